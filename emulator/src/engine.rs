@@ -1,0 +1,1 @@
+//! The SQL engine: DataFusion behind the interface the server uses.

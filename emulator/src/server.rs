@@ -1,0 +1,1 @@
+//! The Athena service: HTTP, protocol, query lifecycle, result pages, faults.

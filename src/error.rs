@@ -1,0 +1,232 @@
+//! The one error type of the crate.
+//!
+//! Every way a query, its pages or the fan-out can go wrong is a variant of
+//! [`Error`]. Variants are struct-shaped so that new context can be added without
+//! breaking callers, and the enum is `#[non_exhaustive]` for the same reason.
+
+use std::time::Duration;
+
+/// A boxed error from the caller's own code or from the AWS SDK.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// A `Result` whose error defaults to this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The `AthenaError` that Athena attaches to a `FAILED` query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AthenaError {
+    /// `ErrorCategory`: 1 system, 2 user, 3 other (`None` when Athena sent none).
+    pub error_category: Option<i32>,
+    /// `ErrorType`: Athena's numeric error type.
+    pub error_type: Option<i32>,
+    /// `Retryable`: whether Athena says that running the query again may succeed.
+    pub retryable: bool,
+    /// `ErrorMessage`, equal to the `StateChangeReason` on a failed query.
+    pub error_message: Option<String>,
+}
+
+/// How a call to the Athena API failed, as far as retrying it is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiErrorKind {
+    /// `ThrottlingException` (`Rate exceeded`) or `TooManyRequestsException`
+    /// other than the concurrent query limit: retried with backoff.
+    Throttling,
+    /// `TooManyRequestsException` with `Reason: CONCURRENT_QUERY_LIMIT_EXCEEDED`
+    /// on `StartQueryExecution`: too many queries queued or running; retried with backoff
+    /// and the same `ClientRequestToken`.
+    ConcurrentQueryLimit,
+    /// An HTTP 5xx answer, a timeout or a dropped connection: retried with backoff.
+    Transient,
+    /// Anything else (`InvalidRequestException`, access denied, ...): never retried.
+    Permanent,
+}
+
+impl ApiErrorKind {
+    /// Whether an error of this kind is worth another attempt.
+    pub fn is_retryable(self) -> bool {
+        !matches!(self, ApiErrorKind::Permanent)
+    }
+}
+
+/// Everything that can go wrong, from starting the query to the last processed item.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A setting was refused when the [`Athena`](crate::Athena) handle or a
+    /// [`StartQueryExecution`](crate::StartQueryExecution) was built.
+    #[error("invalid configuration: {message}")]
+    InvalidConfig {
+        /// What was wrong and what is allowed.
+        message: String,
+    },
+
+    /// A call to the Athena API failed (after the retries that its kind allows).
+    #[error("Athena {operation} failed ({kind:?}): {message}")]
+    Api {
+        /// The operation, in Athena's words (`GetQueryResults`, ...).
+        operation: &'static str,
+        /// How the failure was classified.
+        kind: ApiErrorKind,
+        /// The error code Athena sent (`InvalidRequestException`, ...), when there was one.
+        code: Option<String>,
+        /// The message, from Athena or from the transport.
+        message: String,
+        /// Attempts made, the failed one included.
+        attempts: u32,
+        /// The SDK error this came from.
+        #[source]
+        source: BoxError,
+    },
+
+    /// The service answered, but the answer is not what the API promises
+    /// (a missing field, an unknown state, a row shorter than its columns, ...).
+    #[error("unexpected response from Athena {operation}: {message}")]
+    InvalidResponse {
+        /// The operation that answered.
+        operation: &'static str,
+        /// What was wrong with the answer.
+        message: String,
+    },
+
+    /// The query ended in state `FAILED`.
+    #[error("query {query_execution_id} failed: {state_change_reason}")]
+    QueryFailed {
+        /// The `QueryExecutionId`.
+        query_execution_id: String,
+        /// `Status.StateChangeReason`.
+        state_change_reason: String,
+        /// `Status.AthenaError`, when Athena sent one.
+        athena_error: Option<AthenaError>,
+        /// How many times the query was run (1 unless failed queries are re-run).
+        attempts: u32,
+    },
+
+    /// The query ended in state `CANCELLED` (stopped by someone, or by this library).
+    #[error("query {query_execution_id} was cancelled: {state_change_reason}")]
+    QueryCancelled {
+        /// The `QueryExecutionId`.
+        query_execution_id: String,
+        /// `Status.StateChangeReason` (`Query cancelled by user` for a stop).
+        state_change_reason: String,
+    },
+
+    /// The query did not reach a final state within the configured timeout.
+    /// The query was stopped before this error was returned.
+    #[error("query {query_execution_id} timed out after {timeout:?} (it was stopped)")]
+    QueryTimedOut {
+        /// The `QueryExecutionId`.
+        query_execution_id: String,
+        /// The timeout that passed.
+        timeout: Duration,
+    },
+
+    /// `GetQueryResults` returned a `NextToken` that was already used: following it
+    /// would loop forever.
+    #[error("query {query_execution_id}: GetQueryResults returned a NextToken that was already used")]
+    RepeatedNextToken {
+        /// The `QueryExecutionId`.
+        query_execution_id: String,
+        /// The repeated token.
+        next_token: String,
+    },
+
+    /// A row had a different number of values than the result has columns.
+    #[error(
+        "query {query_execution_id}: row {row_number} has {values} values but the result has {columns} columns"
+    )]
+    RowShape {
+        /// The `QueryExecutionId`.
+        query_execution_id: String,
+        /// 0-based number of the data row in the whole result (header excluded).
+        row_number: u64,
+        /// Values in the row.
+        values: usize,
+        /// Columns in `ResultSetMetadata.ColumnInfo`.
+        columns: usize,
+    },
+
+    /// The per-item function of the fan-out failed for an item, after its retries.
+    #[error("item {index} failed after {attempts} attempt(s): {source}")]
+    Item {
+        /// 0-based index of the item in the input (of the batch, when batching).
+        index: u64,
+        /// Attempts made, the failed one included.
+        attempts: u32,
+        /// The error the function returned.
+        #[source]
+        source: BoxError,
+    },
+
+    /// More items failed than the fan-out tolerates, like Step Functions'
+    /// `States.ExceedToleratedFailureThreshold`.
+    #[error(
+        "States.ExceedToleratedFailureThreshold: {failed} of {total} items failed (tolerated: count {tolerated_failure_count:?}, percentage {tolerated_failure_percentage:?})"
+    )]
+    ToleratedFailureThresholdExceeded {
+        /// Items failed so far.
+        failed: u64,
+        /// Items started so far.
+        total: u64,
+        /// The tolerated failure count, if one was set.
+        tolerated_failure_count: Option<u64>,
+        /// The tolerated failure percentage, if one was set.
+        tolerated_failure_percentage: Option<f64>,
+        /// The last item error, which pushed the count past the threshold.
+        #[source]
+        last: Option<Box<Error>>,
+    },
+
+    /// A value could not be read as the requested type.
+    #[error("row {row_number}, column {column} ({athena_type}): cannot decode {text:?}: {message}")]
+    Decode {
+        /// 0-based number of the data row in the result.
+        row_number: u64,
+        /// The column name (or index, when there is no name).
+        column: String,
+        /// The column's Athena type (`ColumnInfo.Type`).
+        athena_type: String,
+        /// The text that failed (shortened when very long).
+        text: String,
+        /// Why it failed.
+        message: String,
+    },
+}
+
+impl Error {
+    /// The `QueryExecutionId` this error is about, when it names one.
+    pub fn query_execution_id(&self) -> Option<&str> {
+        match self {
+            Error::QueryFailed {
+                query_execution_id, ..
+            }
+            | Error::QueryCancelled {
+                query_execution_id, ..
+            }
+            | Error::QueryTimedOut {
+                query_execution_id, ..
+            }
+            | Error::RepeatedNextToken {
+                query_execution_id, ..
+            }
+            | Error::RowShape {
+                query_execution_id, ..
+            } => Some(query_execution_id),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid_response(operation: &'static str, message: impl Into<String>) -> Self {
+        Error::InvalidResponse {
+            operation,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn invalid_config(message: impl Into<String>) -> Self {
+        Error::InvalidConfig {
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! Rows of a result and the column metadata they share.
+//!
+//! Athena sends every value as text (`Datum.VarCharValue`), and NULL as a `Datum`
+//! without a value. A [`Row`] keeps exactly that: `Option<String>` per column, so
+//! NULL and the empty string never merge. Typed access lives on top of this.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// One column of a result, from `ResultSetMetadata.ColumnInfo`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ColumnInfo {
+    /// `Name`: the column name.
+    pub name: String,
+    /// `Label`: the column label (usually equal to the name).
+    pub label: String,
+    /// `Type`: Athena's base type name (`varchar`, `bigint`, `decimal`, `array`, ...).
+    pub r#type: String,
+    /// `Precision`: digits of a decimal, length of a varchar, 0 when not set.
+    pub precision: i32,
+    /// `Scale`: fraction digits of a decimal, 0 when not set.
+    pub scale: i32,
+    /// `Nullable`: `NOT_NULL`, `NULLABLE` or `UNKNOWN` (Athena sends `UNKNOWN`).
+    pub nullable: Option<String>,
+    /// `CaseSensitive`.
+    pub case_sensitive: bool,
+}
+
+impl ColumnInfo {
+    /// A column with a name and a type, everything else unset.
+    pub fn new(name: impl Into<String>, r#type: impl Into<String>) -> Self {
+        let name = name.into();
+        ColumnInfo {
+            label: name.clone(),
+            name,
+            r#type: r#type.into(),
+            precision: 0,
+            scale: 0,
+            nullable: None,
+            case_sensitive: false,
+        }
+    }
+}
+
+/// The columns of a result (`ResultSetMetadata`), shared by all of its rows.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ResultSetMetadata {
+    columns: Vec<ColumnInfo>,
+    by_name: HashMap<String, usize>,
+}
+
+impl ResultSetMetadata {
+    /// Metadata over these columns, in result order.
+    pub fn new(columns: Vec<ColumnInfo>) -> Self {
+        let mut by_name = HashMap::with_capacity(columns.len());
+        // The first column of a name wins, as in SQL when a name is repeated.
+        for (index, column) in columns.iter().enumerate() {
+            by_name.entry(column.name.clone()).or_insert(index);
+        }
+        ResultSetMetadata { columns, by_name }
+    }
+
+    /// The columns, in result order.
+    pub fn columns(&self) -> &[ColumnInfo] {
+        &self.columns
+    }
+
+    /// The index of the (first) column with this name.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
+    /// The number of columns.
+    pub fn len(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// Whether the result has no columns (DDL statements).
+    pub fn is_empty(&self) -> bool {
+        self.columns.is_empty()
+    }
+}
+
+impl fmt::Debug for ResultSetMetadata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.columns.iter().map(|c| (&c.name, &c.r#type)))
+            .finish()
+    }
+}
+
+/// One data row of a result (never the header row).
+///
+/// ```
+/// use athena_stream::{ColumnInfo, ResultSetMetadata, Row};
+/// use std::sync::Arc;
+///
+/// let columns = Arc::new(ResultSetMetadata::new(vec![
+///     ColumnInfo::new("uri", "varchar"),
+///     ColumnInfo::new("referer", "varchar"),
+/// ]));
+/// let row = Row::new(columns, 0, vec![Some("/index.html".into()), None]);
+/// assert_eq!(row.get_str("uri"), Some("/index.html"));
+/// assert_eq!(row.get_str("referer"), None); // NULL
+/// assert!(row.is_null(1));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Row {
+    columns: Arc<ResultSetMetadata>,
+    row_number: u64,
+    values: Vec<Option<String>>,
+}
+
+impl Row {
+    /// A row over shared column metadata. `row_number` is its 0-based place among
+    /// the data rows of the result.
+    pub fn new(columns: Arc<ResultSetMetadata>, row_number: u64, values: Vec<Option<String>>) -> Self {
+        Row {
+            columns,
+            row_number,
+            values,
+        }
+    }
+
+    /// The 0-based number of this row among the data rows of the result.
+    pub fn row_number(&self) -> u64 {
+        self.row_number
+    }
+
+    /// The result's column metadata.
+    pub fn metadata(&self) -> &Arc<ResultSetMetadata> {
+        &self.columns
+    }
+
+    /// The columns of the result.
+    pub fn columns(&self) -> &[ColumnInfo] {
+        self.columns.columns()
+    }
+
+    /// The number of values (equal to the number of columns).
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether the row has no values.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The raw text at a column index: `None` for NULL or an index out of range.
+    pub fn get_index(&self, index: usize) -> Option<&str> {
+        self.values.get(index).and_then(|v| v.as_deref())
+    }
+
+    /// The raw text of the named column: `None` for NULL or an unknown name.
+    pub fn get_str(&self, name: &str) -> Option<&str> {
+        self.columns.index_of(name).and_then(|i| self.get_index(i))
+    }
+
+    /// Whether the value at `index` is NULL (a `Datum` without `VarCharValue`).
+    pub fn is_null(&self, index: usize) -> bool {
+        matches!(self.values.get(index), Some(None))
+    }
+
+    /// The raw values, in column order.
+    pub fn values(&self) -> &[Option<String>] {
+        &self.values
+    }
+
+    /// The raw values, taken out of the row.
+    pub fn into_values(self) -> Vec<Option<String>> {
+        self.values
+    }
+
+    /// Pairs of column name and raw value, in column order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Option<&str>)> + '_ {
+        self.columns
+            .columns()
+            .iter()
+            .zip(&self.values)
+            .map(|(c, v)| (c.name.as_str(), v.as_deref()))
+    }
+}
+
+impl fmt::Debug for Row {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Row")
+            .field("row_number", &self.row_number)
+            .field("values", &self.values)
+            .finish()
+    }
+}
