@@ -6,8 +6,20 @@
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 
+mod api;
+mod athena;
 mod error;
+mod execution;
+mod query;
+mod results;
 mod row;
 
 pub use error::{ApiErrorKind, AthenaError, BoxError, Error, Result};
+pub use athena::{Athena, AthenaBuilder, MAX_PAGE_SIZE};
+pub use execution::{QueryExecution, QueryState, QueryStatistics, StatementType};
+pub use query::StartQueryExecution;
+pub use results::{PageStream, QueryStats, ResultPage, RowStream};
 pub use row::{ColumnInfo, ResultSetMetadata, Row};
+
+/// The backoff builder used for polling and retry settings (re-exported from `backon`).
+pub use backon::ExponentialBuilder;

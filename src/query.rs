@@ -1,0 +1,259 @@
+//! What to run: the `StartQueryExecution` request, built up and checked before it is sent.
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+
+/// A query to start: the SQL and everything `StartQueryExecution` takes with it.
+///
+/// Only the SQL is required; every other setting is left to the workgroup's
+/// defaults unless set. Values passed with [`execution_parameter`](Self::execution_parameter)
+/// are bound to the `?` placeholders of the SQL, in order: the safe alternative to
+/// formatting values into the SQL text.
+///
+/// ```
+/// use athena_stream::StartQueryExecution;
+///
+/// let query = StartQueryExecution::new("SELECT uri FROM cf_access_logs WHERE status = ? LIMIT 10")
+///     .database("serverlessland_database")
+///     .workgroup("primary")
+///     .output_location("s3://my-results/athena/")
+///     .execution_parameter("'404'")
+///     .result_reuse_max_age_minutes(30);
+/// assert_eq!(query.query_string(), "SELECT uri FROM cf_access_logs WHERE status = ? LIMIT 10");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+#[must_use]
+pub struct StartQueryExecution {
+    pub(crate) query_string: String,
+    pub(crate) database: Option<String>,
+    pub(crate) catalog: Option<String>,
+    pub(crate) workgroup: Option<String>,
+    pub(crate) output_location: Option<String>,
+    pub(crate) execution_parameters: Vec<String>,
+    pub(crate) client_request_token: Option<String>,
+    pub(crate) result_reuse_max_age_minutes: Option<i32>,
+}
+
+/// `QueryString` length limits (ATHENA.md §1).
+const QUERY_STRING_MAX: usize = 262_144;
+/// `ExecutionParameters` item length limits.
+const PARAMETER_MAX: usize = 1024;
+/// `ClientRequestToken` length limits.
+const TOKEN_LEN: std::ops::RangeInclusive<usize> = 32..=128;
+/// `MaxAgeInMinutes` limits for result reuse.
+const REUSE_MAX_AGE: std::ops::RangeInclusive<i32> = 0..=10_080;
+
+impl StartQueryExecution {
+    /// A query with this SQL (`QueryString`) and no other setting.
+    pub fn new(query_string: impl Into<String>) -> Self {
+        StartQueryExecution {
+            query_string: query_string.into(),
+            database: None,
+            catalog: None,
+            workgroup: None,
+            output_location: None,
+            execution_parameters: Vec::new(),
+            client_request_token: None,
+            result_reuse_max_age_minutes: None,
+        }
+    }
+
+    /// `QueryExecutionContext.Database`. Default is the workgroup's (usually `default`).
+    pub fn database(mut self, database: impl Into<String>) -> Self {
+        self.database = Some(database.into());
+        self
+    }
+
+    /// `QueryExecutionContext.Catalog`. Default is `AwsDataCatalog`.
+    pub fn catalog(mut self, catalog: impl Into<String>) -> Self {
+        self.catalog = Some(catalog.into());
+        self
+    }
+
+    /// `WorkGroup`. Default is the account's `primary` workgroup.
+    pub fn workgroup(mut self, workgroup: impl Into<String>) -> Self {
+        self.workgroup = Some(workgroup.into());
+        self
+    }
+
+    /// `ResultConfiguration.OutputLocation` (`s3://bucket/prefix/`). Default is the
+    /// workgroup's output location.
+    pub fn output_location(mut self, output_location: impl Into<String>) -> Self {
+        self.output_location = Some(output_location.into());
+        self
+    }
+
+    /// Appends one of `ExecutionParameters`, bound to the next `?` of the SQL.
+    ///
+    /// Athena reads each parameter as SQL literal text: a string is written with its
+    /// quotes (`'404'`), a number without (`404`). Each is 1 to 1024 characters.
+    pub fn execution_parameter(mut self, value: impl Into<String>) -> Self {
+        self.execution_parameters.push(value.into());
+        self
+    }
+
+    /// Replaces `ExecutionParameters` with these values, bound to the `?`s in order.
+    pub fn execution_parameters<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.execution_parameters = values.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// `ClientRequestToken` (32 to 128 characters): starting the same request with the
+    /// same token returns the same `QueryExecutionId` instead of running it twice.
+    ///
+    /// Default is a fresh random token per query, kept across this library's own
+    /// retries of the start, so a retried start never runs a second query.
+    pub fn client_request_token(mut self, token: impl Into<String>) -> Self {
+        self.client_request_token = Some(token.into());
+        self
+    }
+
+    /// Enables result reuse: Athena may answer with the results of an identical query
+    /// that ran at most `minutes` ago (0 to 10080). Default is no reuse.
+    pub fn result_reuse_max_age_minutes(mut self, minutes: i32) -> Self {
+        self.result_reuse_max_age_minutes = Some(minutes);
+        self
+    }
+
+    /// The SQL.
+    pub fn query_string(&self) -> &str {
+        &self.query_string
+    }
+
+    /// The execution parameters, in order.
+    pub fn get_execution_parameters(&self) -> &[String] {
+        &self.execution_parameters
+    }
+
+    /// Checks the limits that Athena would otherwise refuse with a less helpful error.
+    pub(crate) fn validate(&self) -> Result<()> {
+        let len = self.query_string.chars().count();
+        if self.query_string.trim().is_empty() || len > QUERY_STRING_MAX {
+            return Err(Error::invalid_config(format!(
+                "QueryString must be 1 to {QUERY_STRING_MAX} characters and not blank, got {len}"
+            )));
+        }
+        for (i, p) in self.execution_parameters.iter().enumerate() {
+            let n = p.chars().count();
+            if n == 0 || n > PARAMETER_MAX {
+                return Err(Error::invalid_config(format!(
+                    "ExecutionParameters[{i}] must be 1 to {PARAMETER_MAX} characters, got {n}"
+                )));
+            }
+        }
+        if let Some(token) = &self.client_request_token {
+            let n = token.chars().count();
+            if !TOKEN_LEN.contains(&n) {
+                return Err(Error::invalid_config(format!(
+                    "ClientRequestToken must be 32 to 128 characters, got {n}"
+                )));
+            }
+        }
+        if let Some(age) = self.result_reuse_max_age_minutes {
+            if !REUSE_MAX_AGE.contains(&age) {
+                return Err(Error::invalid_config(format!(
+                    "result reuse MaxAgeInMinutes must be 0 to 10080, got {age}"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl From<&str> for StartQueryExecution {
+    fn from(sql: &str) -> Self {
+        StartQueryExecution::new(sql)
+    }
+}
+
+impl From<String> for StartQueryExecution {
+    fn from(sql: String) -> Self {
+        StartQueryExecution::new(sql)
+    }
+}
+
+impl fmt::Debug for StartQueryExecution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Parameters may carry user data: show how many, not what.
+        f.debug_struct("StartQueryExecution")
+            .field("query_string", &self.query_string)
+            .field("database", &self.database)
+            .field("catalog", &self.catalog)
+            .field("workgroup", &self.workgroup)
+            .field("output_location", &self.output_location)
+            .field("execution_parameters", &self.execution_parameters.len())
+            .field("result_reuse_max_age_minutes", &self.result_reuse_max_age_minutes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A fresh `ClientRequestToken`: 32 hex digits from the process's random hasher keys,
+/// the clock and a counter, so no random-number crate is needed.
+pub(crate) fn new_client_request_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let state = std::collections::hash_map::RandomState::new();
+    let mut halves = [0u64; 2];
+    for (i, half) in halves.iter_mut().enumerate() {
+        let mut h = state.build_hasher();
+        h.write_u64(n);
+        h.write_u128(nanos);
+        h.write_usize(i);
+        *half = h.finish();
+    }
+    format!("{:016x}{:016x}", halves[0], halves[1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validate_refuses_out_of_range_settings() {
+        assert!(StartQueryExecution::new("SELECT 1").validate().is_ok());
+        assert!(StartQueryExecution::new("  ").validate().is_err());
+        assert!(
+            StartQueryExecution::new("SELECT ?")
+                .execution_parameter("")
+                .validate()
+                .is_err()
+        );
+        assert!(
+            StartQueryExecution::new("SELECT 1")
+                .client_request_token("short")
+                .validate()
+                .is_err()
+        );
+        assert!(
+            StartQueryExecution::new("SELECT 1")
+                .result_reuse_max_age_minutes(10_081)
+                .validate()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn client_request_tokens_are_valid_and_distinct() {
+        let a = new_client_request_token();
+        let b = new_client_request_token();
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, b);
+        assert!(
+            StartQueryExecution::new("SELECT 1")
+                .client_request_token(a)
+                .validate()
+                .is_ok()
+        );
+    }
+}
