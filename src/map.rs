@@ -1,0 +1,207 @@
+//! The fan-out: run an async function over every item of a stream, the way a Step
+//! Functions `Map` state runs its iterations, with no barrier between pages.
+//!
+//! Everything here is generic over a `Stream<Item = Result<T, Error>>`: the row
+//! stream of a query, typed rows, or any other stream of items.
+
+mod batch;
+mod config;
+mod engine;
+mod ordered;
+mod report;
+mod retrier;
+mod unordered;
+
+use std::future::Future;
+
+use futures::stream::Stream;
+
+use crate::error::{BoxError, Error};
+
+pub use batch::ItemBatcher;
+pub use config::Map;
+pub use ordered::MapOrdered;
+pub use report::{MapReport, RunMap};
+pub use retrier::{JitterStrategy, NoRetry, Retrier, RetryAll, RetryPolicy};
+pub use unordered::MapUnordered;
+
+/// The fan-out, for every stream of `Result<T, Error>` (such as a query's rows).
+///
+/// Each method runs `f` on every item under a [`Map`]'s settings:
+///
+/// - at most [`max_concurrency`](Map::with_max_concurrency) items are in flight;
+///   `1` runs them one at a time in input order, `0` sets no limit;
+/// - **no barrier**: the input is polled whenever a slot is free, so an item starts as
+///   soon as another one finishes and the input has one ready (items of page N+1 start
+///   while items of page N still run, and the row stream keeps fetching pages); the
+///   input is polled *only* when a slot is free, so it is never read far ahead;
+/// - **fail fast** by default: the first item that fails (after its retries) ends the
+///   fan-out with its [`Error::Item`]; the items in flight are dropped (cancelled) and
+///   so is the input stream, which for a row stream stops the query. With a
+///   [tolerated failure count](Map::with_tolerated_failure_count) or
+///   [percentage](Map::with_tolerated_failure_percentage), failed items are reported
+///   and the run goes on until the threshold is passed, which ends it with
+///   [`Error::ToleratedFailureThresholdExceeded`];
+/// - an error from the input stream (the query failed, ...) ends the fan-out the same
+///   way, with that error;
+/// - an error that ends the fan-out is yielded once; the streams then end (they are
+///   [`FusedStream`](futures::stream::FusedStream)s).
+///
+/// `f` is an `FnMut(T) -> impl Future<Output = Result<R, E>>` with `E` any error that
+/// converts into a [`BoxError`]. It is called once per attempt; with a
+/// [`Retrier`] it is called again with a clone of the item, which is why a `Map` with a
+/// retrier needs `T: Clone` and a `Map` without one does not.
+///
+/// The futures run inside the stream (like `futures`' `buffer_unordered`), not on
+/// spawned tasks: they make progress while the stream is polled. Wrap `f`'s body in
+/// `tokio::spawn` for CPU-heavy work.
+pub trait MapExt<T>: Stream<Item = Result<T, Error>> + Sized {
+    /// The results of `f` over the items, in input order, like the Map's output array.
+    ///
+    /// A failed item within the tolerance is yielded in its place as an
+    /// [`Error::Item`] and the stream goes on; any other error is the last item.
+    /// At most `max_concurrency` items run at once, and at most as many finished
+    /// results wait for an earlier item, so one slow item holds back new ones rather
+    /// than let the buffer grow.
+    ///
+    /// ```
+    /// use athena_stream::{Error, Map, MapExt};
+    /// use futures::{StreamExt, stream};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// let items = stream::iter((1..=5).map(Ok::<u32, Error>));
+    /// let doubled: Vec<u32> = items
+    ///     .map_ordered(Map::new().with_max_concurrency(3), |n| async move {
+    ///         Ok::<_, std::io::Error>(n * 2)
+    ///     })
+    ///     .map(|r| r.unwrap())
+    ///     .collect()
+    ///     .await;
+    /// assert_eq!(doubled, [2, 4, 6, 8, 10]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn map_ordered<P, F, Fut, R, E>(self, map: Map<P>, f: F) -> MapOrdered<Self, F, Fut, T, P>
+    where
+        F: FnMut(T) -> Fut,
+        Fut: Future<Output = Result<R, E>>,
+        E: Into<BoxError>,
+        P: RetryPolicy<T, E>,
+    {
+        MapOrdered::new(self, map, f)
+    }
+
+    /// The results of `f` over the items, in the order they finish.
+    ///
+    /// Like [`map_ordered`](Self::map_ordered) otherwise; a failed item's
+    /// [`Error::Item`] says its input index.
+    ///
+    /// ```
+    /// use athena_stream::{Error, Map, MapExt};
+    /// use futures::{TryStreamExt, stream};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// let rows = stream::iter(["a", "bb", "ccc"].map(Ok::<_, Error>));
+    /// let mut lengths: Vec<usize> = rows
+    ///     .map_unordered(Map::new().with_max_concurrency(0), |s| async move {
+    ///         Ok::<_, std::io::Error>(s.len())
+    ///     })
+    ///     .try_collect()
+    ///     .await?;
+    /// lengths.sort();
+    /// assert_eq!(lengths, [1, 2, 3]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn map_unordered<P, F, Fut, R, E>(self, map: Map<P>, f: F) -> MapUnordered<Self, F, Fut, T, P>
+    where
+        F: FnMut(T) -> Fut,
+        Fut: Future<Output = Result<R, E>>,
+        E: Into<BoxError>,
+        P: RetryPolicy<T, E>,
+    {
+        MapUnordered::new(self, map, f)
+    }
+
+    /// Runs `f` over all items and returns a [`MapReport`] (`f`'s values are dropped).
+    ///
+    /// # Errors
+    ///
+    /// The error that ended the fan-out: the first [`Error::Item`] when failing fast,
+    /// [`Error::ToleratedFailureThresholdExceeded`], the input stream's error, or
+    /// [`Error::InvalidConfig`]. Failures within the tolerance are in
+    /// [`MapReport::failures`] instead.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use athena_stream::{Error, Map, MapExt, Retrier};
+    /// use futures::stream;
+    ///
+    /// #[derive(Debug)]
+    /// struct Flaky;
+    /// impl std::fmt::Display for Flaky {
+    ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    ///         f.write_str("flaky")
+    ///     }
+    /// }
+    /// impl std::error::Error for Flaky {}
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() -> Result<(), Error> {
+    /// let map = Map::new()
+    ///     .with_max_concurrency(4)
+    ///     .with_tolerated_failure_count(1)
+    ///     .with_retrier(Retrier::new().with_interval(Duration::from_millis(10)));
+    /// let report = stream::iter((0..10u32).map(Ok::<_, Error>))
+    ///     .run_map(map, |n| async move { if n == 7 { Err(Flaky) } else { Ok(()) } })
+    ///     .await?;
+    /// assert_eq!((report.succeeded, report.failed, report.retried), (9, 1, 3));
+    /// assert!(matches!(report.failures[0], Error::Item { index: 7, attempts: 4, .. }));
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn run_map<P, F, Fut, R, E>(self, map: Map<P>, f: F) -> RunMap<Self, F, Fut, T, P>
+    where
+        F: FnMut(T) -> Fut,
+        Fut: Future<Output = Result<R, E>>,
+        E: Into<BoxError>,
+        P: RetryPolicy<T, E>,
+    {
+        RunMap::new(self, map, f)
+    }
+
+    /// Groups items into batches of up to `max_items_per_batch`, like the Map's
+    /// `ItemBatcher`, for functions that take several rows per call: chain any of the
+    /// fan-out methods after it, and `f` gets a `Vec<T>`. Indexes, counts and
+    /// thresholds of the fan-out then count batches.
+    ///
+    /// Step Functions fills batches by count from an input it already has. A stream's
+    /// next item may be far off (the next page of a query), so a batch is handed out
+    /// when it is full **or when the input has nothing ready** and at least one item is
+    /// waiting: a batch never waits for the input, and a full page of rows makes full
+    /// batches. An input error is yielded (the partial batch is dropped) and ends the
+    /// stream. `0` yields [`Error::InvalidConfig`].
+    ///
+    /// ```
+    /// use athena_stream::{Error, Map, MapExt};
+    /// use futures::{TryStreamExt, stream};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// let sizes: Vec<usize> = stream::iter((0..7).map(Ok::<u8, Error>))
+    ///     .item_batcher(3)
+    ///     .map_ordered(Map::new(), |batch| async move { Ok::<_, std::io::Error>(batch.len()) })
+    ///     .try_collect()
+    ///     .await?;
+    /// assert_eq!(sizes, [3, 3, 1]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn item_batcher(self, max_items_per_batch: usize) -> ItemBatcher<Self, T> {
+        ItemBatcher::new(self, max_items_per_batch)
+    }
+}
+
+impl<St, T> MapExt<T> for St where St: Stream<Item = Result<T, Error>> {}
