@@ -1,1 +1,606 @@
 //! The SQL engine: DataFusion behind the interface the server uses.
+//!
+//! [`Engine::prepare`] classifies and parses a statement synchronously (syntax errors are
+//! [`QueryError::Malformed`], answered at StartQueryExecution); [`Engine::execute`] runs it
+//! and streams rows already rendered as Athena's text (ATHENA.md §2).
+//!
+//! Queries (SELECT, WITH, VALUES, EXPLAIN) are parsed with DataFusion's SQL parser,
+//! rewritten towards Trino's semantics (`_col0` names, Trino function names, typed
+//! literals) and planned by DataFusion. Athena's Hive DDL (CREATE EXTERNAL TABLE, SHOW
+//! TABLES, DESCRIBE, ...) is parsed and run by the emulator itself over DataFusion's
+//! catalog, with `s3://bucket/prefix/` mapped to `<data_dir>/bucket/prefix/`.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use datafusion::error::DataFusionError;
+use datafusion::execution::context::{SessionConfig, SessionContext};
+use datafusion::physical_plan::execute_stream;
+use datafusion::sql::sqlparser;
+use futures::StreamExt;
+use futures::stream::BoxStream;
+
+mod cloudfront;
+mod commands;
+mod ddl;
+mod functions;
+mod render;
+mod rewrite;
+mod scan;
+
+/// The one catalog: Athena's `AwsDataCatalog`, lowercased as DataFusion normalises it.
+pub(crate) const CATALOG: &str = "awsdatacatalog";
+
+/// How to build an [`Engine`].
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Where `s3://bucket/prefix/` lives: `<data_dir>/bucket/prefix/`.
+    pub data_dir: PathBuf,
+    /// Rows of the built-in `serverlessland_database.cf_access_logs` dataset (0: no dataset).
+    pub cloudfront_rows: usize,
+    /// A file of DDL statements (`;`-separated) run at startup.
+    pub init_sql: Option<PathBuf>,
+}
+
+impl Default for EngineConfig {
+    /// A fresh directory under the system temp dir, 10,000 CloudFront rows, no init SQL.
+    fn default() -> Self {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        EngineConfig {
+            data_dir: std::env::temp_dir()
+                .join(format!("athena-emulator-{}-{n}", std::process::id())),
+            cloudfront_rows: 10_000,
+            init_sql: None,
+        }
+    }
+}
+
+/// Athena's `StatementType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StatementType {
+    /// SELECT, EXPLAIN, INSERT, CTAS.
+    Dml,
+    /// CREATE/DROP TABLE/DATABASE, ALTER, MSCK.
+    Ddl,
+    /// SHOW ..., DESCRIBE.
+    Utility,
+}
+
+impl StatementType {
+    /// `"DML"`, `"DDL"` or `"UTILITY"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatementType::Dml => "DML",
+            StatementType::Ddl => "DDL",
+            StatementType::Utility => "UTILITY",
+        }
+    }
+
+    fn from_str(s: &str) -> StatementType {
+        match s {
+            "DDL" => StatementType::Ddl,
+            "UTILITY" => StatementType::Utility,
+            _ => StatementType::Dml,
+        }
+    }
+}
+
+impl fmt::Display for StatementType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A statement that parsed, ready to [`Engine::execute`].
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Athena's StatementType.
+    pub statement_type: StatementType,
+    /// Athena's SubstatementType: `SELECT`, `CREATE_TABLE`, `SHOW_TABLES`, ...
+    pub substatement_type: String,
+    body: Body,
+}
+
+impl Prepared {
+    /// How many `?` placeholders the statement has (ExecutionParameters must match).
+    pub fn parameter_count(&self) -> usize {
+        match &self.body {
+            Body::Query { placeholders, .. } => *placeholders,
+            Body::Command(_) => 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Body {
+    Query {
+        statement: Box<sqlparser::ast::Statement>,
+        placeholders: usize,
+    },
+    Command(ddl::Command),
+}
+
+/// QueryExecutionContext and ExecutionParameters of one execution.
+#[derive(Debug, Clone, Default)]
+pub struct ExecutionContext {
+    /// QueryExecutionContext.Database (default `default`).
+    pub database: Option<String>,
+    /// QueryExecutionContext.Catalog (default `AwsDataCatalog`).
+    pub catalog: Option<String>,
+    /// Bound to `?` in order, each as SQL literal text (`'abc'`, `42`), as Athena does.
+    pub execution_parameters: Vec<String>,
+}
+
+/// One result column, as ColumnInfo reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    /// Column name (also the Label).
+    pub name: String,
+    /// Base type name: `varchar`, `bigint`, `integer`, `double`, `decimal`, `array`, ...
+    pub athena_type: String,
+    /// Precision as Athena fills it (varchar 2147483647, integer 10, decimal(p,s) p, ...).
+    pub precision: i32,
+    /// Scale (decimal(p,s): s; else 0).
+    pub scale: i32,
+    /// True for varchar and char.
+    pub case_sensitive: bool,
+}
+
+/// Why a statement cannot run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryError {
+    /// SQL that does not parse: StartQueryExecution answers InvalidRequestException MALFORMED_QUERY.
+    Malformed {
+        /// Athena-style message, e.g. `line 1:1: mismatched input 'SELEC'. Expecting: ...`.
+        message: String,
+    },
+    /// The query ends FAILED with this AthenaError (unknown table/column: category 2).
+    Failed {
+        /// 1 system, 2 user, 3 other.
+        error_category: i32,
+        /// Athena's ErrorType number (1000 user error, 1001 data error, 200 engine error, ...).
+        error_type: i32,
+        /// StateChangeReason / ErrorMessage, e.g. `TABLE_NOT_FOUND: line 1:15: ...`.
+        message: String,
+    },
+}
+
+impl QueryError {
+    /// The message, whichever the variant.
+    pub fn message(&self) -> &str {
+        match self {
+            QueryError::Malformed { message } | QueryError::Failed { message, .. } => message,
+        }
+    }
+
+    pub(crate) fn user(message: impl Into<String>) -> QueryError {
+        QueryError::Failed {
+            error_category: 2,
+            error_type: 1000,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn system(message: impl Into<String>) -> QueryError {
+        QueryError::Failed {
+            error_category: 1,
+            error_type: 200,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+/// Rows rendered as Athena's text, in batches (`None` = NULL).
+pub type RowStream = BoxStream<'static, Result<Vec<Vec<Option<String>>>, QueryError>>;
+
+/// What a statement produced.
+pub struct QueryOutput {
+    /// The result's columns (empty for DDL).
+    pub columns: Vec<Column>,
+    /// Rows rendered as Athena's text (None = NULL), in batches; dropping the stream cancels the work.
+    pub rows: RowStream,
+    /// UpdateCount: Some(0) for SELECT/SHOW, None for DDL, Some(n) for CTAS/INSERT.
+    pub update_count: Option<i64>,
+    /// Bytes actually read; final once `rows` has ended.
+    pub data_scanned_in_bytes: Arc<AtomicU64>,
+}
+
+impl fmt::Debug for QueryOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("QueryOutput")
+            .field("columns", &self.columns)
+            .field("update_count", &self.update_count)
+            .field("data_scanned_in_bytes", &self.data_scanned_in_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The SQL engine. Cheap to clone; all clones share the catalog.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine")
+            .field("data_dir", &self.inner.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct Inner {
+    ctx: SessionContext,
+    data_dir: PathBuf,
+    /// Table definitions as written in DDL, for DESCRIBE / SHOW CREATE TABLE.
+    tables: Mutex<HashMap<(String, String), ddl::TableDef>>,
+    /// Byte counters of running queries, keyed by a per-execution id.
+    scans: scan::ScanCounters,
+}
+
+impl Engine {
+    /// Builds the engine: creates `data_dir`, writes and registers the CloudFront dataset
+    /// (when `cloudfront_rows > 0`) and runs `init_sql`.
+    ///
+    /// # Errors
+    /// When the data dir cannot be written or a statement of `init_sql` fails.
+    pub async fn new(config: EngineConfig) -> Result<Engine, QueryError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            QueryError::system(format!(
+                "cannot create data dir {}: {e}",
+                config.data_dir.display()
+            ))
+        })?;
+        let data_dir = config
+            .data_dir
+            .canonicalize()
+            .unwrap_or_else(|_| config.data_dir.clone());
+        let session = SessionConfig::new()
+            .with_default_catalog_and_schema(CATALOG, "default")
+            .with_create_default_catalog_and_schema(true)
+            .with_information_schema(false)
+            .set_bool("datafusion.sql_parser.parse_float_as_decimal", true)
+            .set_bool("datafusion.sql_parser.map_string_types_to_utf8view", false)
+            .set_bool(
+                "datafusion.execution.parquet.schema_force_view_types",
+                false,
+            );
+        let scans = scan::ScanCounters::default();
+        let ctx = SessionContext::new_with_config_rt(session, scan::runtime(&scans));
+        functions::register(&ctx);
+        let engine = Engine {
+            inner: Arc::new(Inner {
+                ctx,
+                data_dir,
+                tables: Mutex::new(HashMap::new()),
+                scans,
+            }),
+        };
+        if config.cloudfront_rows > 0 {
+            cloudfront::install(&engine, config.cloudfront_rows).await?;
+        }
+        if let Some(path) = &config.init_sql {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                QueryError::system(format!("cannot read init SQL {}: {e}", path.display()))
+            })?;
+            engine.run_script(&text).await?;
+        }
+        Ok(engine)
+    }
+
+    /// The directory `s3://` locations map into.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.inner.data_dir
+    }
+
+    /// Runs `;`-separated statements one after another (DDL files for `--init-sql`).
+    ///
+    /// # Errors
+    /// The first statement that fails, with its text in the message.
+    pub async fn run_script(&self, script: &str) -> Result<(), QueryError> {
+        for sql in split_statements(script) {
+            let prepared = self.prepare(&sql)?;
+            let out = self
+                .execute(&prepared, &ExecutionContext::default())
+                .await?;
+            let mut rows = out.rows;
+            while let Some(batch) = rows.next().await {
+                batch?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Synchronous parse, called by StartQueryExecution before answering.
+    ///
+    /// # Errors
+    /// [`QueryError::Malformed`] when the SQL does not parse; [`QueryError::Failed`] for
+    /// statements the emulator does not support.
+    pub fn prepare(&self, sql: &str) -> Result<Prepared, QueryError> {
+        let (kind, statement_type, substatement_type) = ddl::classify(sql)?;
+        let body = match kind {
+            ddl::Kind::Query | ddl::Kind::Explain => {
+                let (statement, placeholders) = rewrite::parse_query(sql)?;
+                Body::Query {
+                    statement: Box::new(statement),
+                    placeholders,
+                }
+            }
+            ddl::Kind::Command => Body::Command(ddl::parse_command(sql)?),
+        };
+        Ok(Prepared {
+            statement_type: StatementType::from_str(statement_type),
+            substatement_type: substatement_type.to_owned(),
+            body,
+        })
+    }
+
+    /// Runs a prepared statement. Dropping the returned future / stream cancels the engine work.
+    ///
+    /// # Errors
+    /// [`QueryError::Failed`] when planning fails (unknown table or column, type errors);
+    /// errors while rows are produced arrive in the row stream.
+    pub async fn execute(
+        &self,
+        prepared: &Prepared,
+        ctx: &ExecutionContext,
+    ) -> Result<QueryOutput, QueryError> {
+        if let Some(catalog) = &ctx.catalog
+            && !catalog.eq_ignore_ascii_case(CATALOG)
+        {
+            return Err(QueryError::user(format!(
+                "CATALOG_NOT_FOUND: Catalog '{catalog}' does not exist"
+            )));
+        }
+        let database = ctx
+            .database
+            .as_deref()
+            .filter(|d| !d.is_empty())
+            .unwrap_or("default")
+            .to_ascii_lowercase();
+        match &prepared.body {
+            Body::Query {
+                statement,
+                placeholders,
+            } => {
+                let statement = rewrite::bind_parameters(
+                    statement.as_ref().clone(),
+                    *placeholders,
+                    &ctx.execution_parameters,
+                )?;
+                self.run_query(statement, &database).await
+            }
+            Body::Command(command) => commands::run(self, command, &database).await,
+        }
+    }
+
+    async fn run_query(
+        &self,
+        statement: sqlparser::ast::Statement,
+        database: &str,
+    ) -> Result<QueryOutput, QueryError> {
+        let sql_text = statement.to_string();
+        let scanned = Arc::new(AtomicU64::new(0));
+        let mut state = self.inner.ctx.state();
+        state.config_mut().options_mut().catalog.default_schema = database.to_owned();
+        let state = self.inner.scans.attach(state, Arc::clone(&scanned));
+        let plan = state
+            .statement_to_plan(datafusion::sql::parser::Statement::Statement(Box::new(
+                statement,
+            )))
+            .await
+            .map_err(|e| map_error(e, &sql_text, database))?;
+        let physical = state
+            .create_physical_plan(&plan)
+            .await
+            .map_err(|e| map_error(e, &sql_text, database))?;
+        let columns = physical
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| render::column_for_field(f))
+            .collect();
+        let stream = execute_stream(physical, state.task_ctx())
+            .map_err(|e| map_error(e, &sql_text, database))?;
+        let sql_text = Arc::new(sql_text);
+        let database = Arc::new(database.to_owned());
+        let rows = stream
+            .filter_map(move |batch| {
+                let out = match batch {
+                    Ok(batch) if batch.num_rows() == 0 => None,
+                    Ok(batch) => Some(Ok(render::render_batch(&batch))),
+                    Err(e) => Some(Err(map_error(e, &sql_text, &database))),
+                };
+                futures::future::ready(out)
+            })
+            .boxed();
+        Ok(QueryOutput {
+            columns,
+            rows,
+            update_count: Some(0),
+            data_scanned_in_bytes: scanned,
+        })
+    }
+}
+
+/// Splits a script on `;` outside strings, quoted identifiers and comments.
+pub(crate) fn split_statements(script: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = script.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' | '`' => {
+                cur.push(c);
+                while let Some(d) = chars.next() {
+                    cur.push(d);
+                    if d == '\\' && c == '\'' {
+                        if let Some(e) = chars.next() {
+                            cur.push(e);
+                        }
+                    } else if d == c {
+                        break;
+                    }
+                }
+            }
+            '-' if chars.peek() == Some(&'-') => {
+                for d in chars.by_ref() {
+                    if d == '\n' {
+                        cur.push('\n');
+                        break;
+                    }
+                }
+            }
+            ';' => {
+                if !cur.trim().is_empty() {
+                    out.push(cur.trim().to_owned());
+                }
+                cur.clear();
+            }
+            _ => cur.push(c),
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_owned());
+    }
+    out
+}
+
+/// 1-based line and column of the first case-insensitive occurrence of `needle` in `sql`.
+fn locate(sql: &str, needle: &str) -> (usize, usize) {
+    let hay = sql.to_ascii_lowercase();
+    let needle = needle.to_ascii_lowercase();
+    let Some(at) = hay.find(&needle).filter(|_| !needle.is_empty()) else {
+        return (1, 1);
+    };
+    let before = &sql[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// A DataFusion error as Athena reports it.
+pub(crate) fn map_error(e: DataFusionError, sql: &str, database: &str) -> QueryError {
+    use datafusion::common::SchemaError;
+    let root = e.find_root();
+    match root {
+        DataFusionError::SchemaError(schema_error, _)
+            if let SchemaError::FieldNotFound { field, .. } = schema_error.as_ref() =>
+        {
+            let (line, col) = locate(sql, &field.name);
+            return QueryError::user(format!(
+                "COLUMN_NOT_FOUND: line {line}:{col}: Column '{}' cannot be resolved",
+                field.name
+            ));
+        }
+        DataFusionError::ArrowError(err, _) => {
+            use datafusion::arrow::error::ArrowError;
+            let message = match err.as_ref() {
+                ArrowError::DivideByZero => "DIVISION_BY_ZERO: Division by zero".to_owned(),
+                ArrowError::CastError(m) => format!("INVALID_CAST_ARGUMENT: {m}"),
+                ArrowError::ParseError(m) | ArrowError::CsvError(m) | ArrowError::JsonError(m) => {
+                    format!("HIVE_BAD_DATA: {m}")
+                }
+                ArrowError::ArithmeticOverflow(m) => format!("NUMERIC_VALUE_OUT_OF_RANGE: {m}"),
+                other => format!("GENERIC_USER_ERROR: {other}"),
+            };
+            return QueryError::Failed {
+                error_category: 2,
+                error_type: 1001,
+                message,
+            };
+        }
+        _ => {}
+    }
+    let text = root.to_string();
+    let msg = strip_df_prefix(&text);
+    if let Some(name) = between(msg, "table '", "' not found") {
+        let short = name.rsplit('.').next().unwrap_or(name);
+        let (line, col) = locate(sql, short);
+        let full = qualify(name, database);
+        return QueryError::user(format!(
+            "TABLE_NOT_FOUND: line {line}:{col}: Table '{full}' does not exist"
+        ));
+    }
+    if let Some(name) = between(msg, "failed to resolve schema: ", "")
+        .or_else(|| between(msg, "schema '", "' not found"))
+    {
+        let (line, col) = locate(sql, name);
+        return QueryError::user(format!(
+            "SCHEMA_NOT_FOUND: line {line}:{col}: Schema '{name}' does not exist"
+        ));
+    }
+    if let Some(name) = between(msg, "Invalid function '", "'") {
+        let (line, col) = locate(sql, name);
+        return QueryError::user(format!(
+            "FUNCTION_NOT_FOUND: line {line}:{col}: Function '{name}' not registered"
+        ));
+    }
+    match root {
+        DataFusionError::NotImplemented(m) => QueryError::user(format!("NOT_SUPPORTED: {m}")),
+        DataFusionError::Plan(_) | DataFusionError::SQL(..) | DataFusionError::SchemaError(..) => {
+            QueryError::user(format!("SYNTAX_ERROR: {msg}"))
+        }
+        DataFusionError::Execution(_) => QueryError::Failed {
+            error_category: 2,
+            error_type: 1001,
+            message: format!("GENERIC_USER_ERROR: {msg}"),
+        },
+        DataFusionError::ResourcesExhausted(_) => QueryError::Failed {
+            error_category: 1,
+            error_type: 0,
+            message: format!("EXCEEDED_LOCAL_MEMORY_LIMIT: {msg}"),
+        },
+        _ => QueryError::system(format!("GENERIC_INTERNAL_ERROR: {msg}")),
+    }
+}
+
+fn qualify(name: &str, database: &str) -> String {
+    match name.matches('.').count() {
+        0 => format!("{CATALOG}.{database}.{name}"),
+        1 => format!("{CATALOG}.{name}"),
+        _ => name.to_owned(),
+    }
+}
+
+fn strip_df_prefix(s: &str) -> &str {
+    for prefix in [
+        "Error during planning: ",
+        "Schema error: ",
+        "Execution error: ",
+        "This feature is not implemented: ",
+        "SQL error: ",
+        "Internal error: ",
+    ] {
+        if let Some(rest) = s.strip_prefix(prefix) {
+            return rest;
+        }
+    }
+    s
+}
+
+/// The text between `start` and `end` (end empty: to the end of the line).
+fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = s.find(start)? + start.len();
+    let rest = &s[from..];
+    if end.is_empty() {
+        Some(rest.lines().next().unwrap_or(rest).trim())
+    } else {
+        Some(&rest[..rest.find(end)?])
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,656 @@
+//! Arrow values as Athena's text (ATHENA.md §2) and Arrow types as Athena's ColumnInfo.
+//!
+//! Rendering is column-wise: each column is downcast once, then every row is written
+//! into one reused scratch buffer (no `format!` per value) and copied out exactly sized.
+
+use std::fmt::Write as _;
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Decimal128Array, Decimal256Array, MapArray, StructArray,
+};
+use datafusion::arrow::datatypes::{
+    DataType, Date32Type, Date64Type, Field, Float16Type, Float32Type, Float64Type, Int8Type,
+    Int16Type, Int32Type, Int64Type, IntervalUnit, TimeUnit, UInt8Type, UInt16Type, UInt32Type,
+    UInt64Type,
+};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+
+use super::Column;
+
+/// Field metadata key holding the declared Hive type of a table column (e.g. `varchar(10)`),
+/// so ColumnInfo can carry its length as Athena does.
+pub(crate) const HIVE_TYPE_KEY: &str = "athena.hive_type";
+
+/// The ColumnInfo of one result column.
+pub(crate) fn column_for_field(field: &Field) -> Column {
+    let (athena_type, precision, scale) = match field.metadata().get(HIVE_TYPE_KEY) {
+        Some(hive) => declared_type(hive).unwrap_or_else(|| athena_type(field.data_type())),
+        None => athena_type(field.data_type()),
+    };
+    Column {
+        name: field.name().to_ascii_lowercase(),
+        case_sensitive: matches!(athena_type, "varchar" | "char"),
+        athena_type: athena_type.to_owned(),
+        precision,
+        scale,
+    }
+}
+
+/// `varchar(n)` / `char(n)` declared in DDL: Athena reports the length as Precision.
+fn declared_type(hive: &str) -> Option<(&'static str, i32, i32)> {
+    let lower = hive.to_ascii_lowercase();
+    let (name, rest) = lower.split_once('(')?;
+    let n: i32 = rest.trim_end_matches(')').trim().parse().ok()?;
+    match name.trim() {
+        "varchar" => Some(("varchar", n, 0)),
+        "char" => Some(("char", n, 0)),
+        _ => None,
+    }
+}
+
+/// Athena's base type name, Precision and Scale for an Arrow type.
+pub(crate) fn athena_type(data_type: &DataType) -> (&'static str, i32, i32) {
+    match data_type {
+        DataType::Null => ("unknown", 0, 0),
+        DataType::Boolean => ("boolean", 0, 0),
+        DataType::Int8 => ("tinyint", 3, 0),
+        DataType::Int16 | DataType::UInt8 => ("smallint", 5, 0),
+        DataType::Int32 | DataType::UInt16 => ("integer", 10, 0),
+        DataType::Int64 | DataType::UInt32 => ("bigint", 19, 0),
+        DataType::UInt64 => ("decimal", 20, 0),
+        DataType::Float16 | DataType::Float32 => ("real", 7, 0),
+        DataType::Float64 => ("double", 17, 0),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => ("varchar", 2147483647, 0),
+        DataType::Binary
+        | DataType::LargeBinary
+        | DataType::BinaryView
+        | DataType::FixedSizeBinary(_) => ("varbinary", 1073741824, 0),
+        DataType::Date32 | DataType::Date64 => ("date", 0, 0),
+        DataType::Timestamp(unit, None) => ("timestamp", fraction_digits(*unit) as i32, 0),
+        DataType::Timestamp(unit, Some(_)) => {
+            ("timestamp with time zone", fraction_digits(*unit) as i32, 0)
+        }
+        DataType::Time32(unit) | DataType::Time64(unit) => {
+            ("time", fraction_digits(*unit) as i32, 0)
+        }
+        DataType::Interval(IntervalUnit::YearMonth) => ("interval year to month", 0, 0),
+        DataType::Interval(_) | DataType::Duration(_) => ("interval day to second", 0, 0),
+        DataType::Decimal32(p, s) | DataType::Decimal64(p, s) | DataType::Decimal128(p, s) => {
+            ("decimal", i32::from(*p), i32::from(*s))
+        }
+        DataType::Decimal256(p, s) => ("decimal", i32::from(*p).min(38), i32::from(*s)),
+        DataType::List(_)
+        | DataType::LargeList(_)
+        | DataType::FixedSizeList(..)
+        | DataType::ListView(_)
+        | DataType::LargeListView(_) => ("array", 0, 0),
+        DataType::Map(..) => ("map", 0, 0),
+        DataType::Struct(_) => ("row", 0, 0),
+        DataType::Dictionary(_, value) => athena_type(value),
+        DataType::RunEndEncoded(_, value) => athena_type(value.data_type()),
+        DataType::Union(..) => ("row", 0, 0),
+    }
+}
+
+/// Fraction digits Athena shows for a timestamp of this Arrow unit.
+fn fraction_digits(unit: TimeUnit) -> u32 {
+    match unit {
+        TimeUnit::Second => 0,
+        TimeUnit::Millisecond => 3,
+        TimeUnit::Microsecond => 6,
+        TimeUnit::Nanosecond => 9,
+    }
+}
+
+/// Renders every row of `batch` as Athena's text (`None` = NULL).
+pub(crate) fn render_batch(batch: &RecordBatch) -> Vec<Vec<Option<String>>> {
+    let n = batch.num_rows();
+    let width = batch.num_columns();
+    let mut rows: Vec<Vec<Option<String>>> = (0..n).map(|_| Vec::with_capacity(width)).collect();
+    let mut buf = String::with_capacity(64);
+    for column in batch.columns() {
+        render_column(column, &mut rows, &mut buf);
+    }
+    rows
+}
+
+/// Appends the text of every value of `array` to the matching row of `rows`.
+pub(crate) fn render_column(array: &ArrayRef, rows: &mut [Vec<Option<String>>], buf: &mut String) {
+    macro_rules! each {
+        ($arr:expr, |$v:ident, $b:ident| $body:expr) => {{
+            let arr = $arr;
+            for (i, row) in rows.iter_mut().enumerate() {
+                if arr.is_null(i) {
+                    row.push(None);
+                } else {
+                    let $v = arr.value(i);
+                    let $b: &mut String = buf;
+                    $b.clear();
+                    $body;
+                    row.push(Some($b.as_str().to_owned()));
+                }
+            }
+        }};
+    }
+    match array.data_type() {
+        DataType::Utf8 => {
+            let arr = array.as_string::<i32>();
+            for (i, row) in rows.iter_mut().enumerate() {
+                row.push(arr.is_valid(i).then(|| arr.value(i).to_owned()));
+            }
+        }
+        DataType::LargeUtf8 => {
+            let arr = array.as_string::<i64>();
+            for (i, row) in rows.iter_mut().enumerate() {
+                row.push(arr.is_valid(i).then(|| arr.value(i).to_owned()));
+            }
+        }
+        DataType::Utf8View => {
+            let arr = array.as_string_view();
+            for (i, row) in rows.iter_mut().enumerate() {
+                row.push(arr.is_valid(i).then(|| arr.value(i).to_owned()));
+            }
+        }
+        DataType::Boolean => {
+            let arr: &BooleanArray = array.as_boolean();
+            for (i, row) in rows.iter_mut().enumerate() {
+                row.push(
+                    arr.is_valid(i)
+                        .then(|| if arr.value(i) { "true" } else { "false" }.to_owned()),
+                );
+            }
+        }
+        DataType::Int8 => each!(array.as_primitive::<Int8Type>(), |v, b| write_int(b, v)),
+        DataType::Int16 => each!(array.as_primitive::<Int16Type>(), |v, b| write_int(b, v)),
+        DataType::Int32 => each!(array.as_primitive::<Int32Type>(), |v, b| write_int(b, v)),
+        DataType::Int64 => each!(array.as_primitive::<Int64Type>(), |v, b| write_int(b, v)),
+        DataType::UInt8 => each!(array.as_primitive::<UInt8Type>(), |v, b| write_int(b, v)),
+        DataType::UInt16 => each!(array.as_primitive::<UInt16Type>(), |v, b| write_int(b, v)),
+        DataType::UInt32 => each!(array.as_primitive::<UInt32Type>(), |v, b| write_int(b, v)),
+        DataType::UInt64 => each!(array.as_primitive::<UInt64Type>(), |v, b| write_int(b, v)),
+        DataType::Float64 => each!(array.as_primitive::<Float64Type>(), |v, b| write_f64(b, v)),
+        DataType::Float32 => each!(array.as_primitive::<Float32Type>(), |v, b| write_f32(b, v)),
+        DataType::Date32 => each!(array.as_primitive::<Date32Type>(), |v, b| write_date(
+            b,
+            i64::from(v)
+        )),
+        _ => {
+            for (i, row) in rows.iter_mut().enumerate() {
+                if array.is_null(i) {
+                    row.push(None);
+                } else {
+                    buf.clear();
+                    write_value(buf, array.as_ref(), i);
+                    row.push(Some(buf.as_str().to_owned()));
+                }
+            }
+        }
+    }
+}
+
+/// Writes the text of the non-null value at `i` (nested NULLs are written as `null`).
+pub(crate) fn write_value(out: &mut String, array: &dyn Array, i: usize) {
+    match array.data_type() {
+        DataType::Null => out.push_str("null"),
+        DataType::Boolean => out.push_str(if array.as_boolean().value(i) {
+            "true"
+        } else {
+            "false"
+        }),
+        DataType::Int8 => write_int(out, array.as_primitive::<Int8Type>().value(i)),
+        DataType::Int16 => write_int(out, array.as_primitive::<Int16Type>().value(i)),
+        DataType::Int32 => write_int(out, array.as_primitive::<Int32Type>().value(i)),
+        DataType::Int64 => write_int(out, array.as_primitive::<Int64Type>().value(i)),
+        DataType::UInt8 => write_int(out, array.as_primitive::<UInt8Type>().value(i)),
+        DataType::UInt16 => write_int(out, array.as_primitive::<UInt16Type>().value(i)),
+        DataType::UInt32 => write_int(out, array.as_primitive::<UInt32Type>().value(i)),
+        DataType::UInt64 => write_int(out, array.as_primitive::<UInt64Type>().value(i)),
+        DataType::Float16 => write_f32(out, array.as_primitive::<Float16Type>().value(i).to_f32()),
+        DataType::Float32 => write_f32(out, array.as_primitive::<Float32Type>().value(i)),
+        DataType::Float64 => write_f64(out, array.as_primitive::<Float64Type>().value(i)),
+        DataType::Utf8 => out.push_str(array.as_string::<i32>().value(i)),
+        DataType::LargeUtf8 => out.push_str(array.as_string::<i64>().value(i)),
+        DataType::Utf8View => out.push_str(array.as_string_view().value(i)),
+        DataType::Binary => write_hex(out, array.as_binary::<i32>().value(i)),
+        DataType::LargeBinary => write_hex(out, array.as_binary::<i64>().value(i)),
+        DataType::BinaryView => write_hex(out, array.as_binary_view().value(i)),
+        DataType::FixedSizeBinary(_) => write_hex(out, array.as_fixed_size_binary().value(i)),
+        DataType::Date32 => write_date(out, i64::from(array.as_primitive::<Date32Type>().value(i))),
+        DataType::Date64 => write_date(
+            out,
+            array
+                .as_primitive::<Date64Type>()
+                .value(i)
+                .div_euclid(86_400_000),
+        ),
+        DataType::Timestamp(unit, tz) => {
+            let v = timestamp_value(array, *unit, i);
+            write_timestamp(out, v, *unit, tz.as_deref());
+        }
+        DataType::Decimal128(_, s) => {
+            let arr: &Decimal128Array = array.as_primitive();
+            write_decimal(out, arr.value(i), *s);
+        }
+        DataType::Decimal256(_, s) => {
+            let arr: &Decimal256Array = array.as_primitive();
+            match arr.value(i).to_i128() {
+                Some(v) => write_decimal(out, v, *s),
+                None => fallback(out, array, i),
+            }
+        }
+        DataType::Decimal64(_, s) => write_decimal(
+            out,
+            i128::from(
+                array
+                    .as_primitive::<datafusion::arrow::datatypes::Decimal64Type>()
+                    .value(i),
+            ),
+            *s,
+        ),
+        DataType::Decimal32(_, s) => write_decimal(
+            out,
+            i128::from(
+                array
+                    .as_primitive::<datafusion::arrow::datatypes::Decimal32Type>()
+                    .value(i),
+            ),
+            *s,
+        ),
+        DataType::List(_) => {
+            let arr = array.as_list::<i32>();
+            write_list(out, arr.value(i).as_ref());
+        }
+        DataType::LargeList(_) => {
+            let arr = array.as_list::<i64>();
+            write_list(out, arr.value(i).as_ref());
+        }
+        DataType::FixedSizeList(..) => {
+            let arr = array.as_fixed_size_list();
+            write_list(out, arr.value(i).as_ref());
+        }
+        DataType::Map(..) => {
+            let arr: &MapArray = array.as_map();
+            write_map(out, arr, i);
+        }
+        DataType::Struct(_) => {
+            let arr: &StructArray = array.as_struct();
+            write_struct(out, arr, i);
+        }
+        _ => fallback(out, array, i),
+    }
+}
+
+fn fallback(out: &mut String, array: &dyn Array, i: usize) {
+    let options = FormatOptions::default().with_null("null");
+    match ArrayFormatter::try_new(array, &options) {
+        Ok(f) => {
+            let _ = write!(out, "{}", f.value(i));
+        }
+        Err(_) => out.push_str("null"),
+    }
+}
+
+fn timestamp_value(array: &dyn Array, unit: TimeUnit, i: usize) -> i64 {
+    use datafusion::arrow::datatypes::{
+        TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+        TimestampSecondType,
+    };
+    match unit {
+        TimeUnit::Second => array.as_primitive::<TimestampSecondType>().value(i),
+        TimeUnit::Millisecond => array.as_primitive::<TimestampMillisecondType>().value(i),
+        TimeUnit::Microsecond => array.as_primitive::<TimestampMicrosecondType>().value(i),
+        TimeUnit::Nanosecond => array.as_primitive::<TimestampNanosecondType>().value(i),
+    }
+}
+
+fn write_element(out: &mut String, array: &dyn Array, i: usize) {
+    if array.is_null(i) {
+        out.push_str("null");
+    } else {
+        write_value(out, array, i);
+    }
+}
+
+fn write_list(out: &mut String, values: &dyn Array) {
+    out.push('[');
+    for j in 0..values.len() {
+        if j > 0 {
+            out.push_str(", ");
+        }
+        write_element(out, values, j);
+    }
+    out.push(']');
+}
+
+fn write_map(out: &mut String, map: &MapArray, i: usize) {
+    let offsets = map.value_offsets();
+    let (start, end) = (offsets[i] as usize, offsets[i + 1] as usize);
+    let keys = map.keys();
+    let values = map.values();
+    out.push('{');
+    for j in start..end {
+        if j > start {
+            out.push_str(", ");
+        }
+        write_element(out, keys.as_ref(), j);
+        out.push('=');
+        write_element(out, values.as_ref(), j);
+    }
+    out.push('}');
+}
+
+/// Fields DataFusion names itself (`c0`, `c1`, ... from `ROW(...)`/`struct(...)`) are
+/// anonymous: Athena writes such a row as `{1, x}`; named rows as `{id=1, name=x}`.
+fn is_anonymous_row(arr: &StructArray) -> bool {
+    arr.fields().iter().enumerate().all(|(k, f)| {
+        let name = f.name();
+        name.len() > 1 && name.as_bytes()[0] == b'c' && name[1..].parse::<usize>().ok() == Some(k)
+            || name.is_empty()
+    })
+}
+
+fn write_struct(out: &mut String, arr: &StructArray, i: usize) {
+    let anonymous = is_anonymous_row(arr);
+    out.push('{');
+    for (k, (field, column)) in arr.fields().iter().zip(arr.columns()).enumerate() {
+        if k > 0 {
+            out.push_str(", ");
+        }
+        if !anonymous {
+            out.push_str(field.name());
+            out.push('=');
+        }
+        write_element(out, column.as_ref(), i);
+    }
+    out.push('}');
+}
+
+/// Integers as plain decimal digits.
+fn write_int<T: std::fmt::Display>(out: &mut String, v: T) {
+    let _ = write!(out, "{v}");
+}
+
+/// A double in Java's `Double.toString` notation, as Athena writes it.
+pub(crate) fn write_f64(out: &mut String, v: f64) {
+    if v.is_nan() {
+        out.push_str("NaN");
+    } else if v.is_infinite() {
+        out.push_str(if v > 0.0 { "Infinity" } else { "-Infinity" });
+    } else if v == 0.0 {
+        out.push_str(if v.is_sign_negative() { "-0.0" } else { "0.0" });
+    } else {
+        let abs = v.abs();
+        let start = out.len();
+        if (1e-3..1e7).contains(&abs) {
+            let _ = write!(out, "{v}");
+            if !out[start..].contains('.') {
+                out.push_str(".0");
+            }
+        } else {
+            let _ = write!(out, "{v:e}");
+            java_exponent(out, start);
+        }
+    }
+}
+
+/// A real in Java's `Float.toString` notation.
+pub(crate) fn write_f32(out: &mut String, v: f32) {
+    if v.is_nan() {
+        out.push_str("NaN");
+    } else if v.is_infinite() {
+        out.push_str(if v > 0.0 { "Infinity" } else { "-Infinity" });
+    } else if v == 0.0 {
+        out.push_str(if v.is_sign_negative() { "-0.0" } else { "0.0" });
+    } else {
+        let abs = v.abs();
+        let start = out.len();
+        if (1e-3..1e7).contains(&abs) {
+            let _ = write!(out, "{v}");
+            if !out[start..].contains('.') {
+                out.push_str(".0");
+            }
+        } else {
+            let _ = write!(out, "{v:e}");
+            java_exponent(out, start);
+        }
+    }
+}
+
+/// Turns Rust's `1.5e-5` / `1e20` (written at `start..`) into Java's `1.5E-5` / `1.0E20`.
+fn java_exponent(out: &mut String, start: usize) {
+    if let Some(e) = out[start..].find('e') {
+        let e = start + e;
+        let has_dot = out[start..e].contains('.');
+        out.replace_range(e..e + 1, "E");
+        if !has_dot {
+            out.insert_str(e, ".0");
+        }
+    }
+}
+
+/// A decimal's unscaled value with exactly `scale` fraction digits.
+fn write_decimal(out: &mut String, value: i128, scale: i8) {
+    if scale <= 0 {
+        let _ = write!(out, "{value}");
+        for _ in 0..(-i32::from(scale)) {
+            if value != 0 {
+                out.push('0');
+            }
+        }
+        return;
+    }
+    let scale = scale as usize;
+    if value < 0 {
+        out.push('-');
+    }
+    let start = out.len();
+    let _ = write!(out, "{}", value.unsigned_abs());
+    let digits = out.len() - start;
+    if digits <= scale {
+        let zeros = scale + 1 - digits;
+        for _ in 0..zeros {
+            out.insert(start, '0');
+        }
+    }
+    let point = out.len() - scale;
+    out.insert(point, '.');
+}
+
+/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar.
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn push2(out: &mut String, v: u32) {
+    out.push(char::from(b'0' + (v / 10 % 10) as u8));
+    out.push(char::from(b'0' + (v % 10) as u8));
+}
+
+/// `2014-07-05`.
+pub(crate) fn write_date(out: &mut String, days: i64) {
+    let (y, m, d) = civil_from_days(days);
+    if (0..10_000).contains(&y) {
+        let y = y as u32;
+        push2(out, y / 100);
+        push2(out, y % 100);
+    } else {
+        let _ = write!(out, "{y}");
+    }
+    out.push('-');
+    push2(out, m);
+    out.push('-');
+    push2(out, d);
+}
+
+/// `2024-01-02 03:04:05.123`, as many fraction digits as the unit has.
+fn write_timestamp(out: &mut String, value: i64, unit: TimeUnit, tz: Option<&str>) {
+    let per_second: i64 = match unit {
+        TimeUnit::Second => 1,
+        TimeUnit::Millisecond => 1_000,
+        TimeUnit::Microsecond => 1_000_000,
+        TimeUnit::Nanosecond => 1_000_000_000,
+    };
+    let offset_seconds = tz.and_then(parse_offset).unwrap_or(0);
+    let seconds = value.div_euclid(per_second) + offset_seconds;
+    let fraction = value.rem_euclid(per_second);
+    write_date(out, seconds.div_euclid(86_400));
+    out.push(' ');
+    write_time_of_day(
+        out,
+        seconds.rem_euclid(86_400),
+        fraction,
+        fraction_digits(unit),
+    );
+    if let Some(tz) = tz {
+        out.push(' ');
+        match tz {
+            "+00:00" | "Z" | "UTC" | "utc" | "+0000" | "+00" => out.push_str("UTC"),
+            other => out.push_str(other),
+        }
+    }
+}
+
+fn write_time_of_day(out: &mut String, secs: i64, fraction: i64, digits: u32) {
+    let secs = secs as u32;
+    push2(out, secs / 3600);
+    out.push(':');
+    push2(out, secs / 60 % 60);
+    out.push(':');
+    push2(out, secs % 60);
+    if digits > 0 {
+        out.push('.');
+        let start = out.len();
+        let _ = write!(out, "{fraction}");
+        let len = out.len() - start;
+        for _ in len..digits as usize {
+            out.insert(start, '0');
+        }
+    }
+}
+
+/// `+05:30` / `-08:00` as seconds east of UTC.
+fn parse_offset(tz: &str) -> Option<i64> {
+    let b = tz.as_bytes();
+    if b.len() != 6 || b[3] != b':' {
+        return None;
+    }
+    let sign = match b[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let h: i64 = tz[1..3].parse().ok()?;
+    let m: i64 = tz[4..6].parse().ok()?;
+    Some(sign * (h * 3600 + m * 60))
+}
+
+/// Spaced lowercase hex: `68 65 6c 6c 6f`.
+fn write_hex(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (k, b) in bytes.iter().enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f64s(v: f64) -> String {
+        let mut s = String::new();
+        write_f64(&mut s, v);
+        s
+    }
+
+    #[test]
+    fn doubles_in_java_notation() {
+        assert_eq!(f64s(1.0), "1.0");
+        assert_eq!(f64s(1e20), "1.0E20");
+        assert_eq!(f64s(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(f64s(f64::NAN), "NaN");
+        assert_eq!(f64s(f64::INFINITY), "Infinity");
+        assert_eq!(f64s(f64::NEG_INFINITY), "-Infinity");
+        assert_eq!(f64s(1.5e-5), "1.5E-5");
+        assert_eq!(f64s(1234567.0), "1234567.0");
+        assert_eq!(f64s(12345678.9), "1.23456789E7");
+        assert_eq!(f64s(0.001), "0.001");
+        assert_eq!(f64s(-2.5), "-2.5");
+        assert_eq!(f64s(0.0), "0.0");
+    }
+
+    #[test]
+    fn reals_in_java_notation() {
+        let mut s = String::new();
+        write_f32(&mut s, 0.1);
+        assert_eq!(s, "0.1");
+        s.clear();
+        write_f32(&mut s, 1e10);
+        assert_eq!(s, "1.0E10");
+    }
+
+    #[test]
+    fn decimals_keep_their_scale() {
+        let d = |v, s| {
+            let mut out = String::new();
+            write_decimal(&mut out, v, s);
+            out
+        };
+        assert_eq!(d(12345, 2), "123.45");
+        assert_eq!(d(5, 2), "0.05");
+        assert_eq!(d(-5, 2), "-0.05");
+        assert_eq!(d(0, 3), "0.000");
+        assert_eq!(d(42, 0), "42");
+        assert_eq!(d(-120, 1), "-12.0");
+    }
+
+    #[test]
+    fn dates_and_timestamps() {
+        let mut s = String::new();
+        write_date(&mut s, 0);
+        assert_eq!(s, "1970-01-01");
+        s.clear();
+        write_date(&mut s, 16_256);
+        assert_eq!(s, "2014-07-05");
+        s.clear();
+        write_date(&mut s, -1);
+        assert_eq!(s, "1969-12-31");
+        s.clear();
+        write_timestamp(&mut s, 1_704_164_645_123, TimeUnit::Millisecond, None);
+        assert_eq!(s, "2024-01-02 03:04:05.123");
+        s.clear();
+        write_timestamp(&mut s, 1_704_164_645, TimeUnit::Second, None);
+        assert_eq!(s, "2024-01-02 03:04:05");
+        s.clear();
+        write_timestamp(
+            &mut s,
+            1_704_164_645_000_001,
+            TimeUnit::Microsecond,
+            Some("+00:00"),
+        );
+        assert_eq!(s, "2024-01-02 03:04:05.000001 UTC");
+        s.clear();
+        write_timestamp(&mut s, -1, TimeUnit::Millisecond, None);
+        assert_eq!(s, "1969-12-31 23:59:59.999");
+    }
+
+    #[test]
+    fn hex_is_spaced_lowercase() {
+        let mut s = String::new();
+        write_hex(&mut s, b"hello");
+        assert_eq!(s, "68 65 6c 6c 6f");
+    }
+}

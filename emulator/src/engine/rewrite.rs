@@ -1,0 +1,225 @@
+//! Parsing a query and rewriting it towards Trino's semantics before DataFusion plans it.
+
+use std::ops::ControlFlow;
+
+use datafusion::sql::sqlparser::ast::{
+    Expr, Ident, SelectItem, SetExpr, Statement, Value, visit_expressions_mut,
+};
+use datafusion::sql::sqlparser::dialect::GenericDialect;
+use datafusion::sql::sqlparser::parser::{Parser, ParserError};
+use datafusion::sql::sqlparser::tokenizer::Token;
+
+use super::QueryError;
+
+/// Parses one query statement and applies the context-free rewrites; returns it with the
+/// number of `?` placeholders.
+pub(crate) fn parse_query(sql: &str) -> Result<(Statement, usize), QueryError> {
+    let dialect = GenericDialect {};
+    let mut parser = Parser::new(&dialect).try_with_sql(sql).map_err(malformed)?;
+    let statement = parser.parse_statement().map_err(malformed)?;
+    while parser.consume_token(&Token::SemiColon) {}
+    let next = parser.peek_token();
+    if next.token != Token::EOF {
+        return Err(QueryError::Malformed {
+            message: format!(
+                "line {}:{}: mismatched input '{}'. Expecting: <EOF>",
+                next.span.start.line, next.span.start.column, next.token
+            ),
+        });
+    }
+    let mut statement = statement;
+    super::functions::rewrite_tree(&mut statement);
+    name_columns(&mut statement);
+    let mut placeholders = 0usize;
+    let _ = visit_expressions_mut(&mut statement, |expr: &mut Expr| {
+        if is_placeholder(expr) {
+            placeholders += 1;
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    Ok((statement, placeholders))
+}
+
+fn is_placeholder(expr: &Expr) -> bool {
+    matches!(expr, Expr::Value(v) if matches!(&v.value, Value::Placeholder(p) if p == "?"))
+}
+
+/// A sqlparser error in Athena's words: `line 1:8: mismatched input 'x'. Expecting: ...`.
+pub(crate) fn malformed(e: ParserError) -> QueryError {
+    let text = match &e {
+        ParserError::ParserError(m) | ParserError::TokenizerError(m) => m.clone(),
+        ParserError::RecursionLimitExceeded => {
+            return QueryError::Malformed {
+                message: "line 1:1: Statement is too large (stack overflow during analysis)"
+                    .to_owned(),
+            };
+        }
+    };
+    let (line, col) = match text.rfind(" at Line: ") {
+        Some(at) => {
+            let pos = &text[at + " at Line: ".len()..];
+            let mut parts = pos.split(", Column: ");
+            let line = parts
+                .next()
+                .and_then(|l| l.trim().parse().ok())
+                .unwrap_or(1);
+            let col = parts
+                .next()
+                .and_then(|c| c.trim().parse().ok())
+                .unwrap_or(1);
+            (line, col)
+        }
+        None => (1, 1),
+    };
+    let body = text
+        .rfind(" at Line: ")
+        .map_or(text.as_str(), |at| &text[..at]);
+    let message = match (body.find("Expected: "), body.rfind(", found: ")) {
+        (Some(e), Some(f)) if e < f => {
+            let expected = &body[e + "Expected: ".len()..f];
+            let found = &body[f + ", found: ".len()..];
+            format!("line {line}:{col}: mismatched input '{found}'. Expecting: {expected}")
+        }
+        _ => format!("line {line}:{col}: {body}"),
+    };
+    QueryError::Malformed { message }
+}
+
+/// Athena names an unaliased expression column `_col<i>` (its position) and lowercases
+/// every name; a bare column keeps its name.
+fn name_columns(statement: &mut Statement) {
+    let Statement::Query(query) = statement else {
+        return;
+    };
+    let mut body = query.body.as_mut();
+    loop {
+        match body {
+            SetExpr::SetOperation { left, .. } => body = left.as_mut(),
+            SetExpr::Query(q) => body = q.body.as_mut(),
+            _ => break,
+        }
+    }
+    let SetExpr::Select(select) = body else {
+        return;
+    };
+    for (i, item) in select.projection.iter_mut().enumerate() {
+        match item {
+            SelectItem::UnnamedExpr(expr) => match expr {
+                Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {}
+                _ => {
+                    let expr = std::mem::replace(expr, Expr::value(Value::Null));
+                    *item = SelectItem::ExprWithAlias {
+                        expr,
+                        alias: Ident::with_quote('"', format!("_col{i}")),
+                    };
+                }
+            },
+            SelectItem::ExprWithAlias { alias, .. } => {
+                alias.value = alias.value.to_lowercase();
+                alias.quote_style = Some('"');
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Replaces each `?` with the matching ExecutionParameter, parsed as one SQL expression
+/// (Athena binds the parameter text as literal SQL: `'abc'`, `42`, `DATE '2024-01-01'`).
+pub(crate) fn bind_parameters(
+    mut statement: Statement,
+    expected: usize,
+    parameters: &[String],
+) -> Result<Statement, QueryError> {
+    if expected != parameters.len() {
+        return Err(QueryError::user(format!(
+            "INVALID_PARAMETER_USAGE: Incorrect number of parameters: expected {expected} but found {}",
+            parameters.len()
+        )));
+    }
+    if expected == 0 {
+        return Ok(statement);
+    }
+    let mut values = Vec::with_capacity(parameters.len());
+    for (i, text) in parameters.iter().enumerate() {
+        values.push(parse_parameter(text).map_err(|why| {
+            QueryError::user(format!(
+                "INVALID_PARAMETER_USAGE: ExecutionParameters[{i}] is not a SQL value ({why}): {text}"
+            ))
+        })?);
+    }
+    let mut values = values.into_iter();
+    let _ = visit_expressions_mut(&mut statement, |expr: &mut Expr| {
+        if is_placeholder(expr)
+            && let Some(value) = values.next()
+        {
+            *expr = Expr::Nested(Box::new(value));
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    Ok(statement)
+}
+
+fn parse_parameter(text: &str) -> Result<Expr, String> {
+    let dialect = GenericDialect {};
+    let mut parser = Parser::new(&dialect)
+        .try_with_sql(text)
+        .map_err(|e| e.to_string())?;
+    let mut expr = parser.parse_expr().map_err(|e| e.to_string())?;
+    if parser.peek_token().token != Token::EOF {
+        return Err("more than one expression".to_owned());
+    }
+    // A parameter is a value: no subqueries, no placeholders of its own.
+    let mut bad = false;
+    let _ = visit_expressions_mut(&mut expr, |e: &mut Expr| {
+        if matches!(
+            e,
+            Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. }
+        ) || is_placeholder(e)
+        {
+            bad = true;
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    if bad {
+        return Err("subqueries and placeholders are not values".to_owned());
+    }
+    super::functions::rewrite_tree(&mut expr);
+    Ok(expr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_read_like_athena() {
+        let Err(QueryError::Malformed { message }) = parse_query("SELECT 1 FROM") else {
+            panic!("expected Malformed");
+        };
+        assert!(message.starts_with("line 1:"), "{message}");
+        assert!(message.contains("mismatched input"), "{message}");
+    }
+
+    #[test]
+    fn unnamed_columns_are_numbered() {
+        let (s, _) = parse_query("SELECT 1, a, b AS Bee, a + 1 FROM t").unwrap();
+        assert_eq!(
+            s.to_string(),
+            "SELECT 1 AS \"_col0\", a, b AS \"bee\", a + 1 AS \"_col3\" FROM t"
+        );
+    }
+
+    #[test]
+    fn parameters_are_bound_as_values() {
+        let (s, n) = parse_query("SELECT * FROM t WHERE a = ? AND b = ?").unwrap();
+        assert_eq!(n, 2);
+        let bound = bind_parameters(s.clone(), n, &["'x'".into(), "42".into()]).unwrap();
+        assert_eq!(
+            bound.to_string(),
+            "SELECT * FROM t WHERE a = ('x') AND b = (42)"
+        );
+        assert!(bind_parameters(s.clone(), n, &["'x'".into()]).is_err());
+        assert!(bind_parameters(s.clone(), n, &["1; DROP TABLE t".into(), "1".into()]).is_err());
+        assert!(bind_parameters(s, n, &["(SELECT 1)".into(), "1".into()]).is_err());
+    }
+}

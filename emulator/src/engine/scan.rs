@@ -1,0 +1,129 @@
+//! DataScannedInBytes: every query runs with its own view of the local file system that
+//! counts the bytes handed to DataFusion's readers.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::context::SessionState;
+use datafusion::execution::object_store::ObjectStoreUrl;
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
+use datafusion::object_store::local::LocalFileSystem;
+use datafusion::object_store::path::Path;
+use datafusion::object_store::{
+    CopyOptions, GetOptions, GetResult, ListResult, MultipartUpload, ObjectMeta, ObjectStore,
+    PutMultipartOptions, PutOptions, PutPayload, PutResult, Result,
+};
+use futures::stream::BoxStream;
+
+/// Hands out per-query runtimes whose `file://` store counts bytes read.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct ScanCounters;
+
+/// The runtime the shared session starts with (DDL and listing use it).
+pub(crate) fn runtime(_: &ScanCounters) -> Arc<RuntimeEnv> {
+    Arc::new(RuntimeEnv::default())
+}
+
+impl ScanCounters {
+    /// `state` with a runtime whose local store adds the bytes it serves to `counter`.
+    pub(crate) fn attach(&self, state: SessionState, counter: Arc<AtomicU64>) -> SessionState {
+        let runtime = match RuntimeEnvBuilder::new().build_arc() {
+            Ok(rt) => rt,
+            Err(_) => return state,
+        };
+        let store = CountingStore {
+            inner: LocalFileSystem::new(),
+            counter,
+        };
+        runtime.register_object_store(ObjectStoreUrl::local_filesystem().as_ref(), Arc::new(store));
+        SessionStateBuilder::new_from_existing(state)
+            .with_runtime_env(runtime)
+            .build()
+    }
+}
+
+/// The local file system, counting the bytes of every read.
+#[derive(Debug)]
+struct CountingStore {
+    inner: LocalFileSystem,
+    counter: Arc<AtomicU64>,
+}
+
+impl fmt::Display for CountingStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Counting({})", self.inner)
+    }
+}
+
+impl CountingStore {
+    fn add(&self, n: u64) {
+        self.counter.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+#[async_trait]
+impl ObjectStore for CountingStore {
+    async fn put_opts(
+        &self,
+        location: &Path,
+        payload: PutPayload,
+        opts: PutOptions,
+    ) -> Result<PutResult> {
+        self.inner.put_opts(location, payload, opts).await
+    }
+
+    async fn put_multipart_opts(
+        &self,
+        location: &Path,
+        opts: PutMultipartOptions,
+    ) -> Result<Box<dyn MultipartUpload>> {
+        self.inner.put_multipart_opts(location, opts).await
+    }
+
+    async fn get_opts(&self, location: &Path, options: GetOptions) -> Result<GetResult> {
+        let head = options.head;
+        let result = self.inner.get_opts(location, options).await?;
+        if !head {
+            self.add(result.range.end.saturating_sub(result.range.start));
+        }
+        Ok(result)
+    }
+
+    async fn get_ranges(&self, location: &Path, ranges: &[Range<u64>]) -> Result<Vec<Bytes>> {
+        let out = self.inner.get_ranges(location, ranges).await?;
+        self.add(out.iter().map(|b| b.len() as u64).sum());
+        Ok(out)
+    }
+
+    fn delete_stream(
+        &self,
+        locations: BoxStream<'static, Result<Path>>,
+    ) -> BoxStream<'static, Result<Path>> {
+        self.inner.delete_stream(locations)
+    }
+
+    fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, Result<ObjectMeta>> {
+        self.inner.list(prefix)
+    }
+
+    fn list_with_offset(
+        &self,
+        prefix: Option<&Path>,
+        offset: &Path,
+    ) -> BoxStream<'static, Result<ObjectMeta>> {
+        self.inner.list_with_offset(prefix, offset)
+    }
+
+    async fn list_with_delimiter(&self, prefix: Option<&Path>) -> Result<ListResult> {
+        self.inner.list_with_delimiter(prefix).await
+    }
+
+    async fn copy_opts(&self, from: &Path, to: &Path, options: CopyOptions) -> Result<()> {
+        self.inner.copy_opts(from, to, options).await
+    }
+}
