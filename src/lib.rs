@@ -9,10 +9,14 @@
 mod api;
 mod athena;
 mod error;
+#[cfg(test)]
+mod fake;
 mod execution;
 mod query;
 mod results;
 mod row;
+#[cfg(test)]
+mod tests;
 
 pub use error::{ApiErrorKind, AthenaError, BoxError, Error, Result};
 pub use athena::{Athena, AthenaBuilder, MAX_PAGE_SIZE};

@@ -734,14 +734,11 @@ impl Task {
                 .stats
                 .rows
                 .fetch_add(rows.len() as u64, Ordering::Relaxed);
-            if let Some(next) = &next_token {
-                if !seen.insert(hasher.hash_one(next)) {
-                    return Err(Error::RepeatedNextToken {
-                        query_execution_id: id.to_owned(),
-                        next_token: next.clone(),
-                    });
-                }
-            }
+            // The rows of this page are real whatever its token says: hand them over
+            // first, then refuse to follow a token that would read pages again.
+            let repeated = next_token
+                .as_ref()
+                .is_some_and(|next| !seen.insert(hasher.hash_one(next)));
             let page = ResultPage {
                 page_number,
                 token: token.take(),
@@ -753,6 +750,12 @@ impl Task {
             }
             page_number += 1;
             match next_token {
+                Some(next) if repeated => {
+                    return Err(Error::RepeatedNextToken {
+                        query_execution_id: id.to_owned(),
+                        next_token: next,
+                    });
+                }
                 Some(next) => token = Some(next),
                 None => return Ok(()),
             }
