@@ -12,6 +12,7 @@ mod error;
 #[cfg(test)]
 mod fake;
 mod execution;
+mod map;
 mod query;
 mod results;
 mod row;
@@ -20,6 +21,10 @@ mod tests;
 
 pub use error::{ApiErrorKind, AthenaError, BoxError, Error, Result};
 pub use athena::{Athena, AthenaBuilder, MAX_PAGE_SIZE};
+pub use map::{
+    ItemBatcher, JitterStrategy, Map, MapExt, MapOrdered, MapReport, MapUnordered, NoRetry, Retrier,
+    RetryAll, RetryPolicy, RunMap,
+};
 pub use execution::{QueryExecution, QueryState, QueryStatistics, StatementType};
 pub use query::StartQueryExecution;
 pub use results::{PageStream, QueryStats, ResultPage, RowStream};

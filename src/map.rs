@@ -205,3 +205,6 @@ pub trait MapExt<T>: Stream<Item = Result<T, Error>> + Sized {
 }
 
 impl<St, T> MapExt<T> for St where St: Stream<Item = Result<T, Error>> {}
+
+#[cfg(test)]
+mod tests;

@@ -2,7 +2,7 @@
 
 use std::num::NonZeroUsize;
 
-use super::retrier::{NoRetry, Retrier, RetryPolicy};
+use super::retrier::{NoRetry, Retrier};
 use crate::error::{Error, Result};
 
 /// The settings of a fan-out, like a Step Functions `Map` state: how many items run at
@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 /// [`map_unordered`](crate::MapExt::map_unordered) or
 /// [`run_map`](crate::MapExt::run_map). Invalid settings are not refused here but by
 /// the fan-out, which then fails at once with [`Error::InvalidConfig`] (see
-/// [`validate`](Self::validate)).
+/// `validate`).
 ///
 /// ```
 /// use std::time::Duration;
@@ -128,16 +128,8 @@ impl<P> Map<P> {
         &self.retrier
     }
 
-    /// Checks the settings that the fan-out would otherwise refuse when first polled.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidConfig`] for a tolerated failure percentage outside
-    /// `0.0..=100.0` (or NaN), or a retrier's backoff rate below 1.0 (or not finite).
-    pub fn validate<T, E>(&self) -> Result<()>
-    where
-        P: RetryPolicy<T, E>,
-    {
+    /// Refuses an invalid percentage; the retrier checks its own settings.
+    pub(super) fn validate_tolerance(&self) -> Result<()> {
         if let Some(p) = self.tolerated_failure_percentage
             && !(0.0..=100.0).contains(&p)
         {
@@ -145,7 +137,7 @@ impl<P> Map<P> {
                 "tolerated_failure_percentage must be within 0.0..=100.0, got {p}"
             )));
         }
-        self.retrier.validate()
+        Ok(())
     }
 
     pub(super) fn into_parts(self) -> (Option<NonZeroUsize>, Tolerance, P) {
@@ -153,7 +145,36 @@ impl<P> Map<P> {
             count: self.tolerated_failure_count,
             percentage: self.tolerated_failure_percentage,
         };
-        (NonZeroUsize::new(self.max_concurrency), tolerance, self.retrier)
+        (
+            NonZeroUsize::new(self.max_concurrency),
+            tolerance,
+            self.retrier,
+        )
+    }
+}
+
+impl Map<NoRetry> {
+    /// Checks the settings that the fan-out would otherwise refuse when first polled.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`] for a tolerated failure percentage outside
+    /// `0.0..=100.0` (or NaN).
+    pub fn validate(&self) -> Result<()> {
+        self.validate_tolerance()
+    }
+}
+
+impl<W> Map<Retrier<W>> {
+    /// Checks the settings that the fan-out would otherwise refuse when first polled.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`] for a tolerated failure percentage outside
+    /// `0.0..=100.0` (or NaN), or a retrier's backoff rate below 1.0 (or not finite).
+    pub fn validate(&self) -> Result<()> {
+        self.validate_tolerance()?;
+        self.retrier.validate()
     }
 }
 
@@ -205,7 +226,7 @@ mod tests {
         assert_eq!(m.max_concurrency(), 1);
         assert_eq!(m.tolerated_failure_count(), None);
         assert_eq!(m.tolerated_failure_percentage(), None);
-        assert!(m.validate::<(), ()>().is_ok());
+        assert!(m.validate().is_ok());
     }
 
     #[test]
@@ -213,12 +234,17 @@ mod tests {
         for p in [-0.1, 100.1, f64::NAN, f64::INFINITY] {
             let err = Map::new()
                 .with_tolerated_failure_percentage(p)
-                .validate::<(), ()>()
+                .validate()
                 .unwrap_err();
             assert!(matches!(err, Error::InvalidConfig { .. }), "{p}");
         }
         for p in [0.0, 50.0, 100.0] {
-            assert!(Map::new().with_tolerated_failure_percentage(p).validate::<(), ()>().is_ok());
+            assert!(
+                Map::new()
+                    .with_tolerated_failure_percentage(p)
+                    .validate()
+                    .is_ok()
+            );
         }
     }
 
@@ -232,15 +258,30 @@ mod tests {
         assert!(!count.exceeded(2, None));
         assert!(count.exceeded(3, None));
 
-        let pct = Map::new().with_tolerated_failure_percentage(10.0).into_parts().1;
-        assert!(!pct.exceeded(5, None), "total unknown: the ratio may still drop");
+        let pct = Map::new()
+            .with_tolerated_failure_percentage(10.0)
+            .into_parts()
+            .1;
+        assert!(
+            !pct.exceeded(5, None),
+            "total unknown: the ratio may still drop"
+        );
         assert!(!pct.exceeded(1, Some(10)), "10% of 10 is tolerated");
         assert!(pct.exceeded(2, Some(10)));
 
-        let zero = Map::new().with_tolerated_failure_percentage(0.0).into_parts().1;
-        assert!(zero.exceeded(1, None), "0% is exceeded by any failure, early");
+        let zero = Map::new()
+            .with_tolerated_failure_percentage(0.0)
+            .into_parts()
+            .1;
+        assert!(
+            zero.exceeded(1, None),
+            "0% is exceeded by any failure, early"
+        );
 
-        let hundred = Map::new().with_tolerated_failure_percentage(100.0).into_parts().1;
+        let hundred = Map::new()
+            .with_tolerated_failure_percentage(100.0)
+            .into_parts()
+            .1;
         assert!(!hundred.exceeded(10, Some(10)));
     }
 }

@@ -51,7 +51,11 @@ pub(super) enum TaskDone<R, E, T> {
         kept: Option<T>,
     },
     /// A retry's delay passed: call the function again with `item`.
-    Wake { index: u64, attempt: u32, item: Option<T> },
+    Wake {
+        index: u64,
+        attempt: u32,
+        item: Option<T>,
+    },
 }
 
 impl<Fut: TryFuture, T> Future for Task<Fut, T> {
@@ -93,7 +97,10 @@ impl<Fut: TryFuture, T> Future for Task<Fut, T> {
 /// What the engine hands to a combinator.
 pub(super) enum Event<R> {
     /// Item `index` is done: its value, or its error (a failure within the tolerance).
-    Output { index: u64, result: Result<R, Error> },
+    Output {
+        index: u64,
+        result: Result<R, Error>,
+    },
     /// The fan-out failed and is over: fail fast, threshold exceeded, input error, or
     /// invalid settings.
     Fatal(Error),
@@ -142,7 +149,10 @@ where
     P: RetryPolicy<T, Fut::Error>,
 {
     pub(super) fn new(map: Map<P>, f: F) -> Self {
-        let invalid = map.validate::<T, Fut::Error>().err();
+        let invalid = map
+            .validate_tolerance()
+            .and_then(|()| map.retrier().validate())
+            .err();
         let (limit, tolerance, policy) = map.into_parts();
         Self {
             f,
@@ -173,7 +183,8 @@ where
             None => true,
             Some(limit) => {
                 let in_flight = self.tasks.len();
-                in_flight < limit.get() && in_flight.saturating_add(held) < limit.get().saturating_mul(2)
+                in_flight < limit.get()
+                    && in_flight.saturating_add(held) < limit.get().saturating_mul(2)
             }
         }
     }
@@ -195,7 +206,11 @@ where
     }
 
     /// Ends the fan-out: in-flight items and the input are dropped now.
-    fn fatal<St>(&mut self, mut stream: Pin<&mut Option<St>>, error: Error) -> Poll<Option<Event<Fut::Ok>>> {
+    fn fatal<St>(
+        &mut self,
+        mut stream: Pin<&mut Option<St>>,
+        error: Error,
+    ) -> Poll<Option<Event<Fut::Ok>>> {
         self.tasks.clear();
         stream.set(None);
         self.done = true;
@@ -238,7 +253,10 @@ where
                     Poll::Ready(None) => {
                         stream.set(None);
                         // The total is known now: the percentage can be decided.
-                        if self.tolerance.exceeded(self.counts.failed, Some(self.counts.started)) {
+                        if self
+                            .tolerance
+                            .exceeded(self.counts.failed, Some(self.counts.started))
+                        {
                             return self.threshold_exceeded(stream, None);
                         }
                     }
@@ -325,7 +343,11 @@ where
         });
     }
 
-    fn threshold_exceeded<St>(&mut self, stream: Pin<&mut Option<St>>, last: Option<Error>) -> Poll<Option<Event<Fut::Ok>>> {
+    fn threshold_exceeded<St>(
+        &mut self,
+        stream: Pin<&mut Option<St>>,
+        last: Option<Error>,
+    ) -> Poll<Option<Event<Fut::Ok>>> {
         let (failed, total) = (self.counts.failed, self.counts.started);
         let error = self.tolerance.threshold_error(failed, total, last);
         tracing::error!(failed, total, "map tolerated failure threshold exceeded");

@@ -106,12 +106,19 @@ where
         let mut this = self.project();
         loop {
             // 1. The next result in input order may already be waiting.
-            if this.queued.peek().is_some_and(|q| q.index == *this.next_index) {
+            if this
+                .queued
+                .peek()
+                .is_some_and(|q| q.index == *this.next_index)
+            {
                 *this.next_index += 1;
                 return Poll::Ready(this.queued.pop().map(|q| q.result));
             }
             // 2. Otherwise run the engine until it has the next one, or an error that ends it.
-            match this.engine.poll_event(this.stream.as_mut(), cx, this.queued.len()) {
+            match this
+                .engine
+                .poll_event(this.stream.as_mut(), cx, this.queued.len())
+            {
                 Poll::Ready(Some(Event::Output { index, result })) => {
                     if index == *this.next_index {
                         *this.next_index += 1;
@@ -140,7 +147,10 @@ where
             None => Some(0),
         };
         // One result per item, plus possibly one final error.
-        (0, upper.and_then(|u| u.checked_add(pending)?.checked_add(1)))
+        (
+            0,
+            upper.and_then(|u| u.checked_add(pending)?.checked_add(1)),
+        )
     }
 }
 

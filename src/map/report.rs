@@ -43,7 +43,11 @@ impl MapReport {
     /// Items processed per second of [`elapsed`](Self::elapsed); `0.0` when no time passed.
     pub fn rows_per_sec(&self) -> f64 {
         let secs = self.elapsed.as_secs_f64();
-        if secs > 0.0 { self.items() as f64 / secs } else { 0.0 }
+        if secs > 0.0 {
+            self.items() as f64 / secs
+        } else {
+            0.0
+        }
     }
 }
 
@@ -110,7 +114,9 @@ where
         loop {
             match ready!(this.engine.poll_event(this.stream.as_mut(), cx, 0)) {
                 Some(Event::Output { result: Ok(_), .. }) => {}
-                Some(Event::Output { result: Err(error), .. }) => this.failures.push(error),
+                Some(Event::Output {
+                    result: Err(error), ..
+                }) => this.failures.push(error),
                 Some(Event::Fatal(error)) => return Poll::Ready(Err(error)),
                 None => {
                     let counts = this.engine.counts;

@@ -204,7 +204,7 @@ impl<W> Retrier<W> {
         (1..=self.max_attempts).map(move |retry| schedule.delay(retry, &mut rng))
     }
 
-    fn validate(&self) -> Result<()> {
+    pub(super) fn validate(&self) -> Result<()> {
         if !self.backoff_rate.is_finite() || self.backoff_rate < 1.0 {
             return Err(Error::invalid_config(format!(
                 "Retrier backoff_rate must be a finite number >= 1.0, got {}",
@@ -268,7 +268,11 @@ fn unit_f64(state: &mut u64) -> f64 {
 
 pub(crate) fn seed_or_random(seed: Option<u64>) -> u64 {
     use std::hash::{BuildHasher, Hasher};
-    seed.unwrap_or_else(|| std::collections::hash_map::RandomState::new().build_hasher().finish())
+    seed.unwrap_or_else(|| {
+        std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+    })
 }
 
 mod sealed {
@@ -386,7 +390,10 @@ mod tests {
         assert_eq!(a, b, "same seed, same delays");
         let caps: Vec<_> = r.with_jitter(JitterStrategy::None).delays().collect();
         assert!(a.iter().zip(&caps).all(|(d, cap)| d <= cap));
-        assert!(a.iter().zip(&caps).any(|(d, cap)| d < cap), "jitter draws below the cap");
+        assert!(
+            a.iter().zip(&caps).any(|(d, cap)| d < cap),
+            "jitter draws below the cap"
+        );
         let other: Vec<_> = r.with_jitter_seed(43).delays().collect();
         assert_ne!(a, other);
     }
@@ -411,7 +418,10 @@ mod tests {
     #[test]
     fn invalid_backoff_rate_is_refused() {
         for rate in [0.5, f64::NAN, f64::INFINITY, -1.0] {
-            let err = Retrier::new().with_backoff_rate(rate).validate().unwrap_err();
+            let err = Retrier::new()
+                .with_backoff_rate(rate)
+                .validate()
+                .unwrap_err();
             assert!(matches!(err, Error::InvalidConfig { .. }), "{rate}");
         }
     }

@@ -89,7 +89,10 @@ where
             None => Some(0),
         };
         // One result per item, plus possibly one final error.
-        (0, upper.and_then(|u| u.checked_add(self.engine.in_flight())?.checked_add(1)))
+        (
+            0,
+            upper.and_then(|u| u.checked_add(self.engine.in_flight())?.checked_add(1)),
+        )
     }
 }
 
