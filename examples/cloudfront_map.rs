@@ -1,0 +1,235 @@
+//! The seed workflow (sfn-athena-cdk-python), done right: start the query, wait for
+//! it, page through its results with `NextToken`, and run `DoSomething` on every row
+//! with at most `--max-concurrency` rows in flight and no barrier between pages.
+//!
+//! With no flags it starts the Athena emulator in-process, with the seed's
+//! `serverlessland_database.cf_access_logs` table, and runs the seed's query:
+//!
+//! ```text
+//! cargo run --example cloudfront_map
+//! cargo run --example cloudfront_map -- --query "SELECT * FROM cf_access_logs LIMIT 100" --max-concurrency 8
+//! cargo run --example cloudfront_map -- --aws --output-location s3://my-bucket/results/
+//! ```
+//!
+//! Each row is written to stdout as one JSON object (keys = column names, NULL as
+//! null, values as Athena's text; with `--typed`, values decoded by their column
+//! type); a summary goes to stderr. Ctrl-C stops the query before the program exits.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use athena_stream::{Athena, Error, Map, MapExt, Row, StartQueryExecution};
+use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
+use clap::Parser;
+
+/// Run an Athena query and process each of its rows, like the seed's Step Functions
+/// workflow but in-process, with retries, cancellation and no barrier between pages.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// The SQL to run.
+    #[arg(long, default_value = "SELECT uri FROM cf_access_logs LIMIT 10")]
+    query: String,
+    /// The database (QueryExecutionContext.Database).
+    #[arg(long, default_value = "serverlessland_database")]
+    database: String,
+    /// The workgroup (default: the account's primary workgroup).
+    #[arg(long)]
+    workgroup: Option<String>,
+    /// Where Athena writes the result file, s3://bucket/prefix/ (default: the workgroup's).
+    #[arg(long)]
+    output_location: Option<String>,
+    /// Rows processed at once: 1 = one at a time in order (the seed's setting), 0 = no limit.
+    #[arg(long, default_value_t = 1)]
+    max_concurrency: usize,
+    /// DoSomething also sleeps this long per row, to stand in for real work.
+    #[arg(long, default_value_t = 0)]
+    item_delay_ms: u64,
+    /// Stop the query and fail if it has not finished within this many seconds.
+    #[arg(long)]
+    timeout_secs: Option<u64>,
+    /// Any Athena-compatible endpoint (credentials and region from the environment,
+    /// test credentials and us-east-1 when none are set).
+    #[arg(long, conflicts_with = "aws")]
+    endpoint_url: Option<String>,
+    /// The real Athena service, with the default AWS configuration.
+    #[arg(long)]
+    aws: bool,
+    /// Write the values decoded by their column types (numbers as numbers, arrays as arrays, ...).
+    #[arg(long)]
+    typed: bool,
+    /// Rows of the embedded emulator's cf_access_logs table.
+    #[arg(long, default_value_t = 10_000)]
+    cloudfront_rows: usize,
+    /// Print the summary as one JSON object on the last line of stderr.
+    #[arg(long)]
+    summary_json: bool,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    match run(&args).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                eprintln!("  caused by: {s}");
+                source = s.source();
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: &Args) -> Result<ExitCode, Error> {
+    // The emulator lives as long as the run when no endpoint was given.
+    let mut emulator = None;
+    let client = if args.aws {
+        let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        aws_sdk_athena::Client::new(&config)
+    } else {
+        let endpoint = match &args.endpoint_url {
+            Some(url) => url.clone(),
+            None => {
+                let started = athena_emulator::Emulator::builder()
+                    .engine_config(athena_emulator::EngineConfig {
+                        cloudfront_rows: args.cloudfront_rows,
+                        ..Default::default()
+                    })
+                    .start()
+                    .await
+                    .map_err(|e| Error::InvalidConfig {
+                        message: format!("could not start the embedded emulator: {e}"),
+                    })?;
+                let url = started.endpoint_url();
+                eprintln!("embedded athena-emulator at {url}");
+                emulator = Some(started);
+                url
+            }
+        };
+        endpoint_client(&endpoint)
+    };
+
+    let mut athena = Athena::builder(client);
+    if let Some(secs) = args.timeout_secs {
+        athena = athena.query_timeout(Duration::from_secs(secs));
+    }
+    let athena = athena.build()?;
+
+    let mut query = StartQueryExecution::new(&args.query).database(&args.database);
+    if let Some(w) = &args.workgroup {
+        query = query.workgroup(w);
+    }
+    if let Some(o) = &args.output_location {
+        query = query.output_location(o);
+    }
+
+    let started = Instant::now();
+    let mut rows = athena.query(query);
+    let item_delay = Duration::from_millis(args.item_delay_ms);
+    let typed = args.typed;
+    let stdout = Arc::new(std::sync::Mutex::new(std::io::stdout()));
+    let map = Map::new().with_max_concurrency(args.max_concurrency);
+    let do_something = |row: Row| {
+        let stdout = stdout.clone();
+        async move {
+            if !item_delay.is_zero() {
+                tokio::time::sleep(item_delay).await;
+            }
+            let line = row_json(&row, typed)?;
+            let mut out = stdout.lock().unwrap_or_else(|e| e.into_inner());
+            writeln!(out, "{line}")
+        }
+    };
+
+    let outcome = tokio::select! {
+        report = (&mut rows).run_map(map, do_something) => Some(report),
+        _ = tokio::signal::ctrl_c() => None,
+    };
+    let Some(report) = outcome else {
+        eprintln!("interrupted: stopping the query");
+        rows.cancel().await?;
+        return Ok(ExitCode::from(130));
+    };
+    let report = report?;
+    let elapsed = started.elapsed();
+    let stats = rows.stats();
+    let id = rows.query_execution_id().unwrap_or_default();
+    let rows_per_sec = report.succeeded as f64 / elapsed.as_secs_f64().max(1e-9);
+    eprintln!(
+        "query {id}: {} rows in {} pages, {} failed, {:.1} ms, {:.0} rows/s, at most {} in flight",
+        report.succeeded + report.failed,
+        stats.pages,
+        report.failed,
+        elapsed.as_secs_f64() * 1000.0,
+        rows_per_sec,
+        report.max_in_flight,
+    );
+    if args.summary_json {
+        let summary = serde_json::json!({
+            "query_execution_id": id,
+            "rows": report.succeeded + report.failed,
+            "pages": stats.pages,
+            "failed": report.failed,
+            "elapsed_ms": elapsed.as_secs_f64() * 1000.0,
+            "rows_per_sec": rows_per_sec,
+        });
+        eprintln!("{summary}");
+    }
+    if let Some(emulator) = emulator {
+        emulator.shutdown().await;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An SDK client for an Athena-compatible endpoint. Credentials come from the
+/// environment when set there, else test credentials (the emulator accepts any).
+fn endpoint_client(endpoint: &str) -> aws_sdk_athena::Client {
+    let region = std::env::var("AWS_REGION")
+        .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
+        .unwrap_or_else(|_| "us-east-1".to_owned());
+    let credentials = match (
+        std::env::var("AWS_ACCESS_KEY_ID"),
+        std::env::var("AWS_SECRET_ACCESS_KEY"),
+    ) {
+        (Ok(key), Ok(secret)) => Credentials::new(
+            key,
+            secret,
+            std::env::var("AWS_SESSION_TOKEN").ok(),
+            None,
+            "environment",
+        ),
+        _ => Credentials::new("test", "test", None, None, "test"),
+    };
+    let config = aws_sdk_athena::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region))
+        .credentials_provider(credentials)
+        .endpoint_url(endpoint)
+        .build();
+    aws_sdk_athena::Client::from_conf(config)
+}
+
+/// One row as a JSON object: column names as keys, NULL as null.
+fn row_json(row: &Row, typed: bool) -> std::io::Result<String> {
+    let _ = typed;
+    let object: serde_json::Map<String, serde_json::Value> = row
+        .iter()
+        .map(|(name, value)| {
+            let value = value.map_or(serde_json::Value::Null, |v| v.into());
+            (name.to_owned(), value)
+        })
+        .collect();
+    serde_json::to_string(&object).map_err(std::io::Error::other)
+}
