@@ -8,6 +8,7 @@
 
 mod api;
 mod athena;
+mod de;
 mod error;
 #[cfg(test)]
 mod fake;
@@ -18,6 +19,7 @@ mod results;
 mod row;
 #[cfg(test)]
 mod tests;
+pub mod value;
 
 pub use error::{ApiErrorKind, AthenaError, BoxError, Error, Result};
 pub use athena::{Athena, AthenaBuilder, MAX_PAGE_SIZE};
@@ -29,6 +31,7 @@ pub use execution::{QueryExecution, QueryState, QueryStatistics, StatementType};
 pub use query::StartQueryExecution;
 pub use results::{PageStream, QueryStats, ResultPage, RowStream};
 pub use row::{ColumnInfo, ResultSetMetadata, Row};
+pub use de::{ColumnIndex, Typed, TypedExt};
 
 /// The backoff builder used for polling and retry settings (re-exported from `backon`).
 pub use backon::ExponentialBuilder;
