@@ -278,11 +278,9 @@ where
             match done {
                 TaskDone::Attempt {
                     index,
-                    attempt,
                     result: Ok(value),
                     ..
                 } => {
-                    let _ = attempt;
                     self.counts.succeeded += 1;
                     return Poll::Ready(Some(Event::Output {
                         index,

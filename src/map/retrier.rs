@@ -283,6 +283,11 @@ mod sealed {
 
 /// What the fan-out needs from its retry setting: implemented by [`NoRetry`] (for any
 /// item type) and by [`Retrier`] (for items that are `Clone`). Sealed.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot retry items of type `{T}` that fail with `{E}`",
+    note = "a `Map` with a `Retrier` calls the function again with a clone of the item: `{T}` must be `Clone`",
+    note = "a predicate given to `Retrier::when` must take `&{E}`, the function's error type"
+)]
 pub trait RetryPolicy<T, E>: sealed::Sealed {
     /// A copy of `item` to keep for a later attempt, when attempt number `attempt`
     /// (1-based) may be followed by a retry.

@@ -825,3 +825,15 @@ fn size_hints() {
     );
     assert_eq!(items(5).item_batcher(2).size_hint(), (1, Some(6)));
 }
+
+#[tokio::test(start_paused = true)]
+async fn debug_output_shows_progress() {
+    let input = stream::iter(vec![Ok::<u64, Error>(0), Ok(1), Ok(2)]);
+    let mut s = input.map_ordered(Map::new(), fails_at(&[]));
+    s.next().await;
+    let debug = format!("{s:?}");
+    assert!(debug.starts_with("MapOrdered"), "{debug}");
+    assert!(debug.contains("started: 1"), "{debug}");
+    let r = Retrier::new().when(|_: &Io| true);
+    assert!(format!("{:?}", Map::new().with_retrier(r)).contains("backoff_rate: 2.0"));
+}
