@@ -383,3 +383,24 @@ fn shorten_cuts_long_text_on_a_char_boundary() {
     let s = shorten(&long);
     assert!(s.ends_with("...") && s.chars().count() == MAX_ERROR_TEXT + 3);
 }
+
+/// The shared test vectors: the text Athena sends for each SQL expression, and
+/// the typed JSON of `--typed` for it. The emulator checks its rendering against
+/// the same file.
+#[test]
+fn shared_test_vectors() {
+    let vectors: Vec<serde_json::Value> =
+        serde_json::from_str(include_str!("../../testdata/athena_values.json")).unwrap();
+    assert!(vectors.len() >= 40);
+    for v in vectors {
+        let ty = t(v["type"].as_str().unwrap());
+        let expected = &v["json"];
+        let Some(text) = v["text"].as_str() else {
+            assert!(expected.is_null(), "{v}");
+            continue;
+        };
+        let value = Value::parse(text, &ty).unwrap_or_else(|e| panic!("{v}: {e}"));
+        assert_eq!(&value.to_json(), expected, "{v}");
+        assert_eq!(value.to_athena_text(), text, "{v}");
+    }
+}
