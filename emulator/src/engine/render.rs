@@ -57,8 +57,7 @@ pub(crate) fn athena_type(data_type: &DataType) -> (&'static str, i32, i32) {
         DataType::Int8 => ("tinyint", 3, 0),
         DataType::Int16 | DataType::UInt8 => ("smallint", 5, 0),
         DataType::Int32 | DataType::UInt16 => ("integer", 10, 0),
-        DataType::Int64 | DataType::UInt32 => ("bigint", 19, 0),
-        DataType::UInt64 => ("decimal", 20, 0),
+        DataType::Int64 | DataType::UInt32 | DataType::UInt64 => ("bigint", 19, 0),
         DataType::Float16 | DataType::Float32 => ("real", 7, 0),
         DataType::Float64 => ("double", 17, 0),
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => ("varchar", 2147483647, 0),
@@ -134,6 +133,7 @@ pub(crate) fn render_column(array: &ArrayRef, rows: &mut [Vec<Option<String>>], 
         }};
     }
     match array.data_type() {
+        DataType::Null => rows.iter_mut().for_each(|row| row.push(None)),
         DataType::Utf8 => {
             let arr = array.as_string::<i32>();
             for (i, row) in rows.iter_mut().enumerate() {
@@ -176,8 +176,9 @@ pub(crate) fn render_column(array: &ArrayRef, rows: &mut [Vec<Option<String>>], 
             i64::from(v)
         )),
         _ => {
+            let nulls = array.logical_nulls();
             for (i, row) in rows.iter_mut().enumerate() {
-                if array.is_null(i) {
+                if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
                     row.push(None);
                 } else {
                     buf.clear();

@@ -7,7 +7,7 @@ use datafusion::sql::sqlparser::ast::{
 };
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::{Parser, ParserError};
-use datafusion::sql::sqlparser::tokenizer::Token;
+use datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
 
 use super::QueryError;
 
@@ -15,6 +15,8 @@ use super::QueryError;
 /// number of `?` placeholders.
 pub(crate) fn parse_query(sql: &str) -> Result<(Statement, usize), QueryError> {
     let dialect = GenericDialect {};
+    let converted = trino_types(sql);
+    let sql = converted.as_deref().unwrap_or(sql);
     let mut parser = Parser::new(&dialect).try_with_sql(sql).map_err(malformed)?;
     let statement = parser.parse_statement().map_err(malformed)?;
     while parser.consume_token(&Token::SemiColon) {}
@@ -38,6 +40,91 @@ pub(crate) fn parse_query(sql: &str) -> Result<(Statement, usize), QueryError> {
         ControlFlow::<()>::Continue(())
     });
     Ok((statement, placeholders))
+}
+
+/// Trino's `ROW(name type, ...)` and `ARRAY(type)` types (after `AS`) become the
+/// `STRUCT<...>` / `ARRAY<...>` the parser knows. `None` when there is nothing to change.
+fn trino_types(sql: &str) -> Option<String> {
+    let lower = sql.to_ascii_lowercase();
+    if !lower.contains("row") && !lower.contains("array") {
+        return None;
+    }
+    let dialect = GenericDialect {};
+    let tokens = Tokenizer::new(&dialect, sql).tokenize().ok()?;
+    let sig: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i], Token::Whitespace(_)))
+        .collect();
+    let word = |k: usize, w: &str| {
+        sig.get(k)
+            .is_some_and(|&i| matches!(&tokens[i], Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w)))
+    };
+    let is = |k: usize, t: &Token| sig.get(k).is_some_and(|&i| &tokens[i] == t);
+    let is_word = |k: usize| {
+        sig.get(k)
+            .is_some_and(|&i| matches!(tokens[i], Token::Word(_)))
+    };
+    let mut out: Vec<String> = tokens.iter().map(|t| t.to_string()).collect();
+    let mut changed = false;
+    // Converts the type starting at sig[k] (ROW or ARRAY followed by '('), recursively.
+    fn convert(
+        k: usize,
+        sig: &[usize],
+        tokens: &[Token],
+        out: &mut [String],
+        word: &dyn Fn(usize, &str) -> bool,
+    ) -> usize {
+        let open = k + 1;
+        let mut depth = 0usize;
+        let mut m = open;
+        while m < sig.len() {
+            match tokens[sig[m]] {
+                Token::LParen => depth += 1,
+                Token::RParen => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            m += 1;
+        }
+        if m >= sig.len() {
+            return k + 1;
+        }
+        out[sig[k]] = if word(k, "row") {
+            "STRUCT".into()
+        } else {
+            "ARRAY".into()
+        };
+        out[sig[open]] = "<".into();
+        out[sig[m]] = ">".into();
+        let mut j = open + 1;
+        while j < m {
+            if (word(j, "row") || word(j, "array"))
+                && sig.get(j + 1).is_some_and(|&i| tokens[i] == Token::LParen)
+            {
+                j = convert(j, sig, tokens, out, word);
+            } else {
+                j += 1;
+            }
+        }
+        m + 1
+    }
+    let mut k = 0;
+    while k + 2 < sig.len() {
+        if word(k, "as")
+            && is(k + 2, &Token::LParen)
+            && ((word(k + 1, "row") && is_word(k + 3) && is_word(k + 4))
+                || (word(k + 1, "array") && is_word(k + 3)))
+        {
+            k = convert(k + 1, &sig, &tokens, &mut out, &word);
+            changed = true;
+        } else {
+            k += 1;
+        }
+    }
+    changed.then(|| out.concat())
 }
 
 fn is_placeholder(expr: &Expr) -> bool {

@@ -93,3 +93,22 @@ async fn unknown_column_fails_with_category_2() {
         "COLUMN_NOT_FOUND: line 1:8: Column 'nosuch' cannot be resolved"
     );
 }
+
+#[tokio::test]
+#[ignore]
+async fn probe() {
+    let e = engine().await;
+    let list = std::env::var("PROBE").unwrap_or_default();
+    for sql in list.split(" ;; ") {
+        match run(&e, sql).await {
+            Ok((cols, rows)) => println!(
+                "OK  {sql}\n    {:?}\n    {:?}",
+                cols.iter()
+                    .map(|c| format!("{}:{}({},{})", c.name, c.athena_type, c.precision, c.scale))
+                    .collect::<Vec<_>>(),
+                rows.iter().take(3).collect::<Vec<_>>()
+            ),
+            Err(err) => println!("ERR {sql}\n    {err:?}"),
+        }
+    }
+}
