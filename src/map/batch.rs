@@ -46,6 +46,11 @@ where
         }
     }
 
+    /// The input stream, or `None` once it has ended or failed and was dropped.
+    pub fn get_ref(&self) -> Option<&St> {
+        self.stream.as_ref()
+    }
+
     fn take(items: &mut Vec<T>, max: usize) -> Vec<T> {
         std::mem::replace(items, Vec::with_capacity(max.min(INITIAL_CAPACITY)))
     }

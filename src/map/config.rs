@@ -60,6 +60,7 @@ impl<P> Map<P> {
     ///
     /// Default is 1, as in the seed workflow: a query's result can hold millions of
     /// rows, so more concurrency (or none at all, with `0`) is the caller's choice.
+    #[must_use]
     pub const fn with_max_concurrency(mut self, max_concurrency: usize) -> Self {
         self.max_concurrency = max_concurrency;
         self
@@ -73,6 +74,7 @@ impl<P> Map<P> {
     ///
     /// Default is none; with neither this nor a percentage set, the fan-out fails fast:
     /// the first failed item ends it with its own [`Error::Item`].
+    #[must_use]
     pub const fn with_tolerated_failure_count(mut self, count: u64) -> Self {
         self.tolerated_failure_count = Some(count);
         self
@@ -91,6 +93,7 @@ impl<P> Map<P> {
     ///
     /// Default is none (see [`with_tolerated_failure_count`](Self::with_tolerated_failure_count)).
     /// A value outside `0.0..=100.0` or NaN fails the fan-out with [`Error::InvalidConfig`].
+    #[must_use]
     pub const fn with_tolerated_failure_percentage(mut self, percentage: f64) -> Self {
         self.tolerated_failure_percentage = Some(percentage);
         self

@@ -86,6 +86,12 @@ where
         }
     }
 
+    /// The input stream (for a row stream: its `QueryExecutionId`, statistics, ...),
+    /// or `None` once the fan-out has ended and dropped it.
+    pub fn get_ref(&self) -> Option<&St> {
+        self.stream.as_ref()
+    }
+
     /// The highest number of items that were in flight at once so far.
     pub fn max_in_flight(&self) -> usize {
         self.engine.counts.max_in_flight

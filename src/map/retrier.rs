@@ -112,6 +112,7 @@ impl Retrier {
 
 impl<W> Retrier<W> {
     /// `IntervalSeconds`: the delay before the first retry. Default is 1 s.
+    #[must_use]
     pub const fn with_interval(mut self, interval: Duration) -> Self {
         self.interval = interval;
         self
@@ -120,6 +121,7 @@ impl<W> Retrier<W> {
     /// `BackoffRate`: the factor applied to the delay at each further retry; it must be
     /// a finite number of at least 1.0 (else the fan-out fails with
     /// [`Error::InvalidConfig`]). Default is 2.0.
+    #[must_use]
     pub const fn with_backoff_rate(mut self, backoff_rate: f64) -> Self {
         self.backoff_rate = backoff_rate;
         self
@@ -127,6 +129,7 @@ impl<W> Retrier<W> {
 
     /// `MaxAttempts`: the most retries after the first attempt (`0` = never retry).
     /// Default is 3, so an item is tried at most 4 times.
+    #[must_use]
     pub const fn with_max_attempts(mut self, max_attempts: u32) -> Self {
         self.max_attempts = max_attempts;
         self
@@ -134,12 +137,14 @@ impl<W> Retrier<W> {
 
     /// `MaxDelaySeconds`: the cap on a computed delay (applied before jitter).
     /// Default is no cap.
+    #[must_use]
     pub const fn with_max_delay(mut self, max_delay: Duration) -> Self {
         self.max_delay = Some(max_delay);
         self
     }
 
     /// `JitterStrategy`. Default is [`JitterStrategy::None`].
+    #[must_use]
     pub const fn with_jitter(mut self, jitter: JitterStrategy) -> Self {
         self.jitter = jitter;
         self
@@ -147,6 +152,7 @@ impl<W> Retrier<W> {
 
     /// Seeds the jitter's random numbers, for repeatable runs and tests.
     /// Default is a seed drawn from the process' random state.
+    #[must_use]
     pub const fn with_jitter_seed(mut self, seed: u64) -> Self {
         self.jitter_seed = Some(seed);
         self
