@@ -27,7 +27,6 @@ pub(crate) enum Operation {
 }
 
 impl Operation {
-
     pub(crate) fn name(self) -> &'static str {
         match self {
             Operation::StartQueryExecution => "StartQueryExecution",
@@ -99,7 +98,10 @@ pub(crate) trait AthenaApi: Send + Sync + 'static {
     ) -> BoxFuture<'a, ApiResult<GetQueryResultsOutput>>;
 
     /// `StopQueryExecution`.
-    fn stop_query_execution<'a>(&'a self, query_execution_id: &'a str) -> BoxFuture<'a, ApiResult<()>>;
+    fn stop_query_execution<'a>(
+        &'a self,
+        query_execution_id: &'a str,
+    ) -> BoxFuture<'a, ApiResult<()>>;
 }
 
 /// The real thing: calls through `aws_sdk_athena`.
@@ -134,11 +136,14 @@ impl AthenaApi for SdkApi {
             }
             if let Some(location) = &query.output_location {
                 request = request.result_configuration(
-                    ResultConfiguration::builder().output_location(location).build(),
+                    ResultConfiguration::builder()
+                        .output_location(location)
+                        .build(),
                 );
             }
             if !query.execution_parameters.is_empty() {
-                request = request.set_execution_parameters(Some(query.execution_parameters.clone()));
+                request =
+                    request.set_execution_parameters(Some(query.execution_parameters.clone()));
             }
             if let Some(minutes) = query.result_reuse_max_age_minutes {
                 request = request.result_reuse_configuration(
@@ -152,14 +157,15 @@ impl AthenaApi for SdkApi {
                         .build(),
                 );
             }
-            let concurrent_limit = |e: &aws_sdk_athena::operation::start_query_execution::StartQueryExecutionError| {
-                use aws_sdk_athena::operation::start_query_execution::StartQueryExecutionError as E;
-                matches!(
-                    e,
-                    E::TooManyRequestsException(t)
-                        if t.reason() == Some(&ThrottleReason::ConcurrentQueryLimitExceeded)
-                )
-            };
+            let concurrent_limit =
+                |e: &aws_sdk_athena::operation::start_query_execution::StartQueryExecutionError| {
+                    use aws_sdk_athena::operation::start_query_execution::StartQueryExecutionError as E;
+                    matches!(
+                        e,
+                        E::TooManyRequestsException(t)
+                            if t.reason() == Some(&ThrottleReason::ConcurrentQueryLimitExceeded)
+                    )
+                };
             request
                 .send()
                 .await
@@ -201,7 +207,10 @@ impl AthenaApi for SdkApi {
         })
     }
 
-    fn stop_query_execution<'a>(&'a self, query_execution_id: &'a str) -> BoxFuture<'a, ApiResult<()>> {
+    fn stop_query_execution<'a>(
+        &'a self,
+        query_execution_id: &'a str,
+    ) -> BoxFuture<'a, ApiResult<()>> {
         Box::pin(async move {
             self.client
                 .stop_query_execution()
@@ -226,10 +235,17 @@ const THROTTLING_CODES: &[&str] = &[
 ];
 
 /// Error codes of the service's own transient faults.
-const TRANSIENT_CODES: &[&str] = &["InternalServerException", "InternalFailure", "ServiceUnavailable"];
+const TRANSIENT_CODES: &[&str] = &[
+    "InternalServerException",
+    "InternalFailure",
+    "ServiceUnavailable",
+];
 
 /// Sorts an SDK error into the kinds the retry logic knows.
-fn classify<E>(err: SdkError<E, HttpResponse>, is_concurrent_limit: impl Fn(&E) -> bool) -> ApiCallError
+fn classify<E>(
+    err: SdkError<E, HttpResponse>,
+    is_concurrent_limit: impl Fn(&E) -> bool,
+) -> ApiCallError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {

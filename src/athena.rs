@@ -244,7 +244,8 @@ impl AthenaBuilder {
     /// Default is no timeout.
     pub fn query_timeout(mut self, timeout: Duration) -> Self {
         if timeout.is_zero() {
-            self.problems.push("query_timeout must be more than zero".to_owned());
+            self.problems
+                .push("query_timeout must be more than zero".to_owned());
         }
         self.config.query_timeout = Some(timeout);
         self

@@ -124,7 +124,9 @@ pub enum Error {
 
     /// `GetQueryResults` returned a `NextToken` that was already used: following it
     /// would loop forever.
-    #[error("query {query_execution_id}: GetQueryResults returned a NextToken that was already used")]
+    #[error(
+        "query {query_execution_id}: GetQueryResults returned a NextToken that was already used"
+    )]
     RepeatedNextToken {
         /// The `QueryExecutionId`.
         query_execution_id: String,

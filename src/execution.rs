@@ -137,8 +137,9 @@ pub struct QueryExecution {
 impl QueryExecution {
     /// Checks and converts the SDK's description; `expected_id` is the id asked for.
     pub(crate) fn from_sdk(value: Option<sdk::QueryExecution>, expected_id: &str) -> Result<Self> {
-        let value = value
-            .ok_or_else(|| Error::invalid_response(OPERATION, "the response has no QueryExecution"))?;
+        let value = value.ok_or_else(|| {
+            Error::invalid_response(OPERATION, "the response has no QueryExecution")
+        })?;
         let query_execution_id = match value.query_execution_id {
             Some(id) if id == expected_id => id,
             Some(id) => {
@@ -151,7 +152,10 @@ impl QueryExecution {
             None => expected_id.to_owned(),
         };
         let status = value.status.ok_or_else(|| {
-            Error::invalid_response(OPERATION, format!("query {query_execution_id} has no Status"))
+            Error::invalid_response(
+                OPERATION,
+                format!("query {query_execution_id} has no Status"),
+            )
         })?;
         let state = status.state.as_ref().ok_or_else(|| {
             Error::invalid_response(
@@ -160,7 +164,10 @@ impl QueryExecution {
             )
         })?;
         let state = QueryState::parse(state)?;
-        let millis = |v: Option<i64>| v.and_then(|m| u64::try_from(m).ok()).map(Duration::from_millis);
+        let millis = |v: Option<i64>| {
+            v.and_then(|m| u64::try_from(m).ok())
+                .map(Duration::from_millis)
+        };
         let statistics = value
             .statistics
             .map(|s| QueryStatistics {
@@ -170,7 +177,9 @@ impl QueryExecution {
                 query_queue_time: millis(s.query_queue_time_in_millis),
                 query_planning_time: millis(s.query_planning_time_in_millis),
                 service_processing_time: millis(s.service_processing_time_in_millis),
-                reused_previous_result: s.result_reuse_information.map(|r| r.reused_previous_result),
+                reused_previous_result: s
+                    .result_reuse_information
+                    .map(|r| r.reused_previous_result),
             })
             .unwrap_or_default();
         Ok(QueryExecution {
@@ -217,7 +226,11 @@ impl QueryExecution {
             state_change_reason: self
                 .state_change_reason
                 .clone()
-                .or_else(|| self.athena_error.as_ref().and_then(|e| e.error_message.clone()))
+                .or_else(|| {
+                    self.athena_error
+                        .as_ref()
+                        .and_then(|e| e.error_message.clone())
+                })
                 .unwrap_or_else(|| "no reason given".to_owned()),
             athena_error: self.athena_error.clone(),
             attempts,
@@ -269,12 +282,17 @@ mod tests {
     #[test]
     fn unknown_state_is_a_clear_error() {
         let err = QueryExecution::from_sdk(Some(execution("PAUSED")), "q1").unwrap_err();
-        assert!(err.to_string().contains("unknown query state \"PAUSED\""), "{err}");
+        assert!(
+            err.to_string().contains("unknown query state \"PAUSED\""),
+            "{err}"
+        );
     }
 
     #[test]
     fn missing_status_is_a_clear_error() {
-        let value = sdk::QueryExecution::builder().query_execution_id("q1").build();
+        let value = sdk::QueryExecution::builder()
+            .query_execution_id("q1")
+            .build();
         let err = QueryExecution::from_sdk(Some(value), "q1").unwrap_err();
         assert!(err.to_string().contains("has no Status"), "{err}");
         let err = QueryExecution::from_sdk(None, "q1").unwrap_err();

@@ -223,7 +223,10 @@ impl AthenaApi for Fake {
                 return Ok(Some(id.clone()));
             }
             let id = format!("q{}", s.queries.len() + 1);
-            let plan = s.plans.pop_front().unwrap_or_else(|| s.default_plan.clone());
+            let plan = s
+                .plans
+                .pop_front()
+                .unwrap_or_else(|| s.default_plan.clone());
             s.queries.insert(
                 id.clone(),
                 Query {
@@ -249,12 +252,18 @@ impl AthenaApi for Fake {
                 .get_mut(query_execution_id)
                 .ok_or_else(|| not_found(query_execution_id))?;
             let (state, reason, error) = if q.stopped {
-                ("CANCELLED", Some("Query cancelled by user".to_owned()), None)
+                (
+                    "CANCELLED",
+                    Some("Query cancelled by user".to_owned()),
+                    None,
+                )
             } else {
                 let i = q.polls.min(q.plan.states.len().saturating_sub(1));
                 q.polls += 1;
                 let state = q.plan.states.get(i).copied().unwrap_or("SUCCEEDED");
-                let error = (state == "FAILED").then(|| q.plan.athena_error.clone()).flatten();
+                let error = (state == "FAILED")
+                    .then(|| q.plan.athena_error.clone())
+                    .flatten();
                 let reason = error.as_ref().and_then(|e| e.error_message.clone());
                 (state, reason, error)
             };
@@ -298,8 +307,8 @@ impl AthenaApi for Fake {
                 .get(query_execution_id)
                 .ok_or_else(|| not_found(query_execution_id))?;
             let plan = &q.plan;
-            let header = plan.statement_type == "DML"
-                || (plan.substatement_type == "SHOW_FUNCTIONS");
+            let header =
+                plan.statement_type == "DML" || (plan.substatement_type == "SHOW_FUNCTIONS");
             // The position is counted in rows of the virtual result, header included.
             let start: usize = match next_token {
                 None => 0,
@@ -316,8 +325,11 @@ impl AthenaApi for Fake {
             };
             let total = plan.rows.len() + usize::from(header);
             let end = (start + max_results.max(1) as usize).min(total);
-            let names: Vec<Option<String>> =
-                plan.columns.iter().map(|(n, _)| Some((*n).to_owned())).collect();
+            let names: Vec<Option<String>> = plan
+                .columns
+                .iter()
+                .map(|(n, _)| Some((*n).to_owned()))
+                .collect();
             let rows = (start..end).map(|i| {
                 let values = if header && i == 0 {
                     &names
@@ -372,7 +384,10 @@ impl AthenaApi for Fake {
         })
     }
 
-    fn stop_query_execution<'a>(&'a self, query_execution_id: &'a str) -> BoxFuture<'a, ApiResult<()>> {
+    fn stop_query_execution<'a>(
+        &'a self,
+        query_execution_id: &'a str,
+    ) -> BoxFuture<'a, ApiResult<()>> {
         Box::pin(async move {
             self.enter(Operation::StopQueryExecution, None)?;
             let mut s = self.lock();

@@ -73,9 +73,9 @@ mod api;
 mod athena;
 mod de;
 mod error;
+mod execution;
 #[cfg(test)]
 mod fake;
-mod execution;
 mod map;
 mod query;
 mod results;
@@ -84,17 +84,17 @@ mod row;
 mod tests;
 pub mod value;
 
-pub use error::{ApiErrorKind, AthenaError, BoxError, Error, Result};
 pub use athena::{Athena, AthenaBuilder, MAX_PAGE_SIZE};
-pub use map::{
-    ItemBatcher, JitterStrategy, Map, MapExt, MapOrdered, MapReport, MapUnordered, NoRetry, Retrier,
-    RetryAll, RetryPolicy, RunMap,
-};
+pub use de::{ColumnIndex, Typed, TypedExt};
+pub use error::{ApiErrorKind, AthenaError, BoxError, Error, Result};
 pub use execution::{QueryExecution, QueryState, QueryStatistics, StatementType};
+pub use map::{
+    ItemBatcher, JitterStrategy, Map, MapExt, MapOrdered, MapReport, MapUnordered, NoRetry,
+    Retrier, RetryAll, RetryPolicy, RunMap,
+};
 pub use query::StartQueryExecution;
 pub use results::{PageStream, QueryStats, ResultPage, RowStream};
 pub use row::{ColumnInfo, ResultSetMetadata, Row};
-pub use de::{ColumnIndex, Typed, TypedExt};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

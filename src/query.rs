@@ -154,12 +154,13 @@ impl StartQueryExecution {
                 )));
             }
         }
-        if let Some(age) = self.result_reuse_max_age_minutes {
-            if !REUSE_MAX_AGE.contains(&age) {
-                return Err(Error::invalid_config(format!(
-                    "result reuse MaxAgeInMinutes must be 0 to 10080, got {age}"
-                )));
-            }
+        if let Some(age) = self
+            .result_reuse_max_age_minutes
+            .filter(|age| !REUSE_MAX_AGE.contains(age))
+        {
+            return Err(Error::invalid_config(format!(
+                "result reuse MaxAgeInMinutes must be 0 to 10080, got {age}"
+            )));
         }
         Ok(())
     }
@@ -187,7 +188,10 @@ impl fmt::Debug for StartQueryExecution {
             .field("workgroup", &self.workgroup)
             .field("output_location", &self.output_location)
             .field("execution_parameters", &self.execution_parameters.len())
-            .field("result_reuse_max_age_minutes", &self.result_reuse_max_age_minutes)
+            .field(
+                "result_reuse_max_age_minutes",
+                &self.result_reuse_max_age_minutes,
+            )
             .finish_non_exhaustive()
     }
 }

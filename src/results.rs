@@ -153,7 +153,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// A message from the task to the stream.
 enum Event {
     Page(ResultPage),
-    Finished(QueryExecution),
+    /// Boxed: an execution is large and sent once, pages are many.
+    Finished(Box<QueryExecution>),
     Error(Error),
 }
 
@@ -181,8 +182,14 @@ impl ResultPage {
 }
 
 enum PageState {
-    NotStarted { source: Source, mode: Mode },
-    Running { events: mpsc::UnboundedReceiver<Event>, task: JoinHandle<()> },
+    NotStarted {
+        source: Source,
+        mode: Mode,
+    },
+    Running {
+        events: mpsc::UnboundedReceiver<Event>,
+        task: JoinHandle<()>,
+    },
     Done,
 }
 
@@ -214,10 +221,7 @@ impl PageStream {
             return;
         };
         let (tx, events) = mpsc::unbounded_channel();
-        let span = tracing::info_span!(
-            "athena_query",
-            query_execution_id = tracing::field::Empty
-        );
+        let span = tracing::info_span!("athena_query", query_execution_id = tracing::field::Empty);
         let task = Task {
             inner: self.athena.inner.clone(),
             shared: self.shared.clone(),
@@ -279,7 +283,7 @@ impl PageStream {
             match ready!(events.poll_recv(cx)) {
                 Some(Event::Finished(execution)) => {
                     self.state = PageState::Done;
-                    return Poll::Ready(Ok(execution));
+                    return Poll::Ready(Ok(*execution));
                 }
                 Some(Event::Error(e)) => {
                     self.state = PageState::Done;
@@ -527,7 +531,7 @@ impl Task {
         };
         *lock(&self.shared.execution) = Some(execution.clone());
         if self.mode == Mode::WaitOnly {
-            let _ = self.tx.send(Event::Finished(execution));
+            let _ = self.tx.send(Event::Finished(Box::new(execution)));
             return Ok(());
         }
         // The query has finished: nothing to stop any more, so a drop or a cancel
@@ -586,7 +590,8 @@ impl Task {
                 _ => {
                     let retryable = execution.athena_error.as_ref().is_some_and(|e| e.retryable);
                     let timed_out = deadline.is_some_and(|d| Instant::now() >= d);
-                    if retryable && attempts <= self.inner.config.failed_query_retries && !timed_out {
+                    if retryable && attempts <= self.inner.config.failed_query_retries && !timed_out
+                    {
                         warn!(query_execution_id = %id, attempt = attempts, reason = ?execution.state_change_reason, "query failed retryably: running it again");
                         continue;
                     }
@@ -597,7 +602,10 @@ impl Task {
     }
 
     /// Races `work` against a drop of the stream and an explicit cancel.
-    async fn interruptible<T>(&self, work: impl Future<Output = T>) -> std::result::Result<T, Interrupt> {
+    async fn interruptible<T>(
+        &self,
+        work: impl Future<Output = T>,
+    ) -> std::result::Result<T, Interrupt> {
         let mut cancel = self.shared.cancel.subscribe();
         tokio::select! {
             biased;
@@ -621,12 +629,18 @@ impl Task {
     }
 
     async fn start(&self, query: &StartQueryExecution, token: &str) -> Result<String> {
-        let id = call(&self.inner, &self.shared.stats, Operation::StartQueryExecution, || {
-            self.inner.api.start_query_execution(query, token)
-        })
+        let id = call(
+            &self.inner,
+            &self.shared.stats,
+            Operation::StartQueryExecution,
+            || self.inner.api.start_query_execution(query, token),
+        )
         .await?;
         let id = id.filter(|id| !id.is_empty()).ok_or_else(|| {
-            Error::invalid_response("StartQueryExecution", "the response has no QueryExecutionId")
+            Error::invalid_response(
+                "StartQueryExecution",
+                "the response has no QueryExecutionId",
+            )
         })?;
         info!(query_execution_id = %id, "query started");
         Ok(id)
@@ -653,9 +667,12 @@ impl Task {
                     _ => tokio::time::sleep_until(wake).await,
                 }
             }
-            let execution = call(&self.inner, &self.shared.stats, Operation::GetQueryExecution, || {
-                self.inner.api.get_query_execution(id)
-            })
+            let execution = call(
+                &self.inner,
+                &self.shared.stats,
+                Operation::GetQueryExecution,
+                || self.inner.api.get_query_execution(id),
+            )
             .await?;
             let execution = QueryExecution::from_sdk(execution, id)?;
             if last_state != Some(execution.state) {
@@ -710,11 +727,18 @@ impl Task {
                 Err(_) => return Ok(()),
             }
             let started = Instant::now();
-            let output = call(&self.inner, &self.shared.stats, Operation::GetQueryResults, || {
-                self.inner
-                    .api
-                    .get_query_results(id, token.as_deref(), self.inner.config.page_size)
-            })
+            let output = call(
+                &self.inner,
+                &self.shared.stats,
+                Operation::GetQueryResults,
+                || {
+                    self.inner.api.get_query_results(
+                        id,
+                        token.as_deref(),
+                        self.inner.config.page_size,
+                    )
+                },
+            )
             .await;
             Stats::add_time(&self.shared.stats.fetching_nanos, started);
             let output = output?;
@@ -783,7 +807,10 @@ impl Task {
                         .result_set_metadata
                         .and_then(|m| m.column_info)
                         .ok_or_else(|| {
-                            Error::invalid_response(OP, "the response has no ResultSetMetadata.ColumnInfo")
+                            Error::invalid_response(
+                                OP,
+                                "the response has no ResultSetMetadata.ColumnInfo",
+                            )
                         })?;
                     let m = Arc::new(ResultSetMetadata::new(
                         columns.into_iter().map(column_info).collect(),

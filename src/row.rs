@@ -116,7 +116,11 @@ pub struct Row {
 impl Row {
     /// A row over shared column metadata. `row_number` is its 0-based place among
     /// the data rows of the result.
-    pub fn new(columns: Arc<ResultSetMetadata>, row_number: u64, values: Vec<Option<String>>) -> Self {
+    pub fn new(
+        columns: Arc<ResultSetMetadata>,
+        row_number: u64,
+        values: Vec<Option<String>>,
+    ) -> Self {
         Row {
             columns,
             row_number,

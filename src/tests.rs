@@ -36,7 +36,11 @@ fn assert_gaps(times: &[u128], gaps: &[u128]) {
 }
 
 async fn drain(fake: &Fake, sql: &str) -> Vec<Row> {
-    fake.athena().query(sql).try_collect().await.expect("query succeeds")
+    fake.athena()
+        .query(sql)
+        .try_collect()
+        .await
+        .expect("query succeeds")
 }
 
 /// Yields to the runtime until `cond` holds (bounded), without sleeping in real time.
@@ -116,7 +120,11 @@ async fn show_functions_header_is_dropped_when_it_equals_the_column_names() {
 #[tokio::test(start_paused = true)]
 async fn null_stays_distinct_from_the_empty_string() {
     let mut plan = Plan::rows(0);
-    plan.rows = vec![vec![None], vec![Some(String::new())], vec![Some("a".into())]];
+    plan.rows = vec![
+        vec![None],
+        vec![Some(String::new())],
+        vec![Some("a".into())],
+    ];
     let fake = Fake::new(plan);
     let rows = drain(&fake, "SELECT x").await;
     assert_eq!(rows[0].get_index(0), None);
@@ -270,7 +278,10 @@ async fn a_failed_query_is_not_rerun_by_default() {
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::QueryFailed { attempts: 1, .. }), "{err}");
+    assert!(
+        matches!(err, Error::QueryFailed { attempts: 1, .. }),
+        "{err}"
+    );
     assert_eq!(fake.calls_of(Operation::StartQueryExecution).len(), 1);
 }
 
@@ -293,7 +304,11 @@ async fn a_timed_out_query_is_stopped_first() {
     let mut plan = Plan::rows(2);
     plan.states = vec!["RUNNING"];
     let fake = Fake::new(plan);
-    let athena = fake.builder().query_timeout(Duration::from_secs(3)).build().unwrap();
+    let athena = fake
+        .builder()
+        .query_timeout(Duration::from_secs(3))
+        .build()
+        .unwrap();
     let started = tokio::time::Instant::now();
     let err = athena
         .query("SELECT x")
@@ -387,7 +402,10 @@ async fn a_failed_page_call_is_retried_with_the_same_token() {
     // Every call after the first used a token a previous page gave; none skipped.
     let mut distinct = tokens.clone();
     distinct.dedup();
-    assert_eq!(distinct, vec![None, Some("tok-1000".into()), Some("tok-2000".into())]);
+    assert_eq!(
+        distinct,
+        vec![None, Some("tok-1000".into()), Some("tok-2000".into())]
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -439,7 +457,14 @@ async fn a_permanent_error_is_not_retried() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Api { attempts: 1, kind: ApiErrorKind::Permanent, .. }),
+        matches!(
+            err,
+            Error::Api {
+                attempts: 1,
+                kind: ApiErrorKind::Permanent,
+                ..
+            }
+        ),
         "{err}"
     );
 }
@@ -521,7 +546,12 @@ async fn attach_streams_a_query_started_elsewhere() {
     let mut plan = Plan::rows(1200);
     plan.states = vec!["RUNNING", "SUCCEEDED"];
     fake.add_query("elsewhere", plan);
-    let rows: Vec<Row> = fake.athena().attach("elsewhere").try_collect().await.unwrap();
+    let rows: Vec<Row> = fake
+        .athena()
+        .attach("elsewhere")
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(values(&rows), expected(1200));
     assert!(fake.calls_of(Operation::StartQueryExecution).is_empty());
 }
@@ -544,10 +574,18 @@ async fn invalid_settings_are_refused_when_the_handle_is_built() {
     for size in [0usize, 1001, usize::MAX] {
         let err = fake.builder().page_size(size).build().unwrap_err();
         assert!(matches!(err, Error::InvalidConfig { .. }));
-        assert!(err.to_string().contains("page_size must be 1 to 1000"), "{err}");
+        assert!(
+            err.to_string().contains("page_size must be 1 to 1000"),
+            "{err}"
+        );
     }
     assert!(fake.builder().page_size(1).build().is_ok());
-    assert!(fake.builder().query_timeout(Duration::ZERO).build().is_err());
+    assert!(
+        fake.builder()
+            .query_timeout(Duration::ZERO)
+            .build()
+            .is_err()
+    );
 }
 
 #[tokio::test(start_paused = true)]

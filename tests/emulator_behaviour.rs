@@ -25,9 +25,17 @@ async fn results_of_every_size_arrive_whole_and_in_order() {
         while let Some(row) = stream.try_next().await.unwrap() {
             rows.push(row);
         }
-        assert_eq!(numbers(&rows), (1..=n as i64).collect::<Vec<_>>(), "{n} rows");
+        assert_eq!(
+            numbers(&rows),
+            (1..=n as i64).collect::<Vec<_>>(),
+            "{n} rows"
+        );
         // Page 1 carries the header row plus 999 rows.
-        assert_eq!(stream.stats().pages as usize, (n + 1).div_ceil(1000).max(1), "{n} rows");
+        assert_eq!(
+            stream.stats().pages as usize,
+            (n + 1).div_ceil(1000).max(1),
+            "{n} rows"
+        );
         assert_eq!(stream.metadata().unwrap().columns()[0].name, "x");
     }
     emulator.shutdown().await;
@@ -41,7 +49,10 @@ async fn the_seed_query_reads_ten_uris() {
         .database("serverlessland_database");
     let rows: Vec<Row> = athena.query(query).try_collect().await.unwrap();
     assert_eq!(rows.len(), 10);
-    assert!(rows.iter().all(|r| r.get_str("uri").is_some_and(|u| u.starts_with('/'))));
+    assert!(
+        rows.iter()
+            .all(|r| r.get_str("uri").is_some_and(|u| u.starts_with('/')))
+    );
     emulator.shutdown().await;
 }
 
@@ -77,7 +88,10 @@ async fn an_unknown_table_is_a_failed_query_with_its_reason() {
             athena_error: Some(athena_error),
             ..
         } => {
-            assert!(state_change_reason.contains("no_such_table"), "{state_change_reason}");
+            assert!(
+                state_change_reason.contains("no_such_table"),
+                "{state_change_reason}"
+            );
             assert_eq!(athena_error.error_category, Some(2));
         }
         other => panic!("unexpected {other:?}"),
@@ -129,7 +143,10 @@ async fn cancel_stops_a_running_query() {
         .unwrap();
     let status = execution.query_execution().unwrap().status().unwrap();
     assert_eq!(status.state().unwrap().as_str(), "CANCELLED");
-    assert_eq!(status.state_change_reason(), Some("Query cancelled by user"));
+    assert_eq!(
+        status.state_change_reason(),
+        Some("Query cancelled by user")
+    );
     emulator.shutdown().await;
 }
 
