@@ -208,3 +208,6 @@ impl<St, T> MapExt<T> for St where St: Stream<Item = Result<T, Error>> {}
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod row_stream_tests;
