@@ -120,6 +120,8 @@ enum Body {
     Query {
         statement: Box<sqlparser::ast::Statement>,
         placeholders: usize,
+        /// The text as sent, for error positions.
+        sql: Arc<str>,
     },
     Command(ddl::Command),
 }
@@ -246,8 +248,6 @@ pub(crate) struct Inner {
     data_dir: PathBuf,
     /// Table definitions as written in DDL, for DESCRIBE / SHOW CREATE TABLE.
     tables: Mutex<HashMap<(String, String), ddl::TableDef>>,
-    /// Byte counters of running queries, keyed by a per-execution id.
-    scans: scan::ScanCounters,
 }
 
 impl Engine {
@@ -277,15 +277,13 @@ impl Engine {
                 "datafusion.execution.parquet.schema_force_view_types",
                 false,
             );
-        let scans = scan::ScanCounters::default();
-        let ctx = SessionContext::new_with_config_rt(session, scan::runtime(&scans));
+        let ctx = SessionContext::new_with_config(session);
         functions::register(&ctx);
         let engine = Engine {
             inner: Arc::new(Inner {
                 ctx,
                 data_dir,
                 tables: Mutex::new(HashMap::new()),
-                scans,
             }),
         };
         if config.cloudfront_rows > 0 {
@@ -336,6 +334,7 @@ impl Engine {
                 Body::Query {
                     statement: Box::new(statement),
                     placeholders,
+                    sql: Arc::from(sql),
                 }
             }
             ddl::Kind::Command => Body::Command(ddl::parse_command(sql)?),
@@ -374,13 +373,14 @@ impl Engine {
             Body::Query {
                 statement,
                 placeholders,
+                sql,
             } => {
                 let statement = rewrite::bind_parameters(
                     statement.as_ref().clone(),
                     *placeholders,
                     &ctx.execution_parameters,
                 )?;
-                self.run_query(statement, &database).await
+                self.run_query(statement, sql, &database).await
             }
             Body::Command(command) => commands::run(self, command, &database).await,
         }
@@ -389,23 +389,23 @@ impl Engine {
     async fn run_query(
         &self,
         statement: sqlparser::ast::Statement,
+        sql_text: &str,
         database: &str,
     ) -> Result<QueryOutput, QueryError> {
-        let sql_text = statement.to_string();
         let scanned = Arc::new(AtomicU64::new(0));
         let mut state = self.inner.ctx.state();
         state.config_mut().options_mut().catalog.default_schema = database.to_owned();
-        let state = self.inner.scans.attach(state, Arc::clone(&scanned));
+        let state = scan::counting(state, Arc::clone(&scanned));
         let plan = state
             .statement_to_plan(datafusion::sql::parser::Statement::Statement(Box::new(
                 statement,
             )))
             .await
-            .map_err(|e| map_error(e, &sql_text, database))?;
+            .map_err(|e| map_error(e, sql_text, database))?;
         let physical = state
             .create_physical_plan(&plan)
             .await
-            .map_err(|e| map_error(e, &sql_text, database))?;
+            .map_err(|e| map_error(e, sql_text, database))?;
         let columns = physical
             .schema()
             .fields()
@@ -413,8 +413,8 @@ impl Engine {
             .map(|f| render::column_for_field(f))
             .collect();
         let stream = execute_stream(physical, state.task_ctx())
-            .map_err(|e| map_error(e, &sql_text, database))?;
-        let sql_text = Arc::new(sql_text);
+            .map_err(|e| map_error(e, sql_text, database))?;
+        let sql_text: Arc<str> = Arc::from(sql_text);
         let database = Arc::new(database.to_owned());
         let rows = stream
             .filter_map(move |batch| {
@@ -478,17 +478,37 @@ pub(crate) fn split_statements(script: &str) -> Vec<String> {
     out
 }
 
-/// 1-based line and column of the first case-insensitive occurrence of `needle` in `sql`.
+/// 1-based line and column of the first case-insensitive occurrence of `needle` in `sql`
+/// as a whole word; `(0, 0)` when it does not occur.
 fn locate(sql: &str, needle: &str) -> (usize, usize) {
     let hay = sql.to_ascii_lowercase();
     let needle = needle.to_ascii_lowercase();
-    let Some(at) = hay.find(&needle).filter(|_| !needle.is_empty()) else {
-        return (1, 1);
-    };
-    let before = &sql[..at];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
+    if needle.is_empty() {
+        return (0, 0);
+    }
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut from = 0;
+    while let Some(rel) = hay[from..].find(&needle) {
+        let at = from + rel;
+        let end = at + needle.len();
+        let quoted_or_bare =
+            !word(hay[..at].chars().next_back()) && !word(hay[end..].chars().next());
+        if quoted_or_bare {
+            let before = &sql[..at];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            return (line, col);
+        }
+        from = at + 1;
+        while !hay.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    (0, 0)
+}
+
+fn or_start(pos: (usize, usize)) -> (usize, usize) {
+    if pos == (0, 0) { (1, 1) } else { pos }
 }
 
 /// A DataFusion error as Athena reports it.
@@ -499,7 +519,7 @@ pub(crate) fn map_error(e: DataFusionError, sql: &str, database: &str) -> QueryE
         DataFusionError::SchemaError(schema_error, _)
             if let SchemaError::FieldNotFound { field, .. } = schema_error.as_ref() =>
         {
-            let (line, col) = locate(sql, &field.name);
+            let (line, col) = or_start(locate(sql, &field.name));
             return QueryError::user(format!(
                 "COLUMN_NOT_FOUND: line {line}:{col}: Column '{}' cannot be resolved",
                 field.name
@@ -527,8 +547,17 @@ pub(crate) fn map_error(e: DataFusionError, sql: &str, database: &str) -> QueryE
     let text = root.to_string();
     let msg = strip_df_prefix(&text);
     if let Some(name) = between(msg, "table '", "' not found") {
-        let short = name.rsplit('.').next().unwrap_or(name);
-        let (line, col) = locate(sql, short);
+        let mut candidates = vec![name];
+        let mut rest = name;
+        while let Some((_, tail)) = rest.split_once('.') {
+            candidates.push(tail);
+            rest = tail;
+        }
+        let (line, col) = candidates
+            .iter()
+            .map(|c| locate(sql, c))
+            .find(|&p| p != (0, 0))
+            .unwrap_or((1, 1));
         let full = qualify(name, database);
         return QueryError::user(format!(
             "TABLE_NOT_FOUND: line {line}:{col}: Table '{full}' does not exist"
@@ -537,13 +566,13 @@ pub(crate) fn map_error(e: DataFusionError, sql: &str, database: &str) -> QueryE
     if let Some(name) = between(msg, "failed to resolve schema: ", "")
         .or_else(|| between(msg, "schema '", "' not found"))
     {
-        let (line, col) = locate(sql, name);
+        let (line, col) = or_start(locate(sql, name));
         return QueryError::user(format!(
             "SCHEMA_NOT_FOUND: line {line}:{col}: Schema '{name}' does not exist"
         ));
     }
     if let Some(name) = between(msg, "Invalid function '", "'") {
-        let (line, col) = locate(sql, name);
+        let (line, col) = or_start(locate(sql, name));
         return QueryError::user(format!(
             "FUNCTION_NOT_FOUND: line {line}:{col}: Function '{name}' not registered"
         ));

@@ -1013,9 +1013,8 @@ fn create_table_rest(
                     } else if p.eat_all(&["collection", "items", "terminated", "by"])
                         || p.eat_all(&["map", "keys", "terminated", "by"])
                         || p.eat_all(&["lines", "terminated", "by"])
+                        || p.eat_all(&["null", "defined", "as"])
                     {
-                        p.string()?;
-                    } else if p.eat_all(&["null", "defined", "as"]) {
                         p.string()?;
                     } else {
                         break;

@@ -292,7 +292,7 @@ mod tests {
         let (s, _) = parse_query("SELECT 1, a, b AS Bee, a + 1 FROM t").unwrap();
         assert_eq!(
             s.to_string(),
-            "SELECT 1 AS \"_col0\", a, b AS \"bee\", a + 1 AS \"_col3\" FROM t"
+            "SELECT CAST(1 AS INTEGER) AS \"_col0\", a, b AS \"bee\", a + CAST(1 AS INTEGER) AS \"_col3\" FROM t"
         );
     }
 
@@ -303,7 +303,7 @@ mod tests {
         let bound = bind_parameters(s.clone(), n, &["'x'".into(), "42".into()]).unwrap();
         assert_eq!(
             bound.to_string(),
-            "SELECT * FROM t WHERE a = ('x') AND b = (42)"
+            "SELECT * FROM t WHERE a = ('x') AND b = (CAST(42 AS INTEGER))"
         );
         assert!(bind_parameters(s.clone(), n, &["'x'".into()]).is_err());
         assert!(bind_parameters(s.clone(), n, &["1; DROP TABLE t".into(), "1".into()]).is_err());

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::context::SessionState;
 use datafusion::execution::object_store::ObjectStoreUrl;
-use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::object_store::local::LocalFileSystem;
 use datafusion::object_store::path::Path;
 use datafusion::object_store::{
@@ -20,31 +20,20 @@ use datafusion::object_store::{
 };
 use futures::stream::BoxStream;
 
-/// Hands out per-query runtimes whose `file://` store counts bytes read.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct ScanCounters;
-
-/// The runtime the shared session starts with (DDL and listing use it).
-pub(crate) fn runtime(_: &ScanCounters) -> Arc<RuntimeEnv> {
-    Arc::new(RuntimeEnv::default())
-}
-
-impl ScanCounters {
-    /// `state` with a runtime whose local store adds the bytes it serves to `counter`.
-    pub(crate) fn attach(&self, state: SessionState, counter: Arc<AtomicU64>) -> SessionState {
-        let runtime = match RuntimeEnvBuilder::new().build_arc() {
-            Ok(rt) => rt,
-            Err(_) => return state,
-        };
-        let store = CountingStore {
-            inner: LocalFileSystem::new(),
-            counter,
-        };
-        runtime.register_object_store(ObjectStoreUrl::local_filesystem().as_ref(), Arc::new(store));
-        SessionStateBuilder::new_from_existing(state)
-            .with_runtime_env(runtime)
-            .build()
-    }
+/// `state` with its own runtime whose `file://` store adds the bytes it serves to `counter`.
+pub(crate) fn counting(state: SessionState, counter: Arc<AtomicU64>) -> SessionState {
+    let runtime = match RuntimeEnvBuilder::new().build_arc() {
+        Ok(rt) => rt,
+        Err(_) => return state,
+    };
+    let store = CountingStore {
+        inner: LocalFileSystem::new(),
+        counter,
+    };
+    runtime.register_object_store(ObjectStoreUrl::local_filesystem().as_ref(), Arc::new(store));
+    SessionStateBuilder::new_from_existing(state)
+        .with_runtime_env(runtime)
+        .build()
 }
 
 /// The local file system, counting the bytes of every read.
