@@ -16,7 +16,8 @@
 //!
 //! - a string element containing `, ` reads as two elements (`ARRAY['a, b']` is `[a, b]`);
 //! - a string element `null` reads as NULL;
-//! - an array holding one empty string, `ARRAY['']`, is written `[]` and reads as the empty array;
+//! - an array holding one value written as empty text (`ARRAY['']`, or one empty
+//!   varbinary) is written `[]` and reads as the empty array;
 //! - a map key containing `=` is cut at its first `=`; a map value or a row field
 //!   containing `, ` splits the entry;
 //! - where the element types are not known (Athena's `ColumnInfo.Type` is just
@@ -1574,3 +1575,6 @@ impl Row {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod proptests;
