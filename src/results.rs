@@ -510,7 +510,8 @@ impl Task {
                 next_token,
             } => {
                 self.set_id(&query_execution_id);
-                let wait = self.wait(&query_execution_id, Instant::now(), false);
+                let started = Instant::now();
+                let wait = self.wait(&query_execution_id, started, false);
                 let execution = match self.interruptible(wait).await {
                     Ok(result) => result?,
                     // Attached to someone else's query: stopping it is not ours to do
@@ -521,6 +522,7 @@ impl Task {
                     }
                     Err(Interrupt::Dropped) => return Ok(()),
                 };
+                Stats::add_time(&self.shared.stats.waiting_nanos, started);
                 match execution.state {
                     QueryState::Succeeded => {}
                     QueryState::Cancelled => return Err(execution.cancelled_error()),
