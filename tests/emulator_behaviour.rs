@@ -220,3 +220,40 @@ async fn dropping_the_stream_stops_the_query() {
     assert!(seen, "StopQueryExecution was not sent");
     emulator.shutdown().await;
 }
+
+#[tokio::test]
+async fn concurrent_query_limit_waits_and_never_starts_a_query_twice() {
+    let emulator = common::emulator()
+        .max_active_queries(1)
+        .query_delay(Duration::from_millis(300))
+        .start()
+        .await
+        .unwrap();
+    let athena = common::athena(&emulator)
+        .retry_policy(
+            athena_stream::ExponentialBuilder::new()
+                .with_min_delay(Duration::from_millis(10))
+                .with_max_delay(Duration::from_millis(50))
+                .with_max_times(100),
+        )
+        .build()
+        .unwrap();
+    let first = athena.query(common::sequence(3));
+    let second = athena.query(common::sequence(4));
+    let (a, b) = futures::join!(
+        first.try_collect::<Vec<Row>>(),
+        second.try_collect::<Vec<Row>>()
+    );
+    assert_eq!(numbers(&a.unwrap()), vec![1, 2, 3]);
+    assert_eq!(numbers(&b.unwrap()), vec![1, 2, 3, 4]);
+    // One of the two starts was refused at least once and retried...
+    assert!(emulator.calls().get(Op::StartQueryExecution) > 2);
+    // ...with the same ClientRequestToken: only two queries exist.
+    let listed = common::client(&emulator)
+        .list_query_executions()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.query_execution_ids().len(), 2);
+    emulator.shutdown().await;
+}
