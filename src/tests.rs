@@ -605,3 +605,36 @@ async fn an_invalid_query_is_an_error_on_the_first_poll_without_any_call() {
     assert!(matches!(err, Error::InvalidConfig { .. }), "{err}");
     assert!(fake.calls().is_empty());
 }
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<crate::Athena>();
+    send_sync::<crate::AthenaBuilder>();
+    send_sync::<crate::RowStream>();
+    send_sync::<crate::PageStream>();
+    send_sync::<crate::ResultPage>();
+    send_sync::<Row>();
+    send_sync::<Error>();
+    send_sync::<crate::QueryExecution>();
+    send_sync::<crate::StartQueryExecution>();
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_fan_out_over_a_row_stream_can_be_spawned() {
+    use crate::{Map, MapExt};
+    let fake = Fake::new(Plan::rows(2500));
+    let rows = fake.athena().query("SELECT x");
+    let report = tokio::spawn(rows.run_map(
+        Map::new().with_max_concurrency(4),
+        |row: Row| async move {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            Ok::<_, std::io::Error>(row.len())
+        },
+    ))
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(report.succeeded, 2500);
+    assert_eq!(report.max_in_flight, 4);
+}
