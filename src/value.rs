@@ -36,6 +36,9 @@ use std::net::IpAddr;
 use crate::Error;
 use crate::row::{ColumnInfo, Row};
 
+#[cfg(feature = "jiff")]
+pub mod datetime;
+
 /// The deepest nesting of arrays, maps and rows (and of type signatures) that is
 /// read; deeper text is an error rather than unbounded recursion.
 pub const MAX_DEPTH: usize = 64;

@@ -448,3 +448,20 @@ fn typed_stream_passes_errors_on_and_goes_on() {
     assert!(matches!(out[2], Err(Error::InvalidResponse { .. })));
     assert_eq!(out[3].as_ref().unwrap(), &N { n: 3 });
 }
+
+#[cfg(feature = "rust_decimal")]
+#[test]
+fn decimals_into_rust_decimal() {
+    use rust_decimal::Decimal;
+    let r = one("decimal", "12345678901234567890.12");
+    let d: Decimal = r.get("c").unwrap();
+    assert_eq!(d.to_string(), "12345678901234567890.12");
+    assert_eq!(d.scale(), 2);
+    assert_eq!(
+        crate::value::Value::parse("1.50", &crate::value::AthenaType::parse("decimal"))
+            .unwrap()
+            .to_decimal(),
+        Some(Decimal::new(150, 2))
+    );
+    assert!(one("decimal", "x").get::<Decimal>("c").is_err());
+}
