@@ -27,6 +27,7 @@ mod cloudfront;
 mod commands;
 mod ddl;
 mod functions;
+mod json;
 mod render;
 mod rewrite;
 mod scan;

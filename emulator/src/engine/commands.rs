@@ -23,7 +23,7 @@ use datafusion::logical_expr::{Expr, LogicalPlanBuilder, lit, try_cast};
 use futures::StreamExt;
 
 use super::ddl::{ColumnDef, Command, FileFormat, HiveType, TableDef, TableName};
-use super::render::HIVE_TYPE_KEY;
+use super::render::ATHENA_TYPE_KEY;
 use super::{CATALOG, Column, Engine, QueryError, QueryOutput};
 
 /// Runs one command in the context of `database`.
@@ -450,7 +450,7 @@ fn build_table(def: &TableDef, dir: &Path) -> Result<Arc<dyn TableProvider>, Que
         };
         let metadata = match c.hive_type {
             HiveType::Varchar(_) | HiveType::Char(_) => Some(FieldMetadata::from(BTreeMap::from(
-                [(HIVE_TYPE_KEY.to_owned(), c.hive_type.to_string())],
+                [(ATHENA_TYPE_KEY.to_owned(), c.hive_type.to_string())],
             ))),
             _ => None,
         };

@@ -17,10 +17,15 @@ use datafusion::sql::sqlparser::ast::{
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
+use super::render::ATHENA_TYPE_KEY;
+
 /// Registers Trino names for DataFusion functions, and the functions DataFusion lacks.
 pub(crate) fn register(ctx: &SessionContext) {
     let series = datafusion::functions_nested::range::gen_series_udf();
     ctx.register_udf(series.as_ref().clone().with_aliases(["sequence"]));
+    for udf in super::json::udfs() {
+        ctx.register_udf(udf);
+    }
     ctx.register_udf(create_udf(
         "from_hex",
         vec![ArrowType::Utf8],
@@ -361,6 +366,13 @@ fn rewrite_expr(expr: &Expr) -> Option<Expr> {
                     Some(cast(lit, DataType::Timestamp(Some(p), TimezoneInfo::None)))
                 }
                 DataType::Date | DataType::Time(..) | DataType::Interval { .. } => None,
+                DataType::JSON => {
+                    let canonical = super::json::canonical_json(&text)?.replace('\'', "''");
+                    template(
+                        &format!("with_metadata('{canonical}', '{ATHENA_TYPE_KEY}', 'json')"),
+                        &[],
+                    )
+                }
                 // DECIMAL '1.20' is decimal(3,2).
                 DataType::Decimal(_) | DataType::Numeric(_) | DataType::Dec(_) => {
                     let t = text.trim().trim_start_matches(['-', '+']);
@@ -392,6 +404,9 @@ fn rewrite_expr(expr: &Expr) -> Option<Expr> {
             if let Some(named) = cast_row(inner, data_type, kind) {
                 return Some(named);
             }
+            if let Some(tagged) = cast_tagged(inner, data_type) {
+                return Some(tagged);
+            }
             let mapped = map_type(data_type)?;
             Some(Expr::Cast {
                 kind: kind.clone(),
@@ -410,7 +425,27 @@ fn rewrite_expr(expr: &Expr) -> Option<Expr> {
             let a = args.as_deref().unwrap_or(&[]);
             match (name.as_str(), a.len()) {
                 ("now" | "current_timestamp", 0) => {
-                    template("CAST(now() AS TIMESTAMP(3) WITH TIME ZONE)", a)
+                    template("arrow_cast(now(), 'Timestamp(ms, \"UTC\")')", a)
+                }
+                ("from_unixtime", 1) => template(
+                    "arrow_cast(to_timestamp_millis(CAST(__0 * 1000 AS BIGINT)), 'Timestamp(ms, \"UTC\")')",
+                    a,
+                ),
+                ("to_unixtime", 1) => template("CAST(date_part('epoch', __0) AS DOUBLE)", a),
+                ("json_parse", 1) => template(
+                    &format!("with_metadata(athena_json_parse(__0), '{ATHENA_TYPE_KEY}', 'json')"),
+                    a,
+                ),
+                ("json_format", 1) => template("CAST(__0 AS VARCHAR)", a),
+                ("length" | "strpos" | "char_length" | "levenshtein_distance", _) => {
+                    let inner = if name == "levenshtein_distance" {
+                        renamed(expr, "levenshtein")
+                    } else if name == "length" {
+                        renamed(expr, "character_length")
+                    } else {
+                        expr.clone()
+                    };
+                    Some(cast(inner, DataType::BigInt(None)))
                 }
                 ("localtimestamp", 0) => template("CAST(now() AS TIMESTAMP(3))", a),
                 ("arbitrary", _) => Some(renamed(expr, "any_value")),
@@ -426,8 +461,6 @@ fn rewrite_expr(expr: &Expr) -> Option<Expr> {
                 ("truncate", 1) => Some(renamed(expr, "trunc")),
                 ("ceiling", _) => Some(renamed(expr, "ceil")),
                 ("sign", _) => Some(renamed(expr, "signum")),
-                ("levenshtein_distance", _) => Some(renamed(expr, "levenshtein")),
-                ("length", 1) => Some(renamed(expr, "character_length")),
                 (
                     "year" | "quarter" | "month" | "week" | "day" | "hour" | "minute" | "second"
                     | "day_of_month" | "day_of_year" | "doy" | "millisecond",
@@ -514,6 +547,71 @@ fn rewrite_expr(expr: &Expr) -> Option<Expr> {
                 _ => None,
             }
         }
+        _ => None,
+    }
+}
+
+/// Casts to the types Arrow stores as strings with an `athena.type` tag: CHAR(n) (padded),
+/// VARCHAR(n) (truncated), JSON, UUID, IPADDRESS.
+fn cast_tagged(inner: &Expr, data_type: &DataType) -> Option<Expr> {
+    use datafusion::sql::sqlparser::ast::CharacterLength;
+    let length = |l: &Option<CharacterLength>| match l {
+        Some(CharacterLength::IntegerLength { length, .. }) => Some(*length),
+        _ => None,
+    };
+    let tagged = |value: &str, tag: String| {
+        template(
+            &format!("with_metadata({value}, '{ATHENA_TYPE_KEY}', '{tag}')"),
+            std::slice::from_ref(inner),
+        )
+    };
+    match data_type {
+        DataType::Char(l) | DataType::Character(l) => {
+            let n = length(l).unwrap_or(1);
+            tagged(
+                &format!("rpad(CAST(__0 AS VARCHAR), {n})"),
+                format!("char({n})"),
+            )
+        }
+        DataType::Varchar(l) | DataType::CharacterVarying(l) => {
+            let n = length(l)?;
+            tagged(
+                &format!("substr(CAST(__0 AS VARCHAR), 1, {n})"),
+                format!("varchar({n})"),
+            )
+        }
+        DataType::JSON => {
+            if let Some(text) = string_literal(inner) {
+                // CAST('...' AS JSON) is a JSON string.
+                let quoted = serde_json::to_string(text).ok()?.replace('\'', "''");
+                return template(
+                    &format!("with_metadata('{quoted}', '{ATHENA_TYPE_KEY}', 'json')"),
+                    &[],
+                );
+            }
+            tagged("athena_to_json(__0)", "json".to_owned())
+        }
+        DataType::Uuid => tagged("lower(CAST(__0 AS VARCHAR))", "uuid".to_owned()),
+        DataType::Custom(name, mods) if mods.is_empty() => match function_name(name)?.as_str() {
+            "ipaddress" => {
+                if let Some(text) = string_literal(inner) {
+                    let ip: std::net::IpAddr = text.trim().parse().ok()?;
+                    let canonical = match ip {
+                        std::net::IpAddr::V6(v6) => v6
+                            .to_ipv4_mapped()
+                            .map_or_else(|| v6.to_string(), |v4| v4.to_string()),
+                        v4 => v4.to_string(),
+                    };
+                    return template(
+                        &format!("with_metadata('{canonical}', '{ATHENA_TYPE_KEY}', 'ipaddress')"),
+                        &[],
+                    );
+                }
+                tagged("CAST(__0 AS VARCHAR)", "ipaddress".to_owned())
+            }
+            "json" => tagged("athena_to_json(__0)", "json".to_owned()),
+            _ => None,
+        },
         _ => None,
     }
 }

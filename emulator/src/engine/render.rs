@@ -18,13 +18,13 @@ use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
 use super::Column;
 
-/// Field metadata key holding the declared Hive type of a table column (e.g. `varchar(10)`),
-/// so ColumnInfo can carry its length as Athena does.
-pub(crate) const HIVE_TYPE_KEY: &str = "athena.hive_type";
+/// Field metadata key naming the Athena type of a value that Arrow stores as a string:
+/// `varchar(10)` / `char(3)` (declared lengths), `json`, `uuid`, `ipaddress`.
+pub(crate) const ATHENA_TYPE_KEY: &str = "athena.type";
 
 /// The ColumnInfo of one result column.
 pub(crate) fn column_for_field(field: &Field) -> Column {
-    let (athena_type, precision, scale) = match field.metadata().get(HIVE_TYPE_KEY) {
+    let (athena_type, precision, scale) = match field.metadata().get(ATHENA_TYPE_KEY) {
         Some(hive) => declared_type(hive).unwrap_or_else(|| athena_type(field.data_type())),
         None => athena_type(field.data_type()),
     };
@@ -37,9 +37,16 @@ pub(crate) fn column_for_field(field: &Field) -> Column {
     }
 }
 
-/// `varchar(n)` / `char(n)` declared in DDL: Athena reports the length as Precision.
+/// `varchar(n)` / `char(n)` (Athena reports the length as Precision), `json`, `uuid`,
+/// `ipaddress`.
 fn declared_type(hive: &str) -> Option<(&'static str, i32, i32)> {
     let lower = hive.to_ascii_lowercase();
+    match lower.as_str() {
+        "json" => return Some(("json", 0, 0)),
+        "uuid" => return Some(("uuid", 0, 0)),
+        "ipaddress" => return Some(("ipaddress", 0, 0)),
+        _ => {}
+    }
     let (name, rest) = lower.split_once('(')?;
     let n: i32 = rest.trim_end_matches(')').trim().parse().ok()?;
     match name.trim() {

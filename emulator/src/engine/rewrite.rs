@@ -46,7 +46,11 @@ pub(crate) fn parse_query(sql: &str) -> Result<(Statement, usize), QueryError> {
 /// `STRUCT<...>` / `ARRAY<...>` the parser knows. `None` when there is nothing to change.
 fn trino_types(sql: &str) -> Option<String> {
     let lower = sql.to_ascii_lowercase();
-    if !lower.contains("row") && !lower.contains("array") {
+    if !lower.contains("row")
+        && !lower.contains("array")
+        && !lower.contains("ipaddress")
+        && !lower.contains("uuid")
+    {
         return None;
     }
     let dialect = GenericDialect {};
@@ -110,6 +114,18 @@ fn trino_types(sql: &str) -> Option<String> {
             }
         }
         m + 1
+    }
+    // IPADDRESS '10.0.0.1' / UUID '...' literals: CAST('...' AS IPADDRESS).
+    for k in 0..sig.len().saturating_sub(1) {
+        if (word(k, "ipaddress") || word(k, "uuid"))
+            && matches!(tokens[sig[k + 1]], Token::SingleQuotedString(_))
+            && !(k > 0 && word(k - 1, "as"))
+        {
+            let ty = out[sig[k]].to_ascii_uppercase();
+            out[sig[k]] = "CAST(".to_owned();
+            out[sig[k + 1]] = format!("{} AS {ty})", tokens[sig[k + 1]]);
+            changed = true;
+        }
     }
     let mut k = 0;
     while k + 2 < sig.len() {
