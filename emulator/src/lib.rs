@@ -11,3 +11,6 @@ pub mod engine;
 // The service side (owned by the server work): the awsJson1_1 protocol, a query's
 // life, result files and pages, fault injection.
 pub mod server;
+
+pub use engine::{Engine, EngineConfig};
+pub use server::{CallCounts, Emulator, EmulatorBuilder, Faults, Operation, StartError};

@@ -1,0 +1,291 @@
+//! The six operations: read a request's members with the service's checks (in the
+//! service's order), act on the registry, render the answer's JSON.
+
+use serde_json::json;
+
+use super::Operation;
+use super::protocol::{ApiError, Input};
+use super::queries::{
+    DEFAULT_OUTPUT_LOCATION, OutputLocation, Registry, ResultsState, StartRequest,
+};
+use super::results::render_page;
+use super::token::{Position, TokenKey};
+
+/// The largest page GetQueryResults serves, and its default size.
+pub(crate) const MAX_PAGE_ROWS: i64 = 1000;
+
+/// What the operations need.
+#[derive(Debug)]
+pub(crate) struct Context<'a> {
+    pub(crate) registry: &'a std::sync::Arc<Registry>,
+    pub(crate) key: &'a TokenKey,
+}
+
+/// Runs `operation` on a request body; the answer's JSON body or the error to answer.
+pub(crate) async fn dispatch(
+    cx: &Context<'_>,
+    operation: Operation,
+    body: &[u8],
+) -> Result<Vec<u8>, ApiError> {
+    let input = Input::parse(body)?;
+    match operation {
+        Operation::StartQueryExecution => start_query_execution(cx, input),
+        Operation::GetQueryExecution => get_query_execution(cx, input),
+        Operation::BatchGetQueryExecution => batch_get_query_execution(cx, input),
+        Operation::ListQueryExecutions => list_query_executions(cx, input),
+        Operation::GetQueryResults => get_query_results(cx, input).await,
+        Operation::StopQueryExecution => stop_query_execution(cx, input),
+    }
+}
+
+fn to_vec(value: &serde_json::Value) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(value).map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// A required member that [`Input::finish`] has already checked is present.
+fn present(value: Option<String>, member: &str) -> Result<String, ApiError> {
+    value.ok_or_else(|| {
+        ApiError::invalid_input(format!(
+            "1 validation error detected: Value null at '{member}' failed to satisfy \
+             constraint: Member must not be null"
+        ))
+    })
+}
+
+/// Reads and checks `QueryExecutionId`.
+fn query_execution_id(input: &mut Input) -> Result<Option<String>, ApiError> {
+    let id = input.required_string("QueryExecutionId", "queryExecutionId")?;
+    input.check_length("queryExecutionId", id.as_deref(), 1, 128);
+    Ok(id)
+}
+
+fn start_query_execution(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, ApiError> {
+    let query_string = input.required_string("QueryString", "queryString")?;
+    input.check_length("queryString", query_string.as_deref(), 1, 262_144);
+    let token = input.string("ClientRequestToken")?;
+    if let Some(token) = token.as_deref().filter(|t| !t.is_empty()) {
+        input.check_length("clientRequestToken", Some(token), 32, 128);
+    }
+    let (mut database, mut catalog) = (None, None);
+    if let Some(mut context) = input.structure("QueryExecutionContext")? {
+        database = context.string("Database")?;
+        context.check_length(
+            "queryExecutionContext.database",
+            database.as_deref(),
+            1,
+            255,
+        );
+        catalog = context.string("Catalog")?;
+        context.check_length("queryExecutionContext.catalog", catalog.as_deref(), 1, 256);
+        input.absorb(context);
+    }
+    let mut output_location = None;
+    if let Some(mut configuration) = input.structure("ResultConfiguration")? {
+        output_location = configuration.string("OutputLocation")?;
+        input.absorb(configuration);
+    }
+    let work_group = input.string("WorkGroup")?;
+    input.check_length("workGroup", work_group.as_deref(), 1, 128);
+    let execution_parameters = input.string_list("ExecutionParameters")?;
+    if let Some(parameters) = &execution_parameters {
+        if parameters.is_empty() {
+            input.violation(
+                "Value '[]' at 'executionParameters' failed to satisfy constraint: \
+                 Member must have length greater than or equal to 1"
+                    .into(),
+            );
+        }
+        for parameter in parameters {
+            input.check_length("executionParameters.member", Some(parameter), 1, 1024);
+        }
+    }
+    let mut result_reuse = None;
+    if let Some(mut reuse) = input.structure("ResultReuseConfiguration")? {
+        if let Some(mut by_age) = reuse.structure("ResultReuseByAgeConfiguration")? {
+            let enabled = by_age.boolean("Enabled")?;
+            if enabled.is_none() {
+                by_age.violation(
+                    "Value null at 'resultReuseConfiguration.resultReuseByAgeConfiguration.enabled' \
+                     failed to satisfy constraint: Member must not be null"
+                        .into(),
+                );
+            }
+            let age = by_age.integer("MaxAgeInMinutes")?;
+            by_age.check_min(
+                "resultReuseConfiguration.resultReuseByAgeConfiguration.maxAgeInMinutes",
+                age,
+                0,
+            );
+            by_age.check_max(
+                "resultReuseConfiguration.resultReuseByAgeConfiguration.maxAgeInMinutes",
+                age,
+                10_080,
+            );
+            result_reuse = Some((enabled.unwrap_or(false), age));
+            reuse.absorb(by_age);
+        }
+        input.absorb(reuse);
+    }
+    input.finish()?;
+    let query_string = present(query_string, "queryString")?;
+    let Some(client_request_token) = token.filter(|t| !t.is_empty()) else {
+        return Err(ApiError::invalid_input(
+            "clientRequestToken is null or empty",
+        ));
+    };
+    let output_location = OutputLocation::parse(
+        output_location
+            .as_deref()
+            .unwrap_or(DEFAULT_OUTPUT_LOCATION),
+    )?;
+
+    let id = cx.registry.start(StartRequest {
+        query_string,
+        client_request_token,
+        database,
+        catalog,
+        output_location,
+        work_group: work_group.unwrap_or_else(|| "primary".to_owned()),
+        execution_parameters,
+        result_reuse,
+    })?;
+    to_vec(&json!({ "QueryExecutionId": id }))
+}
+
+fn get_query_execution(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, ApiError> {
+    let id = query_execution_id(&mut input)?;
+    input.finish()?;
+    let id = present(id, "queryExecutionId")?;
+    to_vec(&json!({ "QueryExecution": cx.registry.describe(&id)? }))
+}
+
+fn batch_get_query_execution(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, ApiError> {
+    let ids = input.string_list("QueryExecutionIds")?;
+    match &ids {
+        None => input.violation(
+            "Value null at 'queryExecutionIds' failed to satisfy constraint: \
+             Member must not be null"
+                .into(),
+        ),
+        Some(ids) if ids.is_empty() || ids.len() > 50 => {
+            let bound = if ids.is_empty() {
+                "greater than or equal to 1"
+            } else {
+                "less than or equal to 50"
+            };
+            input.violation(format!(
+                "Value at 'queryExecutionIds' failed to satisfy constraint: \
+                 Member must have length {bound}"
+            ));
+        }
+        Some(ids) => {
+            for id in ids {
+                input.check_length("queryExecutionIds.member", Some(id), 1, 128);
+            }
+        }
+    }
+    input.finish()?;
+    let ids = ids.unwrap_or_default();
+    let (found, missing) = cx.registry.describe_many(&ids);
+    let unprocessed: Vec<_> = missing
+        .into_iter()
+        .map(|id| {
+            json!({
+                "QueryExecutionId": id,
+                "ErrorCode": "QUERY_EXECUTION_NOT_FOUND",
+                "ErrorMessage": format!("QueryExecution {id} was not found"),
+            })
+        })
+        .collect();
+    to_vec(&json!({
+        "QueryExecutions": found,
+        "UnprocessedQueryExecutionIds": unprocessed,
+    }))
+}
+
+fn list_query_executions(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, ApiError> {
+    let token = input.string("NextToken")?;
+    input.check_length("nextToken", token.as_deref(), 1, 1024);
+    let max = input.integer("MaxResults")?;
+    input.check_min("maxResults", max, 0);
+    input.check_max("maxResults", max, 50);
+    let work_group = input.string("WorkGroup")?;
+    input.check_length("workGroup", work_group.as_deref(), 1, 128);
+    input.finish()?;
+
+    let work_group = work_group.unwrap_or_else(|| "primary".to_owned());
+    let scope = format!("ListQueryExecutions/{work_group}");
+    let before = match &token {
+        None => None,
+        Some(token) => Some(
+            cx.key
+                .decode(&scope, token)
+                .ok_or_else(|| ApiError::invalid_input(format!("Malformed nextPageToken {token}")))?
+                .offset,
+        ),
+    };
+    let max = match max {
+        Some(n) if n > 0 => n as usize,
+        _ => 50,
+    };
+    let (ids, next) = cx.registry.list(&work_group, before, max);
+    let mut answer = json!({ "QueryExecutionIds": ids });
+    if let Some(next) = next {
+        answer["NextToken"] = json!(cx.key.encode(
+            &scope,
+            Position {
+                offset: next,
+                row: 0
+            }
+        ));
+    }
+    to_vec(&answer)
+}
+
+/// GetQueryResults, with the checks in the order of ATHENA.md §3.
+async fn get_query_results(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, ApiError> {
+    // 1: request shape.
+    let id = query_execution_id(&mut input)?;
+    let token = input.string("NextToken")?;
+    input.check_length("nextToken", token.as_deref(), 1, 1024);
+    let max = input.integer("MaxResults")?;
+    input.check_min("maxResults", max, 1);
+    let _result_type = input.string("QueryResultType")?;
+    input.finish()?;
+    let id = present(id, "queryExecutionId")?;
+    // 2: the query exists.
+    cx.registry.exists(&id)?;
+    // 3: the page size.
+    let max = max.unwrap_or(MAX_PAGE_ROWS);
+    if max > MAX_PAGE_ROWS {
+        return Err(ApiError::invalid_input(format!(
+            "MaxResults is more than maximum allowed length {MAX_PAGE_ROWS}"
+        )));
+    }
+    // 4: the query's state.
+    let result = match cx.registry.results(&id)? {
+        ResultsState::Ready(result) => result,
+        ResultsState::NotReady(error) => return Err(error),
+    };
+    // 5: the token.
+    let start =
+        match &token {
+            None => None,
+            Some(token) => Some(cx.key.decode(&id, token).ok_or_else(|| {
+                ApiError::invalid_input(format!("Malformed nextPageToken {token}"))
+            })?),
+        };
+    let key = cx.key.clone();
+    tokio::task::spawn_blocking(move || render_page(&result, &key, &id, start, max as usize))
+        .await
+        .map_err(|e| ApiError::internal(format!("page task failed: {e}")))?
+        .map_err(|e| ApiError::internal(format!("cannot read the result: {e}")))
+}
+
+fn stop_query_execution(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, ApiError> {
+    let id = query_execution_id(&mut input)?;
+    input.finish()?;
+    let id = present(id, "queryExecutionId")?;
+    cx.registry.stop(&id)?;
+    Ok(b"{}".to_vec())
+}

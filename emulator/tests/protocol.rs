@@ -1,0 +1,396 @@
+//! The wire protocol spoken raw: errors for bad targets, bodies and members, exactly as
+//! the service answers them, and a server that keeps serving whatever it is sent.
+
+mod common;
+
+use std::time::Duration;
+
+use athena_emulator::{Emulator, Faults, Operation};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// A raw answer: status, headers (lowercased names), body.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("a JSON body")
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Sends raw bytes on a fresh connection and reads until the server closes it.
+async fn send_raw(emulator: &Emulator, bytes: &[u8]) -> Vec<u8> {
+    let mut stream = TcpStream::connect(emulator.local_addr()).await.unwrap();
+    stream.write_all(bytes).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    answer
+}
+
+/// Sends raw bytes, closes the sending side (so an incomplete request ends), and reads
+/// whatever comes back until the server closes the connection.
+async fn send_and_close(emulator: &Emulator, bytes: &[u8]) -> Vec<u8> {
+    let mut stream = TcpStream::connect(emulator.local_addr()).await.unwrap();
+    stream.write_all(bytes).await.unwrap();
+    stream.shutdown().await.unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    answer
+}
+
+fn parse(raw: &[u8]) -> Answer {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete head");
+    let head = std::str::from_utf8(&raw[..split]).unwrap();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .map(|l| {
+            let (n, v) = l.split_once(':').unwrap();
+            (n.trim().to_ascii_lowercase(), v.trim().to_owned())
+        })
+        .collect();
+    Answer {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    }
+}
+
+/// POSTs `body` with `X-Amz-Target: <target>` (none when `None`).
+async fn post(emulator: &Emulator, target: Option<&str>, body: &[u8]) -> Answer {
+    let mut request = format!(
+        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.1\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=anything/20260101/us-east-1/athena/aws4_request, \
+         SignedHeaders=host, Signature=0000\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    if let Some(target) = target {
+        request.push_str(&format!("X-Amz-Target: {target}\r\n"));
+    }
+    request.push_str("\r\n");
+    let mut bytes = request.into_bytes();
+    bytes.extend_from_slice(body);
+    parse(&send_raw(emulator, &bytes).await)
+}
+
+async fn call(emulator: &Emulator, operation: &str, body: Value) -> Answer {
+    post(
+        emulator,
+        Some(&format!("AmazonAthena.{operation}")),
+        body.to_string().as_bytes(),
+    )
+    .await
+}
+
+fn assert_error(answer: &Answer, kind: &str, code: Option<&str>, message: &str) {
+    assert_eq!(answer.status, 400, "{answer:?}");
+    let body = answer.json();
+    assert_eq!(body["__type"], kind, "{body}");
+    assert_eq!(
+        body.get("AthenaErrorCode").and_then(Value::as_str),
+        code,
+        "{body}"
+    );
+    assert_eq!(body["Message"], message, "{body}");
+    assert_eq!(
+        answer.header("content-type"),
+        Some("application/x-amz-json-1.1")
+    );
+    assert!(answer.header("x-amzn-requestid").is_some());
+}
+
+const NOT_NULL_ID: &str = "1 validation error detected: Value null at 'queryExecutionId' failed \
+                           to satisfy constraint: Member must not be null";
+
+#[tokio::test]
+async fn unknown_or_missing_targets_answer_unknown_operation() {
+    let emulator = common::emulator().await;
+    for target in [
+        Some("AmazonAthena.DropEverything"),
+        Some("Athena.GetQueryExecution"),
+        None,
+    ] {
+        let answer = post(&emulator, target, b"{}").await;
+        assert_eq!(answer.status, 400);
+        assert_eq!(answer.json()["__type"], "UnknownOperationException");
+    }
+    assert_eq!(emulator.calls().total(), 0);
+}
+
+#[tokio::test]
+async fn bodies_that_are_not_json_answer_serialization_exception() {
+    let emulator = common::emulator().await;
+    for body in [&b"{"[..], b"not json", b"[1]", b"\xff\xfe"] {
+        let answer = post(&emulator, Some("AmazonAthena.GetQueryExecution"), body).await;
+        assert_eq!(answer.status, 400);
+        let json = answer.json();
+        assert_eq!(json["__type"], "SerializationException");
+        assert!(json.get("AthenaErrorCode").is_none());
+    }
+}
+
+#[tokio::test]
+async fn members_of_the_wrong_type_answer_serialization_exception() {
+    let emulator = common::emulator().await;
+    let answer = call(
+        &emulator,
+        "GetQueryResults",
+        json!({"QueryExecutionId": "x", "MaxResults": "10"}),
+    )
+    .await;
+    assert_error(
+        &answer,
+        "SerializationException",
+        None,
+        "STRING_VALUE can not be converted to an Integer",
+    );
+}
+
+#[tokio::test]
+async fn missing_required_members_answer_validation_errors() {
+    let emulator = common::emulator().await;
+    for operation in ["GetQueryExecution", "GetQueryResults", "StopQueryExecution"] {
+        let answer = call(&emulator, operation, json!({"Unknown": true})).await;
+        assert_error(
+            &answer,
+            "InvalidRequestException",
+            Some("INVALID_INPUT"),
+            NOT_NULL_ID,
+        );
+    }
+    let answer = call(&emulator, "StartQueryExecution", json!({})).await;
+    assert_error(
+        &answer,
+        "InvalidRequestException",
+        Some("INVALID_INPUT"),
+        "1 validation error detected: Value null at 'queryString' failed to satisfy \
+         constraint: Member must not be null",
+    );
+    let answer = call(
+        &emulator,
+        "StartQueryExecution",
+        json!({"QueryString": "SELECT 1"}),
+    )
+    .await;
+    assert_error(
+        &answer,
+        "InvalidRequestException",
+        Some("INVALID_INPUT"),
+        "clientRequestToken is null or empty",
+    );
+    let answer = call(
+        &emulator,
+        "StartQueryExecution",
+        json!({"QueryString": "SELECT 1", "ClientRequestToken": "short"}),
+    )
+    .await;
+    assert_error(
+        &answer,
+        "InvalidRequestException",
+        Some("INVALID_INPUT"),
+        "1 validation error detected: Value 'short' at 'clientRequestToken' failed to \
+         satisfy constraint: Member must have length greater than or equal to 32",
+    );
+    assert_eq!(emulator.active_queries(), 0);
+}
+
+#[tokio::test]
+async fn get_query_results_reports_every_bad_member_at_once() {
+    let emulator = common::emulator().await;
+    let answer = call(
+        &emulator,
+        "GetQueryResults",
+        json!({"QueryExecutionId": "unknown", "NextToken": "", "MaxResults": 0}),
+    )
+    .await;
+    assert_error(
+        &answer,
+        "InvalidRequestException",
+        Some("INVALID_INPUT"),
+        "2 validation errors detected: Value '' at 'nextToken' failed to satisfy \
+         constraint: Member must have length greater than or equal to 1; Value at \
+         'maxResults' failed to satisfy constraint: Member must have value greater than or \
+         equal to 1",
+    );
+}
+
+#[tokio::test]
+async fn a_raw_start_runs_a_query_with_its_parameters() {
+    let emulator = common::emulator().await;
+    let answer = call(
+        &emulator,
+        "StartQueryExecution",
+        json!({
+            "QueryString": "SELECT ? AS a, ? AS b",
+            "ClientRequestToken": "0123456789abcdef0123456789abcdef",
+            "ExecutionParameters": ["'x'", "42"],
+            "UnknownMember": {"ignored": [1, 2]},
+        }),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let id = answer.json()["QueryExecutionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client = common::client(&emulator);
+    let execution = common::wait(&client, &id).await;
+    assert_eq!(execution.execution_parameters(), ["'x'", "42"]);
+    let answer = call(
+        &emulator,
+        "GetQueryResults",
+        json!({"QueryExecutionId": id}),
+    )
+    .await;
+    let rows = &answer.json()["ResultSet"]["Rows"];
+    assert_eq!(
+        rows[1],
+        json!({"Data": [{"VarCharValue": "x"}, {"VarCharValue": "42"}]})
+    );
+}
+
+#[tokio::test]
+async fn bodies_above_the_limit_answer_413() {
+    let emulator = common::builder()
+        .max_body_bytes(2048)
+        .start()
+        .await
+        .unwrap();
+    let big = json!({"QueryString": "x".repeat(4096)}).to_string();
+    let answer = post(
+        &emulator,
+        Some("AmazonAthena.StartQueryExecution"),
+        big.as_bytes(),
+    )
+    .await;
+    assert_eq!(answer.status, 413);
+    // Chunked, without a Content-Length, too.
+    let mut request =
+        b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonAthena.StartQueryExecution\r\n\
+        Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            .to_vec();
+    request.extend_from_slice(format!("{:x}\r\n{big}\r\n0\r\n\r\n", big.len()).as_bytes());
+    assert_eq!(parse(&send_raw(&emulator, &request).await).status, 413);
+    let answer = call(
+        &emulator,
+        "GetQueryExecution",
+        json!({"QueryExecutionId": "x"}),
+    )
+    .await;
+    assert_eq!(answer.status, 400);
+}
+
+#[tokio::test]
+async fn garbage_does_not_stop_the_server() {
+    let emulator = common::emulator().await;
+    for garbage in [
+        &b"\x00\x01\x02\r\n\r\n"[..],
+        b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nX-Amz-Target: AmazonAthena.StartQueryExecution\r\n\r\n{\"Qu",
+        b"PUT /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    ] {
+        let _ = send_and_close(&emulator, garbage).await;
+    }
+    let raw = send_raw(
+        &emulator,
+        b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert_eq!(parse(&raw).status, 405);
+    let answer = call(
+        &emulator,
+        "GetQueryExecution",
+        json!({"QueryExecutionId": "x"}),
+    )
+    .await;
+    assert_error(
+        &answer,
+        "InvalidRequestException",
+        Some("QUERY_EXECUTION_NOT_FOUND"),
+        "QueryExecution x was not found",
+    );
+}
+
+#[tokio::test]
+async fn a_dropped_connection_gets_no_answer_at_all() {
+    let emulator = common::builder()
+        .operation_faults(
+            Operation::GetQueryExecution,
+            Faults::new().with_drop_connection_rate(1.0),
+        )
+        .start()
+        .await
+        .unwrap();
+    let body = json!({"QueryExecutionId": "x"}).to_string();
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonAthena.GetQueryExecution\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    assert!(send_raw(&emulator, request.as_bytes()).await.is_empty());
+    let counts = emulator.calls();
+    assert_eq!(counts.faulted(Operation::GetQueryExecution), 1);
+    // Other operations are unaffected.
+    let answer = call(
+        &emulator,
+        "StopQueryExecution",
+        json!({"QueryExecutionId": "x"}),
+    )
+    .await;
+    assert_eq!(answer.status, 400);
+}
+
+#[tokio::test]
+async fn latency_is_added_before_the_answer() {
+    let emulator = common::builder()
+        .operation_latency(
+            Operation::GetQueryExecution,
+            Duration::from_millis(100),
+            Duration::ZERO,
+        )
+        .start()
+        .await
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    let answer = call(
+        &emulator,
+        "GetQueryExecution",
+        json!({"QueryExecutionId": "x"}),
+    )
+    .await;
+    assert_eq!(answer.status, 400);
+    // A lower bound only: the answer cannot come before the injected latency.
+    assert!(started.elapsed() >= Duration::from_millis(100));
+}
+
+#[tokio::test]
+async fn shutdown_closes_the_port() {
+    let emulator = common::emulator().await;
+    let addr = emulator.local_addr();
+    emulator.shutdown().await;
+    assert!(TcpStream::connect(addr).await.is_err());
+}
