@@ -11,6 +11,29 @@
 //! is parsed as JSON, how an `array`/`map`/`row` is split, and what a
 //! self-describing target (`serde_json::Value`) receives.
 //!
+//! ```no_run
+//! use athena_stream::{Athena, TypedExt};
+//! use futures::TryStreamExt;
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Hit {
+//!     uri: String,
+//!     bytes: i64,
+//!     time_taken: f32,
+//!     referer: Option<String>, // NULL reads as None, "" as Some("")
+//! }
+//!
+//! # async fn run(athena: Athena) -> Result<(), athena_stream::Error> {
+//! let mut hits = athena
+//!     .query("SELECT uri, bytes, time_taken, referer FROM cf_access_logs")
+//!     .typed::<Hit>();
+//! while let Some(hit) = hits.try_next().await? {
+//!     println!("{} {} {}", hit.uri, hit.bytes, hit.time_taken);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! Which column feeds which field is worked out once per result and struct type
 //! and cached per thread, keyed by the result's shared metadata, so a row costs
 //! no name lookups.
