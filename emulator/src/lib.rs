@@ -1,7 +1,73 @@
-//! athena-emulator: a local Amazon Athena endpoint on Apache DataFusion.
+//! A local Amazon Athena endpoint on Apache DataFusion, for tests, examples and benchmarks.
 //!
-//! (Crate docs: how to start it, its flags, what it accepts, how it differs from Athena.)
+//! The emulator speaks Athena's `awsJson1_1` protocol over HTTP, so the real
+//! `aws-sdk-athena` client (or the AWS CLI, or any other AWS SDK) talks to it unchanged:
+//! queries run in the background through QUEUED, RUNNING and SUCCEEDED / FAILED /
+//! CANCELLED, results are written as `<id>.csv` files and paged 1000 rows at a time with
+//! Athena's header-row rule, errors carry Athena's codes and messages, and faults
+//! (latency, throttling, 500s, dropped connections) can be injected reproducibly.
+//! Any credentials are accepted; request signatures are not verified.
+//!
+//! See `docs/emulator.md` for the binary's flags, the SQL it accepts and how it differs
+//! from Athena.
+//!
+//! # Start one in-process and query it with the AWS SDK
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use athena_emulator::{Emulator, EngineConfig};
+//!
+//! let emulator = Emulator::builder()
+//!     // No built-in CloudFront table: starts in milliseconds.
+//!     .engine_config(EngineConfig { cloudfront_rows: 0, ..EngineConfig::default() })
+//!     .start()
+//!     .await?;
+//!
+//! // An aws-sdk-athena client only needs the URL, a region and any credentials:
+//! //     aws_sdk_athena::Config::builder()
+//! //         .endpoint_url(emulator.endpoint_url())
+//! //         .region(Region::new("us-east-1"))
+//! //         .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+//! let url = emulator.endpoint_url();
+//! assert!(url.starts_with("http://127.0.0.1:"));
+//!
+//! emulator.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Inject faults
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use athena_emulator::{Emulator, EngineConfig, Faults, Operation};
+//!
+//! let emulator = Emulator::builder()
+//! #   .engine_config(EngineConfig { cloudfront_rows: 0, ..EngineConfig::default() })
+//!     // Every call: 1 ms plus up to 4 ms of latency, 5 % throttled.
+//!     .latency(Duration::from_millis(1), Duration::from_millis(4))
+//!     .throttle_rate(0.05)
+//!     // GetQueryResults alone: a dropped connection in 10 calls.
+//!     .operation_faults(
+//!         Operation::GetQueryResults,
+//!         Faults::new().with_drop_connection_rate(0.1),
+//!     )
+//!     // Queries stay QUEUED/RUNNING for at least 200 ms.
+//!     .query_delay(Duration::from_millis(200))
+//!     // The same seed draws the same faults for the same calls.
+//!     .seed(42)
+//!     .start()
+//!     .await?;
+//! assert_eq!(emulator.calls().get(Operation::GetQueryResults), 0);
+//! # emulator.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
 
+#![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 
 // The SQL side (owned by the engine work): DataFusion, Athena DDL, Trino functions,
