@@ -393,6 +393,10 @@ impl Engine {
         sql_text: &str,
         database: &str,
     ) -> Result<QueryOutput, QueryError> {
+        use sqlparser::ast::{SetExpr, Statement};
+        let explain = matches!(statement, Statement::Explain { .. });
+        let values =
+            matches!(&statement, Statement::Query(q) if matches!(*q.body, SetExpr::Values(_)));
         let scanned = Arc::new(AtomicU64::new(0));
         let mut state = self.inner.ctx.state();
         state.config_mut().options_mut().catalog.default_schema = database.to_owned();
@@ -407,12 +411,18 @@ impl Engine {
             .create_physical_plan(&plan)
             .await
             .map_err(|e| map_error(e, sql_text, database))?;
-        let columns = physical
+        let mut columns: Vec<Column> = physical
             .schema()
             .fields()
             .iter()
             .map(|f| render::column_for_field(f))
             .collect();
+        if values {
+            // Trino names the columns of a bare VALUES `_col0`, `_col1`, ...
+            for (i, c) in columns.iter_mut().enumerate() {
+                c.name = format!("_col{i}");
+            }
+        }
         let stream = execute_stream(physical, state.task_ctx())
             .map_err(|e| map_error(e, sql_text, database))?;
         let sql_text: Arc<str> = Arc::from(sql_text);
@@ -427,6 +437,9 @@ impl Engine {
                 futures::future::ready(out)
             })
             .boxed();
+        if explain {
+            return explain_output(rows, scanned).await;
+        }
         Ok(QueryOutput {
             columns,
             rows,
@@ -434,6 +447,42 @@ impl Engine {
             data_scanned_in_bytes: scanned,
         })
     }
+}
+
+/// EXPLAIN as Athena answers it: one column `Query Plan`, one row per line of the plan.
+async fn explain_output(
+    mut rows: RowStream,
+    scanned: Arc<AtomicU64>,
+) -> Result<QueryOutput, QueryError> {
+    let mut lines = Vec::new();
+    while let Some(batch) = rows.next().await {
+        for row in batch? {
+            let (kind, plan) = match row.as_slice() {
+                [Some(kind), Some(plan)] => (kind.clone(), plan.clone()),
+                _ => continue,
+            };
+            if kind == "logical_plan" || kind == "Plan with Metrics" {
+                lines.extend(plan.lines().map(|l| vec![Some(l.to_owned())]));
+            }
+        }
+    }
+    let stream: RowStream = if lines.is_empty() {
+        futures::stream::empty().boxed()
+    } else {
+        futures::stream::once(async move { Ok(lines) }).boxed()
+    };
+    Ok(QueryOutput {
+        columns: vec![Column {
+            name: "Query Plan".to_owned(),
+            athena_type: "varchar".to_owned(),
+            precision: 2147483647,
+            scale: 0,
+            case_sensitive: true,
+        }],
+        rows: stream,
+        update_count: Some(0),
+        data_scanned_in_bytes: scanned,
+    })
 }
 
 /// Splits a script on `;` outside strings, quoted identifiers and comments.

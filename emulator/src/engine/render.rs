@@ -285,8 +285,48 @@ pub(crate) fn write_value(out: &mut String, array: &dyn Array, i: usize) {
             let arr: &StructArray = array.as_struct();
             write_struct(out, arr, i);
         }
+        DataType::Interval(IntervalUnit::MonthDayNano) => {
+            let v = array
+                .as_primitive::<datafusion::arrow::datatypes::IntervalMonthDayNanoType>()
+                .value(i);
+            write_interval(out, v.months, v.days, v.nanoseconds);
+        }
+        DataType::Interval(IntervalUnit::DayTime) => {
+            let v = array
+                .as_primitive::<datafusion::arrow::datatypes::IntervalDayTimeType>()
+                .value(i);
+            write_interval(out, 0, v.days, i64::from(v.milliseconds) * 1_000_000);
+        }
+        DataType::Interval(IntervalUnit::YearMonth) => {
+            let v = array
+                .as_primitive::<datafusion::arrow::datatypes::IntervalYearMonthType>()
+                .value(i);
+            write_interval(out, v, 0, 0);
+        }
         _ => fallback(out, array, i),
     }
+}
+
+/// Trino's interval text: `1-2` (year to month) or `2 03:04:05.000` (day to second).
+fn write_interval(out: &mut String, months: i32, days: i32, nanos: i64) {
+    if months != 0 && days == 0 && nanos == 0 {
+        let sign = if months < 0 { "-" } else { "" };
+        let m = months.unsigned_abs();
+        let _ = write!(out, "{sign}{}-{}", m / 12, m % 12);
+        return;
+    }
+    let total_ms = i128::from(days) * 86_400_000 + i128::from(nanos / 1_000_000);
+    let sign = if total_ms < 0 { "-" } else { "" };
+    let ms = total_ms.unsigned_abs();
+    let _ = write!(
+        out,
+        "{sign}{} {:02}:{:02}:{:02}.{:03}",
+        ms / 86_400_000,
+        ms / 3_600_000 % 24,
+        ms / 60_000 % 60,
+        ms / 1000 % 60,
+        ms % 1000
+    );
 }
 
 fn fallback(out: &mut String, array: &dyn Array, i: usize) {

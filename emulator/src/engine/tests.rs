@@ -254,13 +254,220 @@ async fn ddl_round_trip() {
     run(&e, "DROP DATABASE db").await.unwrap();
 }
 
+async fn run_with(
+    engine: &Engine,
+    sql: &str,
+    params: &[&str],
+) -> Result<(Vec<Column>, Vec<Vec<Option<String>>>), QueryError> {
+    let prepared = engine.prepare(sql)?;
+    let ctx = ExecutionContext {
+        execution_parameters: params.iter().map(|p| (*p).to_owned()).collect(),
+        ..ExecutionContext::default()
+    };
+    let out = engine.execute(&prepared, &ctx).await?;
+    let mut rows = Vec::new();
+    let mut stream = out.rows;
+    while let Some(batch) = stream.next().await {
+        rows.extend(batch?);
+    }
+    Ok((out.columns, rows))
+}
+
+fn text(rows: &[Vec<Option<String>>]) -> Vec<Vec<&str>> {
+    rows.iter()
+        .map(|r| r.iter().map(|v| v.as_deref().unwrap_or("NULL")).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn execution_parameters_bind_as_values() {
+    let e = engine().await;
+    let (_, rows) = run_with(
+        &e,
+        "SELECT x FROM UNNEST(sequence(1, 10)) AS t(x) WHERE x > ? ORDER BY x LIMIT ?",
+        &["7", "2"],
+    )
+    .await
+    .unwrap();
+    assert_eq!(text(&rows), [["8"], ["9"]]);
+    let (_, rows) = run_with(&e, "SELECT ? || '!'", &["'it''s'"]).await.unwrap();
+    assert_eq!(text(&rows), [["it's!"]]);
+    // A parameter is one value, never more SQL.
+    let err = run_with(&e, "SELECT ?", &["1; DROP TABLE x"])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            QueryError::Failed {
+                error_category: 2,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = run_with(&e, "SELECT ?", &[]).await.unwrap_err();
+    assert!(err.message().contains("expected 1 but found 0"), "{err}");
+}
+
+#[tokio::test]
+async fn athena_shapes_of_explain_values_and_names() {
+    let e = engine().await;
+    let (cols, rows) = run(&e, "EXPLAIN SELECT 1").await.unwrap();
+    assert_eq!(cols.len(), 1);
+    assert_eq!(cols[0].name, "Query Plan");
+    assert!(!rows.is_empty());
+    let (cols, _) = run(&e, "VALUES (1, 'a')").await.unwrap();
+    assert_eq!(cols[0].name, "_col0");
+    assert_eq!(cols[1].name, "_col1");
+    let (cols, _) = run(&e, "SELECT 1 AS \"MixedCase\", upper('a')")
+        .await
+        .unwrap();
+    assert_eq!(cols[0].name, "mixedcase");
+    assert_eq!(cols[1].name, "_col1");
+    let (_, rows) = run(&e, "SELECT INTERVAL '2' DAY, INTERVAL '3' MONTH")
+        .await
+        .unwrap();
+    assert_eq!(text(&rows), [["2 00:00:00.000", "0-3"]]);
+}
+
+#[tokio::test]
+async fn trino_functions_work() {
+    let e = engine().await;
+    let cases = [
+        ("if(1 > 0, 'y', 'n')", "y"),
+        ("count_if(x > 0)", "1"),
+        ("date_add('day', 3, DATE '2024-03-04')", "2024-03-07"),
+        (
+            "date_diff('day', DATE '2024-01-01', DATE '2024-03-01')",
+            "60",
+        ),
+        (
+            "date_format(TIMESTAMP '2024-01-02 03:04:05', '%Y/%m/%d %H:%i:%s')",
+            "2024/01/02 03:04:05",
+        ),
+        ("year(DATE '2024-03-04')", "2024"),
+        ("day_of_week(DATE '2024-03-04')", "1"),
+        ("regexp_extract('abc123', '[0-9]+')", "123"),
+        ("regexp_replace('aaa', 'a', 'b')", "bbb"),
+        ("split('a,b', ',')", "[a, b]"),
+        ("array_join(ARRAY['a', 'b'], '-')", "a-b"),
+        ("cardinality(ARRAY[1, 2])", "2"),
+        ("contains(ARRAY[1, 2], 1)", "true"),
+        ("to_hex(from_hex('ff00'))", "FF00"),
+        ("length('héllo')", "5"),
+        ("typeof(1.50)", "decimal(3,2)"),
+        (
+            "CAST(json_parse('{\"b\": 1, \"a\": [1, 2]}') AS VARCHAR)",
+            "{\"a\":[1,2],\"b\":1}",
+        ),
+        ("mod(7, 3)", "1"),
+        ("arbitrary(x)", "1"),
+    ];
+    for (sql, want) in cases {
+        let q =
+            format!("SELECT {sql} FROM (SELECT min(x) AS x FROM UNNEST(sequence(1, 3)) AS t(x))");
+        let (_, rows) = run(&e, &q)
+            .await
+            .unwrap_or_else(|err| panic!("{sql}: {err}"));
+        assert_eq!(rows[0][0].as_deref(), Some(want), "{sql}");
+    }
+}
+
+#[tokio::test]
+async fn malformed_sql_never_panics() {
+    let e = engine().await;
+    for sql in [
+        "",
+        ";",
+        "SELEC 1",
+        "SELECT",
+        "SELECT 1 FROM",
+        "SELECT ((((1",
+        "SELECT 'x",
+        "CREATE",
+        "CREATE EXTERNAL TABLE",
+        "DROP",
+        "SHOW",
+        "DESCRIBE",
+        "SELECT 1; SELECT 2",
+        "\u{0}",
+        "SELECT * FROM UNNEST(",
+        "CAST(",
+        "SELECT CAST(1 AS ROW(",
+        "SELECT ARRAY[",
+    ] {
+        match e.prepare(sql) {
+            Ok(p) => {
+                let _ = e.execute(&p, &ExecutionContext::default()).await;
+            }
+            Err(QueryError::Malformed { message }) => {
+                assert!(message.starts_with("line "), "{sql}: {message}")
+            }
+            Err(other) => assert!(matches!(other, QueryError::Failed { .. }), "{sql}"),
+        }
+    }
+    let deep = format!("SELECT {}1{}", "(".repeat(5000), ")".repeat(5000));
+    assert!(e.prepare(&deep).is_err());
+}
+
+#[tokio::test]
+async fn init_sql_runs_at_startup() {
+    let config = EngineConfig {
+        cloudfront_rows: 0,
+        ..EngineConfig::default()
+    };
+    let script = config.data_dir.with_extension("sql");
+    std::fs::write(
+        &script,
+        "CREATE DATABASE a; -- comment; with a semicolon\nCREATE DATABASE IF NOT EXISTS b;\n",
+    )
+    .unwrap();
+    let e = Engine::new(EngineConfig {
+        init_sql: Some(script.clone()),
+        ..config
+    })
+    .await
+    .unwrap();
+    let (_, rows) = run(&e, "SHOW DATABASES").await.unwrap();
+    assert_eq!(text(&rows), [["a"], ["b"], ["default"]]);
+    let _ = std::fs::remove_file(script);
+}
+
 #[tokio::test]
 #[ignore]
 async fn probe() {
-    let e = engine().await;
+    let rows = std::env::var("PROBE_CF")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let e = Engine::new(EngineConfig {
+        cloudfront_rows: rows,
+        ..EngineConfig::default()
+    })
+    .await
+    .unwrap();
     let list = std::env::var("PROBE").unwrap_or_default();
     for sql in list.split(" ;; ") {
-        match run(&e, sql).await {
+        let ctx = ExecutionContext {
+            database: Some("serverlessland_database".into()),
+            execution_parameters: std::env::var("PROBE_PARAMS")
+                .map(|p| p.split(" ,, ").map(str::to_owned).collect())
+                .unwrap_or_default(),
+            ..ExecutionContext::default()
+        };
+        let res = async {
+            let p = e.prepare(sql)?;
+            let out = e.execute(&p, &ctx).await?;
+            let mut rows = Vec::new();
+            let mut stream = out.rows;
+            while let Some(b) = stream.next().await {
+                rows.extend(b?);
+            }
+            Ok::<_, QueryError>((out.columns, rows))
+        }
+        .await;
+        match res {
             Ok((cols, rows)) => println!(
                 "OK  {sql}\n    {:?}\n    {:?}",
                 cols.iter()
