@@ -449,6 +449,7 @@ fn rewrite_expr(expr: &Expr) -> Option<Expr> {
                 }
                 ("localtimestamp", 0) => template("CAST(now() AS TIMESTAMP(3))", a),
                 ("arbitrary", _) => Some(renamed(expr, "any_value")),
+                ("element_at", 2) => Some(renamed(expr, "array_element")),
                 ("approx_percentile", 2) => {
                     template("approx_percentile_cont(__0, CAST(__1 AS DOUBLE))", a)
                 }

@@ -208,7 +208,14 @@ fn name_columns(statement: &mut Statement) {
     for (i, item) in select.projection.iter_mut().enumerate() {
         match item {
             SelectItem::UnnamedExpr(expr) => match expr {
-                Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {}
+                Expr::Identifier(_) => {}
+                // t.x and row.field are named after their last part.
+                Expr::CompoundIdentifier(parts) => {
+                    let Some(last) = parts.last() else { continue };
+                    let alias = Ident::with_quote('"', last.value.to_lowercase());
+                    let expr = std::mem::replace(expr, Expr::value(Value::Null));
+                    *item = SelectItem::ExprWithAlias { expr, alias };
+                }
                 _ => {
                     let expr = std::mem::replace(expr, Expr::value(Value::Null));
                     *item = SelectItem::ExprWithAlias {
