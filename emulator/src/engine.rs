@@ -338,7 +338,14 @@ impl Engine {
                     sql: Arc::from(sql),
                 }
             }
-            ddl::Kind::Command => Body::Command(ddl::parse_command(sql)?),
+            ddl::Kind::Command => {
+                let command = ddl::parse_command(sql)?;
+                if let ddl::Command::CreateView { query, .. } = &command {
+                    // The view's query must parse now: a syntax error is MALFORMED_QUERY.
+                    rewrite::parse_query(query)?;
+                }
+                Body::Command(command)
+            }
         };
         Ok(Prepared {
             statement_type: StatementType::from_str(statement_type),
@@ -446,6 +453,25 @@ impl Engine {
             update_count: Some(0),
             data_scanned_in_bytes: scanned,
         })
+    }
+}
+
+impl Engine {
+    /// Plans the query of `CREATE VIEW` in `database`.
+    async fn plan_view(
+        &self,
+        statement: sqlparser::ast::Statement,
+        sql_text: &str,
+        database: &str,
+    ) -> Result<datafusion::logical_expr::LogicalPlan, QueryError> {
+        let mut state = self.inner.ctx.state();
+        state.config_mut().options_mut().catalog.default_schema = database.to_owned();
+        state
+            .statement_to_plan(datafusion::sql::parser::Statement::Statement(Box::new(
+                statement,
+            )))
+            .await
+            .map_err(|e| map_error(e, sql_text, database))
     }
 }
 

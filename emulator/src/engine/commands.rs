@@ -112,7 +112,15 @@ pub(crate) async fn run(
             Ok(single_column("tab_name", names))
         }
         Command::Describe { name } => {
-            let def = table_def(engine, &*catalog, name, database)?;
+            let def = match table_def(engine, &*catalog, name, database) {
+                Ok(def) => def,
+                Err(e) => {
+                    return match describe_view(&*catalog, name, database).await {
+                        Some(lines) => Ok(single_column("col_name", lines)),
+                        None => Err(e),
+                    };
+                }
+            };
             let mut lines: Vec<String> = def.columns.iter().map(describe_line).collect();
             if !def.partitions.is_empty() {
                 lines.extend(def.partitions.iter().map(describe_line));
@@ -151,8 +159,98 @@ pub(crate) async fn run(
                 .collect();
             Ok(single_column("prpt_name", lines))
         }
+        Command::CreateView {
+            name,
+            or_replace,
+            query,
+        } => {
+            let db = name.database.as_deref().unwrap_or(database);
+            let schema = catalog.schema(db).ok_or_else(|| schema_not_found(db))?;
+            let is_table = lock_tables(engine).contains_key(&(db.to_owned(), name.table.clone()));
+            if is_table || (schema.table_exist(&name.table) && !or_replace) {
+                return Err(QueryError::user(format!(
+                    "ALREADY_EXISTS: {} '{CATALOG}.{db}.{}' already exists",
+                    if is_table { "Table" } else { "View" },
+                    name.table
+                )));
+            }
+            let (statement, placeholders) = super::rewrite::parse_query(query)?;
+            if placeholders > 0 {
+                return Err(QueryError::user(
+                    "NOT_SUPPORTED: a view cannot have ? parameters".to_owned(),
+                ));
+            }
+            let plan = engine.plan_view(statement, query, database).await?;
+            let _ = schema.deregister_table(&name.table);
+            schema
+                .register_table(
+                    name.table.clone(),
+                    Arc::new(ViewTable::new(plan, Some(query.clone()))),
+                )
+                .map_err(|e| QueryError::system(e.to_string()))?;
+            Ok(ddl_output())
+        }
+        Command::DropView { name, if_exists } => {
+            let db = name.database.as_deref().unwrap_or(database);
+            let is_table = lock_tables(engine).contains_key(&(db.to_owned(), name.table.clone()));
+            let exists = catalog
+                .schema(db)
+                .is_some_and(|s| s.table_exist(&name.table));
+            if is_table || !exists {
+                if !exists && *if_exists {
+                    return Ok(ddl_output());
+                }
+                return Err(QueryError::user(format!(
+                    "TABLE_NOT_FOUND: View '{CATALOG}.{db}.{}' does not exist",
+                    name.table
+                )));
+            }
+            if let Some(schema) = catalog.schema(db) {
+                schema
+                    .deregister_table(&name.table)
+                    .map_err(|e| QueryError::system(e.to_string()))?;
+            }
+            Ok(ddl_output())
+        }
+        Command::ShowViews { database: db, like } => {
+            let db = db.as_deref().unwrap_or(database);
+            let schema = catalog.schema(db).ok_or_else(|| schema_not_found(db))?;
+            let tables = lock_tables(engine);
+            let mut names = schema.table_names();
+            names.retain(|n| {
+                !tables.contains_key(&(db.to_owned(), n.clone()))
+                    && like.as_deref().is_none_or(|p| hive_like(p, n))
+            });
+            names.sort();
+            Ok(single_column("views", names))
+        }
         Command::NoOp => Ok(ddl_output()),
     }
+}
+
+/// DESCRIBE of a view: its columns with Trino's type names.
+async fn describe_view(
+    catalog: &dyn CatalogProvider,
+    name: &TableName,
+    database: &str,
+) -> Option<Vec<String>> {
+    let db = name.database.as_deref().unwrap_or(database);
+    let table = catalog.schema(db)?.table(&name.table).await.ok()??;
+    Some(
+        table
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{:<20}\t{:<20}\t{:<20}",
+                    f.name(),
+                    super::json::trino_type_name(f.data_type()),
+                    ""
+                )
+            })
+            .collect(),
+    )
 }
 
 fn catalog(engine: &Engine) -> Result<Arc<dyn CatalogProvider>, QueryError> {

@@ -17,6 +17,8 @@ pub(crate) struct Token {
     pub(crate) kind: Tok,
     pub(crate) line: usize,
     pub(crate) col: usize,
+    /// Byte offset in the statement.
+    pub(crate) offset: usize,
 }
 
 /// Kinds of tokens.
@@ -56,6 +58,7 @@ impl Token {
 /// Splits `sql` into tokens, skipping whitespace and comments. Stops after `limit` tokens.
 pub(crate) fn lex(sql: &str, limit: usize) -> Result<Vec<Token>, QueryError> {
     let chars: Vec<char> = sql.chars().collect();
+    let offsets: Vec<usize> = sql.char_indices().map(|(o, _)| o).collect();
     let mut out = Vec::new();
     let (mut i, mut line, mut col) = (0usize, 1usize, 1usize);
     macro_rules! bump {
@@ -71,7 +74,7 @@ pub(crate) fn lex(sql: &str, limit: usize) -> Result<Vec<Token>, QueryError> {
     }
     while i < chars.len() && out.len() < limit {
         let c = chars[i];
-        let (tl, tc) = (line, col);
+        let (tl, tc, to) = (line, col, offsets[i]);
         if c.is_whitespace() {
             bump!();
         } else if c == '-' && chars.get(i + 1) == Some(&'-') {
@@ -119,6 +122,7 @@ pub(crate) fn lex(sql: &str, limit: usize) -> Result<Vec<Token>, QueryError> {
                 kind: Tok::Str(s),
                 line: tl,
                 col: tc,
+                offset: to,
             });
         } else if c == '"' || c == '`' {
             bump!();
@@ -144,6 +148,7 @@ pub(crate) fn lex(sql: &str, limit: usize) -> Result<Vec<Token>, QueryError> {
                 kind: Tok::Quoted(s),
                 line: tl,
                 col: tc,
+                offset: to,
             });
         } else if c.is_alphabetic() || c == '_' {
             let mut s = String::new();
@@ -157,6 +162,7 @@ pub(crate) fn lex(sql: &str, limit: usize) -> Result<Vec<Token>, QueryError> {
                 kind: Tok::Word(s),
                 line: tl,
                 col: tc,
+                offset: to,
             });
         } else if c.is_ascii_digit() {
             let mut s = String::new();
@@ -168,6 +174,7 @@ pub(crate) fn lex(sql: &str, limit: usize) -> Result<Vec<Token>, QueryError> {
                 kind: Tok::Num(s),
                 line: tl,
                 col: tc,
+                offset: to,
             });
         } else {
             bump!();
@@ -175,6 +182,7 @@ pub(crate) fn lex(sql: &str, limit: usize) -> Result<Vec<Token>, QueryError> {
                 kind: Tok::Sym(c),
                 line: tl,
                 col: tc,
+                offset: to,
             });
         }
     }
@@ -470,6 +478,19 @@ pub(crate) enum Command {
     },
     ShowTblProperties {
         name: TableName,
+    },
+    CreateView {
+        name: TableName,
+        or_replace: bool,
+        query: String,
+    },
+    DropView {
+        name: TableName,
+        if_exists: bool,
+    },
+    ShowViews {
+        database: Option<String>,
+        like: Option<String>,
     },
     /// Accepted and does nothing (MSCK REPAIR TABLE, ALTER TABLE ADD PARTITION: partitions
     /// are discovered from `key=value` directories at query time).
@@ -837,6 +858,26 @@ pub(crate) fn parse_command(sql: &str) -> Result<Command, QueryError> {
     let toks = lex(sql, usize::MAX)?;
     let mut p = P { toks, pos: 0 };
     let cmd = if p.eat("create") {
+        let or_replace = p.eat_all(&["or", "replace"]);
+        if p.eat("view") {
+            let name = p.table_name()?;
+            if !p.peek().is_some_and(|t| t.is_word("as")) {
+                return Err(p.err("'AS'"));
+            }
+            p.pos += 1;
+            let Some(start) = p.peek().map(|t| t.offset) else {
+                return Err(p.err("<query>"));
+            };
+            let query = sql[start..].trim().trim_end_matches(';').trim().to_owned();
+            return Ok(Command::CreateView {
+                name,
+                or_replace,
+                query,
+            });
+        }
+        if or_replace {
+            return Err(p.err("'VIEW'"));
+        }
         if p.eat("database") || p.eat("schema") {
             let if_not_exists = p.eat_all(&["if", "not", "exists"]);
             let name = p.ident()?;
@@ -886,8 +927,12 @@ pub(crate) fn parse_command(sql: &str) -> Result<Command, QueryError> {
                 if_exists,
                 cascade,
             }
+        } else if p.eat("view") {
+            let if_exists = p.eat_all(&["if", "exists"]);
+            let name = p.table_name()?;
+            Command::DropView { name, if_exists }
         } else {
-            return Err(not_supported("DROP VIEW"));
+            return Err(p.err("'TABLE', 'DATABASE', 'VIEW'"));
         }
     } else if p.eat("show") {
         if p.eat("databases") || p.eat("schemas") {
@@ -899,6 +944,16 @@ pub(crate) fn parse_command(sql: &str) -> Result<Command, QueryError> {
                 None
             };
             Command::ShowTables {
+                database,
+                like: p.like()?,
+            }
+        } else if p.eat("views") {
+            let database = if p.eat("in") || p.eat("from") {
+                Some(p.ident()?)
+            } else {
+                None
+            };
+            Command::ShowViews {
                 database,
                 like: p.like()?,
             }

@@ -28,8 +28,12 @@ pub(crate) fn column_for_field(field: &Field) -> Column {
         Some(hive) => declared_type(hive).unwrap_or_else(|| athena_type(field.data_type())),
         None => athena_type(field.data_type()),
     };
+    let name = field.name();
+    let name = name
+        .split_once(super::rewrite::DUPLICATE_MARK)
+        .map_or(name.as_str(), |(n, _)| n);
     Column {
-        name: field.name().to_ascii_lowercase(),
+        name: name.to_ascii_lowercase(),
         case_sensitive: matches!(athena_type, "varchar" | "char"),
         athena_type: athena_type.to_owned(),
         precision,

@@ -205,33 +205,51 @@ fn name_columns(statement: &mut Statement) {
     let SetExpr::Select(select) = body else {
         return;
     };
+    let mut seen = std::collections::HashSet::new();
     for (i, item) in select.projection.iter_mut().enumerate() {
-        match item {
-            SelectItem::UnnamedExpr(expr) => match expr {
-                Expr::Identifier(_) => {}
+        let (expr, name) =
+            match std::mem::replace(item, SelectItem::UnnamedExpr(Expr::value(Value::Null))) {
+                SelectItem::UnnamedExpr(Expr::Identifier(id)) => {
+                    let name = id.value.to_lowercase();
+                    (Expr::Identifier(id), name)
+                }
                 // t.x and row.field are named after their last part.
-                Expr::CompoundIdentifier(parts) => {
-                    let Some(last) = parts.last() else { continue };
-                    let alias = Ident::with_quote('"', last.value.to_lowercase());
-                    let expr = std::mem::replace(expr, Expr::value(Value::Null));
-                    *item = SelectItem::ExprWithAlias { expr, alias };
+                SelectItem::UnnamedExpr(Expr::CompoundIdentifier(parts)) => {
+                    let name = parts
+                        .last()
+                        .map_or_else(|| format!("_col{i}"), |p| p.value.to_lowercase());
+                    (Expr::CompoundIdentifier(parts), name)
                 }
-                _ => {
-                    let expr = std::mem::replace(expr, Expr::value(Value::Null));
-                    *item = SelectItem::ExprWithAlias {
-                        expr,
-                        alias: Ident::with_quote('"', format!("_col{i}")),
-                    };
+                SelectItem::UnnamedExpr(expr) => (expr, format!("_col{i}")),
+                SelectItem::ExprWithAlias { expr, alias } => (expr, alias.value.to_lowercase()),
+                other => {
+                    *item = other;
+                    continue;
                 }
-            },
-            SelectItem::ExprWithAlias { alias, .. } => {
-                alias.value = alias.value.to_lowercase();
-                alias.quote_style = Some('"');
+            };
+        // Trino allows duplicate output names, DataFusion does not: later duplicates get a
+        // hidden suffix that `render::column_for_field` drops.
+        let alias = if seen.insert(name.clone()) {
+            name
+        } else {
+            format!("{name}{DUPLICATE_MARK}{i}")
+        };
+        *item = match expr {
+            Expr::Identifier(id)
+                if id.value.to_lowercase() == alias && id.quote_style.is_none() =>
+            {
+                SelectItem::UnnamedExpr(Expr::Identifier(id))
             }
-            _ => {}
-        }
+            expr => SelectItem::ExprWithAlias {
+                expr,
+                alias: Ident::with_quote('"', alias),
+            },
+        };
     }
 }
+
+/// Separates an output name from the suffix that keeps duplicates apart.
+pub(crate) const DUPLICATE_MARK: char = '\u{1}';
 
 /// Replaces each `?` with the matching ExecutionParameter, parsed as one SQL expression
 /// (Athena binds the parameter text as literal SQL: `'abc'`, `42`, `DATE '2024-01-01'`).

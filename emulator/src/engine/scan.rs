@@ -18,7 +18,8 @@ use datafusion::object_store::{
     CopyOptions, GetOptions, GetResult, ListResult, MultipartUpload, ObjectMeta, ObjectStore,
     PutMultipartOptions, PutOptions, PutPayload, PutResult, Result,
 };
-use futures::stream::BoxStream;
+use futures::future::ready;
+use futures::stream::{BoxStream, StreamExt};
 
 /// `state` with its own runtime whose `file://` store adds the bytes it serves to `counter`.
 pub(crate) fn counting(state: SessionState, counter: Arc<AtomicU64>) -> SessionState {
@@ -41,6 +42,19 @@ pub(crate) fn counting(state: SessionState, counter: Arc<AtomicU64>) -> SessionS
 struct CountingStore {
     inner: LocalFileSystem,
     counter: Arc<AtomicU64>,
+}
+
+/// Hive and Athena skip files and directories whose name starts with `_` or `.`
+/// (`_SUCCESS`, `.crc`, ...) below a table's location.
+fn hidden(prefix: Option<&Path>, path: &Path) -> bool {
+    let is_hidden = |p: &str| p.starts_with('_') || p.starts_with('.');
+    match prefix {
+        Some(prefix) => match path.prefix_match(prefix) {
+            Some(mut rest) => rest.any(|p| is_hidden(p.as_ref())),
+            None => false,
+        },
+        None => path.filename().is_some_and(is_hidden),
+    }
 }
 
 impl fmt::Display for CountingStore {
@@ -97,7 +111,16 @@ impl ObjectStore for CountingStore {
     }
 
     fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, Result<ObjectMeta>> {
-        self.inner.list(prefix)
+        let prefix = prefix.cloned();
+        self.inner
+            .list(prefix.as_ref())
+            .filter(move |m| {
+                ready(
+                    m.as_ref()
+                        .map_or(true, |m| !hidden(prefix.as_ref(), &m.location)),
+                )
+            })
+            .boxed()
     }
 
     fn list_with_offset(
@@ -105,11 +128,23 @@ impl ObjectStore for CountingStore {
         prefix: Option<&Path>,
         offset: &Path,
     ) -> BoxStream<'static, Result<ObjectMeta>> {
-        self.inner.list_with_offset(prefix, offset)
+        let prefix = prefix.cloned();
+        self.inner
+            .list_with_offset(prefix.as_ref(), offset)
+            .filter(move |m| {
+                ready(
+                    m.as_ref()
+                        .map_or(true, |m| !hidden(prefix.as_ref(), &m.location)),
+                )
+            })
+            .boxed()
     }
 
     async fn list_with_delimiter(&self, prefix: Option<&Path>) -> Result<ListResult> {
-        self.inner.list_with_delimiter(prefix).await
+        let mut result = self.inner.list_with_delimiter(prefix).await?;
+        result.objects.retain(|m| !hidden(prefix, &m.location));
+        result.common_prefixes.retain(|p| !hidden(prefix, p));
+        Ok(result)
     }
 
     async fn copy_opts(&self, from: &Path, to: &Path, options: CopyOptions) -> Result<()> {

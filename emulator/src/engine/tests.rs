@@ -229,6 +229,35 @@ async fn ddl_round_trip() {
             vec![s("2"), s(""), None, None],
         ]
     );
+    // Hidden files (`_SUCCESS`, `.crc`) are skipped as Athena does.
+    std::fs::write(dir.join("_SUCCESS"), "not data\n").unwrap();
+    std::fs::write(dir.join(".part-0.crc"), "not data\n").unwrap();
+    let (_, again) = run(&e, "SELECT * FROM db.people ORDER BY id")
+        .await
+        .unwrap();
+    assert_eq!(again, rows);
+    run(
+        &e,
+        "CREATE VIEW db.v AS SELECT name FROM people WHERE id = 2",
+    )
+    .await
+    .unwrap_err();
+    let p = e
+        .prepare("CREATE VIEW db.v AS SELECT id, name FROM db.people WHERE id = 1")
+        .unwrap();
+    assert_eq!(p.substatement_type, "CREATE_VIEW");
+    e.execute(&p, &ExecutionContext::default()).await.unwrap();
+    let (_, rows) = run(&e, "SELECT name FROM db.v").await.unwrap();
+    assert_eq!(rows, vec![vec![s("ann")]]);
+    let (_, rows) = run(&e, "SHOW VIEWS IN db").await.unwrap();
+    assert_eq!(rows, vec![vec![s("v")]]);
+    let (_, rows) = run(&e, "DESCRIBE db.v").await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(matches!(
+        e.prepare("CREATE VIEW v AS SELEC 1"),
+        Err(QueryError::Malformed { .. })
+    ));
+    run(&e, "DROP VIEW db.v").await.unwrap();
     let (cols, rows) = run(&e, "SHOW TABLES IN db").await.unwrap();
     assert_eq!(cols[0].name, "tab_name");
     assert_eq!(rows, vec![vec![s("people")]]);
