@@ -249,6 +249,28 @@ pub(crate) struct Inner {
     data_dir: PathBuf,
     /// Table definitions as written in DDL, for DESCRIBE / SHOW CREATE TABLE.
     tables: Mutex<HashMap<(String, String), ddl::TableDef>>,
+    /// The data dir is the default temp dir this engine created: removed when the last
+    /// clone of the engine is dropped.
+    remove_on_drop: bool,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if self.remove_on_drop {
+            let _ = std::fs::remove_dir_all(&self.data_dir);
+        }
+    }
+}
+
+/// Whether `dir` is a default data dir (`<temp>/athena-emulator-<this pid>-<n>`).
+fn is_default_temp_dir(dir: &std::path::Path) -> bool {
+    let prefix = format!("athena-emulator-{}-", std::process::id());
+    dir.parent() == Some(std::env::temp_dir().as_path())
+        && dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix(&prefix))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 impl Engine {
@@ -258,6 +280,7 @@ impl Engine {
     /// # Errors
     /// When the data dir cannot be written or a statement of `init_sql` fails.
     pub async fn new(config: EngineConfig) -> Result<Engine, QueryError> {
+        let remove_on_drop = !config.data_dir.exists() && is_default_temp_dir(&config.data_dir);
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
             QueryError::system(format!(
                 "cannot create data dir {}: {e}",
@@ -285,6 +308,7 @@ impl Engine {
                 ctx,
                 data_dir,
                 tables: Mutex::new(HashMap::new()),
+                remove_on_drop,
             }),
         };
         if config.cloudfront_rows > 0 {

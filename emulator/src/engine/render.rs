@@ -418,9 +418,40 @@ fn write_struct(out: &mut String, arr: &StructArray, i: usize) {
     out.push('}');
 }
 
-/// Integers as plain decimal digits.
-fn write_int<T: std::fmt::Display>(out: &mut String, v: T) {
-    let _ = write!(out, "{v}");
+/// Integers as plain decimal digits (without the formatting machinery: this is the
+/// hot path of CloudFront-like results).
+fn write_int<T: Into<i128>>(out: &mut String, v: T) {
+    let v: i128 = v.into();
+    let mut buf = [0u8; 40];
+    let mut pos = buf.len();
+    let abs = v.unsigned_abs();
+    if let Ok(mut n) = u64::try_from(abs) {
+        // u64 division is a machine instruction, u128's is not.
+        loop {
+            pos -= 1;
+            buf[pos] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+    } else {
+        let mut n = abs;
+        loop {
+            pos -= 1;
+            buf[pos] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+    }
+    if v < 0 {
+        out.push('-');
+    }
+    for &b in &buf[pos..] {
+        out.push(char::from(b));
+    }
 }
 
 /// A double in Java's `Double.toString` notation, as Athena writes it.
@@ -697,6 +728,22 @@ mod tests {
         s.clear();
         write_timestamp(&mut s, -1, TimeUnit::Millisecond, None);
         assert_eq!(s, "1969-12-31 23:59:59.999");
+    }
+
+    #[test]
+    fn integers_as_digits() {
+        let w = |v: i64| {
+            let mut s = String::new();
+            write_int(&mut s, v);
+            s
+        };
+        assert_eq!(w(0), "0");
+        assert_eq!(w(-7), "-7");
+        assert_eq!(w(i64::MIN), "-9223372036854775808");
+        assert_eq!(w(i64::MAX), "9223372036854775807");
+        let mut s = String::new();
+        write_int(&mut s, u64::MAX);
+        assert_eq!(s, "18446744073709551615");
     }
 
     #[test]

@@ -27,6 +27,31 @@ async fn run(
     Ok((out.columns, rows))
 }
 
+#[test]
+fn engine_is_send_sync_and_cheap_to_clone() {
+    fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
+    assert_send_sync::<Engine>();
+    assert_send_sync::<Prepared>();
+    fn assert_send<T: Send>() {}
+    assert_send::<QueryOutput>();
+}
+
+#[tokio::test]
+async fn default_data_dir_is_removed_with_the_engine() {
+    let config = EngineConfig {
+        cloudfront_rows: 10,
+        ..EngineConfig::default()
+    };
+    let dir = config.data_dir.clone();
+    let e = Engine::new(config).await.unwrap();
+    assert!(dir.exists());
+    let clone = e.clone();
+    drop(e);
+    assert!(dir.exists(), "a clone still holds the engine");
+    drop(clone);
+    assert!(!dir.exists());
+}
+
 #[tokio::test]
 async fn select_literals() {
     let e = engine().await;
