@@ -308,6 +308,85 @@ async fn ddl_round_trip() {
     run(&e, "DROP DATABASE db").await.unwrap();
 }
 
+#[tokio::test]
+async fn json_and_parquet_tables_with_nested_types() {
+    let e = engine().await;
+    let dir = e.data_dir().join("b/json");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("0.json"),
+        "{\"id\": 1, \"tags\": [\"a\", \"b\"], \"attrs\": {\"k\": 2}, \"s\": {\"x\": 1.5, \"y\": \"z\"}, \"ts\": \"2024-01-02 03:04:05.120\"}\n\
+         {\"id\": 2, \"tags\": [], \"attrs\": {}, \"s\": null, \"ts\": null}\n",
+    )
+    .unwrap();
+    run(
+        &e,
+        "CREATE EXTERNAL TABLE j (id bigint, tags array<string>, attrs map<string,int>, \
+         s struct<x:double,y:string>, ts timestamp) \
+         ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://b/json/'",
+    )
+    .await
+    .unwrap();
+    let (cols, rows) = run(&e, "SELECT * FROM j ORDER BY id").await.unwrap();
+    let types: Vec<_> = cols.iter().map(|c| c.athena_type.as_str()).collect();
+    assert_eq!(types, ["bigint", "array", "map", "row", "timestamp"]);
+    assert_eq!(
+        text(&rows),
+        [
+            ["1", "[a, b]", "{k=2}", "{x=1.5, y=z}", "2024-01-02 03:04:05.120"],
+            ["2", "[]", "{}", "NULL", "NULL"],
+        ]
+    );
+
+    // Parquet written by DataFusion itself, read back through Hive DDL.
+    let pq = e.data_dir().join("b/pq");
+    std::fs::create_dir_all(&pq).unwrap();
+    let file = pq.join("part-0.parquet");
+    e.inner
+        .ctx
+        .sql(&format!(
+            "COPY (SELECT CAST(1 AS BIGINT) AS id, 'x' AS name, CAST(2.50 AS DECIMAL(5,2)) AS price, \
+             true AS ok, CAST('2024-05-06' AS DATE) AS d) TO '{}' STORED AS PARQUET",
+            file.display()
+        ))
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    run(
+        &e,
+        "CREATE EXTERNAL TABLE p (id bigint, name string, price decimal(5,2), ok boolean, d date) \
+         STORED AS PARQUET LOCATION 's3://b/pq/'",
+    )
+    .await
+    .unwrap();
+    let (cols, rows) = run(&e, "SELECT * FROM p").await.unwrap();
+    assert_eq!((cols[2].athena_type.as_str(), cols[2].precision, cols[2].scale), ("decimal", 5, 2));
+    assert_eq!(text(&rows), [["1", "x", "2.50", "true", "2024-05-06"]]);
+}
+
+#[tokio::test]
+async fn partitioned_text_table() {
+    let e = engine().await;
+    for (dt, v) in [("2024-01-01", "a"), ("2024-01-02", "b")] {
+        let dir = e.data_dir().join(format!("b/part/dt={dt}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("f"), format!("{v},1\n")).unwrap();
+    }
+    run(
+        &e,
+        "CREATE EXTERNAL TABLE t (v string, n int) PARTITIONED BY (dt date) \
+         ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION 's3://b/part/'",
+    )
+    .await
+    .unwrap();
+    let (_, rows) = run(&e, "SELECT v, n, dt FROM t WHERE dt = DATE '2024-01-02'").await.unwrap();
+    assert_eq!(text(&rows), [["b", "1", "2024-01-02"]]);
+    let (_, rows) = run(&e, "DESCRIBE t").await.unwrap();
+    assert!(rows.iter().any(|r| r[0].as_deref() == Some("# Partition Information")));
+}
+
 async fn run_with(
     engine: &Engine,
     sql: &str,
