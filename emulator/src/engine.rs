@@ -364,7 +364,10 @@ impl Engine {
             }
             ddl::Kind::Command => {
                 let command = ddl::parse_command(sql)?;
-                if let ddl::Command::CreateView { query, .. } = &command {
+                if let ddl::Command::CreateView { query, .. }
+                | ddl::Command::CreateTableAs { query, .. }
+                | ddl::Command::Insert { query, .. } = &command
+                {
                     // The view's query must parse now: a syntax error is MALFORMED_QUERY.
                     rewrite::parse_query(query)?;
                 }
@@ -481,8 +484,8 @@ impl Engine {
 }
 
 impl Engine {
-    /// Plans the query of `CREATE VIEW` in `database`.
-    async fn plan_view(
+    /// Plans a query (of CREATE VIEW, CTAS, INSERT) in `database`.
+    pub(crate) async fn plan_statement(
         &self,
         statement: sqlparser::ast::Statement,
         sql_text: &str,

@@ -24,7 +24,7 @@ use futures::StreamExt;
 
 use super::ddl::{ColumnDef, Command, FileFormat, HiveType, TableDef, TableName};
 use super::render::ATHENA_TYPE_KEY;
-use super::{CATALOG, Column, Engine, QueryError, QueryOutput};
+use super::{CATALOG, Column, Engine, QueryError, QueryOutput, render};
 
 /// Runs one command in the context of `database`.
 pub(crate) async fn run(
@@ -180,7 +180,7 @@ pub(crate) async fn run(
                     "NOT_SUPPORTED: a view cannot have ? parameters".to_owned(),
                 ));
             }
-            let plan = engine.plan_view(statement, query, database).await?;
+            let plan = engine.plan_statement(statement, query, database).await?;
             let _ = schema.deregister_table(&name.table);
             schema
                 .register_table(
@@ -224,8 +224,357 @@ pub(crate) async fn run(
             names.sort();
             Ok(single_column("views", names))
         }
+        Command::CreateTableAs {
+            name,
+            if_not_exists,
+            properties,
+            query,
+            with_data,
+        } => {
+            create_table_as(
+                engine,
+                &*catalog,
+                name,
+                *if_not_exists,
+                properties,
+                query,
+                *with_data,
+                database,
+            )
+            .await
+        }
+        Command::Insert {
+            name,
+            columns,
+            query,
+        } => insert_into(engine, &*catalog, name, columns.as_deref(), query, database).await,
         Command::NoOp => Ok(ddl_output()),
     }
+}
+
+/// The output of CTAS and INSERT: one bigint column `rows`, no rows, UpdateCount `n`.
+fn rows_written(n: u64) -> QueryOutput {
+    QueryOutput {
+        columns: vec![Column {
+            name: "rows".to_owned(),
+            athena_type: "bigint".to_owned(),
+            precision: 19,
+            scale: 0,
+            case_sensitive: false,
+        }],
+        rows: futures::stream::empty().boxed(),
+        update_count: Some(i64::try_from(n).unwrap_or(i64::MAX)),
+        data_scanned_in_bytes: Arc::new(AtomicU64::new(0)),
+    }
+}
+
+/// The Hive type Athena's CTAS gives a result column of this Arrow type.
+fn hive_type_of(data_type: &DataType) -> Option<HiveType> {
+    Some(match data_type {
+        DataType::Boolean => HiveType::Boolean,
+        DataType::Int8 => HiveType::TinyInt,
+        DataType::Int16 | DataType::UInt8 => HiveType::SmallInt,
+        DataType::Int32 | DataType::UInt16 => HiveType::Int,
+        DataType::Int64 | DataType::UInt32 | DataType::UInt64 => HiveType::BigInt,
+        DataType::Float16 | DataType::Float32 => HiveType::Float,
+        DataType::Float64 => HiveType::Double,
+        DataType::Decimal128(p, s) => HiveType::Decimal(*p, *s),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null => {
+            HiveType::String
+        }
+        DataType::Date32 | DataType::Date64 => HiveType::Date,
+        DataType::Timestamp(..) => HiveType::Timestamp,
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => HiveType::Binary,
+        DataType::List(f) | DataType::LargeList(f) => {
+            HiveType::Array(Box::new(hive_type_of(f.data_type())?))
+        }
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(kv) if kv.len() == 2 => HiveType::Map(
+                Box::new(hive_type_of(kv[0].data_type())?),
+                Box::new(hive_type_of(kv[1].data_type())?),
+            ),
+            _ => return None,
+        },
+        DataType::Struct(fields) => HiveType::Struct(
+            fields
+                .iter()
+                .map(|f| Some((f.name().to_lowercase(), hive_type_of(f.data_type())?)))
+                .collect::<Option<Vec<_>>>()?,
+        ),
+        _ => return None,
+    })
+}
+
+/// Writes the rows of `plan` as new files in `dir` in the table's format; returns the count.
+async fn write_files(
+    engine: &Engine,
+    plan: datafusion::logical_expr::LogicalPlan,
+    dir: &Path,
+    format: &FileFormat,
+) -> Result<u64, QueryError> {
+    use datafusion::arrow::array::AsArray;
+    use datafusion::dataframe::{DataFrame, DataFrameWriteOptions};
+    let df = DataFrame::new(engine.inner.ctx.state(), plan);
+    let path = format!("{}/", dir.display());
+    let options = DataFrameWriteOptions::new();
+    let result = match format {
+        FileFormat::Parquet => df.write_parquet(&path, options, None).await,
+        FileFormat::Json => df.write_json(&path, options, None).await,
+        FileFormat::Text { delimiter, .. }
+        | FileFormat::Csv {
+            separator: delimiter,
+            ..
+        } => {
+            let csv = datafusion::config::CsvOptions {
+                has_header: Some(false),
+                delimiter: *delimiter,
+                null_value: Some("\\N".to_owned()),
+                ..Default::default()
+            };
+            df.write_csv(&path, options, Some(csv)).await
+        }
+    };
+    let batches = result.map_err(|e| super::map_error(e, "", "default"))?;
+    let mut n = 0u64;
+    for b in batches {
+        if let Some(col) = b.columns().first()
+            && let Some(counts) = col.as_primitive_opt::<datafusion::arrow::datatypes::UInt64Type>()
+        {
+            n += counts.iter().flatten().sum::<u64>();
+        }
+    }
+    Ok(n)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn create_table_as(
+    engine: &Engine,
+    catalog: &dyn CatalogProvider,
+    name: &TableName,
+    if_not_exists: bool,
+    properties: &[(String, String)],
+    query: &str,
+    with_data: bool,
+    database: &str,
+) -> Result<QueryOutput, QueryError> {
+    let db = name.database.as_deref().unwrap_or(database);
+    let schema = catalog.schema(db).ok_or_else(|| schema_not_found(db))?;
+    if schema.table_exist(&name.table) {
+        if if_not_exists {
+            return Ok(rows_written(0));
+        }
+        return Err(QueryError::user(format!(
+            "TABLE_ALREADY_EXISTS: Table '{CATALOG}.{db}.{}' already exists",
+            name.table
+        )));
+    }
+    let prop = |k: &str| {
+        properties
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v.as_str())
+    };
+    for unsupported in ["partitioned_by", "bucketed_by", "partitioning"] {
+        if prop(unsupported).is_some() {
+            return Err(QueryError::user(format!(
+                "NOT_SUPPORTED: CREATE TABLE AS with {unsupported} is not supported by athena-emulator"
+            )));
+        }
+    }
+    let format = match prop("format").map(str::to_ascii_uppercase).as_deref() {
+        None | Some("PARQUET") => FileFormat::Parquet,
+        Some("JSON") => FileFormat::Json,
+        Some("TEXTFILE") => {
+            let delimiter = match prop("field_delimiter") {
+                Some(d) => {
+                    let d = super::ddl::unescape(d);
+                    match d.as_bytes() {
+                        [b] => *b,
+                        _ => {
+                            return Err(QueryError::user(format!(
+                                "INVALID_TABLE_PROPERTY: field_delimiter must be one character, got '{d}'"
+                            )));
+                        }
+                    }
+                }
+                None => 1,
+            };
+            FileFormat::Text {
+                delimiter,
+                escape: None,
+            }
+        }
+        Some(other) => {
+            return Err(QueryError::user(format!(
+                "NOT_SUPPORTED: CREATE TABLE AS with format '{other}' is not supported by athena-emulator (PARQUET, JSON, TEXTFILE are)"
+            )));
+        }
+    };
+    let location = match prop("external_location") {
+        Some(l) => {
+            let l = l.to_owned();
+            if l.ends_with('/') { l } else { format!("{l}/") }
+        }
+        None => format!("s3://athena-emulator-tables/{db}/{}/", name.table),
+    };
+    let dir = location_dir(&engine.inner.data_dir, &location)?;
+    if std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_some()) {
+        return Err(QueryError::user(format!(
+            "HIVE_PATH_ALREADY_EXISTS: Target directory for table '{db}.{}' already exists: {location}",
+            name.table
+        )));
+    }
+    let (statement, placeholders) = super::rewrite::parse_query(query)?;
+    if placeholders > 0 {
+        return Err(QueryError::user(
+            "NOT_SUPPORTED: ? parameters in CREATE TABLE AS".to_owned(),
+        ));
+    }
+    let plan = engine.plan_statement(statement, query, database).await?;
+    let mut columns = Vec::new();
+    for field in plan.schema().fields() {
+        let name = render::column_for_field(field).name;
+        let hive_type = hive_type_of(field.data_type()).ok_or_else(|| {
+            QueryError::user(format!(
+                "NOT_SUPPORTED: column {name} of type {} cannot be stored by athena-emulator",
+                field.data_type()
+            ))
+        })?;
+        columns.push(ColumnDef {
+            name,
+            hive_type,
+            comment: None,
+        });
+    }
+    if matches!(format, FileFormat::Text { .. })
+        && let Some(c) = columns.iter().find(|c| !c.hive_type.is_primitive())
+    {
+        return Err(QueryError::user(format!(
+            "NOT_SUPPORTED: column {} of type {} cannot be stored as TEXTFILE by athena-emulator",
+            c.name, c.hive_type
+        )));
+    }
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| QueryError::system(format!("cannot create {}: {e}", dir.display())))?;
+    let written = if with_data {
+        // Store under the declared (lowercase) names so the table reads them back.
+        let exprs: Vec<Expr> = plan
+            .schema()
+            .columns()
+            .into_iter()
+            .zip(&columns)
+            .map(|(c, def)| Expr::Column(c).alias(def.name.clone()))
+            .collect();
+        let plan = LogicalPlanBuilder::from(plan)
+            .project(exprs)
+            .and_then(|b| b.build())
+            .map_err(|e| QueryError::system(e.to_string()))?;
+        write_files(engine, plan, &dir, &format).await?
+    } else {
+        0
+    };
+    let def = TableDef {
+        name: TableName {
+            database: Some(db.to_owned()),
+            table: name.table.clone(),
+        },
+        if_not_exists: false,
+        columns,
+        partitions: Vec::new(),
+        serde: String::new(),
+        format,
+        location: Some(location),
+        properties: Vec::new(),
+        serde_properties: Vec::new(),
+    };
+    let def = TableDef {
+        serde: default_serde(&def.format).to_owned(),
+        ..def
+    };
+    create_table(engine, catalog, &def, db).await?;
+    Ok(rows_written(written))
+}
+
+fn default_serde(format: &FileFormat) -> &'static str {
+    match format {
+        FileFormat::Parquet => "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+        FileFormat::Json => "org.openx.data.jsonserde.JsonSerDe",
+        FileFormat::Csv { .. } => "org.apache.hadoop.hive.serde2.OpenCSVSerde",
+        FileFormat::Text { .. } => "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
+    }
+}
+
+async fn insert_into(
+    engine: &Engine,
+    catalog: &dyn CatalogProvider,
+    name: &TableName,
+    columns: Option<&[String]>,
+    query: &str,
+    database: &str,
+) -> Result<QueryOutput, QueryError> {
+    let def = table_def(engine, catalog, name, database)?;
+    if !def.partitions.is_empty() {
+        return Err(QueryError::user(
+            "NOT_SUPPORTED: INSERT INTO a partitioned table is not supported by athena-emulator"
+                .to_owned(),
+        ));
+    }
+    let (statement, placeholders) = super::rewrite::parse_query(query)?;
+    if placeholders > 0 {
+        return Err(QueryError::user(
+            "NOT_SUPPORTED: ? parameters in INSERT INTO".to_owned(),
+        ));
+    }
+    let plan = engine.plan_statement(statement, query, database).await?;
+    let source: Vec<DfColumn> = plan.schema().columns();
+    let targets: Vec<&ColumnDef> = match columns {
+        None => def.columns.iter().collect(),
+        Some(names) => names
+            .iter()
+            .map(|n| {
+                def.columns.iter().find(|c| &c.name == n).ok_or_else(|| {
+                    QueryError::user(format!(
+                        "COLUMN_NOT_FOUND: Insert column name does not exist in target table: {n}"
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    if source.len() != targets.len() {
+        return Err(QueryError::user(format!(
+            "TYPE_MISMATCH: Insert query has {} columns, target table '{CATALOG}.{}.{}' has {}",
+            source.len(),
+            def.name.database.as_deref().unwrap_or(database),
+            def.name.table,
+            targets.len()
+        )));
+    }
+    // Every table column, in table order: the inserted value cast to its type, or NULL.
+    let exprs: Vec<Expr> = def
+        .columns
+        .iter()
+        .map(|c| {
+            let value = match targets.iter().position(|t| t.name == c.name) {
+                Some(i) => datafusion::logical_expr::cast(
+                    Expr::Column(source[i].clone()),
+                    c.hive_type.to_arrow(),
+                ),
+                None => datafusion::logical_expr::cast(
+                    lit(datafusion::common::ScalarValue::Null),
+                    c.hive_type.to_arrow(),
+                ),
+            };
+            value.alias(c.name.clone())
+        })
+        .collect();
+    let plan = LogicalPlanBuilder::from(plan)
+        .project(exprs)
+        .and_then(|b| b.build())
+        .map_err(|e| super::map_error(e, query, database))?;
+    let location = def.location.as_deref().unwrap_or_default();
+    let dir = location_dir(&engine.inner.data_dir, location)?;
+    let written = write_files(engine, plan, &dir, &def.format).await?;
+    Ok(rows_written(written))
 }
 
 /// DESCRIBE of a view: its columns with Trino's type names.

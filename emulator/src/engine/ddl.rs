@@ -231,6 +231,7 @@ pub(crate) fn classify(sql: &str) -> Result<(Kind, &'static str, &'static str), 
         _ if first.is_sym('(') => Some((Kind::Query, "DML", "SELECT")),
         "EXPLAIN" => Some((Kind::Explain, "DML", "EXPLAIN")),
         "CREATE" => match (w1.as_str(), w2.as_str()) {
+            ("TABLE", _) if is_ctas(sql) => Some((Kind::Command, "DML", "CREATE_TABLE_AS_SELECT")),
             ("EXTERNAL", _) | ("TABLE", _) => Some((Kind::Command, "DDL", "CREATE_TABLE")),
             ("DATABASE" | "SCHEMA", _) => Some((Kind::Command, "DDL", "CREATE_DATABASE")),
             ("VIEW", _) | ("OR", _) => Some((Kind::Command, "DDL", "CREATE_VIEW")),
@@ -255,6 +256,7 @@ pub(crate) fn classify(sql: &str) -> Result<(Kind, &'static str, &'static str), 
         },
         "DESCRIBE" | "DESC" => Some((Kind::Command, "UTILITY", "DESCRIBE_TABLE")),
         "MSCK" => Some((Kind::Command, "DDL", "REPAIR_TABLE")),
+        "INSERT" => Some((Kind::Command, "DML", "INSERT")),
         "ALTER" => Some((Kind::Command, "DDL", "ALTER_TABLE")),
         _ => None,
     };
@@ -275,6 +277,24 @@ pub(crate) fn classify(sql: &str) -> Result<(Kind, &'static str, &'static str), 
             ),
         }
     })
+}
+
+/// `CREATE TABLE [IF NOT EXISTS] name {AS | WITH (...) AS} query`.
+fn is_ctas(sql: &str) -> bool {
+    let Ok(toks) = lex(sql, 16) else {
+        return false;
+    };
+    let mut k = 2;
+    if toks.get(k).is_some_and(|t| t.is_word("if")) {
+        k += 3;
+    }
+    // name, db.name or catalog.db.name
+    k += 1;
+    while toks.get(k).is_some_and(|t| t.is_sym('.')) {
+        k += 2;
+    }
+    toks.get(k)
+        .is_some_and(|t| t.is_word("as") || t.is_word("with"))
 }
 
 /// A Hive column type, as written in `CREATE EXTERNAL TABLE`.
@@ -491,6 +511,20 @@ pub(crate) enum Command {
     ShowViews {
         database: Option<String>,
         like: Option<String>,
+    },
+    /// `CREATE TABLE t WITH (format = 'PARQUET', ...) AS query [WITH [NO] DATA]`.
+    CreateTableAs {
+        name: TableName,
+        if_not_exists: bool,
+        properties: Vec<(String, String)>,
+        query: String,
+        with_data: bool,
+    },
+    /// `INSERT INTO t [(columns)] query`.
+    Insert {
+        name: TableName,
+        columns: Option<Vec<String>>,
+        query: String,
     },
     /// Accepted and does nothing (MSCK REPAIR TABLE, ALTER TABLE ADD PARTITION: partitions
     /// are discovered from `key=value` directories at query time).
@@ -905,7 +939,20 @@ pub(crate) fn parse_command(sql: &str) -> Result<Command, QueryError> {
             if p.peek()
                 .is_some_and(|t| t.is_word("as") || t.is_word("with"))
             {
-                return Err(not_supported("CREATE TABLE AS SELECT"));
+                let properties = if p.eat("with") {
+                    ctas_properties(&mut p)?
+                } else {
+                    Vec::new()
+                };
+                p.expect("as")?;
+                let (query, with_data) = rest_query(&p, sql)?;
+                return Ok(Command::CreateTableAs {
+                    name,
+                    if_not_exists,
+                    properties,
+                    query,
+                    with_data,
+                });
             }
             let columns = p.column_defs()?;
             create_table_rest(&mut p, name, if_not_exists, columns)?
@@ -987,6 +1034,33 @@ pub(crate) fn parse_command(sql: &str) -> Result<Command, QueryError> {
         Command::Describe {
             name: p.table_name()?,
         }
+    } else if p.eat("insert") {
+        p.expect("into")?;
+        let name = p.table_name()?;
+        let columns = if p.peek().is_some_and(|t| t.is_sym('('))
+            && p.toks
+                .get(p.pos + 1)
+                .is_some_and(|t| !t.is_word("select") && !t.is_word("with") && !t.is_word("values"))
+        {
+            p.pos += 1;
+            let mut cols = Vec::new();
+            loop {
+                cols.push(p.ident()?);
+                if !p.eat_sym(',') {
+                    break;
+                }
+            }
+            p.expect_sym(')')?;
+            Some(cols)
+        } else {
+            None
+        };
+        let (query, _) = rest_query(&p, sql)?;
+        return Ok(Command::Insert {
+            name,
+            columns,
+            query,
+        });
     } else if p.eat("msck") {
         p.expect("repair")?;
         p.expect("table")?;
@@ -1007,6 +1081,64 @@ pub(crate) fn parse_command(sql: &str) -> Result<Command, QueryError> {
     };
     p.end()?;
     Ok(cmd)
+}
+
+/// The text of the query that starts at the cursor, without a trailing `WITH [NO] DATA`
+/// (returned as `false` for NO DATA).
+fn rest_query(p: &P, sql: &str) -> Result<(String, bool), QueryError> {
+    let Some(start) = p.peek().map(|t| t.offset) else {
+        return Err(p.err("<query>"));
+    };
+    let mut query = sql[start..].trim().trim_end_matches(';').trim().to_owned();
+    let lower = query.to_ascii_lowercase();
+    let mut with_data = true;
+    for (suffix, data) in [("with no data", false), ("with data", true)] {
+        if lower.ends_with(suffix) {
+            let cut = query.len() - suffix.len();
+            let head = query[..cut].trim_end();
+            if head.len() < cut {
+                query = head.to_owned();
+                with_data = data;
+                break;
+            }
+        }
+    }
+    Ok((query, with_data))
+}
+
+/// `(format = 'PARQUET', external_location = 's3://...', partitioned_by = ARRAY['a'])`.
+fn ctas_properties(p: &mut P) -> Result<Vec<(String, String)>, QueryError> {
+    p.expect_sym('(')?;
+    let mut props = Vec::new();
+    loop {
+        let key = p.ident()?;
+        p.expect_sym('=')?;
+        let value = match p.peek().map(|t| t.kind.clone()) {
+            Some(Tok::Str(_)) => p.string()?,
+            Some(Tok::Num(n)) | Some(Tok::Word(n)) if !n.eq_ignore_ascii_case("array") => {
+                p.pos += 1;
+                n
+            }
+            Some(Tok::Word(_)) => {
+                // ARRAY['a', 'b']
+                p.pos += 1;
+                p.expect_sym('[')?;
+                let mut items = Vec::new();
+                while !p.eat_sym(']') {
+                    items.push(p.string()?);
+                    p.eat_sym(',');
+                }
+                items.join(",")
+            }
+            _ => return Err(p.err("<value>")),
+        };
+        props.push((key, value));
+        if !p.eat_sym(',') {
+            break;
+        }
+    }
+    p.expect_sym(')')?;
+    Ok(props)
 }
 
 fn not_supported(what: &str) -> QueryError {

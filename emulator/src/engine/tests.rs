@@ -333,7 +333,13 @@ async fn json_and_parquet_tables_with_nested_types() {
     assert_eq!(
         text(&rows),
         [
-            ["1", "[a, b]", "{k=2}", "{x=1.5, y=z}", "2024-01-02 03:04:05.120"],
+            [
+                "1",
+                "[a, b]",
+                "{k=2}",
+                "{x=1.5, y=z}",
+                "2024-01-02 03:04:05.120"
+            ],
             ["2", "[]", "{}", "NULL", "NULL"],
         ]
     );
@@ -362,7 +368,14 @@ async fn json_and_parquet_tables_with_nested_types() {
     .await
     .unwrap();
     let (cols, rows) = run(&e, "SELECT * FROM p").await.unwrap();
-    assert_eq!((cols[2].athena_type.as_str(), cols[2].precision, cols[2].scale), ("decimal", 5, 2));
+    assert_eq!(
+        (
+            cols[2].athena_type.as_str(),
+            cols[2].precision,
+            cols[2].scale
+        ),
+        ("decimal", 5, 2)
+    );
     assert_eq!(text(&rows), [["1", "x", "2.50", "true", "2024-05-06"]]);
 }
 
@@ -381,10 +394,74 @@ async fn partitioned_text_table() {
     )
     .await
     .unwrap();
-    let (_, rows) = run(&e, "SELECT v, n, dt FROM t WHERE dt = DATE '2024-01-02'").await.unwrap();
+    let (_, rows) = run(&e, "SELECT v, n, dt FROM t WHERE dt = DATE '2024-01-02'")
+        .await
+        .unwrap();
     assert_eq!(text(&rows), [["b", "1", "2024-01-02"]]);
     let (_, rows) = run(&e, "DESCRIBE t").await.unwrap();
-    assert!(rows.iter().any(|r| r[0].as_deref() == Some("# Partition Information")));
+    assert!(
+        rows.iter()
+            .any(|r| r[0].as_deref() == Some("# Partition Information"))
+    );
+}
+
+#[tokio::test]
+async fn create_table_as_select_and_insert_into() {
+    let e = engine().await;
+    for (format, extra) in [
+        ("PARQUET", ""),
+        ("JSON", ""),
+        ("TEXTFILE", ", field_delimiter = '|'"),
+    ] {
+        let table = format!("ctas_{}", format.to_lowercase());
+        let p = e
+            .prepare(&format!(
+                "CREATE TABLE {table} WITH (format = '{format}'{extra}) AS \
+                 SELECT x, CAST(x AS VARCHAR) AS s, CAST(NULL AS VARCHAR) AS n, DATE '2024-01-02' AS d \
+                 FROM UNNEST(sequence(1, 3)) AS t(x)"
+            ))
+            .unwrap();
+        assert_eq!(p.substatement_type, "CREATE_TABLE_AS_SELECT");
+        let out = e.execute(&p, &ExecutionContext::default()).await.unwrap();
+        assert_eq!(out.update_count, Some(3), "{format}");
+        assert_eq!(out.columns[0].name, "rows");
+        let p = e
+            .prepare(&format!(
+                "INSERT INTO {table} VALUES (4, 'four', 'n', DATE '2024-01-03')"
+            ))
+            .unwrap();
+        assert_eq!(
+            (p.statement_type, p.substatement_type.as_str()),
+            (StatementType::Dml, "INSERT")
+        );
+        let out = e.execute(&p, &ExecutionContext::default()).await.unwrap();
+        assert_eq!(out.update_count, Some(1), "{format}");
+        let (cols, rows) = run(&e, &format!("SELECT * FROM {table} ORDER BY x"))
+            .await
+            .unwrap();
+        let types: Vec<_> = cols.iter().map(|c| c.athena_type.as_str()).collect();
+        assert_eq!(types, ["bigint", "varchar", "varchar", "date"], "{format}");
+        assert_eq!(
+            text(&rows),
+            [
+                ["1", "1", "NULL", "2024-01-02"],
+                ["2", "2", "NULL", "2024-01-02"],
+                ["3", "3", "NULL", "2024-01-02"],
+                ["4", "four", "n", "2024-01-03"],
+            ],
+            "{format}"
+        );
+    }
+    let err = run(&e, "CREATE TABLE ctas_parquet AS SELECT 1")
+        .await
+        .unwrap_err();
+    assert!(err.message().contains("already exists"), "{err}");
+    let (_, rows) = run(&e, "SHOW CREATE TABLE ctas_textfile").await.unwrap();
+    assert!(
+        rows.iter()
+            .any(|r| r[0].as_deref() == Some("  FIELDS TERMINATED BY '|' ")),
+        "{rows:?}"
+    );
 }
 
 async fn run_with(
