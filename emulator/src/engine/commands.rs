@@ -696,14 +696,27 @@ fn describe_line(c: &ColumnDef) -> String {
 
 /// Hive's SHOW TABLES pattern: `*` any characters, `|` alternatives, case-insensitive.
 pub(crate) fn hive_like(pattern: &str, name: &str) -> bool {
+    /// Wildcard match in O(len(p) * len(s)): on a mismatch, the last `*` takes one more
+    /// character.
     fn glob(p: &[u8], s: &[u8]) -> bool {
-        match p.split_first() {
-            None => s.is_empty(),
-            Some((b'*', rest)) => (0..=s.len()).any(|k| glob(rest, &s[k..])),
-            Some((c, rest)) => s
-                .split_first()
-                .is_some_and(|(d, srest)| c.eq_ignore_ascii_case(d) && glob(rest, srest)),
+        let (mut pi, mut si) = (0, 0);
+        let mut star: Option<(usize, usize)> = None;
+        while si < s.len() {
+            if pi < p.len() && p[pi] == b'*' {
+                star = Some((pi, si));
+                pi += 1;
+            } else if pi < p.len() && p[pi].eq_ignore_ascii_case(&s[si]) {
+                pi += 1;
+                si += 1;
+            } else if let Some((sp, ss)) = star {
+                pi = sp + 1;
+                si = ss + 1;
+                star = Some((sp, ss + 1));
+            } else {
+                return false;
+            }
         }
+        p[pi..].iter().all(|&c| c == b'*')
     }
     pattern
         .split('|')
@@ -1007,6 +1020,10 @@ mod tests {
         assert!(hive_like("x|cf_access_logs", "cf_access_logs"));
         assert!(!hive_like("cf", "cf_access_logs"));
         assert!(hive_like("*LOGS", "cf_access_logs"));
+        assert!(hive_like("*", ""));
+        assert!(!hive_like("a*b", "a"));
+        let many = format!("{}b", "*a".repeat(40));
+        assert!(!hive_like(&many, &"a".repeat(60)));
     }
 
     #[test]

@@ -535,6 +535,8 @@ pub(crate) enum Command {
 struct P {
     toks: Vec<Token>,
     pos: usize,
+    /// Nesting of the type being parsed.
+    depth: usize,
 }
 
 const SERDE_LAZY: &str = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe";
@@ -690,6 +692,17 @@ impl P {
     }
 
     fn hive_type(&mut self) -> Result<HiveType, QueryError> {
+        self.depth += 1;
+        let t = if self.depth > 64 {
+            Err(self.err("a type nested at most 64 levels deep"))
+        } else {
+            self.hive_type_inner()
+        };
+        self.depth -= 1;
+        t
+    }
+
+    fn hive_type_inner(&mut self) -> Result<HiveType, QueryError> {
         let name = match self.peek().map(|t| &t.kind) {
             Some(Tok::Word(w)) => w.to_ascii_lowercase(),
             _ => return Err(self.err("<type>")),
@@ -890,7 +903,11 @@ fn single_byte(s: &str, what: &str) -> Result<u8, QueryError> {
 /// Parses a statement classified as [`Kind::Command`].
 pub(crate) fn parse_command(sql: &str) -> Result<Command, QueryError> {
     let toks = lex(sql, usize::MAX)?;
-    let mut p = P { toks, pos: 0 };
+    let mut p = P {
+        toks,
+        pos: 0,
+        depth: 0,
+    };
     let cmd = if p.eat("create") {
         let or_replace = p.eat_all(&["or", "replace"]);
         if p.eat("view") {

@@ -584,7 +584,7 @@ fn write_timestamp(out: &mut String, value: i64, unit: TimeUnit, tz: Option<&str
         TimeUnit::Nanosecond => 1_000_000_000,
     };
     let offset_seconds = tz.and_then(parse_offset).unwrap_or(0);
-    let seconds = value.div_euclid(per_second) + offset_seconds;
+    let seconds = value.div_euclid(per_second).saturating_add(offset_seconds);
     let fraction = value.rem_euclid(per_second);
     write_date(out, seconds.div_euclid(86_400));
     out.push(' ');

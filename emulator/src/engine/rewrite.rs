@@ -15,6 +15,7 @@ use super::QueryError;
 /// number of `?` placeholders.
 pub(crate) fn parse_query(sql: &str) -> Result<(Statement, usize), QueryError> {
     let dialect = GenericDialect {};
+    check_type_nesting(sql)?;
     let converted = trino_types(sql);
     let sql = converted.as_deref().unwrap_or(sql);
     let mut parser = Parser::new(&dialect).try_with_sql(sql).map_err(malformed)?;
@@ -40,6 +41,67 @@ pub(crate) fn parse_query(sql: &str) -> Result<(Statement, usize), QueryError> {
         ControlFlow::<()>::Continue(())
     });
     Ok((statement, placeholders))
+}
+
+/// Deepest nesting of types (`ROW(`, `ARRAY(`, `STRUCT<`, `ARRAY<`, `MAP<`) accepted: the
+/// parser recurses on types without a limit of its own, so deeper types could exhaust
+/// the stack.
+const MAX_TYPE_NESTING: usize = 16;
+
+fn check_type_nesting(sql: &str) -> Result<(), QueryError> {
+    let lower = sql.to_ascii_lowercase();
+    if !["row", "array", "struct", "map"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
+        return Ok(());
+    }
+    let dialect = GenericDialect {};
+    let Ok(tokens) = Tokenizer::new(&dialect, sql).tokenize_with_location() else {
+        return Ok(()); // the parser reports it
+    };
+    let sig: Vec<_> = tokens
+        .iter()
+        .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+        .collect();
+    // Brackets opened right after a type keyword, and every bracket inside them.
+    let mut stack: Vec<bool> = Vec::new();
+    let mut types = 0usize;
+    for (k, t) in sig.iter().enumerate() {
+        let after_type_word = k > 0
+            && matches!(&sig[k - 1].token, Token::Word(w)
+                if ["row", "array", "struct", "map"].iter().any(|x| w.value.eq_ignore_ascii_case(x)));
+        match &t.token {
+            Token::LParen | Token::Lt | Token::LBracket => {
+                stack.push(after_type_word);
+                if after_type_word {
+                    types += 1;
+                    if types > MAX_TYPE_NESTING {
+                        return Err(QueryError::Malformed {
+                            message: format!(
+                                "line {}:{}: Types nested more than {MAX_TYPE_NESTING} levels deep are not supported",
+                                t.span.start.line, t.span.start.column
+                            ),
+                        });
+                    }
+                }
+            }
+            Token::RParen | Token::Gt | Token::RBracket => {
+                if stack.pop() == Some(true) {
+                    types -= 1;
+                }
+            }
+            Token::ShiftRight => {
+                for _ in 0..2 {
+                    if stack.pop() == Some(true) {
+                        types -= 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Trino's `ROW(name type, ...)` and `ARRAY(type)` types (after `AS`) become the
@@ -76,8 +138,13 @@ fn trino_types(sql: &str) -> Option<String> {
         tokens: &[Token],
         out: &mut [String],
         word: &dyn Fn(usize, &str) -> bool,
+        nesting: usize,
     ) -> usize {
         let open = k + 1;
+        if nesting > 16 {
+            // Deeper types than anyone writes: leave them to the parser's own limit.
+            return k + 1;
+        }
         let mut depth = 0usize;
         let mut m = open;
         while m < sig.len() {
@@ -108,7 +175,7 @@ fn trino_types(sql: &str) -> Option<String> {
             if (word(j, "row") || word(j, "array"))
                 && sig.get(j + 1).is_some_and(|&i| tokens[i] == Token::LParen)
             {
-                j = convert(j, sig, tokens, out, word);
+                j = convert(j, sig, tokens, out, word, nesting + 1);
             } else {
                 j += 1;
             }
@@ -134,7 +201,7 @@ fn trino_types(sql: &str) -> Option<String> {
             && ((word(k + 1, "row") && is_word(k + 3) && is_word(k + 4))
                 || (word(k + 1, "array") && is_word(k + 3)))
         {
-            k = convert(k + 1, &sig, &tokens, &mut out, &word);
+            k = convert(k + 1, &sig, &tokens, &mut out, &word, 0);
             changed = true;
         } else {
             k += 1;

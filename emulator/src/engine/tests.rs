@@ -619,6 +619,21 @@ async fn malformed_sql_never_panics() {
     }
     let deep = format!("SELECT {}1{}", "(".repeat(5000), ")".repeat(5000));
     assert!(e.prepare(&deep).is_err());
+    let deep_row = format!(
+        "SELECT CAST(NULL AS {}INT{})",
+        "ROW(a ".repeat(20_000),
+        ")".repeat(20_000)
+    );
+    let _ = e.prepare(&deep_row);
+    let deep_type = format!(
+        "CREATE EXTERNAL TABLE t (a {}int{}) LOCATION 's3://b/p/'",
+        "array<".repeat(20_000),
+        ">".repeat(20_000)
+    );
+    assert!(matches!(
+        e.prepare(&deep_type),
+        Err(QueryError::Malformed { .. })
+    ));
 }
 
 #[tokio::test]
@@ -657,7 +672,10 @@ async fn probe() {
     })
     .await
     .unwrap();
-    let list = std::env::var("PROBE").unwrap_or_default();
+    let list = std::env::var("PROBE_FILE")
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .or_else(|_| std::env::var("PROBE"))
+        .unwrap_or_default();
     for sql in list.split(" ;; ") {
         let ctx = ExecutionContext {
             database: Some("serverlessland_database".into()),
