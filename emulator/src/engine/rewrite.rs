@@ -86,10 +86,8 @@ fn check_type_nesting(sql: &str) -> Result<(), QueryError> {
                     }
                 }
             }
-            Token::RParen | Token::Gt | Token::RBracket => {
-                if stack.pop() == Some(true) {
-                    types -= 1;
-                }
+            Token::RParen | Token::Gt | Token::RBracket if stack.pop() == Some(true) => {
+                types -= 1;
             }
             Token::ShiftRight => {
                 for _ in 0..2 {
