@@ -9,6 +9,37 @@
 //! literals) and planned by DataFusion. Athena's Hive DDL (CREATE EXTERNAL TABLE, SHOW
 //! TABLES, DESCRIBE, ...) is parsed and run by the emulator itself over DataFusion's
 //! catalog, with `s3://bucket/prefix/` mapped to `<data_dir>/bucket/prefix/`.
+//! What works and how it differs from Athena: `docs/emulator-sql.md`.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), athena_emulator::engine::QueryError> {
+//! use athena_emulator::engine::{Engine, EngineConfig, ExecutionContext};
+//! use futures::StreamExt;
+//!
+//! // The seed's dataset, 100 rows of it, in a fresh temp dir.
+//! let engine = Engine::new(EngineConfig { cloudfront_rows: 100, ..EngineConfig::default() }).await?;
+//! let prepared = engine.prepare("SELECT uri, bytes FROM cf_access_logs LIMIT 3")?;
+//! assert_eq!(prepared.statement_type.as_str(), "DML");
+//! assert_eq!(prepared.substatement_type, "SELECT");
+//!
+//! let ctx = ExecutionContext {
+//!     database: Some("serverlessland_database".into()),
+//!     ..ExecutionContext::default()
+//! };
+//! let output = engine.execute(&prepared, &ctx).await?;
+//! assert_eq!(output.columns[1].athena_type, "bigint");
+//! assert_eq!(output.update_count, Some(0));
+//! let mut rows = Vec::new();
+//! let mut batches = output.rows;
+//! while let Some(batch) = batches.next().await {
+//!     rows.extend(batch?);
+//! }
+//! assert_eq!(rows.len(), 3);
+//! assert!(rows[0][0].as_deref().is_some_and(|uri| uri.starts_with('/')));
+//! # Ok(())
+//! # }
+//! ```
 
 use std::collections::HashMap;
 use std::fmt;
@@ -440,7 +471,7 @@ impl Engine {
                 statement,
             )))
             .await
-            .map_err(|e| map_error(e, sql_text, database))?;
+            .map_err(|e| self.schema_not_found(map_error(e, sql_text, database), sql_text))?;
         let physical = state
             .create_physical_plan(&plan)
             .await
@@ -484,6 +515,32 @@ impl Engine {
 }
 
 impl Engine {
+    /// A TABLE_NOT_FOUND whose database does not exist is Athena's SCHEMA_NOT_FOUND.
+    fn schema_not_found(&self, err: QueryError, sql: &str) -> QueryError {
+        let QueryError::Failed { message, .. } = &err else {
+            return err;
+        };
+        let Some(full) = between(message, "Table '", "' does not exist") else {
+            return err;
+        };
+        let parts: Vec<&str> = full.split('.').collect();
+        let [_, db, _] = parts.as_slice() else {
+            return err;
+        };
+        let exists = self
+            .inner
+            .ctx
+            .catalog(CATALOG)
+            .is_some_and(|c| c.schema(db).is_some());
+        if exists {
+            return err;
+        }
+        let (line, col) = or_start(locate(sql, db));
+        QueryError::user(format!(
+            "SCHEMA_NOT_FOUND: line {line}:{col}: Schema '{db}' does not exist"
+        ))
+    }
+
     /// Plans a query (of CREATE VIEW, CTAS, INSERT) in `database`.
     pub(crate) async fn plan_statement(
         &self,
@@ -498,7 +555,7 @@ impl Engine {
                 statement,
             )))
             .await
-            .map_err(|e| map_error(e, sql_text, database))
+            .map_err(|e| self.schema_not_found(map_error(e, sql_text, database), sql_text))
     }
 }
 

@@ -99,6 +99,29 @@ async fn unknown_table_fails_with_category_2() {
 }
 
 #[tokio::test]
+async fn unknown_database_fails_with_schema_not_found() {
+    let e = engine().await;
+    let err = run(&e, "SELECT * FROM nosuchdb.t").await.unwrap_err();
+    assert_eq!(
+        err.message(),
+        "SCHEMA_NOT_FOUND: line 1:15: Schema 'nosuchdb' does not exist"
+    );
+    let ctx = ExecutionContext {
+        database: Some("nosuchdb".into()),
+        ..ExecutionContext::default()
+    };
+    let p = e.prepare("SELECT * FROM t").unwrap();
+    let err = e.execute(&p, &ctx).await.unwrap_err();
+    assert!(err.message().starts_with("SCHEMA_NOT_FOUND"), "{err}");
+    let ctx = ExecutionContext {
+        catalog: Some("other".into()),
+        ..ExecutionContext::default()
+    };
+    let err = e.execute(&p, &ctx).await.unwrap_err();
+    assert!(err.message().starts_with("CATALOG_NOT_FOUND"), "{err}");
+}
+
+#[tokio::test]
 async fn unknown_column_fails_with_category_2() {
     let e = engine().await;
     let err = run(&e, "SELECT nosuch FROM (SELECT 1 AS a)")
