@@ -437,6 +437,12 @@ fn rewrite_expr(expr: &Expr) -> Option<Expr> {
                     a,
                 ),
                 ("json_format", 1) => template("CAST(__0 AS VARCHAR)", a),
+                ("json_extract", 2) => template(
+                    &format!(
+                        "with_metadata(athena_json_extract(__0, __1), '{ATHENA_TYPE_KEY}', 'json')"
+                    ),
+                    a,
+                ),
                 ("length" | "strpos" | "char_length" | "levenshtein_distance", _) => {
                     let inner = if name == "levenshtein_distance" {
                         renamed(expr, "levenshtein")
@@ -573,6 +579,9 @@ fn cast_tagged(inner: &Expr, data_type: &DataType) -> Option<Expr> {
                 &format!("rpad(CAST(__0 AS VARCHAR), {n})"),
                 format!("char({n})"),
             )
+        }
+        DataType::Varchar(None) | DataType::String(None) | DataType::Text => {
+            template("athena_varchar(__0)", std::slice::from_ref(inner))
         }
         DataType::Varchar(l) | DataType::CharacterVarying(l) => {
             let n = length(l)?;

@@ -596,6 +596,24 @@ async fn trino_functions_work() {
         ),
         ("mod(7, 3)", "1"),
         ("arbitrary(x)", "1"),
+        ("url_decode('Mozilla/5.0%20(X11)+x')", "Mozilla/5.0 (X11) x"),
+        ("url_encode('a b/c')", "a+b%2Fc"),
+        (
+            "json_extract_scalar('{\"a\": {\"b\": [10, \"x\"]}}', '$.a.b[1]')",
+            "x",
+        ),
+        (
+            "CAST(json_extract('{\"a\": {\"b\": [10, 20]}}', '$.a.b') AS VARCHAR)",
+            "[10,20]",
+        ),
+        ("typeof(json_extract('{}', '$'))", "json"),
+        ("CAST(1e20 AS VARCHAR)", "1.0E20"),
+        (
+            "CAST(TIMESTAMP '2024-01-02 03:04:05.123' AS VARCHAR)",
+            "2024-01-02 03:04:05.123",
+        ),
+        ("CAST(1.50 AS VARCHAR)", "1.50"),
+        ("CAST('abc' AS VARCHAR(2))", "ab"),
     ];
     for (sql, want) in cases {
         let q =
