@@ -63,6 +63,9 @@ mod render;
 mod rewrite;
 mod scan;
 
+/// Rows rendered at a time (a stream item holds at most this many).
+const RENDER_ROWS: usize = 4096;
+
 /// The one catalog: Athena's `AwsDataCatalog`, lowercased as DataFusion normalises it.
 pub(crate) const CATALOG: &str = "awsdatacatalog";
 
@@ -359,6 +362,14 @@ impl Engine {
         &self.inner.data_dir
     }
 
+    /// Where `s3://bucket/prefix/` lives on disk: `<data_dir>/bucket/prefix`.
+    ///
+    /// # Errors
+    /// When `uri` is not an `s3://` URI with a bucket, or has `.`/`..` segments.
+    pub fn resolve_location(&self, uri: &str) -> Result<PathBuf, QueryError> {
+        commands::location_dir(&self.inner.data_dir, uri)
+    }
+
     /// Runs `;`-separated statements one after another (DDL files for `--init-sql`).
     ///
     /// # Errors
@@ -492,14 +503,24 @@ impl Engine {
             .map_err(|e| map_error(e, sql_text, database))?;
         let sql_text: Arc<str> = Arc::from(sql_text);
         let database = Arc::new(database.to_owned());
+        // Large batches (one UNNEST of a long sequence is a single batch) are rendered in
+        // slices, so a consumer never holds more than RENDER_ROWS rendered rows at once.
         let rows = stream
-            .filter_map(move |batch| {
-                let out = match batch {
-                    Ok(batch) if batch.num_rows() == 0 => None,
-                    Ok(batch) => Some(Ok(render::render_batch(&batch))),
-                    Err(e) => Some(Err(map_error(e, &sql_text, &database))),
+            .flat_map(|batch| {
+                let slices: Vec<_> = match batch {
+                    Ok(batch) => (0..batch.num_rows())
+                        .step_by(RENDER_ROWS)
+                        .map(|start| {
+                            Ok(batch.slice(start, RENDER_ROWS.min(batch.num_rows() - start)))
+                        })
+                        .collect(),
+                    Err(e) => vec![Err(e)],
                 };
-                futures::future::ready(out)
+                futures::stream::iter(slices)
+            })
+            .map(move |slice| match slice {
+                Ok(slice) => Ok(render::render_batch(&slice)),
+                Err(e) => Err(map_error(e, &sql_text, &database)),
             })
             .boxed();
         if explain {

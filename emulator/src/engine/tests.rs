@@ -76,6 +76,14 @@ async fn unnest_sequence_makes_rows() {
     assert_eq!(cols[0].athena_type, "bigint");
     assert_eq!(rows.len(), 2500);
     assert_eq!(rows[0][0].as_deref(), Some("1"));
+    // A long sequence is one DataFusion batch; it comes out in bounded slices.
+    let p = e
+        .prepare("SELECT x FROM UNNEST(sequence(1, 10000)) AS t(x)")
+        .unwrap();
+    let out = e.execute(&p, &ExecutionContext::default()).await.unwrap();
+    let sizes: Vec<usize> = out.rows.map(|b| b.unwrap().len()).collect().await;
+    assert_eq!(sizes.iter().sum::<usize>(), 10_000);
+    assert!(sizes.iter().all(|&n| n <= RENDER_ROWS), "{sizes:?}");
     assert_eq!(rows[2499][0].as_deref(), Some("2500"));
 }
 
