@@ -110,11 +110,24 @@ fn trino_types(sql: &str) -> Option<String> {
         && !lower.contains("array")
         && !lower.contains("ipaddress")
         && !lower.contains("uuid")
+        && !sql.contains('"')
     {
         return None;
     }
     let dialect = GenericDialect {};
-    let tokens = Tokenizer::new(&dialect, sql).tokenize().ok()?;
+    let mut tokens = Tokenizer::new(&dialect, sql).tokenize().ok()?;
+    // Identifiers are case-insensitive in Trino, quoted or not: "Foo" is foo.
+    let mut changed = false;
+    for t in &mut tokens {
+        if let Token::Word(w) = t
+            && w.quote_style.is_some()
+            && w.value.chars().any(char::is_uppercase)
+        {
+            w.value = w.value.to_lowercase();
+            changed = true;
+        }
+    }
+    let tokens = tokens;
     let sig: Vec<usize> = (0..tokens.len())
         .filter(|&i| !matches!(tokens[i], Token::Whitespace(_)))
         .collect();
@@ -128,7 +141,6 @@ fn trino_types(sql: &str) -> Option<String> {
             .is_some_and(|&i| matches!(tokens[i], Token::Word(_)))
     };
     let mut out: Vec<String> = tokens.iter().map(|t| t.to_string()).collect();
-    let mut changed = false;
     // Converts the type starting at sig[k] (ROW or ARRAY followed by '('), recursively.
     fn convert(
         k: usize,

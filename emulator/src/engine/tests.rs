@@ -733,6 +733,7 @@ async fn probe() {
                 .unwrap_or_default(),
             ..ExecutionContext::default()
         };
+        let started = std::time::Instant::now();
         let res = async {
             let p = e.prepare(sql)?;
             let out = e.execute(&p, &ctx).await?;
@@ -744,6 +745,10 @@ async fn probe() {
             Ok::<_, QueryError>((out.columns, rows))
         }
         .await;
+        let elapsed = started.elapsed();
+        if let Ok((_, rows)) = &res {
+            println!("    {} rows in {elapsed:?}", rows.len());
+        }
         match res {
             Ok((cols, rows)) => println!(
                 "OK  {sql}\n    {:?}\n    {:?}",
