@@ -354,6 +354,24 @@ fn rewrite_expr(expr: &Expr) -> Option<Expr> {
             match &ts.data_type {
                 // TIMESTAMP '2024-01-02 03:04:05.123' is timestamp(3): as many digits as written.
                 DataType::Timestamp(None, TimezoneInfo::None) => {
+                    // TIMESTAMP '2001-08-22 03:04:05.321 America/Los_Angeles': a zoned value.
+                    let (local, zone) = split_zone(&text);
+                    let digits = local.split_once('.').map_or(0, |(_, f)| {
+                        f.chars().take_while(char::is_ascii_digit).count()
+                    });
+                    if let Some(zone) = zone {
+                        let unit = match digits {
+                            0..=3 => "ms",
+                            4..=6 => "us",
+                            _ => "ns",
+                        };
+                        let local = local.replace('\'', "''");
+                        let zone = zone.replace(['\'', '"'], "");
+                        return template(
+                            &format!("arrow_cast('{local}', 'Timestamp({unit}, \"{zone}\")')"),
+                            &[],
+                        );
+                    }
                     let digits = text.split_once('.').map_or(0, |(_, f)| {
                         f.chars().take_while(char::is_ascii_digit).count()
                     });
@@ -664,6 +682,22 @@ fn cast_row(inner: &Expr, data_type: &DataType, kind: &CastKind) -> Option<Expr>
     }
     text.push(')');
     template(&text, &values)
+}
+
+/// `2001-08-22 03:04:05.321 America/Los_Angeles` → (`2001-08-22 03:04:05.321`, zone).
+fn split_zone(text: &str) -> (&str, Option<&str>) {
+    let t = text.trim();
+    match t.rsplit_once(' ') {
+        Some((local, zone))
+            if local.contains(':')
+                && (zone.contains('/')
+                    || zone.eq_ignore_ascii_case("UTC")
+                    || zone.starts_with(['+', '-'])) =>
+        {
+            (local.trim(), Some(zone))
+        }
+        _ => (t, None),
+    }
 }
 
 fn interval_unit(unit: &str) -> Option<&'static str> {

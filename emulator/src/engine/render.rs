@@ -583,8 +583,11 @@ fn write_timestamp(out: &mut String, value: i64, unit: TimeUnit, tz: Option<&str
         TimeUnit::Microsecond => 1_000_000,
         TimeUnit::Nanosecond => 1_000_000_000,
     };
-    let offset_seconds = tz.and_then(parse_offset).unwrap_or(0);
-    let seconds = value.div_euclid(per_second).saturating_add(offset_seconds);
+    let utc_seconds = value.div_euclid(per_second);
+    let offset_seconds = tz
+        .and_then(|tz| parse_offset(tz).or_else(|| named_zone_offset(tz, utc_seconds)))
+        .unwrap_or(0);
+    let seconds = utc_seconds.saturating_add(offset_seconds);
     let fraction = value.rem_euclid(per_second);
     write_date(out, seconds.div_euclid(86_400));
     out.push(' ');
@@ -619,6 +622,16 @@ fn write_time_of_day(out: &mut String, secs: i64, fraction: i64, digits: u32) {
             out.insert(start, '0');
         }
     }
+}
+
+/// The offset of a named zone (`America/Los_Angeles`) at `utc_seconds`, in seconds.
+fn named_zone_offset(tz: &str, utc_seconds: i64) -> Option<i64> {
+    use datafusion::arrow::array::temporal_conversions::as_datetime_with_timezone;
+    use datafusion::arrow::array::timezone::Tz;
+    use datafusion::arrow::datatypes::TimestampSecondType;
+    let zone: Tz = tz.parse().ok()?;
+    let local = as_datetime_with_timezone::<TimestampSecondType>(utc_seconds, zone)?;
+    Some(local.naive_local().and_utc().timestamp() - utc_seconds)
 }
 
 /// `+05:30` / `-08:00` as seconds east of UTC.
