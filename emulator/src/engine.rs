@@ -394,6 +394,12 @@ impl Engine {
     /// [`QueryError::Malformed`] when the SQL does not parse; [`QueryError::Failed`] for
     /// statements the emulator does not support.
     pub fn prepare(&self, sql: &str) -> Result<Prepared, QueryError> {
+        // A panic in the parser (a bug) must not take the server down with it.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.prepare_inner(sql)))
+            .unwrap_or_else(|panic| Err(panic_error(panic.as_ref())))
+    }
+
+    fn prepare_inner(&self, sql: &str) -> Result<Prepared, QueryError> {
         let (kind, statement_type, substatement_type) = ddl::classify(sql)?;
         let body = match kind {
             ddl::Kind::Query | ddl::Kind::Explain => {
@@ -429,6 +435,26 @@ impl Engine {
     /// [`QueryError::Failed`] when planning fails (unknown table or column, type errors);
     /// errors while rows are produced arrive in the row stream.
     pub async fn execute(
+        &self,
+        prepared: &Prepared,
+        ctx: &ExecutionContext,
+    ) -> Result<QueryOutput, QueryError> {
+        // A panic while planning or producing rows (a bug) ends this query as FAILED.
+        use futures::FutureExt;
+        let planned = std::panic::AssertUnwindSafe(self.execute_inner(prepared, ctx))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|panic| Err(panic_error(panic.as_ref())));
+        planned.map(|mut out| {
+            out.rows = std::panic::AssertUnwindSafe(out.rows)
+                .catch_unwind()
+                .map(|item| item.unwrap_or_else(|panic| Err(panic_error(panic.as_ref()))))
+                .boxed();
+            out
+        })
+    }
+
+    async fn execute_inner(
         &self,
         prepared: &Prepared,
         ctx: &ExecutionContext,
@@ -614,6 +640,16 @@ async fn explain_output(
         update_count: Some(0),
         data_scanned_in_bytes: scanned,
     })
+}
+
+/// A caught panic as a system error.
+fn panic_error(panic: &(dyn std::any::Any + Send)) -> QueryError {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    QueryError::system(format!("GENERIC_INTERNAL_ERROR: the engine failed: {what}"))
 }
 
 /// Splits a script on `;` outside strings, quoted identifiers and comments.

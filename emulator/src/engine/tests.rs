@@ -495,6 +495,32 @@ async fn create_table_as_select_and_insert_into() {
     );
 }
 
+#[tokio::test]
+async fn opencsv_tables_read_quoted_fields() {
+    let e = engine().await;
+    let dir = e.data_dir().join("b/csv");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("data.csv"),
+        "name,city,n\n\"Smith, J\",\"Paris\",3\n\"O\"\"Neil\",,x\n",
+    )
+    .unwrap();
+    run(
+        &e,
+        "CREATE EXTERNAL TABLE c (name string, city string, n int) \
+         ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde' \
+         WITH SERDEPROPERTIES ('separatorChar' = ',', 'quoteChar' = '\"') \
+         LOCATION 's3://b/csv/' TBLPROPERTIES ('skip.header.line.count' = '1')",
+    )
+    .await
+    .unwrap();
+    let (_, rows) = run(&e, "SELECT * FROM c ORDER BY name DESC").await.unwrap();
+    assert_eq!(
+        text(&rows),
+        [["Smith, J", "Paris", "3"], ["O\"Neil", "", "NULL"]]
+    );
+}
+
 async fn run_with(
     engine: &Engine,
     sql: &str,
