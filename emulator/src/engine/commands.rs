@@ -248,7 +248,48 @@ pub(crate) async fn run(
             columns,
             query,
         } => insert_into(engine, &*catalog, name, columns.as_deref(), query, database).await,
+        Command::ShowPartitions { name } => {
+            let def = table_def(engine, &*catalog, name, database)?;
+            if def.partitions.is_empty() {
+                return Err(QueryError::user(format!(
+                    "NOT_PARTITIONED: Table '{CATALOG}.{}.{}' is not partitioned",
+                    def.name.database.as_deref().unwrap_or(database),
+                    def.name.table
+                )));
+            }
+            let location = def.location.as_deref().unwrap_or_default();
+            let dir = location_dir(&engine.inner.data_dir, location)?;
+            let keys: Vec<&str> = def.partitions.iter().map(|p| p.name.as_str()).collect();
+            let mut found = Vec::new();
+            partition_dirs(&dir, &keys, String::new(), &mut found);
+            found.sort();
+            Ok(single_column("partition", found))
+        }
         Command::NoOp => Ok(ddl_output()),
+    }
+}
+
+/// `k1=v1/k2=v2` for every directory path under `dir` that names all partition keys in order.
+fn partition_dirs(dir: &Path, keys: &[&str], prefix: String, out: &mut Vec<String>) {
+    let Some((key, rest)) = keys.split_first() else {
+        out.push(prefix);
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.path().is_dir()
+            && let Some(value) = name.strip_prefix(&format!("{key}="))
+        {
+            let next = if prefix.is_empty() {
+                format!("{key}={value}")
+            } else {
+                format!("{prefix}/{key}={value}")
+            };
+            partition_dirs(&entry.path(), rest, next, out);
+        }
     }
 }
 

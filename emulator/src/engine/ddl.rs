@@ -499,6 +499,9 @@ pub(crate) enum Command {
     ShowTblProperties {
         name: TableName,
     },
+    ShowPartitions {
+        name: TableName,
+    },
     CreateView {
         name: TableName,
         or_replace: bool,
@@ -1010,6 +1013,10 @@ pub(crate) fn parse_command(sql: &str) -> Result<Command, QueryError> {
             Command::ShowTables {
                 database,
                 like: p.like()?,
+            }
+        } else if p.eat("partitions") {
+            Command::ShowPartitions {
+                name: p.table_name()?,
             }
         } else if p.eat("views") {
             let database = if p.eat("in") || p.eat("from") {
