@@ -265,8 +265,76 @@ pub(crate) async fn run(
             found.sort();
             Ok(single_column("partition", found))
         }
+        Command::ShowFunctions { like } => {
+            let state = engine.inner.ctx.state();
+            let mut functions: Vec<(String, &str)> = Vec::new();
+            functions.extend(
+                state
+                    .scalar_functions()
+                    .keys()
+                    .map(|n| (n.clone(), "scalar")),
+            );
+            functions.extend(
+                state
+                    .aggregate_functions()
+                    .keys()
+                    .map(|n| (n.clone(), "aggregate")),
+            );
+            functions.extend(
+                state
+                    .window_functions()
+                    .keys()
+                    .map(|n| (n.clone(), "window")),
+            );
+            functions.retain(|(n, _)| {
+                !n.starts_with("athena_") && like.as_deref().is_none_or(|p| sql_like(p, n))
+            });
+            functions.sort();
+            functions.dedup();
+            let rows: Vec<Vec<Option<String>>> = functions
+                .into_iter()
+                .map(|(name, kind)| {
+                    vec![
+                        Some(name),
+                        Some(String::new()),
+                        Some(String::new()),
+                        Some(kind.to_owned()),
+                        Some("true".to_owned()),
+                        Some(String::new()),
+                    ]
+                })
+                .collect();
+            let varchar = |name: &str| Column {
+                name: name.to_owned(),
+                athena_type: "varchar".to_owned(),
+                precision: 2147483647,
+                scale: 0,
+                case_sensitive: true,
+            };
+            Ok(QueryOutput {
+                columns: [
+                    "Function",
+                    "Return Type",
+                    "Argument Types",
+                    "Function Type",
+                    "Deterministic",
+                    "Description",
+                ]
+                .iter()
+                .map(|n| varchar(n))
+                .collect(),
+                rows: futures::stream::once(async move { Ok(rows) }).boxed(),
+                update_count: Some(0),
+                data_scanned_in_bytes: Arc::new(AtomicU64::new(0)),
+            })
+        }
         Command::NoOp => Ok(ddl_output()),
     }
+}
+
+/// SHOW FUNCTIONS LIKE: `%` any characters (`_` is taken literally), case-insensitive.
+fn sql_like(pattern: &str, name: &str) -> bool {
+    hive_like(&pattern.replace('%', "*"), name)
 }
 
 /// `k1=v1/k2=v2` for every directory path under `dir` that names all partition keys in order.

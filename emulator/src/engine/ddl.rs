@@ -252,6 +252,7 @@ pub(crate) fn classify(sql: &str) -> Result<(Kind, &'static str, &'static str), 
             ("CREATE", "VIEW") => Some((Kind::Command, "UTILITY", "SHOW_CREATE_VIEW")),
             ("TBLPROPERTIES", _) => Some((Kind::Command, "UTILITY", "SHOW_TBLPROPERTIES")),
             ("PARTITIONS", _) => Some((Kind::Command, "UTILITY", "SHOW_PARTITIONS")),
+            ("FUNCTIONS", _) => Some((Kind::Command, "UTILITY", "SHOW_FUNCTIONS")),
             _ => None,
         },
         "DESCRIBE" | "DESC" => Some((Kind::Command, "UTILITY", "DESCRIBE_TABLE")),
@@ -501,6 +502,9 @@ pub(crate) enum Command {
     },
     ShowPartitions {
         name: TableName,
+    },
+    ShowFunctions {
+        like: Option<String>,
     },
     CreateView {
         name: TableName,
@@ -1014,6 +1018,8 @@ pub(crate) fn parse_command(sql: &str) -> Result<Command, QueryError> {
                 database,
                 like: p.like()?,
             }
+        } else if p.eat("functions") {
+            Command::ShowFunctions { like: p.like()? }
         } else if p.eat("partitions") {
             Command::ShowPartitions {
                 name: p.table_name()?,

@@ -314,6 +314,10 @@ async fn ddl_round_trip() {
         Err(QueryError::Malformed { .. })
     ));
     run(&e, "DROP VIEW db.v").await.unwrap();
+    let (cols, rows) = run(&e, "SHOW FUNCTIONS LIKE 'to_he%'").await.unwrap();
+    assert_eq!(cols[0].name, "Function");
+    assert_eq!(cols.len(), 6);
+    assert_eq!(rows[0][0].as_deref(), Some("to_hex"));
     let (cols, rows) = run(&e, "SHOW TABLES IN db").await.unwrap();
     assert_eq!(cols[0].name, "tab_name");
     assert_eq!(rows, vec![vec![s("people")]]);
