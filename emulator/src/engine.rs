@@ -328,7 +328,7 @@ impl Engine {
         let session = SessionConfig::new()
             .with_default_catalog_and_schema(CATALOG, "default")
             .with_create_default_catalog_and_schema(true)
-            .with_information_schema(false)
+            .with_information_schema(true)
             .set_bool("datafusion.sql_parser.parse_float_as_decimal", true)
             .set_bool("datafusion.sql_parser.map_string_types_to_utf8view", false)
             .set_bool(

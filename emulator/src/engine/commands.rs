@@ -99,6 +99,7 @@ pub(crate) async fn run(
         }
         Command::ShowDatabases { like } => {
             let mut names = catalog.schema_names();
+            names.retain(|n| n != "information_schema");
             names.retain(|n| like.as_deref().is_none_or(|p| hive_like(p, n)));
             names.sort();
             Ok(single_column("database_name", names))
@@ -1033,7 +1034,47 @@ fn build_table(def: &TableDef, dir: &Path) -> Result<Arc<dyn TableProvider>, Que
     .and_then(|b| b.project(exprs))
     .and_then(|b| b.build())
     .map_err(df)?;
-    Ok(Arc::new(ViewTable::new(plan, None)))
+    Ok(Arc::new(ExternalTable(ViewTable::new(plan, None))))
+}
+
+/// An external table: a view over the listing of its files (the conversions of its SerDe),
+/// that reports itself as a base table (`information_schema.tables` says `BASE TABLE`).
+#[derive(Debug)]
+struct ExternalTable(ViewTable);
+
+#[async_trait::async_trait]
+impl TableProvider for ExternalTable {
+    fn get_logical_plan(
+        &self,
+    ) -> Option<std::borrow::Cow<'_, datafusion::logical_expr::LogicalPlan>> {
+        self.0.get_logical_plan()
+    }
+
+    fn schema(&self) -> datafusion::arrow::datatypes::SchemaRef {
+        self.0.schema()
+    }
+
+    fn table_type(&self) -> datafusion::logical_expr::TableType {
+        datafusion::logical_expr::TableType::Base
+    }
+
+    fn supports_filters_pushdown(
+        &self,
+        filters: &[&Expr],
+    ) -> datafusion::common::Result<Vec<datafusion::logical_expr::TableProviderFilterPushDown>>
+    {
+        self.0.supports_filters_pushdown(filters)
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn datafusion::catalog::Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> datafusion::common::Result<Arc<dyn datafusion::physical_plan::ExecutionPlan>> {
+        self.0.scan(state, projection, filters, limit).await
+    }
 }
 
 /// SHOW CREATE TABLE, one line per row, as Athena prints it.
