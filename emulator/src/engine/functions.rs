@@ -474,6 +474,16 @@ fn rewrite_expr(expr: &Expr) -> Option<Expr> {
                 ("localtimestamp", 0) => template("CAST(now() AS TIMESTAMP(3))", a),
                 ("arbitrary", _) => Some(renamed(expr, "any_value")),
                 ("element_at", 2) => Some(renamed(expr, "array_element")),
+                ("max_by", 2) => template("first_value(__0 ORDER BY __1 DESC NULLS LAST)", a),
+                ("min_by", 2) => template("first_value(__0 ORDER BY __1 ASC NULLS LAST)", a),
+                ("slice", 3) => template("array_slice(__0, __1, __1 + __2 - 1)", a),
+                ("current_timezone", 0) => template("'UTC'", a),
+                ("rand" | "random", 0) => template("random()", a),
+                ("rand" | "random", 1) => template("CAST(floor(random() * __0) AS BIGINT)", a),
+                ("uuid", 0) => template(
+                    &format!("with_metadata(uuid(), '{ATHENA_TYPE_KEY}', 'uuid')"),
+                    a,
+                ),
                 ("approx_percentile", 2) => {
                     template("approx_percentile_cont(__0, CAST(__1 AS DOUBLE))", a)
                 }

@@ -652,7 +652,18 @@ async fn trino_functions_work() {
         ),
         ("CAST(1.50 AS VARCHAR)", "1.50"),
         ("CAST('abc' AS VARCHAR(2))", "ab"),
+        ("slice(ARRAY[1, 2, 3, 4], 2, 2)", "[2, 3]"),
+        ("current_timezone()", "UTC"),
+        ("typeof(uuid())", "uuid"),
+        ("rand(1)", "0"),
     ];
+    let (_, rows) = run(
+        &e,
+        "SELECT max_by(n, x), min_by(n, x) FROM (VALUES (1, 'a'), (3, 'c'), (2, 'b')) AS t(x, n)",
+    )
+    .await
+    .unwrap();
+    assert_eq!(text(&rows), [["c", "a"]]);
     for (sql, want) in cases {
         let q =
             format!("SELECT {sql} FROM (SELECT min(x) AS x FROM UNNEST(sequence(1, 3)) AS t(x))");
