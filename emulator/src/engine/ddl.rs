@@ -1099,7 +1099,11 @@ pub(crate) fn parse_command(sql: &str) -> Result<Command, QueryError> {
     } else if p.eat("alter") {
         p.expect("table")?;
         p.table_name()?;
-        if !p.eat("add") {
+        let adds_partition = p.eat("add") && {
+            p.eat_all(&["if", "not", "exists"]);
+            p.eat("partition")
+        };
+        if !adds_partition {
             return Err(not_supported("ALTER TABLE other than ADD PARTITION"));
         }
         // ADD [IF NOT EXISTS] PARTITION (...) [LOCATION '...'] ...: accepted, partitions are
@@ -1496,6 +1500,21 @@ mod tests {
         assert!(matches!(
             parse_command("CREATE EXTERNAL TABLE t (a int"),
             Err(QueryError::Malformed { .. })
+        ));
+    }
+
+    #[test]
+    fn alter_table_adds_partitions_only() {
+        assert_eq!(
+            parse_command(
+                "ALTER TABLE t ADD IF NOT EXISTS PARTITION (dt='x') LOCATION 's3://b/x/'"
+            )
+            .unwrap(),
+            Command::NoOp
+        );
+        assert!(matches!(
+            parse_command("ALTER TABLE t ADD COLUMNS (x int)"),
+            Err(QueryError::Failed { .. })
         ));
     }
 
