@@ -56,6 +56,7 @@ use futures::stream::BoxStream;
 
 mod cloudfront;
 mod commands;
+mod datetime;
 mod ddl;
 mod functions;
 mod json;
@@ -802,7 +803,11 @@ pub(crate) fn map_error(e: DataFusionError, sql: &str, database: &str) -> QueryE
         DataFusionError::Execution(_) => QueryError::Failed {
             error_category: 2,
             error_type: 1001,
-            message: format!("GENERIC_USER_ERROR: {msg}"),
+            message: if has_error_code(msg) {
+                msg.to_owned()
+            } else {
+                format!("GENERIC_USER_ERROR: {msg}")
+            },
         },
         DataFusionError::ResourcesExhausted(_) => QueryError::Failed {
             error_category: 1,
@@ -811,6 +816,13 @@ pub(crate) fn map_error(e: DataFusionError, sql: &str, database: &str) -> QueryE
         },
         _ => QueryError::system(format!("GENERIC_INTERNAL_ERROR: {msg}")),
     }
+}
+
+/// Whether `msg` already starts with a Trino error code (`INVALID_FUNCTION_ARGUMENT: ...`).
+fn has_error_code(msg: &str) -> bool {
+    msg.split_once(": ").is_some_and(|(code, _)| {
+        code.len() > 3 && code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+    })
 }
 
 fn qualify(name: &str, database: &str) -> String {

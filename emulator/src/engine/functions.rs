@@ -23,7 +23,10 @@ use super::render::ATHENA_TYPE_KEY;
 pub(crate) fn register(ctx: &SessionContext) {
     let series = datafusion::functions_nested::range::gen_series_udf();
     ctx.register_udf(series.as_ref().clone().with_aliases(["sequence"]));
-    for udf in super::json::udfs() {
+    for udf in super::json::udfs()
+        .into_iter()
+        .chain(super::datetime::udfs())
+    {
         ctx.register_udf(udf);
     }
     ctx.register_udf(create_udf(

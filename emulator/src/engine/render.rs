@@ -584,9 +584,7 @@ fn write_timestamp(out: &mut String, value: i64, unit: TimeUnit, tz: Option<&str
         TimeUnit::Nanosecond => 1_000_000_000,
     };
     let utc_seconds = value.div_euclid(per_second);
-    let offset_seconds = tz
-        .and_then(|tz| parse_offset(tz).or_else(|| named_zone_offset(tz, utc_seconds)))
-        .unwrap_or(0);
+    let offset_seconds = tz.and_then(|tz| zone_offset(tz, utc_seconds)).unwrap_or(0);
     let seconds = utc_seconds.saturating_add(offset_seconds);
     let fraction = value.rem_euclid(per_second);
     write_date(out, seconds.div_euclid(86_400));
@@ -622,6 +620,12 @@ fn write_time_of_day(out: &mut String, secs: i64, fraction: i64, digits: u32) {
             out.insert(start, '0');
         }
     }
+}
+
+/// The offset of a zone (`+05:30`, `UTC`, `America/Los_Angeles`) at `utc_seconds`, in
+/// seconds east of UTC.
+pub(crate) fn zone_offset(tz: &str, utc_seconds: i64) -> Option<i64> {
+    parse_offset(tz).or_else(|| named_zone_offset(tz, utc_seconds))
 }
 
 /// The offset of a named zone (`America/Los_Angeles`) at `utc_seconds`, in seconds.

@@ -653,6 +653,16 @@ async fn trino_functions_work() {
         ("CAST(1.50 AS VARCHAR)", "1.50"),
         ("CAST('abc' AS VARCHAR(2))", "ab"),
         ("slice(ARRAY[1, 2, 3, 4], 2, 2)", "[2, 3]"),
+        ("date_trunc('month', DATE '2024-03-15')", "2024-03-01"),
+        ("date_trunc('week', DATE '2024-03-15')", "2024-03-11"),
+        (
+            "date_trunc('hour', TIMESTAMP '2024-03-15 10:45:12.345')",
+            "2024-03-15 10:00:00.000",
+        ),
+        (
+            "date_trunc('day', TIMESTAMP '2001-08-22 03:04:05.321 America/Los_Angeles')",
+            "2001-08-22 00:00:00.000 America/Los_Angeles",
+        ),
         ("current_timezone()", "UTC"),
         ("typeof(uuid())", "uuid"),
         ("rand(1)", "0"),

@@ -1,0 +1,240 @@
+//! Trino's `date_trunc(unit, x)`: a date stays a date, a timestamp keeps its precision and
+//! zone (DataFusion's turns dates into nanosecond timestamps).
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Date32Array, PrimitiveArray};
+use datafusion::arrow::datatypes::{
+    DataType, Date32Type, Date64Type, TimeUnit, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType,
+};
+use datafusion::common::{Result, ScalarValue};
+use datafusion::error::DataFusionError;
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+};
+
+use super::render::civil_from_days;
+
+/// The UDFs of this module.
+pub(crate) fn udfs() -> Vec<ScalarUDF> {
+    // Every name of DataFusion's date_trunc must point here: a session rebuilt from its
+    // functions registers them again in any order.
+    vec![
+        ScalarUDF::from(DateTrunc {
+            signature: Signature::any(2, Volatility::Immutable),
+        })
+        .with_aliases(["datetrunc"]),
+    ]
+}
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct DateTrunc {
+    signature: Signature,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Unit {
+    Millisecond,
+    Second,
+    Minute,
+    Hour,
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+fn parse_unit(s: &str) -> Option<Unit> {
+    Some(match s.trim().to_ascii_lowercase().as_str() {
+        "millisecond" => Unit::Millisecond,
+        "second" => Unit::Second,
+        "minute" => Unit::Minute,
+        "hour" => Unit::Hour,
+        "day" => Unit::Day,
+        "week" => Unit::Week,
+        "month" => Unit::Month,
+        "quarter" => Unit::Quarter,
+        "year" => Unit::Year,
+        _ => return None,
+    })
+}
+
+/// Days since 1970-01-01 of a civil date.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Truncates a day number to the start of its week (Monday), month, quarter or year.
+fn trunc_days(days: i64, unit: Unit) -> i64 {
+    match unit {
+        Unit::Week => days - (days + 3).rem_euclid(7),
+        Unit::Month | Unit::Quarter | Unit::Year => {
+            let (y, m, _) = civil_from_days(days);
+            let m = match unit {
+                Unit::Month => m,
+                Unit::Quarter => (m - 1) / 3 * 3 + 1,
+                _ => 1,
+            };
+            days_from_civil(y, m, 1)
+        }
+        _ => days,
+    }
+}
+
+/// Truncates a timestamp of `per_second` ticks per second (local time already applied).
+fn trunc_ticks(v: i64, per_second: i64, unit: Unit) -> i64 {
+    let step = match unit {
+        Unit::Millisecond => (per_second / 1000).max(1),
+        Unit::Second => per_second,
+        Unit::Minute => 60 * per_second,
+        Unit::Hour => 3600 * per_second,
+        _ => {
+            let per_day = 86_400 * per_second;
+            return trunc_days(v.div_euclid(per_day), unit) * per_day;
+        }
+    };
+    v - v.rem_euclid(step)
+}
+
+impl ScalarUDFImpl for DateTrunc {
+    fn name(&self) -> &str {
+        "date_trunc"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, args: &[DataType]) -> Result<DataType> {
+        match args.get(1) {
+            Some(DataType::Date32 | DataType::Date64) => Ok(DataType::Date32),
+            Some(t @ DataType::Timestamp(..)) => Ok(t.clone()),
+            Some(DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) => {
+                Ok(DataType::Timestamp(TimeUnit::Millisecond, None))
+            }
+            Some(DataType::Null) => Ok(DataType::Null),
+            other => Err(DataFusionError::Plan(format!(
+                "TYPE_MISMATCH: date_trunc cannot truncate {other:?}"
+            ))),
+        }
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let unit = match args.args.first() {
+            Some(ColumnarValue::Scalar(
+                ScalarValue::Utf8(Some(u))
+                | ScalarValue::LargeUtf8(Some(u))
+                | ScalarValue::Utf8View(Some(u)),
+            )) => parse_unit(u),
+            _ => None,
+        };
+        let Some(unit) = unit else {
+            return Err(DataFusionError::Execution(
+                "INVALID_FUNCTION_ARGUMENT: date_trunc needs a constant unit: millisecond, \
+                 second, minute, hour, day, week, month, quarter or year"
+                    .to_owned(),
+            ));
+        };
+        let Some(value) = args.args.get(1) else {
+            return Err(DataFusionError::Execution(
+                "date_trunc needs two arguments".into(),
+            ));
+        };
+        let scalar = matches!(value, ColumnarValue::Scalar(_));
+        let mut array = value.to_array(1)?;
+        if matches!(
+            array.data_type(),
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+        ) {
+            array = datafusion::arrow::compute::cast(
+                &array,
+                &DataType::Timestamp(TimeUnit::Millisecond, None),
+            )?;
+        }
+        let out: ArrayRef = match array.data_type().clone() {
+            DataType::Null => array,
+            DataType::Date32 => Arc::new(
+                array
+                    .as_primitive::<Date32Type>()
+                    .unary::<_, Date32Type>(|d| trunc_days(i64::from(d), unit) as i32),
+            ),
+            DataType::Date64 => Arc::new(Date32Array::from_iter(
+                array
+                    .as_primitive::<Date64Type>()
+                    .iter()
+                    .map(|v| v.map(|ms| trunc_days(ms.div_euclid(86_400_000), unit) as i32)),
+            )),
+            DataType::Timestamp(tu, tz) => {
+                let per_second = match tu {
+                    TimeUnit::Second => 1,
+                    TimeUnit::Millisecond => 1_000,
+                    TimeUnit::Microsecond => 1_000_000,
+                    TimeUnit::Nanosecond => 1_000_000_000,
+                };
+                let f = |v: i64| {
+                    let offset = tz
+                        .as_deref()
+                        .and_then(|z| super::render::zone_offset(z, v.div_euclid(per_second)))
+                        .unwrap_or(0)
+                        * per_second;
+                    trunc_ticks(v + offset, per_second, unit) - offset
+                };
+                macro_rules! trunc {
+                    ($t:ty) => {{
+                        let a: PrimitiveArray<$t> = array.as_primitive::<$t>().unary(f);
+                        Arc::new(a.with_timezone_opt(tz.clone())) as ArrayRef
+                    }};
+                }
+                match tu {
+                    TimeUnit::Second => trunc!(TimestampSecondType),
+                    TimeUnit::Millisecond => trunc!(TimestampMillisecondType),
+                    TimeUnit::Microsecond => trunc!(TimestampMicrosecondType),
+                    TimeUnit::Nanosecond => trunc!(TimestampNanosecondType),
+                }
+            }
+            other => {
+                return Err(DataFusionError::Execution(format!(
+                    "TYPE_MISMATCH: date_trunc cannot truncate {other}"
+                )));
+            }
+        };
+        if scalar {
+            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?))
+        } else {
+            Ok(ColumnarValue::Array(out))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_round_trip() {
+        for d in [-1000, -1, 0, 1, 19_000, 20_000, 60_000] {
+            let (y, m, day) = civil_from_days(d);
+            assert_eq!(days_from_civil(y, m, day), d);
+        }
+    }
+
+    #[test]
+    fn truncation() {
+        // 2024-03-15 is a Friday, day 19797.
+        let d = days_from_civil(2024, 3, 15);
+        assert_eq!(civil_from_days(trunc_days(d, Unit::Week)), (2024, 3, 11));
+        assert_eq!(civil_from_days(trunc_days(d, Unit::Month)), (2024, 3, 1));
+        assert_eq!(civil_from_days(trunc_days(d, Unit::Quarter)), (2024, 1, 1));
+        assert_eq!(civil_from_days(trunc_days(d, Unit::Year)), (2024, 1, 1));
+        assert_eq!(trunc_ticks(3_723_456, 1000, Unit::Hour), 3_600_000);
+        assert_eq!(trunc_ticks(-1, 1000, Unit::Second), -1000);
+    }
+}
