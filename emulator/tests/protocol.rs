@@ -394,3 +394,73 @@ async fn shutdown_closes_the_port() {
     emulator.shutdown().await;
     assert!(TcpStream::connect(addr).await.is_err());
 }
+
+#[tokio::test]
+async fn odd_members_answer_errors_never_panics() {
+    let emulator = common::emulator().await;
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let token = "t".repeat(40);
+    let bodies = [
+        json!({"QueryExecutionId": ["a"]}),
+        json!({"QueryExecutionId": {"a": 1}}),
+        json!({"QueryExecutionId": ""}),
+        json!({"QueryExecutionId": "x".repeat(200)}),
+        json!({"QueryExecutionId": "é😀\u{0}"}),
+        json!({"QueryExecutionId": "x", "MaxResults": -1}),
+        json!({"QueryExecutionId": "x", "MaxResults": 1e300}),
+        json!({"QueryExecutionId": "x", "NextToken": "n".repeat(2000)}),
+        json!({"QueryExecutionIds": []}),
+        json!({"QueryExecutionIds": vec!["a"; 51]}),
+        json!({"QueryExecutionIds": "a"}),
+        json!({"QueryString": "SELECT 1", "ClientRequestToken": token, "QueryExecutionContext": "x"}),
+        json!({"QueryString": "SELECT 1", "ClientRequestToken": token, "ExecutionParameters": "x"}),
+        json!({"QueryString": "SELECT 1", "ClientRequestToken": token, "ExecutionParameters": []}),
+        json!({"QueryString": "SELECT 1", "ClientRequestToken": token,
+               "ResultReuseConfiguration": {"ResultReuseByAgeConfiguration": {"Enabled": "yes"}}}),
+        json!({"QueryString": "SELECT 1", "ClientRequestToken": token,
+               "ResultReuseConfiguration": {"ResultReuseByAgeConfiguration": {"MaxAgeInMinutes": 99999}}}),
+        json!({"QueryString": "SELECT 1", "ClientRequestToken": token,
+               "ResultConfiguration": {"OutputLocation": "s3://b/../../etc"}}),
+        json!({"QueryString": "SELECT 1", "ClientRequestToken": token,
+               "ResultConfiguration": {"OutputLocation": "file:///etc/"}}),
+        json!({"QueryString": "", "ClientRequestToken": token}),
+        json!({"QueryString": "x".repeat(262_145), "ClientRequestToken": token}),
+        json!({"MaxResults": 51}),
+        json!({"NextToken": "forged"}),
+    ];
+    for operation in Operation::ALL {
+        for body in &bodies {
+            let answer = call(&emulator, operation.name(), body.clone()).await;
+            // ListQueryExecutions has no required member, so most of these are fine there.
+            if answer.status == 200 {
+                assert_eq!(operation, Operation::ListQueryExecutions, "{body}");
+                continue;
+            }
+            assert_eq!(answer.status, 400, "{operation} {body}: {answer:?}");
+            assert!(answer.json()["__type"].is_string());
+        }
+        let answer = post(
+            &emulator,
+            Some(&format!("AmazonAthena.{}", operation.name())),
+            deep.as_bytes(),
+        )
+        .await;
+        assert_eq!(answer.json()["__type"], "SerializationException");
+    }
+    // Still serving, and nothing was started.
+    assert_eq!(emulator.active_queries(), 0);
+    let answer = call(&emulator, "ListQueryExecutions", json!({})).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.json()["QueryExecutionIds"], json!([]));
+}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Emulator>();
+    send_sync::<athena_emulator::EmulatorBuilder>();
+    send_sync::<athena_emulator::CallCounts>();
+    send_sync::<Faults>();
+    send_sync::<Operation>();
+    send_sync::<athena_emulator::StartError>();
+}

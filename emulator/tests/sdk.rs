@@ -243,6 +243,16 @@ async fn stopping_a_query_cancels_it() {
         .unwrap();
     let client = client(&emulator);
     let id = start(&client, "SELECT 1").await;
+    // Half the query delay is spent QUEUED.
+    let queued = client
+        .get_query_execution()
+        .query_execution_id(&id)
+        .send()
+        .await
+        .unwrap();
+    let status = queued.query_execution().unwrap().status().unwrap();
+    assert_eq!(status.state(), Some(&QueryExecutionState::Queued));
+    assert!(status.completion_date_time().is_none());
     let running = client
         .get_query_results()
         .query_execution_id(&id)
