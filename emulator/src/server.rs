@@ -307,11 +307,17 @@ impl EmulatorBuilder {
                 return invalid(format!("{name} of {operation} is {rate}, not in 0.0..=1.0"));
             }
         }
+        let mut temporary_data_dir = None;
         let engine = match self.engine {
             EngineSource::Engine(engine) => engine,
-            EngineSource::Config(config) => Engine::new(config)
-                .await
-                .map_err(|source| StartError::Engine { source })?,
+            EngineSource::Config(config) => {
+                if is_default_data_dir(&config.data_dir) {
+                    temporary_data_dir = Some(config.data_dir.clone());
+                }
+                Engine::new(config)
+                    .await
+                    .map_err(|source| StartError::Engine { source })?
+            }
         };
         let listener = TcpListener::bind(self.bind)
             .await
@@ -339,6 +345,7 @@ impl EmulatorBuilder {
         Ok(Emulator {
             addr,
             seed,
+            temporary_data_dir,
             shared,
             shutdown,
             server: Some(server),
@@ -368,6 +375,8 @@ impl EmulatorBuilder {
 pub struct Emulator {
     addr: SocketAddr,
     seed: u64,
+    /// The data dir `EngineConfig::default()` made for this emulator, removed at shutdown.
+    temporary_data_dir: Option<std::path::PathBuf>,
     shared: Arc<Shared>,
     shutdown: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
@@ -421,12 +430,19 @@ impl Emulator {
 
     /// Stops accepting connections, lets answers in flight finish, closes idle
     /// connections, and cancels the queries still running.
+    ///
+    /// A data dir that [`EngineConfig::default()`] made (a fresh directory under the
+    /// system temp dir) is removed, result files included; a data dir you chose is left
+    /// as it is.
     pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
         if let Some(server) = self.server.take() {
             let _ = server.await;
         }
         self.shared.registry.abort_all();
+        if let Some(dir) = self.temporary_data_dir.take() {
+            let _ = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(dir)).await;
+        }
     }
 }
 
@@ -435,6 +451,18 @@ impl Drop for Emulator {
         let _ = self.shutdown.send(true);
         self.shared.registry.abort_all();
     }
+}
+
+/// Whether `dir` is one [`EngineConfig::default()`] makes for this process: the only
+/// data dirs the emulator removes.
+fn is_default_data_dir(dir: &std::path::Path) -> bool {
+    let prefix = format!("athena-emulator-{}-", std::process::id());
+    dir.parent() == Some(std::env::temp_dir().as_path())
+        && dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix(&prefix))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// What every connection shares.

@@ -391,8 +391,29 @@ async fn latency_is_added_before_the_answer() {
 async fn shutdown_closes_the_port() {
     let emulator = common::emulator().await;
     let addr = emulator.local_addr();
+    let data_dir = emulator.engine().data_dir().to_path_buf();
+    assert!(data_dir.is_dir());
     emulator.shutdown().await;
     assert!(TcpStream::connect(addr).await.is_err());
+    // The temp data dir EngineConfig::default() made is gone.
+    assert!(!data_dir.exists());
+}
+
+#[tokio::test]
+async fn a_chosen_data_dir_is_kept() {
+    let dir = std::env::temp_dir().join(format!("athena-emulator-kept-{}", std::process::id()));
+    let emulator = Emulator::builder()
+        .engine_config(athena_emulator::EngineConfig {
+            data_dir: dir.clone(),
+            cloudfront_rows: 0,
+            ..athena_emulator::EngineConfig::default()
+        })
+        .start()
+        .await
+        .unwrap();
+    emulator.shutdown().await;
+    assert!(dir.is_dir());
+    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[tokio::test]
