@@ -356,7 +356,8 @@ impl EmulatorBuilder {
 /// A running emulator: an Athena endpoint on loopback.
 ///
 /// Dropping it stops accepting connections and cancels running queries; call
-/// [`Emulator::shutdown`] to also wait until open connections have closed.
+/// [`Emulator::shutdown`] to also wait until open connections have closed and to remove
+/// the temporary data dir.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
