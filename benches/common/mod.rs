@@ -1,0 +1,20 @@
+//! Setup shared by the benches: the designs of `examples/common/designs.rs` (written
+//! once, also used by the `concurrency_sweep` example), and the runtime and mode.
+#![allow(dead_code)] // each bench uses its own part of this module
+
+#[path = "../../examples/common/designs.rs"]
+pub mod designs;
+
+/// Whether the bench runs as a benchmark (`cargo bench`, which passes `--bench`) rather
+/// than once in test mode (`cargo test --all-targets`): test mode uses tiny sizes.
+pub fn bench_mode() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+/// A multi-threaded tokio runtime (one worker per core) for the emulator and the clients.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}

@@ -1,0 +1,169 @@
+//! Peak resident memory (VmHWM, Linux) of reading N rows through the row stream and the
+//! fan-out (a no-op per row): with at most `prefetch + 1` pages held, it should not
+//! grow with N (issue 4: the peak for 1,000,000 rows at most 1.2x the peak for 10,000).
+//!
+//! The rows come from `SELECT x FROM UNNEST(sequence(1, N)) AS t(x)`, run to completion
+//! first. Without `--endpoint-url` an emulator is started in this process, and then its
+//! memory (the query's result) is in the figure too; to measure the client alone, run
+//! the emulator in another process:
+//!
+//! ```text
+//! cargo run --release --example peak_memory -- --serve 127.0.0.1:4599 &
+//! cargo run --release --example peak_memory -- --endpoint-url http://127.0.0.1:4599 --rows 10000
+//! cargo run --release --example peak_memory -- --endpoint-url http://127.0.0.1:4599 --rows 1000000
+//! ```
+//!
+//! (`--serve ADDR` runs only an emulator, until Ctrl-C; any Athena emulator works.)
+//! Peak RSS is a per-process high-water mark: measure each N in a fresh process.
+
+#[path = "common/designs.rs"]
+mod designs;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use athena_emulator::{Emulator, EngineConfig};
+use athena_stream::BoxError;
+use clap::Parser;
+
+/// Peak resident memory of streaming N rows through the row stream and the fan-out.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Rows to stream.
+    #[arg(long, default_value_t = 1_000_000)]
+    rows: usize,
+    /// An Athena-compatible endpoint (default: an emulator in this process).
+    #[arg(long)]
+    endpoint_url: Option<String>,
+    /// max_concurrency of the fan-out.
+    #[arg(long, default_value_t = 16)]
+    max_concurrency: usize,
+    /// Print the figures as one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Only run an emulator on this address (e.g. 127.0.0.1:4599) until Ctrl-C.
+    #[arg(long, conflicts_with = "endpoint_url")]
+    serve: Option<SocketAddr>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the tokio runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match args.serve {
+        Some(addr) => runtime.block_on(serve(addr)),
+        None => runtime.block_on(measure(&args)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(addr: SocketAddr) -> Result<(), BoxError> {
+    let emulator = Emulator::builder()
+        .bind(addr)
+        .engine_config(EngineConfig {
+            cloudfront_rows: 0,
+            ..EngineConfig::default()
+        })
+        .start()
+        .await?;
+    eprintln!(
+        "athena emulator at {} (Ctrl-C to stop)",
+        emulator.endpoint_url()
+    );
+    tokio::signal::ctrl_c().await?;
+    emulator.shutdown().await;
+    Ok(())
+}
+
+/// A field of /proc/self/status in kB (`VmHWM`: peak resident memory, `VmRSS`: now).
+fn status_kb(field: &str) -> Result<u64, BoxError> {
+    let status = std::fs::read_to_string("/proc/self/status")
+        .map_err(|e| format!("cannot read /proc/self/status (Linux only): {e}"))?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| format!("no {field} in /proc/self/status").into())
+}
+
+async fn measure(args: &Args) -> Result<(), BoxError> {
+    if args.rows == 0 {
+        return Err("--rows must be at least 1".into());
+    }
+    let mut emulator = None;
+    let endpoint = match &args.endpoint_url {
+        Some(url) => url.clone(),
+        None => {
+            let started = Emulator::builder()
+                .engine_config(EngineConfig {
+                    cloudfront_rows: 0,
+                    ..EngineConfig::default()
+                })
+                .start()
+                .await?;
+            let url = started.endpoint_url();
+            emulator = Some(started);
+            url
+        }
+    };
+    let athena = designs::athena(designs::client(&endpoint))?;
+    let id = designs::prepare(&athena, &designs::sequence_sql(args.rows), None).await?;
+    let before_kb = status_kb("VmHWM")?;
+
+    let started = Instant::now();
+    let rows = designs::stream(&athena, &id, args.max_concurrency, Duration::ZERO).await?;
+    let elapsed = started.elapsed();
+    let peak_kb = status_kb("VmHWM")?;
+    let rss_kb = status_kb("VmRSS")?;
+    if rows != args.rows as u64 {
+        return Err(format!("read {rows} rows, expected {}", args.rows).into());
+    }
+    let rows_per_sec = rows as f64 / elapsed.as_secs_f64().max(1e-9);
+    let in_process = emulator.is_some();
+    if args.json {
+        let line = serde_json::json!({
+            "rows": rows,
+            "max_concurrency": args.max_concurrency,
+            "emulator_in_process": in_process,
+            "elapsed_ms": (elapsed.as_secs_f64() * 1000.0).round(),
+            "rows_per_sec": rows_per_sec.round(),
+            "peak_rss_before_kb": before_kb,
+            "peak_rss_kb": peak_kb,
+            "rss_end_kb": rss_kb,
+        });
+        println!("{line}");
+    } else {
+        println!(
+            "{rows} rows in {:.2} s ({rows_per_sec:.0} rows/s), max_concurrency {}: peak RSS {:.1} MiB (before streaming {:.1} MiB, at the end {:.1} MiB){}",
+            elapsed.as_secs_f64(),
+            args.max_concurrency,
+            peak_kb as f64 / 1024.0,
+            before_kb as f64 / 1024.0,
+            rss_kb as f64 / 1024.0,
+            if in_process {
+                "; the emulator runs in this process"
+            } else {
+                ""
+            },
+        );
+    }
+    if let Some(emulator) = emulator {
+        emulator.shutdown().await;
+    }
+    Ok(())
+}
