@@ -64,7 +64,7 @@ struct Args {
     /// Runs a point (default: 1 with --quick, else 5).
     #[arg(long)]
     repeat: Option<usize>,
-    /// Target seconds a run (default: 2 with --quick, else 4).
+    /// Target seconds a run (default: 2 with --quick, else 5).
     #[arg(long)]
     run_secs: Option<f64>,
     /// One JSON object per line instead of the table.
@@ -163,7 +163,7 @@ async fn run(args: &Args) -> Result<(), BoxError> {
         return Err("--concurrency needs values of at least 1".into());
     }
     let repeat = args.repeat.unwrap_or(if args.quick { 1 } else { 5 }).max(1);
-    let run_secs = args.run_secs.unwrap_or(if args.quick { 2.0 } else { 4.0 });
+    let run_secs = args.run_secs.unwrap_or(if args.quick { 2.0 } else { 5.0 });
     if !run_secs.is_finite() || run_secs <= 0.0 || run_secs > 600.0 {
         return Err("--run-secs must be above 0 and at most 600".into());
     }
