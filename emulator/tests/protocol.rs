@@ -218,6 +218,37 @@ async fn missing_required_members_answer_validation_errors() {
 }
 
 #[tokio::test]
+async fn members_are_checked_against_the_models_patterns() {
+    let emulator = common::emulator().await;
+    let answer = call(
+        &emulator,
+        "GetQueryExecution",
+        json!({"QueryExecutionId": "a b"}),
+    )
+    .await;
+    assert_error(
+        &answer,
+        "InvalidRequestException",
+        Some("INVALID_INPUT"),
+        "1 validation error detected: Value 'a b' at 'queryExecutionId' failed to satisfy \
+         constraint: Member must satisfy regular expression pattern: \\S+",
+    );
+    let answer = call(
+        &emulator,
+        "ListQueryExecutions",
+        json!({"WorkGroup": "no/slash"}),
+    )
+    .await;
+    assert_error(
+        &answer,
+        "InvalidRequestException",
+        Some("INVALID_INPUT"),
+        "1 validation error detected: Value 'no/slash' at 'workGroup' failed to satisfy \
+         constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9._-]{1,128}",
+    );
+}
+
+#[tokio::test]
 async fn get_query_results_reports_every_bad_member_at_once() {
     let emulator = common::emulator().await;
     let answer = call(

@@ -56,7 +56,33 @@ fn present(value: Option<String>, member: &str) -> Result<String, ApiError> {
 fn query_execution_id(input: &mut Input) -> Result<Option<String>, ApiError> {
     let id = input.required_string("QueryExecutionId", "queryExecutionId")?;
     input.check_length("queryExecutionId", id.as_deref(), 1, 128);
+    input.check_pattern("queryExecutionId", id.as_deref(), no_whitespace, "\\S+");
     Ok(id)
+}
+
+/// The model's `\S+` (an empty value is left to the length check).
+fn no_whitespace(value: &str) -> bool {
+    !value.chars().any(char::is_whitespace)
+}
+
+/// The model's `[a-zA-Z0-9._-]{1,128}` for workgroup names.
+fn work_group_name(value: &str) -> bool {
+    (1..=128).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Reads and checks `WorkGroup`.
+fn work_group(input: &mut Input) -> Result<Option<String>, ApiError> {
+    let work_group = input.string("WorkGroup")?;
+    input.check_pattern(
+        "workGroup",
+        work_group.as_deref(),
+        work_group_name,
+        "[a-zA-Z0-9._-]{1,128}",
+    );
+    Ok(work_group)
 }
 
 fn start_query_execution(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, ApiError> {
@@ -84,8 +110,7 @@ fn start_query_execution(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, 
         output_location = configuration.string("OutputLocation")?;
         input.absorb(configuration);
     }
-    let work_group = input.string("WorkGroup")?;
-    input.check_length("workGroup", work_group.as_deref(), 1, 128);
+    let work_group = work_group(&mut input)?;
     let execution_parameters = input.string_list("ExecutionParameters")?;
     if let Some(parameters) = &execution_parameters {
         if parameters.is_empty() {
@@ -209,8 +234,7 @@ fn list_query_executions(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, 
     let max = input.integer("MaxResults")?;
     input.check_min("maxResults", max, 0);
     input.check_max("maxResults", max, 50);
-    let work_group = input.string("WorkGroup")?;
-    input.check_length("workGroup", work_group.as_deref(), 1, 128);
+    let work_group = work_group(&mut input)?;
     input.finish()?;
 
     let work_group = work_group.unwrap_or_else(|| "primary".to_owned());

@@ -269,6 +269,23 @@ impl Input {
         }
     }
 
+    /// Checks a string against the model's pattern (`matches` decides; `pattern` is the
+    /// text the message quotes).
+    pub(crate) fn check_pattern(
+        &mut self,
+        member: &str,
+        value: Option<&str>,
+        matches: fn(&str) -> bool,
+        pattern: &str,
+    ) {
+        if let Some(value) = value.filter(|v| !matches(v)) {
+            self.violation(format!(
+                "Value '{value}' at '{member}' failed to satisfy constraint: \
+                 Member must satisfy regular expression pattern: {pattern}"
+            ));
+        }
+    }
+
     /// An optional integer member (a JSON number without fraction that fits in an i32).
     pub(crate) fn integer(&mut self, key: &str) -> Result<Option<i64>, ApiError> {
         match self.take(key) {
