@@ -312,17 +312,21 @@ fn row_json(row: &Row, typed: bool) -> std::io::Result<String> {
         let log: CloudFrontLog = row.deserialize().map_err(std::io::Error::other)?;
         return serde_json::to_string(&log).map_err(std::io::Error::other);
     }
-    let value = if !typed {
-        let object: serde_json::Map<String, serde_json::Value> = row
-            .iter()
-            .map(|(name, value)| {
-                let value = value.map_or(serde_json::Value::Null, |v| v.into());
-                (name.to_owned(), value)
-            })
-            .collect();
-        serde_json::Value::Object(object)
-    } else {
-        row.to_typed_json().map_err(std::io::Error::other)?
-    };
-    serde_json::to_string(&value).map_err(std::io::Error::other)
+    // Written by hand so that the keys keep the column order.
+    let mut line = String::from("{");
+    for (index, (name, text)) in row.iter().enumerate() {
+        if index > 0 {
+            line.push(',');
+        }
+        line.push_str(&serde_json::to_string(name).map_err(std::io::Error::other)?);
+        line.push(':');
+        let value = if typed {
+            row.value(index).map_err(std::io::Error::other)?.to_json()
+        } else {
+            text.map_or(serde_json::Value::Null, Into::into)
+        };
+        line.push_str(&serde_json::to_string(&value).map_err(std::io::Error::other)?);
+    }
+    line.push('}');
+    Ok(line)
 }
