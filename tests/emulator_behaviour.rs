@@ -257,3 +257,38 @@ async fn concurrent_query_limit_waits_and_never_starts_a_query_twice() {
     assert_eq!(listed.query_execution_ids().len(), 2);
     emulator.shutdown().await;
 }
+
+#[tokio::test]
+async fn utility_results_keep_their_first_row_and_show_functions_drops_its_header() {
+    let emulator = common::emulator().start().await.unwrap();
+    let athena = common::athena(&emulator).build().unwrap();
+    let tables: Vec<Row> = athena
+        .query(StartQueryExecution::new("SHOW TABLES").database("serverlessland_database"))
+        .try_collect()
+        .await
+        .unwrap();
+    let names: Vec<&str> = tables.iter().filter_map(|r| r.get_index(0)).collect();
+    assert_eq!(names, ["cf_access_logs"]);
+    let functions: Vec<Row> = athena.query("SHOW FUNCTIONS").try_collect().await.unwrap();
+    assert!(!functions.is_empty());
+    let columns: Vec<String> = functions[0].columns().iter().map(|c| c.name.clone()).collect();
+    for row in &functions {
+        let values: Vec<String> = row.values().iter().flatten().cloned().collect();
+        assert_ne!(values, columns, "the header row came through as data");
+    }
+    // On the wire, SHOW FUNCTIONS starts with its header row, as on Athena (ATHENA.md §2).
+    let id = athena.execute("SHOW FUNCTIONS").await.unwrap().query_execution_id;
+    let page = common::client(&emulator)
+        .get_query_results()
+        .query_execution_id(id)
+        .send()
+        .await
+        .unwrap();
+    let first: Vec<String> = page.result_set().unwrap().rows()[0]
+        .data()
+        .iter()
+        .map(|d| d.var_char_value().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(first, columns);
+    emulator.shutdown().await;
+}

@@ -515,7 +515,10 @@ impl Registry {
             columns: columns.len(),
             column_info: column_info_json(&columns).into(),
             update_count: output.update_count,
-            header_row: prepared.statement_type == StatementType::Dml,
+            // DML results start with a header row; of the UTILITY statements only
+            // SHOW FUNCTIONS has one (ATHENA.md §2).
+            header_row: prepared.statement_type == StatementType::Dml
+                || prepared.substatement_type == "SHOW_FUNCTIONS",
         })
     }
 
