@@ -271,13 +271,21 @@ async fn utility_results_keep_their_first_row_and_show_functions_drops_its_heade
     assert_eq!(names, ["cf_access_logs"]);
     let functions: Vec<Row> = athena.query("SHOW FUNCTIONS").try_collect().await.unwrap();
     assert!(!functions.is_empty());
-    let columns: Vec<String> = functions[0].columns().iter().map(|c| c.name.clone()).collect();
+    let columns: Vec<String> = functions[0]
+        .columns()
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
     for row in &functions {
         let values: Vec<String> = row.values().iter().flatten().cloned().collect();
         assert_ne!(values, columns, "the header row came through as data");
     }
     // On the wire, SHOW FUNCTIONS starts with its header row, as on Athena (ATHENA.md §2).
-    let id = athena.execute("SHOW FUNCTIONS").await.unwrap().query_execution_id;
+    let id = athena
+        .execute("SHOW FUNCTIONS")
+        .await
+        .unwrap()
+        .query_execution_id;
     let page = common::client(&emulator)
         .get_query_results()
         .query_execution_id(id)
