@@ -371,6 +371,9 @@ impl fmt::Debug for PageStream {
 pub struct RowStream {
     pages: PageStream,
     current: std::vec::IntoIter<Row>,
+    /// The page `current` came from, without its rows: what a partly read page is
+    /// handed out with by [`into_pages`](Self::into_pages).
+    current_page: Option<ResultPage>,
 }
 
 impl RowStream {
@@ -378,6 +381,7 @@ impl RowStream {
         RowStream {
             pages: PageStream::new(athena, source, Mode::Pages),
             current: Vec::new().into_iter(),
+            current_page: None,
         }
     }
 
@@ -407,21 +411,19 @@ impl RowStream {
     /// The error of `StopQueryExecution`, when it failed beyond its retries.
     pub async fn cancel(&mut self) -> Result<()> {
         self.current = Vec::new().into_iter();
+        self.current_page = None;
         self.pages.cancel().await
     }
 
     /// The same results as a stream of whole pages, each with the `NextToken` to
-    /// resume from. Rows of a page already partly read come first, as a page of their own.
+    /// resume from. The rows not yet read of a page already partly read come first, as
+    /// that page (same number and tokens) with only those rows.
     pub fn into_pages(self) -> impl Stream<Item = Result<ResultPage>> + Send + Unpin {
         let rest: Vec<Row> = self.current.collect();
-        let leftover = (!rest.is_empty()).then(|| {
-            Ok(ResultPage {
-                page_number: 0,
-                token: None,
-                next_token: None,
-                rows: rest,
-            })
-        });
+        let leftover = self
+            .current_page
+            .filter(|_| !rest.is_empty())
+            .map(|page| Ok(ResultPage { rows: rest, ..page }));
         futures::stream::iter(leftover).chain(self.pages)
     }
 
@@ -444,7 +446,10 @@ impl Stream for RowStream {
                 return Poll::Ready(Some(Ok(row)));
             }
             match ready!(self.pages.poll_next_unpin(cx)) {
-                Some(Ok(page)) => self.current = page.rows.into_iter(),
+                Some(Ok(mut page)) => {
+                    self.current = std::mem::take(&mut page.rows).into_iter();
+                    self.current_page = Some(page);
+                }
                 Some(Err(e)) => return Poll::Ready(Some(Err(e))),
                 None => return Poll::Ready(None),
             }

@@ -638,3 +638,20 @@ async fn the_fan_out_over_a_row_stream_can_be_spawned() {
     assert_eq!(report.succeeded, 2500);
     assert_eq!(report.max_in_flight, 4);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_partly_read_page_keeps_its_tokens_in_into_pages() {
+    let fake = Fake::new(Plan::rows(2500));
+    let mut rows = fake.athena().query("SELECT x");
+    for _ in 0..10 {
+        rows.try_next().await.unwrap().unwrap();
+    }
+    let pages: Vec<ResultPage> = rows.into_pages().try_collect().await.unwrap();
+    // The rest of page 0 says where page 1 starts, so a consumer can still resume.
+    assert_eq!(pages[0].page_number, 0);
+    assert_eq!(pages[0].rows.len(), 989);
+    assert_eq!(pages[0].rows[0].get_index(0), Some("10"));
+    assert_eq!(pages[0].next_token(), Some("tok-1000"));
+    let all: Vec<Row> = pages.into_iter().flat_map(|p| p.rows).collect();
+    assert_eq!(values(&all), expected(2500)[10..].to_vec());
+}
