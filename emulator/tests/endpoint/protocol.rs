@@ -1,7 +1,7 @@
 //! The wire protocol spoken raw: errors for bad targets, bodies and members, exactly as
 //! the service answers them, and a server that keeps serving whatever it is sent.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

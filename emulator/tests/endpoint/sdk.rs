@@ -1,6 +1,6 @@
 //! The emulator driven by the real aws-sdk-athena client, as any Athena user would.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

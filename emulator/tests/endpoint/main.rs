@@ -1,0 +1,9 @@
+//! The emulator's integration tests, as one test binary: each binary links DataFusion and
+//! the AWS SDK (about 250 MB on disk, and a link step each), so the suites are modules here
+//! rather than files of their own under `tests/`.
+
+mod binary;
+mod common;
+mod engine_values;
+mod protocol;
+mod sdk;
