@@ -363,6 +363,12 @@ impl Engine {
         &self.inner.data_dir
     }
 
+    /// Whether the data dir is a temp dir this engine made (and removes when its last
+    /// clone is dropped).
+    pub(crate) fn owns_data_dir(&self) -> bool {
+        self.inner.remove_on_drop
+    }
+
     /// Where `s3://bucket/prefix/` lives on disk: `<data_dir>/bucket/prefix`.
     ///
     /// # Errors

@@ -311,12 +311,15 @@ impl EmulatorBuilder {
         let engine = match self.engine {
             EngineSource::Engine(engine) => engine,
             EngineSource::Config(config) => {
-                if is_default_data_dir(&config.data_dir) {
-                    temporary_data_dir = Some(config.data_dir.clone());
-                }
-                Engine::new(config)
+                let engine = Engine::new(config)
                     .await
-                    .map_err(|source| StartError::Engine { source })?
+                    .map_err(|source| StartError::Engine { source })?;
+                // An engine built here is this emulator's alone, so the temp dir it made
+                // can go at shutdown (a shared engine's dir goes with its last clone).
+                if engine.owns_data_dir() {
+                    temporary_data_dir = Some(engine.data_dir().to_path_buf());
+                }
+                engine
             }
         };
         let listener = TcpListener::bind(self.bind)
@@ -452,18 +455,6 @@ impl Drop for Emulator {
         let _ = self.shutdown.send(true);
         self.shared.registry.abort_all();
     }
-}
-
-/// Whether `dir` is one [`EngineConfig::default()`] makes for this process: the only
-/// data dirs the emulator removes.
-fn is_default_data_dir(dir: &std::path::Path) -> bool {
-    let prefix = format!("athena-emulator-{}-", std::process::id());
-    dir.parent() == Some(std::env::temp_dir().as_path())
-        && dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_prefix(&prefix))
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// What every connection shares.
