@@ -208,16 +208,15 @@ async fn dropping_the_stream_stops_the_query() {
     let poll = tokio::time::timeout(Duration::from_millis(300), stream.try_next()).await;
     assert!(poll.is_err());
     drop(stream);
-    // The stop is sent by the stream's task; wait for the emulator to see it.
-    let mut seen = false;
-    for _ in 0..200 {
-        if emulator.calls().get(Op::StopQueryExecution) == 1 {
-            seen = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert!(seen, "StopQueryExecution was not sent");
+    // The stop is sent by the stream's task, detached; wait for the emulator to see it
+    // (the timeout only turns a missing stop into a failure instead of a hang).
+    let stopped = tokio::time::timeout(
+        Duration::from_secs(10),
+        emulator.calls_reach(Op::StopQueryExecution, 1),
+    )
+    .await;
+    assert!(stopped.is_ok(), "StopQueryExecution was not sent");
+    assert_eq!(emulator.calls().get(Op::StopQueryExecution), 1);
     emulator.shutdown().await;
 }
 

@@ -422,6 +422,31 @@ impl Emulator {
         self.shared.counters.snapshot()
     }
 
+    /// Resolves once `operation` has received at least `count` calls (injected faults
+    /// included): to wait for a call some other task makes, such as the
+    /// `StopQueryExecution` a client sends when its stream is dropped.
+    ///
+    /// It waits as long as it takes: wrap it in [`tokio::time::timeout`] in a test.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use athena_emulator::{EngineConfig, Emulator, Operation};
+    ///
+    /// let emulator = Emulator::builder()
+    ///     .engine_config(EngineConfig { cloudfront_rows: 0, ..EngineConfig::default() })
+    ///     .start()
+    ///     .await?;
+    /// // No call is needed to reach a count of 0.
+    /// emulator.calls_reach(Operation::StopQueryExecution, 0).await;
+    /// emulator.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn calls_reach(&self, operation: Operation, count: u64) {
+        self.shared.counters.reached(operation, count).await;
+    }
+
     /// The number of queries QUEUED or RUNNING now.
     pub fn active_queries(&self) -> usize {
         self.shared.registry.active()

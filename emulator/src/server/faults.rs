@@ -206,11 +206,30 @@ impl FaultInjector {
 pub(crate) struct Counters {
     calls: [AtomicU64; Operation::ALL.len()],
     faulted: [AtomicU64; Operation::ALL.len()],
+    /// Woken at every call, for [`Counters::reached`]: a test waits for a call that a
+    /// detached task makes (a stop sent on drop) without polling a clock.
+    changed: tokio::sync::Notify,
 }
 
 impl Counters {
     pub(crate) fn record_call(&self, operation: Operation) {
         self.calls[operation.index()].fetch_add(1, Ordering::Relaxed);
+        self.changed.notify_waiters();
+    }
+
+    /// Resolves once `operation` has received at least `count` calls.
+    pub(crate) async fn reached(&self, operation: Operation, count: u64) {
+        loop {
+            // Registered before the count is read, so a call recorded in between still
+            // wakes this waiter.
+            let changed = self.changed.notified();
+            let mut changed = std::pin::pin!(changed);
+            changed.as_mut().enable();
+            if self.calls[operation.index()].load(Ordering::Relaxed) >= count {
+                return;
+            }
+            changed.await;
+        }
     }
 
     pub(crate) fn record_fault(&self, operation: Operation) {
@@ -342,5 +361,25 @@ mod tests {
         assert_eq!(counts.faulted(Operation::GetQueryResults), 1);
         assert_eq!(counts.served(Operation::GetQueryResults), 1);
         assert_eq!(counts.total(), 3);
+    }
+
+    #[tokio::test]
+    async fn reached_wakes_on_the_call_that_reaches_the_count() {
+        let counters = std::sync::Arc::new(Counters::default());
+        let waiter = tokio::spawn({
+            let counters = std::sync::Arc::clone(&counters);
+            async move { counters.reached(Operation::StopQueryExecution, 2).await }
+        });
+        // Let the waiter register and see a count of 0.
+        tokio::task::yield_now().await;
+        counters.record_call(Operation::StopQueryExecution);
+        counters.record_call(Operation::GetQueryResults);
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished(), "one stop of two is not enough");
+        counters.record_call(Operation::StopQueryExecution);
+        tokio::time::timeout(std::time::Duration::from_secs(10), waiter)
+            .await
+            .expect("woken by the second stop")
+            .unwrap();
     }
 }
