@@ -11,6 +11,8 @@
 //!   library's full path (attach, header and NULL handling, `run_map`) against the
 //!   raw SDK paginator reading the same pages, for `SELECT uri` and the 33-column
 //!   `SELECT *` over 20,000 CloudFront rows. Target: at least 0.9x the paginator.
+//!   Each reads in a spawned task, as a service does; `overhead_block_on/...` reads
+//!   in `block_on` instead (the body of `#[tokio::main]`, not a runtime worker).
 //!
 //! Each query runs to completion before its benchmark; only reading and processing its
 //! results by `QueryExecutionId` is timed. Rows per iteration are scaled to the
@@ -102,24 +104,52 @@ fn fanout(criterion: &mut Criterion) {
     group.finish();
 }
 
+/// Where the code reading the results runs in an `overhead` benchmark.
+#[derive(Debug, Clone, Copy)]
+enum Consumer {
+    /// In a task spawned on the runtime's workers, as in a service.
+    Spawned,
+    /// In the future given to `block_on`, on a thread that is not a worker (the body
+    /// of `#[tokio::main]`): everything the runtime hands it crosses threads.
+    BlockOn,
+}
+
+impl Consumer {
+    /// The criterion group: `overhead` for [`Consumer::Spawned`],
+    /// `overhead_block_on` for [`Consumer::BlockOn`].
+    const fn group(self) -> &'static str {
+        match self {
+            Consumer::Spawned => "overhead",
+            Consumer::BlockOn => "overhead_block_on",
+        }
+    }
+
+    /// Runs `read` where this consumer runs, and the wall time it took.
+    async fn time<F>(self, read: F) -> (u64, Duration)
+    where
+        F: Future<Output = Result<u64, athena_stream::BoxError>> + Send + 'static,
+    {
+        let started = std::time::Instant::now();
+        let rows = match self {
+            Consumer::Spawned => tokio::spawn(read).await.expect("the reading task"),
+            Consumer::BlockOn => read.await,
+        };
+        let rows = rows.unwrap_or_else(|e| panic!("reading the results failed: {e}"));
+        (rows, started.elapsed())
+    }
+}
+
 fn overhead(criterion: &mut Criterion) {
     let rt = common::runtime();
     let rows: usize = if common::bench_mode() { 20_000 } else { 1_000 };
     let setup = rt
         .block_on(designs::start(Duration::ZERO, rows))
         .unwrap_or_else(|e| panic!("the emulator did not start: {e}"));
-    let setup = &setup;
-
-    let mut group = criterion.benchmark_group("overhead");
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(5))
-        .throughput(Throughput::Elements(rows as u64));
-    for (name, sql) in [
+    let queries = [
         ("uri", "SELECT uri FROM cf_access_logs"),
         ("select_star", "SELECT * FROM cf_access_logs"),
-    ] {
+    ]
+    .map(|(name, sql)| {
         let id = rt
             .block_on(designs::prepare(
                 &setup.athena,
@@ -127,39 +157,56 @@ fn overhead(criterion: &mut Criterion) {
                 Some(designs::CLOUDFRONT_DATABASE),
             ))
             .unwrap_or_else(|e| panic!("{sql} failed: {e}"));
-        let id = id.as_str();
-        // The full path: attach, header and NULL handling, the fan-out with a no-op.
-        group.bench_function(BenchmarkId::new("athena_stream", name), |b| {
-            b.to_async(&rt).iter_custom(|iters| async move {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let (n, elapsed) =
-                        designs::timed(Design::Stream, setup, id, 16, Duration::ZERO)
-                            .await
-                            .unwrap_or_else(|e| panic!("the stream failed: {e}"));
-                    assert_eq!(n, rows as u64);
-                    total += elapsed;
-                }
-                total
+        (name, id)
+    });
+
+    for consumer in [Consumer::Spawned, Consumer::BlockOn] {
+        let mut group = criterion.benchmark_group(consumer.group());
+        group
+            .sample_size(10)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(5))
+            .throughput(Throughput::Elements(rows as u64));
+        for (name, id) in &queries {
+            // The full path: attach, header and NULL handling, the fan-out with a no-op.
+            group.bench_function(BenchmarkId::new("athena_stream", name), |b| {
+                b.to_async(&rt).iter_custom(|iters| {
+                    let (athena, id) = (setup.athena.clone(), id.clone());
+                    async move {
+                        let mut total = Duration::ZERO;
+                        for _ in 0..iters {
+                            let (athena, id) = (athena.clone(), id.clone());
+                            let read = async move {
+                                designs::stream(&athena, &id, 16, Duration::ZERO).await
+                            };
+                            let (n, elapsed) = consumer.time(read).await;
+                            assert_eq!(n, rows as u64);
+                            total += elapsed;
+                        }
+                        total
+                    }
+                });
             });
-        });
-        // The raw SDK paginator over the same pages (the header row counted as a row).
-        group.bench_function(BenchmarkId::new("sdk_paginator", name), |b| {
-            b.to_async(&rt).iter_custom(|iters| async move {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let started = std::time::Instant::now();
-                    let n = designs::raw_paginator(&setup.client, id)
-                        .await
-                        .unwrap_or_else(|e| panic!("the paginator failed: {e}"));
-                    total += started.elapsed();
-                    assert_eq!(n, rows as u64 + 1);
-                }
-                total
+            // The raw SDK paginator over the same pages (the header row counted as a row).
+            group.bench_function(BenchmarkId::new("sdk_paginator", name), |b| {
+                b.to_async(&rt).iter_custom(|iters| {
+                    let (client, id) = (setup.client.clone(), id.clone());
+                    async move {
+                        let mut total = Duration::ZERO;
+                        for _ in 0..iters {
+                            let (client, id) = (client.clone(), id.clone());
+                            let read = async move { designs::raw_paginator(&client, &id).await };
+                            let (n, elapsed) = consumer.time(read).await;
+                            assert_eq!(n, rows as u64 + 1);
+                            total += elapsed;
+                        }
+                        total
+                    }
+                });
             });
-        });
+        }
+        group.finish();
     }
-    group.finish();
 }
 
 criterion_group!(benches, fanout, overhead);
