@@ -5,6 +5,7 @@
 //! The input stream itself lives in the combinator (pinned, as an `Option` so that it
 //! can be dropped the moment the fan-out ends: dropping a row stream stops its query).
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::num::NonZeroUsize;
 use std::pin::Pin;
@@ -121,7 +122,12 @@ pub(super) struct Engine<F, Fut: TryFuture, T, P> {
     policy: P,
     limit: Option<NonZeroUsize>,
     tolerance: Tolerance,
-    tasks: FuturesUnordered<Task<Fut, T>>,
+    /// Boxed so that an attempt can be polled once before it joins (see `call`).
+    tasks: FuturesUnordered<Pin<Box<Task<Fut, T>>>>,
+    /// Items whose first poll already finished them (a processor with nothing to wait
+    /// for): handed out before `tasks` is polled, without the allocation and waker
+    /// bookkeeping that a task in `tasks` costs. They count as in flight until then.
+    finished: VecDeque<TaskDone<Fut::Ok, Fut::Error, T>>,
     pub(super) counts: Counts,
     rng: u64,
     /// Set when the settings are invalid: yielded on the first poll.
@@ -134,7 +140,7 @@ impl<F, Fut: TryFuture, T, P> fmt::Debug for Engine<F, Fut, T, P> {
         f.debug_struct("Engine")
             .field("limit", &self.limit)
             .field("tolerance", &self.tolerance)
-            .field("in_flight", &self.tasks.len())
+            .field("in_flight", &(self.tasks.len() + self.finished.len()))
             .field("counts", &self.counts)
             .field("done", &self.done)
             .finish_non_exhaustive()
@@ -161,6 +167,7 @@ where
             limit,
             tolerance,
             tasks: FuturesUnordered::new(),
+            finished: VecDeque::new(),
             counts: Counts::default(),
             invalid,
             done: false,
@@ -172,7 +179,7 @@ where
     }
 
     pub(super) fn in_flight(&self) -> usize {
-        self.tasks.len()
+        self.tasks.len() + self.finished.len()
     }
 
     /// Whether another item may start. `held` is the number of finished results a
@@ -182,27 +189,38 @@ where
         match self.limit {
             None => true,
             Some(limit) => {
-                let in_flight = self.tasks.len();
+                let in_flight = self.in_flight();
                 in_flight < limit.get()
                     && in_flight.saturating_add(held) < limit.get().saturating_mul(2)
             }
         }
     }
 
-    fn push(&mut self, task: Task<Fut, T>) {
+    fn push(&mut self, task: Pin<Box<Task<Fut, T>>>) {
         self.tasks.push(task);
-        self.counts.max_in_flight = self.counts.max_in_flight.max(self.tasks.len());
+        self.counts.max_in_flight = self.counts.max_in_flight.max(self.in_flight());
     }
 
-    fn call(&mut self, index: u64, attempt: u32, item: T) {
+    /// Calls the function on `item` and polls the attempt once right away: one that
+    /// is done at once (work with nothing to wait for) goes to `finished` and never
+    /// becomes a task. One that is pending becomes a task, which `tasks` polls again
+    /// with its own waker (a spurious extra poll, which futures allow).
+    fn call(&mut self, index: u64, attempt: u32, item: T, cx: &mut Context<'_>) {
         let kept = self.policy.keep(&item, attempt);
         let fut = (self.f)(item);
-        self.push(Task::Running {
+        let mut task = Box::pin(Task::Running {
             fut,
             index,
             attempt,
             kept,
         });
+        match task.as_mut().poll(cx) {
+            Poll::Ready(done) => {
+                self.finished.push_back(done);
+                self.counts.max_in_flight = self.counts.max_in_flight.max(self.in_flight());
+            }
+            Poll::Pending => self.push(task),
+        }
     }
 
     /// Ends the fan-out: in-flight items and the input are dropped now.
@@ -212,6 +230,7 @@ where
         error: Error,
     ) -> Poll<Option<Event<Fut::Ok>>> {
         self.tasks.clear();
+        self.finished.clear();
         stream.set(None);
         self.done = true;
         Poll::Ready(Some(Event::Fatal(error)))
@@ -244,7 +263,7 @@ where
                     Poll::Ready(Some(Ok(item))) => {
                         let index = self.counts.started;
                         self.counts.started += 1;
-                        self.call(index, 1, item);
+                        self.call(index, 1, item, cx);
                     }
                     Poll::Ready(Some(Err(error))) => {
                         tracing::warn!(%error, "map input failed; in-flight items dropped");
@@ -264,8 +283,13 @@ where
                 }
             }
 
-            // 2. Drain what is ready among the items in flight.
-            let done = match self.tasks.poll_next_unpin(cx) {
+            // 2. Drain what is ready among the items in flight: first those finished
+            //    when they started, in the order they started.
+            let next = match self.finished.pop_front() {
+                Some(done) => Poll::Ready(Some(done)),
+                None => self.tasks.poll_next_unpin(cx),
+            };
+            let done = match next {
                 Poll::Ready(Some(done)) => done,
                 Poll::Ready(None) if stream.is_none() => {
                     // 3. Input ended and nothing is in flight: the fan-out is over.
@@ -323,7 +347,7 @@ where
                     index,
                     attempt,
                     item: Some(item),
-                } => self.call(index, attempt + 1, item),
+                } => self.call(index, attempt + 1, item, cx),
                 // A task is never polled again once done, so its item is always there.
                 TaskDone::Wake { item: None, .. } => {}
             }
@@ -333,12 +357,12 @@ where
     fn retry(&mut self, index: u64, attempt: u32, item: T, delay: Duration, error: BoxError) {
         self.counts.retried += 1;
         tracing::info!(index, attempt, ?delay, %error, "map item retried");
-        self.push(Task::Sleeping {
+        self.push(Box::pin(Task::Sleeping {
             sleep: tokio::time::sleep(delay),
             index,
             attempt,
             item: Some(item),
-        });
+        }));
     }
 
     fn threshold_exceeded<St>(

@@ -131,6 +131,51 @@ async fn never_more_than_max_concurrency_in_flight() {
     }
 }
 
+/// Even items are done on their first poll (the engine finishes them without making a
+/// task), odd ones wait: both kinds share the limit, and both forms keep their order.
+#[tokio::test(start_paused = true)]
+async fn items_done_at_once_and_items_that_wait_share_the_limit_and_the_order() {
+    let probe = Probe::default();
+    let f = |i: u64| {
+        let guard = probe.enter();
+        async move {
+            if i % 2 == 1 {
+                sleep(ms(100 - i)).await;
+            }
+            guard.finish();
+            Ok::<_, Io>(i)
+        }
+    };
+    let map = Map::new().with_max_concurrency(4);
+    let mut ordered = items(20).map_ordered(map, f);
+    let mut seen = Vec::new();
+    while let Some(i) = ordered.next().await {
+        seen.push(i.unwrap());
+    }
+    assert_eq!(seen, (0..20).collect::<Vec<_>>());
+    assert!(probe.max.load(SeqCst) <= 4);
+    assert!(ordered.max_in_flight() <= 4);
+
+    // Unordered: each even item comes out as soon as it starts; the odd ones, which
+    // sleep less the later they start, come out in completion order.
+    let unordered: Vec<u64> = items(20)
+        .map_unordered(map, f)
+        .map(Result::unwrap)
+        .collect()
+        .await;
+    let mut sorted = unordered.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (0..20).collect::<Vec<_>>());
+    assert_eq!(
+        &unordered[..3],
+        &[0, 2, 4],
+        "instant items before the sleeping ones"
+    );
+    assert!(probe.max.load(SeqCst) <= 4);
+    assert_eq!(probe.finished.load(SeqCst), 40);
+    assert_eq!(probe.dropped.load(SeqCst), 0);
+}
+
 #[tokio::test(start_paused = true)]
 async fn zero_means_no_limit() {
     let probe = Probe::default();
