@@ -759,64 +759,10 @@ async fn init_sql_runs_at_startup() {
     let _ = std::fs::remove_file(script);
 }
 
-#[tokio::test]
-#[ignore]
-async fn probe() {
-    let rows = std::env::var("PROBE_CF")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let e = Engine::new(EngineConfig {
-        cloudfront_rows: rows,
-        ..EngineConfig::default()
-    })
-    .await
-    .unwrap();
-    let list = std::env::var("PROBE_FILE")
-        .map(|f| std::fs::read_to_string(f).unwrap())
-        .or_else(|_| std::env::var("PROBE"))
-        .unwrap_or_default();
-    for sql in list.split(" ;; ") {
-        let ctx = ExecutionContext {
-            database: Some("serverlessland_database".into()),
-            execution_parameters: std::env::var("PROBE_PARAMS")
-                .map(|p| p.split(" ,, ").map(str::to_owned).collect())
-                .unwrap_or_default(),
-            ..ExecutionContext::default()
-        };
-        let started = std::time::Instant::now();
-        let res = async {
-            let p = e.prepare(sql)?;
-            let out = e.execute(&p, &ctx).await?;
-            let mut rows = Vec::new();
-            let mut stream = out.rows;
-            while let Some(b) = stream.next().await {
-                rows.extend(b?);
-            }
-            Ok::<_, QueryError>((out.columns, rows))
-        }
-        .await;
-        let elapsed = started.elapsed();
-        if let Ok((_, rows)) = &res {
-            println!("    {} rows in {elapsed:?}", rows.len());
-        }
-        match res {
-            Ok((cols, rows)) => println!(
-                "OK  {sql}\n    {:?}\n    {:?}",
-                cols.iter()
-                    .map(|c| format!("{}:{}({},{})", c.name, c.athena_type, c.precision, c.scale))
-                    .collect::<Vec<_>>(),
-                rows.iter().take(3).collect::<Vec<_>>()
-            ),
-            Err(err) => println!("ERR {sql}\n    {err:?}"),
-        }
-    }
-}
-
 /// Mutations of typical queries through prepare/execute: no panic, no hang, no crash.
+/// `FUZZ_SEED` and `FUZZ_ROUNDS` (default 3000, well under a second) run it longer.
 #[tokio::test]
-#[ignore]
-async fn fuzz_probe() {
+async fn mutated_statements_never_panic_or_hang() {
     let e = Engine::new(EngineConfig {
         cloudfront_rows: 50,
         ..EngineConfig::default()
@@ -885,5 +831,9 @@ async fn fuzz_probe() {
             n += 1;
         }
     }
-    println!("{n} mutated statements ran");
+    // Most mutations do not parse; enough must, or this tests only the parser.
+    assert!(
+        n * 10 >= rounds,
+        "only {n} of {rounds} mutated statements got past prepare"
+    );
 }
