@@ -125,8 +125,8 @@ pub(super) struct Engine<F, Fut: TryFuture, T, P> {
     /// Boxed so that an attempt can be polled once before it joins (see `call`).
     tasks: FuturesUnordered<Pin<Box<Task<Fut, T>>>>,
     /// Items whose first poll already finished them (a processor with nothing to wait
-    /// for): handed out before `tasks` is polled, without the allocation and waker
-    /// bookkeeping that a task in `tasks` costs. They count as in flight until then.
+    /// for), in the order they started: handed out when no task is ready, without the
+    /// waker bookkeeping a task in `tasks` costs. They count as in flight until then.
     finished: VecDeque<TaskDone<Fut::Ok, Fut::Error, T>>,
     pub(super) counts: Counts,
     rng: u64,
@@ -283,11 +283,22 @@ where
                 }
             }
 
-            // 2. Drain what is ready among the items in flight: first those finished
-            //    when they started, in the order they started.
-            let next = match self.finished.pop_front() {
-                Some(done) => Poll::Ready(Some(done)),
-                None => self.tasks.poll_next_unpin(cx),
+            // 2. Drain what is ready among the items in flight: the tasks first, then
+            //    those finished when they started. Tasks go first because `finished`
+            //    can stay non-empty for as long as the input has items ready; a task
+            //    polled only once it emptied (a retry due, a slow item done) would wait
+            //    that long.
+            let polled = if self.tasks.is_empty() {
+                Poll::Ready(None)
+            } else {
+                self.tasks.poll_next_unpin(cx)
+            };
+            let next = match polled {
+                Poll::Ready(Some(done)) => Poll::Ready(Some(done)),
+                idle => match self.finished.pop_front() {
+                    Some(done) => Poll::Ready(Some(done)),
+                    None => idle,
+                },
             };
             let done = match next {
                 Poll::Ready(Some(done)) => done,

@@ -495,6 +495,36 @@ fn fails_at(bad: &'static [u64]) -> impl FnMut(u64) -> futures::future::Ready<Re
     }
 }
 
+/// Items done at once must not starve those in flight: with an input that always has
+/// the next item ready and every item but one done on its first poll, the one that
+/// failed is retried (after no delay) and comes out within a few items, not last.
+#[tokio::test(start_paused = true)]
+async fn items_done_at_once_do_not_starve_a_retry() {
+    let tries = Mutex::new(0u32);
+    let map = Map::new()
+        .with_max_concurrency(4)
+        .with_retrier(Retrier::new().with_interval(Duration::ZERO));
+    let out: Vec<u64> = items(100)
+        .map_unordered(map, |i| {
+            let first_try_of_zero = i == 0 && {
+                let mut t = tries.lock().unwrap();
+                *t += 1;
+                *t == 1
+            };
+            futures::future::ready(if first_try_of_zero {
+                Err(boom("once"))
+            } else {
+                Ok(i)
+            })
+        })
+        .map(Result::unwrap)
+        .collect()
+        .await;
+    assert_eq!(out.len(), 100);
+    let at = out.iter().position(|&i| i == 0).unwrap();
+    assert!(at < 8, "item 0 came out at place {at} of 100");
+}
+
 #[tokio::test(start_paused = true)]
 async fn tolerated_failure_count() {
     const BAD: &[u64] = &[2, 5, 9];
