@@ -122,16 +122,16 @@ async fn run(args: &Args) -> Result<ExitCode, Error> {
 
     let mut athena = Athena::builder(client);
     if let Some(secs) = args.timeout_secs {
-        athena = athena.query_timeout(Duration::from_secs(secs));
+        athena = athena.with_query_timeout(Duration::from_secs(secs));
     }
     let athena = athena.build()?;
 
-    let mut query = StartQueryExecution::new(&args.query).database(&args.database);
+    let mut query = StartQueryExecution::new(&args.query).with_database(&args.database);
     if let Some(w) = &args.workgroup {
-        query = query.workgroup(w);
+        query = query.with_workgroup(w);
     }
     if let Some(o) = &args.output_location {
-        query = query.output_location(o);
+        query = query.with_output_location(o);
     }
 
     let started = Instant::now();

@@ -1,19 +1,23 @@
-//! The handle: an Athena client plus the settings that govern polling, paging and retries.
+//! The handle users hold, and its builder.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use backon::ExponentialBuilder;
+use tracing::Instrument;
 
-use crate::api::{AthenaApi, SdkApi};
+use crate::api::AthenaApi;
+use crate::api::sdk::SdkApi;
+use crate::client::ClientCore;
+use crate::driver::Source;
 use crate::error::{Error, Result};
 use crate::execution::QueryExecution;
+use crate::interrupt;
+use crate::lifecycle::{Ended, Lifecycle, Target};
 use crate::query::StartQueryExecution;
-use crate::results::{RowStream, Source};
-
-/// The most rows `GetQueryResults` returns in one page.
-pub const MAX_PAGE_SIZE: i32 = 1000;
+use crate::rows::RowStream;
+use crate::settings::{Backoff, MAX_PAGE_SIZE, Settings};
+use crate::stats::Stats;
 
 /// Runs queries on Athena and streams their results.
 ///
@@ -27,80 +31,30 @@ pub const MAX_PAGE_SIZE: i32 = 1000;
 /// let athena = Athena::from_env().await;
 /// let mut rows = athena.query("SELECT uri FROM cf_access_logs LIMIT 10");
 /// while let Some(row) = rows.try_next().await? {
-///     println!("{:?}", row.get_str("uri"));
+///     println!("{:?}", row.get_str("uri")?);
 /// }
 /// # Ok(())
 /// # }
 /// ```
 #[derive(Clone)]
 pub struct Athena {
-    pub(crate) inner: Arc<Inner>,
-}
-
-pub(crate) struct Inner {
-    pub(crate) api: Arc<dyn AthenaApi>,
-    pub(crate) config: Config,
-}
-
-/// The settings, with their defaults in [`AthenaBuilder`]'s setters.
-#[derive(Debug, Clone)]
-pub(crate) struct Config {
-    pub(crate) polling: ExponentialBuilder,
-    pub(crate) retry: ExponentialBuilder,
-    pub(crate) query_timeout: Option<Duration>,
-    pub(crate) page_size: i32,
-    pub(crate) prefetch: usize,
-    pub(crate) failed_query_retries: u32,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            polling: default_polling(),
-            retry: default_retry(),
-            query_timeout: None,
-            page_size: MAX_PAGE_SIZE,
-            prefetch: 1,
-            failed_query_retries: 0,
-        }
-    }
-}
-
-/// Polling `GetQueryExecution`: from 100 ms, x2, capped at 5 s, with jitter, no limit
-/// on the number of polls (a query timeout bounds the wait when set).
-fn default_polling() -> ExponentialBuilder {
-    ExponentialBuilder::new()
-        .with_min_delay(Duration::from_millis(100))
-        .with_factor(2.0)
-        .with_max_delay(Duration::from_secs(5))
-        .with_jitter()
-        .without_max_times()
-}
-
-/// Retrying throttled and transient calls, beyond the SDK's own attempts: from
-/// 200 ms, x2, capped at 10 s, with jitter, at most 8 retries.
-fn default_retry() -> ExponentialBuilder {
-    ExponentialBuilder::new()
-        .with_min_delay(Duration::from_millis(200))
-        .with_factor(2.0)
-        .with_max_delay(Duration::from_secs(10))
-        .with_jitter()
-        .with_max_times(8)
+    core: Arc<ClientCore>,
 }
 
 impl Athena {
     /// A handle over this SDK client, with the default settings.
     pub fn new(client: aws_sdk_athena::Client) -> Self {
-        Athena::from_api(Arc::new(SdkApi { client }), Config::default())
+        Athena {
+            core: Arc::new(ClientCore {
+                api: Arc::new(SdkApi { client }),
+                settings: Settings::default(),
+            }),
+        }
     }
 
     /// A builder over this SDK client, to change the settings.
     pub fn builder(client: aws_sdk_athena::Client) -> AthenaBuilder {
-        AthenaBuilder {
-            api: Arc::new(SdkApi { client }),
-            config: Config::default(),
-            problems: Vec::new(),
-        }
+        AthenaBuilder::with_api(Arc::new(SdkApi { client }))
     }
 
     /// A handle over a client configured from the environment (credentials, region,
@@ -110,26 +64,22 @@ impl Athena {
         Athena::new(aws_sdk_athena::Client::new(&config))
     }
 
-    pub(crate) fn from_api(api: Arc<dyn AthenaApi>, config: Config) -> Self {
-        Athena {
-            inner: Arc::new(Inner { api, config }),
-        }
-    }
-
     /// Streams the rows of a query. Nothing is sent until the stream is first polled;
     /// then the query is started, polled until it finishes, and its pages fetched one
-    /// after another (with [`prefetch`](AthenaBuilder::prefetch) pages fetched ahead).
+    /// after another (with [`prefetch`](AthenaBuilder::with_prefetch) pages fetched
+    /// ahead).
     ///
     /// Dropping the stream before the query finished stops the query.
     pub fn query(&self, query: impl Into<StartQueryExecution>) -> RowStream {
-        RowStream::new(self.clone(), Source::Start(query.into()))
+        RowStream::new(self.core.clone(), Source::Start(query.into()))
     }
 
     /// Streams the results of a query started elsewhere, from its first row. The query
-    /// is polled until it finishes first.
+    /// is polled until it finishes first. Dropping the stream leaves the query running;
+    /// [`RowStream::cancel`] stops it.
     pub fn attach(&self, query_execution_id: impl Into<String>) -> RowStream {
         RowStream::new(
-            self.clone(),
+            self.core.clone(),
             Source::Attach {
                 query_execution_id: query_execution_id.into(),
                 next_token: None,
@@ -139,13 +89,14 @@ impl Athena {
 
     /// Streams the results of a query from a page's `NextToken`: where a consumer that
     /// stopped after that page left off (see [`ResultPage::next_token`](crate::ResultPage::next_token)).
+    /// Like [`attach`](Self::attach) otherwise.
     pub fn resume(
         &self,
         query_execution_id: impl Into<String>,
         next_token: impl Into<String>,
     ) -> RowStream {
         RowStream::new(
-            self.clone(),
+            self.core.clone(),
             Source::Attach {
                 query_execution_id: query_execution_id.into(),
                 next_token: Some(next_token.into()),
@@ -156,43 +107,91 @@ impl Athena {
     /// Starts a query and waits until it finishes, without reading its rows: for DDL,
     /// CTAS and INSERT statements, or to read the result file yourself.
     ///
+    /// The query runs in a spawned task (so this needs a Tokio runtime). Cancel-safe:
+    /// dropping the future before the query finished stops the query, as dropping a
+    /// stream does.
+    ///
     /// # Errors
     /// [`Error::QueryFailed`], [`Error::QueryCancelled`], [`Error::QueryTimedOut`]
-    /// (the query was stopped), or [`Error::Api`] when a call failed beyond its retries.
+    /// (the query was stopped), [`Error::InvalidConfig`] for a query that breaks
+    /// Athena's limits, or [`Error::Api`] when a call failed beyond its retries.
     pub async fn execute(&self, query: impl Into<StartQueryExecution>) -> Result<QueryExecution> {
-        let mut stream = RowStream::new(self.clone(), Source::Start(query.into()));
-        stream.wait_for_completion().await
+        let (guard, mut interrupts) = interrupt::channel();
+        let core = self.core.clone();
+        let query = query.into();
+        let id = Arc::new(Mutex::new(None::<String>));
+        let seen = id.clone();
+        let span = tracing::info_span!("athena_query", query_execution_id = tracing::field::Empty);
+        let task = tokio::spawn(
+            async move {
+                let stats = Stats::default();
+                let span = tracing::Span::current();
+                let on_id = |id: &str| {
+                    span.record("query_execution_id", id);
+                    *seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(id.to_owned());
+                };
+                Lifecycle::new(&core, &stats, &mut interrupts, &on_id)
+                    .run(Target::Start(query))
+                    .await
+            }
+            .instrument(span),
+        );
+        let ended = task.await;
+        // Held until here: if this future is dropped while it waits, the guard's drop
+        // tells the task, which stops the query.
+        drop(guard);
+        match ended {
+            Ok(Ok(Ended::Succeeded(execution))) => Ok(*execution),
+            Ok(Err(e)) => Err(e),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // The task was interrupted (impossible while the guard is held) or aborted by
+            // a runtime shutting down: either way the query did not finish for us.
+            Ok(Ok(Ended::Interrupted(_))) | Err(_) => Err(Error::QueryCancelled {
+                query_execution_id: id
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone()
+                    .unwrap_or_default(),
+                state_change_reason:
+                    "the task running the query ended early (Tokio runtime shutting down)"
+                        .to_owned(),
+            }),
+        }
     }
 
     /// Sends `StopQueryExecution` (retried when throttled). Stopping a finished query
     /// changes nothing.
+    ///
+    /// # Errors
+    /// [`Error::Api`] when the call failed beyond its retries.
     pub async fn stop(&self, query_execution_id: &str) -> Result<()> {
-        let stats = crate::results::Stats::default();
-        crate::results::stop_query(&self.inner, &stats, query_execution_id).await
+        self.core.stop(&Stats::default(), query_execution_id).await
     }
 }
 
 impl fmt::Debug for Athena {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Athena")
-            .field("config", &self.inner.config)
+            .field("settings", &self.core.settings)
             .finish_non_exhaustive()
     }
 }
 
 /// Builds an [`Athena`] handle with settings other than the defaults.
 ///
-/// Invalid settings are collected and reported together by [`build`](Self::build).
+/// Every setter's doc ends with its default. Invalid settings are collected and
+/// reported together by [`build`](Self::build).
 ///
 /// ```
-/// use athena_stream::Athena;
+/// use athena_stream::{Athena, Backoff};
 /// use std::time::Duration;
 ///
 /// # fn make(client: aws_sdk_athena::Client) -> athena_stream::Result<Athena> {
 /// let athena = Athena::builder(client)
-///     .page_size(1000)
-///     .prefetch(2)
-///     .query_timeout(Duration::from_secs(600))
+///     .with_page_size(1000)
+///     .with_prefetch(2)
+///     .with_query_timeout(Duration::from_secs(600))
+///     .with_polling_backoff(Backoff::new(Duration::from_millis(250)).with_jitter(true))
 ///     .build()?;
 /// # Ok(athena)
 /// # }
@@ -200,63 +199,70 @@ impl fmt::Debug for Athena {
 #[must_use]
 pub struct AthenaBuilder {
     api: Arc<dyn AthenaApi>,
-    config: Config,
+    settings: Settings,
     problems: Vec<String>,
 }
 
 impl AthenaBuilder {
-    #[cfg(test)]
     pub(crate) fn with_api(api: Arc<dyn AthenaApi>) -> Self {
         AthenaBuilder {
             api,
-            config: Config::default(),
+            settings: Settings::default(),
             problems: Vec::new(),
         }
     }
 
-    /// How `GetQueryExecution` is polled while the query is queued or running.
-    /// Only the delays are used: polling goes on until the query finishes or the
-    /// [`query_timeout`](Self::query_timeout) passes, whatever `max_times` says.
+    /// How `GetQueryExecution` is polled while the query is queued or running. Polling
+    /// goes on until the query finishes or the [query timeout](Self::with_query_timeout)
+    /// passes, whatever the backoff's `max_retries` says.
     ///
-    /// Default is exponential from 100 ms, x2, capped at 5 s, with jitter (backon's
-    /// jitter adds a random 0-100% of the delay).
-    pub fn polling_backoff(mut self, backoff: ExponentialBuilder) -> Self {
-        self.config.polling = backoff.without_max_times();
+    /// Default is [`Backoff::DEFAULT_POLLING`]: exponential from 100 ms, x2, capped at
+    /// 5 s, with jitter.
+    pub fn with_polling_backoff(mut self, backoff: Backoff) -> Self {
+        if let Some(problem) = backoff.problems("polling_backoff") {
+            self.problems.push(problem);
+        }
+        self.settings.polling = backoff;
         self
     }
 
     /// How throttled (`ThrottlingException`, `TooManyRequestsException`, including
     /// `CONCURRENT_QUERY_LIMIT_EXCEEDED` on start) and transient (HTTP 5xx, dropped
-    /// connection, timeout) calls are retried, on top of the SDK's own retries. A
-    /// start is retried with the same `ClientRequestToken`, a page with the same
-    /// `NextToken`, so a retry never runs a second query nor loses or repeats a row.
+    /// connection, timeout) calls are retried, on top of the SDK's own retries. A start
+    /// is retried with the same `ClientRequestToken`, a page with the same `NextToken`,
+    /// so a retry never runs a second query nor loses or repeats a row.
     ///
-    /// Default is exponential from 200 ms, x2, capped at 10 s, with jitter, at most 8 retries.
-    pub fn retry_policy(mut self, backoff: ExponentialBuilder) -> Self {
-        self.config.retry = backoff;
+    /// Default is [`Backoff::DEFAULT_RETRY`]: exponential from 200 ms, x2, capped at
+    /// 10 s, with jitter, at most 8 retries.
+    pub fn with_retry_policy(mut self, backoff: Backoff) -> Self {
+        if let Some(problem) = backoff.problems("retry_policy") {
+            self.problems.push(problem);
+        }
+        self.settings.retry = backoff;
         self
     }
 
-    /// The longest a query may take from its start until it finishes. When it
-    /// passes, the query is stopped and [`Error::QueryTimedOut`] returned. Reading
-    /// the pages of a finished query is not limited by it.
+    /// The longest a query may take from its start until it finishes. When it passes,
+    /// the query is stopped and [`Error::QueryTimedOut`] returned. Reading the pages of
+    /// a finished query is not limited by it.
     ///
     /// Default is no timeout.
-    pub fn query_timeout(mut self, timeout: Duration) -> Self {
+    pub fn with_query_timeout(mut self, timeout: Duration) -> Self {
         if timeout.is_zero() {
             self.problems
                 .push("query_timeout must be more than zero".to_owned());
         }
-        self.config.query_timeout = Some(timeout);
+        self.settings.query_timeout = Some(timeout);
         self
     }
 
     /// Rows asked for per `GetQueryResults` call (`MaxResults`), 1 to 1000.
     ///
-    /// Default is 1000, the most Athena allows: paging is bound by round trips.
-    pub fn page_size(mut self, rows: usize) -> Self {
+    /// Default is 1000 ([`MAX_PAGE_SIZE`]), the most Athena allows: paging is bound by
+    /// round trips.
+    pub fn with_page_size(mut self, rows: usize) -> Self {
         match i32::try_from(rows) {
-            Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) => self.config.page_size = n,
+            Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) => self.settings.page_size = n,
             _ => self.problems.push(format!(
                 "page_size must be 1 to {MAX_PAGE_SIZE} (Athena's MaxResults), got {rows}"
             )),
@@ -264,13 +270,13 @@ impl AthenaBuilder {
         self
     }
 
-    /// Pages fetched ahead of the one being read. With 1, page N+1 is fetched while
-    /// the caller works on page N; memory holds at most `prefetch + 1` pages whatever
-    /// the size of the result. 0 fetches a page only when the previous one is used up.
+    /// Pages fetched ahead of the one being read. With 1, page N+1 is fetched while the
+    /// caller works on page N; memory holds at most `prefetch + 1` pages whatever the
+    /// size of the result. 0 fetches a page only when the previous one is used up.
     ///
     /// Default is 1.
-    pub fn prefetch(mut self, pages: usize) -> Self {
-        self.config.prefetch = pages;
+    pub fn with_prefetch(mut self, pages: usize) -> Self {
+        self.settings.prefetch = pages;
         self
     }
 
@@ -278,8 +284,8 @@ impl AthenaBuilder {
     /// `Retryable` is started again (with a new `ClientRequestToken`).
     ///
     /// Default is 0: a failed query is an error at once.
-    pub fn failed_query_retries(mut self, retries: u32) -> Self {
-        self.config.failed_query_retries = retries;
+    pub fn with_failed_query_retries(mut self, retries: u32) -> Self {
+        self.settings.failed_query_retries = retries;
         self
     }
 
@@ -291,14 +297,19 @@ impl AthenaBuilder {
         if !self.problems.is_empty() {
             return Err(Error::invalid_config(self.problems.join("; ")));
         }
-        Ok(Athena::from_api(self.api, self.config))
+        Ok(Athena {
+            core: Arc::new(ClientCore {
+                api: self.api,
+                settings: self.settings,
+            }),
+        })
     }
 }
 
 impl fmt::Debug for AthenaBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AthenaBuilder")
-            .field("config", &self.config)
+            .field("settings", &self.settings)
             .field("problems", &self.problems)
             .finish_non_exhaustive()
     }

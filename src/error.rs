@@ -4,6 +4,7 @@
 //! [`Error`]. Variants are struct-shaped so that new context can be added without
 //! breaking callers, and the enum is `#[non_exhaustive]` for the same reason.
 
+use std::fmt;
 use std::time::Duration;
 
 /// A boxed error from the caller's own code or from the AWS SDK.
@@ -24,6 +25,38 @@ pub struct AthenaError {
     pub retryable: bool,
     /// `ErrorMessage`, equal to the `StateChangeReason` on a failed query.
     pub error_message: Option<String>,
+}
+
+/// An Athena API operation the library calls, named as in the API reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Operation {
+    /// `StartQueryExecution`.
+    StartQueryExecution,
+    /// `GetQueryExecution`.
+    GetQueryExecution,
+    /// `GetQueryResults`.
+    GetQueryResults,
+    /// `StopQueryExecution`.
+    StopQueryExecution,
+}
+
+impl Operation {
+    /// The operation's name in the Athena API (`GetQueryResults`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::StartQueryExecution => "StartQueryExecution",
+            Operation::GetQueryExecution => "GetQueryExecution",
+            Operation::GetQueryResults => "GetQueryResults",
+            Operation::StopQueryExecution => "StopQueryExecution",
+        }
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// How a call to the Athena API failed, as far as retrying it is concerned.
@@ -65,8 +98,8 @@ pub enum Error {
     /// A call to the Athena API failed (after the retries that its kind allows).
     #[error("Athena {operation} failed ({kind:?}): {message}")]
     Api {
-        /// The operation, in Athena's words (`GetQueryResults`, ...).
-        operation: &'static str,
+        /// The operation that failed.
+        operation: Operation,
         /// How the failure was classified.
         kind: ApiErrorKind,
         /// The error code Athena sent (`InvalidRequestException`, ...), when there was one.
@@ -85,7 +118,7 @@ pub enum Error {
     #[error("unexpected response from Athena {operation}: {message}")]
     InvalidResponse {
         /// The operation that answered.
-        operation: &'static str,
+        operation: Operation,
         /// What was wrong with the answer.
         message: String,
     },
@@ -219,7 +252,7 @@ impl Error {
         }
     }
 
-    pub(crate) fn invalid_response(operation: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn invalid_response(operation: Operation, message: impl Into<String>) -> Self {
         Error::InvalidResponse {
             operation,
             message: message.into(),

@@ -2,11 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use aws_sdk_athena::types as sdk;
-
-use crate::error::{AthenaError, Error, Result};
-
-const OPERATION: &str = "GetQueryExecution";
+use crate::error::{AthenaError, Error};
 
 /// `Status.State` of a query execution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,7 +14,9 @@ pub enum QueryState {
     Running,
     /// `SUCCEEDED`: final; results can be read.
     Succeeded,
-    /// `FAILED`: final unless Athena retries the query itself (it may go back to `QUEUED`).
+    /// `FAILED`. Athena retries some failed queries itself, and then the state goes back
+    /// to `QUEUED`: the library looks once more before it reports a failure that
+    /// Athena marks retryable (docs/athena.md, "Query states").
     Failed,
     /// `CANCELLED`: final.
     Cancelled,
@@ -36,8 +34,9 @@ impl QueryState {
         }
     }
 
-    /// Whether polling may stop at this state. `FAILED` counts as final: Athena's own
-    /// retry of a failed query shows up as a new `QUEUED` before the client sees `FAILED`.
+    /// Whether the query's life can end in this state: `SUCCEEDED`, `FAILED` or
+    /// `CANCELLED`. A `FAILED` seen once may still turn back to `QUEUED` (see
+    /// [`Failed`](Self::Failed)).
     pub fn is_final(self) -> bool {
         matches!(
             self,
@@ -45,17 +44,15 @@ impl QueryState {
         )
     }
 
-    fn parse(state: &sdk::QueryExecutionState) -> Result<Self> {
-        match state.as_str() {
-            "QUEUED" => Ok(QueryState::Queued),
-            "RUNNING" => Ok(QueryState::Running),
-            "SUCCEEDED" => Ok(QueryState::Succeeded),
-            "FAILED" => Ok(QueryState::Failed),
-            "CANCELLED" => Ok(QueryState::Cancelled),
-            other => Err(Error::invalid_response(
-                OPERATION,
-                format!("unknown query state {other:?}"),
-            )),
+    /// The state Athena names `name`, if it is one this library knows.
+    pub(crate) fn from_athena(name: &str) -> Option<Self> {
+        match name {
+            "QUEUED" => Some(QueryState::Queued),
+            "RUNNING" => Some(QueryState::Running),
+            "SUCCEEDED" => Some(QueryState::Succeeded),
+            "FAILED" => Some(QueryState::Failed),
+            "CANCELLED" => Some(QueryState::Cancelled),
+            _ => None,
         }
     }
 }
@@ -76,8 +73,9 @@ pub enum StatementType {
 }
 
 impl StatementType {
-    fn parse(value: &sdk::StatementType) -> Self {
-        match value.as_str() {
+    /// The statement type Athena names `name`.
+    pub(crate) fn from_athena(name: &str) -> Self {
+        match name {
             "DML" => StatementType::Dml,
             "DDL" => StatementType::Ddl,
             "UTILITY" => StatementType::Utility,
@@ -135,74 +133,7 @@ pub struct QueryExecution {
 }
 
 impl QueryExecution {
-    /// Checks and converts the SDK's description; `expected_id` is the id asked for.
-    pub(crate) fn from_sdk(value: Option<sdk::QueryExecution>, expected_id: &str) -> Result<Self> {
-        let value = value.ok_or_else(|| {
-            Error::invalid_response(OPERATION, "the response has no QueryExecution")
-        })?;
-        let query_execution_id = match value.query_execution_id {
-            Some(id) if id == expected_id => id,
-            Some(id) => {
-                return Err(Error::invalid_response(
-                    OPERATION,
-                    format!("asked for {expected_id}, got {id}"),
-                ));
-            }
-            // Absent in the answer: it can only be the one asked for.
-            None => expected_id.to_owned(),
-        };
-        let status = value.status.ok_or_else(|| {
-            Error::invalid_response(
-                OPERATION,
-                format!("query {query_execution_id} has no Status"),
-            )
-        })?;
-        let state = status.state.as_ref().ok_or_else(|| {
-            Error::invalid_response(
-                OPERATION,
-                format!("query {query_execution_id} has no Status.State"),
-            )
-        })?;
-        let state = QueryState::parse(state)?;
-        let millis = |v: Option<i64>| {
-            v.and_then(|m| u64::try_from(m).ok())
-                .map(Duration::from_millis)
-        };
-        let statistics = value
-            .statistics
-            .map(|s| QueryStatistics {
-                engine_execution_time: millis(s.engine_execution_time_in_millis),
-                data_scanned_in_bytes: s.data_scanned_in_bytes.and_then(|b| u64::try_from(b).ok()),
-                total_execution_time: millis(s.total_execution_time_in_millis),
-                query_queue_time: millis(s.query_queue_time_in_millis),
-                query_planning_time: millis(s.query_planning_time_in_millis),
-                service_processing_time: millis(s.service_processing_time_in_millis),
-                reused_previous_result: s
-                    .result_reuse_information
-                    .map(|r| r.reused_previous_result),
-            })
-            .unwrap_or_default();
-        Ok(QueryExecution {
-            query_execution_id,
-            state,
-            state_change_reason: status.state_change_reason,
-            athena_error: status.athena_error.map(|e| AthenaError {
-                error_category: e.error_category,
-                error_type: e.error_type,
-                retryable: e.retryable,
-                error_message: e.error_message,
-            }),
-            statement_type: value.statement_type.as_ref().map(StatementType::parse),
-            substatement_type: value.substatement_type,
-            output_location: value.result_configuration.and_then(|r| r.output_location),
-            workgroup: value.work_group,
-            submission_date_time: status.submission_date_time.and_then(to_system_time),
-            completion_date_time: status.completion_date_time.and_then(to_system_time),
-            statistics,
-        })
-    }
-
-    /// Whether the first row of the first page is a header row to drop (ATHENA.md §2):
+    /// Whether the first row of the first page is a header row to drop (docs/athena.md, "Pages of results"):
     /// always for DML; for UTILITY only `SHOW FUNCTIONS`, the one measured with a header.
     pub(crate) fn first_row_is_header(&self) -> HeaderRule {
         match &self.statement_type {
@@ -258,65 +189,4 @@ pub(crate) enum HeaderRule {
     IfColumnNames,
     /// No header row.
     Never,
-}
-
-fn to_system_time(t: aws_sdk_athena::primitives::DateTime) -> Option<SystemTime> {
-    SystemTime::try_from(t).ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn execution(state: &str) -> sdk::QueryExecution {
-        sdk::QueryExecution::builder()
-            .query_execution_id("q1")
-            .status(
-                sdk::QueryExecutionStatus::builder()
-                    .state(sdk::QueryExecutionState::from(state))
-                    .build(),
-            )
-            .build()
-    }
-
-    #[test]
-    fn unknown_state_is_a_clear_error() {
-        let err = QueryExecution::from_sdk(Some(execution("PAUSED")), "q1").unwrap_err();
-        assert!(
-            err.to_string().contains("unknown query state \"PAUSED\""),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn missing_status_is_a_clear_error() {
-        let value = sdk::QueryExecution::builder()
-            .query_execution_id("q1")
-            .build();
-        let err = QueryExecution::from_sdk(Some(value), "q1").unwrap_err();
-        assert!(err.to_string().contains("has no Status"), "{err}");
-        let err = QueryExecution::from_sdk(None, "q1").unwrap_err();
-        assert!(err.to_string().contains("no QueryExecution"), "{err}");
-    }
-
-    #[test]
-    fn another_query_in_the_answer_is_an_error() {
-        let err = QueryExecution::from_sdk(Some(execution("RUNNING")), "q2").unwrap_err();
-        assert!(err.to_string().contains("asked for q2, got q1"), "{err}");
-    }
-
-    #[test]
-    fn states_parse() {
-        for (text, state) in [
-            ("QUEUED", QueryState::Queued),
-            ("RUNNING", QueryState::Running),
-            ("SUCCEEDED", QueryState::Succeeded),
-            ("FAILED", QueryState::Failed),
-            ("CANCELLED", QueryState::Cancelled),
-        ] {
-            let e = QueryExecution::from_sdk(Some(execution(text)), "q1").unwrap();
-            assert_eq!(e.state, state);
-            assert_eq!(e.state.as_str(), text);
-        }
-    }
 }

@@ -9,23 +9,24 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_sdk_athena::operation::get_query_results::GetQueryResultsOutput;
-use aws_sdk_athena::types as sdk;
 use futures::future::BoxFuture;
 use tokio::time::Instant;
 
-use crate::api::{ApiCallError, ApiResult, AthenaApi, Operation};
+use crate::api::{ApiCallError, AthenaApi, CallError, CallResult, RawPage};
 use crate::athena::{Athena, AthenaBuilder};
-use crate::error::ApiErrorKind;
+use crate::error::{ApiErrorKind, AthenaError, Operation};
+use crate::execution::{QueryExecution, QueryState, QueryStatistics, StatementType};
 use crate::query::StartQueryExecution;
+use crate::row::ColumnInfo;
+use crate::settings::Backoff;
 
 /// How a started query behaves.
 #[derive(Debug, Clone)]
 pub(crate) struct Plan {
     /// States seen by successive `GetQueryExecution` calls; the last one stays.
-    pub(crate) states: Vec<&'static str>,
+    pub(crate) states: Vec<QueryState>,
     /// The `AthenaError` reported with `FAILED`.
-    pub(crate) athena_error: Option<sdk::AthenaError>,
+    pub(crate) athena_error: Option<AthenaError>,
     pub(crate) statement_type: &'static str,
     pub(crate) substatement_type: &'static str,
     pub(crate) columns: Vec<(&'static str, &'static str)>,
@@ -42,7 +43,7 @@ impl Plan {
     /// A DML query with one varchar column `x` holding `"0".."n-1"`, succeeding at the first poll.
     pub(crate) fn rows(n: usize) -> Self {
         Plan {
-            states: vec!["SUCCEEDED"],
+            states: vec![QueryState::Succeeded],
             athena_error: None,
             statement_type: "DML",
             substatement_type: "SELECT",
@@ -79,7 +80,7 @@ struct State {
     default_plan: Plan,
     queries: HashMap<String, Query>,
     tokens: HashMap<String, String>,
-    faults: HashMap<Operation, VecDeque<ApiErrorKind>>,
+    faults: HashMap<Operation, VecDeque<Fault>>,
     log: Vec<Call>,
 }
 
@@ -110,11 +111,41 @@ impl Fake {
         self.lock().plans.push_back(plan);
     }
 
-    /// The next `times` calls of `op` fail with `kind`.
+    /// The next `times` calls of `op` fail with `kind`, before they run.
     pub(crate) fn fail_next(&self, op: Operation, kind: ApiErrorKind, times: usize) {
         let mut s = self.lock();
         let q = s.faults.entry(op).or_default();
-        q.extend(std::iter::repeat_n(kind, times));
+        q.extend(std::iter::repeat_n(Fault::Refuse(kind), times));
+    }
+
+    /// The next `times` calls of `op` run, then their answers are lost on the way
+    /// back (the caller sees a dropped connection).
+    pub(crate) fn lose_next_answers(&self, op: Operation, times: usize) {
+        let mut s = self.lock();
+        let q = s.faults.entry(op).or_default();
+        q.extend(std::iter::repeat_n(Fault::LoseAnswer, times));
+    }
+
+    /// How many faults of `op` are still queued (0 once they all fired).
+    pub(crate) fn faults_left(&self, op: Operation) -> usize {
+        self.lock().faults.get(&op).map_or(0, VecDeque::len)
+    }
+
+    /// The ids of the queries started so far, in order.
+    pub(crate) fn started(&self) -> Vec<String> {
+        let s = self.lock();
+        let mut ids: Vec<String> = s.tokens.values().cloned().collect();
+        ids.sort_by_key(|id| {
+            id.trim_start_matches('q')
+                .parse::<u64>()
+                .unwrap_or(u64::MAX)
+        });
+        ids
+    }
+
+    /// Whether the query was stopped while it ran.
+    pub(crate) fn was_stopped(&self, id: &str) -> bool {
+        self.lock().queries.get(id).is_some_and(|q| q.stopped)
     }
 
     /// A query that exists already (for attach and resume).
@@ -139,33 +170,28 @@ impl Fake {
 
     /// An `Athena` handle on this fake, with jitter off so schedules are exact.
     pub(crate) fn athena(&self) -> Athena {
-        self.builder().build().expect("default settings are valid")
+        self.builder().build().expect("these settings are valid")
     }
 
+    /// A builder on this fake with the default settings but jitter off.
     pub(crate) fn builder(&self) -> AthenaBuilder {
-        use backon::ExponentialBuilder;
+        self.builder_with_default_settings()
+            .with_polling_backoff(Backoff::DEFAULT_POLLING.with_jitter(false))
+            .with_retry_policy(Backoff::DEFAULT_RETRY.with_jitter(false))
+    }
+
+    /// A builder on this fake with exactly the library's default settings, jitter included.
+    pub(crate) fn builder_with_default_settings(&self) -> AthenaBuilder {
         AthenaBuilder::with_api(Arc::new(self.clone()))
-            .polling_backoff(
-                ExponentialBuilder::new()
-                    .with_min_delay(Duration::from_millis(100))
-                    .with_factor(2.0)
-                    .with_max_delay(Duration::from_secs(5)),
-            )
-            .retry_policy(
-                ExponentialBuilder::new()
-                    .with_min_delay(Duration::from_millis(200))
-                    .with_factor(2.0)
-                    .with_max_delay(Duration::from_secs(10))
-                    .with_max_times(8),
-            )
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Logs the call and returns the queued fault for it, if any.
-    fn enter(&self, op: Operation, token: Option<&str>) -> ApiResult<()> {
+    /// Logs the call and takes the fault queued for it: `Err` refuses the call before
+    /// it runs; `Ok(true)` lets it run and loses its answer.
+    fn enter(&self, op: Operation, token: Option<&str>) -> CallResult<bool> {
         let mut s = self.lock();
         let at = s.epoch.elapsed();
         s.log.push(Call {
@@ -174,10 +200,20 @@ impl Fake {
             token: token.map(str::to_owned),
         });
         match s.faults.get_mut(&op).and_then(VecDeque::pop_front) {
-            Some(kind) => Err(fault(kind)),
-            None => Ok(()),
+            Some(Fault::Refuse(kind)) => Err(fault(kind).into()),
+            Some(Fault::LoseAnswer) => Ok(true),
+            None => Ok(false),
         }
     }
+}
+
+/// A fault queued for one call.
+#[derive(Debug, Clone, Copy)]
+enum Fault {
+    /// Refused before it runs, with an error of this kind.
+    Refuse(ApiErrorKind),
+    /// Runs, but the answer never arrives.
+    LoseAnswer,
 }
 
 fn fault(kind: ApiErrorKind) -> ApiCallError {
@@ -202,12 +238,159 @@ fn invalid(kind: ApiErrorKind, code: &str, message: &str) -> ApiCallError {
     }
 }
 
-fn not_found(id: &str) -> ApiCallError {
+/// What the caller sees of a call whose answer was lost: a dropped connection.
+fn lost_answer<T>(result: CallResult<T>) -> CallResult<T> {
+    drop(result);
+    Err(CallError::Failed(ApiCallError {
+        kind: ApiErrorKind::Transient,
+        code: None,
+        message: "connection reset before the answer arrived (injected)".to_owned(),
+        source: "connection reset".into(),
+    }))
+}
+
+fn not_found(id: &str) -> CallError {
     invalid(
         ApiErrorKind::Permanent,
         "InvalidRequestException",
         &format!("QueryExecution {id} was not found"),
     )
+    .into()
+}
+
+impl Fake {
+    fn start(&self, client_request_token: &str) -> String {
+        let mut s = self.lock();
+        if let Some(id) = s.tokens.get(client_request_token) {
+            return id.clone();
+        }
+        let id = format!("q{}", s.queries.len() + 1);
+        let plan = s
+            .plans
+            .pop_front()
+            .unwrap_or_else(|| s.default_plan.clone());
+        s.queries.insert(
+            id.clone(),
+            Query {
+                plan,
+                polls: 0,
+                stopped: false,
+            },
+        );
+        s.tokens.insert(client_request_token.to_owned(), id.clone());
+        id
+    }
+
+    fn describe(&self, id: &str) -> CallResult<QueryExecution> {
+        let mut s = self.lock();
+        let q = s.queries.get_mut(id).ok_or_else(|| not_found(id))?;
+        let (state, reason, error) = if q.stopped {
+            (
+                QueryState::Cancelled,
+                Some("Query cancelled by user".to_owned()),
+                None,
+            )
+        } else {
+            let i = q.polls.min(q.plan.states.len().saturating_sub(1));
+            q.polls += 1;
+            let state = q
+                .plan
+                .states
+                .get(i)
+                .copied()
+                .unwrap_or(QueryState::Succeeded);
+            let error = (state == QueryState::Failed)
+                .then(|| q.plan.athena_error.clone())
+                .flatten();
+            let reason = error.as_ref().and_then(|e| e.error_message.clone());
+            (state, reason, error)
+        };
+        Ok(QueryExecution {
+            query_execution_id: id.to_owned(),
+            state,
+            state_change_reason: reason,
+            athena_error: error,
+            statement_type: Some(StatementType::from_athena(q.plan.statement_type)),
+            substatement_type: Some(q.plan.substatement_type.to_owned()),
+            output_location: None,
+            workgroup: None,
+            submission_date_time: None,
+            completion_date_time: None,
+            statistics: QueryStatistics::default(),
+        })
+    }
+
+    fn page(&self, id: &str, next_token: Option<&str>, max_results: i32) -> CallResult<RawPage> {
+        let s = self.lock();
+        let q = s.queries.get(id).ok_or_else(|| not_found(id))?;
+        let plan = &q.plan;
+        let header = plan.statement_type == "DML" || (plan.substatement_type == "SHOW_FUNCTIONS");
+        // The position is counted in rows of the virtual result, header included.
+        let start: usize = match next_token {
+            None => 0,
+            Some(t) => t
+                .strip_prefix("tok-")
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(|| {
+                    CallError::from(invalid(
+                        ApiErrorKind::Permanent,
+                        "InvalidRequestException",
+                        &format!("Malformed nextPageToken {t}"),
+                    ))
+                })?,
+        };
+        let total = plan.rows.len() + usize::from(header);
+        let end = (start + max_results.max(1) as usize).min(total);
+        let names: Vec<Option<String>> = plan
+            .columns
+            .iter()
+            .map(|(n, _)| Some((*n).to_owned()))
+            .collect();
+        let rows = (start..end)
+            .map(|i| {
+                if header && i == 0 {
+                    names.clone()
+                } else {
+                    plan.rows[i - usize::from(header)].clone()
+                }
+            })
+            .collect();
+        let next_token = if end < total {
+            Some(
+                plan.fixed_next_token
+                    .clone()
+                    .unwrap_or_else(|| format!("tok-{end}")),
+            )
+        } else if plan.empty_last_token {
+            Some(String::new())
+        } else {
+            None
+        };
+        Ok(RawPage {
+            columns: Some(
+                plan.columns
+                    .iter()
+                    .map(|(n, t)| ColumnInfo::new(*n, *t))
+                    .collect(),
+            ),
+            rows,
+            next_token,
+        })
+    }
+
+    fn stop(&self, id: &str) -> CallResult<()> {
+        let mut s = self.lock();
+        let q = s.queries.get_mut(id).ok_or_else(|| not_found(id))?;
+        let finished = q
+            .plan
+            .states
+            .get(q.polls.saturating_sub(1))
+            .is_some_and(|st| st.is_final());
+        if !finished {
+            q.stopped = true;
+        }
+        Ok(())
+    }
 }
 
 impl AthenaApi for Fake {
@@ -215,71 +398,26 @@ impl AthenaApi for Fake {
         &'a self,
         _query: &'a StartQueryExecution,
         client_request_token: &'a str,
-    ) -> BoxFuture<'a, ApiResult<Option<String>>> {
+    ) -> BoxFuture<'a, CallResult<String>> {
         Box::pin(async move {
-            self.enter(Operation::StartQueryExecution, Some(client_request_token))?;
-            let mut s = self.lock();
-            if let Some(id) = s.tokens.get(client_request_token) {
-                return Ok(Some(id.clone()));
-            }
-            let id = format!("q{}", s.queries.len() + 1);
-            let plan = s
-                .plans
-                .pop_front()
-                .unwrap_or_else(|| s.default_plan.clone());
-            s.queries.insert(
-                id.clone(),
-                Query {
-                    plan,
-                    polls: 0,
-                    stopped: false,
-                },
-            );
-            s.tokens.insert(client_request_token.to_owned(), id.clone());
-            Ok(Some(id))
+            let lose = self.enter(Operation::StartQueryExecution, Some(client_request_token))?;
+            let id = Ok(self.start(client_request_token));
+            if lose { lost_answer(id) } else { id }
         })
     }
 
     fn get_query_execution<'a>(
         &'a self,
         query_execution_id: &'a str,
-    ) -> BoxFuture<'a, ApiResult<Option<sdk::QueryExecution>>> {
+    ) -> BoxFuture<'a, CallResult<QueryExecution>> {
         Box::pin(async move {
-            self.enter(Operation::GetQueryExecution, None)?;
-            let mut s = self.lock();
-            let q = s
-                .queries
-                .get_mut(query_execution_id)
-                .ok_or_else(|| not_found(query_execution_id))?;
-            let (state, reason, error) = if q.stopped {
-                (
-                    "CANCELLED",
-                    Some("Query cancelled by user".to_owned()),
-                    None,
-                )
+            let lose = self.enter(Operation::GetQueryExecution, None)?;
+            let execution = self.describe(query_execution_id);
+            if lose {
+                lost_answer(execution)
             } else {
-                let i = q.polls.min(q.plan.states.len().saturating_sub(1));
-                q.polls += 1;
-                let state = q.plan.states.get(i).copied().unwrap_or("SUCCEEDED");
-                let error = (state == "FAILED")
-                    .then(|| q.plan.athena_error.clone())
-                    .flatten();
-                let reason = error.as_ref().and_then(|e| e.error_message.clone());
-                (state, reason, error)
-            };
-            let status = sdk::QueryExecutionStatus::builder()
-                .state(sdk::QueryExecutionState::from(state))
-                .set_state_change_reason(reason)
-                .set_athena_error(error)
-                .build();
-            Ok(Some(
-                sdk::QueryExecution::builder()
-                    .query_execution_id(query_execution_id)
-                    .statement_type(sdk::StatementType::from(q.plan.statement_type))
-                    .substatement_type(q.plan.substatement_type)
-                    .status(status)
-                    .build(),
-            ))
+                execution
+            }
         })
     }
 
@@ -288,7 +426,7 @@ impl AthenaApi for Fake {
         query_execution_id: &'a str,
         next_token: Option<&'a str>,
         max_results: i32,
-    ) -> BoxFuture<'a, ApiResult<GetQueryResultsOutput>> {
+    ) -> BoxFuture<'a, CallResult<RawPage>> {
         Box::pin(async move {
             let latency = {
                 let s = self.lock();
@@ -300,110 +438,20 @@ impl AthenaApi for Fake {
             if !latency.is_zero() {
                 tokio::time::sleep(latency).await;
             }
-            self.enter(Operation::GetQueryResults, next_token)?;
-            let s = self.lock();
-            let q = s
-                .queries
-                .get(query_execution_id)
-                .ok_or_else(|| not_found(query_execution_id))?;
-            let plan = &q.plan;
-            let header =
-                plan.statement_type == "DML" || (plan.substatement_type == "SHOW_FUNCTIONS");
-            // The position is counted in rows of the virtual result, header included.
-            let start: usize = match next_token {
-                None => 0,
-                Some(t) => t
-                    .strip_prefix("tok-")
-                    .and_then(|n| n.parse().ok())
-                    .ok_or_else(|| {
-                        invalid(
-                            ApiErrorKind::Permanent,
-                            "InvalidRequestException",
-                            &format!("Malformed nextPageToken {t}"),
-                        )
-                    })?,
-            };
-            let total = plan.rows.len() + usize::from(header);
-            let end = (start + max_results.max(1) as usize).min(total);
-            let names: Vec<Option<String>> = plan
-                .columns
-                .iter()
-                .map(|(n, _)| Some((*n).to_owned()))
-                .collect();
-            let rows = (start..end).map(|i| {
-                let values = if header && i == 0 {
-                    &names
-                } else {
-                    &plan.rows[i - usize::from(header)]
-                };
-                sdk::Row::builder()
-                    .set_data(Some(
-                        values
-                            .iter()
-                            .map(|v| sdk::Datum::builder().set_var_char_value(v.clone()).build())
-                            .collect(),
-                    ))
-                    .build()
-            });
-            let columns = plan
-                .columns
-                .iter()
-                .map(|(n, t)| {
-                    sdk::ColumnInfo::builder()
-                        .name(*n)
-                        .label(*n)
-                        .r#type(*t)
-                        .build()
-                        .expect("name and type are set")
-                })
-                .collect();
-            let next = if end < total {
-                Some(
-                    plan.fixed_next_token
-                        .clone()
-                        .unwrap_or_else(|| format!("tok-{end}")),
-                )
-            } else if plan.empty_last_token {
-                Some(String::new())
-            } else {
-                None
-            };
-            Ok(GetQueryResultsOutput::builder()
-                .result_set(
-                    sdk::ResultSet::builder()
-                        .set_rows(Some(rows.collect()))
-                        .result_set_metadata(
-                            sdk::ResultSetMetadata::builder()
-                                .set_column_info(Some(columns))
-                                .build(),
-                        )
-                        .build(),
-                )
-                .set_next_token(next)
-                .build())
+            let lose = self.enter(Operation::GetQueryResults, next_token)?;
+            let page = self.page(query_execution_id, next_token, max_results);
+            if lose { lost_answer(page) } else { page }
         })
     }
 
     fn stop_query_execution<'a>(
         &'a self,
         query_execution_id: &'a str,
-    ) -> BoxFuture<'a, ApiResult<()>> {
+    ) -> BoxFuture<'a, CallResult<()>> {
         Box::pin(async move {
-            self.enter(Operation::StopQueryExecution, None)?;
-            let mut s = self.lock();
-            let q = s
-                .queries
-                .get_mut(query_execution_id)
-                .ok_or_else(|| not_found(query_execution_id))?;
-            let finished = q
-                .plan
-                .states
-                .get(q.polls.saturating_sub(1))
-                .is_some_and(|st| matches!(*st, "SUCCEEDED" | "FAILED" | "CANCELLED"));
-            if !finished {
-                q.stopped = true;
-            }
-            Ok(())
+            let lose = self.enter(Operation::StopQueryExecution, None)?;
+            let stopped = self.stop(query_execution_id);
+            if lose { lost_answer(stopped) } else { stopped }
         })
     }
 }

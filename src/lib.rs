@@ -71,34 +71,42 @@
 
 mod api;
 mod athena;
+mod client;
 mod de;
+mod driver;
 mod error;
 mod execution;
 #[cfg(test)]
 mod fake;
+mod interrupt;
+mod lifecycle;
 mod map;
+mod page_source;
+mod pages;
 mod query;
-mod results;
 mod row;
+mod rows;
+mod settings;
+mod stats;
 #[cfg(test)]
 mod tests;
 pub mod value;
 
-pub use athena::{Athena, AthenaBuilder, MAX_PAGE_SIZE};
+pub use athena::{Athena, AthenaBuilder};
 pub use de::{ColumnIndex, Typed, TypedExt};
-pub use error::{ApiErrorKind, AthenaError, BoxError, Error, Result};
+pub use error::{ApiErrorKind, AthenaError, BoxError, Error, Operation, Result};
 pub use execution::{QueryExecution, QueryState, QueryStatistics, StatementType};
 pub use map::{
     ItemBatcher, JitterStrategy, Map, MapExt, MapOrdered, MapReport, MapUnordered, NoRetry,
     Retrier, RetryAll, RetryPolicy, RunMap,
 };
+pub use pages::{PageStream, ResultPage};
 pub use query::StartQueryExecution;
-pub use results::{PageStream, QueryStats, ResultPage, RowStream};
 pub use row::{ColumnInfo, ResultSetMetadata, Row};
+pub use rows::RowStream;
+pub use settings::{Backoff, MAX_PAGE_SIZE};
+pub use stats::QueryStats;
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
-
-/// The backoff builder used for polling and retry settings (re-exported from `backon`).
-pub use backon::ExponentialBuilder;

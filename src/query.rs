@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 /// A query to start: the SQL and everything `StartQueryExecution` takes with it.
 ///
 /// Only the SQL is required; every other setting is left to the workgroup's
-/// defaults unless set. Values passed with [`execution_parameter`](Self::execution_parameter)
+/// defaults unless set. Values passed with [`with_execution_parameter`](Self::with_execution_parameter)
 /// are bound to the `?` placeholders of the SQL, in order: the safe alternative to
 /// formatting values into the SQL text.
 ///
@@ -15,11 +15,11 @@ use crate::error::{Error, Result};
 /// use athena_stream::StartQueryExecution;
 ///
 /// let query = StartQueryExecution::new("SELECT uri FROM cf_access_logs WHERE status = ? LIMIT 10")
-///     .database("serverlessland_database")
-///     .workgroup("primary")
-///     .output_location("s3://my-results/athena/")
-///     .execution_parameter("'404'")
-///     .result_reuse_max_age_minutes(30);
+///     .with_database("serverlessland_database")
+///     .with_workgroup("primary")
+///     .with_output_location("s3://my-results/athena/")
+///     .with_execution_parameter("'404'")
+///     .with_result_reuse_max_age_minutes(30);
 /// assert_eq!(query.query_string(), "SELECT uri FROM cf_access_logs WHERE status = ? LIMIT 10");
 /// ```
 #[derive(Clone, PartialEq, Eq)]
@@ -35,7 +35,7 @@ pub struct StartQueryExecution {
     pub(crate) result_reuse_max_age_minutes: Option<i32>,
 }
 
-/// `QueryString` length limits (ATHENA.md §1).
+/// `QueryString` length limits (docs/athena.md, "Starting a query").
 const QUERY_STRING_MAX: usize = 262_144;
 /// `ExecutionParameters` item length limits.
 const PARAMETER_MAX: usize = 1024;
@@ -60,26 +60,26 @@ impl StartQueryExecution {
     }
 
     /// `QueryExecutionContext.Database`. Default is the workgroup's (usually `default`).
-    pub fn database(mut self, database: impl Into<String>) -> Self {
+    pub fn with_database(mut self, database: impl Into<String>) -> Self {
         self.database = Some(database.into());
         self
     }
 
     /// `QueryExecutionContext.Catalog`. Default is `AwsDataCatalog`.
-    pub fn catalog(mut self, catalog: impl Into<String>) -> Self {
+    pub fn with_catalog(mut self, catalog: impl Into<String>) -> Self {
         self.catalog = Some(catalog.into());
         self
     }
 
     /// `WorkGroup`. Default is the account's `primary` workgroup.
-    pub fn workgroup(mut self, workgroup: impl Into<String>) -> Self {
+    pub fn with_workgroup(mut self, workgroup: impl Into<String>) -> Self {
         self.workgroup = Some(workgroup.into());
         self
     }
 
     /// `ResultConfiguration.OutputLocation` (`s3://bucket/prefix/`). Default is the
     /// workgroup's output location.
-    pub fn output_location(mut self, output_location: impl Into<String>) -> Self {
+    pub fn with_output_location(mut self, output_location: impl Into<String>) -> Self {
         self.output_location = Some(output_location.into());
         self
     }
@@ -88,13 +88,13 @@ impl StartQueryExecution {
     ///
     /// Athena reads each parameter as SQL literal text: a string is written with its
     /// quotes (`'404'`), a number without (`404`). Each is 1 to 1024 characters.
-    pub fn execution_parameter(mut self, value: impl Into<String>) -> Self {
+    pub fn with_execution_parameter(mut self, value: impl Into<String>) -> Self {
         self.execution_parameters.push(value.into());
         self
     }
 
     /// Replaces `ExecutionParameters` with these values, bound to the `?`s in order.
-    pub fn execution_parameters<I, S>(mut self, values: I) -> Self
+    pub fn with_execution_parameters<I, S>(mut self, values: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
@@ -108,14 +108,14 @@ impl StartQueryExecution {
     ///
     /// Default is a fresh random token per query, kept across this library's own
     /// retries of the start, so a retried start never runs a second query.
-    pub fn client_request_token(mut self, token: impl Into<String>) -> Self {
+    pub fn with_client_request_token(mut self, token: impl Into<String>) -> Self {
         self.client_request_token = Some(token.into());
         self
     }
 
     /// Enables result reuse: Athena may answer with the results of an identical query
     /// that ran at most `minutes` ago (0 to 10080). Default is no reuse.
-    pub fn result_reuse_max_age_minutes(mut self, minutes: i32) -> Self {
+    pub fn with_result_reuse_max_age_minutes(mut self, minutes: i32) -> Self {
         self.result_reuse_max_age_minutes = Some(minutes);
         self
     }
@@ -125,9 +125,39 @@ impl StartQueryExecution {
         &self.query_string
     }
 
+    /// `QueryExecutionContext.Database`, if set.
+    pub fn database(&self) -> Option<&str> {
+        self.database.as_deref()
+    }
+
+    /// `QueryExecutionContext.Catalog`, if set.
+    pub fn catalog(&self) -> Option<&str> {
+        self.catalog.as_deref()
+    }
+
+    /// `WorkGroup`, if set.
+    pub fn workgroup(&self) -> Option<&str> {
+        self.workgroup.as_deref()
+    }
+
+    /// `ResultConfiguration.OutputLocation`, if set.
+    pub fn output_location(&self) -> Option<&str> {
+        self.output_location.as_deref()
+    }
+
     /// The execution parameters, in order.
-    pub fn get_execution_parameters(&self) -> &[String] {
+    pub fn execution_parameters(&self) -> &[String] {
         &self.execution_parameters
+    }
+
+    /// `ClientRequestToken`, if set.
+    pub fn client_request_token(&self) -> Option<&str> {
+        self.client_request_token.as_deref()
+    }
+
+    /// The result reuse max age in minutes, if reuse is enabled.
+    pub fn result_reuse_max_age_minutes(&self) -> Option<i32> {
+        self.result_reuse_max_age_minutes
     }
 
     /// Checks the limits that Athena would otherwise refuse with a less helpful error.
@@ -229,19 +259,19 @@ mod tests {
         assert!(StartQueryExecution::new("  ").validate().is_err());
         assert!(
             StartQueryExecution::new("SELECT ?")
-                .execution_parameter("")
+                .with_execution_parameter("")
                 .validate()
                 .is_err()
         );
         assert!(
             StartQueryExecution::new("SELECT 1")
-                .client_request_token("short")
+                .with_client_request_token("short")
                 .validate()
                 .is_err()
         );
         assert!(
             StartQueryExecution::new("SELECT 1")
-                .result_reuse_max_age_minutes(10_081)
+                .with_result_reuse_max_age_minutes(10_081)
                 .validate()
                 .is_err()
         );
@@ -255,7 +285,7 @@ mod tests {
         assert_ne!(a, b);
         assert!(
             StartQueryExecution::new("SELECT 1")
-                .client_request_token(a)
+                .with_client_request_token(a)
                 .validate()
                 .is_ok()
         );

@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
 
-use crate::api::Operation;
-use crate::error::{ApiErrorKind, Error};
+use crate::error::{ApiErrorKind, Error, Operation};
 use crate::fake::{Fake, Plan};
 use crate::{QueryState, ResultPage, Row};
 
@@ -90,8 +89,8 @@ async fn header_row_is_dropped_from_the_first_page_of_dml_only() {
         .await
         .unwrap();
     assert_eq!(pages.len(), 2);
-    assert_eq!(pages[0].rows.len(), 999);
-    assert_eq!(pages[0].rows[0].get_index(0), Some("0"));
+    assert_eq!(pages[0].rows().len(), 999);
+    assert_eq!(pages[0].rows()[0].get_index(0), Some("0"));
     // Later pages start with a real row, which must be kept (the seed's `Rows[1:]` bug).
     assert_eq!(pages[1].rows.len(), 501);
     assert_eq!(pages[1].rows[0].get_index(0), Some("999"));
@@ -167,15 +166,13 @@ async fn repeated_token_is_an_error_not_a_loop() {
 #[tokio::test(start_paused = true)]
 async fn an_error_is_yielded_once_then_the_stream_ends() {
     let mut plan = Plan::rows(3);
-    plan.states = vec!["RUNNING", "FAILED"];
-    plan.athena_error = Some(
-        aws_sdk_athena::types::AthenaError::builder()
-            .error_category(2)
-            .error_type(1006)
-            .retryable(false)
-            .error_message("TABLE_NOT_FOUND: line 1:15: Table 'x' does not exist")
-            .build(),
-    );
+    plan.states = vec![QueryState::Running, QueryState::Failed];
+    plan.athena_error = Some(crate::AthenaError {
+        error_category: Some(2),
+        error_type: Some(1006),
+        retryable: false,
+        error_message: Some("TABLE_NOT_FOUND: line 1:15: Table 'x' does not exist".to_owned()),
+    });
     let fake = Fake::new(plan);
     let mut stream = fake.athena().query("SELECT x FROM x");
     let err = stream.next().await.unwrap().unwrap_err();
@@ -199,7 +196,11 @@ async fn an_error_is_yielded_once_then_the_stream_ends() {
 #[tokio::test(start_paused = true)]
 async fn query_execution_id_is_known_as_soon_as_the_query_started() {
     let mut plan = Plan::rows(1);
-    plan.states = vec!["QUEUED", "RUNNING", "SUCCEEDED"];
+    plan.states = vec![
+        QueryState::Queued,
+        QueryState::Running,
+        QueryState::Succeeded,
+    ];
     let fake = Fake::new(plan);
     let mut stream = fake.athena().query("SELECT x");
     let first = tokio::spawn(async move {
@@ -219,8 +220,8 @@ async fn query_execution_id_is_known_as_soon_as_the_query_started() {
 #[tokio::test(start_paused = true)]
 async fn polling_follows_the_backoff_schedule() {
     let mut plan = Plan::rows(1);
-    plan.states = vec!["QUEUED"; 9];
-    plan.states.push("SUCCEEDED");
+    plan.states = vec![QueryState::Queued; 9];
+    plan.states.push(QueryState::Succeeded);
     let fake = Fake::new(plan);
     drain(&fake, "SELECT x").await;
     let polls: Vec<u128> = fake
@@ -236,7 +237,12 @@ async fn polling_follows_the_backoff_schedule() {
 #[tokio::test(start_paused = true)]
 async fn a_state_may_go_back_to_queued() {
     let mut plan = Plan::rows(2);
-    plan.states = vec!["RUNNING", "QUEUED", "RUNNING", "SUCCEEDED"];
+    plan.states = vec![
+        QueryState::Running,
+        QueryState::Queued,
+        QueryState::Running,
+        QueryState::Succeeded,
+    ];
     let fake = Fake::new(plan);
     let rows = drain(&fake, "SELECT x").await;
     assert_eq!(values(&rows), expected(2));
@@ -245,14 +251,13 @@ async fn a_state_may_go_back_to_queued() {
 
 fn retryable_failure(retryable: bool) -> Plan {
     let mut plan = Plan::rows(2);
-    plan.states = vec!["FAILED"];
-    plan.athena_error = Some(
-        aws_sdk_athena::types::AthenaError::builder()
-            .error_category(1)
-            .retryable(retryable)
-            .error_message("INTERNAL_ERROR_QUERY_ENGINE")
-            .build(),
-    );
+    plan.states = vec![QueryState::Failed];
+    plan.athena_error = Some(crate::AthenaError {
+        error_category: Some(1),
+        error_type: None,
+        retryable,
+        error_message: Some("INTERNAL_ERROR_QUERY_ENGINE".to_owned()),
+    });
     plan
 }
 
@@ -260,7 +265,7 @@ fn retryable_failure(retryable: bool) -> Plan {
 async fn a_retryable_failed_query_is_confirmed_then_rerun_when_allowed() {
     let fake = Fake::new(Plan::rows(2));
     fake.push_plan(retryable_failure(true));
-    let athena = fake.builder().failed_query_retries(1).build().unwrap();
+    let athena = fake.builder().with_failed_query_retries(1).build().unwrap();
     let rows: Vec<Row> = athena.query("SELECT x").try_collect().await.unwrap();
     assert_eq!(values(&rows), expected(2));
     let starts = fake.calls_of(Operation::StartQueryExecution);
@@ -288,7 +293,7 @@ async fn a_failed_query_is_not_rerun_by_default() {
 #[tokio::test(start_paused = true)]
 async fn a_cancelled_query_is_an_error() {
     let mut plan = Plan::rows(2);
-    plan.states = vec!["RUNNING", "CANCELLED"];
+    plan.states = vec![QueryState::Running, QueryState::Cancelled];
     let fake = Fake::new(plan);
     let err = fake
         .athena()
@@ -302,11 +307,11 @@ async fn a_cancelled_query_is_an_error() {
 #[tokio::test(start_paused = true)]
 async fn a_timed_out_query_is_stopped_first() {
     let mut plan = Plan::rows(2);
-    plan.states = vec!["RUNNING"];
+    plan.states = vec![QueryState::Running];
     let fake = Fake::new(plan);
     let athena = fake
         .builder()
-        .query_timeout(Duration::from_secs(3))
+        .with_query_timeout(Duration::from_secs(3))
         .build()
         .unwrap();
     let started = tokio::time::Instant::now();
@@ -325,7 +330,7 @@ async fn a_timed_out_query_is_stopped_first() {
 #[tokio::test(start_paused = true)]
 async fn dropping_the_stream_stops_a_running_query() {
     let mut plan = Plan::rows(2);
-    plan.states = vec!["RUNNING"];
+    plan.states = vec![QueryState::Running];
     let fake = Fake::new(plan);
     let mut stream = fake.athena().query("SELECT x");
     // Poll once so the query starts, then give up on it.
@@ -352,7 +357,7 @@ async fn dropping_the_stream_of_a_finished_query_sends_no_stop() {
 #[tokio::test(start_paused = true)]
 async fn cancel_stops_the_query_and_ends_the_stream() {
     let mut plan = Plan::rows(2);
-    plan.states = vec!["QUEUED", "RUNNING"];
+    plan.states = vec![QueryState::Queued, QueryState::Running];
     let fake = Fake::new(plan);
     let mut stream = fake.athena().query("SELECT x");
     assert!(futures::poll!(stream.next()).is_pending());
@@ -437,7 +442,7 @@ async fn retries_give_up_with_the_api_error() {
         .unwrap_err();
     match err {
         Error::Api {
-            operation: "GetQueryExecution",
+            operation: Operation::GetQueryExecution,
             kind: ApiErrorKind::Throttling,
             attempts: 9,
             ..
@@ -488,7 +493,7 @@ async fn the_next_page_is_fetched_while_the_caller_works_on_this_one() {
 async fn prefetch_depth_bounds_the_pages_held() {
     for prefetch in [0usize, 1, 3] {
         let fake = Fake::new(Plan::rows(10_000));
-        let athena = fake.builder().prefetch(prefetch).build().unwrap();
+        let athena = fake.builder().with_prefetch(prefetch).build().unwrap();
         let mut pages = athena.query("SELECT x").into_pages();
         let first = pages.try_next().await.unwrap().unwrap();
         tokio::time::sleep(Duration::from_secs(10)).await;
@@ -535,7 +540,7 @@ async fn resuming_from_a_token_continues_where_a_consumer_stopped() {
     drop(pages); // the consumer "crashes" after page 1
     let token = first.next_token().unwrap().to_owned();
     let rest: Vec<Row> = athena.resume("q1", token).try_collect().await.unwrap();
-    let mut all = first.rows;
+    let mut all = first.into_rows();
     all.extend(rest);
     assert_eq!(values(&all), expected(2500));
 }
@@ -544,7 +549,7 @@ async fn resuming_from_a_token_continues_where_a_consumer_stopped() {
 async fn attach_streams_a_query_started_elsewhere() {
     let fake = Fake::new(Plan::rows(0));
     let mut plan = Plan::rows(1200);
-    plan.states = vec!["RUNNING", "SUCCEEDED"];
+    plan.states = vec![QueryState::Running, QueryState::Succeeded];
     fake.add_query("elsewhere", plan);
     let rows: Vec<Row> = fake
         .athena()
@@ -560,7 +565,7 @@ async fn attach_streams_a_query_started_elsewhere() {
 async fn execute_waits_for_the_query_without_reading_rows() {
     let mut plan = Plan::rows(10);
     plan.statement_type = "DDL";
-    plan.states = vec!["RUNNING", "SUCCEEDED"];
+    plan.states = vec![QueryState::Running, QueryState::Succeeded];
     let fake = Fake::new(plan);
     let execution = fake.athena().execute("CREATE DATABASE d").await.unwrap();
     assert_eq!(execution.state, QueryState::Succeeded);
@@ -572,17 +577,17 @@ async fn execute_waits_for_the_query_without_reading_rows() {
 async fn invalid_settings_are_refused_when_the_handle_is_built() {
     let fake = Fake::new(Plan::rows(0));
     for size in [0usize, 1001, usize::MAX] {
-        let err = fake.builder().page_size(size).build().unwrap_err();
+        let err = fake.builder().with_page_size(size).build().unwrap_err();
         assert!(matches!(err, Error::InvalidConfig { .. }));
         assert!(
             err.to_string().contains("page_size must be 1 to 1000"),
             "{err}"
         );
     }
-    assert!(fake.builder().page_size(1).build().is_ok());
+    assert!(fake.builder().with_page_size(1).build().is_ok());
     assert!(
         fake.builder()
-            .query_timeout(Duration::ZERO)
+            .with_query_timeout(Duration::ZERO)
             .build()
             .is_err()
     );
@@ -591,7 +596,7 @@ async fn invalid_settings_are_refused_when_the_handle_is_built() {
 #[tokio::test(start_paused = true)]
 async fn a_smaller_page_size_is_sent_as_max_results() {
     let fake = Fake::new(Plan::rows(250));
-    let athena = fake.builder().page_size(100).build().unwrap();
+    let athena = fake.builder().with_page_size(100).build().unwrap();
     let rows: Vec<Row> = athena.query("SELECT x").try_collect().await.unwrap();
     assert_eq!(values(&rows), expected(250));
     assert_eq!(fake.calls_of(Operation::GetQueryResults).len(), 3);
@@ -648,10 +653,10 @@ async fn a_partly_read_page_keeps_its_tokens_in_into_pages() {
     }
     let pages: Vec<ResultPage> = rows.into_pages().try_collect().await.unwrap();
     // The rest of page 0 says where page 1 starts, so a consumer can still resume.
-    assert_eq!(pages[0].page_number, 0);
-    assert_eq!(pages[0].rows.len(), 989);
-    assert_eq!(pages[0].rows[0].get_index(0), Some("10"));
+    assert_eq!(pages[0].page_number(), 0);
+    assert_eq!(pages[0].rows().len(), 989);
+    assert_eq!(pages[0].rows()[0].get_index(0), Some("10"));
     assert_eq!(pages[0].next_token(), Some("tok-1000"));
-    let all: Vec<Row> = pages.into_iter().flat_map(|p| p.rows).collect();
+    let all: Vec<Row> = pages.into_iter().flat_map(|p| p.into_rows()).collect();
     assert_eq!(values(&all), expected(2500)[10..].to_vec());
 }

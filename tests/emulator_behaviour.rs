@@ -46,7 +46,7 @@ async fn the_seed_query_reads_ten_uris() {
     let emulator = common::emulator().start().await.unwrap();
     let athena = common::athena(&emulator).build().unwrap();
     let query = StartQueryExecution::new("SELECT uri FROM cf_access_logs LIMIT 10")
-        .database("serverlessland_database");
+        .with_database("serverlessland_database");
     let rows: Vec<Row> = athena.query(query).try_collect().await.unwrap();
     assert_eq!(rows.len(), 10);
     assert!(
@@ -110,7 +110,7 @@ async fn sql_that_does_not_parse_is_refused_at_start() {
         .unwrap_err();
     match err {
         Error::Api {
-            operation: "StartQueryExecution",
+            operation: athena_stream::Operation::StartQueryExecution,
             code,
             attempts: 1,
             ..
@@ -158,7 +158,7 @@ async fn a_timed_out_query_is_stopped() {
         .await
         .unwrap();
     let athena = common::athena(&emulator)
-        .query_timeout(Duration::from_millis(200))
+        .with_query_timeout(Duration::from_millis(200))
         .build()
         .unwrap();
     let err = athena
@@ -229,11 +229,10 @@ async fn concurrent_query_limit_waits_and_never_starts_a_query_twice() {
         .await
         .unwrap();
     let athena = common::athena(&emulator)
-        .retry_policy(
-            athena_stream::ExponentialBuilder::new()
-                .with_min_delay(Duration::from_millis(10))
+        .with_retry_policy(
+            athena_stream::Backoff::new(Duration::from_millis(10))
                 .with_max_delay(Duration::from_millis(50))
-                .with_max_times(100),
+                .with_max_retries(Some(100)),
         )
         .build()
         .unwrap();
@@ -262,7 +261,7 @@ async fn utility_results_keep_their_first_row_and_show_functions_drops_its_heade
     let emulator = common::emulator().start().await.unwrap();
     let athena = common::athena(&emulator).build().unwrap();
     let tables: Vec<Row> = athena
-        .query(StartQueryExecution::new("SHOW TABLES").database("serverlessland_database"))
+        .query(StartQueryExecution::new("SHOW TABLES").with_database("serverlessland_database"))
         .try_collect()
         .await
         .unwrap();

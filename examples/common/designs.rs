@@ -21,7 +21,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use athena_emulator::{Emulator, EngineConfig, Operation};
-use athena_stream::{Athena, BoxError, ExponentialBuilder, Map, MapExt, Row, StartQueryExecution};
+use athena_stream::{Athena, Backoff, BoxError, Map, MapExt, Row, StartQueryExecution};
 use aws_sdk_athena::config::retry::RetryConfig;
 use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
 use futures::StreamExt;
@@ -152,10 +152,8 @@ pub fn client(endpoint_url: &str) -> aws_sdk_athena::Client {
 /// When the settings are refused (they are not).
 pub fn athena(client: aws_sdk_athena::Client) -> Result<Athena, BoxError> {
     let athena = Athena::builder(client)
-        .polling_backoff(
-            ExponentialBuilder::new()
-                .with_min_delay(Duration::from_millis(5))
-                .with_max_delay(Duration::from_millis(50)),
+        .with_polling_backoff(
+            Backoff::new(Duration::from_millis(5)).with_max_delay(Duration::from_millis(50)),
         )
         .build()?;
     Ok(athena)
@@ -172,7 +170,7 @@ pub async fn prepare(
 ) -> Result<String, BoxError> {
     let mut query = StartQueryExecution::new(sql);
     if let Some(database) = database {
-        query = query.database(database);
+        query = query.with_database(database);
     }
     let execution = athena.execute(query).await?;
     Ok(execution.query_execution_id)

@@ -432,7 +432,7 @@ fn typed_stream_passes_errors_on_and_goes_on() {
         Ok(Row::new(meta.clone(), 0, vec![Some("1".into())])),
         Ok(Row::new(meta.clone(), 1, vec![Some("x".into())])),
         Err(Error::InvalidResponse {
-            operation: "GetQueryResults",
+            operation: crate::Operation::GetQueryResults,
             message: "boom".into(),
         }),
         Ok(Row::new(meta, 2, vec![Some("3".into())])),

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use tokio::time::{Instant, sleep};
 
-use crate::api::Operation;
 use crate::error::Error;
+use crate::error::Operation;
+use crate::execution::QueryState;
 use crate::fake::{Fake, Plan};
 use crate::{Map, MapExt};
 
@@ -26,7 +27,7 @@ async fn items_of_the_next_page_start_while_the_previous_page_still_runs() {
     let mut plan = Plan::rows(rows as usize);
     plan.page_latency = t_page;
     let fake = Fake::new(plan);
-    let athena = fake.builder().page_size(page_size).build().unwrap();
+    let athena = fake.builder().with_page_size(page_size).build().unwrap();
     let first_item = Mutex::new(None::<Instant>);
     let report = athena
         .query("SELECT x")
@@ -60,7 +61,7 @@ async fn a_failed_item_stops_the_paging() {
     let mut plan = Plan::rows(3000);
     plan.page_latency = ms(100);
     let fake = Fake::new(plan);
-    let athena = fake.builder().page_size(100).build().unwrap();
+    let athena = fake.builder().with_page_size(100).build().unwrap();
     let err = athena
         .query("SELECT x")
         .run_map(Map::new().with_max_concurrency(4), |row| async move {
@@ -86,14 +87,13 @@ async fn a_failed_item_stops_the_paging() {
 #[tokio::test(start_paused = true)]
 async fn a_failed_query_ends_the_fan_out_with_its_error() {
     let mut plan = Plan::rows(3);
-    plan.states = vec!["RUNNING", "FAILED"];
-    plan.athena_error = Some(
-        aws_sdk_athena::types::AthenaError::builder()
-            .error_category(2)
-            .retryable(false)
-            .error_message("TABLE_NOT_FOUND: line 1:15: Table 'x' does not exist")
-            .build(),
-    );
+    plan.states = vec![QueryState::Running, QueryState::Failed];
+    plan.athena_error = Some(crate::AthenaError {
+        error_category: Some(2),
+        error_type: None,
+        retryable: false,
+        error_message: Some("TABLE_NOT_FOUND: line 1:15: Table 'x' does not exist".to_owned()),
+    });
     let fake = Fake::new(plan);
     let calls = Mutex::new(0);
     let err = fake

@@ -459,7 +459,10 @@ async fn input_error_is_yielded_once_and_ends_the_stream() {
     let input = stream::iter(vec![
         Ok(0u64),
         Ok(1),
-        Err(Error::invalid_response("GetQueryResults", "broken page")),
+        Err(Error::invalid_response(
+            crate::Operation::GetQueryResults,
+            "broken page",
+        )),
         Ok(3),
     ]);
     let (src, pulled, input_dropped) = source(input);

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use athena_emulator::{Emulator, EmulatorBuilder, EngineConfig};
-use athena_stream::{Athena, AthenaBuilder, ExponentialBuilder};
+use athena_stream::{Athena, AthenaBuilder, Backoff};
 use aws_sdk_athena::config::retry::RetryConfig;
 use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
 
@@ -37,16 +37,13 @@ pub fn client(emulator: &Emulator) -> aws_sdk_athena::Client {
 /// An `Athena` builder on the emulator with fast polling and retries.
 pub fn athena(emulator: &Emulator) -> AthenaBuilder {
     Athena::builder(client(emulator))
-        .polling_backoff(
-            ExponentialBuilder::new()
-                .with_min_delay(Duration::from_millis(5))
-                .with_max_delay(Duration::from_millis(50)),
+        .with_polling_backoff(
+            Backoff::new(Duration::from_millis(5)).with_max_delay(Duration::from_millis(50)),
         )
-        .retry_policy(
-            ExponentialBuilder::new()
-                .with_min_delay(Duration::from_millis(1))
+        .with_retry_policy(
+            Backoff::new(Duration::from_millis(1))
                 .with_max_delay(Duration::from_millis(20))
-                .with_max_times(20),
+                .with_max_retries(Some(20)),
         )
 }
 

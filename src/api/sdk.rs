@@ -1,0 +1,399 @@
+//! The seam over `aws_sdk_athena`: the only module that sees SDK types. It sends the
+//! calls, classifies their errors, and turns the answers into the crate's own types,
+//! refusing answers that miss what the API promises.
+
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_athena::config::http::HttpResponse;
+use aws_sdk_athena::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_athena::operation::get_query_results::GetQueryResultsOutput;
+use aws_sdk_athena::operation::start_query_execution::StartQueryExecutionError;
+use aws_sdk_athena::types as sdk;
+use futures::future::BoxFuture;
+
+use super::{ApiCallError, AthenaApi, CallError, CallResult, RawPage};
+use crate::error::{ApiErrorKind, AthenaError};
+use crate::execution::{QueryExecution, QueryState, QueryStatistics, StatementType};
+use crate::query::StartQueryExecution;
+use crate::row::ColumnInfo;
+
+/// The real thing: calls through `aws_sdk_athena`.
+pub(crate) struct SdkApi {
+    pub(crate) client: aws_sdk_athena::Client,
+}
+
+impl AthenaApi for SdkApi {
+    fn start_query_execution<'a>(
+        &'a self,
+        query: &'a StartQueryExecution,
+        client_request_token: &'a str,
+    ) -> BoxFuture<'a, CallResult<String>> {
+        Box::pin(async move {
+            let output = start_request(&self.client, query, client_request_token)
+                .send()
+                .await
+                .map_err(|e| classify(e, is_concurrent_query_limit))?;
+            output
+                .query_execution_id
+                .filter(|id| !id.is_empty())
+                .ok_or_else(|| {
+                    CallError::InvalidResponse("the response has no QueryExecutionId".to_owned())
+                })
+        })
+    }
+
+    fn get_query_execution<'a>(
+        &'a self,
+        query_execution_id: &'a str,
+    ) -> BoxFuture<'a, CallResult<QueryExecution>> {
+        Box::pin(async move {
+            let output = self
+                .client
+                .get_query_execution()
+                .query_execution_id(query_execution_id)
+                .send()
+                .await
+                .map_err(|e| classify(e, |_| false))?;
+            query_execution(output.query_execution, query_execution_id)
+                .map_err(CallError::InvalidResponse)
+        })
+    }
+
+    fn get_query_results<'a>(
+        &'a self,
+        query_execution_id: &'a str,
+        next_token: Option<&'a str>,
+        max_results: i32,
+    ) -> BoxFuture<'a, CallResult<RawPage>> {
+        Box::pin(async move {
+            let output = self
+                .client
+                .get_query_results()
+                .query_execution_id(query_execution_id)
+                .set_next_token(next_token.map(str::to_owned))
+                .max_results(max_results)
+                .send()
+                .await
+                .map_err(|e| classify(e, |_| false))?;
+            raw_page(output).map_err(CallError::InvalidResponse)
+        })
+    }
+
+    fn stop_query_execution<'a>(
+        &'a self,
+        query_execution_id: &'a str,
+    ) -> BoxFuture<'a, CallResult<()>> {
+        Box::pin(async move {
+            self.client
+                .stop_query_execution()
+                .query_execution_id(query_execution_id)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| classify(e, |_| false))
+        })
+    }
+}
+
+/// The `StartQueryExecution` request for `query`, with only the settings it has.
+fn start_request(
+    client: &aws_sdk_athena::Client,
+    query: &StartQueryExecution,
+    client_request_token: &str,
+) -> aws_sdk_athena::operation::start_query_execution::builders::StartQueryExecutionFluentBuilder {
+    let mut request = client
+        .start_query_execution()
+        .query_string(&query.query_string)
+        .client_request_token(client_request_token)
+        .set_work_group(query.workgroup.clone());
+    if query.database.is_some() || query.catalog.is_some() {
+        request = request.query_execution_context(
+            sdk::QueryExecutionContext::builder()
+                .set_database(query.database.clone())
+                .set_catalog(query.catalog.clone())
+                .build(),
+        );
+    }
+    if let Some(location) = &query.output_location {
+        request = request.result_configuration(
+            sdk::ResultConfiguration::builder()
+                .output_location(location)
+                .build(),
+        );
+    }
+    if !query.execution_parameters.is_empty() {
+        request = request.set_execution_parameters(Some(query.execution_parameters.clone()));
+    }
+    if let Some(minutes) = query.result_reuse_max_age_minutes {
+        request = request.result_reuse_configuration(
+            sdk::ResultReuseConfiguration::builder()
+                .result_reuse_by_age_configuration(
+                    sdk::ResultReuseByAgeConfiguration::builder()
+                        .enabled(true)
+                        .max_age_in_minutes(minutes)
+                        .build(),
+                )
+                .build(),
+        );
+    }
+    request
+}
+
+fn is_concurrent_query_limit(e: &StartQueryExecutionError) -> bool {
+    matches!(
+        e,
+        StartQueryExecutionError::TooManyRequestsException(t)
+            if t.reason() == Some(&sdk::ThrottleReason::ConcurrentQueryLimitExceeded)
+    )
+}
+
+/// Checks and converts a `GetQueryExecution` answer; `expected_id` is the id asked for.
+fn query_execution(
+    value: Option<sdk::QueryExecution>,
+    expected_id: &str,
+) -> Result<QueryExecution, String> {
+    let value = value.ok_or("the response has no QueryExecution")?;
+    let query_execution_id = match value.query_execution_id {
+        Some(id) if id == expected_id => id,
+        Some(id) => return Err(format!("asked for {expected_id}, got {id}")),
+        // Absent in the answer: it can only be the one asked for.
+        None => expected_id.to_owned(),
+    };
+    let status = value
+        .status
+        .ok_or_else(|| format!("query {query_execution_id} has no Status"))?;
+    let state = status
+        .state
+        .as_ref()
+        .ok_or_else(|| format!("query {query_execution_id} has no Status.State"))?;
+    let state = QueryState::from_athena(state.as_str())
+        .ok_or_else(|| format!("unknown query state {:?}", state.as_str()))?;
+    Ok(QueryExecution {
+        query_execution_id,
+        state,
+        state_change_reason: status.state_change_reason,
+        athena_error: status.athena_error.map(|e| AthenaError {
+            error_category: e.error_category,
+            error_type: e.error_type,
+            retryable: e.retryable,
+            error_message: e.error_message,
+        }),
+        statement_type: value
+            .statement_type
+            .as_ref()
+            .map(|t| StatementType::from_athena(t.as_str())),
+        substatement_type: value.substatement_type,
+        output_location: value.result_configuration.and_then(|r| r.output_location),
+        workgroup: value.work_group,
+        submission_date_time: status.submission_date_time.and_then(system_time),
+        completion_date_time: status.completion_date_time.and_then(system_time),
+        statistics: value.statistics.map(statistics).unwrap_or_default(),
+    })
+}
+
+fn statistics(s: sdk::QueryExecutionStatistics) -> QueryStatistics {
+    let millis = |v: Option<i64>| {
+        v.and_then(|m| u64::try_from(m).ok())
+            .map(Duration::from_millis)
+    };
+    QueryStatistics {
+        engine_execution_time: millis(s.engine_execution_time_in_millis),
+        data_scanned_in_bytes: s.data_scanned_in_bytes.and_then(|b| u64::try_from(b).ok()),
+        total_execution_time: millis(s.total_execution_time_in_millis),
+        query_queue_time: millis(s.query_queue_time_in_millis),
+        query_planning_time: millis(s.query_planning_time_in_millis),
+        service_processing_time: millis(s.service_processing_time_in_millis),
+        reused_previous_result: s.result_reuse_information.map(|r| r.reused_previous_result),
+    }
+}
+
+fn system_time(t: aws_sdk_athena::primitives::DateTime) -> Option<SystemTime> {
+    SystemTime::try_from(t).ok()
+}
+
+/// Converts a `GetQueryResults` answer, moving the values (no copies).
+fn raw_page(output: GetQueryResultsOutput) -> Result<RawPage, String> {
+    let result_set = output.result_set.ok_or("the response has no ResultSet")?;
+    Ok(RawPage {
+        columns: result_set
+            .result_set_metadata
+            .and_then(|m| m.column_info)
+            .map(|columns| columns.into_iter().map(column_info).collect()),
+        rows: result_set
+            .rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(|row| {
+                row.data
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|d| d.var_char_value)
+                    .collect()
+            })
+            .collect(),
+        next_token: output.next_token,
+    })
+}
+
+fn column_info(c: sdk::ColumnInfo) -> ColumnInfo {
+    let mut column = ColumnInfo::new(c.name, c.r#type);
+    if let Some(label) = c.label {
+        column.label = label;
+    }
+    column.precision = c.precision;
+    column.scale = c.scale;
+    column.nullable = c.nullable.map(|n| n.as_str().to_owned());
+    column.case_sensitive = c.case_sensitive;
+    column
+}
+
+/// Error codes that mean "slow down", whatever the operation.
+const THROTTLING_CODES: &[&str] = &[
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "Throttling",
+    "ThrottledException",
+    "RequestLimitExceeded",
+    "RequestThrottled",
+    "SlowDown",
+];
+
+/// Error codes of the service's own transient faults.
+const TRANSIENT_CODES: &[&str] = &[
+    "InternalServerException",
+    "InternalFailure",
+    "ServiceUnavailable",
+];
+
+/// Sorts an SDK error into the kinds the retry logic knows.
+fn classify<E>(
+    err: SdkError<E, HttpResponse>,
+    is_concurrent_limit: impl Fn(&E) -> bool,
+) -> CallError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let code = err.code().map(str::to_owned);
+    let status = err.raw_response().map(|r| r.status().as_u16());
+    let kind = match &err {
+        SdkError::ServiceError(service) if is_concurrent_limit(service.err()) => {
+            ApiErrorKind::ConcurrentQueryLimit
+        }
+        SdkError::ServiceError(_) => match code.as_deref() {
+            Some(c) if THROTTLING_CODES.contains(&c) => ApiErrorKind::Throttling,
+            Some(c) if TRANSIENT_CODES.contains(&c) => ApiErrorKind::Transient,
+            _ if status.is_some_and(|s| (500..600).contains(&s)) => ApiErrorKind::Transient,
+            _ if status == Some(429) => ApiErrorKind::Throttling,
+            _ => ApiErrorKind::Permanent,
+        },
+        // No complete answer arrived: the connection dropped, timed out, or the
+        // body could not be read. The request may be sent again.
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            ApiErrorKind::Transient
+        }
+        // The request could not even be built: retrying cannot help.
+        _ => ApiErrorKind::Permanent,
+    };
+    let message = err
+        .message()
+        .map(str::to_owned)
+        .unwrap_or_else(|| error_chain(&err));
+    CallError::Failed(ApiCallError {
+        kind,
+        code,
+        message,
+        source: Box::new(err),
+    })
+}
+
+/// `a: b: c` from an error and its sources, for errors without a service message.
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn execution(state: &str) -> sdk::QueryExecution {
+        sdk::QueryExecution::builder()
+            .query_execution_id("q1")
+            .status(
+                sdk::QueryExecutionStatus::builder()
+                    .state(sdk::QueryExecutionState::from(state))
+                    .build(),
+            )
+            .build()
+    }
+
+    #[test]
+    fn unknown_state_is_a_clear_error() {
+        let err = query_execution(Some(execution("PAUSED")), "q1").unwrap_err();
+        assert!(err.contains("unknown query state \"PAUSED\""), "{err}");
+    }
+
+    #[test]
+    fn missing_status_is_a_clear_error() {
+        let value = sdk::QueryExecution::builder()
+            .query_execution_id("q1")
+            .build();
+        let err = query_execution(Some(value), "q1").unwrap_err();
+        assert!(err.contains("has no Status"), "{err}");
+        let value = sdk::QueryExecution::builder()
+            .query_execution_id("q1")
+            .status(sdk::QueryExecutionStatus::builder().build())
+            .build();
+        let err = query_execution(Some(value), "q1").unwrap_err();
+        assert!(err.contains("has no Status.State"), "{err}");
+        let err = query_execution(None, "q1").unwrap_err();
+        assert!(err.contains("no QueryExecution"), "{err}");
+    }
+
+    #[test]
+    fn another_query_in_the_answer_is_an_error() {
+        let err = query_execution(Some(execution("RUNNING")), "q2").unwrap_err();
+        assert!(err.contains("asked for q2, got q1"), "{err}");
+    }
+
+    #[test]
+    fn states_parse() {
+        for (text, state) in [
+            ("QUEUED", QueryState::Queued),
+            ("RUNNING", QueryState::Running),
+            ("SUCCEEDED", QueryState::Succeeded),
+            ("FAILED", QueryState::Failed),
+            ("CANCELLED", QueryState::Cancelled),
+        ] {
+            let e = query_execution(Some(execution(text)), "q1").unwrap();
+            assert_eq!(e.state, state);
+            assert_eq!(e.state.as_str(), text);
+        }
+    }
+
+    #[test]
+    fn a_page_without_a_result_set_is_refused_and_nulls_survive() {
+        let err = raw_page(GetQueryResultsOutput::builder().build()).unwrap_err();
+        assert!(err.contains("no ResultSet"), "{err}");
+        let row = sdk::Row::builder()
+            .data(sdk::Datum::builder().var_char_value("").build())
+            .data(sdk::Datum::builder().build())
+            .build();
+        let page = raw_page(
+            GetQueryResultsOutput::builder()
+                .result_set(sdk::ResultSet::builder().rows(row).build())
+                .next_token("t")
+                .build(),
+        )
+        .unwrap();
+        assert_eq!(page.rows, vec![vec![Some(String::new()), None]]);
+        assert_eq!(page.columns, None);
+        assert_eq!(page.next_token.as_deref(), Some("t"));
+    }
+}

@@ -1,0 +1,109 @@
+//! What a stream has done so far: counters its task updates and callers read.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::error::Operation;
+
+/// Counters of one stream (or one `execute`), updated by its task with relaxed atomics:
+/// each counter is exact, a snapshot of several is not a transaction.
+#[derive(Debug, Default)]
+pub(crate) struct Stats {
+    calls: [AtomicU64; 4],
+    pages: AtomicU64,
+    rows: AtomicU64,
+    throttling_retries: AtomicU64,
+    retries: AtomicU64,
+    waiting_nanos: AtomicU64,
+    fetching_nanos: AtomicU64,
+}
+
+fn slot(op: Operation) -> usize {
+    match op {
+        Operation::StartQueryExecution => 0,
+        Operation::GetQueryExecution => 1,
+        Operation::GetQueryResults => 2,
+        Operation::StopQueryExecution => 3,
+    }
+}
+
+fn nanos_since(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX)
+}
+
+impl Stats {
+    pub(crate) fn count_call(&self, op: Operation) {
+        self.calls[slot(op)].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A call is tried again; `throttled` when the service said to slow down.
+    pub(crate) fn count_retry(&self, throttled: bool) {
+        self.retries.fetch_add(1, Ordering::Relaxed);
+        if throttled {
+            self.throttling_retries.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub(crate) fn count_page(&self, rows: usize) {
+        self.pages.fetch_add(1, Ordering::Relaxed);
+        self.rows.fetch_add(rows as u64, Ordering::Relaxed);
+    }
+
+    /// The query finished: the time from its start until now was spent waiting.
+    pub(crate) fn waited_since(&self, since: Instant) {
+        self.waiting_nanos
+            .fetch_add(nanos_since(since), Ordering::Relaxed);
+    }
+
+    /// A page call (with its retries) took from `since` until now.
+    pub(crate) fn fetched_since(&self, since: Instant) {
+        self.fetching_nanos
+            .fetch_add(nanos_since(since), Ordering::Relaxed);
+    }
+
+    pub(crate) fn snapshot(&self) -> QueryStats {
+        let calls = |op: Operation| self.calls[slot(op)].load(Ordering::Relaxed);
+        QueryStats {
+            start_query_execution_calls: calls(Operation::StartQueryExecution),
+            get_query_execution_calls: calls(Operation::GetQueryExecution),
+            get_query_results_calls: calls(Operation::GetQueryResults),
+            stop_query_execution_calls: calls(Operation::StopQueryExecution),
+            pages: self.pages.load(Ordering::Relaxed),
+            rows: self.rows.load(Ordering::Relaxed),
+            retries: self.retries.load(Ordering::Relaxed),
+            throttling_retries: self.throttling_retries.load(Ordering::Relaxed),
+            waiting: Duration::from_nanos(self.waiting_nanos.load(Ordering::Relaxed)),
+            fetching: Duration::from_nanos(self.fetching_nanos.load(Ordering::Relaxed)),
+        }
+    }
+}
+
+/// What a stream has done so far: calls per operation (every attempt counts), pages,
+/// rows, retries, and where the time went.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct QueryStats {
+    /// `StartQueryExecution` calls (a re-run failed query or a retry counts again).
+    pub start_query_execution_calls: u64,
+    /// `GetQueryExecution` calls.
+    pub get_query_execution_calls: u64,
+    /// `GetQueryResults` calls.
+    pub get_query_results_calls: u64,
+    /// `StopQueryExecution` calls.
+    pub stop_query_execution_calls: u64,
+    /// Pages received.
+    pub pages: u64,
+    /// Data rows received (header rows excluded).
+    pub rows: u64,
+    /// Calls tried again after a throttling or transient error, whatever the operation.
+    pub retries: u64,
+    /// Of those, the retries after throttling (`ThrottlingException`,
+    /// `TooManyRequestsException`).
+    pub throttling_retries: u64,
+    /// Time from the start until the query finished.
+    pub waiting: Duration,
+    /// Time spent in `GetQueryResults` calls, retries included.
+    pub fetching: Duration,
+}
