@@ -24,8 +24,8 @@
 //! # async fn run(client: aws_sdk_athena::Client) -> athena_stream::Result<()> {
 //! let athena = Athena::new(client);
 //! let query = StartQueryExecution::new("SELECT uri, status FROM cf_access_logs WHERE status = ?")
-//!     .database("serverlessland_database")
-//!     .execution_parameter("'404'");
+//!     .with_database("serverlessland_database")
+//!     .with_execution_parameter("'404'");
 //! let mut rows = athena.query(query);
 //! while let Some(row) = rows.try_next().await? {
 //!     // NULL is None, distinct from Some("").
