@@ -14,9 +14,9 @@ pub enum QueryState {
     Running,
     /// `SUCCEEDED`: final; results can be read.
     Succeeded,
-    /// `FAILED`. Athena retries some failed queries itself, and then the state goes back
-    /// to `QUEUED`: the library looks once more before it reports a failure that
-    /// Athena marks retryable (docs/athena.md, "Query states").
+    /// `FAILED`: final. A failure that Athena marks `Retryable` may succeed if the query
+    /// is run again, which is the caller's choice
+    /// ([`AthenaBuilder::with_failed_query_retries`](crate::AthenaBuilder::with_failed_query_retries)).
     Failed,
     /// `CANCELLED`: final.
     Cancelled,
@@ -34,9 +34,10 @@ impl QueryState {
         }
     }
 
-    /// Whether the query's life can end in this state: `SUCCEEDED`, `FAILED` or
-    /// `CANCELLED`. A `FAILED` seen once may still turn back to `QUEUED` (see
-    /// [`Failed`](Self::Failed)).
+    /// Whether the query's life has ended in this state: `SUCCEEDED`, `FAILED` or
+    /// `CANCELLED`. The other two are not final even in order: a `RUNNING` query goes
+    /// back to `QUEUED` when Athena retries it after a transient error
+    /// (docs/athena.md, "Query states").
     pub fn is_final(self) -> bool {
         matches!(
             self,

@@ -4,8 +4,7 @@
 //!
 //! It reads as one async function per phase: [`Lifecycle::run_started`] and
 //! [`Lifecycle::run_attached`] drive the phases, [`Lifecycle::start`] sends the start,
-//! [`Lifecycle::wait`] polls, and [`ends_the_wait`] is the one place that decides when
-//! a polled state is final.
+//! [`Lifecycle::wait`] polls until the state is final.
 
 use std::time::Duration;
 
@@ -189,7 +188,6 @@ impl<'a> Lifecycle<'a> {
             FirstPoll::AfterDelay => delays.next(),
             FirstPoll::AtOnce => None,
         };
-        let mut failure_seen = false;
         let mut last_state = None;
         loop {
             if let Some(delay) = delay {
@@ -216,7 +214,11 @@ impl<'a> Lifecycle<'a> {
                 debug!(query_execution_id = %id, state = execution.state.as_str(), reason = ?execution.state_change_reason, "query state");
                 last_state = Some(execution.state);
             }
-            if ends_the_wait(&execution, &mut failure_seen) {
+            // Only these three end a query's life. RUNNING may go back to QUEUED when
+            // Athena retries a query after a transient error, so any other state means
+            // polling on; FAILED is terminal: Athena does not retry a failed query itself
+            // (docs/athena.md, "Query states").
+            if execution.state.is_final() {
                 info!(query_execution_id = %id, state = execution.state.as_str(), "query finished");
                 return Ok(Waited::Final(Box::new(execution)));
             }
@@ -234,30 +236,6 @@ impl<'a> Lifecycle<'a> {
         Error::QueryTimedOut {
             query_execution_id: id.to_owned(),
             timeout,
-        }
-    }
-}
-
-/// Whether a polled execution ends the wait: the one place the rule for `FAILED` lives.
-///
-/// `SUCCEEDED` and `CANCELLED` are final. `FAILED` is final once it is sure to stay:
-/// Athena retries some failed queries itself, and their state then goes back to
-/// `QUEUED` (docs/athena.md, "Query states"). A failure Athena marks `Retryable` may be
-/// one of those, so it is polled once more, after the next polling delay; a failure
-/// that is not retryable, or still there at that poll, ends the wait. A query seen
-/// `QUEUED` or `RUNNING` again gets the same one look at its next failure.
-fn ends_the_wait(execution: &QueryExecution, failure_seen: &mut bool) -> bool {
-    match execution.state {
-        QueryState::Succeeded | QueryState::Cancelled => true,
-        QueryState::Failed => {
-            let retryable = execution.athena_error.as_ref().is_some_and(|e| e.retryable);
-            let sure = !retryable || *failure_seen;
-            *failure_seen = true;
-            sure
-        }
-        QueryState::Queued | QueryState::Running => {
-            *failure_seen = false;
-            false
         }
     }
 }

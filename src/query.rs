@@ -35,7 +35,7 @@ pub struct StartQueryExecution {
     pub(crate) result_reuse_max_age_minutes: Option<i32>,
 }
 
-/// `QueryString` length limits (docs/athena.md, "Starting a query").
+/// `QueryString` length limit, in bytes (docs/athena.md, "Starting a query").
 const QUERY_STRING_MAX: usize = 262_144;
 /// `ExecutionParameters` item length limits.
 const PARAMETER_MAX: usize = 1024;
@@ -162,10 +162,12 @@ impl StartQueryExecution {
 
     /// Checks the limits that Athena would otherwise refuse with a less helpful error.
     pub(crate) fn validate(&self) -> Result<()> {
-        let len = self.query_string.chars().count();
+        // The quota counts UTF-8 bytes, which is stricter than the model's characters
+        // for non-ASCII SQL (docs/athena.md, "Starting a query").
+        let len = self.query_string.len();
         if self.query_string.trim().is_empty() || len > QUERY_STRING_MAX {
             return Err(Error::invalid_config(format!(
-                "QueryString must be 1 to {QUERY_STRING_MAX} characters and not blank, got {len}"
+                "QueryString must be 1 to {QUERY_STRING_MAX} bytes of UTF-8 and not blank, got {len}"
             )));
         }
         for (i, p) in self.execution_parameters.iter().enumerate() {
@@ -257,6 +259,17 @@ mod tests {
     fn validate_refuses_out_of_range_settings() {
         assert!(StartQueryExecution::new("SELECT 1").validate().is_ok());
         assert!(StartQueryExecution::new("  ").validate().is_err());
+        // The limit is in bytes: 87,382 three-byte characters are over it.
+        assert!(
+            StartQueryExecution::new("€".repeat(87_382))
+                .validate()
+                .is_err()
+        );
+        assert!(
+            StartQueryExecution::new("x".repeat(262_144))
+                .validate()
+                .is_ok()
+        );
         assert!(
             StartQueryExecution::new("SELECT ?")
                 .with_execution_parameter("")

@@ -262,7 +262,7 @@ fn retryable_failure(retryable: bool) -> Plan {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_retryable_failed_query_is_confirmed_then_rerun_when_allowed() {
+async fn a_retryable_failed_query_is_rerun_when_allowed() {
     let fake = Fake::new(Plan::rows(2));
     fake.push_plan(retryable_failure(true));
     let athena = fake.builder().with_failed_query_retries(1).build().unwrap();
