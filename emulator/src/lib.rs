@@ -79,4 +79,4 @@ pub mod engine;
 pub mod server;
 
 pub use engine::{Engine, EngineConfig};
-pub use server::{CallCounts, Emulator, EmulatorBuilder, Faults, Operation, StartError};
+pub use server::{CallCounts, Emulator, EmulatorBuilder, Faults, Injected, Operation, StartError};

@@ -30,7 +30,7 @@ mod queries;
 mod results;
 mod token;
 
-pub use faults::{CallCounts, Faults};
+pub use faults::{CallCounts, Faults, Injected};
 
 use faults::{Counters, FaultInjector, Outcome};
 use protocol::ApiError;
@@ -447,6 +447,36 @@ impl Emulator {
         self.shared.counters.reached(operation, count).await;
     }
 
+    /// Injects a fault into the next `times` calls of `operation` (after any injected
+    /// before), whatever the fault rates say: a test can make the fault it is about
+    /// happen at exactly the call it means. Counted in [`CallCounts::faulted`];
+    /// [`injected_left`](Self::injected_left) tells whether they all fired.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use athena_emulator::{Emulator, EngineConfig, Injected, Operation};
+    ///
+    /// let emulator = Emulator::builder()
+    /// #   .engine_config(EngineConfig { cloudfront_rows: 0, ..EngineConfig::default() })
+    ///     .start()
+    ///     .await?;
+    /// // The next StartQueryExecution runs, but its answer never arrives.
+    /// emulator.inject(Operation::StartQueryExecution, Injected::LoseAnswer, 1);
+    /// assert_eq!(emulator.injected_left(Operation::StartQueryExecution), 1);
+    /// # emulator.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn inject(&self, operation: Operation, injected: Injected, times: usize) {
+        self.shared.faults.inject(operation, injected, times);
+    }
+
+    /// How many faults injected into `operation` have not fired yet.
+    pub fn injected_left(&self, operation: Operation) -> usize {
+        self.shared.faults.injected_left(operation)
+    }
+
     /// The number of queries QUEUED or RUNNING now.
     pub fn active_queries(&self) -> usize {
         self.shared.registry.active()
@@ -631,6 +661,13 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Answe
         Outcome::ServerError => Some(ApiError::internal(
             "We encountered an internal error. Please try again.",
         )),
+        Outcome::ConcurrentQueryLimit => {
+            Some(ApiError::too_many_queries(shared.registry.max_active()))
+        }
+        Outcome::DropBeforeRunning => {
+            shared.counters.record_fault(operation);
+            return Err(DropConnection);
+        }
         Outcome::Serve | Outcome::Drop => None,
     };
     if let Some(fault) = fault {

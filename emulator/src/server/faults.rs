@@ -1,6 +1,7 @@
 //! Fault injection (latency, throttling, server errors, dropped connections), drawn from
 //! one seeded generator so a run is reproducible, and the counts of calls per operation.
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -124,6 +125,27 @@ impl Faults {
     }
 }
 
+/// A fault for the next calls of one operation, injected whatever the rates say: to
+/// make a test's fault happen at the call it is about (see
+/// [`Emulator::inject`](crate::server::Emulator::inject)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Injected {
+    /// `400 ThrottlingException` (`Rate exceeded`), before the operation runs.
+    Throttle,
+    /// `500 InternalServerException`, before the operation runs.
+    ServerError,
+    /// `400 TooManyRequestsException` with `Reason: CONCURRENT_QUERY_LIMIT_EXCEEDED`,
+    /// before the operation runs (what `StartQueryExecution` answers at the active-query
+    /// limit; sent as is for any operation).
+    ConcurrentQueryLimit,
+    /// The connection is closed before the operation runs: nothing happened.
+    DropBeforeRunning,
+    /// The operation runs, then the connection is closed without an answer: the call's
+    /// effect (a started query, a stop) happened but the caller never learns of it.
+    LoseAnswer,
+}
+
 /// What to do with one call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Outcome {
@@ -133,8 +155,24 @@ pub(crate) enum Outcome {
     Throttle,
     /// Answer `InternalServerException` without running the operation.
     ServerError,
+    /// Answer `TooManyRequestsException` (concurrent query limit) without running.
+    ConcurrentQueryLimit,
+    /// Close the connection without running the operation.
+    DropBeforeRunning,
     /// Run the operation, then close the connection without answering.
     Drop,
+}
+
+impl From<Injected> for Outcome {
+    fn from(injected: Injected) -> Self {
+        match injected {
+            Injected::Throttle => Outcome::Throttle,
+            Injected::ServerError => Outcome::ServerError,
+            Injected::ConcurrentQueryLimit => Outcome::ConcurrentQueryLimit,
+            Injected::DropBeforeRunning => Outcome::DropBeforeRunning,
+            Injected::LoseAnswer => Outcome::Drop,
+        }
+    }
 }
 
 /// SplitMix64: tiny, fast, and good enough to draw fault decisions reproducibly.
@@ -161,6 +199,8 @@ impl SplitMix64 {
 pub(crate) struct FaultInjector {
     per_operation: [Faults; Operation::ALL.len()],
     rng: Mutex<SplitMix64>,
+    /// Faults injected for the next calls, per operation, taken before any draw.
+    script: Mutex<[VecDeque<Outcome>; Operation::ALL.len()]>,
 }
 
 impl FaultInjector {
@@ -168,14 +208,31 @@ impl FaultInjector {
         Self {
             per_operation,
             rng: Mutex::new(SplitMix64(seed)),
+            script: Mutex::new(std::array::from_fn(|_| VecDeque::new())),
         }
+    }
+
+    /// The next `times` calls of `operation` get `injected`, after those injected before.
+    pub(crate) fn inject(&self, operation: Operation, injected: Injected, times: usize) {
+        let mut script = self.script.lock().unwrap_or_else(|e| e.into_inner());
+        script[operation.index()].extend(std::iter::repeat_n(Outcome::from(injected), times));
+    }
+
+    /// How many injected faults of `operation` have not fired yet.
+    pub(crate) fn injected_left(&self, operation: Operation) -> usize {
+        let script = self.script.lock().unwrap_or_else(|e| e.into_inner());
+        script[operation.index()].len()
     }
 
     /// How long to wait before answering, and how to answer.
     pub(crate) fn decide(&self, operation: Operation) -> (Duration, Outcome) {
         let faults = &self.per_operation[operation.index()];
+        let scripted = {
+            let mut script = self.script.lock().unwrap_or_else(|e| e.into_inner());
+            script[operation.index()].pop_front()
+        };
         if !faults.is_active() {
-            return (Duration::ZERO, Outcome::Serve);
+            return (Duration::ZERO, scripted.unwrap_or(Outcome::Serve));
         }
         // Always four draws a call, so one operation's settings never shift another's.
         let (jitter, drop, throttle, error) = {
@@ -188,7 +245,9 @@ impl FaultInjector {
             )
         };
         let delay = faults.latency + faults.jitter.mul_f64(jitter);
-        let outcome = if drop < faults.drop_connection_rate {
+        let outcome = if let Some(scripted) = scripted {
+            scripted
+        } else if drop < faults.drop_connection_rate {
             Outcome::Drop
         } else if throttle < faults.throttle_rate {
             Outcome::Throttle
@@ -330,6 +389,32 @@ mod tests {
                 .iter()
                 .all(|d| d.1 == Outcome::ServerError)
         );
+    }
+
+    #[test]
+    fn injected_faults_come_first_in_order_then_the_rates_again() {
+        let injector = FaultInjector::new([Faults::new(); 6], 1);
+        injector.inject(Operation::GetQueryResults, Injected::Throttle, 2);
+        injector.inject(Operation::GetQueryResults, Injected::LoseAnswer, 1);
+        assert_eq!(injector.injected_left(Operation::GetQueryResults), 3);
+        let outcomes: Vec<Outcome> = (0..4)
+            .map(|_| injector.decide(Operation::GetQueryResults).1)
+            .collect();
+        assert_eq!(
+            outcomes,
+            [
+                Outcome::Throttle,
+                Outcome::Throttle,
+                Outcome::Drop,
+                Outcome::Serve
+            ]
+        );
+        // Other operations are not touched.
+        assert_eq!(
+            injector.decide(Operation::StartQueryExecution).1,
+            Outcome::Serve
+        );
+        assert_eq!(injector.injected_left(Operation::GetQueryResults), 0);
     }
 
     #[test]

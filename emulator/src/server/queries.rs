@@ -656,6 +656,11 @@ impl Registry {
     }
 
     /// Queries QUEUED or RUNNING.
+    /// The most queries that may be QUEUED or RUNNING at once.
+    pub(crate) fn max_active(&self) -> usize {
+        self.max_active
+    }
+
     pub(crate) fn active(&self) -> usize {
         self.lock().active
     }
