@@ -29,7 +29,7 @@ pub use unordered::MapUnordered;
 ///
 /// Each method runs `f` on every item under a [`Map`]'s settings:
 ///
-/// - at most [`max_concurrency`](Map::with_max_concurrency) items are in flight;
+/// - at most [`max_concurrency`](Map::new) items are in flight;
 ///   `1` runs them one at a time in input order, `0` sets no limit;
 /// - **no barrier**: the input is polled whenever a slot is free, so an item starts as
 ///   soon as another one finishes and the input has one ready (items of page N+1 start
@@ -72,7 +72,7 @@ pub trait MapExt<T>: Stream<Item = Result<T, Error>> + Sized {
     /// # async fn main() -> Result<(), Error> {
     /// let items = stream::iter((1..=5).map(Ok::<u32, Error>));
     /// let doubled: Vec<u32> = items
-    ///     .map_ordered(Map::new().with_max_concurrency(3), |n| async move {
+    ///     .map_ordered(Map::new(3), |n| async move {
     ///         Ok::<_, std::io::Error>(n * 2)
     ///     })
     ///     .map(|r| r.unwrap())
@@ -105,7 +105,7 @@ pub trait MapExt<T>: Stream<Item = Result<T, Error>> + Sized {
     /// # async fn main() -> Result<(), Error> {
     /// let rows = stream::iter(["a", "bb", "ccc"].map(Ok::<_, Error>));
     /// let mut lengths: Vec<usize> = rows
-    ///     .map_unordered(Map::new().with_max_concurrency(0), |s| async move {
+    ///     .map_unordered(Map::new(0), |s| async move {
     ///         Ok::<_, std::io::Error>(s.len())
     ///     })
     ///     .try_collect()
@@ -150,8 +150,7 @@ pub trait MapExt<T>: Stream<Item = Result<T, Error>> + Sized {
     ///
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() -> Result<(), Error> {
-    /// let map = Map::new()
-    ///     .with_max_concurrency(4)
+    /// let map = Map::new(4)
     ///     .with_tolerated_failure_count(1)
     ///     .with_retrier(Retrier::new().with_interval(Duration::from_millis(10)));
     /// let report = stream::iter((0..10u32).map(Ok::<_, Error>))
@@ -192,7 +191,7 @@ pub trait MapExt<T>: Stream<Item = Result<T, Error>> + Sized {
     /// # async fn main() -> Result<(), Error> {
     /// let sizes: Vec<usize> = stream::iter((0..7).map(Ok::<u8, Error>))
     ///     .item_batcher(3)
-    ///     .map_ordered(Map::new(), |batch| async move { Ok::<_, std::io::Error>(batch.len()) })
+    ///     .map_ordered(Map::new(2), |batch| async move { Ok::<_, std::io::Error>(batch.len()) })
     ///     .try_collect()
     ///     .await?;
     /// assert_eq!(sizes, [3, 3, 1]);

@@ -23,16 +23,13 @@ impl std::error::Error for Transient {}
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_can_be_spawned() {
     let calls = Arc::new(AtomicUsize::new(0));
-    let map = Map::new()
-        .with_max_concurrency(8)
-        .with_tolerated_failure_count(10)
-        .with_retrier(
-            Retrier::new()
-                .with_interval(Duration::from_millis(1))
-                .with_max_attempts(1)
-                .with_jitter(JitterStrategy::Full)
-                .when(|e: &Transient| *e == Transient),
-        );
+    let map = Map::new(8).with_tolerated_failure_count(10).with_retrier(
+        Retrier::new()
+            .with_interval(Duration::from_millis(1))
+            .with_max_attempts(1)
+            .with_jitter(JitterStrategy::Full)
+            .when(|e: &Transient| *e == Transient),
+    );
     let counter = calls.clone();
     let rows = stream::iter((0..100u32).map(Ok::<_, Error>));
     let run = rows.run_map(map, move |n| {
@@ -57,7 +54,7 @@ async fn a_run_can_be_spawned() {
 async fn batches_then_ordered_results() {
     let sums: Vec<u32> = stream::iter((1..=10u32).map(Ok::<_, Error>))
         .item_batcher(4)
-        .map_ordered(Map::new().with_max_concurrency(0), |batch| async move {
+        .map_ordered(Map::new(0), |batch| async move {
             Ok::<u32, Error>(batch.iter().sum())
         })
         .try_collect()
@@ -69,7 +66,7 @@ async fn batches_then_ordered_results() {
 #[tokio::test(start_paused = true)]
 async fn the_function_may_fail_with_the_crates_own_error() {
     let mut results =
-        stream::iter((0..3u8).map(Ok::<_, Error>)).map_unordered(Map::new(), |n| async move {
+        stream::iter((0..3u8).map(Ok::<_, Error>)).map_unordered(Map::new(1), |n| async move {
             if n == 1 {
                 Err(Error::InvalidConfig {
                     message: "no".into(),

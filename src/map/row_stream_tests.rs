@@ -30,7 +30,7 @@ async fn items_of_the_next_page_start_while_the_previous_page_still_runs() {
     let first_item = Mutex::new(None::<Instant>);
     let report = athena
         .query("SELECT x")
-        .run_map(Map::new().with_max_concurrency(c), |_row| {
+        .run_map(Map::new(c), |_row| {
             first_item.lock().unwrap().get_or_insert_with(Instant::now);
             async move {
                 sleep(t_item).await;
@@ -63,7 +63,7 @@ async fn a_failed_item_stops_the_paging() {
     let athena = fake.builder().page_size(100).build().unwrap();
     let err = athena
         .query("SELECT x")
-        .run_map(Map::new().with_max_concurrency(4), |row| async move {
+        .run_map(Map::new(4), |row| async move {
             sleep(ms(10)).await;
             if row.get_index(0) == Some("150") {
                 Err(Io::other("bad row"))
@@ -99,7 +99,7 @@ async fn a_failed_query_ends_the_fan_out_with_its_error() {
     let err = fake
         .athena()
         .query("SELECT x FROM x")
-        .run_map(Map::new(), |_row| {
+        .run_map(Map::new(1), |_row| {
             *calls.lock().unwrap() += 1;
             async { Ok::<_, Io>(()) }
         })

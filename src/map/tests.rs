@@ -110,7 +110,7 @@ async fn never_more_than_max_concurrency_in_flight() {
     for c in [1usize, 2, 3, 8, 64] {
         let probe = Probe::default();
         let report = items(100)
-            .run_map(Map::new().with_max_concurrency(c), |i| {
+            .run_map(Map::new(c), |i| {
                 let guard = probe.enter();
                 async move {
                     sleep(work(i)).await;
@@ -146,7 +146,7 @@ async fn items_done_at_once_and_items_that_wait_share_the_limit_and_the_order() 
             Ok::<_, Io>(i)
         }
     };
-    let map = Map::new().with_max_concurrency(4);
+    let map = Map::new(4);
     let mut ordered = items(20).map_ordered(map, f);
     let mut seen = Vec::new();
     while let Some(i) = ordered.next().await {
@@ -180,7 +180,7 @@ async fn items_done_at_once_and_items_that_wait_share_the_limit_and_the_order() 
 async fn zero_means_no_limit() {
     let probe = Probe::default();
     let out: Vec<_> = items(500)
-        .map_unordered(Map::new().with_max_concurrency(0), |i| {
+        .map_unordered(Map::new(0), |i| {
             let guard = probe.enter();
             async move {
                 sleep(work(i)).await;
@@ -199,10 +199,9 @@ async fn zero_means_no_limit() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn default_is_one_at_a_time_in_input_order() {
+async fn one_at_a_time_runs_in_input_order() {
     let log = Mutex::new(Vec::new());
-    let map = Map::new();
-    assert_eq!(map.max_concurrency(), 1);
+    let map = Map::new(1);
     let report = items(20)
         .run_map(map, |i| {
             log.lock().unwrap().push(("start", i));
@@ -228,7 +227,7 @@ async fn ordered_yields_input_order_unordered_completion_order() {
         sleep(ms((10 - i) * 10)).await;
         Ok::<_, Io>(i)
     };
-    let map = Map::new().with_max_concurrency(10);
+    let map = Map::new(10);
     let ordered: Vec<u64> = items(10)
         .map_ordered(map, f)
         .map(Result::unwrap)
@@ -250,7 +249,7 @@ async fn ordered_reorder_buffer_is_bounded() {
     let c = 4;
     let (src, pulled, _) = source(items(100));
     let probe = Probe::default();
-    let mut s = src.map_ordered(Map::new().with_max_concurrency(c), |i| {
+    let mut s = src.map_ordered(Map::new(c), |i| {
         let guard = probe.enter();
         async move {
             sleep(if i == 0 { ms(10_000) } else { ms(10) }).await;
@@ -297,7 +296,7 @@ async fn items_check(
     check: impl Fn(&Probe),
 ) {
     let report = src
-        .run_map(Map::new().with_max_concurrency(c), |i| {
+        .run_map(Map::new(c), |i| {
             check(probe);
             let guard = probe.enter();
             async move {
@@ -345,7 +344,7 @@ async fn paged_run(
     t_item: Duration,
 ) -> Duration {
     let report = pages(n, per_page, t_page)
-        .run_map(Map::new().with_max_concurrency(c), |_| async move {
+        .run_map(Map::new(c), |_| async move {
             sleep(t_item).await;
             Ok::<_, Io>(())
         })
@@ -386,7 +385,7 @@ async fn no_page_barrier_when_pages_are_the_bottleneck() {
 async fn fail_fast_cancels_in_flight_drops_input_and_ends() {
     let (src, pulled, input_dropped) = source(items(100));
     let probe = Probe::default();
-    let mut s = src.map_unordered(Map::new().with_max_concurrency(5), |i| {
+    let mut s = src.map_unordered(Map::new(5), |i| {
         let guard = probe.enter();
         async move {
             if i == 3 {
@@ -431,7 +430,7 @@ async fn fail_fast_cancels_in_flight_drops_input_and_ends() {
 
 #[tokio::test(start_paused = true)]
 async fn fail_fast_in_ordered_form_does_not_wait_for_earlier_items() {
-    let map = Map::new().with_max_concurrency(4);
+    let map = Map::new(4);
     let mut s = items(10).map_ordered(map, |i| async move {
         sleep(if i == 2 { ms(1) } else { ms(1000) }).await;
         if i == 2 { Err(boom("two")) } else { Ok(i) }
@@ -446,7 +445,7 @@ async fn fail_fast_in_ordered_form_does_not_wait_for_earlier_items() {
 #[tokio::test(start_paused = true)]
 async fn run_map_returns_the_first_error() {
     let err = items(10)
-        .run_map(Map::new().with_max_concurrency(3), |i| async move {
+        .run_map(Map::new(3), |i| async move {
             if i >= 4 { Err(boom("late")) } else { Ok(()) }
         })
         .await
@@ -464,7 +463,7 @@ async fn input_error_is_yielded_once_and_ends_the_stream() {
     ]);
     let (src, pulled, input_dropped) = source(input);
     let probe = Probe::default();
-    let mut s = src.map_ordered(Map::new().with_max_concurrency(4), |i| {
+    let mut s = src.map_ordered(Map::new(4), |i| {
         let guard = probe.enter();
         async move {
             sleep(ms(100)).await;
@@ -501,9 +500,7 @@ fn fails_at(bad: &'static [u64]) -> impl FnMut(u64) -> futures::future::Ready<Re
 #[tokio::test(start_paused = true)]
 async fn items_done_at_once_do_not_starve_a_retry() {
     let tries = Mutex::new(0u32);
-    let map = Map::new()
-        .with_max_concurrency(4)
-        .with_retrier(Retrier::new().with_interval(Duration::ZERO));
+    let map = Map::new(4).with_retrier(Retrier::new().with_interval(Duration::ZERO));
     let out: Vec<u64> = items(100)
         .map_unordered(map, |i| {
             let first_try_of_zero = i == 0 && {
@@ -528,9 +525,7 @@ async fn items_done_at_once_do_not_starve_a_retry() {
 #[tokio::test(start_paused = true)]
 async fn tolerated_failure_count() {
     const BAD: &[u64] = &[2, 5, 9];
-    let map = Map::new()
-        .with_max_concurrency(2)
-        .with_tolerated_failure_count(3);
+    let map = Map::new(2).with_tolerated_failure_count(3);
     let report = items(20).run_map(map, fails_at(BAD)).await.unwrap();
     assert_eq!((report.succeeded, report.failed), (17, 3));
     let mut indexes: Vec<u64> = report
@@ -583,9 +578,7 @@ async fn tolerated_failure_count() {
 
 #[tokio::test(start_paused = true)]
 async fn tolerated_failure_percentage_is_against_the_total() {
-    let map = Map::new()
-        .with_max_concurrency(3)
-        .with_tolerated_failure_percentage(20.0);
+    let map = Map::new(3).with_tolerated_failure_percentage(20.0);
     // 2 of 10 = 20%: tolerated, although the first two items failed (100% at that point).
     let report = items(10).run_map(map, fails_at(&[0, 1])).await.unwrap();
     assert_eq!((report.succeeded, report.failed), (8, 2));
@@ -630,7 +623,7 @@ async fn tolerated_failure_percentage_is_against_the_total() {
 #[tokio::test(start_paused = true)]
 async fn zero_percent_fails_on_the_first_failure_with_the_threshold_error() {
     let (src, pulled, dropped) = source(items(100));
-    let map = Map::new().with_tolerated_failure_percentage(0.0);
+    let map = Map::new(1).with_tolerated_failure_percentage(0.0);
     let err = src.run_map(map, fails_at(&[4])).await.unwrap_err();
     assert!(matches!(
         err,
@@ -648,7 +641,7 @@ async fn zero_percent_fails_on_the_first_failure_with_the_threshold_error() {
 async fn invalid_settings_fail_before_the_input_is_polled() {
     let (src, pulled, dropped) = source(items(10));
     let mut s = src.map_unordered(
-        Map::new().with_tolerated_failure_percentage(f64::NAN),
+        Map::new(1).with_tolerated_failure_percentage(f64::NAN),
         fails_at(&[]),
     );
     assert!(matches!(
@@ -659,7 +652,7 @@ async fn invalid_settings_fail_before_the_input_is_polled() {
     assert_eq!(pulled.load(SeqCst), 0);
     assert!(dropped.load(SeqCst));
 
-    let map = Map::new().with_retrier(Retrier::new().with_backoff_rate(0.5));
+    let map = Map::new(1).with_retrier(Retrier::new().with_backoff_rate(0.5));
     let err = items(1).run_map(map, fails_at(&[])).await.unwrap_err();
     assert!(matches!(err, Error::InvalidConfig { .. }));
 }
@@ -675,7 +668,7 @@ where
     let start = Instant::now();
     let log = Mutex::new(Vec::new());
     let result = items(1)
-        .run_map(Map::new().with_retrier(retrier), |_| {
+        .run_map(Map::new(1).with_retrier(retrier), |_| {
             let n = {
                 let mut log = log.lock().unwrap();
                 log.push(start.elapsed());
@@ -764,7 +757,7 @@ async fn the_predicate_chooses_which_errors_are_retried() {
         .when(|e: &Io| e.kind() == std::io::ErrorKind::TimedOut);
     let attempts = AtomicUsize::new(0);
     let err = items(1)
-        .run_map(Map::new().with_retrier(retrier), |_| {
+        .run_map(Map::new(1).with_retrier(retrier), |_| {
             let n = attempts.fetch_add(1, SeqCst);
             async move {
                 Err::<(), _>(if n == 0 {
@@ -785,9 +778,7 @@ async fn the_predicate_chooses_which_errors_are_retried() {
 async fn an_item_waiting_for_a_retry_keeps_its_slot_and_its_place() {
     let probe = Probe::default();
     let tries = Mutex::new(std::collections::HashMap::<u64, u32>::new());
-    let map = Map::new()
-        .with_max_concurrency(2)
-        .with_retrier(Retrier::new().with_interval(ms(50)));
+    let map = Map::new(2).with_retrier(Retrier::new().with_interval(ms(50)));
     let out: Vec<u64> = items(10)
         .map_ordered(map, |i| {
             let n = {
@@ -830,9 +821,7 @@ async fn batches_close_when_full_or_when_the_input_has_nothing_ready() {
 
     let report = items(10)
         .item_batcher(4)
-        .run_map(Map::new().with_max_concurrency(2), |batch| async move {
-            Ok::<_, Io>(batch.len())
-        })
+        .run_map(Map::new(2), |batch| async move { Ok::<_, Io>(batch.len()) })
         .await
         .unwrap();
     assert_eq!(report.succeeded, 3, "batches of 4, 4, 2");
@@ -856,10 +845,10 @@ async fn batcher_passes_errors_and_refuses_zero() {
 
 #[tokio::test(start_paused = true)]
 async fn empty_input_ends_at_once() {
-    let report = items(0).run_map(Map::new(), fails_at(&[])).await.unwrap();
+    let report = items(0).run_map(Map::new(1), fails_at(&[])).await.unwrap();
     assert_eq!(report.items(), 0);
     assert_eq!(report.rows_per_sec(), 0.0);
-    let mut s = items(0).map_ordered(Map::new(), fails_at(&[]));
+    let mut s = items(0).map_ordered(Map::new(1), fails_at(&[]));
     assert!(s.next().await.is_none());
     assert!(s.is_terminated());
 }
@@ -867,7 +856,7 @@ async fn empty_input_ends_at_once() {
 #[tokio::test(start_paused = true)]
 async fn report_measures_virtual_time() {
     let report = items(10)
-        .run_map(Map::new().with_max_concurrency(5), |_| async {
+        .run_map(Map::new(5), |_| async {
             sleep(ms(100)).await;
             Ok::<_, Io>(())
         })
@@ -881,9 +870,9 @@ async fn report_measures_virtual_time() {
 fn combinators_are_send_and_sync_when_their_parts_are() {
     fn send_sync<X: Send + Sync>(_: &X) {}
     let f = |i: u64| async move { Ok::<_, Io>(i) };
-    send_sync(&items(1).map_ordered(Map::new(), f));
-    send_sync(&items(1).map_unordered(Map::new(), f));
-    send_sync(&items(1).run_map(Map::new().with_retrier(Retrier::new()), f));
+    send_sync(&items(1).map_ordered(Map::new(1), f));
+    send_sync(&items(1).map_unordered(Map::new(1), f));
+    send_sync(&items(1).run_map(Map::new(1).with_retrier(Retrier::new()), f));
     send_sync(&items(1).item_batcher(2));
 }
 
@@ -891,11 +880,11 @@ fn combinators_are_send_and_sync_when_their_parts_are() {
 fn size_hints() {
     let f = |i: u64| async move { Ok::<_, Io>(i) };
     assert_eq!(
-        items(5).map_ordered(Map::new(), f).size_hint(),
+        items(5).map_ordered(Map::new(1), f).size_hint(),
         (0, Some(6))
     );
     assert_eq!(
-        items(5).map_unordered(Map::new(), f).size_hint(),
+        items(5).map_unordered(Map::new(1), f).size_hint(),
         (0, Some(6))
     );
     assert_eq!(items(5).item_batcher(2).size_hint(), (1, Some(6)));
@@ -904,11 +893,11 @@ fn size_hints() {
 #[tokio::test(start_paused = true)]
 async fn debug_output_shows_progress() {
     let input = stream::iter(vec![Ok::<u64, Error>(0), Ok(1), Ok(2)]);
-    let mut s = input.map_ordered(Map::new(), fails_at(&[]));
+    let mut s = input.map_ordered(Map::new(1), fails_at(&[]));
     s.next().await;
     let debug = format!("{s:?}");
     assert!(debug.starts_with("MapOrdered"), "{debug}");
     assert!(debug.contains("started: 1"), "{debug}");
     let r = Retrier::new().when(|_: &Io| true);
-    assert!(format!("{:?}", Map::new().with_retrier(r)).contains("backoff_rate: 2.0"));
+    assert!(format!("{:?}", Map::new(1).with_retrier(r)).contains("backoff_rate: 2.0"));
 }
