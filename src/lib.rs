@@ -49,7 +49,7 @@
 //!         Ok::<_, std::io::Error>(row.get_str("uri").map(str::len))
 //!     })
 //!     .await?;
-//! println!("{} rows, {:.0} rows/s", report.succeeded, report.rows_per_sec());
+//! println!("{} rows, {:.0} rows/s", report.succeeded, report.items_per_sec());
 //! # Ok(())
 //! # }
 //! ```

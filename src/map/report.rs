@@ -35,13 +35,16 @@ pub struct MapReport {
 }
 
 impl MapReport {
-    /// Items processed: succeeded plus failed (batches, when the input is batched).
+    /// Items processed: succeeded plus failed. Items are rows, or batches when the
+    /// input is batched by [`item_batcher`](crate::MapExt::item_batcher).
     pub fn items(&self) -> u64 {
         self.succeeded.saturating_add(self.failed)
     }
 
-    /// Items processed per second of [`elapsed`](Self::elapsed); `0.0` when no time passed.
-    pub fn rows_per_sec(&self) -> f64 {
+    /// Items processed per second of [`elapsed`](Self::elapsed); `0.0` when no time
+    /// passed. Items are rows, or batches when the input is batched by
+    /// [`item_batcher`](crate::MapExt::item_batcher).
+    pub fn items_per_sec(&self) -> f64 {
         let secs = self.elapsed.as_secs_f64();
         if secs > 0.0 {
             self.items() as f64 / secs

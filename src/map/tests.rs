@@ -847,7 +847,7 @@ async fn batcher_passes_errors_and_refuses_zero() {
 async fn empty_input_ends_at_once() {
     let report = items(0).run_map(Map::new(1), fails_at(&[])).await.unwrap();
     assert_eq!(report.items(), 0);
-    assert_eq!(report.rows_per_sec(), 0.0);
+    assert_eq!(report.items_per_sec(), 0.0);
     let mut s = items(0).map_ordered(Map::new(1), fails_at(&[]));
     assert!(s.next().await.is_none());
     assert!(s.is_terminated());
@@ -863,7 +863,7 @@ async fn report_measures_virtual_time() {
         .await
         .unwrap();
     assert_eq!(report.elapsed, ms(200));
-    assert_eq!(report.rows_per_sec(), 50.0);
+    assert_eq!(report.items_per_sec(), 50.0);
 }
 
 #[test]
