@@ -11,7 +11,7 @@ use futures::stream::{FusedStream, Stream};
 use pin_project_lite::pin_project;
 
 use super::config::Map;
-use super::engine::{Engine, Event};
+use super::engine::{Engine, Outcome};
 use super::retrier::RetryPolicy;
 use crate::error::{BoxError, Error};
 
@@ -123,16 +123,16 @@ where
             // 2. Otherwise run the engine until it has the next one, or an error that ends it.
             match this
                 .engine
-                .poll_event(this.stream.as_mut(), cx, this.queued.len())
+                .poll_outcome(this.stream.as_mut(), cx, this.queued.len())
             {
-                Poll::Ready(Some(Event::Output { index, result })) => {
+                Poll::Ready(Some(Outcome::Item { index, result })) => {
                     if index == *this.next_index {
                         *this.next_index += 1;
                         return Poll::Ready(Some(result));
                     }
                     this.queued.push(Queued { index, result });
                 }
-                Poll::Ready(Some(Event::Fatal(error))) => {
+                Poll::Ready(Some(Outcome::Fatal(error))) => {
                     this.queued.clear();
                     return Poll::Ready(Some(Err(error)));
                 }

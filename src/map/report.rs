@@ -12,7 +12,7 @@ use pin_project_lite::pin_project;
 use tokio::time::Instant;
 
 use super::config::Map;
-use super::engine::{Engine, Event};
+use super::engine::{Engine, Outcome};
 use super::retrier::RetryPolicy;
 use crate::error::{BoxError, Error, Result};
 
@@ -115,12 +115,12 @@ where
         let mut this = self.project();
         let started_at = *this.started_at.get_or_insert_with(Instant::now);
         loop {
-            match ready!(this.engine.poll_event(this.stream.as_mut(), cx, 0)) {
-                Some(Event::Output { result: Ok(_), .. }) => {}
-                Some(Event::Output {
+            match ready!(this.engine.poll_outcome(this.stream.as_mut(), cx, 0)) {
+                Some(Outcome::Item { result: Ok(_), .. }) => {}
+                Some(Outcome::Item {
                     result: Err(error), ..
                 }) => this.failures.push(error),
-                Some(Event::Fatal(error)) => return Poll::Ready(Err(error)),
+                Some(Outcome::Fatal(error)) => return Poll::Ready(Err(error)),
                 None => {
                     let counts = this.engine.counts;
                     return Poll::Ready(Ok(MapReport {

@@ -9,7 +9,7 @@ use futures::stream::{FusedStream, Stream};
 use pin_project_lite::pin_project;
 
 use super::config::Map;
-use super::engine::{Engine, Event};
+use super::engine::{Engine, Outcome};
 use super::retrier::RetryPolicy;
 use crate::error::{BoxError, Error};
 
@@ -78,10 +78,10 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.project();
-        this.engine.poll_event(this.stream, cx, 0).map(|event| {
+        this.engine.poll_outcome(this.stream, cx, 0).map(|event| {
             event.map(|event| match event {
-                Event::Output { result, .. } => result,
-                Event::Fatal(error) => Err(error),
+                Outcome::Item { result, .. } => result,
+                Outcome::Fatal(error) => Err(error),
             })
         })
     }
