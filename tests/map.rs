@@ -88,3 +88,18 @@ async fn the_function_may_fail_with_the_crates_own_error() {
     assert!(std::error::Error::source(&err).is_some());
     assert!(results.next().await.is_none());
 }
+
+/// Any stream of `Result<T, E>` whose error converts into a `BoxError` is an input;
+/// its own error comes out as `Error::Input`, with the original inside.
+#[tokio::test(start_paused = true)]
+async fn the_input_may_fail_with_an_error_of_its_own_type() {
+    let input = stream::iter(vec![Ok(1u32), Err(Transient)]);
+    let err = input
+        .run_map(Map::new(2), |n| async move { Ok::<_, Error>(n) })
+        .await
+        .unwrap_err();
+    match err {
+        Error::Input { source } => assert_eq!(source.downcast_ref(), Some(&Transient)),
+        other => panic!("{other:?}"),
+    }
+}

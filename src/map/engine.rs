@@ -12,11 +12,12 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use futures::stream::{FuturesUnordered, Stream, StreamExt};
+use futures::stream::{FuturesUnordered, StreamExt, TryStream};
 use futures::{TryFuture, future::Future};
 use pin_project_lite::pin_project;
 
 use super::config::{Map, Tolerance};
+use super::input_error;
 use super::retrier::{RetryPolicy, seed_or_random};
 use crate::error::{BoxError, Error};
 
@@ -237,7 +238,7 @@ where
         held: usize,
     ) -> Poll<Option<Outcome<Fut::Ok>>>
     where
-        St: Stream<Item = Result<T, Error>>,
+        St: TryStream<Ok = T, Error: Into<BoxError>>,
     {
         if self.done {
             return Poll::Ready(None);
@@ -277,17 +278,18 @@ where
         held: usize,
     ) -> Option<Outcome<Fut::Ok>>
     where
-        St: Stream<Item = Result<T, Error>>,
+        St: TryStream<Ok = T, Error: Into<BoxError>>,
     {
         while self.has_slot(held) {
             let input = stream.as_mut().as_pin_mut()?;
-            match input.poll_next(cx) {
+            match input.try_poll_next(cx) {
                 Poll::Ready(Some(Ok(item))) => {
                     let index = self.counts.started;
                     self.counts.started += 1;
                     self.call(index, 1, item, cx);
                 }
                 Poll::Ready(Some(Err(error))) => {
+                    let error = input_error(error);
                     tracing::warn!(%error, "map input failed; in-flight items dropped");
                     return Some(self.fatal(stream, error));
                 }

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures::TryFuture;
-use futures::stream::{FusedStream, Stream};
+use futures::stream::{FusedStream, Stream, TryStream};
 use pin_project_lite::pin_project;
 
 use super::config::Map;
@@ -71,7 +71,7 @@ where
 
 impl<St, F, Fut, T, P> MapOrdered<St, F, Fut, T, P>
 where
-    St: Stream<Item = Result<T, Error>>,
+    St: TryStream<Ok = T, Error: Into<BoxError>>,
     F: FnMut(T) -> Fut,
     Fut: TryFuture,
     Fut::Error: Into<BoxError>,
@@ -100,7 +100,7 @@ where
 
 impl<St, F, Fut, T, P> Stream for MapOrdered<St, F, Fut, T, P>
 where
-    St: Stream<Item = Result<T, Error>>,
+    St: TryStream<Ok = T, Error: Into<BoxError>>,
     F: FnMut(T) -> Fut,
     Fut: TryFuture,
     Fut::Error: Into<BoxError>,
@@ -162,7 +162,7 @@ where
 
 impl<St, F, Fut, T, P> FusedStream for MapOrdered<St, F, Fut, T, P>
 where
-    St: Stream<Item = Result<T, Error>>,
+    St: TryStream<Ok = T, Error: Into<BoxError>>,
     F: FnMut(T) -> Fut,
     Fut: TryFuture,
     Fut::Error: Into<BoxError>,

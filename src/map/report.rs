@@ -7,7 +7,7 @@ use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use futures::TryFuture;
-use futures::stream::Stream;
+use futures::stream::TryStream;
 use pin_project_lite::pin_project;
 use tokio::time::Instant;
 
@@ -85,7 +85,7 @@ where
 
 impl<St, F, Fut, T, P> RunMap<St, F, Fut, T, P>
 where
-    St: Stream<Item = Result<T, Error>>,
+    St: TryStream<Ok = T, Error: Into<BoxError>>,
     F: FnMut(T) -> Fut,
     Fut: TryFuture,
     Fut::Error: Into<BoxError>,
@@ -103,7 +103,7 @@ where
 
 impl<St, F, Fut, T, P> Future for RunMap<St, F, Fut, T, P>
 where
-    St: Stream<Item = Result<T, Error>>,
+    St: TryStream<Ok = T, Error: Into<BoxError>>,
     F: FnMut(T) -> Fut,
     Fut: TryFuture,
     Fut::Error: Into<BoxError>,

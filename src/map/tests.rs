@@ -484,6 +484,75 @@ async fn input_error_is_yielded_once_and_ends_the_stream() {
     assert!(s.is_terminated());
 }
 
+/// An input may fail with any error that converts into a `BoxError`: one of another
+/// type comes out wrapped in `Error::Input`, from every form and through the batcher.
+#[tokio::test(start_paused = true)]
+async fn an_input_error_of_another_type_comes_out_as_error_input() {
+    fn input() -> impl Stream<Item = Result<u64, Io>> {
+        stream::iter(vec![Ok(0), Err(boom("disk on fire")), Ok(2)])
+    }
+    fn is_the_input_error(err: &Error) -> bool {
+        matches!(err, Error::Input { source }
+            if source.downcast_ref::<Io>().is_some_and(|io| io.to_string() == "disk on fire"))
+    }
+    let f = |i: u64| async move { Ok::<_, Io>(i) };
+
+    let err = input().run_map(Map::new(2), f).await.unwrap_err();
+    assert!(is_the_input_error(&err), "{err:?}");
+    assert_eq!(err.to_string(), "the input stream failed: disk on fire");
+    assert!(std::error::Error::source(&err).is_some());
+
+    let ordered: Vec<_> = input().map_ordered(Map::new(2), f).collect().await;
+    assert_eq!(
+        ordered.len(),
+        1,
+        "item 0 was dropped with the error: {ordered:?}"
+    );
+    assert!(is_the_input_error(ordered[0].as_ref().unwrap_err()));
+
+    let unordered: Vec<_> = input().map_unordered(Map::new(2), f).collect().await;
+    assert_eq!(unordered.len(), 1, "{unordered:?}");
+    assert!(is_the_input_error(unordered[0].as_ref().unwrap_err()));
+
+    let batched: Vec<_> = input().item_batcher(5).collect().await;
+    assert_eq!(batched.len(), 1, "{batched:?}");
+    assert!(is_the_input_error(batched[0].as_ref().unwrap_err()));
+    let err = input()
+        .item_batcher(5)
+        .run_map(Map::new(2), |b| async move { Ok::<_, Io>(b.len()) })
+        .await
+        .unwrap_err();
+    assert!(is_the_input_error(&err), "not wrapped twice: {err:?}");
+}
+
+/// An input error that is this crate's own `Error` (a row stream's) is passed on as
+/// it is, even when the caller boxed it, and is never wrapped in `Error::Input`.
+#[tokio::test(start_paused = true)]
+async fn an_input_error_of_this_crate_comes_out_unchanged() {
+    let broken = || Error::invalid_response("GetQueryResults", "broken page");
+    let is_broken = |err: &Error| matches!(err, Error::InvalidResponse { message, .. } if message == "broken page");
+
+    let err = stream::iter(vec![Ok(0u64), Err(broken())])
+        .run_map(Map::new(2), fails_at(&[]))
+        .await
+        .unwrap_err();
+    assert!(is_broken(&err), "{err:?}");
+
+    let boxed: BoxError = Box::new(broken());
+    let err = stream::iter(vec![Ok(0u64), Err(boxed)])
+        .run_map(Map::new(2), fails_at(&[]))
+        .await
+        .unwrap_err();
+    assert!(is_broken(&err), "{err:?}");
+
+    let err = stream::iter(vec![Ok(0u64), Err(broken())])
+        .item_batcher(3)
+        .run_map(Map::new(2), |b| async move { Ok::<_, Io>(b.len()) })
+        .await
+        .unwrap_err();
+    assert!(is_broken(&err), "{err:?}");
+}
+
 fn fails_at(bad: &'static [u64]) -> impl FnMut(u64) -> futures::future::Ready<Result<u64, Io>> {
     move |i| {
         futures::future::ready(if bad.contains(&i) {

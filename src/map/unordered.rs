@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures::TryFuture;
-use futures::stream::{FusedStream, Stream};
+use futures::stream::{FusedStream, Stream, TryStream};
 use pin_project_lite::pin_project;
 
 use super::config::Map;
@@ -41,7 +41,7 @@ where
 
 impl<St, F, Fut, T, P> MapUnordered<St, F, Fut, T, P>
 where
-    St: Stream<Item = Result<T, Error>>,
+    St: TryStream<Ok = T, Error: Into<BoxError>>,
     F: FnMut(T) -> Fut,
     Fut: TryFuture,
     Fut::Error: Into<BoxError>,
@@ -68,7 +68,7 @@ where
 
 impl<St, F, Fut, T, P> Stream for MapUnordered<St, F, Fut, T, P>
 where
-    St: Stream<Item = Result<T, Error>>,
+    St: TryStream<Ok = T, Error: Into<BoxError>>,
     F: FnMut(T) -> Fut,
     Fut: TryFuture,
     Fut::Error: Into<BoxError>,
@@ -104,7 +104,7 @@ where
 
 impl<St, F, Fut, T, P> FusedStream for MapUnordered<St, F, Fut, T, P>
 where
-    St: Stream<Item = Result<T, Error>>,
+    St: TryStream<Ok = T, Error: Into<BoxError>>,
     F: FnMut(T) -> Fut,
     Fut: TryFuture,
     Fut::Error: Into<BoxError>,
