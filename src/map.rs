@@ -58,6 +58,27 @@ pub use unordered::MapUnordered;
 /// The futures run inside the stream (like `futures`' `buffer_unordered`), not on
 /// spawned tasks: they make progress while the stream is polled. Wrap `f`'s body in
 /// `tokio::spawn` for CPU-heavy work.
+///
+/// # Tracing
+///
+/// Each run has one `INFO` span named **`athena_map`**, made when the stream or future
+/// is made and entered each time it is polled, so the run's events and those that
+/// `f` and its futures log while polled belong to it. Its fields:
+///
+/// | field | value |
+/// |---|---|
+/// | `method` | `"map_ordered"`, `"map_unordered"` or `"run_map"` |
+/// | `max_concurrency` | the [`Map`]'s `MaxConcurrency` (`0` = no limit) |
+/// | `tolerated_failure_count` | when set |
+/// | `tolerated_failure_percentage` | when set |
+/// | `max_attempts` | the [`Retrier`]'s retries after the first attempt (`0` without one) |
+///
+/// Events inside it: `map item retried` (`INFO`: `index`, `attempt`, `delay`, `error`)
+/// and `map item failed` (`WARN`: `index`, `attempts`, `error`) per item, then one at
+/// the end of the run with its counts `succeeded`, `failed`, `retried`,
+/// `max_in_flight` and its `elapsed` time: `map run succeeded` (`INFO`) or
+/// `map run failed` (`WARN`, with the `error` that ended it). A stream dropped before
+/// its end logs no end event.
 pub trait MapExt: TryStream<Error: Into<BoxError>> + Sized {
     /// The results of `f` over the items, in input order, like the Map's output array.
     ///

@@ -15,6 +15,7 @@ use std::time::Duration;
 use futures::stream::{FuturesUnordered, StreamExt, TryStream};
 use futures::{TryFuture, future::Future};
 use pin_project_lite::pin_project;
+use tokio::time::Instant;
 
 use super::config::{Map, Tolerance};
 use super::input_error;
@@ -122,6 +123,23 @@ pub(super) struct Counts {
     pub(super) max_in_flight: usize,
 }
 
+/// The span of one fan-out run, documented on [`MapExt`](crate::MapExt). Made once per
+/// run; the combinators enter it in each of their polls, so the engine's events (and
+/// whatever the items log while they are polled) belong to it.
+pub(super) fn run_span<T, E, P: RetryPolicy<T, E>>(
+    method: &'static str,
+    map: &Map<P>,
+) -> tracing::Span {
+    tracing::info_span!(
+        "athena_map",
+        method,
+        max_concurrency = map.max_concurrency(),
+        tolerated_failure_count = map.tolerated_failure_count(),
+        tolerated_failure_percentage = map.tolerated_failure_percentage(),
+        max_attempts = map.retrier().max_attempts(),
+    )
+}
+
 pub(super) struct Engine<F, Fut: TryFuture, T, P> {
     f: F,
     policy: P,
@@ -134,6 +152,8 @@ pub(super) struct Engine<F, Fut: TryFuture, T, P> {
     /// the waker bookkeeping one in `iterations` costs. They count as in flight until then.
     finished: VecDeque<OutputOf<Fut, T>>,
     pub(super) counts: Counts,
+    /// Set on the first poll: the run's elapsed time counts from there.
+    started_at: Option<Instant>,
     rng: u64,
     /// Set when the settings are invalid: yielded on the first poll.
     invalid: Option<Error>,
@@ -160,6 +180,11 @@ impl<F, Fut: TryFuture, T, P> Engine<F, Fut, T, P> {
     pub(super) fn in_flight(&self) -> usize {
         self.iterations.len() + self.finished.len()
     }
+
+    /// Time since the first poll, on the tokio clock (zero before it).
+    pub(super) fn elapsed(&self) -> Duration {
+        self.started_at.map_or(Duration::ZERO, |at| at.elapsed())
+    }
 }
 
 impl<F, Fut, T, P> Engine<F, Fut, T, P>
@@ -184,6 +209,7 @@ where
             iterations: FuturesUnordered::new(),
             finished: VecDeque::new(),
             counts: Counts::default(),
+            started_at: None,
             invalid,
             done: false,
         }
@@ -243,6 +269,7 @@ where
         if self.done {
             return Poll::Ready(None);
         }
+        self.started_at.get_or_insert_with(Instant::now);
         if let Some(error) = self.invalid.take() {
             return Poll::Ready(Some(self.fatal(stream, error)));
         }
@@ -257,6 +284,7 @@ where
                 Poll::Ready(None) if stream.is_none() => {
                     // 3. Input ended and nothing is in flight: the fan-out is over.
                     self.done = true;
+                    self.trace_end(None);
                     return Poll::Ready(None);
                 }
                 // Nothing in flight, the input is open: it was polled above and will wake us.
@@ -289,9 +317,7 @@ where
                     self.call(index, 1, item, cx);
                 }
                 Poll::Ready(Some(Err(error))) => {
-                    let error = input_error(error);
-                    tracing::warn!(%error, "map input failed; in-flight items dropped");
-                    return Some(self.fatal(stream, error));
+                    return Some(self.fatal(stream, input_error(error)));
                 }
                 Poll::Ready(None) => {
                     stream.set(None);
@@ -421,7 +447,6 @@ where
     ) -> Outcome<Fut::Ok> {
         let (failed, total) = (self.counts.failed, self.counts.started);
         let error = self.tolerance.threshold_error(failed, total, last);
-        tracing::error!(failed, total, "map tolerated failure threshold exceeded");
         self.fatal(stream, error)
     }
 
@@ -431,6 +456,38 @@ where
         self.finished.clear();
         stream.set(None);
         self.done = true;
+        self.trace_end(Some(&error));
         Outcome::Fatal(error)
+    }
+
+    /// The event that closes a run's span, with the run's counts.
+    fn trace_end(&self, error: Option<&Error>) {
+        let Counts {
+            succeeded,
+            failed,
+            retried,
+            max_in_flight,
+            ..
+        } = self.counts;
+        let elapsed = self.elapsed();
+        match error {
+            None => tracing::info!(
+                succeeded,
+                failed,
+                retried,
+                max_in_flight,
+                ?elapsed,
+                "map run succeeded"
+            ),
+            Some(error) => tracing::warn!(
+                succeeded,
+                failed,
+                retried,
+                max_in_flight,
+                ?elapsed,
+                %error,
+                "map run failed"
+            ),
+        }
     }
 }

@@ -11,7 +11,7 @@ use futures::stream::{FusedStream, Stream, TryStream};
 use pin_project_lite::pin_project;
 
 use super::config::Map;
-use super::engine::{Engine, Outcome};
+use super::engine::{Engine, Outcome, run_span};
 use super::retrier::RetryPolicy;
 use crate::error::{BoxError, Error};
 
@@ -25,6 +25,8 @@ pin_project! {
         #[pin]
         stream: Option<St>,
         engine: Engine<F, Fut, T, P>,
+        // The run's span, entered in every poll.
+        span: tracing::Span,
         // Results that finished before an earlier item did.
         queued: BinaryHeap<Queued<Fut::Ok>>,
         next_index: u64,
@@ -80,6 +82,7 @@ where
     pub(super) fn new(stream: St, map: Map<P>, f: F) -> Self {
         Self {
             stream: Some(stream),
+            span: run_span::<T, Fut::Error, P>("map_ordered", &map),
             engine: Engine::new(map, f),
             queued: BinaryHeap::new(),
             next_index: 0,
@@ -110,6 +113,7 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let mut this = self.project();
+        let _entered = this.span.enter();
         loop {
             // 1. The next result in input order may already be waiting.
             if this

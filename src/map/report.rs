@@ -9,10 +9,9 @@ use std::time::Duration;
 use futures::TryFuture;
 use futures::stream::TryStream;
 use pin_project_lite::pin_project;
-use tokio::time::Instant;
 
 use super::config::Map;
-use super::engine::{Engine, Outcome};
+use super::engine::{Engine, Outcome, run_span};
 use super::retrier::RetryPolicy;
 use crate::error::{BoxError, Error, Result};
 
@@ -64,7 +63,8 @@ pin_project! {
         #[pin]
         stream: Option<St>,
         engine: Engine<F, Fut, T, P>,
-        started_at: Option<Instant>,
+        // The run's span, entered in every poll.
+        span: tracing::Span,
         failures: Vec<Error>,
     }
 }
@@ -94,8 +94,8 @@ where
     pub(super) fn new(stream: St, map: Map<P>, f: F) -> Self {
         Self {
             stream: Some(stream),
+            span: run_span::<T, Fut::Error, P>("run_map", &map),
             engine: Engine::new(map, f),
-            started_at: None,
             failures: Vec::new(),
         }
     }
@@ -113,7 +113,7 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        let started_at = *this.started_at.get_or_insert_with(Instant::now);
+        let _entered = this.span.enter();
         loop {
             match ready!(this.engine.poll_outcome(this.stream.as_mut(), cx, 0)) {
                 Some(Outcome::Item { result: Ok(_), .. }) => {}
@@ -127,7 +127,7 @@ where
                         succeeded: counts.succeeded,
                         failed: counts.failed,
                         retried: counts.retried,
-                        elapsed: started_at.elapsed(),
+                        elapsed: this.engine.elapsed(),
                         max_in_flight: counts.max_in_flight,
                         failures: std::mem::take(this.failures),
                     }));

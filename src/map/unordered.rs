@@ -9,7 +9,7 @@ use futures::stream::{FusedStream, Stream, TryStream};
 use pin_project_lite::pin_project;
 
 use super::config::Map;
-use super::engine::{Engine, Outcome};
+use super::engine::{Engine, Outcome, run_span};
 use super::retrier::RetryPolicy;
 use crate::error::{BoxError, Error};
 
@@ -23,6 +23,8 @@ pin_project! {
         #[pin]
         stream: Option<St>,
         engine: Engine<F, Fut, T, P>,
+        // The run's span, entered in every poll.
+        span: tracing::Span,
     }
 }
 
@@ -50,6 +52,7 @@ where
     pub(super) fn new(stream: St, map: Map<P>, f: F) -> Self {
         Self {
             stream: Some(stream),
+            span: run_span::<T, Fut::Error, P>("map_unordered", &map),
             engine: Engine::new(map, f),
         }
     }
@@ -78,6 +81,7 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.project();
+        let _entered = this.span.enter();
         this.engine.poll_outcome(this.stream, cx, 0).map(|event| {
             event.map(|event| match event {
                 Outcome::Item { result, .. } => result,
