@@ -336,17 +336,21 @@ fn pages(
     )
 }
 
+/// Runs `pages(n, per_page, t_page)` with `c` in flight, item `i` taking `work(i)`.
 async fn paged_run(
     n: u64,
     per_page: u64,
     t_page: Duration,
     c: usize,
-    t_item: Duration,
+    work: impl Fn(u64) -> Duration,
 ) -> Duration {
     let report = pages(n, per_page, t_page)
-        .run_map(Map::new(c), |_| async move {
-            sleep(t_item).await;
-            Ok::<_, Io>(())
+        .run_map(Map::new(c), |i| {
+            let t = work(i);
+            async move {
+                sleep(t).await;
+                Ok::<_, Io>(())
+            }
         })
         .await
         .unwrap();
@@ -358,11 +362,12 @@ async fn paged_run(
 async fn no_page_barrier_when_items_are_the_bottleneck() {
     // 100 items, pages of 10 every 50 ms, 4 at once, 100 ms each.
     let (n, per_page, t_page, c, t_item) = (100, 10, ms(50), 4, ms(100));
-    let elapsed = paged_run(n, per_page, t_page, c, t_item).await;
+    let elapsed = paged_run(n, per_page, t_page, c, |_| t_item).await;
     let item_bound = t_item * (n as u32) / c as u32; // 2500 ms
     let page_bound = t_page * (n / per_page) as u32; // 500 ms
     let bound = item_bound.max(page_bound);
-    // A barrier between pages would take 10 * (50 + 3 * 100) = 3500 ms.
+    // A barrier between pages would take 10 * 3 * 100 = 3000 ms: 10 items of a page
+    // run in 3 rounds of 4, the last round with 2 slots idle.
     assert!(elapsed >= bound, "{elapsed:?}");
     assert!(
         elapsed <= bound + t_page + t_item,
@@ -372,13 +377,26 @@ async fn no_page_barrier_when_items_are_the_bottleneck() {
 
 #[tokio::test(start_paused = true)]
 async fn no_page_barrier_when_pages_are_the_bottleneck() {
-    // 100 items, pages of 10 every 200 ms, 10 at once, 100 ms each.
-    let (n, per_page, t_page, c, t_item) = (100, 10, ms(200), 10, ms(100));
-    let elapsed = paged_run(n, per_page, t_page, c, t_item).await;
-    let bound = (t_item * (n as u32) / c as u32).max(t_page * (n / per_page) as u32); // 2000 ms
-    // A barrier between pages would take 10 * (200 + 100) = 3000 ms.
+    // 100 items, pages of 10 every 200 ms, 10 at once, 100 ms each but the first of
+    // each page 350 ms: longer than a page, which is what a barrier would show.
+    let (n, per_page, t_page, c, t_item, t_slow) = (100, 10, ms(200), 10, ms(100), ms(350));
+    let work = |i: u64| {
+        if i.is_multiple_of(per_page) {
+            t_slow
+        } else {
+            t_item
+        }
+    };
+    let elapsed = paged_run(n, per_page, t_page, c, work).await;
+    let bound = t_page * (n / per_page) as u32; // 2000 ms: the items need 1250 ms
+    // The last page's slow item ends 350 ms after its page came. A barrier between
+    // pages would start each page when the slow item of the one before ended: after
+    // at least 10 * 350 = 3500 ms.
     assert!(elapsed >= bound, "{elapsed:?}");
-    assert!(elapsed <= bound + t_item, "{elapsed:?} vs {bound:?}");
+    assert!(
+        elapsed <= bound + t_slow + t_item,
+        "{elapsed:?} vs {bound:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
