@@ -139,7 +139,7 @@ async fn run(args: &Args) -> Result<ExitCode, Error> {
     let item_delay = Duration::from_millis(args.item_delay_ms);
     let typed = args.typed;
     let stdout = Arc::new(std::sync::Mutex::new(std::io::stdout()));
-    let map = Map::new().with_max_concurrency(args.max_concurrency);
+    let map = Map::new(args.max_concurrency);
     let do_something = |row: Row| {
         let stdout = stdout.clone();
         async move {

@@ -194,6 +194,16 @@ pub enum Error {
         source: BoxError,
     },
 
+    /// The input stream of the fan-out failed with an error of its own type (not an
+    /// [`Error`] of this crate, which the fan-out passes on unchanged). The fan-out
+    /// ended there, like it does for any input error.
+    #[error("the input stream failed: {source}")]
+    Input {
+        /// The input stream's error.
+        #[source]
+        source: BoxError,
+    },
+
     /// More items failed than the fan-out tolerates, like Step Functions'
     /// `States.ExceedToleratedFailureThreshold`.
     #[error(

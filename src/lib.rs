@@ -44,12 +44,12 @@
 //! # async fn run(athena: Athena) -> athena_stream::Result<()> {
 //! let report = athena
 //!     .query("SELECT uri FROM cf_access_logs")
-//!     .run_map(Map::new().with_max_concurrency(16), |row: Row| async move {
+//!     .run_map(Map::new(16), |row: Row| async move {
 //!         // call a service, write to a database, ...
 //!         Ok::<_, std::io::Error>(row.get_str("uri").map(str::len))
 //!     })
 //!     .await?;
-//! println!("{} rows, {:.0} rows/s", report.succeeded, report.rows_per_sec());
+//! println!("{} rows, {:.0} rows/s", report.succeeded, report.items_per_sec());
 //! # Ok(())
 //! # }
 //! ```

@@ -1,8 +1,9 @@
 //! The fan-out: run an async function over every item of a stream, the way a Step
 //! Functions `Map` state runs its iterations, with no barrier between pages.
 //!
-//! Everything here is generic over a `Stream<Item = Result<T, Error>>`: the row
-//! stream of a query, typed rows, or any other stream of items.
+//! Everything here is generic over a `Stream<Item = Result<T, E>>` whose error
+//! converts into a [`BoxError`]: the row stream of a query, typed rows, or any other
+//! stream of items.
 
 mod batch;
 mod config;
@@ -14,7 +15,7 @@ mod unordered;
 
 use std::future::Future;
 
-use futures::stream::Stream;
+use futures::stream::TryStream;
 
 use crate::error::{BoxError, Error};
 
@@ -25,11 +26,12 @@ pub use report::{MapReport, RunMap};
 pub use retrier::{JitterStrategy, NoRetry, Retrier, RetryAll, RetryPolicy};
 pub use unordered::MapUnordered;
 
-/// The fan-out, for every stream of `Result<T, Error>` (such as a query's rows).
+/// The fan-out, for every stream of `Result<T, E>` (such as a query's rows) whose
+/// error `E` converts into a [`BoxError`].
 ///
 /// Each method runs `f` on every item under a [`Map`]'s settings:
 ///
-/// - at most [`max_concurrency`](Map::with_max_concurrency) items are in flight;
+/// - at most [`max_concurrency`](Map::new) items are in flight;
 ///   `1` runs them one at a time in input order, `0` sets no limit;
 /// - **no barrier**: the input is polled whenever a slot is free, so an item starts as
 ///   soon as another one finishes and the input has one ready (items of page N+1 start
@@ -43,7 +45,8 @@ pub use unordered::MapUnordered;
 ///   and the run goes on until the threshold is passed, which ends it with
 ///   [`Error::ToleratedFailureThresholdExceeded`];
 /// - an error from the input stream (the query failed, ...) ends the fan-out the same
-///   way, with that error;
+///   way, with that error: an [`Error`] of this crate (a row stream's) as it is, any
+///   other error wrapped in [`Error::Input`];
 /// - an error that ends the fan-out is yielded once; the streams then end (they are
 ///   [`FusedStream`](futures::stream::FusedStream)s).
 ///
@@ -55,7 +58,28 @@ pub use unordered::MapUnordered;
 /// The futures run inside the stream (like `futures`' `buffer_unordered`), not on
 /// spawned tasks: they make progress while the stream is polled. Wrap `f`'s body in
 /// `tokio::spawn` for CPU-heavy work.
-pub trait MapExt<T>: Stream<Item = Result<T, Error>> + Sized {
+///
+/// # Tracing
+///
+/// Each run has one `INFO` span named **`athena_map`**, made when the stream or future
+/// is made and entered each time it is polled, so the run's events and those that
+/// `f` and its futures log while polled belong to it. Its fields:
+///
+/// | field | value |
+/// |---|---|
+/// | `method` | `"map_ordered"`, `"map_unordered"` or `"run_map"` |
+/// | `max_concurrency` | the [`Map`]'s `MaxConcurrency` (`0` = no limit) |
+/// | `tolerated_failure_count` | when set |
+/// | `tolerated_failure_percentage` | when set |
+/// | `max_attempts` | the [`Retrier`]'s retries after the first attempt (`0` without one) |
+///
+/// Events inside it: `map item retried` (`INFO`: `index`, `attempt`, `delay`, `error`)
+/// and `map item failed` (`WARN`: `index`, `attempts`, `error`) per item, then one at
+/// the end of the run with its counts `succeeded`, `failed`, `retried`,
+/// `max_in_flight` and its `elapsed` time: `map run succeeded` (`INFO`) or
+/// `map run failed` (`WARN`, with the `error` that ended it). A stream dropped before
+/// its end logs no end event.
+pub trait MapExt: TryStream<Error: Into<BoxError>> + Sized {
     /// The results of `f` over the items, in input order, like the Map's output array.
     ///
     /// A failed item within the tolerance is yielded in its place as an
@@ -72,7 +96,7 @@ pub trait MapExt<T>: Stream<Item = Result<T, Error>> + Sized {
     /// # async fn main() -> Result<(), Error> {
     /// let items = stream::iter((1..=5).map(Ok::<u32, Error>));
     /// let doubled: Vec<u32> = items
-    ///     .map_ordered(Map::new().with_max_concurrency(3), |n| async move {
+    ///     .map_ordered(Map::new(3), |n| async move {
     ///         Ok::<_, std::io::Error>(n * 2)
     ///     })
     ///     .map(|r| r.unwrap())
@@ -82,12 +106,16 @@ pub trait MapExt<T>: Stream<Item = Result<T, Error>> + Sized {
     /// # Ok(())
     /// # }
     /// ```
-    fn map_ordered<P, F, Fut, R, E>(self, map: Map<P>, f: F) -> MapOrdered<Self, F, Fut, T, P>
+    fn map_ordered<P, F, Fut, R, E>(
+        self,
+        map: Map<P>,
+        f: F,
+    ) -> MapOrdered<Self, F, Fut, Self::Ok, P>
     where
-        F: FnMut(T) -> Fut,
+        F: FnMut(Self::Ok) -> Fut,
         Fut: Future<Output = Result<R, E>>,
         E: Into<BoxError>,
-        P: RetryPolicy<T, E>,
+        P: RetryPolicy<Self::Ok, E>,
     {
         MapOrdered::new(self, map, f)
     }
@@ -103,9 +131,10 @@ pub trait MapExt<T>: Stream<Item = Result<T, Error>> + Sized {
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
-    /// let rows = stream::iter(["a", "bb", "ccc"].map(Ok::<_, Error>));
+    /// // Any error type converts: an input error would come out as `Error::Input`.
+    /// let rows = stream::iter(["a", "bb", "ccc"].map(Ok::<_, std::io::Error>));
     /// let mut lengths: Vec<usize> = rows
-    ///     .map_unordered(Map::new().with_max_concurrency(0), |s| async move {
+    ///     .map_unordered(Map::new(0), |s| async move {
     ///         Ok::<_, std::io::Error>(s.len())
     ///     })
     ///     .try_collect()
@@ -115,12 +144,16 @@ pub trait MapExt<T>: Stream<Item = Result<T, Error>> + Sized {
     /// # Ok(())
     /// # }
     /// ```
-    fn map_unordered<P, F, Fut, R, E>(self, map: Map<P>, f: F) -> MapUnordered<Self, F, Fut, T, P>
+    fn map_unordered<P, F, Fut, R, E>(
+        self,
+        map: Map<P>,
+        f: F,
+    ) -> MapUnordered<Self, F, Fut, Self::Ok, P>
     where
-        F: FnMut(T) -> Fut,
+        F: FnMut(Self::Ok) -> Fut,
         Fut: Future<Output = Result<R, E>>,
         E: Into<BoxError>,
-        P: RetryPolicy<T, E>,
+        P: RetryPolicy<Self::Ok, E>,
     {
         MapUnordered::new(self, map, f)
     }
@@ -150,8 +183,7 @@ pub trait MapExt<T>: Stream<Item = Result<T, Error>> + Sized {
     ///
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() -> Result<(), Error> {
-    /// let map = Map::new()
-    ///     .with_max_concurrency(4)
+    /// let map = Map::new(4)
     ///     .with_tolerated_failure_count(1)
     ///     .with_retrier(Retrier::new().with_interval(Duration::from_millis(10)));
     /// let report = stream::iter((0..10u32).map(Ok::<_, Error>))
@@ -162,12 +194,12 @@ pub trait MapExt<T>: Stream<Item = Result<T, Error>> + Sized {
     /// # Ok(())
     /// # }
     /// ```
-    fn run_map<P, F, Fut, R, E>(self, map: Map<P>, f: F) -> RunMap<Self, F, Fut, T, P>
+    fn run_map<P, F, Fut, R, E>(self, map: Map<P>, f: F) -> RunMap<Self, F, Fut, Self::Ok, P>
     where
-        F: FnMut(T) -> Fut,
+        F: FnMut(Self::Ok) -> Fut,
         Fut: Future<Output = Result<R, E>>,
         E: Into<BoxError>,
-        P: RetryPolicy<T, E>,
+        P: RetryPolicy<Self::Ok, E>,
     {
         RunMap::new(self, map, f)
     }
@@ -182,7 +214,8 @@ pub trait MapExt<T>: Stream<Item = Result<T, Error>> + Sized {
     /// when it is full **or when the input has nothing ready** and at least one item is
     /// waiting: a batch never waits for the input, and a full page of rows makes full
     /// batches. An input error is yielded (the partial batch is dropped) and ends the
-    /// stream. `0` yields [`Error::InvalidConfig`].
+    /// stream; it is converted as the fan-out converts it (an [`Error`] as it is, any
+    /// other error wrapped in [`Error::Input`]). `0` yields [`Error::InvalidConfig`].
     ///
     /// ```
     /// use athena_stream::{Error, Map, MapExt};
@@ -192,19 +225,30 @@ pub trait MapExt<T>: Stream<Item = Result<T, Error>> + Sized {
     /// # async fn main() -> Result<(), Error> {
     /// let sizes: Vec<usize> = stream::iter((0..7).map(Ok::<u8, Error>))
     ///     .item_batcher(3)
-    ///     .map_ordered(Map::new(), |batch| async move { Ok::<_, std::io::Error>(batch.len()) })
+    ///     .map_ordered(Map::new(2), |batch| async move { Ok::<_, std::io::Error>(batch.len()) })
     ///     .try_collect()
     ///     .await?;
     /// assert_eq!(sizes, [3, 3, 1]);
     /// # Ok(())
     /// # }
     /// ```
-    fn item_batcher(self, max_items_per_batch: usize) -> ItemBatcher<Self, T> {
+    fn item_batcher(self, max_items_per_batch: usize) -> ItemBatcher<Self, Self::Ok> {
         ItemBatcher::new(self, max_items_per_batch)
     }
 }
 
-impl<St, T> MapExt<T> for St where St: Stream<Item = Result<T, Error>> {}
+impl<St> MapExt for St where St: TryStream<Error: Into<BoxError>> {}
+
+/// An input stream's error as the fan-out and the batcher yield it: this crate's own
+/// [`Error`] (a row stream's, or one that already went through here) unchanged, any
+/// other wrapped in [`Error::Input`]. The box costs one allocation, on an error that
+/// ends the run.
+fn input_error<E: Into<BoxError>>(error: E) -> Error {
+    match error.into().downcast::<Error>() {
+        Ok(error) => *error,
+        Err(source) => Error::Input { source },
+    }
+}
 
 #[cfg(test)]
 mod tests;

@@ -630,13 +630,10 @@ async fn the_fan_out_over_a_row_stream_can_be_spawned() {
     use crate::{Map, MapExt};
     let fake = Fake::new(Plan::rows(2500));
     let rows = fake.athena().query("SELECT x");
-    let report = tokio::spawn(rows.run_map(
-        Map::new().with_max_concurrency(4),
-        |row: Row| async move {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-            Ok::<_, std::io::Error>(row.len())
-        },
-    ))
+    let report = tokio::spawn(rows.run_map(Map::new(4), |row: Row| async move {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        Ok::<_, std::io::Error>(row.len())
+    }))
     .await
     .unwrap()
     .unwrap();

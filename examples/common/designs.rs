@@ -231,13 +231,10 @@ pub async fn stream(
 ) -> Result<u64, BoxError> {
     let report = athena
         .attach(id)
-        .run_map(
-            Map::new().with_max_concurrency(concurrency),
-            move |row: Row| async move {
-                process(row, item).await;
-                Ok::<_, std::convert::Infallible>(())
-            },
-        )
+        .run_map(Map::new(concurrency), move |row: Row| async move {
+            process(row, item).await;
+            Ok::<_, std::convert::Infallible>(())
+        })
         .await?;
     Ok(report.items())
 }

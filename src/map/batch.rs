@@ -4,10 +4,11 @@ use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use futures::stream::{FusedStream, Stream};
+use futures::stream::{FusedStream, Stream, TryStream};
 use pin_project_lite::pin_project;
 
-use crate::error::Error;
+use super::input_error;
+use crate::error::{BoxError, Error};
 
 /// Batches start with room for this many items at most, so that a huge
 /// `max_items_per_batch` does not reserve memory it may never use.
@@ -36,7 +37,7 @@ impl<St: fmt::Debug, T> fmt::Debug for ItemBatcher<St, T> {
 
 impl<St, T> ItemBatcher<St, T>
 where
-    St: Stream<Item = Result<T, Error>>,
+    St: TryStream<Ok = T, Error: Into<BoxError>>,
 {
     pub(super) fn new(stream: St, max_items_per_batch: usize) -> Self {
         Self {
@@ -58,7 +59,7 @@ where
 
 impl<St, T> Stream for ItemBatcher<St, T>
 where
-    St: Stream<Item = Result<T, Error>>,
+    St: TryStream<Ok = T, Error: Into<BoxError>>,
 {
     type Item = Result<Vec<T>, Error>;
 
@@ -75,7 +76,7 @@ where
             let Some(input) = this.stream.as_mut().as_pin_mut() else {
                 return Poll::Ready(None);
             };
-            match input.poll_next(cx) {
+            match input.try_poll_next(cx) {
                 Poll::Ready(Some(Ok(item))) => {
                     this.items.push(item);
                     if this.items.len() >= max {
@@ -83,10 +84,11 @@ where
                     }
                 }
                 // The error ends the fan-out anyway: the partial batch is dropped with it.
+                // It is converted as the fan-out would, so batching changes nothing.
                 Poll::Ready(Some(Err(error))) => {
                     this.stream.set(None);
                     this.items.clear();
-                    return Poll::Ready(Some(Err(error)));
+                    return Poll::Ready(Some(Err(input_error(error))));
                 }
                 Poll::Ready(None) => {
                     this.stream.set(None);
@@ -120,7 +122,7 @@ where
 
 impl<St, T> FusedStream for ItemBatcher<St, T>
 where
-    St: Stream<Item = Result<T, Error>>,
+    St: TryStream<Ok = T, Error: Into<BoxError>>,
 {
     fn is_terminated(&self) -> bool {
         self.stream.is_none() && self.items.is_empty()

@@ -15,12 +15,14 @@ use crate::error::{Error, Result};
 /// the fan-out, which then fails at once with [`Error::InvalidConfig`] (see
 /// `validate`).
 ///
+/// There is no `Default`: how many items run at once is the one setting every fan-out
+/// needs, so [`Map::new`] takes it.
+///
 /// ```
 /// use std::time::Duration;
 /// use athena_stream::{Map, Retrier};
 ///
-/// let map = Map::new()
-///     .with_max_concurrency(16)
+/// let map = Map::new(16)
 ///     .with_tolerated_failure_percentage(5.0)
 ///     .with_retrier(Retrier::new().with_interval(Duration::from_millis(200)));
 /// assert_eq!(map.max_concurrency(), 16);
@@ -34,18 +36,20 @@ pub struct Map<P = NoRetry> {
     retrier: P,
 }
 
-impl Default for Map {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Map {
-    /// A `Map` with the default settings: one item at a time in input order, fail fast,
-    /// no retries.
-    pub const fn new() -> Self {
+    /// A `Map` with at most `max_concurrency` items in flight at once (`MaxConcurrency`:
+    /// `0` means no limit, as in Step Functions; `1` runs items one at a time in input
+    /// order), failing fast, without retries.
+    ///
+    /// ```
+    /// use athena_stream::Map;
+    ///
+    /// assert_eq!(Map::new(8).max_concurrency(), 8);
+    /// assert_eq!(Map::new(0).max_concurrency(), 0); // no limit
+    /// ```
+    pub const fn new(max_concurrency: usize) -> Self {
         Self {
-            max_concurrency: 1,
+            max_concurrency,
             tolerated_failure_count: None,
             tolerated_failure_percentage: None,
             retrier: NoRetry,
@@ -54,12 +58,9 @@ impl Map {
 }
 
 impl<P> Map<P> {
-    /// `MaxConcurrency`: the most items in flight at once. `0` means no limit, `1` runs
-    /// items one at a time in input order, `N` runs at most `N` at once. An item waiting
-    /// for a retry counts as in flight.
-    ///
-    /// Default is 1, as in the seed workflow: a query's result can hold millions of
-    /// rows, so more concurrency (or none at all, with `0`) is the caller's choice.
+    /// `MaxConcurrency`: replaces the limit given to [`Map::new`]. `0` means no limit,
+    /// `1` runs items one at a time in input order, `N` runs at most `N` at once. An
+    /// item waiting for a retry counts as in flight.
     #[must_use]
     pub const fn with_max_concurrency(mut self, max_concurrency: usize) -> Self {
         self.max_concurrency = max_concurrency;
@@ -224,18 +225,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults() {
-        let m = Map::new();
-        assert_eq!(m.max_concurrency(), 1);
+    fn new_takes_the_limit_and_fails_fast_without_retries() {
+        let m = Map::new(7);
+        assert_eq!(m.max_concurrency(), 7);
         assert_eq!(m.tolerated_failure_count(), None);
         assert_eq!(m.tolerated_failure_percentage(), None);
+        assert!(m.into_parts().1.is_fail_fast());
         assert!(m.validate().is_ok());
+        assert_eq!(m.with_max_concurrency(0).max_concurrency(), 0);
+        assert_eq!(
+            m.with_max_concurrency(0).into_parts().0,
+            None,
+            "0 is no limit"
+        );
     }
 
     #[test]
     fn invalid_percentage_is_refused() {
         for p in [-0.1, 100.1, f64::NAN, f64::INFINITY] {
-            let err = Map::new()
+            let err = Map::new(1)
                 .with_tolerated_failure_percentage(p)
                 .validate()
                 .unwrap_err();
@@ -243,7 +251,7 @@ mod tests {
         }
         for p in [0.0, 50.0, 100.0] {
             assert!(
-                Map::new()
+                Map::new(1)
                     .with_tolerated_failure_percentage(p)
                     .validate()
                     .is_ok()
@@ -253,15 +261,15 @@ mod tests {
 
     #[test]
     fn tolerance_rules() {
-        let fail_fast = Map::new().into_parts().1;
+        let fail_fast = Map::new(1).into_parts().1;
         assert!(!fail_fast.exceeded(0, None));
         assert!(fail_fast.exceeded(1, None));
 
-        let count = Map::new().with_tolerated_failure_count(2).into_parts().1;
+        let count = Map::new(1).with_tolerated_failure_count(2).into_parts().1;
         assert!(!count.exceeded(2, None));
         assert!(count.exceeded(3, None));
 
-        let pct = Map::new()
+        let pct = Map::new(1)
             .with_tolerated_failure_percentage(10.0)
             .into_parts()
             .1;
@@ -272,7 +280,7 @@ mod tests {
         assert!(!pct.exceeded(1, Some(10)), "10% of 10 is tolerated");
         assert!(pct.exceeded(2, Some(10)));
 
-        let zero = Map::new()
+        let zero = Map::new(1)
             .with_tolerated_failure_percentage(0.0)
             .into_parts()
             .1;
@@ -281,7 +289,7 @@ mod tests {
             "0% is exceeded by any failure, early"
         );
 
-        let hundred = Map::new()
+        let hundred = Map::new(1)
             .with_tolerated_failure_percentage(100.0)
             .into_parts()
             .1;

@@ -7,11 +7,11 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures::TryFuture;
-use futures::stream::{FusedStream, Stream};
+use futures::stream::{FusedStream, Stream, TryStream};
 use pin_project_lite::pin_project;
 
 use super::config::Map;
-use super::engine::{Engine, Event};
+use super::engine::{Engine, Outcome, run_span};
 use super::retrier::RetryPolicy;
 use crate::error::{BoxError, Error};
 
@@ -25,6 +25,8 @@ pin_project! {
         #[pin]
         stream: Option<St>,
         engine: Engine<F, Fut, T, P>,
+        // The run's span, entered in every poll.
+        span: tracing::Span,
         // Results that finished before an earlier item did.
         queued: BinaryHeap<Queued<Fut::Ok>>,
         next_index: u64,
@@ -71,7 +73,7 @@ where
 
 impl<St, F, Fut, T, P> MapOrdered<St, F, Fut, T, P>
 where
-    St: Stream<Item = Result<T, Error>>,
+    St: TryStream<Ok = T, Error: Into<BoxError>>,
     F: FnMut(T) -> Fut,
     Fut: TryFuture,
     Fut::Error: Into<BoxError>,
@@ -80,6 +82,7 @@ where
     pub(super) fn new(stream: St, map: Map<P>, f: F) -> Self {
         Self {
             stream: Some(stream),
+            span: run_span::<T, Fut::Error, P>("map_ordered", &map),
             engine: Engine::new(map, f),
             queued: BinaryHeap::new(),
             next_index: 0,
@@ -100,7 +103,7 @@ where
 
 impl<St, F, Fut, T, P> Stream for MapOrdered<St, F, Fut, T, P>
 where
-    St: Stream<Item = Result<T, Error>>,
+    St: TryStream<Ok = T, Error: Into<BoxError>>,
     F: FnMut(T) -> Fut,
     Fut: TryFuture,
     Fut::Error: Into<BoxError>,
@@ -110,6 +113,7 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let mut this = self.project();
+        let _entered = this.span.enter();
         loop {
             // 1. The next result in input order may already be waiting.
             if this
@@ -123,16 +127,16 @@ where
             // 2. Otherwise run the engine until it has the next one, or an error that ends it.
             match this
                 .engine
-                .poll_event(this.stream.as_mut(), cx, this.queued.len())
+                .poll_outcome(this.stream.as_mut(), cx, this.queued.len())
             {
-                Poll::Ready(Some(Event::Output { index, result })) => {
+                Poll::Ready(Some(Outcome::Item { index, result })) => {
                     if index == *this.next_index {
                         *this.next_index += 1;
                         return Poll::Ready(Some(result));
                     }
                     this.queued.push(Queued { index, result });
                 }
-                Poll::Ready(Some(Event::Fatal(error))) => {
+                Poll::Ready(Some(Outcome::Fatal(error))) => {
                     this.queued.clear();
                     return Poll::Ready(Some(Err(error)));
                 }
@@ -162,7 +166,7 @@ where
 
 impl<St, F, Fut, T, P> FusedStream for MapOrdered<St, F, Fut, T, P>
 where
-    St: Stream<Item = Result<T, Error>>,
+    St: TryStream<Ok = T, Error: Into<BoxError>>,
     F: FnMut(T) -> Fut,
     Fut: TryFuture,
     Fut::Error: Into<BoxError>,

@@ -7,12 +7,11 @@ use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use futures::TryFuture;
-use futures::stream::Stream;
+use futures::stream::TryStream;
 use pin_project_lite::pin_project;
-use tokio::time::Instant;
 
 use super::config::Map;
-use super::engine::{Engine, Event};
+use super::engine::{Engine, Outcome, run_span};
 use super::retrier::RetryPolicy;
 use crate::error::{BoxError, Error, Result};
 
@@ -35,13 +34,16 @@ pub struct MapReport {
 }
 
 impl MapReport {
-    /// Items processed: succeeded plus failed (batches, when the input is batched).
+    /// Items processed: succeeded plus failed. Items are rows, or batches when the
+    /// input is batched by [`item_batcher`](crate::MapExt::item_batcher).
     pub fn items(&self) -> u64 {
         self.succeeded.saturating_add(self.failed)
     }
 
-    /// Items processed per second of [`elapsed`](Self::elapsed); `0.0` when no time passed.
-    pub fn rows_per_sec(&self) -> f64 {
+    /// Items processed per second of [`elapsed`](Self::elapsed); `0.0` when no time
+    /// passed. Items are rows, or batches when the input is batched by
+    /// [`item_batcher`](crate::MapExt::item_batcher).
+    pub fn items_per_sec(&self) -> f64 {
         let secs = self.elapsed.as_secs_f64();
         if secs > 0.0 {
             self.items() as f64 / secs
@@ -61,7 +63,8 @@ pin_project! {
         #[pin]
         stream: Option<St>,
         engine: Engine<F, Fut, T, P>,
-        started_at: Option<Instant>,
+        // The run's span, entered in every poll.
+        span: tracing::Span,
         failures: Vec<Error>,
     }
 }
@@ -82,7 +85,7 @@ where
 
 impl<St, F, Fut, T, P> RunMap<St, F, Fut, T, P>
 where
-    St: Stream<Item = Result<T, Error>>,
+    St: TryStream<Ok = T, Error: Into<BoxError>>,
     F: FnMut(T) -> Fut,
     Fut: TryFuture,
     Fut::Error: Into<BoxError>,
@@ -91,8 +94,8 @@ where
     pub(super) fn new(stream: St, map: Map<P>, f: F) -> Self {
         Self {
             stream: Some(stream),
+            span: run_span::<T, Fut::Error, P>("run_map", &map),
             engine: Engine::new(map, f),
-            started_at: None,
             failures: Vec::new(),
         }
     }
@@ -100,7 +103,7 @@ where
 
 impl<St, F, Fut, T, P> Future for RunMap<St, F, Fut, T, P>
 where
-    St: Stream<Item = Result<T, Error>>,
+    St: TryStream<Ok = T, Error: Into<BoxError>>,
     F: FnMut(T) -> Fut,
     Fut: TryFuture,
     Fut::Error: Into<BoxError>,
@@ -110,21 +113,21 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        let started_at = *this.started_at.get_or_insert_with(Instant::now);
+        let _entered = this.span.enter();
         loop {
-            match ready!(this.engine.poll_event(this.stream.as_mut(), cx, 0)) {
-                Some(Event::Output { result: Ok(_), .. }) => {}
-                Some(Event::Output {
+            match ready!(this.engine.poll_outcome(this.stream.as_mut(), cx, 0)) {
+                Some(Outcome::Item { result: Ok(_), .. }) => {}
+                Some(Outcome::Item {
                     result: Err(error), ..
                 }) => this.failures.push(error),
-                Some(Event::Fatal(error)) => return Poll::Ready(Err(error)),
+                Some(Outcome::Fatal(error)) => return Poll::Ready(Err(error)),
                 None => {
                     let counts = this.engine.counts;
                     return Poll::Ready(Ok(MapReport {
                         succeeded: counts.succeeded,
                         failed: counts.failed,
                         retried: counts.retried,
-                        elapsed: started_at.elapsed(),
+                        elapsed: this.engine.elapsed(),
                         max_in_flight: counts.max_in_flight,
                         failures: std::mem::take(this.failures),
                     }));

@@ -312,6 +312,10 @@ pub trait RetryPolicy<T, E>: sealed::Sealed {
     /// The jitter seed, if one was set.
     #[doc(hidden)]
     fn jitter_seed(&self) -> Option<u64>;
+
+    /// The most retries after the first attempt (`0` without a retrier), for the span.
+    #[doc(hidden)]
+    fn max_attempts(&self) -> u32;
 }
 
 impl<T, E> RetryPolicy<T, E> for NoRetry {
@@ -326,6 +330,9 @@ impl<T, E> RetryPolicy<T, E> for NoRetry {
     }
     fn jitter_seed(&self) -> Option<u64> {
         None
+    }
+    fn max_attempts(&self) -> u32 {
+        0
     }
 }
 
@@ -364,6 +371,10 @@ impl<T: Clone, E, W: Predicate<E>> RetryPolicy<T, E> for Retrier<W> {
 
     fn jitter_seed(&self) -> Option<u64> {
         self.jitter_seed
+    }
+
+    fn max_attempts(&self) -> u32 {
+        self.max_attempts
     }
 }
 

@@ -110,7 +110,7 @@ async fn never_more_than_max_concurrency_in_flight() {
     for c in [1usize, 2, 3, 8, 64] {
         let probe = Probe::default();
         let report = items(100)
-            .run_map(Map::new().with_max_concurrency(c), |i| {
+            .run_map(Map::new(c), |i| {
                 let guard = probe.enter();
                 async move {
                     sleep(work(i)).await;
@@ -146,7 +146,7 @@ async fn items_done_at_once_and_items_that_wait_share_the_limit_and_the_order() 
             Ok::<_, Io>(i)
         }
     };
-    let map = Map::new().with_max_concurrency(4);
+    let map = Map::new(4);
     let mut ordered = items(20).map_ordered(map, f);
     let mut seen = Vec::new();
     while let Some(i) = ordered.next().await {
@@ -180,7 +180,7 @@ async fn items_done_at_once_and_items_that_wait_share_the_limit_and_the_order() 
 async fn zero_means_no_limit() {
     let probe = Probe::default();
     let out: Vec<_> = items(500)
-        .map_unordered(Map::new().with_max_concurrency(0), |i| {
+        .map_unordered(Map::new(0), |i| {
             let guard = probe.enter();
             async move {
                 sleep(work(i)).await;
@@ -199,10 +199,9 @@ async fn zero_means_no_limit() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn default_is_one_at_a_time_in_input_order() {
+async fn one_at_a_time_runs_in_input_order() {
     let log = Mutex::new(Vec::new());
-    let map = Map::new();
-    assert_eq!(map.max_concurrency(), 1);
+    let map = Map::new(1);
     let report = items(20)
         .run_map(map, |i| {
             log.lock().unwrap().push(("start", i));
@@ -228,7 +227,7 @@ async fn ordered_yields_input_order_unordered_completion_order() {
         sleep(ms((10 - i) * 10)).await;
         Ok::<_, Io>(i)
     };
-    let map = Map::new().with_max_concurrency(10);
+    let map = Map::new(10);
     let ordered: Vec<u64> = items(10)
         .map_ordered(map, f)
         .map(Result::unwrap)
@@ -250,7 +249,7 @@ async fn ordered_reorder_buffer_is_bounded() {
     let c = 4;
     let (src, pulled, _) = source(items(100));
     let probe = Probe::default();
-    let mut s = src.map_ordered(Map::new().with_max_concurrency(c), |i| {
+    let mut s = src.map_ordered(Map::new(c), |i| {
         let guard = probe.enter();
         async move {
             sleep(if i == 0 { ms(10_000) } else { ms(10) }).await;
@@ -297,7 +296,7 @@ async fn items_check(
     check: impl Fn(&Probe),
 ) {
     let report = src
-        .run_map(Map::new().with_max_concurrency(c), |i| {
+        .run_map(Map::new(c), |i| {
             check(probe);
             let guard = probe.enter();
             async move {
@@ -337,17 +336,21 @@ fn pages(
     )
 }
 
+/// Runs `pages(n, per_page, t_page)` with `c` in flight, item `i` taking `work(i)`.
 async fn paged_run(
     n: u64,
     per_page: u64,
     t_page: Duration,
     c: usize,
-    t_item: Duration,
+    work: impl Fn(u64) -> Duration,
 ) -> Duration {
     let report = pages(n, per_page, t_page)
-        .run_map(Map::new().with_max_concurrency(c), |_| async move {
-            sleep(t_item).await;
-            Ok::<_, Io>(())
+        .run_map(Map::new(c), |i| {
+            let t = work(i);
+            async move {
+                sleep(t).await;
+                Ok::<_, Io>(())
+            }
         })
         .await
         .unwrap();
@@ -359,11 +362,12 @@ async fn paged_run(
 async fn no_page_barrier_when_items_are_the_bottleneck() {
     // 100 items, pages of 10 every 50 ms, 4 at once, 100 ms each.
     let (n, per_page, t_page, c, t_item) = (100, 10, ms(50), 4, ms(100));
-    let elapsed = paged_run(n, per_page, t_page, c, t_item).await;
+    let elapsed = paged_run(n, per_page, t_page, c, |_| t_item).await;
     let item_bound = t_item * (n as u32) / c as u32; // 2500 ms
     let page_bound = t_page * (n / per_page) as u32; // 500 ms
     let bound = item_bound.max(page_bound);
-    // A barrier between pages would take 10 * (50 + 3 * 100) = 3500 ms.
+    // A barrier between pages would take 10 * 3 * 100 = 3000 ms: 10 items of a page
+    // run in 3 rounds of 4, the last round with 2 slots idle.
     assert!(elapsed >= bound, "{elapsed:?}");
     assert!(
         elapsed <= bound + t_page + t_item,
@@ -373,20 +377,33 @@ async fn no_page_barrier_when_items_are_the_bottleneck() {
 
 #[tokio::test(start_paused = true)]
 async fn no_page_barrier_when_pages_are_the_bottleneck() {
-    // 100 items, pages of 10 every 200 ms, 10 at once, 100 ms each.
-    let (n, per_page, t_page, c, t_item) = (100, 10, ms(200), 10, ms(100));
-    let elapsed = paged_run(n, per_page, t_page, c, t_item).await;
-    let bound = (t_item * (n as u32) / c as u32).max(t_page * (n / per_page) as u32); // 2000 ms
-    // A barrier between pages would take 10 * (200 + 100) = 3000 ms.
+    // 100 items, pages of 10 every 200 ms, 10 at once, 100 ms each but the first of
+    // each page 350 ms: longer than a page, which is what a barrier would show.
+    let (n, per_page, t_page, c, t_item, t_slow) = (100, 10, ms(200), 10, ms(100), ms(350));
+    let work = |i: u64| {
+        if i.is_multiple_of(per_page) {
+            t_slow
+        } else {
+            t_item
+        }
+    };
+    let elapsed = paged_run(n, per_page, t_page, c, work).await;
+    let bound = t_page * (n / per_page) as u32; // 2000 ms: the items need 1250 ms
+    // The last page's slow item ends 350 ms after its page came. A barrier between
+    // pages would start each page when the slow item of the one before ended: after
+    // at least 10 * 350 = 3500 ms.
     assert!(elapsed >= bound, "{elapsed:?}");
-    assert!(elapsed <= bound + t_item, "{elapsed:?} vs {bound:?}");
+    assert!(
+        elapsed <= bound + t_slow + t_item,
+        "{elapsed:?} vs {bound:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn fail_fast_cancels_in_flight_drops_input_and_ends() {
     let (src, pulled, input_dropped) = source(items(100));
     let probe = Probe::default();
-    let mut s = src.map_unordered(Map::new().with_max_concurrency(5), |i| {
+    let mut s = src.map_unordered(Map::new(5), |i| {
         let guard = probe.enter();
         async move {
             if i == 3 {
@@ -431,7 +448,7 @@ async fn fail_fast_cancels_in_flight_drops_input_and_ends() {
 
 #[tokio::test(start_paused = true)]
 async fn fail_fast_in_ordered_form_does_not_wait_for_earlier_items() {
-    let map = Map::new().with_max_concurrency(4);
+    let map = Map::new(4);
     let mut s = items(10).map_ordered(map, |i| async move {
         sleep(if i == 2 { ms(1) } else { ms(1000) }).await;
         if i == 2 { Err(boom("two")) } else { Ok(i) }
@@ -446,7 +463,7 @@ async fn fail_fast_in_ordered_form_does_not_wait_for_earlier_items() {
 #[tokio::test(start_paused = true)]
 async fn run_map_returns_the_first_error() {
     let err = items(10)
-        .run_map(Map::new().with_max_concurrency(3), |i| async move {
+        .run_map(Map::new(3), |i| async move {
             if i >= 4 { Err(boom("late")) } else { Ok(()) }
         })
         .await
@@ -467,7 +484,7 @@ async fn input_error_is_yielded_once_and_ends_the_stream() {
     ]);
     let (src, pulled, input_dropped) = source(input);
     let probe = Probe::default();
-    let mut s = src.map_ordered(Map::new().with_max_concurrency(4), |i| {
+    let mut s = src.map_ordered(Map::new(4), |i| {
         let guard = probe.enter();
         async move {
             sleep(ms(100)).await;
@@ -488,6 +505,75 @@ async fn input_error_is_yielded_once_and_ends_the_stream() {
     assert!(s.is_terminated());
 }
 
+/// An input may fail with any error that converts into a `BoxError`: one of another
+/// type comes out wrapped in `Error::Input`, from every form and through the batcher.
+#[tokio::test(start_paused = true)]
+async fn an_input_error_of_another_type_comes_out_as_error_input() {
+    fn input() -> impl Stream<Item = Result<u64, Io>> {
+        stream::iter(vec![Ok(0), Err(boom("disk on fire")), Ok(2)])
+    }
+    fn is_the_input_error(err: &Error) -> bool {
+        matches!(err, Error::Input { source }
+            if source.downcast_ref::<Io>().is_some_and(|io| io.to_string() == "disk on fire"))
+    }
+    let f = |i: u64| async move { Ok::<_, Io>(i) };
+
+    let err = input().run_map(Map::new(2), f).await.unwrap_err();
+    assert!(is_the_input_error(&err), "{err:?}");
+    assert_eq!(err.to_string(), "the input stream failed: disk on fire");
+    assert!(std::error::Error::source(&err).is_some());
+
+    let ordered: Vec<_> = input().map_ordered(Map::new(2), f).collect().await;
+    assert_eq!(
+        ordered.len(),
+        1,
+        "item 0 was dropped with the error: {ordered:?}"
+    );
+    assert!(is_the_input_error(ordered[0].as_ref().unwrap_err()));
+
+    let unordered: Vec<_> = input().map_unordered(Map::new(2), f).collect().await;
+    assert_eq!(unordered.len(), 1, "{unordered:?}");
+    assert!(is_the_input_error(unordered[0].as_ref().unwrap_err()));
+
+    let batched: Vec<_> = input().item_batcher(5).collect().await;
+    assert_eq!(batched.len(), 1, "{batched:?}");
+    assert!(is_the_input_error(batched[0].as_ref().unwrap_err()));
+    let err = input()
+        .item_batcher(5)
+        .run_map(Map::new(2), |b| async move { Ok::<_, Io>(b.len()) })
+        .await
+        .unwrap_err();
+    assert!(is_the_input_error(&err), "not wrapped twice: {err:?}");
+}
+
+/// An input error that is this crate's own `Error` (a row stream's) is passed on as
+/// it is, even when the caller boxed it, and is never wrapped in `Error::Input`.
+#[tokio::test(start_paused = true)]
+async fn an_input_error_of_this_crate_comes_out_unchanged() {
+    let broken = || Error::invalid_response(crate::Operation::GetQueryResults, "broken page");
+    let is_broken = |err: &Error| matches!(err, Error::InvalidResponse { message, .. } if message == "broken page");
+
+    let err = stream::iter(vec![Ok(0u64), Err(broken())])
+        .run_map(Map::new(2), fails_at(&[]))
+        .await
+        .unwrap_err();
+    assert!(is_broken(&err), "{err:?}");
+
+    let boxed: BoxError = Box::new(broken());
+    let err = stream::iter(vec![Ok(0u64), Err(boxed)])
+        .run_map(Map::new(2), fails_at(&[]))
+        .await
+        .unwrap_err();
+    assert!(is_broken(&err), "{err:?}");
+
+    let err = stream::iter(vec![Ok(0u64), Err(broken())])
+        .item_batcher(3)
+        .run_map(Map::new(2), |b| async move { Ok::<_, Io>(b.len()) })
+        .await
+        .unwrap_err();
+    assert!(is_broken(&err), "{err:?}");
+}
+
 fn fails_at(bad: &'static [u64]) -> impl FnMut(u64) -> futures::future::Ready<Result<u64, Io>> {
     move |i| {
         futures::future::ready(if bad.contains(&i) {
@@ -504,9 +590,7 @@ fn fails_at(bad: &'static [u64]) -> impl FnMut(u64) -> futures::future::Ready<Re
 #[tokio::test(start_paused = true)]
 async fn items_done_at_once_do_not_starve_a_retry() {
     let tries = Mutex::new(0u32);
-    let map = Map::new()
-        .with_max_concurrency(4)
-        .with_retrier(Retrier::new().with_interval(Duration::ZERO));
+    let map = Map::new(4).with_retrier(Retrier::new().with_interval(Duration::ZERO));
     let out: Vec<u64> = items(100)
         .map_unordered(map, |i| {
             let first_try_of_zero = i == 0 && {
@@ -531,9 +615,7 @@ async fn items_done_at_once_do_not_starve_a_retry() {
 #[tokio::test(start_paused = true)]
 async fn tolerated_failure_count() {
     const BAD: &[u64] = &[2, 5, 9];
-    let map = Map::new()
-        .with_max_concurrency(2)
-        .with_tolerated_failure_count(3);
+    let map = Map::new(2).with_tolerated_failure_count(3);
     let report = items(20).run_map(map, fails_at(BAD)).await.unwrap();
     assert_eq!((report.succeeded, report.failed), (17, 3));
     let mut indexes: Vec<u64> = report
@@ -586,9 +668,7 @@ async fn tolerated_failure_count() {
 
 #[tokio::test(start_paused = true)]
 async fn tolerated_failure_percentage_is_against_the_total() {
-    let map = Map::new()
-        .with_max_concurrency(3)
-        .with_tolerated_failure_percentage(20.0);
+    let map = Map::new(3).with_tolerated_failure_percentage(20.0);
     // 2 of 10 = 20%: tolerated, although the first two items failed (100% at that point).
     let report = items(10).run_map(map, fails_at(&[0, 1])).await.unwrap();
     assert_eq!((report.succeeded, report.failed), (8, 2));
@@ -633,7 +713,7 @@ async fn tolerated_failure_percentage_is_against_the_total() {
 #[tokio::test(start_paused = true)]
 async fn zero_percent_fails_on_the_first_failure_with_the_threshold_error() {
     let (src, pulled, dropped) = source(items(100));
-    let map = Map::new().with_tolerated_failure_percentage(0.0);
+    let map = Map::new(1).with_tolerated_failure_percentage(0.0);
     let err = src.run_map(map, fails_at(&[4])).await.unwrap_err();
     assert!(matches!(
         err,
@@ -651,7 +731,7 @@ async fn zero_percent_fails_on_the_first_failure_with_the_threshold_error() {
 async fn invalid_settings_fail_before_the_input_is_polled() {
     let (src, pulled, dropped) = source(items(10));
     let mut s = src.map_unordered(
-        Map::new().with_tolerated_failure_percentage(f64::NAN),
+        Map::new(1).with_tolerated_failure_percentage(f64::NAN),
         fails_at(&[]),
     );
     assert!(matches!(
@@ -662,7 +742,7 @@ async fn invalid_settings_fail_before_the_input_is_polled() {
     assert_eq!(pulled.load(SeqCst), 0);
     assert!(dropped.load(SeqCst));
 
-    let map = Map::new().with_retrier(Retrier::new().with_backoff_rate(0.5));
+    let map = Map::new(1).with_retrier(Retrier::new().with_backoff_rate(0.5));
     let err = items(1).run_map(map, fails_at(&[])).await.unwrap_err();
     assert!(matches!(err, Error::InvalidConfig { .. }));
 }
@@ -678,7 +758,7 @@ where
     let start = Instant::now();
     let log = Mutex::new(Vec::new());
     let result = items(1)
-        .run_map(Map::new().with_retrier(retrier), |_| {
+        .run_map(Map::new(1).with_retrier(retrier), |_| {
             let n = {
                 let mut log = log.lock().unwrap();
                 log.push(start.elapsed());
@@ -767,7 +847,7 @@ async fn the_predicate_chooses_which_errors_are_retried() {
         .when(|e: &Io| e.kind() == std::io::ErrorKind::TimedOut);
     let attempts = AtomicUsize::new(0);
     let err = items(1)
-        .run_map(Map::new().with_retrier(retrier), |_| {
+        .run_map(Map::new(1).with_retrier(retrier), |_| {
             let n = attempts.fetch_add(1, SeqCst);
             async move {
                 Err::<(), _>(if n == 0 {
@@ -788,9 +868,7 @@ async fn the_predicate_chooses_which_errors_are_retried() {
 async fn an_item_waiting_for_a_retry_keeps_its_slot_and_its_place() {
     let probe = Probe::default();
     let tries = Mutex::new(std::collections::HashMap::<u64, u32>::new());
-    let map = Map::new()
-        .with_max_concurrency(2)
-        .with_retrier(Retrier::new().with_interval(ms(50)));
+    let map = Map::new(2).with_retrier(Retrier::new().with_interval(ms(50)));
     let out: Vec<u64> = items(10)
         .map_ordered(map, |i| {
             let n = {
@@ -833,9 +911,7 @@ async fn batches_close_when_full_or_when_the_input_has_nothing_ready() {
 
     let report = items(10)
         .item_batcher(4)
-        .run_map(Map::new().with_max_concurrency(2), |batch| async move {
-            Ok::<_, Io>(batch.len())
-        })
+        .run_map(Map::new(2), |batch| async move { Ok::<_, Io>(batch.len()) })
         .await
         .unwrap();
     assert_eq!(report.succeeded, 3, "batches of 4, 4, 2");
@@ -859,10 +935,10 @@ async fn batcher_passes_errors_and_refuses_zero() {
 
 #[tokio::test(start_paused = true)]
 async fn empty_input_ends_at_once() {
-    let report = items(0).run_map(Map::new(), fails_at(&[])).await.unwrap();
+    let report = items(0).run_map(Map::new(1), fails_at(&[])).await.unwrap();
     assert_eq!(report.items(), 0);
-    assert_eq!(report.rows_per_sec(), 0.0);
-    let mut s = items(0).map_ordered(Map::new(), fails_at(&[]));
+    assert_eq!(report.items_per_sec(), 0.0);
+    let mut s = items(0).map_ordered(Map::new(1), fails_at(&[]));
     assert!(s.next().await.is_none());
     assert!(s.is_terminated());
 }
@@ -870,23 +946,23 @@ async fn empty_input_ends_at_once() {
 #[tokio::test(start_paused = true)]
 async fn report_measures_virtual_time() {
     let report = items(10)
-        .run_map(Map::new().with_max_concurrency(5), |_| async {
+        .run_map(Map::new(5), |_| async {
             sleep(ms(100)).await;
             Ok::<_, Io>(())
         })
         .await
         .unwrap();
     assert_eq!(report.elapsed, ms(200));
-    assert_eq!(report.rows_per_sec(), 50.0);
+    assert_eq!(report.items_per_sec(), 50.0);
 }
 
 #[test]
 fn combinators_are_send_and_sync_when_their_parts_are() {
     fn send_sync<X: Send + Sync>(_: &X) {}
     let f = |i: u64| async move { Ok::<_, Io>(i) };
-    send_sync(&items(1).map_ordered(Map::new(), f));
-    send_sync(&items(1).map_unordered(Map::new(), f));
-    send_sync(&items(1).run_map(Map::new().with_retrier(Retrier::new()), f));
+    send_sync(&items(1).map_ordered(Map::new(1), f));
+    send_sync(&items(1).map_unordered(Map::new(1), f));
+    send_sync(&items(1).run_map(Map::new(1).with_retrier(Retrier::new()), f));
     send_sync(&items(1).item_batcher(2));
 }
 
@@ -894,11 +970,11 @@ fn combinators_are_send_and_sync_when_their_parts_are() {
 fn size_hints() {
     let f = |i: u64| async move { Ok::<_, Io>(i) };
     assert_eq!(
-        items(5).map_ordered(Map::new(), f).size_hint(),
+        items(5).map_ordered(Map::new(1), f).size_hint(),
         (0, Some(6))
     );
     assert_eq!(
-        items(5).map_unordered(Map::new(), f).size_hint(),
+        items(5).map_unordered(Map::new(1), f).size_hint(),
         (0, Some(6))
     );
     assert_eq!(items(5).item_batcher(2).size_hint(), (1, Some(6)));
@@ -907,11 +983,181 @@ fn size_hints() {
 #[tokio::test(start_paused = true)]
 async fn debug_output_shows_progress() {
     let input = stream::iter(vec![Ok::<u64, Error>(0), Ok(1), Ok(2)]);
-    let mut s = input.map_ordered(Map::new(), fails_at(&[]));
+    let mut s = input.map_ordered(Map::new(1), fails_at(&[]));
     s.next().await;
     let debug = format!("{s:?}");
     assert!(debug.starts_with("MapOrdered"), "{debug}");
     assert!(debug.contains("started: 1"), "{debug}");
     let r = Retrier::new().when(|_: &Io| true);
-    assert!(format!("{:?}", Map::new().with_retrier(r)).contains("backoff_rate: 2.0"));
+    assert!(format!("{:?}", Map::new(1).with_retrier(r)).contains("backoff_rate: 2.0"));
+}
+
+/// What a subscriber saw: the spans made and the events, each with its fields and
+/// the name of the span it belongs to.
+#[derive(Clone, Default)]
+struct Traced(Arc<Mutex<TracedLog>>);
+
+#[derive(Default)]
+struct TracedLog {
+    spans: Vec<(&'static str, Fields)>,
+    events: Vec<TracedEvent>,
+}
+
+struct TracedEvent {
+    message: String,
+    span: Option<&'static str>,
+    fields: Fields,
+}
+
+type Fields = std::collections::BTreeMap<String, String>;
+
+struct Recorder<'a>(&'a mut Fields);
+
+impl tracing::field::Visit for Recorder<'_> {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+}
+
+impl<S> tracing_subscriber::Layer<S> for Traced
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        _: &tracing::span::Id,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let mut fields = Fields::new();
+        attrs.record(&mut Recorder(&mut fields));
+        let span = (attrs.metadata().name(), fields);
+        self.0.lock().unwrap().spans.push(span);
+    }
+
+    fn on_event(&self, event: &tracing::Event<'_>, ctx: tracing_subscriber::layer::Context<'_, S>) {
+        let mut fields = Fields::new();
+        event.record(&mut Recorder(&mut fields));
+        let event = TracedEvent {
+            message: fields.remove("message").unwrap_or_default(),
+            span: ctx.event_span(event).map(|span| span.name()),
+            fields,
+        };
+        self.0.lock().unwrap().events.push(event);
+    }
+}
+
+impl Traced {
+    /// Traces this thread (the test's current-thread runtime) until the guard drops.
+    fn install(&self) -> tracing::subscriber::DefaultGuard {
+        use tracing_subscriber::layer::SubscriberExt;
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(self.clone()))
+    }
+
+    fn events(&self, message: &str) -> Vec<Fields> {
+        let log = self.0.lock().unwrap();
+        let events = log.events.iter().filter(|e| e.message == message);
+        events.map(|e| e.fields.clone()).collect()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_run_has_one_span_with_its_settings_and_ends_with_its_counts() {
+    let traced = Traced::default();
+    let _guard = traced.install();
+    let map = Map::new(3)
+        .with_tolerated_failure_count(5)
+        .with_retrier(Retrier::new().with_interval(ms(10)).with_max_attempts(1));
+    // Items 3 and 13 fail on both attempts; every item logs an event of its own.
+    let report = items(20)
+        .run_map(map, |i| async move {
+            sleep(ms(10)).await;
+            tracing::info!(i, "item ran");
+            if i % 10 == 3 {
+                Err(boom("bad"))
+            } else {
+                Ok(())
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.succeeded, report.failed, report.retried),
+        (18, 2, 2)
+    );
+
+    let log = traced.0.lock().unwrap();
+    assert_eq!(log.spans.len(), 1, "one span per run, none per item");
+    let (name, fields) = &log.spans[0];
+    assert_eq!(*name, "athena_map");
+    let expected = [
+        ("method", "run_map"),
+        ("max_concurrency", "3"),
+        ("tolerated_failure_count", "5"),
+        ("max_attempts", "1"),
+    ];
+    let expected: Fields = expected.map(|(k, v)| (k.into(), v.into())).into();
+    assert_eq!(
+        *fields, expected,
+        "a percentage that is not set is left out"
+    );
+    assert_eq!(
+        log.events.len(),
+        22 + 2 + 2 + 1,
+        "items, retries, failures, end"
+    );
+    assert!(
+        log.events.iter().all(|e| e.span == Some("athena_map")),
+        "the run's events, and the items', are inside its span"
+    );
+    let last = log.events.last().unwrap();
+    assert_eq!(last.message, "map run succeeded");
+    drop(log);
+
+    assert_eq!(traced.events("item ran").len(), 22);
+    assert_eq!(traced.events("map item retried").len(), 2);
+    assert_eq!(traced.events("map item failed").len(), 2);
+    let end = &traced.events("map run succeeded")[0];
+    let counts = [("succeeded", "18"), ("failed", "2"), ("retried", "2")];
+    for (field, value) in counts {
+        assert_eq!(end[field], value, "{field}");
+    }
+    assert_eq!(end["max_in_flight"], report.max_in_flight.to_string());
+    assert_eq!(end["elapsed"], format!("{:?}", report.elapsed));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_run_ends_its_span_with_the_error() {
+    let traced = Traced::default();
+    let _guard = traced.install();
+    let input = stream::iter(vec![Ok(0u64), Err(boom("disk on fire"))]);
+    let out: Vec<_> = input
+        .map_unordered(
+            Map::new(0).with_tolerated_failure_percentage(10.0),
+            |i| async move { Ok::<_, Io>(i) },
+        )
+        .collect()
+        .await;
+    assert!(matches!(out[..], [Err(Error::Input { .. })]), "{out:?}");
+
+    let log = traced.0.lock().unwrap();
+    assert_eq!(log.spans.len(), 1);
+    let fields = &log.spans[0].1;
+    assert_eq!(fields["method"], "map_unordered");
+    assert_eq!(fields["max_concurrency"], "0");
+    assert_eq!(fields["tolerated_failure_percentage"], "10.0");
+    assert_eq!(fields["max_attempts"], "0", "no retrier");
+    assert!(!fields.contains_key("tolerated_failure_count"));
+    drop(log);
+    let end = traced.events("map run failed");
+    assert_eq!(end.len(), 1);
+    assert_eq!(end[0]["error"], "the input stream failed: disk on fire");
+    assert_eq!(
+        end[0]["succeeded"], "0",
+        "item 0 was dropped with the error"
+    );
+    assert!(traced.events("map run succeeded").is_empty());
 }

@@ -5,11 +5,11 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures::TryFuture;
-use futures::stream::{FusedStream, Stream};
+use futures::stream::{FusedStream, Stream, TryStream};
 use pin_project_lite::pin_project;
 
 use super::config::Map;
-use super::engine::{Engine, Event};
+use super::engine::{Engine, Outcome, run_span};
 use super::retrier::RetryPolicy;
 use crate::error::{BoxError, Error};
 
@@ -23,6 +23,8 @@ pin_project! {
         #[pin]
         stream: Option<St>,
         engine: Engine<F, Fut, T, P>,
+        // The run's span, entered in every poll.
+        span: tracing::Span,
     }
 }
 
@@ -41,7 +43,7 @@ where
 
 impl<St, F, Fut, T, P> MapUnordered<St, F, Fut, T, P>
 where
-    St: Stream<Item = Result<T, Error>>,
+    St: TryStream<Ok = T, Error: Into<BoxError>>,
     F: FnMut(T) -> Fut,
     Fut: TryFuture,
     Fut::Error: Into<BoxError>,
@@ -50,6 +52,7 @@ where
     pub(super) fn new(stream: St, map: Map<P>, f: F) -> Self {
         Self {
             stream: Some(stream),
+            span: run_span::<T, Fut::Error, P>("map_unordered", &map),
             engine: Engine::new(map, f),
         }
     }
@@ -68,7 +71,7 @@ where
 
 impl<St, F, Fut, T, P> Stream for MapUnordered<St, F, Fut, T, P>
 where
-    St: Stream<Item = Result<T, Error>>,
+    St: TryStream<Ok = T, Error: Into<BoxError>>,
     F: FnMut(T) -> Fut,
     Fut: TryFuture,
     Fut::Error: Into<BoxError>,
@@ -78,10 +81,11 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.project();
-        this.engine.poll_event(this.stream, cx, 0).map(|event| {
+        let _entered = this.span.enter();
+        this.engine.poll_outcome(this.stream, cx, 0).map(|event| {
             event.map(|event| match event {
-                Event::Output { result, .. } => result,
-                Event::Fatal(error) => Err(error),
+                Outcome::Item { result, .. } => result,
+                Outcome::Fatal(error) => Err(error),
             })
         })
     }
@@ -104,7 +108,7 @@ where
 
 impl<St, F, Fut, T, P> FusedStream for MapUnordered<St, F, Fut, T, P>
 where
-    St: Stream<Item = Result<T, Error>>,
+    St: TryStream<Ok = T, Error: Into<BoxError>>,
     F: FnMut(T) -> Fut,
     Fut: TryFuture,
     Fut::Error: Into<BoxError>,
