@@ -16,20 +16,26 @@ use crate::error::{ApiErrorKind, BoxError, Error, Operation};
 use crate::execution::QueryExecution;
 use crate::query::StartQueryExecution;
 use crate::row::ColumnInfo;
+use crate::stats::Stats;
 
 /// What the library needs from Athena. Implemented by the SDK client and by the fake.
+///
+/// Each method counts in `sent` every request it puts on the wire, so that a retry made
+/// below the seam (the SDK's own) shows in the stats like the library's own.
 pub(crate) trait AthenaApi: Send + Sync + 'static {
     /// `StartQueryExecution` with this `ClientRequestToken`; returns the `QueryExecutionId`.
     fn start_query_execution<'a>(
         &'a self,
         query: &'a StartQueryExecution,
         client_request_token: &'a str,
+        sent: &'a Stats,
     ) -> BoxFuture<'a, CallResult<String>>;
 
     /// `GetQueryExecution`, checked to describe the query asked for.
     fn get_query_execution<'a>(
         &'a self,
         query_execution_id: &'a str,
+        sent: &'a Stats,
     ) -> BoxFuture<'a, CallResult<QueryExecution>>;
 
     /// `GetQueryResults` for one page.
@@ -38,12 +44,14 @@ pub(crate) trait AthenaApi: Send + Sync + 'static {
         query_execution_id: &'a str,
         next_token: Option<&'a str>,
         max_results: i32,
+        sent: &'a Stats,
     ) -> BoxFuture<'a, CallResult<RawPage>>;
 
     /// `StopQueryExecution`.
     fn stop_query_execution<'a>(
         &'a self,
         query_execution_id: &'a str,
+        sent: &'a Stats,
     ) -> BoxFuture<'a, CallResult<()>>;
 }
 

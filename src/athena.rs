@@ -314,3 +314,44 @@ impl fmt::Debug for AthenaBuilder {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use crate::Error;
+    use crate::fake::{Fake, Plan};
+    use crate::settings::Backoff;
+
+    #[test]
+    fn invalid_settings_are_refused_when_the_handle_is_built() {
+        let fake = Fake::new(Plan::rows(0));
+        for size in [0usize, 1001, usize::MAX] {
+            let err = fake.builder().with_page_size(size).build().unwrap_err();
+            assert!(matches!(err, Error::InvalidConfig { .. }));
+            assert!(
+                err.to_string().contains("page_size must be 1 to 1000"),
+                "{err}"
+            );
+        }
+        assert!(fake.builder().with_page_size(1).build().is_ok());
+        assert!(
+            fake.builder()
+                .with_query_timeout(Duration::ZERO)
+                .build()
+                .is_err()
+        );
+        // Every problem is named, not only the first.
+        let err = fake
+            .builder()
+            .with_page_size(0)
+            .with_retry_policy(Backoff::new(Duration::from_secs(1)).with_factor(0.5))
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("page_size") && err.contains("retry_policy"),
+            "{err}"
+        );
+    }
+}

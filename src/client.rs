@@ -23,8 +23,8 @@ pub(crate) struct ClientCore {
 
 impl ClientCore {
     /// One call, retried with the retry policy while its errors are throttling or
-    /// transient. Every attempt is counted in `stats`; the error after the last attempt
-    /// says how many there were.
+    /// transient. The seam counts every request sent in `stats`; the error after the
+    /// last attempt says how many attempts the library made.
     ///
     /// Retrying is safe for every operation the library calls: a start is retried with
     /// the same `ClientRequestToken` (the caller's closure keeps it), a page with the same
@@ -41,7 +41,6 @@ impl ClientCore {
         let attempts = AtomicU32::new(0);
         let result = (|| {
             attempts.fetch_add(1, Ordering::Relaxed);
-            stats.count_call(op);
             f()
         })
         .retry(self.settings.retry.to_backon())
@@ -66,7 +65,7 @@ impl ClientCore {
     pub(crate) async fn stop(&self, stats: &Stats, query_execution_id: &str) -> Result<()> {
         let result = self
             .call(stats, Operation::StopQueryExecution, || {
-                self.api.stop_query_execution(query_execution_id)
+                self.api.stop_query_execution(query_execution_id, stats)
             })
             .await;
         match &result {

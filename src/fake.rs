@@ -19,6 +19,7 @@ use crate::execution::{QueryExecution, QueryState, QueryStatistics, StatementTyp
 use crate::query::StartQueryExecution;
 use crate::row::ColumnInfo;
 use crate::settings::Backoff;
+use crate::stats::Stats;
 
 /// How a started query behaves.
 #[derive(Debug, Clone)]
@@ -33,8 +34,10 @@ pub(crate) struct Plan {
     pub(crate) rows: Vec<Vec<Option<String>>>,
     /// Virtual time one `GetQueryResults` call takes.
     pub(crate) page_latency: Duration,
-    /// Answer every page with this token instead of the real one (to test loops).
-    pub(crate) fixed_next_token: Option<String>,
+    /// Answer the i-th page call with the i-th of these tokens (the last one for every
+    /// later call) instead of the real one, to test loops; a token names the position
+    /// where it first appears.
+    pub(crate) next_tokens: Option<Vec<&'static str>>,
     /// Answer `NextToken: ""` instead of none on the last page.
     pub(crate) empty_last_token: bool,
 }
@@ -50,7 +53,7 @@ impl Plan {
             columns: vec![("x", "varchar")],
             rows: (0..n).map(|i| vec![Some(i.to_string())]).collect(),
             page_latency: Duration::ZERO,
-            fixed_next_token: None,
+            next_tokens: None,
             empty_last_token: false,
         }
     }
@@ -64,12 +67,16 @@ pub(crate) struct Call {
     pub(crate) at: Duration,
     /// The `NextToken` of a `GetQueryResults`, or the `ClientRequestToken` of a start.
     pub(crate) token: Option<String>,
+    /// The `MaxResults` of a `GetQueryResults`.
+    pub(crate) max_results: Option<i32>,
 }
 
 #[derive(Debug)]
 struct Query {
     plan: Plan,
     polls: usize,
+    /// `GetQueryResults` calls answered so far (for `Plan::next_tokens`).
+    pages: usize,
     stopped: bool,
 }
 
@@ -81,6 +88,7 @@ struct State {
     queries: HashMap<String, Query>,
     tokens: HashMap<String, String>,
     faults: HashMap<Operation, VecDeque<Fault>>,
+    latency: HashMap<Operation, Duration>,
     log: Vec<Call>,
 }
 
@@ -101,6 +109,7 @@ impl Fake {
                 queries: HashMap::new(),
                 tokens: HashMap::new(),
                 faults: HashMap::new(),
+                latency: HashMap::new(),
                 log: Vec::new(),
             })),
         }
@@ -143,9 +152,31 @@ impl Fake {
         ids
     }
 
-    /// Whether the query was stopped while it ran.
-    pub(crate) fn was_stopped(&self, id: &str) -> bool {
-        self.lock().queries.get(id).is_some_and(|q| q.stopped)
+    /// The state the query is in now (the last one a poll saw, `CANCELLED` once
+    /// stopped), without counting as a poll.
+    pub(crate) fn state_of(&self, id: &str) -> Option<QueryState> {
+        let s = self.lock();
+        let q = s.queries.get(id)?;
+        if q.stopped {
+            return Some(QueryState::Cancelled);
+        }
+        let i = q
+            .polls
+            .saturating_sub(1)
+            .min(q.plan.states.len().saturating_sub(1));
+        Some(
+            q.plan
+                .states
+                .get(i)
+                .copied()
+                .unwrap_or(QueryState::Succeeded),
+        )
+    }
+
+    /// Every call of `op` takes this much virtual time between its arrival (when it is
+    /// logged) and its running.
+    pub(crate) fn set_latency(&self, op: Operation, latency: Duration) {
+        self.lock().latency.insert(op, latency);
     }
 
     /// A query that exists already (for attach and resume).
@@ -155,6 +186,7 @@ impl Fake {
             Query {
                 plan,
                 polls: 0,
+                pages: 0,
                 stopped: false,
             },
         );
@@ -191,13 +223,19 @@ impl Fake {
 
     /// Logs the call and takes the fault queued for it: `Err` refuses the call before
     /// it runs; `Ok(true)` lets it run and loses its answer.
-    fn enter(&self, op: Operation, token: Option<&str>) -> CallResult<bool> {
+    fn enter(
+        &self,
+        op: Operation,
+        token: Option<&str>,
+        max_results: Option<i32>,
+    ) -> CallResult<bool> {
         let mut s = self.lock();
         let at = s.epoch.elapsed();
         s.log.push(Call {
             op,
             at,
             token: token.map(str::to_owned),
+            max_results,
         });
         match s.faults.get_mut(&op).and_then(VecDeque::pop_front) {
             Some(Fault::Refuse(kind)) => Err(fault(kind).into()),
@@ -274,6 +312,7 @@ impl Fake {
             Query {
                 plan,
                 polls: 0,
+                pages: 0,
                 stopped: false,
             },
         );
@@ -321,16 +360,22 @@ impl Fake {
     }
 
     fn page(&self, id: &str, next_token: Option<&str>, max_results: i32) -> CallResult<RawPage> {
-        let s = self.lock();
-        let q = s.queries.get(id).ok_or_else(|| not_found(id))?;
+        let mut s = self.lock();
+        let q = s.queries.get_mut(id).ok_or_else(|| not_found(id))?;
+        let call = q.pages;
+        q.pages += 1;
         let plan = &q.plan;
         let header = plan.statement_type == "DML" || (plan.substatement_type == "SHOW_FUNCTIONS");
         // The position is counted in rows of the virtual result, header included.
+        let page = max_results.max(1) as usize;
         let start: usize = match next_token {
             None => 0,
-            Some(t) => t
-                .strip_prefix("tok-")
-                .and_then(|n| n.parse().ok())
+            Some(t) => plan
+                .next_tokens
+                .as_ref()
+                .and_then(|tokens| tokens.iter().position(|n| *n == t))
+                .map(|i| (i + 1) * page)
+                .or_else(|| t.strip_prefix("tok-").and_then(|n| n.parse().ok()))
                 .ok_or_else(|| {
                     CallError::from(invalid(
                         ApiErrorKind::Permanent,
@@ -340,7 +385,7 @@ impl Fake {
                 })?,
         };
         let total = plan.rows.len() + usize::from(header);
-        let end = (start + max_results.max(1) as usize).min(total);
+        let end = (start + page).min(total);
         let names: Vec<Option<String>> = plan
             .columns
             .iter()
@@ -356,11 +401,13 @@ impl Fake {
             })
             .collect();
         let next_token = if end < total {
-            Some(
-                plan.fixed_next_token
-                    .clone()
-                    .unwrap_or_else(|| format!("tok-{end}")),
-            )
+            Some(match &plan.next_tokens {
+                Some(tokens) => tokens
+                    .get(call)
+                    .or(tokens.last())
+                    .map_or_else(String::new, |t| (*t).to_owned()),
+                None => format!("tok-{end}"),
+            })
         } else if plan.empty_last_token {
             Some(String::new())
         } else {
@@ -393,14 +440,32 @@ impl Fake {
     }
 }
 
+impl Fake {
+    /// Waits the virtual latency set for `op`, as a call on the wire would.
+    async fn travel(&self, op: Operation) {
+        let latency = self.lock().latency.get(&op).copied().unwrap_or_default();
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
+    }
+}
+
 impl AthenaApi for Fake {
     fn start_query_execution<'a>(
         &'a self,
         _query: &'a StartQueryExecution,
         client_request_token: &'a str,
+        sent: &'a Stats,
     ) -> BoxFuture<'a, CallResult<String>> {
         Box::pin(async move {
-            let lose = self.enter(Operation::StartQueryExecution, Some(client_request_token))?;
+            sent.count_sent(Operation::StartQueryExecution, 1);
+            let lose = self.enter(
+                Operation::StartQueryExecution,
+                Some(client_request_token),
+                None,
+            )?;
+            // Arrived (and counted); it takes this long before it runs.
+            self.travel(Operation::StartQueryExecution).await;
             let id = Ok(self.start(client_request_token));
             if lose { lost_answer(id) } else { id }
         })
@@ -409,9 +474,13 @@ impl AthenaApi for Fake {
     fn get_query_execution<'a>(
         &'a self,
         query_execution_id: &'a str,
+        sent: &'a Stats,
     ) -> BoxFuture<'a, CallResult<QueryExecution>> {
         Box::pin(async move {
-            let lose = self.enter(Operation::GetQueryExecution, None)?;
+            sent.count_sent(Operation::GetQueryExecution, 1);
+            let lose = self.enter(Operation::GetQueryExecution, None, None)?;
+            // Arrived (and counted); it takes this long before it runs.
+            self.travel(Operation::GetQueryExecution).await;
             let execution = self.describe(query_execution_id);
             if lose {
                 lost_answer(execution)
@@ -426,6 +495,7 @@ impl AthenaApi for Fake {
         query_execution_id: &'a str,
         next_token: Option<&'a str>,
         max_results: i32,
+        sent: &'a Stats,
     ) -> BoxFuture<'a, CallResult<RawPage>> {
         Box::pin(async move {
             let latency = {
@@ -438,7 +508,10 @@ impl AthenaApi for Fake {
             if !latency.is_zero() {
                 tokio::time::sleep(latency).await;
             }
-            let lose = self.enter(Operation::GetQueryResults, next_token)?;
+            sent.count_sent(Operation::GetQueryResults, 1);
+            let lose = self.enter(Operation::GetQueryResults, next_token, Some(max_results))?;
+            // Arrived (and counted); it takes this long before it runs.
+            self.travel(Operation::GetQueryResults).await;
             let page = self.page(query_execution_id, next_token, max_results);
             if lose { lost_answer(page) } else { page }
         })
@@ -447,9 +520,13 @@ impl AthenaApi for Fake {
     fn stop_query_execution<'a>(
         &'a self,
         query_execution_id: &'a str,
+        sent: &'a Stats,
     ) -> BoxFuture<'a, CallResult<()>> {
         Box::pin(async move {
-            let lose = self.enter(Operation::StopQueryExecution, None)?;
+            sent.count_sent(Operation::StopQueryExecution, 1);
+            let lose = self.enter(Operation::StopQueryExecution, None, None)?;
+            // Arrived (and counted); it takes this long before it runs.
+            self.travel(Operation::StopQueryExecution).await;
             let stopped = self.stop(query_execution_id);
             if lose { lost_answer(stopped) } else { stopped }
         })

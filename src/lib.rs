@@ -71,6 +71,8 @@
 
 mod api;
 mod athena;
+#[cfg(test)]
+mod behaviour;
 mod client;
 mod de;
 mod driver;
@@ -88,8 +90,6 @@ mod row;
 mod rows;
 mod settings;
 mod stats;
-#[cfg(test)]
-mod tests;
 pub mod value;
 
 pub use athena::{Athena, AthenaBuilder};
@@ -106,6 +106,23 @@ pub use row::{ColumnInfo, ResultSetMetadata, Row};
 pub use rows::RowStream;
 pub use settings::{Backoff, MAX_PAGE_SIZE};
 pub use stats::QueryStats;
+
+// Compile-time facts users rely on: the handle, the builder, the streams, pages, rows
+// and errors can cross threads, and the streams can be polled without pinning and
+// outlive the handle that made them (they hold their own share of it).
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    const fn stream<T: Send + Sync + Unpin + 'static>() {}
+    send_sync::<Athena>();
+    send_sync::<AthenaBuilder>();
+    send_sync::<ResultPage>();
+    send_sync::<Row>();
+    send_sync::<Error>();
+    send_sync::<QueryExecution>();
+    send_sync::<StartQueryExecution>();
+    stream::<RowStream>();
+    stream::<PageStream>();
+};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

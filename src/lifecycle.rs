@@ -167,10 +167,10 @@ impl<'a> Lifecycle<'a> {
             .clone()
             .filter(|_| run == 1)
             .unwrap_or_else(new_client_request_token);
-        let core = self.core;
+        let (core, stats) = (self.core, self.stats);
         let id = core
-            .call(self.stats, Operation::StartQueryExecution, || {
-                core.api.start_query_execution(query, &token)
+            .call(stats, Operation::StartQueryExecution, || {
+                core.api.start_query_execution(query, &token, stats)
             })
             .await?;
         info!(query_execution_id = %id, "query started");
@@ -203,7 +203,7 @@ impl<'a> Lifecycle<'a> {
                 }
             }
             let poll = core.call(stats, Operation::GetQueryExecution, || {
-                core.api.get_query_execution(id)
+                core.api.get_query_execution(id, stats)
             });
             let execution = tokio::select! {
                 biased;

@@ -34,11 +34,16 @@ fn nanos_since(since: Instant) -> u64 {
 }
 
 impl Stats {
-    pub(crate) fn count_call(&self, op: Operation) {
-        self.calls[slot(op)].fetch_add(1, Ordering::Relaxed);
+    /// `n` requests of `op` went on the wire for one call of the library: the first,
+    /// and `n - 1` retries made below the library (by the SDK).
+    pub(crate) fn count_sent(&self, op: Operation, n: u32) {
+        self.calls[slot(op)].fetch_add(u64::from(n), Ordering::Relaxed);
+        self.retries
+            .fetch_add(u64::from(n.saturating_sub(1)), Ordering::Relaxed);
     }
 
-    /// A call is tried again; `throttled` when the service said to slow down.
+    /// The library tries a call again; `throttled` when the service said to slow down.
+    /// (The attempt itself is counted by [`count_sent`](Self::count_sent).)
     pub(crate) fn count_retry(&self, throttled: bool) {
         self.retries.fetch_add(1, Ordering::Relaxed);
         if throttled {
@@ -80,26 +85,28 @@ impl Stats {
     }
 }
 
-/// What a stream has done so far: calls per operation (every attempt counts), pages,
+/// What a stream has done so far: requests per operation (every attempt counts), pages,
 /// rows, retries, and where the time went.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct QueryStats {
-    /// `StartQueryExecution` calls (a re-run failed query or a retry counts again).
+    /// `StartQueryExecution` requests sent (every attempt counts, the SDK's own retries
+    /// included; a re-run failed query counts again).
     pub start_query_execution_calls: u64,
-    /// `GetQueryExecution` calls.
+    /// `GetQueryExecution` requests sent.
     pub get_query_execution_calls: u64,
-    /// `GetQueryResults` calls.
+    /// `GetQueryResults` requests sent.
     pub get_query_results_calls: u64,
-    /// `StopQueryExecution` calls.
+    /// `StopQueryExecution` requests sent.
     pub stop_query_execution_calls: u64,
     /// Pages received.
     pub pages: u64,
     /// Data rows received (header rows excluded).
     pub rows: u64,
-    /// Calls tried again after a throttling or transient error, whatever the operation.
+    /// Calls sent again after a throttling or transient error or a lost answer, whatever
+    /// the operation: the library's own retries and the SDK's.
     pub retries: u64,
-    /// Of those, the retries after throttling (`ThrottlingException`,
+    /// The library's own retries after throttling (`ThrottlingException`,
     /// `TooManyRequestsException`).
     pub throttling_retries: u64,
     /// Time from the start until the query finished.

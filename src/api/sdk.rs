@@ -2,9 +2,13 @@
 //! calls, classifies their errors, and turns the answers into the crate's own types,
 //! refusing answers that miss what the API promises.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_athena::config::http::HttpResponse;
+use aws_sdk_athena::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_athena::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_athena::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_athena::operation::get_query_results::GetQueryResultsOutput;
 use aws_sdk_athena::operation::start_query_execution::StartQueryExecutionError;
@@ -12,10 +16,11 @@ use aws_sdk_athena::types as sdk;
 use futures::future::BoxFuture;
 
 use super::{ApiCallError, AthenaApi, CallError, CallResult, RawPage};
-use crate::error::{ApiErrorKind, AthenaError};
+use crate::error::{ApiErrorKind, AthenaError, BoxError, Operation};
 use crate::execution::{QueryExecution, QueryState, QueryStatistics, StatementType};
 use crate::query::StartQueryExecution;
 use crate::row::ColumnInfo;
+use crate::stats::Stats;
 
 /// The real thing: calls through `aws_sdk_athena`.
 pub(crate) struct SdkApi {
@@ -27,12 +32,17 @@ impl AthenaApi for SdkApi {
         &'a self,
         query: &'a StartQueryExecution,
         client_request_token: &'a str,
+        sent: &'a Stats,
     ) -> BoxFuture<'a, CallResult<String>> {
         Box::pin(async move {
+            let count = CountSent::default();
             let output = start_request(&self.client, query, client_request_token)
+                .customize()
+                .interceptor(count.clone())
                 .send()
-                .await
-                .map_err(|e| classify(e, is_concurrent_query_limit))?;
+                .await;
+            count.into_stats(sent, Operation::StartQueryExecution);
+            let output = output.map_err(|e| classify(e, is_concurrent_query_limit))?;
             output
                 .query_execution_id
                 .filter(|id| !id.is_empty())
@@ -45,15 +55,20 @@ impl AthenaApi for SdkApi {
     fn get_query_execution<'a>(
         &'a self,
         query_execution_id: &'a str,
+        sent: &'a Stats,
     ) -> BoxFuture<'a, CallResult<QueryExecution>> {
         Box::pin(async move {
+            let count = CountSent::default();
             let output = self
                 .client
                 .get_query_execution()
                 .query_execution_id(query_execution_id)
+                .customize()
+                .interceptor(count.clone())
                 .send()
-                .await
-                .map_err(|e| classify(e, |_| false))?;
+                .await;
+            count.into_stats(sent, Operation::GetQueryExecution);
+            let output = output.map_err(|e| classify(e, |_| false))?;
             query_execution(output.query_execution, query_execution_id)
                 .map_err(CallError::InvalidResponse)
         })
@@ -64,17 +79,22 @@ impl AthenaApi for SdkApi {
         query_execution_id: &'a str,
         next_token: Option<&'a str>,
         max_results: i32,
+        sent: &'a Stats,
     ) -> BoxFuture<'a, CallResult<RawPage>> {
         Box::pin(async move {
+            let count = CountSent::default();
             let output = self
                 .client
                 .get_query_results()
                 .query_execution_id(query_execution_id)
                 .set_next_token(next_token.map(str::to_owned))
                 .max_results(max_results)
+                .customize()
+                .interceptor(count.clone())
                 .send()
-                .await
-                .map_err(|e| classify(e, |_| false))?;
+                .await;
+            count.into_stats(sent, Operation::GetQueryResults);
+            let output = output.map_err(|e| classify(e, |_| false))?;
             raw_page(output).map_err(CallError::InvalidResponse)
         })
     }
@@ -82,16 +102,48 @@ impl AthenaApi for SdkApi {
     fn stop_query_execution<'a>(
         &'a self,
         query_execution_id: &'a str,
+        sent: &'a Stats,
     ) -> BoxFuture<'a, CallResult<()>> {
         Box::pin(async move {
-            self.client
+            let count = CountSent::default();
+            let output = self
+                .client
                 .stop_query_execution()
                 .query_execution_id(query_execution_id)
+                .customize()
+                .interceptor(count.clone())
                 .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| classify(e, |_| false))
+                .await;
+            count.into_stats(sent, Operation::StopQueryExecution);
+            output.map(|_| ()).map_err(|e| classify(e, |_| false))
         })
+    }
+}
+
+/// Counts the requests the SDK puts on the wire for one call, its own retries
+/// included, so that the stats count what reached the service.
+#[derive(Debug, Clone, Default)]
+struct CountSent(Arc<AtomicU32>);
+
+impl CountSent {
+    fn into_stats(self, stats: &Stats, op: Operation) {
+        stats.count_sent(op, self.0.load(Ordering::Relaxed));
+    }
+}
+
+impl Intercept for CountSent {
+    fn name(&self) -> &'static str {
+        "athena_stream::CountSent"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
     }
 }
 

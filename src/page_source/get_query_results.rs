@@ -85,11 +85,12 @@ impl QueryResultsPager {
         };
         let started = Instant::now();
         let core = &*self.core;
+        let stats = &*self.stats;
         let id = self.query_execution_id.as_str();
         let raw = core
-            .call(&self.stats, Operation::GetQueryResults, || {
+            .call(stats, Operation::GetQueryResults, || {
                 core.api
-                    .get_query_results(id, token.as_deref(), core.settings.page_size)
+                    .get_query_results(id, token.as_deref(), core.settings.page_size, stats)
             })
             .await;
         self.stats.fetched_since(started);

@@ -1,0 +1,58 @@
+//! The row stream's promises, each written once as a rule and run on two backends (the
+//! pattern of object_store's conformance suite):
+//!
+//! - the scripted fake of `src/fake.rs`, under paused tokio time: exact schedules, and
+//!   faults at exactly the call a rule means;
+//! - `athena-emulator` through the real `aws-sdk-athena` client over HTTP, in real time:
+//!   the same rules against a real peer, its wire format and its SQL.
+//!
+//! A rule is an `async fn` generic over [`backend::Backend`]; `on_both_backends!` makes a
+//! test of it for each backend. A rule only one backend can show lives in
+//! [`fake_only`] or [`emulator_only`], which say why.
+
+mod backend;
+mod emulator_only;
+mod fake_only;
+mod lifecycle;
+mod paging;
+mod retries;
+mod stops;
+
+use crate::row::Row;
+
+/// Makes `on_fake::<rule>` (paused time) and `on_emulator::<rule>` tests of each rule of
+/// the module it is called in.
+macro_rules! on_both_backends {
+    ($($rule:ident),* $(,)?) => {
+        mod on_fake {
+            $(
+                #[tokio::test(start_paused = true)]
+                async fn $rule() {
+                    super::$rule::<crate::behaviour::backend::OnFake>().await;
+                }
+            )*
+        }
+
+        mod on_emulator {
+            $(
+                #[tokio::test]
+                async fn $rule() {
+                    super::$rule::<crate::behaviour::backend::OnEmulator>().await;
+                }
+            )*
+        }
+    };
+}
+use on_both_backends;
+
+/// The integers of column 0 of each row (the rules' queries number their rows).
+fn numbers(rows: &[Row]) -> Vec<i64> {
+    rows.iter()
+        .map(|r| r.get::<i64>(0).expect("a number in column 0"))
+        .collect()
+}
+
+/// `from..=to`, to compare with [`numbers`].
+fn range(from: i64, to: i64) -> Vec<i64> {
+    (from..=to).collect()
+}

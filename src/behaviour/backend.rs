@@ -1,0 +1,429 @@
+//! The two backends the rules run on, behind one small trait.
+
+use std::time::Duration;
+
+use athena_emulator::{Emulator, EngineConfig, Injected};
+use aws_sdk_athena::config::retry::RetryConfig;
+use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
+
+use crate::athena::{Athena, AthenaBuilder};
+use crate::error::{AthenaError, Operation};
+use crate::execution::QueryState;
+use crate::fake::{Fake, Plan};
+use crate::query::StartQueryExecution;
+use crate::settings::Backoff;
+
+/// How the queries of a rule behave.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) enum Queries {
+    /// Like `RunUntilStopped`, and every `StartQueryExecution` takes 3 s to answer.
+    SlowStartRunUntilStopped,
+    /// They succeed as soon as they can.
+    #[default]
+    Quick,
+    /// They stay QUEUED or RUNNING until stopped (the emulator: for an hour).
+    RunUntilStopped,
+}
+
+/// A fault a rule injects into the next calls of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Fault {
+    /// `ThrottlingException`, before the call runs.
+    Throttle,
+    /// HTTP 500, before the call runs.
+    ServerError,
+    /// `TooManyRequestsException` with `CONCURRENT_QUERY_LIMIT_EXCEEDED`, before it runs.
+    ConcurrentQueryLimit,
+    /// The call runs, and its answer is lost on the way back.
+    LoseAnswer,
+}
+
+/// What a rule needs from a backend.
+pub(super) trait Backend: Sized {
+    /// A backend whose queries behave as `queries` says.
+    async fn start(queries: Queries) -> Self;
+
+    /// A handle builder with settings that suit the backend's clock: the library's
+    /// defaults without jitter on the fake (virtual time), millisecond polling and
+    /// retries on the emulator (real time).
+    fn builder(&self) -> AthenaBuilder;
+
+    fn athena(&self) -> Athena {
+        self.builder()
+            .build()
+            .expect("the suite's settings are valid")
+    }
+
+    /// A DML query whose one column `x` holds `1..=n`.
+    fn numbers(&self, n: usize) -> StartQueryExecution;
+
+    /// A DML query of one row: `a` NULL, `b` the empty string, `c` `"x"`.
+    fn null_and_empty(&self) -> StartQueryExecution;
+
+    /// A query that is accepted and then ends FAILED with a user error (category 2).
+    fn failing(&self) -> StartQueryExecution;
+
+    /// A query that StartQueryExecution refuses at once with a permanent error.
+    fn refused(&self) -> StartQueryExecution;
+
+    /// A DDL statement (no result rows).
+    fn ddl(&self) -> StartQueryExecution;
+
+    /// Injects `fault` into the next `times` calls of `op`.
+    fn inject(&self, op: Operation, fault: Fault, times: usize);
+
+    /// How many injected faults of `op` have not fired yet.
+    fn faults_left(&self, op: Operation) -> usize;
+
+    /// Calls of `op` that reached the service, faulted ones included.
+    fn calls(&self, op: Operation) -> u64;
+
+    /// The ids of the queries started so far.
+    async fn started(&self) -> Vec<String>;
+
+    /// The state the service gives query `id` now.
+    async fn state_of(&self, id: &str) -> QueryState;
+
+    /// Starts a query outside the library (another process, say) and returns its id.
+    async fn start_elsewhere(&self, query: StartQueryExecution) -> String;
+
+    /// Waits until query `id` is in `state` (30 s of real time at most).
+    async fn until_state(&self, id: &str, state: QueryState) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let now = self.state_of(id).await;
+            if now == state {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "query {id} stays {now:?}, not {state:?}"
+            );
+            self.pause().await;
+        }
+    }
+
+    /// Lets everything already started run as far as it can, and says whether it could:
+    /// the fake lets ten minutes of virtual time pass (`true`); on the emulator no later
+    /// moment can be promised in real time (`false`), so a rule checks there only what
+    /// holds at every step.
+    async fn quiesce(&self) -> bool;
+
+    /// Waits until `condition` holds, checking every millisecond (of virtual time on
+    /// the fake). Panics after 30 s of real time, so
+    /// a broken promise fails the test instead of hanging it.
+    async fn until(&self, mut condition: impl FnMut() -> bool) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !condition() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "condition not reached"
+            );
+            self.pause().await;
+        }
+    }
+
+    /// One step of [`until`](Self::until).
+    async fn pause(&self);
+
+    async fn finish(self);
+}
+
+/// The scripted fake under paused tokio time.
+pub(super) struct OnFake {
+    pub(super) fake: Fake,
+    queries: Queries,
+}
+
+impl OnFake {
+    fn plan(
+        &self,
+        rows: Vec<Vec<Option<String>>>,
+        columns: Vec<(&'static str, &'static str)>,
+    ) -> Plan {
+        let mut plan = Plan::rows(0);
+        plan.rows = rows;
+        plan.columns = columns;
+        if self.queries != Queries::Quick {
+            plan.states = vec![QueryState::Queued, QueryState::Running];
+        }
+        plan
+    }
+
+    fn push(&self, plan: Plan) -> StartQueryExecution {
+        self.fake.push_plan(plan);
+        StartQueryExecution::new("SELECT on the fake")
+    }
+}
+
+impl Backend for OnFake {
+    async fn start(queries: Queries) -> Self {
+        let fake = Fake::new(Plan::rows(0));
+        if queries == Queries::SlowStartRunUntilStopped {
+            fake.set_latency(Operation::StartQueryExecution, Duration::from_secs(3));
+        }
+        OnFake { fake, queries }
+    }
+
+    fn builder(&self) -> AthenaBuilder {
+        self.fake.builder()
+    }
+
+    fn numbers(&self, n: usize) -> StartQueryExecution {
+        let rows = (1..=n).map(|i| vec![Some(i.to_string())]).collect();
+        self.push(self.plan(rows, vec![("x", "integer")]))
+    }
+
+    fn null_and_empty(&self) -> StartQueryExecution {
+        let rows = vec![vec![None, Some(String::new()), Some("x".to_owned())]];
+        let columns = vec![("a", "varchar"), ("b", "varchar"), ("c", "varchar")];
+        self.push(self.plan(rows, columns))
+    }
+
+    fn failing(&self) -> StartQueryExecution {
+        let mut plan = self.plan(Vec::new(), vec![("x", "integer")]);
+        plan.states = vec![QueryState::Running, QueryState::Failed];
+        plan.athena_error = Some(AthenaError {
+            error_category: Some(2),
+            error_type: Some(1006),
+            retryable: false,
+            error_message: Some(
+                "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.default.no_such_table' does not exist"
+                    .to_owned(),
+            ),
+        });
+        self.push(plan)
+    }
+
+    fn refused(&self) -> StartQueryExecution {
+        self.fake.fail_next(
+            Operation::StartQueryExecution,
+            crate::ApiErrorKind::Permanent,
+            1,
+        );
+        StartQueryExecution::new("SELEC 1")
+    }
+
+    fn ddl(&self) -> StartQueryExecution {
+        let mut plan = self.plan(Vec::new(), Vec::new());
+        plan.statement_type = "DDL";
+        plan.substatement_type = "CREATE_DATABASE";
+        self.push(plan)
+    }
+
+    fn inject(&self, op: Operation, fault: Fault, times: usize) {
+        use crate::ApiErrorKind as K;
+        match fault {
+            Fault::Throttle => self.fake.fail_next(op, K::Throttling, times),
+            Fault::ServerError => self.fake.fail_next(op, K::Transient, times),
+            Fault::ConcurrentQueryLimit => self.fake.fail_next(op, K::ConcurrentQueryLimit, times),
+            Fault::LoseAnswer => self.fake.lose_next_answers(op, times),
+        }
+    }
+
+    fn faults_left(&self, op: Operation) -> usize {
+        self.fake.faults_left(op)
+    }
+
+    fn calls(&self, op: Operation) -> u64 {
+        self.fake.calls_of(op).len() as u64
+    }
+
+    async fn started(&self) -> Vec<String> {
+        self.fake.started()
+    }
+
+    async fn state_of(&self, id: &str) -> QueryState {
+        self.fake.state_of(id).expect("a query the fake knows")
+    }
+
+    async fn start_elsewhere(&self, query: StartQueryExecution) -> String {
+        // The fake starts queries through its seam like any client would.
+        let api: &dyn crate::api::AthenaApi = &self.fake;
+        let stats = crate::stats::Stats::default();
+        api.start_query_execution(&query, &crate::query::new_client_request_token(), &stats)
+            .await
+            .expect("the fake starts it")
+    }
+
+    async fn pause(&self) {
+        // A sleep, not a yield: with the clock paused, time moves on only when every
+        // task waits on a timer, and some conditions wait for a simulated latency.
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+
+    async fn quiesce(&self) -> bool {
+        tokio::time::sleep(Duration::from_secs(600)).await;
+        true
+    }
+
+    async fn finish(self) {}
+}
+
+/// The emulator, through the real aws-sdk-athena client over HTTP, in real time.
+pub(super) struct OnEmulator {
+    pub(super) emulator: Emulator,
+    client: aws_sdk_athena::Client,
+}
+
+impl OnEmulator {
+    /// An SDK client on the emulator; `sdk_attempts` is the SDK's own max attempts
+    /// (1: its retries off).
+    pub(super) fn client(emulator: &Emulator, sdk_attempts: u32) -> aws_sdk_athena::Client {
+        let config = aws_sdk_athena::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+            .endpoint_url(emulator.endpoint_url())
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(sdk_attempts)
+                    .with_initial_backoff(Duration::from_millis(1))
+                    .with_max_backoff(Duration::from_millis(20)),
+            )
+            .build();
+        aws_sdk_athena::Client::from_conf(config)
+    }
+
+    /// Quick settings over any client of this emulator.
+    pub(super) fn builder_over(client: aws_sdk_athena::Client) -> AthenaBuilder {
+        Athena::builder(client)
+            .with_polling_backoff(
+                Backoff::new(Duration::from_millis(5)).with_max_delay(Duration::from_millis(50)),
+            )
+            .with_retry_policy(
+                Backoff::new(Duration::from_millis(1))
+                    .with_max_delay(Duration::from_millis(20))
+                    .with_max_retries(Some(20)),
+            )
+    }
+}
+
+impl Backend for OnEmulator {
+    async fn start(queries: Queries) -> Self {
+        let mut builder = Emulator::builder().engine_config(EngineConfig {
+            cloudfront_rows: 100,
+            ..EngineConfig::default()
+        });
+        if queries != Queries::Quick {
+            builder = builder.query_delay(Duration::from_secs(3600));
+        }
+        if queries == Queries::SlowStartRunUntilStopped {
+            builder = builder.operation_latency(
+                athena_emulator::Operation::StartQueryExecution,
+                Duration::from_secs(3),
+                Duration::ZERO,
+            );
+        }
+        let emulator = builder.start().await.expect("the emulator starts");
+        // The SDK's own retries off: every fault a rule injects reaches the library.
+        let client = OnEmulator::client(&emulator, 1);
+        OnEmulator { emulator, client }
+    }
+
+    fn builder(&self) -> AthenaBuilder {
+        OnEmulator::builder_over(self.client.clone())
+    }
+
+    fn numbers(&self, n: usize) -> StartQueryExecution {
+        StartQueryExecution::new(if n == 0 {
+            "SELECT x FROM UNNEST(sequence(1, 1)) AS t(x) WHERE x > 1".to_owned()
+        } else {
+            format!("SELECT x FROM UNNEST(sequence(1, {n})) AS t(x)")
+        })
+    }
+
+    fn null_and_empty(&self) -> StartQueryExecution {
+        StartQueryExecution::new("SELECT CAST(NULL AS varchar) AS a, '' AS b, 'x' AS c")
+    }
+
+    fn failing(&self) -> StartQueryExecution {
+        StartQueryExecution::new("SELECT * FROM no_such_table")
+    }
+
+    fn refused(&self) -> StartQueryExecution {
+        StartQueryExecution::new("SELEC 1")
+    }
+
+    fn ddl(&self) -> StartQueryExecution {
+        StartQueryExecution::new("CREATE DATABASE IF NOT EXISTS suite_db")
+    }
+
+    fn inject(&self, op: Operation, fault: Fault, times: usize) {
+        let injected = match fault {
+            Fault::Throttle => Injected::Throttle,
+            Fault::ServerError => Injected::ServerError,
+            Fault::ConcurrentQueryLimit => Injected::ConcurrentQueryLimit,
+            Fault::LoseAnswer => Injected::LoseAnswer,
+        };
+        self.emulator.inject(emulator_op(op), injected, times);
+    }
+
+    fn faults_left(&self, op: Operation) -> usize {
+        self.emulator.injected_left(emulator_op(op))
+    }
+
+    fn calls(&self, op: Operation) -> u64 {
+        self.emulator.calls().get(emulator_op(op))
+    }
+
+    async fn started(&self) -> Vec<String> {
+        let listed = self
+            .client
+            .list_query_executions()
+            .send()
+            .await
+            .expect("ListQueryExecutions answers");
+        listed.query_execution_ids().to_vec()
+    }
+
+    async fn state_of(&self, id: &str) -> QueryState {
+        let out = self
+            .client
+            .get_query_execution()
+            .query_execution_id(id)
+            .send()
+            .await
+            .expect("GetQueryExecution answers");
+        let state = out
+            .query_execution()
+            .and_then(|e| e.status())
+            .and_then(|s| s.state())
+            .expect("a state");
+        QueryState::from_athena(state.as_str()).expect("a known state")
+    }
+
+    async fn start_elsewhere(&self, query: StartQueryExecution) -> String {
+        self.client
+            .start_query_execution()
+            .query_string(query.query_string())
+            .send()
+            .await
+            .expect("the emulator starts it")
+            .query_execution_id()
+            .expect("an id")
+            .to_owned()
+    }
+
+    async fn pause(&self) {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+
+    async fn quiesce(&self) -> bool {
+        false
+    }
+
+    async fn finish(self) {
+        self.emulator.shutdown().await;
+    }
+}
+
+/// The emulator's name for an operation.
+pub(super) fn emulator_op(op: Operation) -> athena_emulator::Operation {
+    match op {
+        Operation::StartQueryExecution => athena_emulator::Operation::StartQueryExecution,
+        Operation::GetQueryExecution => athena_emulator::Operation::GetQueryExecution,
+        Operation::GetQueryResults => athena_emulator::Operation::GetQueryResults,
+        Operation::StopQueryExecution => athena_emulator::Operation::StopQueryExecution,
+    }
+}

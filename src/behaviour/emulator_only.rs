@@ -1,0 +1,211 @@
+//! Rules only the emulator can show: real SQL (the seed's query, every Athena type,
+//! SHOW statements), the real active-query limit, faults drawn at random rates, and the
+//! SDK's own retries (the fake sits behind the seam, below the SDK).
+
+use std::time::Duration;
+
+use athena_emulator::{Emulator, EngineConfig, Injected};
+use futures::TryStreamExt;
+
+use super::backend::{Backend, OnEmulator, Queries, emulator_op};
+use super::{numbers, range};
+use crate::{Operation, Row, StartQueryExecution};
+
+fn emulator() -> athena_emulator::EmulatorBuilder {
+    Emulator::builder().engine_config(EngineConfig {
+        cloudfront_rows: 100,
+        ..EngineConfig::default()
+    })
+}
+
+#[tokio::test]
+async fn the_seed_query_reads_ten_uris() {
+    let b = OnEmulator::start(Queries::Quick).await;
+    let query = StartQueryExecution::new("SELECT uri FROM cf_access_logs LIMIT 10")
+        .with_database("serverlessland_database");
+    let rows: Vec<Row> = b.athena().query(query).try_collect().await.unwrap();
+    assert_eq!(rows.len(), 10);
+    for row in &rows {
+        let uri: String = row.get("uri").unwrap();
+        assert!(uri.starts_with('/'), "{uri}");
+    }
+    b.finish().await;
+}
+
+/// SHOW TABLES (UTILITY) starts with data; SHOW FUNCTIONS sends a header row on the
+/// wire, as Athena does, and the stream drops it (docs/athena.md, "Pages of results").
+#[tokio::test]
+async fn utility_results_keep_their_first_row_and_show_functions_drops_its_header() {
+    let b = OnEmulator::start(Queries::Quick).await;
+    let athena = b.athena();
+    let tables: Vec<Row> = athena
+        .query(StartQueryExecution::new("SHOW TABLES").with_database("serverlessland_database"))
+        .try_collect()
+        .await
+        .unwrap();
+    let names: Vec<String> = tables.iter().map(|r| r.get(0).unwrap()).collect();
+    assert_eq!(names, ["cf_access_logs"]);
+
+    let functions: Vec<Row> = athena.query("SHOW FUNCTIONS").try_collect().await.unwrap();
+    assert!(!functions.is_empty());
+    let columns: Vec<String> = functions[0]
+        .columns()
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    for row in &functions {
+        let values: Vec<String> = row.values().iter().flatten().cloned().collect();
+        assert_ne!(values, columns, "the header row came through as data");
+    }
+    let id = athena
+        .execute("SHOW FUNCTIONS")
+        .await
+        .unwrap()
+        .query_execution_id;
+    let page = OnEmulator::client(&b.emulator, 1)
+        .get_query_results()
+        .query_execution_id(id)
+        .send()
+        .await
+        .unwrap();
+    let first: Vec<String> = page.result_set().unwrap().rows()[0]
+        .data()
+        .iter()
+        .map(|d| d.var_char_value().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(first, columns);
+    b.finish().await;
+}
+
+/// Every type of the shared vectors end to end: the emulator renders it, the real SDK
+/// carries it, the row stream keeps it as text and the typed decoding reads it back.
+#[tokio::test]
+async fn every_type_arrives_as_athenas_text_and_decodes() {
+    let vectors: Vec<serde_json::Value> =
+        serde_json::from_str(include_str!("../../testdata/athena_values.json")).unwrap();
+    let b = OnEmulator::start(Queries::Quick).await;
+    let athena = b.athena();
+    for vector in &vectors {
+        let sql = vector["sql"].as_str().unwrap();
+        let rows: Vec<Row> = athena
+            .query(format!("SELECT {sql} AS v"))
+            .try_collect()
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        assert_eq!(rows.len(), 1, "{sql}");
+        let row = &rows[0];
+        assert_eq!(
+            row.columns()[0].r#type,
+            vector["type"].as_str().unwrap(),
+            "{sql}"
+        );
+        assert_eq!(row.values()[0].as_deref(), vector["text"].as_str(), "{sql}");
+        let typed = row.to_typed_json().unwrap_or_else(|e| panic!("{sql}: {e}"));
+        assert_eq!(typed["v"], vector["json"], "{sql}");
+    }
+    b.finish().await;
+}
+
+/// Faults at random (seeded) rates on every call: no row lost or repeated, and every
+/// page served exactly once (a retried page call reused its token).
+#[tokio::test]
+async fn faults_at_random_rates_lose_and_repeat_no_row() {
+    let emulator = emulator()
+        .throttle_rate(0.15)
+        .server_error_rate(0.1)
+        .drop_connection_rate(0.1)
+        .seed(7)
+        .start()
+        .await
+        .unwrap();
+    let athena = OnEmulator::builder_over(OnEmulator::client(&emulator, 3))
+        .build()
+        .unwrap();
+    let mut stream = athena.query("SELECT x FROM UNNEST(sequence(1, 5500)) AS t(x)");
+    let mut rows = Vec::new();
+    while let Some(row) = stream.try_next().await.unwrap() {
+        rows.push(row);
+    }
+    assert_eq!(numbers(&rows), range(1, 5500));
+    let calls = emulator.calls();
+    let page_calls = emulator_op(Operation::GetQueryResults);
+    // Faults did happen on pages and on the start, or this proves nothing.
+    assert!(calls.faulted(page_calls) > 0, "calls {calls:?}");
+    assert_eq!(calls.served(page_calls), stream.stats().pages);
+    emulator.shutdown().await;
+}
+
+/// The real active-query limit: a second query waits until the first has finished,
+/// retried on `CONCURRENT_QUERY_LIMIT_EXCEEDED`, and both run once.
+#[tokio::test]
+async fn the_active_query_limit_makes_a_start_wait_and_both_queries_run_once() {
+    let emulator = emulator()
+        .max_active_queries(1)
+        .query_delay(Duration::from_millis(300))
+        .start()
+        .await
+        .unwrap();
+    let athena = OnEmulator::builder_over(OnEmulator::client(&emulator, 1))
+        .with_retry_policy(
+            crate::Backoff::new(Duration::from_millis(10))
+                .with_max_delay(Duration::from_millis(50))
+                .with_max_retries(Some(100)),
+        )
+        .build()
+        .unwrap();
+    let first = athena.query("SELECT x FROM UNNEST(sequence(1, 3)) AS t(x)");
+    let second = athena.query("SELECT x FROM UNNEST(sequence(1, 4)) AS t(x)");
+    let (a, b) = futures::join!(
+        first.try_collect::<Vec<Row>>(),
+        second.try_collect::<Vec<Row>>()
+    );
+    assert_eq!(numbers(&a.unwrap()), range(1, 3));
+    assert_eq!(numbers(&b.unwrap()), range(1, 4));
+    let starts = emulator
+        .calls()
+        .get(emulator_op(Operation::StartQueryExecution));
+    assert!(starts > 2, "one start waited: {starts} starts");
+    let listed = OnEmulator::client(&emulator, 1)
+        .list_query_executions()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.query_execution_ids().len(), 2);
+    emulator.shutdown().await;
+}
+
+/// A lost start answer with the SDK's own retries on (3 attempts): the SDK resends with
+/// the token it keeps, the emulator answers with the query it started, one query runs.
+#[tokio::test]
+async fn a_lost_start_answer_starts_one_query_with_the_sdks_retries_on_too() {
+    let emulator = emulator().start().await.unwrap();
+    emulator.inject(
+        emulator_op(Operation::StartQueryExecution),
+        Injected::LoseAnswer,
+        1,
+    );
+    let athena = OnEmulator::builder_over(OnEmulator::client(&emulator, 3))
+        .build()
+        .unwrap();
+    let mut stream = athena.query("SELECT x FROM UNNEST(sequence(1, 1500)) AS t(x)");
+    let mut rows = Vec::new();
+    while let Some(row) = stream.try_next().await.unwrap() {
+        rows.push(row);
+    }
+    assert_eq!(numbers(&rows), range(1, 1500));
+    let start = emulator_op(Operation::StartQueryExecution);
+    assert_eq!(emulator.injected_left(start), 0);
+    assert_eq!(
+        emulator.calls().get(start),
+        2,
+        "the SDK sent the start again"
+    );
+    let listed = OnEmulator::client(&emulator, 1)
+        .list_query_executions()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.query_execution_ids().len(), 1, "exactly one query");
+    assert_eq!(stream.stats().start_query_execution_calls, 2);
+    emulator.shutdown().await;
+}
