@@ -85,7 +85,7 @@ mod tests;
 pub mod value;
 
 pub use athena::{Athena, AthenaBuilder, MAX_PAGE_SIZE};
-pub use de::{ColumnIndex, Typed, TypedExt};
+pub use de::{Typed, TypedExt};
 pub use error::{ApiErrorKind, AthenaError, BoxError, Error, Result};
 pub use execution::{QueryExecution, QueryState, QueryStatistics, StatementType};
 pub use map::{
@@ -94,7 +94,7 @@ pub use map::{
 };
 pub use query::StartQueryExecution;
 pub use results::{PageStream, QueryStats, ResultPage, RowStream};
-pub use row::{ColumnInfo, ResultSetMetadata, Row};
+pub use row::{ColumnIndex, ColumnInfo, ResultSetMetadata, Row};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -1,12 +1,19 @@
-//! Rows of a result and the column metadata they share.
+//! Rows of a result, the column metadata they share, and how a column is named.
 //!
 //! Athena sends every value as text (`Datum.VarCharValue`), and NULL as a `Datum`
 //! without a value. A [`Row`] keeps exactly that: `Option<String>` per column, so
-//! NULL and the empty string never merge. Typed access lives on top of this.
+//! NULL and the empty string never merge. A column is addressed by index or name
+//! ([`ColumnIndex`]).
+//!
+//! This module depends on no other module of the crate but [`crate::error`]: typed
+//! access ([`Row::get`], [`Row::deserialize`], in `de`) and dynamic access
+//! ([`Row::value`], in `value`) are built on top of it.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
+
+use crate::error::Error;
 
 /// One column of a result, from `ResultSetMetadata.ColumnInfo`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,7 +162,7 @@ impl Row {
 
     /// The raw text at a column index: `None` for NULL or an index out of range.
     pub fn get_index(&self, index: usize) -> Option<&str> {
-        self.values.get(index).and_then(|v| v.as_deref())
+        self.text(index)
     }
 
     /// The raw text of the named column: `None` for NULL or an unknown name.
@@ -166,6 +173,38 @@ impl Row {
     /// Whether the value at `index` is NULL (a `Datum` without `VarCharValue`).
     pub fn is_null(&self, index: usize) -> bool {
         matches!(self.values.get(index), Some(None))
+    }
+
+    /// The raw text at an index (`None` for NULL, and for an index out of range,
+    /// which callers rule out first with [`Row::column_index`]).
+    pub(crate) fn text(&self, index: usize) -> Option<&str> {
+        self.values.get(index).and_then(Option::as_deref)
+    }
+
+    /// The index of `column` in this row's result.
+    ///
+    /// # Errors
+    ///
+    /// An error naming the column and the result's columns.
+    pub(crate) fn column_index<C: ColumnIndex + ?Sized>(&self, column: &C) -> Result<usize, Error> {
+        column
+            .index_in(&self.columns)
+            .ok_or_else(|| self.no_such_column(&column.describe()))
+    }
+
+    /// The error for `column` (as the caller wrote it) missing from this row.
+    pub(crate) fn no_such_column(&self, column: &str) -> Error {
+        let names: Vec<&str> = self.columns().iter().map(|c| c.name.as_str()).collect();
+        Error::Decode {
+            row_number: self.row_number,
+            column: column.to_owned(),
+            athena_type: String::new(),
+            text: String::new(),
+            message: format!(
+                "the result has no column `{column}` (its columns: {})",
+                names.join(", ")
+            ),
+        }
     }
 
     /// The raw values, in column order.
@@ -194,5 +233,60 @@ impl fmt::Debug for Row {
             .field("row_number", &self.row_number)
             .field("values", &self.values)
             .finish()
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for usize {}
+    impl Sealed for str {}
+    impl Sealed for String {}
+    impl<T: Sealed + ?Sized> Sealed for &T {}
+}
+
+/// A way to name a column: its 0-based index (`usize`) or its name (`&str`, `String`).
+///
+/// Sealed: the three ways above are the only ones, so that every method taking a
+/// column treats them alike.
+pub trait ColumnIndex: sealed::Sealed {
+    /// The index of the column in the result, if there is such a column.
+    fn index_in(&self, metadata: &ResultSetMetadata) -> Option<usize>;
+    /// The column as written by the caller, for error messages.
+    fn describe(&self) -> String;
+}
+
+impl ColumnIndex for usize {
+    fn index_in(&self, metadata: &ResultSetMetadata) -> Option<usize> {
+        (*self < metadata.len()).then_some(*self)
+    }
+    fn describe(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl ColumnIndex for str {
+    fn index_in(&self, metadata: &ResultSetMetadata) -> Option<usize> {
+        metadata.index_of(self)
+    }
+    fn describe(&self) -> String {
+        self.to_owned()
+    }
+}
+
+impl ColumnIndex for String {
+    fn index_in(&self, metadata: &ResultSetMetadata) -> Option<usize> {
+        metadata.index_of(self)
+    }
+    fn describe(&self) -> String {
+        self.clone()
+    }
+}
+
+impl<T: ColumnIndex + ?Sized> ColumnIndex for &T {
+    fn index_in(&self, metadata: &ResultSetMetadata) -> Option<usize> {
+        (**self).index_in(metadata)
+    }
+    fn describe(&self) -> String {
+        (**self).describe()
     }
 }

@@ -94,6 +94,35 @@ fn decimals_are_never_floats() {
 }
 
 #[test]
+fn serde_and_typed_json_read_untyped_nested_values_alike() {
+    // One rule decides what an untyped `{...}` is, for both ways of reading it.
+    for (ty, text) in [
+        ("array", "[{}, {a=1}]"),
+        ("array", "[{1, x}, {a=1, b=[2, 3]}, [4], x]"),
+        ("array", "[[{}], {k={}}]"),
+        ("row", "{id=1, name=x}"),
+        ("row", "{1, x}"),
+        ("map", "{k1={a=1}, k2={}}"),
+        ("map", "{}"),
+    ] {
+        let r = one(ty, text);
+        let by_serde = r.get::<serde_json::Value>("c").unwrap();
+        let by_value = r.value("c").unwrap().to_json();
+        assert_eq!(by_serde, by_value, "{ty} {text}");
+    }
+    // `{}` inside an untyped value is an empty map (no row has zero fields).
+    assert_eq!(
+        one("array", "[{}, {a=1}]").to_typed_json().unwrap(),
+        json!({"c": [{}, {"a": "1"}]})
+    );
+    let maps: Vec<HashMap<String, String>> = one("array", "[{}, {a=1}]").get("c").unwrap();
+    assert_eq!(
+        maps,
+        [HashMap::new(), HashMap::from([("a".into(), "1".into())])]
+    );
+}
+
+#[test]
 fn booleans_text_and_null() {
     assert!(one("boolean", "true").get::<bool>("c").unwrap());
     assert!(one("boolean", "yes").get::<bool>("c").is_err());
