@@ -78,8 +78,9 @@ impl Row {
     ///
     /// # Errors
     ///
+    /// [`Error::NoSuchColumn`] when the result has no such column;
     /// [`Error::Decode`] naming the row number, the column, its Athena type and the
-    /// text, when the column does not exist or its value does not fit `T`.
+    /// text, when its value does not fit `T`.
     ///
     /// ```
     /// use athena_stream::{ColumnInfo, ResultSetMetadata, Row};
@@ -118,9 +119,9 @@ impl Row {
     ///
     /// # Errors
     ///
+    /// [`Error::NoSuchColumn`] naming the first field that has no column;
     /// [`Error::Decode`] naming the row number, the column, its Athena type and the
-    /// text of the first value that does not fit its field, or the field that has
-    /// no column.
+    /// text of the first value that does not fit its field.
     ///
     /// ```
     /// use athena_stream::{ColumnInfo, ResultSetMetadata, Row};

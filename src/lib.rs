@@ -28,8 +28,8 @@
 //!     .execution_parameter("'404'");
 //! let mut rows = athena.query(query);
 //! while let Some(row) = rows.try_next().await? {
-//!     // NULL is None, distinct from Some("").
-//!     println!("{:?} {:?}", row.get_str("uri"), row.get_str("status"));
+//!     // NULL is None, distinct from Some(""); a column the result lacks is an error.
+//!     println!("{:?} {:?}", row.get_str("uri")?, row.get_str("status")?);
 //! }
 //! println!("query {:?}: {:?}", rows.query_execution_id(), rows.stats());
 //! # Ok(())
@@ -46,7 +46,7 @@
 //!     .query("SELECT uri FROM cf_access_logs")
 //!     .run_map(Map::new().with_max_concurrency(16), |row: Row| async move {
 //!         // call a service, write to a database, ...
-//!         Ok::<_, std::io::Error>(row.get_str("uri").map(str::len))
+//!         Ok::<_, athena_stream::Error>(row.get_str("uri")?.map(str::len))
 //!     })
 //!     .await?;
 //! println!("{} rows, {:.0} rows/s", report.succeeded, report.rows_per_sec());

@@ -12,7 +12,7 @@ use crate::{QueryState, ResultPage, Row};
 
 fn values(rows: &[Row]) -> Vec<String> {
     rows.iter()
-        .map(|r| r.get_index(0).unwrap_or("<null>").to_owned())
+        .map(|r| r.get_str(0).unwrap().unwrap_or("<null>").to_owned())
         .collect()
 }
 
@@ -91,10 +91,10 @@ async fn header_row_is_dropped_from_the_first_page_of_dml_only() {
         .unwrap();
     assert_eq!(pages.len(), 2);
     assert_eq!(pages[0].rows.len(), 999);
-    assert_eq!(pages[0].rows[0].get_index(0), Some("0"));
+    assert_eq!(pages[0].rows[0].get_str(0).unwrap(), Some("0"));
     // Later pages start with a real row, which must be kept (the seed's `Rows[1:]` bug).
     assert_eq!(pages[1].rows.len(), 501);
-    assert_eq!(pages[1].rows[0].get_index(0), Some("999"));
+    assert_eq!(pages[1].rows[0].get_str(0).unwrap(), Some("999"));
 }
 
 #[tokio::test(start_paused = true)]
@@ -127,11 +127,11 @@ async fn null_stays_distinct_from_the_empty_string() {
     ];
     let fake = Fake::new(plan);
     let rows = drain(&fake, "SELECT x").await;
-    assert_eq!(rows[0].get_index(0), None);
-    assert!(rows[0].is_null(0));
-    assert_eq!(rows[1].get_index(0), Some(""));
-    assert!(!rows[1].is_null(0));
-    assert_eq!(rows[2].get_index(0), Some("a"));
+    assert_eq!(rows[0].get_str(0).unwrap(), None);
+    assert!(rows[0].is_null(0).unwrap());
+    assert_eq!(rows[1].get_str(0).unwrap(), Some(""));
+    assert!(!rows[1].is_null(0).unwrap());
+    assert_eq!(rows[2].get_str(0).unwrap(), Some("a"));
 }
 
 #[tokio::test(start_paused = true)]
@@ -650,7 +650,7 @@ async fn a_partly_read_page_keeps_its_tokens_in_into_pages() {
     // The rest of page 0 says where page 1 starts, so a consumer can still resume.
     assert_eq!(pages[0].page_number, 0);
     assert_eq!(pages[0].rows.len(), 989);
-    assert_eq!(pages[0].rows[0].get_index(0), Some("10"));
+    assert_eq!(pages[0].rows[0].get_str(0).unwrap(), Some("10"));
     assert_eq!(pages[0].next_token(), Some("tok-1000"));
     let all: Vec<Row> = pages.into_iter().flat_map(|p| p.rows).collect();
     assert_eq!(values(&all), expected(2500)[10..].to_vec());

@@ -11,7 +11,13 @@ use futures::TryStreamExt;
 
 fn numbers(rows: &[Row]) -> Vec<i64> {
     rows.iter()
-        .map(|r| r.get_index(0).expect("not null").parse().expect("a number"))
+        .map(|r| {
+            r.get_str(0)
+                .unwrap()
+                .expect("not null")
+                .parse()
+                .expect("a number")
+        })
         .collect()
 }
 
@@ -49,10 +55,11 @@ async fn the_seed_query_reads_ten_uris() {
         .database("serverlessland_database");
     let rows: Vec<Row> = athena.query(query).try_collect().await.unwrap();
     assert_eq!(rows.len(), 10);
-    assert!(
-        rows.iter()
-            .all(|r| r.get_str("uri").is_some_and(|u| u.starts_with('/')))
-    );
+    assert!(rows.iter().all(|r| {
+        r.get_str("uri")
+            .unwrap()
+            .is_some_and(|u| u.starts_with('/'))
+    }));
     emulator.shutdown().await;
 }
 
@@ -66,10 +73,10 @@ async fn null_stays_distinct_from_the_empty_string() {
         .await
         .unwrap();
     assert_eq!(rows.len(), 1);
-    assert!(rows[0].is_null(0));
-    assert_eq!(rows[0].get_str("b"), Some(""));
-    assert!(!rows[0].is_null(1));
-    assert_eq!(rows[0].get_str("c"), Some("x"));
+    assert!(rows[0].is_null(0).unwrap());
+    assert_eq!(rows[0].get_str("b").unwrap(), Some(""));
+    assert!(!rows[0].is_null(1).unwrap());
+    assert_eq!(rows[0].get_str("c").unwrap(), Some("x"));
     emulator.shutdown().await;
 }
 
@@ -266,7 +273,10 @@ async fn utility_results_keep_their_first_row_and_show_functions_drops_its_heade
         .try_collect()
         .await
         .unwrap();
-    let names: Vec<&str> = tables.iter().filter_map(|r| r.get_index(0)).collect();
+    let names: Vec<&str> = tables
+        .iter()
+        .filter_map(|r| r.get_str(0).unwrap())
+        .collect();
     assert_eq!(names, ["cf_access_logs"]);
     let functions: Vec<Row> = athena.query("SHOW FUNCTIONS").try_collect().await.unwrap();
     assert!(!functions.is_empty());
@@ -323,7 +333,7 @@ async fn every_type_arrives_as_athenas_text_and_decodes() {
             vector["type"].as_str().unwrap(),
             "{sql}"
         );
-        assert_eq!(row.get_index(0), vector["text"].as_str(), "{sql}");
+        assert_eq!(row.get_str(0).unwrap(), vector["text"].as_str(), "{sql}");
         let typed = row.to_typed_json().unwrap_or_else(|e| panic!("{sql}: {e}"));
         assert_eq!(typed["v"], vector["json"], "{sql}");
     }

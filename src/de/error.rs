@@ -10,7 +10,8 @@ use crate::row::Row;
 use crate::value::{self, ParseError};
 
 /// The error inside the deserializers: a message until the column is known, then
-/// a complete [`Error::Decode`].
+/// a complete [`Error`] (an [`Error::Decode`], or an [`Error::NoSuchColumn`] for a
+/// struct field without a column).
 #[derive(Debug)]
 pub(super) enum DeError {
     Message(String),

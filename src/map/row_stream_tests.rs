@@ -65,7 +65,7 @@ async fn a_failed_item_stops_the_paging() {
         .query("SELECT x")
         .run_map(Map::new().with_max_concurrency(4), |row| async move {
             sleep(ms(10)).await;
-            if row.get_index(0) == Some("150") {
+            if row.get_str(0).unwrap() == Some("150") {
                 Err(Io::other("bad row"))
             } else {
                 Ok(())

@@ -379,7 +379,8 @@ impl Row {
     ///
     /// # Errors
     ///
-    /// [`Error::Decode`] when the column does not exist or its text does not fit its type.
+    /// [`Error::NoSuchColumn`] when the result has no such column;
+    /// [`Error::Decode`] when its text does not fit its type.
     ///
     /// ```
     /// use athena_stream::{ColumnInfo, ResultSetMetadata, Row, value::Value};

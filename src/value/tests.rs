@@ -333,6 +333,19 @@ fn untyped_nested_values_keep_text_elements() {
 }
 
 #[test]
+fn a_value_of_a_missing_column_is_no_such_column() {
+    let columns = std::sync::Arc::new(crate::ResultSetMetadata::new(vec![ColumnInfo::new(
+        "n", "bigint",
+    )]));
+    let row = crate::Row::new(columns, 0, vec![None]);
+    assert_eq!(row.value("n").unwrap(), Value::Null);
+    assert_eq!(row.value(0).unwrap(), Value::Null);
+    for e in [row.value("m").unwrap_err(), row.value(1).unwrap_err()] {
+        assert!(matches!(e, Error::NoSuchColumn { .. }), "{e:?}");
+    }
+}
+
+#[test]
 fn nesting_depth_is_limited() {
     let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
     assert!(Value::parse(&ok, &t("array")).is_ok());
