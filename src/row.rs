@@ -125,7 +125,9 @@ pub struct Row {
 
 impl Row {
     /// A row over shared column metadata. `row_number` is its 0-based place among
-    /// the data rows of the result.
+    /// the data rows of the result; `values` holds one value per column (rows from
+    /// Athena are checked for that; in a row built with fewer, the columns past its
+    /// values read as [`Error::NoSuchColumn`]).
     pub fn new(
         columns: Arc<ResultSetMetadata>,
         row_number: u64,
