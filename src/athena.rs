@@ -31,7 +31,7 @@ use crate::stats::Stats;
 /// let athena = Athena::from_env().await;
 /// let mut rows = athena.query("SELECT uri FROM cf_access_logs LIMIT 10");
 /// while let Some(row) = rows.try_next().await? {
-///     println!("{:?}", row.get_str("uri"));
+///     println!("{:?}", row.get_str("uri")?);
 /// }
 /// # Ok(())
 /// # }

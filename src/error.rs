@@ -223,6 +223,22 @@ pub enum Error {
         last: Option<Box<Error>>,
     },
 
+    /// A column was asked for that the result does not have: a name no column has
+    /// (a typo, or a struct field without a column), or an index out of range.
+    /// Never the same as NULL, which reads as `None`.
+    #[error(
+        "row {row_number}: the result has no column `{column}` (its columns: {})",
+        .columns.join(", ")
+    )]
+    NoSuchColumn {
+        /// 0-based number of the data row in the result.
+        row_number: u64,
+        /// The column as it was asked for (a name, or an index as text).
+        column: String,
+        /// The names of the result's columns, in order.
+        columns: Vec<String>,
+    },
+
     /// A value could not be read as the requested type.
     #[error("row {row_number}, column {column} ({athena_type}): cannot decode {text:?}: {message}")]
     Decode {

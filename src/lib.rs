@@ -28,8 +28,8 @@
 //!     .with_execution_parameter("'404'");
 //! let mut rows = athena.query(query);
 //! while let Some(row) = rows.try_next().await? {
-//!     // NULL is None, distinct from Some("").
-//!     println!("{:?} {:?}", row.get_str("uri"), row.get_str("status"));
+//!     // NULL is None, distinct from Some(""); a column the result lacks is an error.
+//!     println!("{:?} {:?}", row.get_str("uri")?, row.get_str("status")?);
 //! }
 //! println!("query {:?}: {:?}", rows.query_execution_id(), rows.stats());
 //! # Ok(())
@@ -46,7 +46,7 @@
 //!     .query("SELECT uri FROM cf_access_logs")
 //!     .run_map(Map::new(16), |row: Row| async move {
 //!         // call a service, write to a database, ...
-//!         Ok::<_, std::io::Error>(row.get_str("uri").map(str::len))
+//!         Ok::<_, athena_stream::Error>(row.get_str("uri")?.map(str::len))
 //!     })
 //!     .await?;
 //! println!("{} rows, {:.0} rows/s", report.succeeded, report.items_per_sec());
@@ -93,7 +93,7 @@ mod stats;
 pub mod value;
 
 pub use athena::{Athena, AthenaBuilder};
-pub use de::{ColumnIndex, Typed, TypedExt};
+pub use de::{Typed, TypedExt};
 pub use error::{ApiErrorKind, AthenaError, BoxError, Error, Operation, Result};
 pub use execution::{QueryExecution, QueryState, QueryStatistics, StatementType};
 pub use map::{
@@ -102,7 +102,7 @@ pub use map::{
 };
 pub use pages::{PageStream, ResultPage};
 pub use query::StartQueryExecution;
-pub use row::{ColumnInfo, ResultSetMetadata, Row};
+pub use row::{ColumnIndex, ColumnInfo, ResultSetMetadata, Row};
 pub use rows::RowStream;
 pub use settings::{Backoff, MAX_PAGE_SIZE};
 pub use stats::QueryStats;

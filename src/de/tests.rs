@@ -25,6 +25,17 @@ fn one(ty: &str, text: &str) -> Row {
     row(&[("c", ty)], &[Some(text)])
 }
 
+fn no_such_column(e: Error) -> (u64, String, Vec<String>) {
+    match e {
+        Error::NoSuchColumn {
+            row_number,
+            column,
+            columns,
+        } => (row_number, column, columns),
+        other => panic!("not a missing column: {other:?}"),
+    }
+}
+
 fn decode_err(e: Error) -> (u64, String, String, String, String) {
     match e {
         Error::Decode {
@@ -91,6 +102,128 @@ fn decimals_are_never_floats() {
     // An integral decimal reads into an integer, exactly.
     assert_eq!(one("decimal", "42").get::<i64>("c").unwrap(), 42);
     assert!(one("decimal", "42.50").get::<i64>("c").is_err());
+}
+
+#[test]
+fn a_decimal_is_not_read_into_an_f32_either() {
+    // README: decimals never go through floats, f32 no more than f64.
+    let r = one("decimal", "0.10");
+    let (_, column, ty, text, message) = decode_err(r.get::<f32>("c").unwrap_err());
+    assert_eq!(
+        (column.as_str(), ty.as_str(), text.as_str()),
+        ("c", "decimal", "0.10")
+    );
+    assert!(
+        message.contains("decimal is not read into a float"),
+        "{message}"
+    );
+    let r = row(&[("price", "decimal(10,2)")], &[Some("1.50")]);
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Price {
+        price: f32,
+    }
+    let (_, column, _, _, message) = decode_err(r.deserialize::<Price>().unwrap_err());
+    assert_eq!(column, "price");
+    assert!(message.contains("decimal"), "{message}");
+}
+
+#[test]
+fn nested_decimals_with_a_full_signature_keep_their_exact_text() {
+    let r = one("array(decimal(10,2))", "[1.50, -2.00, null, 12345678.90]");
+    assert_eq!(
+        r.get::<Vec<Option<String>>>("c").unwrap(),
+        [
+            Some("1.50".to_owned()),
+            Some("-2.00".to_owned()),
+            None,
+            Some("12345678.90".to_owned())
+        ]
+    );
+    assert_eq!(
+        r.get::<Vec<Option<&str>>>("c").unwrap()[0],
+        Some("1.50"),
+        "borrowed from the row"
+    );
+    // Self-describing targets get the exact text too, not a float.
+    assert_eq!(
+        r.get::<serde_json::Value>("c").unwrap(),
+        json!(["1.50", "-2.00", null, "12345678.90"])
+    );
+    let (_, _, ty, _, message) = decode_err(r.get::<Vec<Option<f64>>>("c").unwrap_err());
+    assert_eq!(ty, "array(decimal(10,2))");
+    assert!(
+        message.contains("element 0") && message.contains("decimal is not read into a float"),
+        "{message}"
+    );
+    assert!(r.get::<Vec<Option<f32>>>("c").is_err());
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Item {
+        name: String,
+        price: String,
+    }
+    let r = one(
+        "row(name varchar, price decimal(10,2))",
+        "{name=tea, price=3.10}",
+    );
+    assert_eq!(
+        r.get::<Item>("c").unwrap(),
+        Item {
+            name: "tea".into(),
+            price: "3.10".into()
+        }
+    );
+    assert_eq!(
+        r.get::<serde_json::Value>("c").unwrap(),
+        json!({"name": "tea", "price": "3.10"})
+    );
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct FloatItem {
+        name: String,
+        price: f64,
+    }
+    let (_, _, _, _, message) = decode_err(r.get::<FloatItem>("c").unwrap_err());
+    assert!(
+        message.contains("row field price") && message.contains("decimal"),
+        "{message}"
+    );
+
+    let r = one("map(varchar, decimal(5,3))", "{a=1.000, b=-0.500}");
+    let m: BTreeMap<String, String> = r.get("c").unwrap();
+    assert_eq!(m["a"], "1.000");
+    assert_eq!(m["b"], "-0.500");
+    assert!(r.get::<BTreeMap<String, f64>>("c").is_err());
+}
+
+#[test]
+fn serde_and_typed_json_read_untyped_nested_values_alike() {
+    // One rule decides what an untyped `{...}` is, for both ways of reading it.
+    for (ty, text) in [
+        ("array", "[{}, {a=1}]"),
+        ("array", "[{1, x}, {a=1, b=[2, 3]}, [4], x]"),
+        ("array", "[[{}], {k={}}]"),
+        ("row", "{id=1, name=x}"),
+        ("row", "{1, x}"),
+        ("map", "{k1={a=1}, k2={}}"),
+        ("map", "{}"),
+    ] {
+        let r = one(ty, text);
+        let by_serde = r.get::<serde_json::Value>("c").unwrap();
+        let by_value = r.value("c").unwrap().to_json();
+        assert_eq!(by_serde, by_value, "{ty} {text}");
+    }
+    // `{}` inside an untyped value is an empty map (no row has zero fields).
+    assert_eq!(
+        one("array", "[{}, {a=1}]").to_typed_json().unwrap(),
+        json!({"c": [{}, {"a": "1"}]})
+    );
+    let maps: Vec<HashMap<String, String>> = one("array", "[{}, {a=1}]").get("c").unwrap();
+    assert_eq!(
+        maps,
+        [HashMap::new(), HashMap::from([("a".into(), "1".into())])]
+    );
 }
 
 #[test]
@@ -320,15 +453,19 @@ fn a_missing_column_is_an_error_even_for_options() {
         refferer: Option<String>,
     }
     let r = log_row(&[None, Some("/a"), None, None, None, None, None]);
-    let (_, column, _, _, message) = decode_err(r.deserialize::<Typo>().unwrap_err());
-    assert_eq!(column, "refferer");
+    let e = r.deserialize::<Typo>().unwrap_err();
+    let message = e.to_string();
+    let (row_number, column, columns) = no_such_column(e);
+    assert_eq!((row_number, column.as_str()), (7, "refferer"));
+    assert!(columns.iter().any(|c| c == "referer"), "{columns:?}");
     assert!(
         message.contains("no column `refferer`") && message.contains("referer"),
         "{message}"
     );
-    let (_, column, _, _, _) = decode_err(r.get::<String>("nope").unwrap_err());
+    let (_, column, _) = no_such_column(r.get::<String>("nope").unwrap_err());
     assert_eq!(column, "nope");
-    assert!(r.get::<Option<String>>(99).is_err());
+    let (_, column, _) = no_such_column(r.get::<Option<String>>(99).unwrap_err());
+    assert_eq!(column, "99");
 }
 
 #[test]
@@ -464,4 +601,46 @@ fn decimals_into_rust_decimal() {
         Some(Decimal::new(150, 2))
     );
     assert!(one("decimal", "x").get::<Decimal>("c").is_err());
+}
+
+#[cfg(feature = "rust_decimal")]
+#[test]
+fn nested_decimals_into_rust_decimal() {
+    use rust_decimal::Decimal;
+    let r = one("array(decimal(10,2))", "[1.50, -2.00, null]");
+    let v: Vec<Option<Decimal>> = r.get("c").unwrap();
+    assert_eq!(
+        v,
+        [
+            Some(Decimal::new(150, 2)),
+            Some(Decimal::new(-200, 2)),
+            None
+        ]
+    );
+    // The scale comes from the text, so 1.50 stays 1.50, not 1.5.
+    assert_eq!(v[0].unwrap().to_string(), "1.50");
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Item {
+        price: Decimal,
+    }
+    let r = one("row(price decimal(10,2))", "{price=3.10}");
+    assert_eq!(
+        r.get::<Item>("c").unwrap(),
+        Item {
+            price: Decimal::new(310, 2)
+        }
+    );
+    assert_eq!(r.get::<Item>("c").unwrap().price.scale(), 2);
+    let r = row(
+        &[("items", "array(row(price decimal(10,2)))")],
+        &[Some("[{price=0.01}, {price=99999999.99}]")],
+    );
+    let items: Vec<Item> = r.get("items").unwrap();
+    assert_eq!(items[1].price, Decimal::new(9_999_999_999, 2));
+    assert!(
+        one("array(decimal(10,2))", "[1.5x]")
+            .get::<Vec<Decimal>>("c")
+            .is_err()
+    );
 }

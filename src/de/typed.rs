@@ -18,7 +18,8 @@ pub trait TypedExt: Stream<Item = Result<Row, Error>> + Sized {
     /// Reads each row into `T` with [`Row::deserialize`]: a struct whose fields
     /// are matched to column names, a tuple, or a map. An error from the stream is
     /// passed on as it is; a row that does not fit `T` becomes an
-    /// [`Error::Decode`] item naming the row, the column and the text, and the
+    /// [`Error::Decode`] item naming the row, the column and the text (or an
+    /// [`Error::NoSuchColumn`] item for a field without a column), and the
     /// stream goes on with the next row (stop at the first error with
     /// `try_next`/`try_for_each`, or skip such rows yourself).
     ///

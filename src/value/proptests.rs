@@ -10,9 +10,13 @@
 //! string or an empty varbinary). Top-level strings are
 //! unrestricted. `json` only appears at the top level (its text may contain `, `).
 
+use std::net::IpAddr;
+
 use proptest::prelude::*;
 
+use super::scalars::*;
 use super::*;
+use crate::row::ColumnInfo;
 
 /// Awkward characters: separators, quotes, spaces, newlines, non-ASCII.
 const AWKWARD: &str = "[a-zA-Z0-9 =,:;._/\\\\\"'\\n\\t\\-é☃𝄞]{0,12}";

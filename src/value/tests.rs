@@ -1,5 +1,8 @@
-use super::*;
 use serde_json::json;
+
+use super::scalars::*;
+use super::*;
+use crate::row::ColumnInfo;
 
 fn t(sig: &str) -> AthenaType {
     AthenaType::parse(sig)
@@ -109,6 +112,10 @@ fn integers_check_their_range() {
     assert!(parse_int::<i32>("").is_err());
     assert!(parse_int::<i32>(" 1").is_err());
     assert!(parse_int::<i32>("1e3").is_err());
+    // Once the doc example of the (then public) parse_int.
+    assert_eq!(parse_int::<i8>("-128"), Ok(-128));
+    assert!(parse_int::<i8>("128").is_err());
+    assert!(parse_int::<i64>("1.5").is_err());
 }
 
 #[test]
@@ -163,6 +170,7 @@ fn decimals_are_checked_and_keep_their_scale() {
 #[test]
 fn varbinary_is_spaced_hex() {
     assert_eq!(parse_varbinary("68 65 6c 6c 6f").unwrap(), b"hello");
+    assert_eq!(parse_varbinary("68 69").unwrap(), b"hi");
     assert_eq!(parse_varbinary("FF 00").unwrap(), [255, 0]);
     assert_eq!(parse_varbinary("").unwrap(), b"");
     for bad in ["6", "68 6", "6865", "68  65", " 68", "68 ", "zz", "é"] {
@@ -322,6 +330,19 @@ fn untyped_nested_values_keep_text_elements() {
         Value::Array(vec![])
     );
     assert_eq!(Value::parse("{}", &t("map")).unwrap(), Value::Map(vec![]));
+}
+
+#[test]
+fn a_value_of_a_missing_column_is_no_such_column() {
+    let columns = std::sync::Arc::new(crate::ResultSetMetadata::new(vec![ColumnInfo::new(
+        "n", "bigint",
+    )]));
+    let row = crate::Row::new(columns, 0, vec![None]);
+    assert_eq!(row.value("n").unwrap(), Value::Null);
+    assert_eq!(row.value(0).unwrap(), Value::Null);
+    for e in [row.value("m").unwrap_err(), row.value(1).unwrap_err()] {
+        assert!(matches!(e, Error::NoSuchColumn { .. }), "{e:?}");
+    }
 }
 
 #[test]
