@@ -14,14 +14,16 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), athena_emulator::engine::QueryError> {
-//! use athena_emulator::engine::{Engine, EngineConfig, ExecutionContext};
+//! use athena_emulator::engine::{
+//!     Engine, EngineConfig, ExecutionContext, StatementType, SubstatementType,
+//! };
 //! use futures::StreamExt;
 //!
 //! // The seed's dataset, 100 rows of it, in a fresh temp dir.
 //! let engine = Engine::new(EngineConfig { cloudfront_rows: 100, ..EngineConfig::default() }).await?;
 //! let prepared = engine.prepare("SELECT uri, bytes FROM cf_access_logs LIMIT 3")?;
-//! assert_eq!(prepared.statement_type.as_str(), "DML");
-//! assert_eq!(prepared.substatement_type, "SELECT");
+//! assert_eq!(prepared.statement_type, StatementType::Dml);
+//! assert_eq!(prepared.substatement_type, SubstatementType::Select);
 //!
 //! let ctx = ExecutionContext {
 //!     database: Some("serverlessland_database".into()),
@@ -63,6 +65,9 @@ mod json;
 mod render;
 mod rewrite;
 mod scan;
+mod statement_type;
+
+pub use statement_type::{StatementType, SubstatementType};
 
 /// Rows rendered at a time (a stream item holds at most this many).
 const RENDER_ROWS: usize = 4096;
@@ -95,49 +100,13 @@ impl Default for EngineConfig {
     }
 }
 
-/// Athena's `StatementType`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum StatementType {
-    /// SELECT, EXPLAIN, INSERT, CTAS.
-    Dml,
-    /// CREATE/DROP TABLE/DATABASE, ALTER, MSCK.
-    Ddl,
-    /// SHOW ..., DESCRIBE.
-    Utility,
-}
-
-impl StatementType {
-    /// `"DML"`, `"DDL"` or `"UTILITY"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StatementType::Dml => "DML",
-            StatementType::Ddl => "DDL",
-            StatementType::Utility => "UTILITY",
-        }
-    }
-
-    fn from_str(s: &str) -> StatementType {
-        match s {
-            "DDL" => StatementType::Ddl,
-            "UTILITY" => StatementType::Utility,
-            _ => StatementType::Dml,
-        }
-    }
-}
-
-impl fmt::Display for StatementType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// A statement that parsed, ready to [`Engine::execute`].
 #[derive(Debug, Clone)]
 pub struct Prepared {
     /// Athena's StatementType.
     pub statement_type: StatementType,
     /// Athena's SubstatementType: `SELECT`, `CREATE_TABLE`, `SHOW_TABLES`, ...
-    pub substatement_type: String,
+    pub substatement_type: SubstatementType,
     body: Body,
 }
 
@@ -407,9 +376,10 @@ impl Engine {
     }
 
     fn prepare_inner(&self, sql: &str) -> Result<Prepared, QueryError> {
-        let (kind, statement_type, substatement_type) = ddl::classify(sql)?;
-        let body = match kind {
-            ddl::Kind::Query | ddl::Kind::Explain => {
+        let substatement_type = ddl::classify(sql)?;
+        let body = match substatement_type {
+            // Queries go to DataFusion's parser and planner.
+            SubstatementType::Select | SubstatementType::Explain => {
                 let (statement, placeholders) = rewrite::parse_query(sql)?;
                 Body::Query {
                     statement: Box::new(statement),
@@ -417,7 +387,8 @@ impl Engine {
                     sql: Arc::from(sql),
                 }
             }
-            ddl::Kind::Command => {
+            // Everything else is Hive DDL or a utility statement the emulator runs itself.
+            _ => {
                 let command = ddl::parse_command(sql)?;
                 if let ddl::Command::CreateView { query, .. }
                 | ddl::Command::CreateTableAs { query, .. }
@@ -430,8 +401,8 @@ impl Engine {
             }
         };
         Ok(Prepared {
-            statement_type: StatementType::from_str(statement_type),
-            substatement_type: substatement_type.to_owned(),
+            statement_type: substatement_type.statement_type(),
+            substatement_type,
             body,
         })
     }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use datafusion::arrow::datatypes::{DataType, Field, Fields, TimeUnit};
 
 use super::QueryError;
+use super::statement_type::SubstatementType;
 
 /// One lexical token with its 1-based position.
 #[derive(Debug, Clone, PartialEq)]
@@ -195,83 +196,44 @@ fn malformed(line: usize, col: usize, what: &str) -> QueryError {
     }
 }
 
-/// What a statement is, before it runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    /// SELECT / WITH / VALUES / TABLE / parenthesised query.
-    Query,
-    /// EXPLAIN [ANALYZE] query.
-    Explain,
-    /// Everything the emulator runs itself.
-    Command,
-}
+/// The words a statement may start with, as Athena lists them in its error.
+const EXPECTING: &str = "'ALTER', 'ANALYZE', 'CALL', 'CREATE', 'DESCRIBE', 'DROP', 'EXPLAIN', \
+                         'INSERT', 'MSCK', 'SHOW', <query>";
 
-/// Looks at the first words of `sql` and says what kind of statement it is, with
-/// Athena's StatementType and SubstatementType.
-pub(crate) fn classify(sql: &str) -> Result<(Kind, &'static str, &'static str), QueryError> {
-    let toks = lex(sql, 4)?;
-    let Some(first) = toks.first() else {
+/// Looks at the first words of `sql` and says what kind of statement it is.
+///
+/// # Errors
+/// [`QueryError::Malformed`] when the statement is empty, does not lex, or starts with
+/// words that begin no statement the emulator knows.
+pub(crate) fn classify(sql: &str) -> Result<SubstatementType, QueryError> {
+    let tokens = lex(sql, 4)?;
+    let Some(first) = tokens.first() else {
         return Err(QueryError::Malformed {
-            message: "line 1:1: mismatched input '<EOF>'. Expecting: 'ALTER', 'ANALYZE', 'CALL', \
-                      'CREATE', 'DESCRIBE', 'DROP', 'EXPLAIN', 'INSERT', 'MSCK', 'SHOW', <query>"
-                .to_owned(),
+            message: format!("line 1:1: mismatched input '<EOF>'. Expecting: {EXPECTING}"),
         });
     };
     let word = |k: usize| -> String {
-        match toks.get(k).map(|t| &t.kind) {
+        match tokens.get(k).map(|t| &t.kind) {
             Some(Tok::Word(w)) => w.to_ascii_uppercase(),
             _ => String::new(),
         }
     };
-    let w0 = word(0);
-    let w1 = word(1);
-    let w2 = word(2);
-    let found = match w0.as_str() {
-        "SELECT" | "WITH" | "VALUES" | "TABLE" => Some((Kind::Query, "DML", "SELECT")),
-        _ if first.is_sym('(') => Some((Kind::Query, "DML", "SELECT")),
-        "EXPLAIN" => Some((Kind::Explain, "DML", "EXPLAIN")),
-        "CREATE" => match (w1.as_str(), w2.as_str()) {
-            ("TABLE", _) if is_ctas(sql) => Some((Kind::Command, "DML", "CREATE_TABLE_AS_SELECT")),
-            ("EXTERNAL", _) | ("TABLE", _) => Some((Kind::Command, "DDL", "CREATE_TABLE")),
-            ("DATABASE" | "SCHEMA", _) => Some((Kind::Command, "DDL", "CREATE_DATABASE")),
-            ("VIEW", _) | ("OR", _) => Some((Kind::Command, "DDL", "CREATE_VIEW")),
-            _ => None,
-        },
-        "DROP" => match w1.as_str() {
-            "TABLE" => Some((Kind::Command, "DDL", "DROP_TABLE")),
-            "DATABASE" | "SCHEMA" => Some((Kind::Command, "DDL", "DROP_DATABASE")),
-            "VIEW" => Some((Kind::Command, "DDL", "DROP_VIEW")),
-            _ => None,
-        },
-        "SHOW" => match (w1.as_str(), w2.as_str()) {
-            ("DATABASES" | "SCHEMAS", _) => Some((Kind::Command, "UTILITY", "SHOW_DATABASES")),
-            ("TABLES", _) => Some((Kind::Command, "UTILITY", "SHOW_TABLES")),
-            ("VIEWS", _) => Some((Kind::Command, "UTILITY", "SHOW_VIEWS")),
-            ("COLUMNS", _) => Some((Kind::Command, "UTILITY", "SHOW_COLUMNS")),
-            ("CREATE", "TABLE") => Some((Kind::Command, "UTILITY", "SHOW_CREATE_TABLE")),
-            ("CREATE", "VIEW") => Some((Kind::Command, "UTILITY", "SHOW_CREATE_VIEW")),
-            ("TBLPROPERTIES", _) => Some((Kind::Command, "UTILITY", "SHOW_TBLPROPERTIES")),
-            ("PARTITIONS", _) => Some((Kind::Command, "UTILITY", "SHOW_PARTITIONS")),
-            ("FUNCTIONS", _) => Some((Kind::Command, "UTILITY", "SHOW_FUNCTIONS")),
-            _ => None,
-        },
-        "DESCRIBE" | "DESC" => Some((Kind::Command, "UTILITY", "DESCRIBE_TABLE")),
-        "MSCK" => Some((Kind::Command, "DDL", "REPAIR_TABLE")),
-        "INSERT" => Some((Kind::Command, "DML", "INSERT")),
-        "ALTER" => Some((Kind::Command, "DDL", "ALTER_TABLE")),
-        _ => None,
+    let (w0, w1, w2) = (word(0), word(1), word(2));
+    let found = if first.is_sym('(') {
+        Some(SubstatementType::Select)
+    } else {
+        by_first_words(&w0, &w1, &w2, sql)
     };
     found.ok_or_else(|| {
         let multi_word = matches!(w0.as_str(), "CREATE" | "DROP" | "SHOW" | "ALTER");
         let t = if multi_word {
-            toks.get(1).unwrap_or(first)
+            tokens.get(1).unwrap_or(first)
         } else {
             first
         };
         QueryError::Malformed {
             message: format!(
-                "line {}:{}: mismatched input '{}'. Expecting: 'ALTER', 'ANALYZE', 'CALL', \
-                 'CREATE', 'DESCRIBE', 'DROP', 'EXPLAIN', 'INSERT', 'MSCK', 'SHOW', <query>",
+                "line {}:{}: mismatched input '{}'. Expecting: {EXPECTING}",
                 t.line,
                 t.col,
                 t.text()
@@ -280,21 +242,62 @@ pub(crate) fn classify(sql: &str) -> Result<(Kind, &'static str, &'static str), 
     })
 }
 
+/// The statement that starts with the words `w0 w1 w2` (uppercased; empty when not a
+/// word), or `None`.
+fn by_first_words(w0: &str, w1: &str, w2: &str, sql: &str) -> Option<SubstatementType> {
+    use SubstatementType as S;
+    Some(match w0 {
+        "SELECT" | "WITH" | "VALUES" | "TABLE" => S::Select,
+        "EXPLAIN" => S::Explain,
+        "CREATE" => match w1 {
+            "TABLE" if is_ctas(sql) => S::CreateTableAsSelect,
+            "EXTERNAL" | "TABLE" => S::CreateTable,
+            "DATABASE" | "SCHEMA" => S::CreateDatabase,
+            "VIEW" | "OR" => S::CreateView,
+            _ => return None,
+        },
+        "DROP" => match w1 {
+            "TABLE" => S::DropTable,
+            "DATABASE" | "SCHEMA" => S::DropDatabase,
+            "VIEW" => S::DropView,
+            _ => return None,
+        },
+        "SHOW" => match (w1, w2) {
+            ("DATABASES" | "SCHEMAS", _) => S::ShowDatabases,
+            ("TABLES", _) => S::ShowTables,
+            ("VIEWS", _) => S::ShowViews,
+            ("COLUMNS", _) => S::ShowColumns,
+            ("CREATE", "TABLE") => S::ShowCreateTable,
+            ("CREATE", "VIEW") => S::ShowCreateView,
+            ("TBLPROPERTIES", _) => S::ShowTblProperties,
+            ("PARTITIONS", _) => S::ShowPartitions,
+            ("FUNCTIONS", _) => S::ShowFunctions,
+            _ => return None,
+        },
+        "DESCRIBE" | "DESC" => S::DescribeTable,
+        "MSCK" => S::RepairTable,
+        "INSERT" => S::Insert,
+        "ALTER" => S::AlterTable,
+        _ => return None,
+    })
+}
+
 /// `CREATE TABLE [IF NOT EXISTS] name {AS | WITH (...) AS} query`.
 fn is_ctas(sql: &str) -> bool {
-    let Ok(toks) = lex(sql, 16) else {
+    let Ok(tokens) = lex(sql, 16) else {
         return false;
     };
     let mut k = 2;
-    if toks.get(k).is_some_and(|t| t.is_word("if")) {
+    if tokens.get(k).is_some_and(|t| t.is_word("if")) {
         k += 3;
     }
     // name, db.name or catalog.db.name
     k += 1;
-    while toks.get(k).is_some_and(|t| t.is_sym('.')) {
+    while tokens.get(k).is_some_and(|t| t.is_sym('.')) {
         k += 2;
     }
-    toks.get(k)
+    tokens
+        .get(k)
         .is_some_and(|t| t.is_word("as") || t.is_word("with"))
 }
 
@@ -907,7 +910,7 @@ fn single_byte(s: &str, what: &str) -> Result<u8, QueryError> {
     }
 }
 
-/// Parses a statement classified as [`Kind::Command`].
+/// Parses a statement the emulator runs itself (one that is not a query).
 pub(crate) fn parse_command(sql: &str) -> Result<Command, QueryError> {
     let toks = lex(sql, usize::MAX)?;
     let mut p = P {
@@ -1358,7 +1361,13 @@ mod tests {
 
     #[test]
     fn classifies_statements_as_athena_does() {
-        let c = |s| classify(s).map(|(_, t, st)| (t, st)).unwrap();
+        let c = |s| {
+            let substatement = classify(s).unwrap();
+            (
+                substatement.statement_type().as_str(),
+                substatement.as_str(),
+            )
+        };
         assert_eq!(c("SELECT 1"), ("DML", "SELECT"));
         assert_eq!(
             c("  with x as (select 1) select * from x"),

@@ -301,7 +301,7 @@ async fn ddl_round_trip() {
     let p = e
         .prepare("CREATE VIEW db.v AS SELECT id, name FROM db.people WHERE id = 1")
         .unwrap();
-    assert_eq!(p.substatement_type, "CREATE_VIEW");
+    assert_eq!(p.substatement_type.as_str(), "CREATE_VIEW");
     e.execute(&p, &ExecutionContext::default()).await.unwrap();
     let (_, rows) = run(&e, "SELECT name FROM db.v").await.unwrap();
     assert_eq!(rows, vec![vec![s("ann")]]);
@@ -456,7 +456,7 @@ async fn create_table_as_select_and_insert_into() {
                  FROM UNNEST(sequence(1, 3)) AS t(x)"
             ))
             .unwrap();
-        assert_eq!(p.substatement_type, "CREATE_TABLE_AS_SELECT");
+        assert_eq!(p.substatement_type.as_str(), "CREATE_TABLE_AS_SELECT");
         let out = e.execute(&p, &ExecutionContext::default()).await.unwrap();
         assert_eq!(out.update_count, Some(3), "{format}");
         assert_eq!(out.columns[0].name, "rows");

@@ -19,7 +19,9 @@ use tokio::time::Instant;
 
 use super::protocol::ApiError;
 use super::results::{ColumnMeta, ResultFile, ResultWriter, column_info_json};
-use crate::engine::{Engine, ExecutionContext, Prepared, QueryError, StatementType};
+use crate::engine::{
+    Engine, ExecutionContext, Prepared, QueryError, StatementType, SubstatementType,
+};
 
 /// Where results go when a request names no OutputLocation.
 pub(crate) const DEFAULT_OUTPUT_LOCATION: &str = "s3://athena-emulator-results/";
@@ -167,7 +169,7 @@ struct Query {
     id: String,
     request: StartRequest,
     statement_type: StatementType,
-    substatement_type: String,
+    substatement_type: SubstatementType,
     submitted: SystemTime,
     submitted_at: Instant,
     running_at: Option<Instant>,
@@ -265,7 +267,10 @@ impl Query {
         execution.insert("QueryExecutionId".into(), json!(self.id));
         execution.insert("Query".into(), json!(self.request.query_string));
         execution.insert("StatementType".into(), json!(self.statement_type.as_str()));
-        execution.insert("SubstatementType".into(), json!(self.substatement_type));
+        execution.insert(
+            "SubstatementType".into(),
+            json!(self.substatement_type.as_str()),
+        );
         execution.insert(
             "ResultConfiguration".into(),
             json!({"OutputLocation": self.output_location()}),
@@ -379,8 +384,10 @@ impl Registry {
             Err(failed) => Err(failed),
         };
         let (statement_type, substatement_type) = match &prepared {
-            Ok(p) => (p.statement_type, p.substatement_type.clone()),
-            Err(_) => (StatementType::Dml, "SELECT".to_owned()),
+            Ok(p) => (p.statement_type, p.substatement_type),
+            // It failed to prepare (the error ends it FAILED), so its type is not known
+            // here: it reads as a SELECT.
+            Err(_) => (StatementType::Dml, SubstatementType::Select),
         };
 
         let mut inner = self.lock();
@@ -518,7 +525,7 @@ impl Registry {
             // DML results start with a header row; of the UTILITY statements only
             // SHOW FUNCTIONS has one (ATHENA.md §2).
             header_row: prepared.statement_type == StatementType::Dml
-                || prepared.substatement_type == "SHOW_FUNCTIONS",
+                || prepared.substatement_type == SubstatementType::ShowFunctions,
         })
     }
 
