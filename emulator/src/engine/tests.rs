@@ -829,13 +829,16 @@ async fn mutated_statements_never_panic_or_hang() {
                 execution_parameters: vec!["1".into()],
                 ..ExecutionContext::default()
             };
-            if let Ok(out) =
-                tokio::time::timeout(std::time::Duration::from_secs(10), e.execute(&p, &ctx))
-                    .await
-                    .expect("hang")
-            {
-                let _ = out.rows.collect::<Vec<_>>().await;
-            }
+            // The bound covers the rows too: a stream that never ends is a hang as much as
+            // an execute that never returns.
+            let run = async {
+                if let Ok(out) = e.execute(&p, &ctx).await {
+                    let _ = out.rows.collect::<Vec<_>>().await;
+                }
+            };
+            tokio::time::timeout(std::time::Duration::from_secs(10), run)
+                .await
+                .unwrap_or_else(|_| panic!("no answer within 10 s: {sql}"));
             n += 1;
         }
     }
