@@ -1,4 +1,5 @@
-//! A local Amazon Athena endpoint on Apache DataFusion, for tests, examples and benchmarks.
+//! A local Amazon Athena endpoint on Apache DataFusion, to test code that uses Athena without
+//! AWS: in tests, examples and benchmarks.
 //!
 //! The emulator speaks Athena's `awsJson1_1` protocol over HTTP, so the real
 //! `aws-sdk-athena` client (or the AWS CLI, or any other AWS SDK) talks to it unchanged:
@@ -8,8 +9,11 @@
 //! (latency, throttling, 500s, dropped connections) can be injected reproducibly.
 //! Any credentials are accepted; request signatures are not verified.
 //!
-//! See `docs/emulator.md` for the binary's flags, the SQL it accepts and how it differs
-//! from Athena.
+//! See [docs/emulator.md] for the binary's flags, what it serves and how it differs from
+//! Athena, and [docs/emulator-sql.md] for the SQL it accepts.
+//!
+//! [docs/emulator.md]: https://github.com/athena-stream/athena-stream/blob/main/docs/emulator.md
+//! [docs/emulator-sql.md]: https://github.com/athena-stream/athena-stream/blob/main/docs/emulator-sql.md
 //!
 //! # Start one in-process and query it with the AWS SDK
 //!
@@ -80,3 +84,8 @@ pub mod server;
 
 pub use engine::{Engine, EngineConfig};
 pub use server::{CallCounts, Emulator, EmulatorBuilder, Faults, Injected, Operation, StartError};
+
+// The README's Rust example is compiled and run with the doctests, so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

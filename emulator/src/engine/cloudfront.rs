@@ -9,7 +9,9 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::{Engine, QueryError};
+use super::calendar::write_date;
+use super::error::QueryError;
+use super::location::location_dir;
 
 /// Where the log files live.
 pub(crate) const LOCATION: &str = "s3://athena-emulator-cloudfront-logs/serverlessland/";
@@ -18,7 +20,7 @@ const ROWS_PER_FILE: usize = 100_000;
 /// Bump when the generator changes, so existing data dirs are regenerated.
 const GENERATOR_VERSION: u32 = 1;
 
-/// The table's DDL (ATHENA.md §7), as users would run it.
+/// The table's DDL (docs/athena.md, "The seed workflow"), as users would run it.
 pub(crate) fn ddl() -> String {
     format!(
         "CREATE DATABASE IF NOT EXISTS serverlessland_database;
@@ -64,15 +66,14 @@ TBLPROPERTIES ( 'skip.header.line.count'='2' );"
     )
 }
 
-/// Writes the log files under the data dir (unless the same rows are already there) and
-/// registers `serverlessland_database.cf_access_logs`.
-pub(crate) async fn install(engine: &Engine, rows: usize) -> Result<(), QueryError> {
-    let dir = super::commands::location_dir(engine.data_dir(), LOCATION)?;
+/// Writes the log files under the data dir (unless the same rows are already there); the
+/// engine then registers `serverlessland_database.cf_access_logs` with [`ddl`].
+pub(crate) async fn write_logs(data_dir: &Path, rows: usize) -> Result<(), QueryError> {
+    let dir = location_dir(data_dir, LOCATION)?;
     tokio::task::spawn_blocking(move || write_dataset(&dir, rows))
         .await
         .map_err(|e| QueryError::system(format!("CloudFront generator stopped: {e}")))?
-        .map_err(|e| QueryError::system(format!("cannot write the CloudFront logs: {e}")))?;
-    engine.run_script(&ddl()).await
+        .map_err(|e| QueryError::system(format!("cannot write the CloudFront logs: {e}")))
 }
 
 fn marker(dir: &Path, rows: usize) -> PathBuf {
@@ -235,135 +236,82 @@ struct Page {
     size: u64,
 }
 
-struct Generator {
-    rows: usize,
-    pages: Vec<Page>,
-    /// Cumulative Zipf weights over `pages` (long-tailed popularity).
-    cumulative: Vec<f64>,
+impl Page {
+    fn new(uri: impl Into<String>, content_type: &'static str, size: u64) -> Page {
+        Page {
+            uri: uri.into(),
+            content_type,
+            size,
+        }
+    }
 }
 
-impl Generator {
-    fn new(rows: usize) -> Generator {
-        let mut rng = Rng(0xC10D_F0E5);
-        let mut pages = vec![
-            Page {
-                uri: "/".into(),
-                content_type: "text/html",
-                size: 48_000,
-            },
-            Page {
-                uri: "/index.html".into(),
-                content_type: "text/html",
-                size: 48_000,
-            },
-            Page {
-                uri: "/favicon.ico".into(),
-                content_type: "image/x-icon",
-                size: 15_086,
-            },
-            Page {
-                uri: "/patterns".into(),
-                content_type: "text/html",
-                size: 120_000,
-            },
-            Page {
-                uri: "/assets/app.3f9a1c.js".into(),
-                content_type: "application/javascript",
-                size: 310_000,
-            },
-            Page {
-                uri: "/assets/app.77be02.css".into(),
-                content_type: "text/css",
-                size: 58_000,
-            },
-            Page {
-                uri: "/robots.txt".into(),
-                content_type: "text/plain",
-                size: 68,
-            },
-            Page {
-                uri: "/sitemap.xml".into(),
-                content_type: "application/xml",
-                size: 92_000,
-            },
-        ];
-        let services = [
-            "lambda",
-            "sqs",
-            "sns",
-            "dynamodb",
-            "s3",
-            "apigw",
-            "sfn",
-            "eventbridge",
-            "kinesis",
-            "athena",
-        ];
-        for k in 0..220 {
-            let a = services[rng.below(services.len() as u64) as usize];
-            let b = services[rng.below(services.len() as u64) as usize];
-            pages.push(Page {
-                uri: format!("/patterns/{a}-{b}-{k}"),
-                content_type: "text/html",
-                size: 20_000 + rng.below(60_000),
-            });
-        }
-        for k in 0..120 {
-            pages.push(Page {
-                uri: format!("/images/patterns/{k:03}.png"),
-                content_type: "image/png",
-                size: 8_000 + rng.below(400_000),
-            });
-        }
-        for k in 0..60 {
-            pages.push(Page {
-                uri: format!("/api/v1/patterns/{k}"),
-                content_type: "application/json",
-                size: 500 + rng.below(9_000),
-            });
-        }
-        let mut total = 0.0;
-        let cumulative = (0..pages.len())
-            .map(|rank| {
-                total += 1.0 / ((rank + 1) as f64).powf(1.1);
-                total
-            })
-            .collect();
-        Generator {
-            rows,
-            pages,
-            cumulative,
-        }
+/// The fixed pages, then pattern pages, images and API documents with drawn sizes.
+fn site_pages() -> Vec<Page> {
+    let mut rng = Rng(0xC10D_F0E5);
+    let mut pages = vec![
+        Page::new("/", "text/html", 48_000),
+        Page::new("/index.html", "text/html", 48_000),
+        Page::new("/favicon.ico", "image/x-icon", 15_086),
+        Page::new("/patterns", "text/html", 120_000),
+        Page::new("/assets/app.3f9a1c.js", "application/javascript", 310_000),
+        Page::new("/assets/app.77be02.css", "text/css", 58_000),
+        Page::new("/robots.txt", "text/plain", 68),
+        Page::new("/sitemap.xml", "application/xml", 92_000),
+    ];
+    let services = [
+        "lambda",
+        "sqs",
+        "sns",
+        "dynamodb",
+        "s3",
+        "apigw",
+        "sfn",
+        "eventbridge",
+        "kinesis",
+        "athena",
+    ];
+    for k in 0..220 {
+        let a = services[rng.below(services.len() as u64) as usize];
+        let b = services[rng.below(services.len() as u64) as usize];
+        pages.push(Page {
+            uri: format!("/patterns/{a}-{b}-{k}"),
+            content_type: "text/html",
+            size: 20_000 + rng.below(60_000),
+        });
     }
-
-    /// Seconds since the epoch of row `i` (rows are in time order across the week).
-    fn epoch(&self, i: usize) -> i64 {
-        let rows = self.rows.max(1) as i64;
-        START_EPOCH + (i as i64 * SPAN_SECONDS) / rows
+    for k in 0..120 {
+        pages.push(Page {
+            uri: format!("/images/patterns/{k:03}.png"),
+            content_type: "image/png",
+            size: 8_000 + rng.below(400_000),
+        });
     }
-
-    /// `2024-06-01-00`: the date and hour in a log file's name.
-    fn file_stamp(&self, first_row: usize) -> String {
-        let t = self.epoch(first_row);
-        let mut s = String::new();
-        super::render::write_date(&mut s, t.div_euclid(86_400));
-        let _ = write!(s, "-{:02}", t.rem_euclid(86_400) / 3600);
-        s
+    for k in 0..60 {
+        pages.push(Page {
+            uri: format!("/api/v1/patterns/{k}"),
+            content_type: "application/json",
+            size: 500 + rng.below(9_000),
+        });
     }
+    pages
+}
 
-    fn page(&self, rng: &mut Rng) -> &Page {
-        let total = self.cumulative.last().copied().unwrap_or(1.0);
-        let r = rng.unit() * total;
-        let idx = self.cumulative.partition_point(|&c| c < r);
-        &self.pages[idx.min(self.pages.len() - 1)]
-    }
+/// What one request was, drawn before its line is written.
+struct Request {
+    method: &'static str,
+    status: u16,
+    https: bool,
+    /// `Hit`, `Miss`, `RefreshHit`, `Redirect` or `Error`.
+    result: &'static str,
+    bytes: u64,
+    time_taken: f64,
+    time_to_first_byte: f64,
+}
 
-    /// Appends row `i` (TAB-separated, newline-terminated) to `out`.
-    fn row(&self, i: usize, out: &mut String) {
-        let mut rng = Rng(mix(i as u64 ^ 0xA7E9_A000_0000_0000));
-        let t = self.epoch(i);
-        let page = self.page(&mut rng);
-
+impl Request {
+    /// Draws a request for `page`.
+    fn draw(rng: &mut Rng, page: &Page) -> Request {
         let method = rng.weighted(&[("GET", 92), ("HEAD", 3), ("POST", 3), ("OPTIONS", 2)]);
         let status: u16 = rng.weighted(&[
             (200, 840),
@@ -397,9 +345,82 @@ impl Generator {
             _ => 0.005 + rng.unit() * 2.0,
         };
         let ttfb = time_taken * (0.3 + rng.unit() * 0.7);
+        Request {
+            method,
+            status,
+            https,
+            result,
+            bytes,
+            time_taken,
+            time_to_first_byte: ttfb,
+        }
+    }
+}
+
+struct Generator {
+    rows: usize,
+    pages: Vec<Page>,
+    /// Cumulative Zipf weights over `pages` (long-tailed popularity).
+    cumulative: Vec<f64>,
+}
+
+impl Generator {
+    fn new(rows: usize) -> Generator {
+        let pages = site_pages();
+        let mut total = 0.0;
+        let cumulative = (0..pages.len())
+            .map(|rank| {
+                total += 1.0 / ((rank + 1) as f64).powf(1.1);
+                total
+            })
+            .collect();
+        Generator {
+            rows,
+            pages,
+            cumulative,
+        }
+    }
+
+    /// Seconds since the epoch of row `i` (rows are in time order across the week).
+    fn epoch(&self, i: usize) -> i64 {
+        let rows = self.rows.max(1) as i64;
+        START_EPOCH + (i as i64 * SPAN_SECONDS) / rows
+    }
+
+    /// `2024-06-01-00`: the date and hour in a log file's name.
+    fn file_stamp(&self, first_row: usize) -> String {
+        let t = self.epoch(first_row);
+        let mut s = String::new();
+        write_date(&mut s, t.div_euclid(86_400));
+        let _ = write!(s, "-{:02}", t.rem_euclid(86_400) / 3600);
+        s
+    }
+
+    fn page(&self, rng: &mut Rng) -> &Page {
+        let total = self.cumulative.last().copied().unwrap_or(1.0);
+        let r = rng.unit() * total;
+        let idx = self.cumulative.partition_point(|&c| c < r);
+        &self.pages[idx.min(self.pages.len() - 1)]
+    }
+
+    /// Appends row `i` (TAB-separated, newline-terminated) to `out`.
+    fn row(&self, i: usize, out: &mut String) {
+        let mut rng = Rng(mix(i as u64 ^ 0xA7E9_A000_0000_0000));
+        let t = self.epoch(i);
+        let page = self.page(&mut rng);
+        let request = Request::draw(&mut rng, page);
+        let Request {
+            method,
+            status,
+            https,
+            result,
+            bytes,
+            time_taken,
+            time_to_first_byte: ttfb,
+        } = request;
 
         // date, time
-        super::render::write_date(out, t.div_euclid(86_400));
+        write_date(out, t.div_euclid(86_400));
         let secs = t.rem_euclid(86_400);
         let _ = write!(
             out,
@@ -412,52 +433,15 @@ impl Generator {
         out.push_str(rng.weighted(EDGES));
         let _ = write!(out, "\t{bytes}\t");
         // c-ip
-        if rng.below(100) < 6 {
-            let _ = write!(
-                out,
-                "2600:1f18:{:x}:{:x}::{:x}",
-                rng.below(0xffff),
-                rng.below(0xffff),
-                rng.below(0xffff) + 1
-            );
-        } else {
-            let _ = write!(
-                out,
-                "{}.{}.{}.{}",
-                1 + rng.below(223),
-                rng.below(256),
-                rng.below(256),
-                1 + rng.below(254)
-            );
-        }
+        write_client_ip(&mut rng, out);
         // cs-method, cs(Host), cs-uri-stem, sc-status
         let _ = write!(
             out,
             "\t{method}\td111111abcdef8.cloudfront.net\t{}\t{status}\t",
             page.uri
         );
-        // cs(Referer)
-        if rng.below(100) < 45 {
-            out.push('-');
-        } else {
-            out.push_str(rng.pick(REFERERS));
-        }
-        out.push('\t');
-        // cs(User-Agent)
-        out.push_str(rng.pick(USER_AGENTS));
-        out.push('\t');
-        // cs-uri-query
-        if rng.below(100) < 82 {
-            out.push('-');
-        } else {
-            out.push_str(rng.pick(QUERIES));
-        }
-        // cs(Cookie)
-        out.push_str(if rng.below(100) < 3 {
-            "\tsession=abc123\t"
-        } else {
-            "\t-\t"
-        });
+        // cs(Referer), cs(User-Agent), cs-uri-query, cs(Cookie)
+        write_request_headers(&mut rng, out);
         // x-edge-result-type, x-edge-request-id (unique: the bijective mix of the row number)
         out.push_str(result);
         out.push('\t');
@@ -469,29 +453,8 @@ impl Generator {
             if https { "https" } else { "http" },
             120 + rng.below(1_400)
         );
-        // x-forwarded-for
-        if rng.below(100) < 4 {
-            let _ = write!(
-                out,
-                "{}.{}.{}.{}",
-                10,
-                rng.below(256),
-                rng.below(256),
-                1 + rng.below(254)
-            );
-        } else {
-            out.push('-');
-        }
-        // ssl-protocol, ssl-cipher
-        if https {
-            if rng.below(100) < 78 {
-                out.push_str("\tTLSv1.3\tTLS_AES_128_GCM_SHA256\t");
-            } else {
-                out.push_str("\tTLSv1.2\tECDHE-RSA-AES128-GCM-SHA256\t");
-            }
-        } else {
-            out.push_str("\t-\t-\t");
-        }
+        // x-forwarded-for, ssl-protocol, ssl-cipher
+        write_forwarded_for_and_tls(&mut rng, https, out);
         // x-edge-response-result-type, cs-protocol-version, fle-status, fle-encrypted-fields
         out.push_str(result);
         out.push('\t');
@@ -508,33 +471,116 @@ impl Generator {
         });
         out.push('\t');
         // sc-content-type, sc-content-len, sc-range-start, sc-range-end
-        match status {
-            304 => out.push_str("-\t-\t-\t-\n"),
-            206 => {
-                let start = rng.below(page.size.max(1));
-                let _ = writeln!(
-                    out,
-                    "{}\t{}\t{start}\t{}",
-                    page.content_type,
-                    bytes.saturating_sub(400),
-                    start + bytes.saturating_sub(400)
-                );
-            }
-            200 if page.content_type == "text/html" && rng.below(100) < 30 => {
-                // Chunked transfer: CloudFront logs no length.
-                let _ = writeln!(out, "{}\t-\t-\t-", page.content_type);
-            }
-            200 => {
-                let _ = writeln!(
-                    out,
-                    "{}\t{}\t-\t-",
-                    page.content_type,
-                    bytes.saturating_sub(350)
-                );
-            }
-            _ => {
-                let _ = writeln!(out, "text/html\t{}\t-\t-", bytes.saturating_sub(350));
-            }
+        write_content(&mut rng, page, &request, out);
+    }
+}
+
+/// `c-ip`: IPv4 mostly, IPv6 for 6 % of the clients.
+fn write_client_ip(rng: &mut Rng, out: &mut String) {
+    if rng.below(100) < 6 {
+        let _ = write!(
+            out,
+            "2600:1f18:{:x}:{:x}::{:x}",
+            rng.below(0xffff),
+            rng.below(0xffff),
+            rng.below(0xffff) + 1
+        );
+    } else {
+        let _ = write!(
+            out,
+            "{}.{}.{}.{}",
+            1 + rng.below(223),
+            rng.below(256),
+            rng.below(256),
+            1 + rng.below(254)
+        );
+    }
+}
+
+/// `cs(Referer)`, `cs(User-Agent)`, `cs-uri-query` and `cs(Cookie)`, TAB-separated and
+/// followed by a TAB.
+fn write_request_headers(rng: &mut Rng, out: &mut String) {
+    // cs(Referer)
+    if rng.below(100) < 45 {
+        out.push('-');
+    } else {
+        out.push_str(rng.pick(REFERERS));
+    }
+    out.push('\t');
+    // cs(User-Agent)
+    out.push_str(rng.pick(USER_AGENTS));
+    out.push('\t');
+    // cs-uri-query
+    if rng.below(100) < 82 {
+        out.push('-');
+    } else {
+        out.push_str(rng.pick(QUERIES));
+    }
+    // cs(Cookie)
+    out.push_str(if rng.below(100) < 3 {
+        "\tsession=abc123\t"
+    } else {
+        "\t-\t"
+    });
+}
+
+/// `x-forwarded-for`, `ssl-protocol` and `ssl-cipher`, TAB-separated and followed by a
+/// TAB.
+fn write_forwarded_for_and_tls(rng: &mut Rng, https: bool, out: &mut String) {
+    if rng.below(100) < 4 {
+        let _ = write!(
+            out,
+            "{}.{}.{}.{}",
+            10,
+            rng.below(256),
+            rng.below(256),
+            1 + rng.below(254)
+        );
+    } else {
+        out.push('-');
+    }
+    // ssl-protocol, ssl-cipher
+    if https {
+        if rng.below(100) < 78 {
+            out.push_str("\tTLSv1.3\tTLS_AES_128_GCM_SHA256\t");
+        } else {
+            out.push_str("\tTLSv1.2\tECDHE-RSA-AES128-GCM-SHA256\t");
+        }
+    } else {
+        out.push_str("\t-\t-\t");
+    }
+}
+
+/// `sc-content-type`, `sc-content-len`, `sc-range-start` and `sc-range-end`, and the end
+/// of the line.
+fn write_content(rng: &mut Rng, page: &Page, request: &Request, out: &mut String) {
+    let Request { status, bytes, .. } = *request;
+    match status {
+        304 => out.push_str("-\t-\t-\t-\n"),
+        206 => {
+            let start = rng.below(page.size.max(1));
+            let _ = writeln!(
+                out,
+                "{}\t{}\t{start}\t{}",
+                page.content_type,
+                bytes.saturating_sub(400),
+                start + bytes.saturating_sub(400)
+            );
+        }
+        200 if page.content_type == "text/html" && rng.below(100) < 30 => {
+            // Chunked transfer: CloudFront logs no length.
+            let _ = writeln!(out, "{}\t-\t-\t-", page.content_type);
+        }
+        200 => {
+            let _ = writeln!(
+                out,
+                "{}\t{}\t-\t-",
+                page.content_type,
+                bytes.saturating_sub(350)
+            );
+        }
+        _ => {
+            let _ = writeln!(out, "text/html\t{}\t-\t-", bytes.saturating_sub(350));
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Arrow values as Athena's text (ATHENA.md §2) and Arrow types as Athena's ColumnInfo.
+//! Arrow values as Athena's text (docs/athena.md, "Values").
 //!
 //! Rendering is column-wise: each column is downcast once, then every row is written
 //! into one reused scratch buffer (no `format!` per value) and copied out exactly sized.
@@ -9,109 +9,14 @@ use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Decimal128Array, Decimal256Array, MapArray, StructArray,
 };
 use datafusion::arrow::datatypes::{
-    DataType, Date32Type, Date64Type, Field, Float16Type, Float32Type, Float64Type, Int8Type,
-    Int16Type, Int32Type, Int64Type, IntervalUnit, TimeUnit, UInt8Type, UInt16Type, UInt32Type,
-    UInt64Type,
+    DataType, Date32Type, Date64Type, Float16Type, Float32Type, Float64Type, Int8Type, Int16Type,
+    Int32Type, Int64Type, IntervalUnit, TimeUnit, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
-use super::Column;
-
-/// Field metadata key naming the Athena type of a value that Arrow stores as a string:
-/// `varchar(10)` / `char(3)` (declared lengths), `json`, `uuid`, `ipaddress`.
-pub(crate) const ATHENA_TYPE_KEY: &str = "athena.type";
-
-/// The ColumnInfo of one result column.
-pub(crate) fn column_for_field(field: &Field) -> Column {
-    let (athena_type, precision, scale) = match field.metadata().get(ATHENA_TYPE_KEY) {
-        Some(hive) => declared_type(hive).unwrap_or_else(|| athena_type(field.data_type())),
-        None => athena_type(field.data_type()),
-    };
-    let name = field.name();
-    let name = name
-        .split_once(super::rewrite::DUPLICATE_MARK)
-        .map_or(name.as_str(), |(n, _)| n);
-    Column {
-        name: name.to_ascii_lowercase(),
-        case_sensitive: matches!(athena_type, "varchar" | "char"),
-        athena_type: athena_type.to_owned(),
-        precision,
-        scale,
-    }
-}
-
-/// `varchar(n)` / `char(n)` (Athena reports the length as Precision), `json`, `uuid`,
-/// `ipaddress`.
-fn declared_type(hive: &str) -> Option<(&'static str, i32, i32)> {
-    let lower = hive.to_ascii_lowercase();
-    match lower.as_str() {
-        "json" => return Some(("json", 0, 0)),
-        "uuid" => return Some(("uuid", 0, 0)),
-        "ipaddress" => return Some(("ipaddress", 0, 0)),
-        _ => {}
-    }
-    let (name, rest) = lower.split_once('(')?;
-    let n: i32 = rest.trim_end_matches(')').trim().parse().ok()?;
-    match name.trim() {
-        "varchar" => Some(("varchar", n, 0)),
-        "char" => Some(("char", n, 0)),
-        _ => None,
-    }
-}
-
-/// Athena's base type name, Precision and Scale for an Arrow type.
-pub(crate) fn athena_type(data_type: &DataType) -> (&'static str, i32, i32) {
-    match data_type {
-        DataType::Null => ("unknown", 0, 0),
-        DataType::Boolean => ("boolean", 0, 0),
-        DataType::Int8 => ("tinyint", 3, 0),
-        DataType::Int16 | DataType::UInt8 => ("smallint", 5, 0),
-        DataType::Int32 | DataType::UInt16 => ("integer", 10, 0),
-        DataType::Int64 | DataType::UInt32 | DataType::UInt64 => ("bigint", 19, 0),
-        DataType::Float16 | DataType::Float32 => ("real", 7, 0),
-        DataType::Float64 => ("double", 17, 0),
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => ("varchar", 2147483647, 0),
-        DataType::Binary
-        | DataType::LargeBinary
-        | DataType::BinaryView
-        | DataType::FixedSizeBinary(_) => ("varbinary", 1073741824, 0),
-        DataType::Date32 | DataType::Date64 => ("date", 0, 0),
-        DataType::Timestamp(unit, None) => ("timestamp", fraction_digits(*unit) as i32, 0),
-        DataType::Timestamp(unit, Some(_)) => {
-            ("timestamp with time zone", fraction_digits(*unit) as i32, 0)
-        }
-        DataType::Time32(unit) | DataType::Time64(unit) => {
-            ("time", fraction_digits(*unit) as i32, 0)
-        }
-        DataType::Interval(IntervalUnit::YearMonth) => ("interval year to month", 0, 0),
-        DataType::Interval(_) | DataType::Duration(_) => ("interval day to second", 0, 0),
-        DataType::Decimal32(p, s) | DataType::Decimal64(p, s) | DataType::Decimal128(p, s) => {
-            ("decimal", i32::from(*p), i32::from(*s))
-        }
-        DataType::Decimal256(p, s) => ("decimal", i32::from(*p).min(38), i32::from(*s)),
-        DataType::List(_)
-        | DataType::LargeList(_)
-        | DataType::FixedSizeList(..)
-        | DataType::ListView(_)
-        | DataType::LargeListView(_) => ("array", 0, 0),
-        DataType::Map(..) => ("map", 0, 0),
-        DataType::Struct(_) => ("row", 0, 0),
-        DataType::Dictionary(_, value) => athena_type(value),
-        DataType::RunEndEncoded(_, value) => athena_type(value.data_type()),
-        DataType::Union(..) => ("row", 0, 0),
-    }
-}
-
-/// Fraction digits Athena shows for a timestamp of this Arrow unit.
-fn fraction_digits(unit: TimeUnit) -> u32 {
-    match unit {
-        TimeUnit::Second => 0,
-        TimeUnit::Millisecond => 3,
-        TimeUnit::Microsecond => 6,
-        TimeUnit::Nanosecond => 9,
-    }
-}
+use super::calendar::{push_two_digits, ticks_per_second, write_date, zone_offset};
+use super::column_info::fraction_digits;
 
 /// Renders every row of `batch` as Athena's text (`None` = NULL).
 pub(crate) fn render_batch(batch: &RecordBatch) -> Vec<Vec<Option<String>>> {
@@ -240,6 +145,23 @@ pub(crate) fn write_value(out: &mut String, array: &dyn Array, i: usize) {
             let v = timestamp_value(array, *unit, i);
             write_timestamp(out, v, *unit, tz.as_deref());
         }
+        DataType::Decimal32(..)
+        | DataType::Decimal64(..)
+        | DataType::Decimal128(..)
+        | DataType::Decimal256(..) => write_decimal_value(out, array, i),
+        DataType::List(_)
+        | DataType::LargeList(_)
+        | DataType::FixedSizeList(..)
+        | DataType::Map(..)
+        | DataType::Struct(_) => write_nested_value(out, array, i),
+        DataType::Interval(unit) => write_interval_value(out, array, *unit, i),
+        _ => fallback(out, array, i),
+    }
+}
+
+/// A decimal value with its scale.
+fn write_decimal_value(out: &mut String, array: &dyn Array, i: usize) {
+    match array.data_type() {
         DataType::Decimal128(_, s) => {
             let arr: &Decimal128Array = array.as_primitive();
             write_decimal(out, arr.value(i), *s);
@@ -269,6 +191,14 @@ pub(crate) fn write_value(out: &mut String, array: &dyn Array, i: usize) {
             ),
             *s,
         ),
+        // `write_value` sends only decimals here.
+        _ => fallback(out, array, i),
+    }
+}
+
+/// An array, map or row value: `[1, 2]`, `{k=v}`, `{id=1, name=x}`.
+fn write_nested_value(out: &mut String, array: &dyn Array, i: usize) {
+    match array.data_type() {
         DataType::List(_) => {
             let arr = array.as_list::<i32>();
             write_list(out, arr.value(i).as_ref());
@@ -289,25 +219,32 @@ pub(crate) fn write_value(out: &mut String, array: &dyn Array, i: usize) {
             let arr: &StructArray = array.as_struct();
             write_struct(out, arr, i);
         }
-        DataType::Interval(IntervalUnit::MonthDayNano) => {
+        // `write_value` sends only lists, maps and rows here.
+        _ => fallback(out, array, i),
+    }
+}
+
+/// An interval value, whichever unit Arrow stores it in.
+fn write_interval_value(out: &mut String, array: &dyn Array, unit: IntervalUnit, i: usize) {
+    match unit {
+        IntervalUnit::MonthDayNano => {
             let v = array
                 .as_primitive::<datafusion::arrow::datatypes::IntervalMonthDayNanoType>()
                 .value(i);
             write_interval(out, v.months, v.days, v.nanoseconds);
         }
-        DataType::Interval(IntervalUnit::DayTime) => {
+        IntervalUnit::DayTime => {
             let v = array
                 .as_primitive::<datafusion::arrow::datatypes::IntervalDayTimeType>()
                 .value(i);
             write_interval(out, 0, v.days, i64::from(v.milliseconds) * 1_000_000);
         }
-        DataType::Interval(IntervalUnit::YearMonth) => {
+        IntervalUnit::YearMonth => {
             let v = array
                 .as_primitive::<datafusion::arrow::datatypes::IntervalYearMonthType>()
                 .value(i);
             write_interval(out, v, 0, 0);
         }
-        _ => fallback(out, array, i),
     }
 }
 
@@ -540,49 +477,9 @@ fn write_decimal(out: &mut String, value: i128, scale: i8) {
     out.insert(point, '.');
 }
 
-/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar.
-pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn push2(out: &mut String, v: u32) {
-    out.push(char::from(b'0' + (v / 10 % 10) as u8));
-    out.push(char::from(b'0' + (v % 10) as u8));
-}
-
-/// `2014-07-05`.
-pub(crate) fn write_date(out: &mut String, days: i64) {
-    let (y, m, d) = civil_from_days(days);
-    if (0..10_000).contains(&y) {
-        let y = y as u32;
-        push2(out, y / 100);
-        push2(out, y % 100);
-    } else {
-        let _ = write!(out, "{y}");
-    }
-    out.push('-');
-    push2(out, m);
-    out.push('-');
-    push2(out, d);
-}
-
 /// `2024-01-02 03:04:05.123`, as many fraction digits as the unit has.
 fn write_timestamp(out: &mut String, value: i64, unit: TimeUnit, tz: Option<&str>) {
-    let per_second: i64 = match unit {
-        TimeUnit::Second => 1,
-        TimeUnit::Millisecond => 1_000,
-        TimeUnit::Microsecond => 1_000_000,
-        TimeUnit::Nanosecond => 1_000_000_000,
-    };
+    let per_second = ticks_per_second(unit);
     let utc_seconds = value.div_euclid(per_second);
     let offset_seconds = tz.and_then(|tz| zone_offset(tz, utc_seconds)).unwrap_or(0);
     let seconds = utc_seconds.saturating_add(offset_seconds);
@@ -606,11 +503,11 @@ fn write_timestamp(out: &mut String, value: i64, unit: TimeUnit, tz: Option<&str
 
 fn write_time_of_day(out: &mut String, secs: i64, fraction: i64, digits: u32) {
     let secs = secs as u32;
-    push2(out, secs / 3600);
+    push_two_digits(out, secs / 3600);
     out.push(':');
-    push2(out, secs / 60 % 60);
+    push_two_digits(out, secs / 60 % 60);
     out.push(':');
-    push2(out, secs % 60);
+    push_two_digits(out, secs % 60);
     if digits > 0 {
         out.push('.');
         let start = out.len();
@@ -620,38 +517,6 @@ fn write_time_of_day(out: &mut String, secs: i64, fraction: i64, digits: u32) {
             out.insert(start, '0');
         }
     }
-}
-
-/// The offset of a zone (`+05:30`, `UTC`, `America/Los_Angeles`) at `utc_seconds`, in
-/// seconds east of UTC.
-pub(crate) fn zone_offset(tz: &str, utc_seconds: i64) -> Option<i64> {
-    parse_offset(tz).or_else(|| named_zone_offset(tz, utc_seconds))
-}
-
-/// The offset of a named zone (`America/Los_Angeles`) at `utc_seconds`, in seconds.
-fn named_zone_offset(tz: &str, utc_seconds: i64) -> Option<i64> {
-    use datafusion::arrow::array::temporal_conversions::as_datetime_with_timezone;
-    use datafusion::arrow::array::timezone::Tz;
-    use datafusion::arrow::datatypes::TimestampSecondType;
-    let zone: Tz = tz.parse().ok()?;
-    let local = as_datetime_with_timezone::<TimestampSecondType>(utc_seconds, zone)?;
-    Some(local.naive_local().and_utc().timestamp() - utc_seconds)
-}
-
-/// `+05:30` / `-08:00` as seconds east of UTC.
-fn parse_offset(tz: &str) -> Option<i64> {
-    let b = tz.as_bytes();
-    if b.len() != 6 || b[3] != b':' {
-        return None;
-    }
-    let sign = match b[0] {
-        b'+' => 1,
-        b'-' => -1,
-        _ => return None,
-    };
-    let h: i64 = tz[1..3].parse().ok()?;
-    let m: i64 = tz[4..6].parse().ok()?;
-    Some(sign * (h * 3600 + m * 60))
 }
 
 /// Spaced lowercase hex: `68 65 6c 6c 6f`.

@@ -1,4 +1,7 @@
-//! Parsing a query and rewriting it towards Trino's semantics before DataFusion plans it.
+//! Parsing a query and rewriting it towards Trino's semantics before DataFusion plans it:
+//! Trino's type syntax on the tokens (`type_syntax`), then Trino's literals, casts and
+//! functions on the tree (`trino`), then Athena's column names; and binding
+//! ExecutionParameters to the `?` placeholders.
 
 use std::ops::ControlFlow;
 
@@ -7,9 +10,20 @@ use datafusion::sql::sqlparser::ast::{
 };
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::{Parser, ParserError};
-use datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
+use datafusion::sql::sqlparser::tokenizer::Token;
 
-use super::QueryError;
+use super::error::QueryError;
+use super::names::DUPLICATE_MARK;
+
+mod ast;
+mod casts;
+mod function_calls;
+mod literals;
+mod trino;
+mod type_syntax;
+
+use trino::rewrite_tree;
+use type_syntax::{check_type_nesting, trino_types};
 
 /// Parses one query statement and applies the context-free rewrites; returns it with the
 /// number of `?` placeholders.
@@ -31,7 +45,7 @@ pub(crate) fn parse_query(sql: &str) -> Result<(Statement, usize), QueryError> {
         });
     }
     let mut statement = statement;
-    super::functions::rewrite_tree(&mut statement);
+    rewrite_tree(&mut statement);
     name_columns(&mut statement);
     let mut placeholders = 0usize;
     let _ = visit_expressions_mut(&mut statement, |expr: &mut Expr| {
@@ -43,189 +57,12 @@ pub(crate) fn parse_query(sql: &str) -> Result<(Statement, usize), QueryError> {
     Ok((statement, placeholders))
 }
 
-/// Deepest nesting of types (`ROW(`, `ARRAY(`, `STRUCT<`, `ARRAY<`, `MAP<`) accepted: the
-/// parser recurses on types without a limit of its own, so deeper types could exhaust
-/// the stack.
-const MAX_TYPE_NESTING: usize = 16;
-
-fn check_type_nesting(sql: &str) -> Result<(), QueryError> {
-    let lower = sql.to_ascii_lowercase();
-    if !["row", "array", "struct", "map"]
-        .iter()
-        .any(|w| lower.contains(w))
-    {
-        return Ok(());
-    }
-    let dialect = GenericDialect {};
-    let Ok(tokens) = Tokenizer::new(&dialect, sql).tokenize_with_location() else {
-        return Ok(()); // the parser reports it
-    };
-    let sig: Vec<_> = tokens
-        .iter()
-        .filter(|t| !matches!(t.token, Token::Whitespace(_)))
-        .collect();
-    // Brackets opened right after a type keyword, and every bracket inside them.
-    let mut stack: Vec<bool> = Vec::new();
-    let mut types = 0usize;
-    for (k, t) in sig.iter().enumerate() {
-        let after_type_word = k > 0
-            && matches!(&sig[k - 1].token, Token::Word(w)
-                if ["row", "array", "struct", "map"].iter().any(|x| w.value.eq_ignore_ascii_case(x)));
-        match &t.token {
-            Token::LParen | Token::Lt | Token::LBracket => {
-                stack.push(after_type_word);
-                if after_type_word {
-                    types += 1;
-                    if types > MAX_TYPE_NESTING {
-                        return Err(QueryError::Malformed {
-                            message: format!(
-                                "line {}:{}: Types nested more than {MAX_TYPE_NESTING} levels deep are not supported",
-                                t.span.start.line, t.span.start.column
-                            ),
-                        });
-                    }
-                }
-            }
-            Token::RParen | Token::Gt | Token::RBracket if stack.pop() == Some(true) => {
-                types -= 1;
-            }
-            Token::ShiftRight => {
-                for _ in 0..2 {
-                    if stack.pop() == Some(true) {
-                        types -= 1;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// Trino's `ROW(name type, ...)` and `ARRAY(type)` types (after `AS`) become the
-/// `STRUCT<...>` / `ARRAY<...>` the parser knows. `None` when there is nothing to change.
-fn trino_types(sql: &str) -> Option<String> {
-    let lower = sql.to_ascii_lowercase();
-    if !lower.contains("row")
-        && !lower.contains("array")
-        && !lower.contains("ipaddress")
-        && !lower.contains("uuid")
-        && !sql.contains('"')
-    {
-        return None;
-    }
-    let dialect = GenericDialect {};
-    let mut tokens = Tokenizer::new(&dialect, sql).tokenize().ok()?;
-    // Identifiers are case-insensitive in Trino, quoted or not: "Foo" is foo.
-    let mut changed = false;
-    for t in &mut tokens {
-        if let Token::Word(w) = t
-            && w.quote_style.is_some()
-            && w.value.chars().any(char::is_uppercase)
-        {
-            w.value = w.value.to_lowercase();
-            changed = true;
-        }
-    }
-    let tokens = tokens;
-    let sig: Vec<usize> = (0..tokens.len())
-        .filter(|&i| !matches!(tokens[i], Token::Whitespace(_)))
-        .collect();
-    let word = |k: usize, w: &str| {
-        sig.get(k)
-            .is_some_and(|&i| matches!(&tokens[i], Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w)))
-    };
-    let is = |k: usize, t: &Token| sig.get(k).is_some_and(|&i| &tokens[i] == t);
-    let is_word = |k: usize| {
-        sig.get(k)
-            .is_some_and(|&i| matches!(tokens[i], Token::Word(_)))
-    };
-    let mut out: Vec<String> = tokens.iter().map(|t| t.to_string()).collect();
-    // Converts the type starting at sig[k] (ROW or ARRAY followed by '('), recursively.
-    fn convert(
-        k: usize,
-        sig: &[usize],
-        tokens: &[Token],
-        out: &mut [String],
-        word: &dyn Fn(usize, &str) -> bool,
-        nesting: usize,
-    ) -> usize {
-        let open = k + 1;
-        if nesting > 16 {
-            // Deeper types than anyone writes: leave them to the parser's own limit.
-            return k + 1;
-        }
-        let mut depth = 0usize;
-        let mut m = open;
-        while m < sig.len() {
-            match tokens[sig[m]] {
-                Token::LParen => depth += 1,
-                Token::RParen => {
-                    depth -= 1;
-                    if depth == 0 {
-                        break;
-                    }
-                }
-                _ => {}
-            }
-            m += 1;
-        }
-        if m >= sig.len() {
-            return k + 1;
-        }
-        out[sig[k]] = if word(k, "row") {
-            "STRUCT".into()
-        } else {
-            "ARRAY".into()
-        };
-        out[sig[open]] = "<".into();
-        out[sig[m]] = ">".into();
-        let mut j = open + 1;
-        while j < m {
-            if (word(j, "row") || word(j, "array"))
-                && sig.get(j + 1).is_some_and(|&i| tokens[i] == Token::LParen)
-            {
-                j = convert(j, sig, tokens, out, word, nesting + 1);
-            } else {
-                j += 1;
-            }
-        }
-        m + 1
-    }
-    // IPADDRESS '10.0.0.1' / UUID '...' literals: CAST('...' AS IPADDRESS).
-    for k in 0..sig.len().saturating_sub(1) {
-        if (word(k, "ipaddress") || word(k, "uuid"))
-            && matches!(tokens[sig[k + 1]], Token::SingleQuotedString(_))
-            && !(k > 0 && word(k - 1, "as"))
-        {
-            let ty = out[sig[k]].to_ascii_uppercase();
-            out[sig[k]] = "CAST(".to_owned();
-            out[sig[k + 1]] = format!("{} AS {ty})", tokens[sig[k + 1]]);
-            changed = true;
-        }
-    }
-    let mut k = 0;
-    while k + 2 < sig.len() {
-        if word(k, "as")
-            && is(k + 2, &Token::LParen)
-            && ((word(k + 1, "row") && is_word(k + 3) && is_word(k + 4))
-                || (word(k + 1, "array") && is_word(k + 3)))
-        {
-            k = convert(k + 1, &sig, &tokens, &mut out, &word, 0);
-            changed = true;
-        } else {
-            k += 1;
-        }
-    }
-    changed.then(|| out.concat())
-}
-
 fn is_placeholder(expr: &Expr) -> bool {
     matches!(expr, Expr::Value(v) if matches!(&v.value, Value::Placeholder(p) if p == "?"))
 }
 
 /// A sqlparser error in Athena's words: `line 1:8: mismatched input 'x'. Expecting: ...`.
-pub(crate) fn malformed(e: ParserError) -> QueryError {
+fn malformed(e: ParserError) -> QueryError {
     let text = match &e {
         ParserError::ParserError(m) | ParserError::TokenizerError(m) => m.clone(),
         ParserError::RecursionLimitExceeded => {
@@ -305,7 +142,7 @@ fn name_columns(statement: &mut Statement) {
                 }
             };
         // Trino allows duplicate output names, DataFusion does not: later duplicates get a
-        // hidden suffix that `render::column_for_field` drops.
+        // hidden suffix that `column_info::column_for_field` drops.
         let alias = if seen.insert(name.clone()) {
             name
         } else {
@@ -324,9 +161,6 @@ fn name_columns(statement: &mut Statement) {
         };
     }
 }
-
-/// Separates an output name from the suffix that keeps duplicates apart.
-pub(crate) const DUPLICATE_MARK: char = '\u{1}';
 
 /// Replaces each `?` with the matching ExecutionParameter, parsed as one SQL expression
 /// (Athena binds the parameter text as literal SQL: `'abc'`, `42`, `DATE '2024-01-01'`).
@@ -388,7 +222,7 @@ fn parse_parameter(text: &str) -> Result<Expr, String> {
     if bad {
         return Err("subqueries and placeholders are not values".to_owned());
     }
-    super::functions::rewrite_tree(&mut expr);
+    rewrite_tree(&mut expr);
     Ok(expr)
 }
 

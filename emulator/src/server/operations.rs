@@ -3,11 +3,11 @@
 
 use serde_json::json;
 
-use super::Operation;
+use super::execution::StartRequest;
+use super::operation::Operation;
+use super::output_location::{DEFAULT_OUTPUT_LOCATION, OutputLocation};
 use super::protocol::{ApiError, Input};
-use super::queries::{
-    DEFAULT_OUTPUT_LOCATION, OutputLocation, Registry, ResultsState, StartRequest,
-};
+use super::queries::{Registry, ResultsState};
 use super::results::render_page;
 use super::token::{Position, TokenKey};
 
@@ -85,32 +85,8 @@ fn work_group(input: &mut Input) -> Result<Option<String>, ApiError> {
     Ok(work_group)
 }
 
-fn start_query_execution(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, ApiError> {
-    let query_string = input.required_string("QueryString", "queryString")?;
-    input.check_length("queryString", query_string.as_deref(), 1, 262_144);
-    let token = input.string("ClientRequestToken")?;
-    if let Some(token) = token.as_deref().filter(|t| !t.is_empty()) {
-        input.check_length("clientRequestToken", Some(token), 32, 128);
-    }
-    let (mut database, mut catalog) = (None, None);
-    if let Some(mut context) = input.structure("QueryExecutionContext")? {
-        database = context.string("Database")?;
-        context.check_length(
-            "queryExecutionContext.database",
-            database.as_deref(),
-            1,
-            255,
-        );
-        catalog = context.string("Catalog")?;
-        context.check_length("queryExecutionContext.catalog", catalog.as_deref(), 1, 256);
-        input.absorb(context);
-    }
-    let mut output_location = None;
-    if let Some(mut configuration) = input.structure("ResultConfiguration")? {
-        output_location = configuration.string("OutputLocation")?;
-        input.absorb(configuration);
-    }
-    let work_group = work_group(&mut input)?;
+/// Reads and checks `ExecutionParameters`.
+fn execution_parameters(input: &mut Input) -> Result<Option<Vec<String>>, ApiError> {
     let execution_parameters = input.string_list("ExecutionParameters")?;
     if let Some(parameters) = &execution_parameters {
         if parameters.is_empty() {
@@ -124,6 +100,11 @@ fn start_query_execution(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, 
             input.check_length("executionParameters.member", Some(parameter), 1, 1024);
         }
     }
+    Ok(execution_parameters)
+}
+
+/// Reads and checks `ResultReuseConfiguration`: (Enabled, MaxAgeInMinutes).
+fn result_reuse(input: &mut Input) -> Result<Option<(bool, Option<i64>)>, ApiError> {
     let mut result_reuse = None;
     if let Some(mut reuse) = input.structure("ResultReuseConfiguration")? {
         if let Some(mut by_age) = reuse.structure("ResultReuseByAgeConfiguration")? {
@@ -151,6 +132,37 @@ fn start_query_execution(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, 
         }
         input.absorb(reuse);
     }
+    Ok(result_reuse)
+}
+
+fn start_query_execution(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, ApiError> {
+    let query_string = input.required_string("QueryString", "queryString")?;
+    input.check_length("queryString", query_string.as_deref(), 1, 262_144);
+    let token = input.string("ClientRequestToken")?;
+    if let Some(token) = token.as_deref().filter(|t| !t.is_empty()) {
+        input.check_length("clientRequestToken", Some(token), 32, 128);
+    }
+    let (mut database, mut catalog) = (None, None);
+    if let Some(mut context) = input.structure("QueryExecutionContext")? {
+        database = context.string("Database")?;
+        context.check_length(
+            "queryExecutionContext.database",
+            database.as_deref(),
+            1,
+            255,
+        );
+        catalog = context.string("Catalog")?;
+        context.check_length("queryExecutionContext.catalog", catalog.as_deref(), 1, 256);
+        input.absorb(context);
+    }
+    let mut output_location = None;
+    if let Some(mut configuration) = input.structure("ResultConfiguration")? {
+        output_location = configuration.string("OutputLocation")?;
+        input.absorb(configuration);
+    }
+    let work_group = work_group(&mut input)?;
+    let execution_parameters = execution_parameters(&mut input)?;
+    let result_reuse = result_reuse(&mut input)?;
     input.finish()?;
     let query_string = present(query_string, "queryString")?;
     let Some(client_request_token) = token.filter(|t| !t.is_empty()) else {
@@ -266,7 +278,7 @@ fn list_query_executions(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, 
     to_vec(&answer)
 }
 
-/// GetQueryResults, with the checks in the order of ATHENA.md §3.
+/// GetQueryResults, with the checks in the order of docs/athena.md, "Errors".
 async fn get_query_results(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, ApiError> {
     // 1: request shape.
     let id = query_execution_id(&mut input)?;

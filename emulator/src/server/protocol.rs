@@ -1,10 +1,10 @@
 //! The awsJson1_1 wire protocol: which operation a request names, how its JSON body is
 //! read field by field, and how errors are rendered, with the codes, messages and order
-//! of checks measured on the real service (ATHENA.md §3).
+//! of checks measured on the real service (docs/athena.md, "Errors").
 
 use serde_json::{Map, Value};
 
-use super::Operation;
+use super::operation::Operation;
 
 /// The prefix of every `X-Amz-Target` header Athena accepts.
 pub(crate) const TARGET_PREFIX: &str = "AmazonAthena.";

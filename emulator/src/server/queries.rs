@@ -6,291 +6,21 @@
 //! the count of active queries is decremented exactly once.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use futures::StreamExt;
-use serde_json::{Map, Value, json};
-use tokio::task::AbortHandle;
+use serde_json::Value;
 use tokio::time::Instant;
 
+use super::execution::{Query, StartRequest, State};
+use super::ids::IdGenerator;
 use super::protocol::ApiError;
 use super::results::{ColumnMeta, ResultFile, ResultWriter, column_info_json};
-use crate::engine::{Engine, ExecutionContext, Prepared, QueryError, StatementType};
-
-/// Where results go when a request names no OutputLocation.
-pub(crate) const DEFAULT_OUTPUT_LOCATION: &str = "s3://athena-emulator-results/";
-
-/// The reason a stopped query reads.
-const CANCELLED_REASON: &str = "Query cancelled by user";
-
-/// Makes query and request ids: random-looking UUIDs (version 4 layout), never repeated
-/// within a process.
-#[derive(Debug)]
-pub(crate) struct IdGenerator {
-    key: std::hash::RandomState,
-    counter: AtomicU64,
-}
-
-impl IdGenerator {
-    pub(crate) fn new() -> Self {
-        Self {
-            key: std::hash::RandomState::new(),
-            counter: AtomicU64::new(0),
-        }
-    }
-
-    pub(crate) fn next(&self) -> String {
-        let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let word = |salt: u64| {
-            let mut h = self.key.build_hasher();
-            h.write_u64(n);
-            h.write_u64(salt);
-            h.finish()
-        };
-        let (hi, lo) = (word(1), word(2));
-        let hi = (hi & !0xf000) | 0x4000; // version 4
-        let lo = (lo & !(0xc << 60)) | (0x8 << 60); // RFC 4122 variant
-        format!(
-            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-            hi >> 32,
-            (hi >> 16) & 0xffff,
-            hi & 0xffff,
-            lo >> 48,
-            lo & 0xffff_ffff_ffff
-        )
-    }
-}
-
-/// Where a query's result goes: the reported `s3://` location and the file it maps to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct OutputLocation {
-    /// `s3://bucket/prefix/`, always ending with `/`.
-    pub(crate) prefix: String,
-}
-
-impl OutputLocation {
-    /// Checks an `s3://bucket/prefix` location; a trailing `/` is added when missing.
-    pub(crate) fn parse(location: &str) -> Result<Self, ApiError> {
-        let invalid = || {
-            ApiError::invalid_input(format!("outputLocation is not a valid S3 path: {location}"))
-        };
-        let rest = location.strip_prefix("s3://").ok_or_else(invalid)?;
-        let mut segments = rest.split('/');
-        let bucket = segments.next().unwrap_or_default();
-        if bucket.is_empty()
-            || rest
-                .split('/')
-                .any(|s| s == "." || s == ".." || s.contains('\\') || s.contains('\0'))
-        {
-            return Err(invalid());
-        }
-        let mut prefix = location.to_owned();
-        if !prefix.ends_with('/') {
-            prefix.push('/');
-        }
-        Ok(Self { prefix })
-    }
-
-    /// The file `<prefix><file_name>` maps to under `data_dir`.
-    pub(crate) fn path(&self, data_dir: &std::path::Path, file_name: &str) -> PathBuf {
-        let mut path = data_dir.to_path_buf();
-        for segment in self.prefix["s3://".len()..].split('/') {
-            if !segment.is_empty() {
-                path.push(segment);
-            }
-        }
-        path.push(file_name);
-        path
-    }
-}
-
-/// Where a query is in its life.
-#[derive(Debug)]
-enum State {
-    Queued,
-    Running,
-    Succeeded(Arc<ResultFile>),
-    Failed {
-        error_category: i32,
-        error_type: i32,
-        message: String,
-    },
-    Cancelled,
-}
-
-impl State {
-    fn name(&self) -> &'static str {
-        match self {
-            State::Queued => "QUEUED",
-            State::Running => "RUNNING",
-            State::Succeeded(_) => "SUCCEEDED",
-            State::Failed { .. } => "FAILED",
-            State::Cancelled => "CANCELLED",
-        }
-    }
-
-    fn is_active(&self) -> bool {
-        matches!(self, State::Queued | State::Running)
-    }
-}
-
-/// What a StartQueryExecution request asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct StartRequest {
-    pub(crate) query_string: String,
-    pub(crate) client_request_token: String,
-    pub(crate) database: Option<String>,
-    pub(crate) catalog: Option<String>,
-    pub(crate) output_location: OutputLocation,
-    pub(crate) work_group: String,
-    pub(crate) execution_parameters: Option<Vec<String>>,
-    pub(crate) result_reuse: Option<(bool, Option<i64>)>,
-}
-
-impl StartRequest {
-    /// The parameters that must match for a repeated ClientRequestToken.
-    fn same_idempotent_parameters(&self, other: &StartRequest) -> bool {
-        self.query_string == other.query_string
-            && self.database == other.database
-            && self.catalog == other.catalog
-            && self.output_location == other.output_location
-    }
-}
-
-/// One query execution.
-#[derive(Debug)]
-struct Query {
-    id: String,
-    request: StartRequest,
-    statement_type: StatementType,
-    substatement_type: String,
-    submitted: SystemTime,
-    submitted_at: Instant,
-    running_at: Option<Instant>,
-    completed: Option<SystemTime>,
-    completed_at: Option<Instant>,
-    planning: Duration,
-    data_scanned: Option<Arc<AtomicU64>>,
-    state: State,
-    abort: Option<AbortHandle>,
-}
-
-impl Query {
-    fn output_location(&self) -> String {
-        format!("{}{}.csv", self.request.output_location.prefix, self.id)
-    }
-
-    /// `QueryExecution` as GetQueryExecution answers it.
-    fn to_json(&self) -> Value {
-        let epoch = |t: SystemTime| {
-            let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
-            json!(d.as_millis() as f64 / 1000.0)
-        };
-        let mut status = Map::new();
-        status.insert("State".into(), json!(self.state.name()));
-        status.insert("SubmissionDateTime".into(), epoch(self.submitted));
-        if let Some(completed) = self.completed {
-            status.insert("CompletionDateTime".into(), epoch(completed));
-        }
-        match &self.state {
-            State::Failed {
-                error_category,
-                error_type,
-                message,
-            } => {
-                status.insert("StateChangeReason".into(), json!(message));
-                status.insert(
-                    "AthenaError".into(),
-                    json!({
-                        "ErrorCategory": error_category,
-                        "ErrorType": error_type,
-                        "Retryable": false,
-                        "ErrorMessage": message,
-                    }),
-                );
-            }
-            State::Cancelled => {
-                status.insert("StateChangeReason".into(), json!(CANCELLED_REASON));
-            }
-            _ => {}
-        }
-
-        let now = Instant::now();
-        let end = self.completed_at.unwrap_or(now);
-        let millis = |d: Duration| d.as_millis() as u64;
-        let queue = millis(
-            self.running_at
-                .unwrap_or(end)
-                .saturating_duration_since(self.submitted_at),
-        );
-        let engine = self
-            .running_at
-            .map_or(0, |r| millis(end.saturating_duration_since(r)));
-        let total = millis(end.saturating_duration_since(self.submitted_at));
-        let scanned = self
-            .data_scanned
-            .as_ref()
-            .map_or(0, |s| s.load(Ordering::Relaxed));
-        let planning = millis(self.planning).min(engine);
-        let statistics = json!({
-            "EngineExecutionTimeInMillis": engine,
-            "DataScannedInBytes": scanned,
-            "TotalExecutionTimeInMillis": total,
-            "QueryQueueTimeInMillis": queue,
-            "ServicePreProcessingTimeInMillis": 0,
-            "QueryPlanningTimeInMillis": planning,
-            "ServiceProcessingTimeInMillis": total.saturating_sub(queue + engine),
-            "ResultReuseInformation": {"ReusedPreviousResult": false},
-        });
-
-        let mut context = Map::new();
-        if let Some(database) = &self.request.database {
-            context.insert("Database".into(), json!(database));
-        }
-        if let Some(catalog) = &self.request.catalog {
-            context.insert("Catalog".into(), json!(catalog));
-        }
-        let (reuse_enabled, reuse_age) = self.request.result_reuse.unwrap_or((false, None));
-        let mut reuse = Map::new();
-        reuse.insert("Enabled".into(), json!(reuse_enabled));
-        if let Some(age) = reuse_age {
-            reuse.insert("MaxAgeInMinutes".into(), json!(age));
-        }
-
-        let mut execution = Map::new();
-        execution.insert("QueryExecutionId".into(), json!(self.id));
-        execution.insert("Query".into(), json!(self.request.query_string));
-        execution.insert("StatementType".into(), json!(self.statement_type.as_str()));
-        execution.insert("SubstatementType".into(), json!(self.substatement_type));
-        execution.insert(
-            "ResultConfiguration".into(),
-            json!({"OutputLocation": self.output_location()}),
-        );
-        execution.insert(
-            "ResultReuseConfiguration".into(),
-            json!({"ResultReuseByAgeConfiguration": reuse}),
-        );
-        execution.insert("QueryExecutionContext".into(), Value::Object(context));
-        execution.insert("Status".into(), Value::Object(status));
-        execution.insert("Statistics".into(), statistics);
-        execution.insert("WorkGroup".into(), json!(self.request.work_group));
-        execution.insert(
-            "EngineVersion".into(),
-            json!({
-                "SelectedEngineVersion": "AUTO",
-                "EffectiveEngineVersion": "Athena engine version 3",
-            }),
-        );
-        if let Some(parameters) = &self.request.execution_parameters {
-            execution.insert("ExecutionParameters".into(), json!(parameters));
-        }
-        Value::Object(execution)
-    }
-}
+use crate::engine::{
+    Engine, ExecutionContext, Prepared, QueryError, StatementType, SubstatementType,
+};
 
 /// Everything the registry's lock guards.
 #[derive(Debug, Default)]
@@ -379,8 +109,10 @@ impl Registry {
             Err(failed) => Err(failed),
         };
         let (statement_type, substatement_type) = match &prepared {
-            Ok(p) => (p.statement_type, p.substatement_type.clone()),
-            Err(_) => (StatementType::Dml, "SELECT".to_owned()),
+            Ok(p) => (p.statement_type, p.substatement_type),
+            // It failed to prepare (the error ends it FAILED), so its type is not known
+            // here: it reads as a SELECT.
+            Err(_) => (StatementType::Dml, SubstatementType::Select),
         };
 
         let mut inner = self.lock();
@@ -516,9 +248,9 @@ impl Registry {
             column_info: column_info_json(&columns).into(),
             update_count: output.update_count,
             // DML results start with a header row; of the UTILITY statements only
-            // SHOW FUNCTIONS has one (ATHENA.md §2).
+            // SHOW FUNCTIONS has one (docs/athena.md, "Pages of results").
             header_row: prepared.statement_type == StatementType::Dml
-                || prepared.substatement_type == "SHOW_FUNCTIONS",
+                || prepared.substatement_type == SubstatementType::ShowFunctions,
         })
     }
 
@@ -618,8 +350,9 @@ impl Registry {
         Ok(())
     }
 
-    /// What GetQueryResults may serve for `id` (checks 2 and 4 of ATHENA.md §3; check 3
-    /// is done by the caller in between, hence the two steps).
+    /// What GetQueryResults may serve for `id` (checks 2 and 4 of the table in
+    /// docs/athena.md, "Errors"; check 3 is done by the caller in between, hence the two
+    /// steps).
     pub(crate) fn exists(&self, id: &str) -> Result<(), ApiError> {
         if self.lock().queries.contains_key(id) {
             Ok(())
@@ -686,43 +419,8 @@ impl Registry {
 
 #[cfg(test)]
 mod tests {
+    use super::super::output_location::{DEFAULT_OUTPUT_LOCATION, OutputLocation};
     use super::*;
-
-    #[test]
-    fn ids_look_like_uuids_and_do_not_repeat() {
-        let ids = IdGenerator::new();
-        let a = ids.next();
-        let b = ids.next();
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 36);
-        assert_eq!(&a[14..15], "4");
-        assert!(a.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
-    }
-
-    #[test]
-    fn output_locations_map_into_the_data_dir() {
-        let loc = OutputLocation::parse("s3://bucket/some/prefix").unwrap();
-        assert_eq!(loc.prefix, "s3://bucket/some/prefix/");
-        assert_eq!(
-            loc.path(std::path::Path::new("/data"), "x.csv"),
-            PathBuf::from("/data/bucket/some/prefix/x.csv")
-        );
-        let loc = OutputLocation::parse(DEFAULT_OUTPUT_LOCATION).unwrap();
-        assert_eq!(
-            loc.path(std::path::Path::new("/d"), "x.csv"),
-            PathBuf::from("/d/athena-emulator-results/x.csv")
-        );
-        for bad in [
-            "bucket/x",
-            "s3://",
-            "s3:///x",
-            "s3://b/../../etc",
-            "s3://b/./x",
-            "http://b/",
-        ] {
-            assert!(OutputLocation::parse(bad).is_err(), "{bad}");
-        }
-    }
 
     fn state(registry: &Registry, id: &str) -> String {
         let execution = registry.describe(id).unwrap();

@@ -1,14 +1,9 @@
-//! Every entry of `testdata/athena_values.json` (the shared value vectors, ATHENA.md §2):
-//! `SELECT <sql>` must come back with ColumnInfo type `type` and the text `text`.
+//! Every entry of `testdata/athena_values.json`, the shared value vectors (docs/athena.md,
+//! "Values"): `SELECT <sql>` must come back with ColumnInfo type `type` and the text
+//! `text`.
 
 use athena_emulator::engine::{Engine, EngineConfig, ExecutionContext};
 use futures::StreamExt;
-
-/// Entries the emulator does not reproduce yet, with the reason (docs/emulator-sql.md).
-const NOT_SUPPORTED: &[(&str, &str)] = &[(
-    "TIMESTAMP '2001-08-22 03:04:05.321 America/Los_Angeles'",
-    "named time zones are not supported (only UTC and fixed offsets)",
-)];
 
 #[derive(serde::Deserialize)]
 struct Entry {
@@ -36,9 +31,6 @@ async fn shared_value_vectors_render_as_athena_does() {
     .expect("engine");
     let mut failures = Vec::new();
     for entry in &entries {
-        if NOT_SUPPORTED.iter().any(|(sql, _)| *sql == entry.sql) {
-            continue;
-        }
         let sql = format!("SELECT {}", entry.sql);
         let got = async {
             let prepared = engine.prepare(&sql).map_err(|e| e.to_string())?;

@@ -374,19 +374,37 @@ async fn a_client_request_token_starts_one_query() {
     assert_eq!(e.message(), Some("Idempotent parameters do not match"));
 }
 
+/// The AthenaErrorCode and message of a GetQueryResults call that must fail with an
+/// InvalidRequestException.
+async fn results_error(
+    client: &aws_sdk_athena::Client,
+    id: &str,
+    max: Option<i32>,
+    token: Option<&str>,
+) -> (Option<String>, Option<String>) {
+    use aws_sdk_athena::operation::get_query_results::GetQueryResultsError;
+    let error = client
+        .get_query_results()
+        .query_execution_id(id)
+        .set_max_results(max)
+        .set_next_token(token.map(str::to_owned))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    match error {
+        GetQueryResultsError::InvalidRequestException(e) => (
+            e.athena_error_code().map(str::to_owned),
+            e.message().map(str::to_owned),
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_query_results_checks_in_athenas_order() {
     let emulator = emulator().await;
     let client = client(&emulator);
-    let code_and_message =
-        |e: aws_sdk_athena::operation::get_query_results::GetQueryResultsError| {
-            match e {
-            aws_sdk_athena::operation::get_query_results::GetQueryResultsError::InvalidRequestException(e) => {
-                (e.athena_error_code().map(str::to_owned), e.message().map(str::to_owned))
-            }
-            other => panic!("{other:?}"),
-        }
-        };
     let ask = |id: &str, max: Option<i32>, token: Option<&str>| {
         client
             .get_query_results()
@@ -396,12 +414,8 @@ async fn get_query_results_checks_in_athenas_order() {
             .send()
     };
     // 1 before 2: MaxResults < 1 on an unknown query.
-    let e = ask("nope", Some(0), None)
-        .await
-        .unwrap_err()
-        .into_service_error();
     assert_eq!(
-        code_and_message(e),
+        results_error(&client, "nope", Some(0), None).await,
         (
             Some("INVALID_INPUT".into()),
             Some(
@@ -412,12 +426,8 @@ async fn get_query_results_checks_in_athenas_order() {
         )
     );
     // 2 before 3.
-    let e = ask("nope", Some(5000), None)
-        .await
-        .unwrap_err()
-        .into_service_error();
     assert_eq!(
-        code_and_message(e),
+        results_error(&client, "nope", Some(5000), None).await,
         (
             Some("QUERY_EXECUTION_NOT_FOUND".into()),
             Some("QueryExecution nope was not found".into())
@@ -426,24 +436,16 @@ async fn get_query_results_checks_in_athenas_order() {
     let id = start(&client, "SELECT x FROM UNNEST(sequence(1, 5)) AS t(x)").await;
     wait(&client, &id).await;
     // 3 before 5.
-    let e = ask(&id, Some(1001), Some("forged"))
-        .await
-        .unwrap_err()
-        .into_service_error();
     assert_eq!(
-        code_and_message(e),
+        results_error(&client, &id, Some(1001), Some("forged")).await,
         (
             Some("INVALID_INPUT".into()),
             Some("MaxResults is more than maximum allowed length 1000".into())
         )
     );
     // 5: a forged or altered token.
-    let e = ask(&id, None, Some("forged"))
-        .await
-        .unwrap_err()
-        .into_service_error();
     assert_eq!(
-        code_and_message(e),
+        results_error(&client, &id, None, Some("forged")).await,
         (
             Some("INVALID_INPUT".into()),
             Some("Malformed nextPageToken forged".into())
@@ -454,12 +456,8 @@ async fn get_query_results_checks_in_athenas_order() {
     let mut altered = token.clone().into_bytes();
     altered[3] = if altered[3] == b'0' { b'1' } else { b'0' };
     let altered = String::from_utf8(altered).unwrap();
-    let e = ask(&id, None, Some(&altered))
-        .await
-        .unwrap_err()
-        .into_service_error();
     assert_eq!(
-        code_and_message(e).1,
+        results_error(&client, &id, None, Some(&altered)).await.1,
         Some(format!("Malformed nextPageToken {altered}"))
     );
     // A token of another query is refused too.

@@ -14,18 +14,16 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::render::civil_from_days;
+use crate::engine::calendar::{civil_from_days, days_from_civil, ticks_per_second, zone_offset};
 
-/// The UDFs of this module.
-pub(crate) fn udfs() -> Vec<ScalarUDF> {
+/// `date_trunc(unit, x)`.
+pub(crate) fn date_trunc() -> ScalarUDF {
     // Every name of DataFusion's date_trunc must point here: a session rebuilt from its
     // functions registers them again in any order.
-    vec![
-        ScalarUDF::from(DateTrunc {
-            signature: Signature::any(2, Volatility::Immutable),
-        })
-        .with_aliases(["datetrunc"]),
-    ]
+    ScalarUDF::from(DateTrunc {
+        signature: Signature::any(2, Volatility::Immutable),
+    })
+    .with_aliases(["datetrunc"])
 }
 
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -59,17 +57,6 @@ fn parse_unit(s: &str) -> Option<Unit> {
         "year" => Unit::Year,
         _ => return None,
     })
-}
-
-/// Days since 1970-01-01 of a civil date.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// Truncates a day number to the start of its week (Monday), month, quarter or year.
@@ -159,53 +146,7 @@ impl ScalarUDFImpl for DateTrunc {
                 &DataType::Timestamp(TimeUnit::Millisecond, None),
             )?;
         }
-        let out: ArrayRef = match array.data_type().clone() {
-            DataType::Null => array,
-            DataType::Date32 => Arc::new(
-                array
-                    .as_primitive::<Date32Type>()
-                    .unary::<_, Date32Type>(|d| trunc_days(i64::from(d), unit) as i32),
-            ),
-            DataType::Date64 => Arc::new(Date32Array::from_iter(
-                array
-                    .as_primitive::<Date64Type>()
-                    .iter()
-                    .map(|v| v.map(|ms| trunc_days(ms.div_euclid(86_400_000), unit) as i32)),
-            )),
-            DataType::Timestamp(tu, tz) => {
-                let per_second = match tu {
-                    TimeUnit::Second => 1,
-                    TimeUnit::Millisecond => 1_000,
-                    TimeUnit::Microsecond => 1_000_000,
-                    TimeUnit::Nanosecond => 1_000_000_000,
-                };
-                let f = |v: i64| {
-                    let offset = tz
-                        .as_deref()
-                        .and_then(|z| super::render::zone_offset(z, v.div_euclid(per_second)))
-                        .unwrap_or(0)
-                        * per_second;
-                    trunc_ticks(v + offset, per_second, unit) - offset
-                };
-                macro_rules! trunc {
-                    ($t:ty) => {{
-                        let a: PrimitiveArray<$t> = array.as_primitive::<$t>().unary(f);
-                        Arc::new(a.with_timezone_opt(tz.clone())) as ArrayRef
-                    }};
-                }
-                match tu {
-                    TimeUnit::Second => trunc!(TimestampSecondType),
-                    TimeUnit::Millisecond => trunc!(TimestampMillisecondType),
-                    TimeUnit::Microsecond => trunc!(TimestampMicrosecondType),
-                    TimeUnit::Nanosecond => trunc!(TimestampNanosecondType),
-                }
-            }
-            other => {
-                return Err(DataFusionError::Execution(format!(
-                    "TYPE_MISMATCH: date_trunc cannot truncate {other}"
-                )));
-            }
-        };
+        let out = truncate(array, unit)?;
         if scalar {
             Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?))
         } else {
@@ -214,17 +155,63 @@ impl ScalarUDFImpl for DateTrunc {
     }
 }
 
+/// Truncates every date or timestamp of `array` to `unit`.
+fn truncate(array: ArrayRef, unit: Unit) -> Result<ArrayRef> {
+    Ok(match array.data_type().clone() {
+        DataType::Null => array,
+        DataType::Date32 => Arc::new(
+            array
+                .as_primitive::<Date32Type>()
+                .unary::<_, Date32Type>(|d| trunc_days(i64::from(d), unit) as i32),
+        ),
+        DataType::Date64 => Arc::new(Date32Array::from_iter(
+            array
+                .as_primitive::<Date64Type>()
+                .iter()
+                .map(|v| v.map(|ms| trunc_days(ms.div_euclid(86_400_000), unit) as i32)),
+        )),
+        DataType::Timestamp(tu, tz) => truncate_timestamps(&array, tu, tz, unit),
+        other => {
+            return Err(DataFusionError::Execution(format!(
+                "TYPE_MISMATCH: date_trunc cannot truncate {other}"
+            )));
+        }
+    })
+}
+
+/// Truncates timestamps in the local time of their zone, keeping unit and zone.
+fn truncate_timestamps(
+    array: &ArrayRef,
+    tu: TimeUnit,
+    tz: Option<Arc<str>>,
+    unit: Unit,
+) -> ArrayRef {
+    let per_second = ticks_per_second(tu);
+    let f = |v: i64| {
+        let offset = tz
+            .as_deref()
+            .and_then(|z| zone_offset(z, v.div_euclid(per_second)))
+            .unwrap_or(0)
+            * per_second;
+        trunc_ticks(v + offset, per_second, unit) - offset
+    };
+    macro_rules! trunc {
+        ($t:ty) => {{
+            let a: PrimitiveArray<$t> = array.as_primitive::<$t>().unary(f);
+            Arc::new(a.with_timezone_opt(tz.clone())) as ArrayRef
+        }};
+    }
+    match tu {
+        TimeUnit::Second => trunc!(TimestampSecondType),
+        TimeUnit::Millisecond => trunc!(TimestampMillisecondType),
+        TimeUnit::Microsecond => trunc!(TimestampMicrosecondType),
+        TimeUnit::Nanosecond => trunc!(TimestampNanosecondType),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn days_round_trip() {
-        for d in [-1000, -1, 0, 1, 19_000, 20_000, 60_000] {
-            let (y, m, day) = civil_from_days(d);
-            assert_eq!(days_from_civil(y, m, day), d);
-        }
-    }
 
     #[test]
     fn truncation() {

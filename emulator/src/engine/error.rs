@@ -1,0 +1,285 @@
+//! Why a statement cannot run ([`QueryError`]), and DataFusion's errors in Athena's words
+//! (`TABLE_NOT_FOUND: line 1:15: ...`, with the position of the name in the statement).
+
+use std::fmt;
+
+use datafusion::error::DataFusionError;
+
+use super::names::CATALOG;
+/// Why a statement cannot run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryError {
+    /// SQL that does not parse: StartQueryExecution answers InvalidRequestException MALFORMED_QUERY.
+    Malformed {
+        /// Athena-style message, e.g. `line 1:1: mismatched input 'SELEC'. Expecting: ...`.
+        message: String,
+    },
+    /// The query ends FAILED with this AthenaError (unknown table/column: category 2).
+    Failed {
+        /// 1 system, 2 user, 3 other.
+        error_category: i32,
+        /// Athena's ErrorType number (1000 user error, 1001 data error, 200 engine error, ...).
+        error_type: i32,
+        /// StateChangeReason / ErrorMessage, e.g. `TABLE_NOT_FOUND: line 1:15: ...`.
+        message: String,
+    },
+}
+
+impl QueryError {
+    /// The message, whichever the variant.
+    pub fn message(&self) -> &str {
+        match self {
+            QueryError::Malformed { message } | QueryError::Failed { message, .. } => message,
+        }
+    }
+
+    /// A user error: category 2, ErrorType 1000.
+    pub(crate) fn user(message: impl Into<String>) -> QueryError {
+        QueryError::Failed {
+            error_category: 2,
+            error_type: 1000,
+            message: message.into(),
+        }
+    }
+
+    /// A system error: category 1, ErrorType 200.
+    pub(crate) fn system(message: impl Into<String>) -> QueryError {
+        QueryError::Failed {
+            error_category: 1,
+            error_type: 200,
+            message: message.into(),
+        }
+    }
+
+    /// SCHEMA_NOT_FOUND of a database a DDL or utility statement names.
+    pub(crate) fn schema_not_found(db: &str) -> QueryError {
+        QueryError::user(format!("SCHEMA_NOT_FOUND: Schema '{db}' does not exist"))
+    }
+
+    /// A DDL statement the metastore refuses, in Hive's words: category 2, ErrorType 1003.
+    pub(crate) fn ddl(message: impl Into<String>) -> QueryError {
+        QueryError::Failed {
+            error_category: 2,
+            error_type: 1003,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+/// A DataFusion error as Athena reports it.
+pub(crate) fn map_error(e: DataFusionError, sql: &str, database: &str) -> QueryError {
+    let root = e.find_root();
+    if let Some(error) = unresolved_column_or_bad_data(root, sql) {
+        return error;
+    }
+    let text = root.to_string();
+    let msg = strip_df_prefix(&text);
+    if let Some(error) = name_not_found(msg, sql, database) {
+        return error;
+    }
+    by_kind(root, msg)
+}
+
+/// An unknown column (COLUMN_NOT_FOUND) or a value Arrow cannot compute (a data error).
+fn unresolved_column_or_bad_data(root: &DataFusionError, sql: &str) -> Option<QueryError> {
+    use datafusion::common::SchemaError;
+    match root {
+        DataFusionError::SchemaError(schema_error, _)
+            if let SchemaError::FieldNotFound { field, .. } = schema_error.as_ref() =>
+        {
+            let (line, col) = or_start(locate(sql, &field.name));
+            Some(QueryError::user(format!(
+                "COLUMN_NOT_FOUND: line {line}:{col}: Column '{}' cannot be resolved",
+                field.name
+            )))
+        }
+        DataFusionError::ArrowError(err, _) => {
+            use datafusion::arrow::error::ArrowError;
+            let message = match err.as_ref() {
+                ArrowError::DivideByZero => "DIVISION_BY_ZERO: Division by zero".to_owned(),
+                ArrowError::CastError(m) => format!("INVALID_CAST_ARGUMENT: {m}"),
+                ArrowError::ParseError(m) | ArrowError::CsvError(m) | ArrowError::JsonError(m) => {
+                    format!("HIVE_BAD_DATA: {m}")
+                }
+                ArrowError::ArithmeticOverflow(m) => format!("NUMERIC_VALUE_OUT_OF_RANGE: {m}"),
+                other => format!("GENERIC_USER_ERROR: {other}"),
+            };
+            Some(QueryError::Failed {
+                error_category: 2,
+                error_type: 1001,
+                message,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// A table, schema or function DataFusion did not find, named and located as Athena does.
+fn name_not_found(msg: &str, sql: &str, database: &str) -> Option<QueryError> {
+    if let Some(name) = between(msg, "table '", "' not found") {
+        let mut candidates = vec![name];
+        let mut rest = name;
+        while let Some((_, tail)) = rest.split_once('.') {
+            candidates.push(tail);
+            rest = tail;
+        }
+        let (line, col) = candidates
+            .iter()
+            .map(|c| locate(sql, c))
+            .find(|&p| p != (0, 0))
+            .unwrap_or((1, 1));
+        let full = qualify(name, database);
+        return Some(QueryError::user(format!(
+            "TABLE_NOT_FOUND: line {line}:{col}: Table '{full}' does not exist"
+        )));
+    }
+    if let Some(name) = between(msg, "failed to resolve schema: ", "")
+        .or_else(|| between(msg, "schema '", "' not found"))
+    {
+        let (line, col) = or_start(locate(sql, name));
+        return Some(QueryError::user(format!(
+            "SCHEMA_NOT_FOUND: line {line}:{col}: Schema '{name}' does not exist"
+        )));
+    }
+    if let Some(name) = between(msg, "Invalid function '", "'") {
+        let (line, col) = or_start(locate(sql, name));
+        return Some(QueryError::user(format!(
+            "FUNCTION_NOT_FOUND: line {line}:{col}: Function '{name}' not registered"
+        )));
+    }
+    None
+}
+
+/// Any other error, by the kind of DataFusion error it is.
+fn by_kind(root: &DataFusionError, msg: &str) -> QueryError {
+    match root {
+        DataFusionError::NotImplemented(m) => QueryError::user(format!("NOT_SUPPORTED: {m}")),
+        DataFusionError::Plan(_) | DataFusionError::SQL(..) | DataFusionError::SchemaError(..) => {
+            QueryError::user(format!("SYNTAX_ERROR: {msg}"))
+        }
+        DataFusionError::Execution(_) => QueryError::Failed {
+            error_category: 2,
+            error_type: 1001,
+            message: if has_error_code(msg) {
+                msg.to_owned()
+            } else {
+                format!("GENERIC_USER_ERROR: {msg}")
+            },
+        },
+        DataFusionError::ResourcesExhausted(_) => QueryError::Failed {
+            error_category: 1,
+            error_type: 0,
+            message: format!("EXCEEDED_LOCAL_MEMORY_LIMIT: {msg}"),
+        },
+        _ => QueryError::system(format!("GENERIC_INTERNAL_ERROR: {msg}")),
+    }
+}
+
+/// A TABLE_NOT_FOUND whose database does not exist (`schema_exists` says no) is
+/// Athena's SCHEMA_NOT_FOUND.
+pub(crate) fn schema_not_found_if_missing(
+    err: QueryError,
+    sql: &str,
+    schema_exists: impl FnOnce(&str) -> bool,
+) -> QueryError {
+    let QueryError::Failed { message, .. } = &err else {
+        return err;
+    };
+    let Some(full) = between(message, "Table '", "' does not exist") else {
+        return err;
+    };
+    let parts: Vec<&str> = full.split('.').collect();
+    let [_, db, _] = parts.as_slice() else {
+        return err;
+    };
+    if schema_exists(db) {
+        return err;
+    }
+    let (line, col) = or_start(locate(sql, db));
+    QueryError::user(format!(
+        "SCHEMA_NOT_FOUND: line {line}:{col}: Schema '{db}' does not exist"
+    ))
+}
+
+/// 1-based line and column of the first case-insensitive occurrence of `needle` in `sql`
+/// as a whole word; `(0, 0)` when it does not occur.
+fn locate(sql: &str, needle: &str) -> (usize, usize) {
+    let hay = sql.to_ascii_lowercase();
+    let needle = needle.to_ascii_lowercase();
+    if needle.is_empty() {
+        return (0, 0);
+    }
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut from = 0;
+    while let Some(rel) = hay[from..].find(&needle) {
+        let at = from + rel;
+        let end = at + needle.len();
+        let quoted_or_bare =
+            !word(hay[..at].chars().next_back()) && !word(hay[end..].chars().next());
+        if quoted_or_bare {
+            let before = &sql[..at];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            return (line, col);
+        }
+        from = at + 1;
+        while !hay.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    (0, 0)
+}
+
+fn or_start(pos: (usize, usize)) -> (usize, usize) {
+    if pos == (0, 0) { (1, 1) } else { pos }
+}
+
+/// Whether `msg` already starts with a Trino error code (`INVALID_FUNCTION_ARGUMENT: ...`).
+fn has_error_code(msg: &str) -> bool {
+    msg.split_once(": ").is_some_and(|(code, _)| {
+        code.len() > 3 && code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+    })
+}
+
+fn qualify(name: &str, database: &str) -> String {
+    match name.matches('.').count() {
+        0 => format!("{CATALOG}.{database}.{name}"),
+        1 => format!("{CATALOG}.{name}"),
+        _ => name.to_owned(),
+    }
+}
+
+fn strip_df_prefix(s: &str) -> &str {
+    for prefix in [
+        "Error during planning: ",
+        "Schema error: ",
+        "Execution error: ",
+        "This feature is not implemented: ",
+        "SQL error: ",
+        "Internal error: ",
+    ] {
+        if let Some(rest) = s.strip_prefix(prefix) {
+            return rest;
+        }
+    }
+    s
+}
+
+/// The text between `start` and `end` (end empty: to the end of the line).
+fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = s.find(start)? + start.len();
+    let rest = &s[from..];
+    if end.is_empty() {
+        Some(rest.lines().next().unwrap_or(rest).trim())
+    } else {
+        Some(&rest[..rest.find(end)?])
+    }
+}

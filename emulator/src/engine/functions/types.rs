@@ -1,0 +1,97 @@
+//! Trino's `typeof(x)`, and the Trino name of an Arrow type it reports (also what
+//! DESCRIBE shows for a view's columns).
+
+use std::fmt::Write as _;
+
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::{Result, ScalarValue};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+};
+
+use crate::engine::column_info::athena_type;
+use crate::engine::names::ATHENA_TYPE_KEY;
+
+/// `typeof(x)`.
+pub(crate) fn type_of() -> ScalarUDF {
+    ScalarUDF::from(TypeOf::new())
+}
+
+/// `typeof(x)`: Trino's name of the type of `x` (`integer`, `varchar`, `decimal(3,2)`, ...).
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct TypeOf {
+    signature: Signature,
+}
+
+impl TypeOf {
+    fn new() -> TypeOf {
+        TypeOf {
+            signature: Signature::any(1, Volatility::Immutable),
+        }
+    }
+}
+
+impl ScalarUDFImpl for TypeOf {
+    fn name(&self) -> &str {
+        "typeof"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let name = match args.arg_fields.first() {
+            Some(field) => match field.metadata().get(ATHENA_TYPE_KEY) {
+                Some(t) => t.clone(),
+                None => trino_type_name(field.data_type()),
+            },
+            None => "unknown".to_owned(),
+        };
+        Ok(ColumnarValue::Scalar(ScalarValue::Utf8(Some(name))))
+    }
+}
+
+/// Trino's full type name of an Arrow type.
+pub(crate) fn trino_type_name(data_type: &DataType) -> String {
+    match data_type {
+        DataType::Decimal32(p, s) | DataType::Decimal64(p, s) | DataType::Decimal128(p, s) => {
+            format!("decimal({p},{s})")
+        }
+        DataType::Timestamp(unit, tz) => {
+            let (_, p, _) = athena_type(&DataType::Timestamp(*unit, None));
+            if tz.is_some() {
+                format!("timestamp({p}) with time zone")
+            } else {
+                format!("timestamp({p})")
+            }
+        }
+        DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
+            format!("array({})", trino_type_name(f.data_type()))
+        }
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(kv) if kv.len() == 2 => format!(
+                "map({}, {})",
+                trino_type_name(kv[0].data_type()),
+                trino_type_name(kv[1].data_type())
+            ),
+            _ => "map".to_owned(),
+        },
+        DataType::Struct(fields) => {
+            let mut s = String::from("row(");
+            for (i, f) in fields.iter().enumerate() {
+                if i > 0 {
+                    s.push_str(", ");
+                }
+                let _ = write!(s, "{} {}", f.name(), trino_type_name(f.data_type()));
+            }
+            s.push(')');
+            s
+        }
+        other => athena_type(other).0.to_owned(),
+    }
+}

@@ -1,0 +1,69 @@
+//! Entry points for `benches/serve_page.rs`: not part of the API.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::results::{ColumnMeta, ResultFile, ResultWriter, column_info_json, render_page};
+use super::token::{Position, TokenKey};
+use crate::engine::Column;
+
+/// Appends rows to `out` as the result file holds them.
+pub fn encode_rows(rows: &[Vec<Option<String>>], out: &mut Vec<u8>) {
+    for row in rows {
+        super::results::encode_record(row.iter().map(Option::as_deref), out);
+    }
+}
+
+/// A result file written as a query writes it, to serve pages from.
+#[derive(Debug)]
+pub struct PageSource {
+    result: ResultFile,
+    key: TokenKey,
+    second_page: Position,
+}
+
+impl PageSource {
+    /// Writes `rows` under `columns` to `path` as a DML result.
+    pub async fn write(
+        path: PathBuf,
+        columns: &[Column],
+        rows: &[Vec<Option<String>>],
+    ) -> std::io::Result<Self> {
+        let columns: Vec<ColumnMeta> = columns.iter().map(ColumnMeta::from).collect();
+        let mut writer = ResultWriter::create(path, &columns).await?;
+        writer.write_rows(rows).await?;
+        let (path, len, _) = writer.finish().await?;
+        let result = ResultFile {
+            path,
+            len,
+            columns: columns.len(),
+            column_info: Arc::from(column_info_json(&columns)),
+            update_count: Some(0),
+            header_row: true,
+        };
+        let key = TokenKey::new();
+        // Page 1 is the header alone, so page 2 holds data rows only.
+        let first = render_page(&result, &key, "bench", None, 1)?;
+        let first: serde_json::Value = serde_json::from_slice(&first)?;
+        let token = first["NextToken"].as_str().unwrap_or_default();
+        let second_page = key
+            .decode("bench", token)
+            .unwrap_or(Position { offset: 0, row: 0 });
+        Ok(Self {
+            result,
+            key,
+            second_page,
+        })
+    }
+
+    /// The GetQueryResults body of `max_rows` data rows (no header row).
+    pub fn serve(&self, max_rows: usize) -> std::io::Result<Vec<u8>> {
+        render_page(
+            &self.result,
+            &self.key,
+            "bench",
+            Some(self.second_page),
+            max_rows,
+        )
+    }
+}
