@@ -220,7 +220,7 @@ fn endpoint_client(endpoint: &str) -> aws_sdk_athena::Client {
     aws_sdk_athena::Client::from_conf(config)
 }
 
-/// One row of the seed's `cf_access_logs` table (ATHENA.md §7), typed: what
+/// One row of the seed's `cf_access_logs` table (docs/athena.md, "The seed workflow"), typed: what
 /// `--typed` decodes `SELECT * FROM cf_access_logs` into. Nullable columns are `Option`.
 #[derive(Debug, serde::Deserialize, serde::Serialize)]
 struct CloudFrontLog {

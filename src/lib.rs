@@ -83,6 +83,7 @@ mod fake;
 mod interrupt;
 mod lifecycle;
 mod map;
+mod page;
 mod page_source;
 mod pages;
 mod query;
@@ -100,7 +101,8 @@ pub use map::{
     ItemBatcher, JitterStrategy, Map, MapExt, MapOrdered, MapReport, MapUnordered, NoRetry,
     Retrier, RetryAll, RetryPolicy, RunMap,
 };
-pub use pages::{PageStream, ResultPage};
+pub use page::ResultPage;
+pub use pages::PageStream;
 pub use query::StartQueryExecution;
 pub use row::{ColumnIndex, ColumnInfo, ResultSetMetadata, Row};
 pub use rows::RowStream;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 
 use crate::error::Result;
-use crate::pages::ResultPage;
+use crate::page::ResultPage;
 use crate::row::ResultSetMetadata;
 
 /// A query's results, page by page.

@@ -12,7 +12,8 @@ use crate::client::ClientCore;
 use crate::driver::Source;
 use crate::error::Result;
 use crate::execution::QueryExecution;
-use crate::pages::{PageStream, ResultPage};
+use crate::page::ResultPage;
+use crate::pages::PageStream;
 use crate::row::{ResultSetMetadata, Row};
 use crate::stats::QueryStats;
 

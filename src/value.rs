@@ -1,7 +1,7 @@
 //! Athena's values: the types that `ColumnInfo.Type` names ([`AthenaType`]), and a
 //! dynamic [`Value`] over all of them.
 //!
-//! Athena sends every value as text (`Datum.VarCharValue`, see ATHENA.md §2).
+//! Athena sends every value as text (`Datum.VarCharValue`, see docs/athena.md, "Values").
 //! [`Value::parse`] reads any value of a known [`AthenaType`], arrays, maps and rows
 //! included; [`Value::to_athena_text`] writes a value back the way Athena does;
 //! [`Value::to_json`] gives the typed JSON of `--typed`. To read a value straight

@@ -16,7 +16,7 @@ use crate::api::RawPage;
 use crate::client::ClientCore;
 use crate::error::{Error, Operation, Result};
 use crate::execution::{HeaderRule, QueryExecution};
-use crate::pages::ResultPage;
+use crate::page::ResultPage;
 use crate::row::{ResultSetMetadata, Row};
 use crate::stats::Stats;
 

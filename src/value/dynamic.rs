@@ -253,7 +253,7 @@ impl Value {
         }
     }
 
-    /// Writes the value the way Athena writes it in `VarCharValue` (ATHENA.md §2).
+    /// Writes the value the way Athena writes it in `VarCharValue` (docs/athena.md, "Values").
     /// NULL, which Athena sends as a `Datum` without text, is written `null` here,
     /// as it is inside arrays, maps and rows.
     pub fn to_athena_text(&self) -> String {
