@@ -64,7 +64,82 @@
 //!
 //! [`AthenaBuilder`] documents each setting with its default: polling backoff, query
 //! timeout, page size, prefetch depth, throttling retry policy and re-runs of failed
-//! queries. Invalid settings are refused by [`AthenaBuilder::build`].
+//! queries. Invalid settings are refused by [`AthenaBuilder::build`]. The two backoffs
+//! are this crate's own [`Backoff`] type, not `backon`'s builder (which does the work
+//! underneath), so a new major version of `backon` is not a breaking change here.
+//!
+//! # In a service
+//!
+//! **A Tokio runtime.** A stream's first poll spawns the task that runs its query (with
+//! `tokio::spawn`), and [`Athena::execute`] spawns one too: poll them inside a Tokio
+//! runtime (any flavour). The task is what lets the next page arrive while you work on
+//! this one, and what stops a query after you have gone.
+//!
+//! **Dropping and cancelling.** Every future and stream here may be dropped at any
+//! await point; this is what each drop does:
+//!
+//! | dropped | what happens | cancel-safe |
+//! |---|---|---|
+//! | the future of `try_next()` / `next()` on a [`RowStream`] or [`PageStream`] | nothing: a row or page not yet returned stays in the stream | yes |
+//! | a [`RowStream`] or [`PageStream`] made by [`Athena::query`] | if its query is still queued or running, its task sends `StopQueryExecution` (retried, logged); a start in flight is completed first, so no query is left running unseen | — |
+//! | a stream made by [`Athena::attach`] or [`Athena::resume`] | nothing: it is someone else's query ([`RowStream::cancel`] does stop it) | — |
+//! | the future of [`RowStream::cancel`] | once polled, the stream has ended and the stop is sent by the task even if the future is dropped | yes |
+//! | the future of [`Athena::execute`] | the query is stopped, as for a dropped stream | yes |
+//! | the future of [`Athena::stop`] | the stop may or may not have been sent; stopping is idempotent, so send it again | no |
+//! | a fan-out ([`MapExt`]) stream or future | the items in flight are dropped (cancelled) and so is the input stream, which for a row stream stops its query | — |
+//!
+//! **Threads.** [`Athena`] is a cheap `Clone` (`Arc` inside) and `Send + Sync`.
+//! [`RowStream`] and [`PageStream`] are `Send + Sync + Unpin + 'static`: move them into
+//! a spawned task, poll them without pinning. The combinators ([`Typed`], [`MapOrdered`],
+//! [`MapUnordered`], [`RunMap`]) are `Send`, `Sync` and `Unpin` when the stream, the
+//! function and its futures they hold are. These are checked at compile time.
+//!
+//! **Tracing.** With a `tracing` subscriber installed you get:
+//!
+//! | span | fields | inside it |
+//! |---|---|---|
+//! | `athena_query` (INFO), one per stream or `execute`, around its task | `query_execution_id`, recorded as soon as it is known | `query started`, `query finished` (INFO, with `state`); `query state` (DEBUG, each change, with `state` and `reason`); `page fetched` (DEBUG: `page`, `rows`, `latency_ms`); `retrying` (WARN: `operation`, `kind`, `code`, `message`, `delay`); `StopQueryExecution sent` (INFO) or `failed` (WARN) |
+//! | `athena_map` (INFO), one per fan-out run, entered while it is polled | `method`, `max_concurrency`, `tolerated_failure_count`, `tolerated_failure_percentage`, `max_attempts` | `map run succeeded` (INFO) or `map run failed` (WARN), with `succeeded`, `failed`, `retried`, `max_in_flight`, `elapsed` |
+//!
+//! **Testing your service without AWS.** `athena-emulator` is a local Athena endpoint
+//! (real SQL over real files, Athena's states, pages, errors and faults) that a test
+//! starts in-process; point an `aws_sdk_athena::Client` at it and hand that client to
+//! [`Athena::new`], as you would in production:
+//!
+//! ```
+//! use athena_emulator::{Emulator, EngineConfig};
+//! use athena_stream::Athena;
+//! use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
+//! use futures::TryStreamExt;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let emulator = Emulator::builder()
+//!     .engine_config(EngineConfig { cloudfront_rows: 100, ..EngineConfig::default() })
+//!     .start()
+//!     .await?;
+//! let config = aws_sdk_athena::Config::builder()
+//!     .behavior_version(BehaviorVersion::latest())
+//!     .region(Region::new("us-east-1"))
+//!     .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+//!     .endpoint_url(emulator.endpoint_url())
+//!     .build();
+//! let athena = Athena::new(aws_sdk_athena::Client::from_conf(config));
+//!
+//! let uris: Vec<String> = athena
+//!     .query("SELECT uri FROM serverlessland_database.cf_access_logs LIMIT 3")
+//!     .and_then(|row| async move { row.get::<String>("uri") })
+//!     .try_collect()
+//!     .await?;
+//! assert_eq!(uris.len(), 3);
+//! emulator.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The emulator can also inject throttling, 500s, lost answers and latency, per
+//! operation or at exactly the next calls (`Emulator::inject`), so a test can check
+//! what your service does when Athena misbehaves.
 
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations, unreachable_pub, rust_2018_idioms)]

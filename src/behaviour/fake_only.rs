@@ -420,16 +420,16 @@ mod defaults {
             ("polling_backoff", Backoff::DEFAULT_POLLING.to_string()),
             ("retry_policy", Backoff::DEFAULT_RETRY.to_string()),
         ] {
-            let row = format!("| `{setting}` | {text} |");
+            let row = format!("| `with_{setting}` | {text} |");
             assert!(readme.contains(&row), "README lacks the row {row}");
         }
         let settings = crate::settings::Settings::default();
         for row in [
-            format!("| `query_timeout` | {} |", "none"),
-            format!("| `page_size` | {} |", settings.page_size),
-            format!("| `prefetch` | {} |", settings.prefetch),
+            format!("| `with_query_timeout` | {} |", "none"),
+            format!("| `with_page_size` | {} |", settings.page_size),
+            format!("| `with_prefetch` | {} |", settings.prefetch),
             format!(
-                "| `failed_query_retries` | {} |",
+                "| `with_failed_query_retries` | {} |",
                 settings.failed_query_retries
             ),
         ] {
