@@ -624,7 +624,10 @@ async fn with_faults_and_retries_no_row_is_lost_or_repeated() {
     let calls = emulator.calls();
     // The faults did fire, or this test proves nothing.
     assert_eq!(emulator.injected_left(Operation::StartQueryExecution), 0);
-    assert!(calls.faulted(Operation::StartQueryExecution) >= 1, "{calls:?}");
+    assert!(
+        calls.faulted(Operation::StartQueryExecution) >= 1,
+        "{calls:?}"
+    );
     assert!(calls.faulted(Operation::GetQueryResults) >= 1, "{calls:?}");
     assert!(calls.served(Operation::GetQueryResults) >= 3, "{calls:?}");
     // However often the SDK retried its start (a lost answer included), one query ran.
