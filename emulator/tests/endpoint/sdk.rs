@@ -609,8 +609,16 @@ async fn with_faults_and_retries_no_row_is_lost_or_repeated() {
         .unwrap();
     // Besides the random faults, the start's first answer is lost for sure: the query
     // runs, and the SDK's retry must find it by its ClientRequestToken.
+    // So is one page's: the SDK's retry must read the same page again, not the next.
+    // (The random faults above are drawn from one generator by calls that interleave,
+    // so which call they hit varies from run to run; these two always happen.)
     emulator.inject(
         Operation::StartQueryExecution,
+        athena_emulator::Injected::LoseAnswer,
+        1,
+    );
+    emulator.inject(
+        Operation::GetQueryResults,
         athena_emulator::Injected::LoseAnswer,
         1,
     );
@@ -624,6 +632,7 @@ async fn with_faults_and_retries_no_row_is_lost_or_repeated() {
     let calls = emulator.calls();
     // The faults did fire, or this test proves nothing.
     assert_eq!(emulator.injected_left(Operation::StartQueryExecution), 0);
+    assert_eq!(emulator.injected_left(Operation::GetQueryResults), 0);
     assert!(
         calls.faulted(Operation::StartQueryExecution) >= 1,
         "{calls:?}"
