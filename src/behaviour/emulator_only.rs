@@ -209,3 +209,69 @@ async fn a_lost_start_answer_starts_one_query_with_the_sdks_retries_on_too() {
     assert_eq!(stream.stats().start_query_execution_calls, 2);
     emulator.shutdown().await;
 }
+
+/// A `ClientRequestToken` set by the caller: the same request again gets the same query;
+/// the token with any idempotent parameter changed (the SQL, the database, the catalog,
+/// the output location) is refused with `IDEMPOTENT_PARAMETER_MISMATCH`, never a second
+/// query (docs/athena.md, "Starting a query").
+#[tokio::test]
+async fn a_reused_client_request_token_gets_its_query_or_a_mismatch() {
+    let b = OnEmulator::start(Queries::Quick).await;
+    let athena = b.athena();
+    let token = "0123456789abcdef0123456789abcdef";
+    let base = || {
+        StartQueryExecution::new("SELECT 1 AS x")
+            .with_database("default")
+            .with_catalog("AwsDataCatalog")
+            .with_output_location("s3://results/suite/")
+            .with_client_request_token(token)
+    };
+    let first = athena.execute(base()).await.unwrap();
+    let again = athena.execute(base()).await.unwrap();
+    assert_eq!(first.query_execution_id, again.query_execution_id);
+    let changed = [
+        (
+            "the SQL",
+            base().with_execution_parameters(Vec::<String>::new()),
+            false,
+        ),
+        (
+            "the SQL",
+            StartQueryExecution::new("SELECT 2 AS x")
+                .with_database("default")
+                .with_catalog("AwsDataCatalog")
+                .with_output_location("s3://results/suite/")
+                .with_client_request_token(token),
+            true,
+        ),
+        (
+            "the database",
+            base().with_database("serverlessland_database"),
+            true,
+        ),
+        ("the catalog", base().with_catalog("other_catalog"), true),
+        (
+            "the output location",
+            base().with_output_location("s3://results/other/"),
+            true,
+        ),
+    ];
+    for (what, query, refused) in changed {
+        match athena.execute(query).await {
+            Err(crate::Error::Api {
+                operation: Operation::StartQueryExecution,
+                message,
+                ..
+            }) if refused => assert_eq!(message, "Idempotent parameters do not match", "{what}"),
+            Ok(execution) if !refused => {
+                assert_eq!(
+                    execution.query_execution_id, first.query_execution_id,
+                    "{what}"
+                );
+            }
+            other => panic!("{what}: unexpected {other:?}"),
+        }
+    }
+    assert_eq!(b.started().await.len(), 1, "no second query");
+    b.finish().await;
+}
