@@ -11,6 +11,7 @@ use futures::future::BoxFuture;
 use tracing::{info, warn};
 
 use crate::api::{AthenaApi, CallError, CallResult};
+use crate::result_file::s3::S3Api;
 use crate::error::{ApiErrorKind, Operation, Result};
 use crate::settings::Settings;
 use crate::stats::Stats;
@@ -18,6 +19,8 @@ use crate::stats::Stats;
 /// What a handle and its streams share.
 pub(crate) struct ClientCore {
     pub(crate) api: Arc<dyn AthenaApi>,
+    /// For reading result files; `None` reads through `GetQueryResults` only.
+    pub(crate) s3: Option<Arc<dyn S3Api>>,
     pub(crate) settings: Settings,
 }
 

@@ -352,6 +352,7 @@ impl Fake {
             statement_type: Some(StatementType::from_athena(q.plan.statement_type)),
             substatement_type: Some(q.plan.substatement_type.to_owned()),
             output_location: None,
+            encryption_option: None,
             workgroup: None,
             submission_date_time: None,
             completion_date_time: None,
