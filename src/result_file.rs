@@ -6,7 +6,17 @@
 //! - [`split`]: the exact cut of byte ranges fetched in parallel into whole rows, by
 //!   the parity of the quotes before each byte.
 //! - [`metadata`]: decoding (and encoding) `<QueryExecutionId>.csv.metadata`.
+//!
+//! How a reader puts them together: decode the metadata for the columns; fetch the
+//! CSV's byte ranges; push each range, in file order, into a
+//! [`RowAssembler`](split::RowAssembler); parse the pieces it hands out with
+//! [`CsvParser`](csv::CsvParser)s (one per piece, in parallel if wanted, each over
+//! [`ColumnCheck`](csv::ColumnCheck) — with the header names for the piece at offset
+//! 0, the column count for the others); emit the rows of the pieces in file order.
 
 pub(crate) mod csv;
 pub(crate) mod metadata;
 pub(crate) mod split;
+
+#[cfg(test)]
+mod tests;
