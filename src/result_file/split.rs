@@ -264,8 +264,7 @@ impl RowAssembler {
             }
         }
         self.carry.extend_from_slice(tail);
-        self.next_offset += range.len() as u64;
-        self.odd ^= cut.quotes % 2 == 1;
+        self.advance(range.len(), cut.quotes);
         Ok(pieces)
     }
 
@@ -282,6 +281,7 @@ impl RowAssembler {
         }
     }
 
+    /// Moves past a range of `len` bytes holding `quotes` quotes.
     fn advance(&mut self, len: usize, quotes: u64) {
         self.next_offset += len as u64;
         self.odd ^= quotes % 2 == 1;
