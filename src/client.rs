@@ -11,8 +11,8 @@ use futures::future::BoxFuture;
 use tracing::{info, warn};
 
 use crate::api::{AthenaApi, CallError, CallResult};
-use crate::result_file::s3::S3Api;
 use crate::error::{ApiErrorKind, Operation, Result};
+use crate::result_file::s3::S3Api;
 use crate::settings::Settings;
 use crate::stats::Stats;
 

@@ -11,20 +11,20 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::client::ClientCore;
+use crate::error::Error;
 use crate::error::Result;
 use crate::execution::QueryExecution;
 use crate::interrupt::Interrupts;
 use crate::lifecycle::{Ended, Lifecycle, Target};
 use crate::page::{ResultPage, ResumeFrom};
-use crate::error::Error;
 use crate::page_source::PageSource;
 use crate::page_source::auto::AutoSource;
 use crate::page_source::get_query_results::QueryResultsPager;
 use crate::page_source::result_file::StartAt;
-use crate::result_file::open::{Opened, open};
-use crate::settings::ReadPath;
 use crate::query::StartQueryExecution;
+use crate::result_file::open::{Opened, open};
 use crate::row::ResultSetMetadata;
+use crate::settings::ReadPath;
 use crate::stats::Stats;
 
 /// Where a stream's rows come from.

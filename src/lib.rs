@@ -162,6 +162,7 @@ mod page;
 mod page_source;
 mod pages;
 mod query;
+mod result_file;
 mod row;
 mod rows;
 mod settings;
@@ -176,12 +177,14 @@ pub use map::{
     ItemBatcher, JitterStrategy, Map, MapExt, MapOrdered, MapReport, MapUnordered, NoRetry,
     Retrier, RetryAll, RetryPolicy, RunMap,
 };
-pub use page::ResultPage;
+pub use page::{ResultPage, ResumeFrom};
 pub use pages::PageStream;
 pub use query::StartQueryExecution;
 pub use row::{ColumnIndex, ColumnInfo, ResultSetMetadata, Row};
 pub use rows::RowStream;
-pub use settings::{Backoff, MAX_PAGE_SIZE};
+pub use settings::{
+    Backoff, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNKS_IN_FLIGHT, MAX_PAGE_SIZE, ReadPath,
+};
 pub use stats::QueryStats;
 
 // Compile-time facts users rely on: the handle, the builder, the streams, pages, rows

@@ -21,7 +21,8 @@ use crate::execution::QueryExecution;
 use crate::page::ResultPage;
 use crate::result_file::open::{Opened, open};
 use crate::row::ResultSetMetadata;
-use crate::stats::{ReadPath, Stats};
+use crate::settings::ReadPath;
+use crate::stats::Stats;
 
 enum Phase {
     /// Page 1 not fetched yet.
@@ -107,7 +108,8 @@ impl AutoSource {
             }
             Opened::Unreadable(why) => {
                 warn!(query_execution_id = %self.execution.query_execution_id, reason = %why, "reading the rest through GetQueryResults: the result file cannot be read");
-                self.stats.set_read_path(ReadPath::Api, Some(why.to_string()));
+                self.stats
+                    .set_read_path(ReadPath::Api, Some(why.to_string()));
                 Ok(Box::new(pager))
             }
         }

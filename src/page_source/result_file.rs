@@ -83,7 +83,9 @@ impl ResultFileSource {
             let Some(range) = self.fetcher.next().await else {
                 self.done = true;
                 let assembler = std::mem::take(&mut self.assembler);
-                assembler.finish().map_err(|e| self.file_error(0, 0, e.to_string()))?;
+                assembler
+                    .finish()
+                    .map_err(|e| self.file_error(0, 0, e.to_string()))?;
                 if self.header {
                     return Err(self.file_error(0, 0, "the file has no header row".to_owned()));
                 }
@@ -137,7 +139,13 @@ impl ResultFileSource {
             // Rows parsed so far in the file, counting the header: for error messages.
             let record = self.row_number + u64::from(!self.header);
             let mut parser = CsvParser::starting_at(piece.offset, record);
-            let names = || self.metadata.columns().iter().map(|c| c.name.clone()).collect();
+            let names = || {
+                self.metadata
+                    .columns()
+                    .iter()
+                    .map(|c| c.name.clone())
+                    .collect()
+            };
             let mut sink = if std::mem::take(&mut self.header) {
                 ColumnCheck::with_header(names(), builder)
             } else {

@@ -142,7 +142,9 @@ async fn columns(
     let beside = location.with_suffix(".metadata");
     if let Some(s3) = &core.s3 {
         let bytes = core
-            .call(stats, Operation::GetObject, || s3.get_object(&beside, stats))
+            .call(stats, Operation::GetObject, || {
+                s3.get_object(&beside, stats)
+            })
             .await;
         match bytes.map(|b| metadata::decode(&b)) {
             Ok(Ok(columns)) if !columns.is_empty() => {
@@ -150,8 +152,12 @@ async fn columns(
                     columns.into_iter().map(Into::into).collect(),
                 )));
             }
-            Ok(Ok(_)) => warn!(file = %beside, "the metadata file lists no column: asking GetQueryResults"),
-            Ok(Err(e)) => warn!(file = %beside, error = %e, "the metadata file is unreadable: asking GetQueryResults"),
+            Ok(Ok(_)) => {
+                warn!(file = %beside, "the metadata file lists no column: asking GetQueryResults")
+            }
+            Ok(Err(e)) => {
+                warn!(file = %beside, error = %e, "the metadata file is unreadable: asking GetQueryResults")
+            }
             Err(e) => warn!(file = %beside, error = %e, "no metadata file: asking GetQueryResults"),
         }
     }
@@ -164,7 +170,9 @@ async fn columns(
     page.columns
         .map(|columns| Arc::new(ResultSetMetadata::new(columns)))
         .ok_or_else(|| {
-            CallError::InvalidResponse("the response has no ResultSetMetadata.ColumnInfo".to_owned())
-                .into_error(Operation::GetQueryResults, 1)
+            CallError::InvalidResponse(
+                "the response has no ResultSetMetadata.ColumnInfo".to_owned(),
+            )
+            .into_error(Operation::GetQueryResults, 1)
         })
 }

@@ -84,10 +84,14 @@ impl RangeFetcher {
     /// The next range in file order, as `(offset, bytes)`; `None` after the last.
     pub(crate) async fn next(&mut self) -> Option<Result<(u64, Vec<u8>)>> {
         while self.in_flight.len() < self.max_in_flight && self.next_start < self.size {
-            let end = self.next_start.saturating_add(self.chunk_size).min(self.size);
+            let end = self
+                .next_start
+                .saturating_add(self.chunk_size)
+                .min(self.size);
             let range = self.next_start..end;
             let task = tokio::spawn(fetch(self.shared.clone(), range));
-            self.in_flight.push_back((self.next_start, AbortOnDrop(task)));
+            self.in_flight
+                .push_back((self.next_start, AbortOnDrop(task)));
             self.next_start = end;
         }
         let (offset, mut task) = self.in_flight.pop_front()?;
@@ -120,7 +124,12 @@ async fn fetch(shared: Arc<Shared>, range: Range<u64>) -> Result<Vec<u8>> {
         let start = range.start + bytes.len() as u64;
         let answer = shared
             .s3
-            .get_range(&shared.object, start..range.end, &shared.etag, &shared.stats)
+            .get_range(
+                &shared.object,
+                start..range.end,
+                &shared.etag,
+                &shared.stats,
+            )
             .await;
         let error = match answer {
             Ok(rest) => {
@@ -135,14 +144,12 @@ async fn fetch(shared: Arc<Shared>, range: Range<u64>) -> Result<Vec<u8>> {
                 error
             }
         };
-        let delay = error
-            .is_retryable()
-            .then(|| delays.next())
-            .flatten();
+        let delay = error.is_retryable().then(|| delays.next()).flatten();
         let Some(delay) = delay else {
             return Err(range_error(error, attempts, &shared));
         };
-        let throttled = matches!(&error, CallError::Failed(e) if e.kind == ApiErrorKind::Throttling);
+        let throttled =
+            matches!(&error, CallError::Failed(e) if e.kind == ApiErrorKind::Throttling);
         shared.stats.count_s3_retry(throttled);
         if let CallError::Failed(e) = &error {
             warn!(object = %shared.object, range_start = start, range_end = range.end, kind = ?e.kind, message = %e.message, ?delay, "retrying a range of the result file");
@@ -153,7 +160,8 @@ async fn fetch(shared: Arc<Shared>, range: Range<u64>) -> Result<Vec<u8>> {
 
 /// The error of a range that failed for good; a changed file says so in words.
 fn range_error(error: CallError, attempts: u32, shared: &Shared) -> Error {
-    let changed = matches!(&error, CallError::Failed(e) if e.code.as_deref() == Some("PreconditionFailed"));
+    let changed =
+        matches!(&error, CallError::Failed(e) if e.code.as_deref() == Some("PreconditionFailed"));
     let error = error.into_error(Operation::GetObject, attempts);
     if changed {
         return Error::ResultFileChanged {

@@ -103,10 +103,20 @@ mod tests {
     #[test]
     fn s3_uris_parse_into_bucket_and_key() {
         let l = ObjectLocation::parse("s3://results/athena/q1.csv").unwrap();
-        assert_eq!((l.bucket.as_str(), l.key.as_str()), ("results", "athena/q1.csv"));
+        assert_eq!(
+            (l.bucket.as_str(), l.key.as_str()),
+            ("results", "athena/q1.csv")
+        );
         assert_eq!(l.to_string(), "s3://results/athena/q1.csv");
         assert_eq!(l.with_suffix(".metadata").key, "athena/q1.csv.metadata");
-        for bad in ["", "s3://", "s3://bucket", "s3://bucket/", "s3:///key", "https://b/k"] {
+        for bad in [
+            "",
+            "s3://",
+            "s3://bucket",
+            "s3://bucket/",
+            "s3:///key",
+            "https://b/k",
+        ] {
             assert_eq!(ObjectLocation::parse(bad), None, "{bad}");
         }
     }
