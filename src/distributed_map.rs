@@ -9,8 +9,8 @@
 //! [`BatchWorker`] documents the contract.
 //!
 //! The module is plain `async` code from JSON to JSON and depends on no Lambda runtime:
-//! a handler built on `lambda_runtime`, any other runtime, or a test calls it the same
-//! way.
+//! a handler built on `lambda_runtime` (see `examples/distributed_map_worker.rs`), any
+//! other runtime, or a test calls it the same way.
 
 mod answer;
 mod batch;
