@@ -4,9 +4,9 @@
 //!
 //! One machine runs about `max_concurrency / t_item` rows a second. Past that, AWS's
 //! own answer is a Distributed Map whose `ItemReader` reads an Athena `UNLOAD`'s data
-//! manifest and hands batches of rows to up to 10,000 child executions. Step Functions
-//! has no per-item failure report inside a batch, so the batch's answer carries it:
-//! [`BatchWorker`] documents the contract.
+//! manifest and hands batches of rows to up to 10,000 child executions; `deploy/` has
+//! that state machine. Step Functions has no per-item failure report inside a batch, so
+//! the batch's answer carries it: [`BatchWorker`] documents the contract.
 //!
 //! The module is plain `async` code from JSON to JSON and depends on no Lambda runtime:
 //! a handler built on `lambda_runtime` (see `examples/distributed_map_worker.rs`), any
@@ -24,5 +24,7 @@ pub use error::{
 };
 pub use worker::{BatchWorker, DEFAULT_MAX_ANSWER_BYTES};
 
+#[cfg(test)]
+mod asl_tests;
 #[cfg(test)]
 mod tests;
