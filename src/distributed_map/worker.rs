@@ -57,7 +57,9 @@ pub const DEFAULT_MAX_ANSWER_BYTES: usize = 262_144 - 16 * 1024;
 /// [`with_tolerated_failure_count`](Map::with_tolerated_failure_count) and
 /// [`with_tolerated_failure_percentage`](Map::with_tolerated_failure_percentage) of the
 /// batch's items (the batch's size is known, so the percentage is decided from the first
-/// failure on); with neither set, none is. Undecodable items count.
+/// failure on); with neither set, none is. Undecodable items count. A percentage of a
+/// small batch rounds down, as Step Functions' rule does: 10% of a batch of 9 tolerates
+/// no failure, of 10 one.
 ///
 /// **Within the tolerance**, [`process`](Self::process) returns the [`BatchAnswer`]: the
 /// Lambda function's result, the child execution's output, one entry of the Map's
