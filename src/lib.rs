@@ -150,6 +150,8 @@ mod athena;
 mod behaviour;
 mod client;
 mod de;
+#[cfg(feature = "distributed-map")]
+pub mod distributed_map;
 mod driver;
 mod error;
 mod execution;
@@ -171,6 +173,8 @@ pub mod value;
 
 pub use athena::{Athena, AthenaBuilder};
 pub use de::{Typed, TypedExt};
+#[cfg(feature = "distributed-map")]
+pub use distributed_map::{Batch, BatchAnswer, BatchError, BatchWorker, ItemFailure};
 pub use error::{ApiErrorKind, AthenaError, BoxError, Error, Operation, Result};
 pub use execution::{QueryExecution, QueryState, QueryStatistics, StatementType};
 pub use map::{
