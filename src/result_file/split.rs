@@ -232,6 +232,14 @@ impl RowAssembler {
                 limit: self.max_row_len,
             });
         }
+        if !self.carry.is_empty() && self.carry.len() + rows.start > self.max_row_len {
+            return Err(SplitError::RowTooLong {
+                offset: carry_offset,
+                limit: self.max_row_len,
+            });
+        }
+        // Nothing can fail from here on: a refused range leaves the assembler as it was.
+        self.advance(range.len(), cut.quotes);
         let mut pieces = Pieces::default();
         if self.carry.is_empty() {
             // The range starts at a row boundary: its head is a whole row, and it is
@@ -241,12 +249,6 @@ impl RowAssembler {
                 bytes: &range[..rows.end],
             });
         } else {
-            if self.carry.len() + rows.start > self.max_row_len {
-                return Err(SplitError::RowTooLong {
-                    offset: carry_offset,
-                    limit: self.max_row_len,
-                });
-            }
             // The carried row ends with the range's head. Swapping the buffers lets
             // the completed row be lent out while the tail starts the next carry.
             std::mem::swap(&mut self.carry, &mut self.joined);
@@ -264,8 +266,6 @@ impl RowAssembler {
             }
         }
         self.carry.extend_from_slice(tail);
-        self.next_offset += range.len() as u64;
-        self.odd ^= cut.quotes % 2 == 1;
         Ok(pieces)
     }
 
@@ -282,6 +282,7 @@ impl RowAssembler {
         }
     }
 
+    /// Moves past a range of `len` bytes holding `quotes` quotes.
     fn advance(&mut self, len: usize, quotes: u64) {
         self.next_offset += len as u64;
         self.odd ^= quotes % 2 == 1;
@@ -465,6 +466,8 @@ mod tests {
                 limit: 4
             }
         );
+        // A refused range leaves the assembler as it was.
+        assert_eq!(assembler.next_offset(), 3);
         // Exactly at the limit passes.
         let mut assembler = RowAssembler::new().with_max_row_len(5);
         assembler.push(0, b"\"ab").unwrap();

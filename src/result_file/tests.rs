@@ -304,4 +304,3 @@ fn a_cut_short_file_fails_whichever_way_it_is_read() {
     let e = parse_chunked(&file[..cut], 64).unwrap_err();
     assert_eq!((e.offset, e.row), (cut as u64, 2));
 }
-
