@@ -162,7 +162,7 @@ async fn page_source(
     match open(core, stats, &execution, start, None).await? {
         Opened::File(source) => {
             stats.set_read_path(ReadPath::ResultFile, None);
-            Ok(Box::new(source))
+            Ok(source)
         }
         Opened::Unreadable(why) => Err(Error::ResultFileUnreadable {
             query_execution_id: execution.query_execution_id.clone(),

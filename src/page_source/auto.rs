@@ -104,7 +104,7 @@ impl AutoSource {
         match open(&self.core, &self.stats, &self.execution, start, metadata).await? {
             Opened::File(source) => {
                 self.stats.set_read_path(ReadPath::ResultFile, None);
-                Ok(Box::new(source))
+                Ok(source)
             }
             Opened::Unreadable(why) => {
                 warn!(query_execution_id = %self.execution.query_execution_id, reason = %why, "reading the rest through GetQueryResults: the result file cannot be read");

@@ -53,6 +53,7 @@ impl Nullability {
         }
     }
 
+    #[cfg(test)]
     fn to_wire(self) -> u64 {
         match self {
             Nullability::NotNull => 1,
@@ -239,6 +240,7 @@ fn decode_column(start: usize, body: &[u8]) -> Result<MetadataColumn, MetadataEr
     Ok(column)
 }
 
+#[cfg(test)]
 /// Encodes columns as a `.csv.metadata` file (the inverse of [`decode`]), writing what
 /// Athena writes: strings when not empty, the numbers always, `nullable` when set.
 pub(crate) fn encode(columns: &[MetadataColumn]) -> Vec<u8> {
@@ -270,6 +272,7 @@ pub(crate) fn encode(columns: &[MetadataColumn]) -> Vec<u8> {
     out
 }
 
+#[cfg(test)]
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push(v as u8 | 0x80);
@@ -278,11 +281,13 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
+#[cfg(test)]
 fn put_varint_field(out: &mut Vec<u8>, number: u32, v: u64) {
     put_varint(out, u64::from(number) << 3 | u64::from(VARINT));
     put_varint(out, v);
 }
 
+#[cfg(test)]
 fn put_len_field(out: &mut Vec<u8>, number: u32, bytes: &[u8]) {
     put_varint(out, u64::from(number) << 3 | u64::from(LEN));
     put_varint(out, bytes.len() as u64);

@@ -50,7 +50,8 @@ impl fmt::Display for Unreadable {
 
 /// What [`open`] found.
 pub(crate) enum Opened {
-    File(ResultFileSource),
+    /// Boxed: a source is large, and it is made once per query.
+    File(Box<ResultFileSource>),
     Unreadable(Unreadable),
 }
 
@@ -123,7 +124,7 @@ pub(crate) async fn open(
         settings.retry,
     );
     let source = ResultFileSource::new(location, fetcher, metadata, start, stats.clone());
-    Ok(Opened::File(source))
+    Ok(Opened::File(Box::new(source)))
 }
 
 /// The codes S3 answers a request it does not allow with (`Forbidden` is what the SDK

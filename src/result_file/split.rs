@@ -201,6 +201,7 @@ impl RowAssembler {
         self.next_offset - self.carry.len() as u64
     }
 
+    #[cfg(test)]
     /// Refuses, with [`SplitError::RowTooLong`], a row longer than `limit` bytes
     /// (default [`DEFAULT_MAX_ROW_LEN`](Self::DEFAULT_MAX_ROW_LEN)).
     pub(crate) fn with_max_row_len(mut self, limit: usize) -> Self {
@@ -208,6 +209,7 @@ impl RowAssembler {
         self
     }
 
+    #[cfg(test)]
     /// The file offset where the next range must start.
     pub(crate) fn next_offset(&self) -> u64 {
         self.next_offset
@@ -247,6 +249,14 @@ impl RowAssembler {
                 limit: self.max_row_len,
             });
         }
+        if !self.carry.is_empty() && self.carry.len() + rows.start > self.max_row_len {
+            return Err(SplitError::RowTooLong {
+                offset: carry_offset,
+                limit: self.max_row_len,
+            });
+        }
+        // Nothing can fail from here on: a refused range leaves the assembler as it was.
+        self.advance(range.len(), cut.quotes);
         let mut pieces = Pieces::default();
         if self.carry.is_empty() {
             // The range starts at a row boundary: its head is a whole row, and it is
@@ -256,12 +266,6 @@ impl RowAssembler {
                 bytes: &range[..rows.end],
             });
         } else {
-            if self.carry.len() + rows.start > self.max_row_len {
-                return Err(SplitError::RowTooLong {
-                    offset: carry_offset,
-                    limit: self.max_row_len,
-                });
-            }
             // The carried row ends with the range's head. Swapping the buffers lets
             // the completed row be lent out while the tail starts the next carry.
             std::mem::swap(&mut self.carry, &mut self.joined);
@@ -279,9 +283,6 @@ impl RowAssembler {
             }
         }
         self.carry.extend_from_slice(tail);
-        // Field by field, not through `advance`: `pieces` still borrows `self.joined`.
-        self.next_offset += range.len() as u64;
-        self.odd ^= cut.quotes % 2 == 1;
         Ok(pieces)
     }
 
@@ -482,6 +483,8 @@ mod tests {
                 limit: 4
             }
         );
+        // A refused range leaves the assembler as it was.
+        assert_eq!(assembler.next_offset(), 3);
         // Exactly at the limit passes.
         let mut assembler = RowAssembler::new().with_max_row_len(5);
         assembler.push(0, b"\"ab").unwrap();
