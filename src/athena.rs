@@ -14,9 +14,11 @@ use crate::error::{Error, Result};
 use crate::execution::QueryExecution;
 use crate::interrupt;
 use crate::lifecycle::{Ended, Lifecycle, Target};
+use crate::page::ResumeFrom;
 use crate::query::StartQueryExecution;
+use crate::result_file::s3::S3Api;
 use crate::rows::RowStream;
-use crate::settings::{Backoff, MAX_PAGE_SIZE, Settings};
+use crate::settings::{Backoff, MAX_PAGE_SIZE, ReadPath, Settings};
 use crate::stats::Stats;
 
 /// Runs queries on Athena and streams their results.
@@ -42,14 +44,34 @@ pub struct Athena {
 }
 
 impl Athena {
-    /// A handle over this SDK client, with the default settings.
+    /// A handle over this SDK client, with the default settings. It reads through
+    /// `GetQueryResults` only: give it an S3 client too
+    /// ([`AthenaBuilder::with_s3_client`], or [`from_conf`](Self::from_conf)) to read
+    /// large results from their result file.
     pub fn new(client: aws_sdk_athena::Client) -> Self {
         Athena {
             core: Arc::new(ClientCore {
                 api: Arc::new(SdkApi { client }),
+                s3: None,
                 settings: Settings::default(),
             }),
         }
+    }
+
+    /// A handle over an Athena and an S3 client built from one AWS configuration, with
+    /// the default settings (so large results are read from their result file).
+    #[cfg(feature = "s3")]
+    pub fn from_conf(config: &aws_config::SdkConfig) -> Self {
+        Athena::builder_from_conf(config)
+            .build()
+            .unwrap_or_else(|_| Athena::new(aws_sdk_athena::Client::new(config)))
+    }
+
+    /// A builder over an Athena and an S3 client built from one AWS configuration.
+    #[cfg(feature = "s3")]
+    pub fn builder_from_conf(config: &aws_config::SdkConfig) -> AthenaBuilder {
+        Athena::builder(aws_sdk_athena::Client::new(config))
+            .with_s3_client(aws_sdk_s3::Client::new(config))
     }
 
     /// A builder over this SDK client, to change the settings.
@@ -57,11 +79,16 @@ impl Athena {
         AthenaBuilder::with_api(Arc::new(SdkApi { client }))
     }
 
-    /// A handle over a client configured from the environment (credentials, region,
-    /// profile), as `aws_config::load_defaults` finds them, with the default settings.
+    /// A handle over clients configured from the environment (credentials, region,
+    /// profile), as `aws_config::load_defaults` finds them, with the default settings:
+    /// the Athena client, and with feature `s3` (on by default) an S3 client from the
+    /// same configuration for reading result files.
     pub async fn from_env() -> Self {
         let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        Athena::new(aws_sdk_athena::Client::new(&config))
+        #[cfg(feature = "s3")]
+        return Athena::from_conf(&config);
+        #[cfg(not(feature = "s3"))]
+        return Athena::new(aws_sdk_athena::Client::new(&config));
     }
 
     /// Streams the rows of a query. Nothing is sent until the stream is first polled;
@@ -82,7 +109,7 @@ impl Athena {
             self.core.clone(),
             Source::Attach {
                 query_execution_id: query_execution_id.into(),
-                next_token: None,
+                resume: None,
             },
         )
     }
@@ -99,7 +126,25 @@ impl Athena {
             self.core.clone(),
             Source::Attach {
                 query_execution_id: query_execution_id.into(),
-                next_token: Some(next_token.into()),
+                resume: Some(ResumeFrom::NextToken(next_token.into())),
+            },
+        )
+    }
+
+    /// Streams the results of a query from where a page said to resume
+    /// ([`ResultPage::resume_from`](crate::ResultPage::resume_from)), whichever way that
+    /// page was read: a `NextToken`, or a row boundary in the result file (which needs
+    /// the S3 client). Like [`attach`](Self::attach) otherwise.
+    pub fn resume_from(
+        &self,
+        query_execution_id: impl Into<String>,
+        resume: ResumeFrom,
+    ) -> RowStream {
+        RowStream::new(
+            self.core.clone(),
+            Source::Attach {
+                query_execution_id: query_execution_id.into(),
+                resume: Some(resume),
             },
         )
     }
@@ -199,6 +244,7 @@ impl fmt::Debug for Athena {
 #[must_use]
 pub struct AthenaBuilder {
     api: Arc<dyn AthenaApi>,
+    s3: Option<Arc<dyn S3Api>>,
     settings: Settings,
     problems: Vec<String>,
 }
@@ -207,9 +253,62 @@ impl AthenaBuilder {
     pub(crate) fn with_api(api: Arc<dyn AthenaApi>) -> Self {
         AthenaBuilder {
             api,
+            s3: None,
             settings: Settings::default(),
             problems: Vec::new(),
         }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn with_s3_api(mut self, s3: Arc<dyn S3Api>) -> Self {
+        self.s3 = Some(s3);
+        self
+    }
+
+    /// The S3 client that reads result files (of the same account and region as the
+    /// Athena client, able to `GetObject` the workgroup's output location).
+    ///
+    /// Default is none: results are read through `GetQueryResults` only.
+    #[cfg(feature = "s3")]
+    pub fn with_s3_client(mut self, client: aws_sdk_s3::Client) -> Self {
+        self.s3 = Some(Arc::new(crate::result_file::s3::sdk::SdkS3 { client }));
+        self
+    }
+
+    /// Which way rows are read: see [`ReadPath`].
+    ///
+    /// Default is [`ReadPath::Auto`]: the result file for results larger than a page
+    /// when an S3 client is set and the file can be read, `GetQueryResults` otherwise.
+    pub fn with_read_path(mut self, read_path: ReadPath) -> Self {
+        self.settings.read_path = read_path;
+        self
+    }
+
+    /// Bytes asked for per ranged `GetObject` of a result file.
+    ///
+    /// Default is 8 MiB ([`DEFAULT_CHUNK_SIZE`](crate::DEFAULT_CHUNK_SIZE)), within the
+    /// 8-16 MB that S3's performance guidelines suggest.
+    pub fn with_chunk_size(mut self, bytes: u64) -> Self {
+        if bytes == 0 {
+            self.problems
+                .push("chunk_size must be at least 1 byte".to_owned());
+        }
+        self.settings.chunk_size = bytes;
+        self
+    }
+
+    /// Ranges of a result file fetched at once. Memory holds at most this many ranges
+    /// (plus the parsed pages of [`with_prefetch`](Self::with_prefetch)), whatever the
+    /// size of the file.
+    ///
+    /// Default is 8 ([`DEFAULT_CHUNKS_IN_FLIGHT`](crate::DEFAULT_CHUNKS_IN_FLIGHT)).
+    pub fn with_chunks_in_flight(mut self, ranges: usize) -> Self {
+        if ranges == 0 {
+            self.problems
+                .push("chunks_in_flight must be at least 1".to_owned());
+        }
+        self.settings.chunks_in_flight = ranges;
+        self
     }
 
     /// How `GetQueryExecution` is polled while the query is queued or running. Polling
@@ -300,6 +399,7 @@ impl AthenaBuilder {
         Ok(Athena {
             core: Arc::new(ClientCore {
                 api: self.api,
+                s3: self.s3,
                 settings: self.settings,
             }),
         })

@@ -12,12 +12,15 @@ use tracing::{info, warn};
 
 use crate::api::{AthenaApi, CallError, CallResult};
 use crate::error::{ApiErrorKind, Operation, Result};
+use crate::result_file::s3::S3Api;
 use crate::settings::Settings;
 use crate::stats::Stats;
 
 /// What a handle and its streams share.
 pub(crate) struct ClientCore {
     pub(crate) api: Arc<dyn AthenaApi>,
+    /// For reading result files; `None` reads through `GetQueryResults` only.
+    pub(crate) s3: Option<Arc<dyn S3Api>>,
     pub(crate) settings: Settings,
 }
 

@@ -11,15 +11,20 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::client::ClientCore;
+use crate::error::Error;
 use crate::error::Result;
 use crate::execution::QueryExecution;
 use crate::interrupt::Interrupts;
 use crate::lifecycle::{Ended, Lifecycle, Target};
-use crate::page::ResultPage;
+use crate::page::{ResultPage, ResumeFrom};
 use crate::page_source::PageSource;
+use crate::page_source::auto::AutoSource;
 use crate::page_source::get_query_results::QueryResultsPager;
+use crate::page_source::result_file::StartAt;
 use crate::query::StartQueryExecution;
+use crate::result_file::open::{Opened, open};
 use crate::row::ResultSetMetadata;
+use crate::settings::ReadPath;
 use crate::stats::Stats;
 
 /// Where a stream's rows come from.
@@ -27,10 +32,11 @@ use crate::stats::Stats;
 pub(crate) enum Source {
     /// Start this query.
     Start(StartQueryExecution),
-    /// Read the results of an existing query, from the start or from a `NextToken`.
+    /// Read the results of an existing query, from the start or from where a page
+    /// said to resume.
     Attach {
         query_execution_id: String,
-        next_token: Option<String>,
+        resume: Option<ResumeFrom>,
     },
 }
 
@@ -89,8 +95,8 @@ pub(crate) async fn drive(
         Source::Start(query) => (Target::Start(query), None),
         Source::Attach {
             query_execution_id,
-            next_token,
-        } => (Target::Attach(query_execution_id), next_token),
+            resume,
+        } => (Target::Attach(query_execution_id), resume),
     };
     let span = tracing::Span::current();
     let on_id = |id: &str| {
@@ -110,16 +116,65 @@ pub(crate) async fn drive(
         }
     };
     *lock(&shared.execution) = Some(execution.clone());
-    let source =
-        QueryResultsPager::new(core.clone(), shared.stats.clone(), &execution, resume_from);
-    send_pages(source, &shared, &mut interrupts, &pages).await;
+    // Choosing the source makes calls of its own (HeadObject, .csv.metadata): a drop
+    // or cancel meanwhile simply ends the stream, the query has finished.
+    let source = tokio::select! {
+        biased;
+        _ = interrupts.fired() => return None,
+        source = page_source(&core, &shared.stats, execution, resume_from) => source,
+    };
+    match source {
+        Ok(source) => send_pages(source, &shared, &mut interrupts, &pages).await,
+        Err(e) => {
+            let _ = pages.send(Err(e));
+        }
+    }
     None
+}
+
+/// The page source for a finished query, by the read path and where to resume.
+async fn page_source(
+    core: &Arc<ClientCore>,
+    stats: &Arc<Stats>,
+    execution: QueryExecution,
+    resume: Option<ResumeFrom>,
+) -> Result<Box<dyn PageSource>> {
+    let pager = |token| QueryResultsPager::new(core.clone(), stats.clone(), &execution, token);
+    let start = match resume {
+        Some(ResumeFrom::NextToken(token)) => {
+            stats.set_read_path(ReadPath::Api, None);
+            return Ok(Box::new(pager(Some(token))));
+        }
+        Some(ResumeFrom::ResultFile { offset, row_number }) => StartAt::Row { offset, row_number },
+        None => match core.settings.read_path {
+            ReadPath::Api => {
+                stats.set_read_path(ReadPath::Api, None);
+                return Ok(Box::new(pager(None)));
+            }
+            ReadPath::Auto => {
+                let pager = pager(None);
+                let auto = AutoSource::new(core.clone(), stats.clone(), execution, pager);
+                return Ok(Box::new(auto));
+            }
+            ReadPath::ResultFile => StartAt::Beginning { skip: 0 },
+        },
+    };
+    match open(core, stats, &execution, start, None).await? {
+        Opened::File(source) => {
+            stats.set_read_path(ReadPath::ResultFile, None);
+            Ok(source)
+        }
+        Opened::Unreadable(why) => Err(Error::ResultFileUnreadable {
+            query_execution_id: execution.query_execution_id.clone(),
+            reason: why.to_string(),
+        }),
+    }
 }
 
 /// Sends the pages of a finished query, each once the caller has room for it. The query
 /// has finished, so there is nothing to stop: an interrupt simply ends the paging.
 async fn send_pages(
-    mut source: impl PageSource,
+    mut source: Box<dyn PageSource>,
     shared: &Shared,
     interrupts: &mut Interrupts,
     pages: &mpsc::UnboundedSender<Result<ResultPage>>,

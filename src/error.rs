@@ -27,7 +27,8 @@ pub struct AthenaError {
     pub error_message: Option<String>,
 }
 
-/// An Athena API operation the library calls, named as in the API reference.
+/// An operation the library calls, named as in the API references (Athena's, and S3's
+/// for reading result files).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Operation {
@@ -39,6 +40,10 @@ pub enum Operation {
     GetQueryResults,
     /// `StopQueryExecution`.
     StopQueryExecution,
+    /// S3 `HeadObject`, of a query's result file.
+    HeadObject,
+    /// S3 `GetObject`, of a range of a query's result file or of its `.csv.metadata`.
+    GetObject,
 }
 
 impl Operation {
@@ -49,6 +54,8 @@ impl Operation {
             Operation::GetQueryExecution => "GetQueryExecution",
             Operation::GetQueryResults => "GetQueryResults",
             Operation::StopQueryExecution => "StopQueryExecution",
+            Operation::HeadObject => "HeadObject",
+            Operation::GetObject => "GetObject",
         }
     }
 }
@@ -167,6 +174,42 @@ pub enum Error {
         next_token: String,
     },
 
+    /// The result file changed while it was read (its ETag no longer matches): the
+    /// rows read so far and the rest would come from two different files.
+    #[error("the result file {location} changed while it was read (it had ETag {etag})")]
+    ResultFileChanged {
+        /// The file, `s3://bucket/key`.
+        location: String,
+        /// The ETag it had when the read began.
+        etag: String,
+    },
+
+    /// The result file is not what Athena writes (docs/athena.md, "Result files"): a
+    /// header that differs from the columns, a row with another number of values, text
+    /// that is not UTF-8, a quote where none belongs, a file cut short.
+    #[error("result file {location}, byte {offset}, row {row}: {message}")]
+    ResultFile {
+        /// The file, `s3://bucket/key`.
+        location: String,
+        /// Byte offset of the fault.
+        offset: u64,
+        /// 0-based row of the file at fault (the header is row 0).
+        row: u64,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// [`ReadPath::ResultFile`](crate::ReadPath::ResultFile) was asked for, but the
+    /// query's result file cannot be read (the reason says why).
+    #[error("query {query_execution_id}: the result file cannot be read: {reason}")]
+    ResultFileUnreadable {
+        /// The `QueryExecutionId`.
+        query_execution_id: String,
+        /// Why: no S3 client, no output location, not a CSV file, client-side
+        /// encryption, access denied.
+        reason: String,
+    },
+
     /// A row had a different number of values than the result has columns.
     #[error(
         "query {query_execution_id}: row {row_number} has {values} values but the result has {columns} columns"
@@ -272,6 +315,9 @@ impl Error {
                 query_execution_id, ..
             }
             | Error::RowShape {
+                query_execution_id, ..
+            }
+            | Error::ResultFileUnreadable {
                 query_execution_id, ..
             } => Some(query_execution_id),
             _ => None,

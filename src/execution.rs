@@ -123,6 +123,9 @@ pub struct QueryExecution {
     pub substatement_type: Option<String>,
     /// `ResultConfiguration.OutputLocation`: where the result file was written.
     pub output_location: Option<String>,
+    /// `ResultConfiguration.EncryptionConfiguration.EncryptionOption` (`SSE_S3`,
+    /// `SSE_KMS`, `CSE_KMS`), when the results are encrypted.
+    pub encryption_option: Option<String>,
     /// `WorkGroup`.
     pub workgroup: Option<String>,
     /// `Status.SubmissionDateTime`.

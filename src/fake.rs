@@ -17,6 +17,8 @@ use crate::athena::{Athena, AthenaBuilder};
 use crate::error::{ApiErrorKind, AthenaError, Operation};
 use crate::execution::{QueryExecution, QueryState, QueryStatistics, StatementType};
 use crate::query::StartQueryExecution;
+use crate::result_file::fake_s3::{FakeS3, athena_csv};
+use crate::result_file::metadata::{self, MetadataColumn, Nullability};
 use crate::row::ColumnInfo;
 use crate::settings::Backoff;
 use crate::stats::Stats;
@@ -90,6 +92,12 @@ struct State {
     faults: HashMap<Operation, VecDeque<Fault>>,
     latency: HashMap<Operation, Duration>,
     log: Vec<Call>,
+    /// Where started queries write their result files, when set.
+    result_files: Option<FakeS3>,
+    /// Whether they write the `.csv.metadata` beside their result files.
+    without_metadata: bool,
+    /// Whether their result files are encrypted on the client side.
+    encrypted: bool,
 }
 
 /// The fake. Cheap to clone; clones share the state.
@@ -111,6 +119,9 @@ impl Fake {
                 faults: HashMap::new(),
                 latency: HashMap::new(),
                 log: Vec::new(),
+                result_files: None,
+                without_metadata: false,
+                encrypted: false,
             })),
         }
     }
@@ -171,6 +182,22 @@ impl Fake {
                 .copied()
                 .unwrap_or(QueryState::Succeeded),
         )
+    }
+
+    /// From now on every started query writes its result file to `s3`, as Athena does:
+    /// `s3://results/<id>.csv` with its `.csv.metadata` for DML, `<id>.txt` otherwise.
+    pub(crate) fn write_result_files(&self, s3: &FakeS3) {
+        self.lock().result_files = Some(s3.clone());
+    }
+
+    /// Whether queries started from now on write the `.csv.metadata` beside their files.
+    pub(crate) fn set_result_files_metadata(&self, write: bool) {
+        self.lock().without_metadata = !write;
+    }
+
+    /// Whether queries started from now on have client-side encrypted result files.
+    pub(crate) fn set_result_files_encrypted(&self, encrypted: bool) {
+        self.lock().encrypted = encrypted;
     }
 
     /// Every call of `op` takes this much virtual time between its arrival (when it is
@@ -317,11 +344,21 @@ impl Fake {
             },
         );
         s.tokens.insert(client_request_token.to_owned(), id.clone());
+        if let Some(s3) = &s.result_files {
+            let uri = write_result_file(s3, &id, &s.queries[&id].plan);
+            if s.without_metadata {
+                s3.delete(&format!("{uri}.metadata"));
+            }
+            if s.encrypted {
+                s3.encrypt_client_side(&uri);
+            }
+        }
         id
     }
 
     fn describe(&self, id: &str) -> CallResult<QueryExecution> {
         let mut s = self.lock();
+        let writes_files = s.result_files.is_some();
         let q = s.queries.get_mut(id).ok_or_else(|| not_found(id))?;
         let (state, reason, error) = if q.stopped {
             (
@@ -351,7 +388,8 @@ impl Fake {
             athena_error: error,
             statement_type: Some(StatementType::from_athena(q.plan.statement_type)),
             substatement_type: Some(q.plan.substatement_type.to_owned()),
-            output_location: None,
+            output_location: writes_files.then(|| result_uri(id, &q.plan)),
+            encryption_option: None,
             workgroup: None,
             submission_date_time: None,
             completion_date_time: None,
@@ -531,4 +569,49 @@ impl AthenaApi for Fake {
             if lose { lost_answer(stopped) } else { stopped }
         })
     }
+}
+
+/// Where the fake writes a query's result file.
+fn result_uri(id: &str, plan: &Plan) -> String {
+    let ext = if plan.statement_type == "DML" {
+        "csv"
+    } else {
+        "txt"
+    };
+    format!("s3://results/{id}.{ext}")
+}
+
+/// Writes the result file (and its `.csv.metadata`) as Athena would; returns its URI.
+fn write_result_file(s3: &FakeS3, id: &str, plan: &Plan) -> String {
+    let uri = result_uri(id, plan);
+    if plan.statement_type != "DML" {
+        let mut text = String::new();
+        for row in &plan.rows {
+            let values: Vec<&str> = row.iter().map(|v| v.as_deref().unwrap_or("")).collect();
+            text.push_str(&values.join("\t"));
+            text.push('\n');
+        }
+        s3.put(&uri, text.into_bytes());
+        return uri;
+    }
+    let names: Vec<&str> = plan.columns.iter().map(|(n, _)| *n).collect();
+    s3.put(&uri, athena_csv(&names, &plan.rows));
+    let columns: Vec<MetadataColumn> = plan
+        .columns
+        .iter()
+        .map(|(name, r#type)| MetadataColumn {
+            catalog_name: "hive".to_owned(),
+            schema_name: String::new(),
+            table_name: String::new(),
+            name: (*name).to_owned(),
+            label: (*name).to_owned(),
+            r#type: (*r#type).to_owned(),
+            precision: 0,
+            scale: 0,
+            nullable: Some(Nullability::Unknown),
+            case_sensitive: *r#type == "varchar",
+        })
+        .collect();
+    s3.put(&format!("{uri}.metadata"), metadata::encode(&columns));
+    uri
 }

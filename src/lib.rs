@@ -150,6 +150,8 @@ mod athena;
 mod behaviour;
 mod client;
 mod de;
+#[cfg(feature = "distributed-map")]
+pub mod distributed_map;
 mod driver;
 mod error;
 mod execution;
@@ -162,6 +164,7 @@ mod page;
 mod page_source;
 mod pages;
 mod query;
+mod result_file;
 mod row;
 mod rows;
 mod settings;
@@ -170,18 +173,22 @@ pub mod value;
 
 pub use athena::{Athena, AthenaBuilder};
 pub use de::{Typed, TypedExt};
+#[cfg(feature = "distributed-map")]
+pub use distributed_map::{Batch, BatchAnswer, BatchError, BatchWorker, ItemFailure};
 pub use error::{ApiErrorKind, AthenaError, BoxError, Error, Operation, Result};
 pub use execution::{QueryExecution, QueryState, QueryStatistics, StatementType};
 pub use map::{
     ItemBatcher, JitterStrategy, Map, MapExt, MapOrdered, MapReport, MapUnordered, NoRetry,
     Retrier, RetryAll, RetryPolicy, RunMap,
 };
-pub use page::ResultPage;
+pub use page::{ResultPage, ResumeFrom};
 pub use pages::PageStream;
 pub use query::StartQueryExecution;
 pub use row::{ColumnIndex, ColumnInfo, ResultSetMetadata, Row};
 pub use rows::RowStream;
-pub use settings::{Backoff, MAX_PAGE_SIZE};
+pub use settings::{
+    Backoff, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNKS_IN_FLIGHT, MAX_PAGE_SIZE, ReadPath,
+};
 pub use stats::QueryStats;
 
 // Compile-time facts users rely on: the handle, the builder, the streams, pages, rows

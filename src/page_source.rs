@@ -6,7 +6,9 @@
 //! is one source, [`get_query_results::QueryResultsPager`]; a source that reads the
 //! result file beside it plugs in here without touching the query's lifecycle.
 
+pub(crate) mod auto;
 pub(crate) mod get_query_results;
+pub(crate) mod result_file;
 
 use std::sync::Arc;
 

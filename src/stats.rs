@@ -1,23 +1,31 @@
 //! What a stream has done so far: counters its task updates and callers read.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 use crate::error::Operation;
+use crate::settings::ReadPath;
 
 /// Counters of one stream (or one `execute`), updated by its task with relaxed atomics:
 /// each counter is exact, a snapshot of several is not a transaction.
 #[derive(Debug, Default)]
 pub(crate) struct Stats {
-    calls: [AtomicU64; 4],
+    calls: [AtomicU64; 6],
     pages: AtomicU64,
     rows: AtomicU64,
     throttling_retries: AtomicU64,
     retries: AtomicU64,
     waiting_nanos: AtomicU64,
     fetching_nanos: AtomicU64,
+    parsing_nanos: AtomicU64,
+    bytes_read: AtomicU64,
+    ranges: AtomicU64,
+    s3_retries: AtomicU64,
+    /// Set once, when the page source is chosen.
+    read_path: Mutex<Option<(ReadPath, Option<String>)>>,
 }
 
 fn slot(op: Operation) -> usize {
@@ -26,6 +34,8 @@ fn slot(op: Operation) -> usize {
         Operation::GetQueryExecution => 1,
         Operation::GetQueryResults => 2,
         Operation::StopQueryExecution => 3,
+        Operation::HeadObject => 4,
+        Operation::GetObject => 5,
     }
 }
 
@@ -62,6 +72,33 @@ impl Stats {
             .fetch_add(nanos_since(since), Ordering::Relaxed);
     }
 
+    /// Bytes of a result file arrived (those of a cut-off body too).
+    pub(crate) fn count_bytes_read(&self, n: usize) {
+        self.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    /// A range of a result file was read whole.
+    pub(crate) fn count_range(&self) {
+        self.ranges.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A range of a result file is asked for again; `throttled` after `SlowDown`.
+    pub(crate) fn count_s3_retry(&self, throttled: bool) {
+        self.s3_retries.fetch_add(1, Ordering::Relaxed);
+        self.count_retry(throttled);
+    }
+
+    /// The rows of a range were parsed from `since` until now.
+    pub(crate) fn parsed_since(&self, since: Instant) {
+        self.parsing_nanos
+            .fetch_add(nanos_since(since), Ordering::Relaxed);
+    }
+
+    /// The read path chosen, and why the API path was used if the file was meant to be.
+    pub(crate) fn set_read_path(&self, path: ReadPath, fallback_reason: Option<String>) {
+        *self.read_path.lock().unwrap_or_else(|e| e.into_inner()) = Some((path, fallback_reason));
+    }
+
     /// A page call (with its retries) took from `since` until now.
     pub(crate) fn fetched_since(&self, since: Instant) {
         self.fetching_nanos
@@ -70,6 +107,12 @@ impl Stats {
 
     pub(crate) fn snapshot(&self) -> QueryStats {
         let calls = |op: Operation| self.calls[slot(op)].load(Ordering::Relaxed);
+        let (read_path, fallback_reason) = self
+            .read_path
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .map_or((None, None), |(p, r)| (Some(p), r));
         QueryStats {
             start_query_execution_calls: calls(Operation::StartQueryExecution),
             get_query_execution_calls: calls(Operation::GetQueryExecution),
@@ -81,6 +124,14 @@ impl Stats {
             throttling_retries: self.throttling_retries.load(Ordering::Relaxed),
             waiting: Duration::from_nanos(self.waiting_nanos.load(Ordering::Relaxed)),
             fetching: Duration::from_nanos(self.fetching_nanos.load(Ordering::Relaxed)),
+            parsing: Duration::from_nanos(self.parsing_nanos.load(Ordering::Relaxed)),
+            head_object_calls: calls(Operation::HeadObject),
+            get_object_calls: calls(Operation::GetObject),
+            bytes_read: self.bytes_read.load(Ordering::Relaxed),
+            ranges: self.ranges.load(Ordering::Relaxed),
+            s3_retries: self.s3_retries.load(Ordering::Relaxed),
+            read_path,
+            fallback_reason,
         }
     }
 }
@@ -113,4 +164,20 @@ pub struct QueryStats {
     pub waiting: Duration,
     /// Time spent in `GetQueryResults` calls, retries included.
     pub fetching: Duration,
+    /// Time spent parsing the result file (the ranges themselves arrive concurrently).
+    pub parsing: Duration,
+    /// How the rows were read, once decided (with [`ReadPath::Auto`], after page 1).
+    pub read_path: Option<ReadPath>,
+    /// Why the API path was used where the result file was meant to be read.
+    pub fallback_reason: Option<String>,
+    /// S3 `HeadObject` requests sent.
+    pub head_object_calls: u64,
+    /// S3 `GetObject` requests sent (ranges, their retries, the `.csv.metadata`).
+    pub get_object_calls: u64,
+    /// Bytes of the result file received.
+    pub bytes_read: u64,
+    /// Ranges of the result file read whole.
+    pub ranges: u64,
+    /// Ranges asked for again (the rest of a cut-off body, or after `SlowDown` or 5xx).
+    pub s3_retries: u64,
 }

@@ -123,10 +123,10 @@ impl AthenaApi for SdkApi {
 /// Counts the requests the SDK puts on the wire for one call, its own retries
 /// included, so that the stats count what reached the service.
 #[derive(Debug, Clone, Default)]
-struct CountSent(Arc<AtomicU32>);
+pub(crate) struct CountSent(Arc<AtomicU32>);
 
 impl CountSent {
-    fn into_stats(self, stats: &Stats, op: Operation) {
+    pub(crate) fn into_stats(self, stats: &Stats, op: Operation) {
         stats.count_sent(op, self.0.load(Ordering::Relaxed));
     }
 }
@@ -235,6 +235,11 @@ fn query_execution(
             .as_ref()
             .map(|t| StatementType::from_athena(t.as_str())),
         substatement_type: value.substatement_type,
+        encryption_option: value
+            .result_configuration
+            .as_ref()
+            .and_then(|r| r.encryption_configuration.as_ref())
+            .map(|e| e.encryption_option.as_str().to_owned()),
         output_location: value.result_configuration.and_then(|r| r.output_location),
         workgroup: value.work_group,
         submission_date_time: status.submission_date_time.and_then(system_time),
@@ -315,10 +320,12 @@ const TRANSIENT_CODES: &[&str] = &[
     "InternalServerException",
     "InternalFailure",
     "ServiceUnavailable",
+    "InternalError",
 ];
 
-/// Sorts an SDK error into the kinds the retry logic knows.
-fn classify<E>(
+/// Sorts an SDK error (of any AWS SDK: Athena's, S3's) into the kinds the retry logic
+/// knows.
+pub(crate) fn classify<E>(
     err: SdkError<E, HttpResponse>,
     is_concurrent_limit: impl Fn(&E) -> bool,
 ) -> CallError

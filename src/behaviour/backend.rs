@@ -11,6 +11,7 @@ use crate::error::{AthenaError, Operation};
 use crate::execution::QueryState;
 use crate::fake::{Fake, Plan};
 use crate::query::StartQueryExecution;
+use crate::result_file::fake_s3::{FakeS3, S3Fault};
 use crate::settings::Backoff;
 
 /// How the queries of a rule behave.
@@ -129,9 +130,54 @@ pub(super) trait Backend: Sized {
     async fn finish(self);
 }
 
+/// What a rule about result files needs besides: the backend's S3.
+pub(super) trait ResultFiles: Backend {
+    /// A DML query of one column `v` whose values are `values` (text or NULL), for
+    /// the result file's hard cases.
+    fn values(&self, values: &[Option<&str>]) -> StartQueryExecution;
+
+    /// A handle builder like [`builder`](Self::builder), with an S3 client on the
+    /// backend's S3, where its queries' result files are.
+    fn file_builder(&self) -> AthenaBuilder;
+
+    /// Injects `fault` into the next `times` S3 calls of `op` (`HeadObject`, `GetObject`).
+    fn inject_s3(&self, op: Operation, fault: S3Fault, times: usize);
+
+    /// S3 calls of `op` that reached the backend.
+    fn s3_calls(&self, op: Operation) -> u64;
+
+    /// Injected S3 faults of `op` not fired yet.
+    fn s3_faults_left(&self, op: Operation) -> usize;
+}
+
+impl ResultFiles for OnFake {
+    fn values(&self, values: &[Option<&str>]) -> StartQueryExecution {
+        let rows = values.iter().map(|v| vec![v.map(str::to_owned)]).collect();
+        self.push(self.plan(rows, vec![("v", "varchar")]))
+    }
+
+    fn file_builder(&self) -> AthenaBuilder {
+        self.builder()
+            .with_s3_api(std::sync::Arc::new(self.s3.clone()))
+    }
+
+    fn inject_s3(&self, op: Operation, fault: S3Fault, times: usize) {
+        self.s3.fail_next(op, fault, times);
+    }
+
+    fn s3_calls(&self, op: Operation) -> u64 {
+        self.s3.calls(op)
+    }
+
+    fn s3_faults_left(&self, op: Operation) -> usize {
+        self.s3.faults_left(op)
+    }
+}
+
 /// The scripted fake under paused tokio time.
 pub(super) struct OnFake {
     pub(super) fake: Fake,
+    pub(super) s3: FakeS3,
     queries: Queries,
 }
 
@@ -162,7 +208,9 @@ impl Backend for OnFake {
         if queries == Queries::SlowStartRunUntilStopped {
             fake.set_latency(Operation::StartQueryExecution, Duration::from_secs(3));
         }
-        OnFake { fake, queries }
+        let s3 = FakeS3::default();
+        fake.write_result_files(&s3);
+        OnFake { fake, s3, queries }
     }
 
     fn builder(&self) -> AthenaBuilder {
@@ -425,5 +473,8 @@ pub(super) fn emulator_op(op: Operation) -> athena_emulator::Operation {
         Operation::GetQueryExecution => athena_emulator::Operation::GetQueryExecution,
         Operation::GetQueryResults => athena_emulator::Operation::GetQueryResults,
         Operation::StopQueryExecution => athena_emulator::Operation::StopQueryExecution,
+        Operation::HeadObject | Operation::GetObject => {
+            unreachable!("the suite counts S3 calls through the emulator's S3 counters")
+        }
     }
 }

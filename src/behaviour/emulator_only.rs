@@ -118,6 +118,10 @@ async fn faults_at_random_rates_lose_and_repeat_no_row() {
         .start()
         .await
         .unwrap();
+    // The random faults are drawn by calls that interleave (polls, pages), so which
+    // calls they hit varies between runs; one lost page answer always happens.
+    let page_calls = emulator_op(Operation::GetQueryResults);
+    emulator.inject(page_calls, Injected::LoseAnswer, 1);
     let athena = OnEmulator::builder_over(OnEmulator::client(&emulator, 3))
         .build()
         .unwrap();
@@ -128,8 +132,8 @@ async fn faults_at_random_rates_lose_and_repeat_no_row() {
     }
     assert_eq!(numbers(&rows), range(1, 5500));
     let calls = emulator.calls();
-    let page_calls = emulator_op(Operation::GetQueryResults);
-    // Faults did happen on pages and on the start, or this proves nothing.
+    // Faults did happen on pages, or this proves nothing.
+    assert_eq!(emulator.injected_left(page_calls), 0);
     assert!(calls.faulted(page_calls) > 0, "calls {calls:?}");
     assert_eq!(calls.served(page_calls), stream.stats().pages);
     emulator.shutdown().await;
@@ -208,4 +212,70 @@ async fn a_lost_start_answer_starts_one_query_with_the_sdks_retries_on_too() {
     assert_eq!(listed.query_execution_ids().len(), 1, "exactly one query");
     assert_eq!(stream.stats().start_query_execution_calls, 2);
     emulator.shutdown().await;
+}
+
+/// A `ClientRequestToken` set by the caller: the same request again gets the same query;
+/// the token with any idempotent parameter changed (the SQL, the database, the catalog,
+/// the output location) is refused with `IDEMPOTENT_PARAMETER_MISMATCH`, never a second
+/// query (docs/athena.md, "Starting a query").
+#[tokio::test]
+async fn a_reused_client_request_token_gets_its_query_or_a_mismatch() {
+    let b = OnEmulator::start(Queries::Quick).await;
+    let athena = b.athena();
+    let token = "0123456789abcdef0123456789abcdef";
+    let base = || {
+        StartQueryExecution::new("SELECT 1 AS x")
+            .with_database("default")
+            .with_catalog("AwsDataCatalog")
+            .with_output_location("s3://results/suite/")
+            .with_client_request_token(token)
+    };
+    let first = athena.execute(base()).await.unwrap();
+    let again = athena.execute(base()).await.unwrap();
+    assert_eq!(first.query_execution_id, again.query_execution_id);
+    let changed = [
+        (
+            "the SQL",
+            base().with_execution_parameters(Vec::<String>::new()),
+            false,
+        ),
+        (
+            "the SQL",
+            StartQueryExecution::new("SELECT 2 AS x")
+                .with_database("default")
+                .with_catalog("AwsDataCatalog")
+                .with_output_location("s3://results/suite/")
+                .with_client_request_token(token),
+            true,
+        ),
+        (
+            "the database",
+            base().with_database("serverlessland_database"),
+            true,
+        ),
+        ("the catalog", base().with_catalog("other_catalog"), true),
+        (
+            "the output location",
+            base().with_output_location("s3://results/other/"),
+            true,
+        ),
+    ];
+    for (what, query, refused) in changed {
+        match athena.execute(query).await {
+            Err(crate::Error::Api {
+                operation: Operation::StartQueryExecution,
+                message,
+                ..
+            }) if refused => assert_eq!(message, "Idempotent parameters do not match", "{what}"),
+            Ok(execution) if !refused => {
+                assert_eq!(
+                    execution.query_execution_id, first.query_execution_id,
+                    "{what}"
+                );
+            }
+            other => panic!("{what}: unexpected {other:?}"),
+        }
+    }
+    assert_eq!(b.started().await.len(), 1, "no second query");
+    b.finish().await;
 }

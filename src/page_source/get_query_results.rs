@@ -16,7 +16,7 @@ use crate::api::RawPage;
 use crate::client::ClientCore;
 use crate::error::{Error, Operation, Result};
 use crate::execution::{HeaderRule, QueryExecution};
-use crate::page::ResultPage;
+use crate::page::{ResultPage, ResumeFrom};
 use crate::row::{ResultSetMetadata, Row};
 use crate::stats::Stats;
 
@@ -120,7 +120,7 @@ impl QueryResultsPager {
         let page = ResultPage {
             page_number: self.page_number,
             token,
-            next_token,
+            next: next_token.map(ResumeFrom::NextToken),
             rows,
         };
         self.page_number += 1;

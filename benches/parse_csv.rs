@@ -1,0 +1,229 @@
+//! Parsing speed of a result file (issue 10): MB/s of Athena CSV through the push
+//! parser of `src/result_file/csv.rs`, and of the quote-parity cut of
+//! `src/result_file/split.rs`, on one core.
+//!
+//! The input is a ~16 MB five-column CSV shaped like CloudFront log columns (date,
+//! uri, status, bytes, user agent): every value quoted, about 3% of `bytes` NULL, and
+//! about 2% of user agents holding doubled quotes. It is fed in 1 MiB chunks, so values
+//! also span chunks.
+//!
+//! - `parse_csv/count`: a sink that counts fields, NULLs and value bytes (no
+//!   allocation). Target: at least 500 MB/s.
+//! - `parse_csv/collect`: a sink that builds a `Vec<Option<String>>` per row.
+//! - `parse_csv/range_cut`: `RangeCut` over 1 MiB ranges (quote count and row
+//!   boundaries), the pass the reader makes before parsing in parallel.
+//!
+//! `cargo bench --bench parse_csv`. Under `cargo test` each benchmark runs once on a
+//! small file.
+
+// The modules are private to the library, and do not depend on the rest of it: the
+// bench compiles their files itself. It uses only some of their items.
+#[allow(dead_code)]
+#[path = "../src/result_file/csv.rs"]
+mod csv;
+#[allow(dead_code)]
+#[path = "../src/result_file/split.rs"]
+mod split;
+
+use std::convert::Infallible;
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+use csv::{CsvParser, RowSink};
+use split::RangeCut;
+
+const CHUNK: usize = 1 << 20;
+
+/// Whether the bench runs as a benchmark (`cargo bench` passes `--bench`) rather than
+/// once in test mode (`cargo test --all-targets`), which uses a small file.
+fn bench_mode() -> bool {
+    std::env::args().any(|a| a == "--bench")
+}
+
+/// A small deterministic generator (xorshift64), so that every run parses the same bytes.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const AGENTS: [&str; 5] = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
+    "curl/8.4.0",
+    "Amazon CloudFront",
+];
+
+/// What the file holds, to check the parse against.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Counts {
+    rows: u64,
+    fields: u64,
+    nulls: u64,
+    value_bytes: u64,
+}
+
+/// The CSV of `rows` CloudFront-like rows (header included), and its counts.
+fn cloudfront_csv(rows: usize) -> (Vec<u8>, Counts) {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut out = Vec::with_capacity(rows * 170);
+    let mut counts = Counts::default();
+    let value = |out: &mut Vec<u8>, counts: &mut Counts, v: Option<&str>, last: bool| {
+        counts.fields += 1;
+        match v {
+            Some(v) => {
+                counts.value_bytes += v.len() as u64;
+                out.push(b'"');
+                for &b in v.as_bytes() {
+                    if b == b'"' {
+                        out.push(b'"');
+                    }
+                    out.push(b);
+                }
+                out.push(b'"');
+            }
+            None => counts.nulls += 1,
+        }
+        out.push(if last { b'\n' } else { b',' });
+    };
+    for (i, name) in ["date", "uri", "status", "bytes", "user_agent"]
+        .iter()
+        .enumerate()
+    {
+        value(&mut out, &mut counts, Some(name), i == 4);
+    }
+    counts.rows += 1;
+    for _ in 0..rows {
+        let date = format!("2025-{:02}-{:02}", 1 + rng.below(12), 1 + rng.below(28));
+        let uri = format!(
+            "/{}/{:x}.{}",
+            ["images", "css", "js", "api/v1/items", "index"][rng.below(5) as usize],
+            rng.next() >> (rng.below(40) + 4),
+            ["jpg", "css", "js", "json", "html"][rng.below(5) as usize]
+        );
+        let status = ["200", "200", "200", "304", "404", "500"][rng.below(6) as usize];
+        let bytes = (rng.below(100) >= 3).then(|| rng.below(5_000_000).to_string());
+        let agent = if rng.below(100) < 2 {
+            format!("{} \"compat\" (\"bot\")", AGENTS[rng.below(5) as usize])
+        } else {
+            AGENTS[rng.below(5) as usize].to_owned()
+        };
+        value(&mut out, &mut counts, Some(&date), false);
+        value(&mut out, &mut counts, Some(&uri), false);
+        value(&mut out, &mut counts, Some(status), false);
+        value(&mut out, &mut counts, bytes.as_deref(), false);
+        value(&mut out, &mut counts, Some(&agent), true);
+        counts.rows += 1;
+    }
+    (out, counts)
+}
+
+/// Counts what it is given; allocates nothing.
+#[derive(Default)]
+struct CountSink(Counts);
+
+impl RowSink for CountSink {
+    type Error = Infallible;
+
+    fn field(&mut self, value: Option<&str>) -> Result<(), Infallible> {
+        self.0.fields += 1;
+        match value {
+            Some(v) => self.0.value_bytes += v.len() as u64,
+            None => self.0.nulls += 1,
+        }
+        Ok(())
+    }
+
+    fn end_row(&mut self) -> Result<(), Infallible> {
+        self.0.rows += 1;
+        Ok(())
+    }
+}
+
+/// Builds each row as `Vec<Option<String>>`, as a reader making `Row`s does, and
+/// hands it on (to `black_box`).
+#[derive(Default)]
+struct CollectSink {
+    row: Vec<Option<String>>,
+    rows: u64,
+}
+
+impl RowSink for CollectSink {
+    type Error = Infallible;
+
+    fn field(&mut self, value: Option<&str>) -> Result<(), Infallible> {
+        self.row.push(value.map(str::to_owned));
+        Ok(())
+    }
+
+    fn end_row(&mut self) -> Result<(), Infallible> {
+        black_box(std::mem::replace(&mut self.row, Vec::with_capacity(5)));
+        self.rows += 1;
+        Ok(())
+    }
+}
+
+fn parse<S: RowSink<Error = Infallible>>(file: &[u8], sink: &mut S) {
+    let mut parser = CsvParser::new();
+    for chunk in file.chunks(CHUNK) {
+        parser.push(chunk, sink).expect("the file is well-formed");
+    }
+    parser.finish(sink).expect("the file is well-formed");
+}
+
+fn bench(c: &mut Criterion) {
+    // 130,000 rows make ~16 MB.
+    let rows = if bench_mode() { 130_000 } else { 1_000 };
+    let (file, expected) = cloudfront_csv(rows);
+    let mut check = CountSink::default();
+    parse(&file, &mut check);
+    assert_eq!(check.0, expected, "the parser reads back what was written");
+
+    let mut group = c.benchmark_group("parse_csv");
+    group.throughput(Throughput::Bytes(file.len() as u64));
+    group.sample_size(30);
+    group.measurement_time(Duration::from_secs(8));
+    group.bench_function("count", |b| {
+        b.iter(|| {
+            let mut sink = CountSink::default();
+            parse(black_box(&file), &mut sink);
+            black_box(sink.0)
+        })
+    });
+    group.bench_function("collect", |b| {
+        b.iter(|| {
+            let mut sink = CollectSink::default();
+            parse(black_box(&file), &mut sink);
+            black_box(sink.rows)
+        })
+    });
+    group.bench_function("range_cut", |b| {
+        b.iter(|| {
+            let mut odd = false;
+            let mut boundaries = 0;
+            for range in black_box(&file).chunks(CHUNK) {
+                let cut = RangeCut::new(range, odd);
+                odd ^= cut.quotes % 2 == 1;
+                boundaries += usize::from(cut.rows.is_some());
+            }
+            black_box(boundaries)
+        })
+    });
+    group.finish();
+    eprintln!("parse_csv: {} bytes, {} rows", file.len(), expected.rows);
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,123 @@
+//! The private seam to S3, for reading result files: `HeadObject` and a ranged
+//! `GetObject` pinned to an ETag, in the crate's own types. The real implementation
+//! ([`sdk::SdkS3`]) wraps an `aws_sdk_s3::Client`; tests put a scripted fake behind it.
+
+#[cfg(feature = "s3")]
+pub(crate) mod sdk;
+
+use std::fmt;
+use std::ops::Range;
+
+use futures::future::BoxFuture;
+
+use crate::api::CallError;
+use crate::stats::Stats;
+
+/// Where an object is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ObjectLocation {
+    pub(crate) bucket: String,
+    pub(crate) key: String,
+}
+
+impl ObjectLocation {
+    /// Reads `s3://bucket/key`; `None` for anything else (a missing key, another scheme).
+    pub(crate) fn parse(uri: &str) -> Option<Self> {
+        let rest = uri.strip_prefix("s3://")?;
+        let (bucket, key) = rest.split_once('/')?;
+        (!bucket.is_empty() && !key.is_empty()).then(|| ObjectLocation {
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+        })
+    }
+
+    /// The object beside this one whose key is this key plus `suffix`.
+    pub(crate) fn with_suffix(&self, suffix: &str) -> Self {
+        ObjectLocation {
+            bucket: self.bucket.clone(),
+            key: format!("{}{suffix}", self.key),
+        }
+    }
+}
+
+impl fmt::Display for ObjectLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "s3://{}/{}", self.bucket, self.key)
+    }
+}
+
+/// What `HeadObject` says of an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ObjectInfo {
+    /// `Content-Length`.
+    pub(crate) size: u64,
+    /// `ETag`: every range is read pinned to it (`If-Match`), so a file that changes
+    /// during the read is an error, never a mix of two files.
+    pub(crate) etag: String,
+    /// Whether the object carries the envelope of S3's client-side encryption
+    /// (`x-amz-cek-alg` / `x-amz-key-v2` metadata): its bytes cannot be read as CSV.
+    pub(crate) client_side_encrypted: bool,
+}
+
+/// A ranged read that failed, with the bytes that arrived before it failed (a body cut
+/// off part-way): the retry asks only for the rest.
+#[derive(Debug)]
+pub(crate) struct RangeError {
+    pub(crate) received: Vec<u8>,
+    pub(crate) error: CallError,
+}
+
+/// What the library needs from S3.
+///
+/// Each method counts in `sent` every request it puts on the wire.
+pub(crate) trait S3Api: Send + Sync + 'static {
+    /// `HeadObject`.
+    fn head_object<'a>(
+        &'a self,
+        object: &'a ObjectLocation,
+        sent: &'a Stats,
+    ) -> BoxFuture<'a, Result<ObjectInfo, CallError>>;
+
+    /// `GetObject` of the bytes `range` (end exclusive), only while the object's ETag is
+    /// `if_match`. The whole range is returned, or the error with what arrived.
+    fn get_range<'a>(
+        &'a self,
+        object: &'a ObjectLocation,
+        range: Range<u64>,
+        if_match: &'a str,
+        sent: &'a Stats,
+    ) -> BoxFuture<'a, Result<Vec<u8>, RangeError>>;
+
+    /// `GetObject` of a whole small object (the `.csv.metadata` beside a result).
+    fn get_object<'a>(
+        &'a self,
+        object: &'a ObjectLocation,
+        sent: &'a Stats,
+    ) -> BoxFuture<'a, Result<Vec<u8>, CallError>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s3_uris_parse_into_bucket_and_key() {
+        let l = ObjectLocation::parse("s3://results/athena/q1.csv").unwrap();
+        assert_eq!(
+            (l.bucket.as_str(), l.key.as_str()),
+            ("results", "athena/q1.csv")
+        );
+        assert_eq!(l.to_string(), "s3://results/athena/q1.csv");
+        assert_eq!(l.with_suffix(".metadata").key, "athena/q1.csv.metadata");
+        for bad in [
+            "",
+            "s3://",
+            "s3://bucket",
+            "s3://bucket/",
+            "s3:///key",
+            "https://b/k",
+        ] {
+            assert_eq!(ObjectLocation::parse(bad), None, "{bad}");
+        }
+    }
+}
