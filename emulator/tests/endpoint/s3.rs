@@ -208,6 +208,21 @@ async fn utility_and_ddl_results_are_tab_separated_txt_files() {
     let first = common::pages(&athena, id, None).await;
     let first_row = common::values(&first[0].result_set().unwrap().rows()[0]);
     assert_eq!(first_row, [Some("Query Plan".to_owned())]);
+
+    // SHOW FUNCTIONS: six tab-separated columns, and the header row on page 1.
+    let uri = result_uri(&athena, "SHOW FUNCTIONS LIKE 'upper'").await;
+    let file = String::from_utf8(get(&s3, &uri).await).unwrap();
+    assert!(file.starts_with("upper\t"), "{file:?}");
+    assert_eq!(
+        file.lines().next().unwrap().split('\t').count(),
+        6,
+        "{file:?}"
+    );
+    let id = uri.rsplit('/').next().unwrap().trim_end_matches(".txt");
+    let pages = common::pages(&athena, id, None).await;
+    let rows = pages[0].result_set().unwrap().rows();
+    assert_eq!(common::values(&rows[0])[0].as_deref(), Some("Function"));
+    assert_eq!(common::values(&rows[1])[0].as_deref(), Some("upper"));
     emulator.shutdown().await;
 }
 
