@@ -46,22 +46,6 @@ macro_rules! on_both_backends {
 }
 use on_both_backends;
 
-/// Like [`on_both_backends`], on the fake alone: for rules whose emulator side waits
-/// for the emulator's S3.
-macro_rules! on_fake_backend {
-    ($($rule:ident),* $(,)?) => {
-        mod on_fake {
-            $(
-                #[tokio::test(start_paused = true)]
-                async fn $rule() {
-                    super::$rule::<crate::behaviour::backend::OnFake>().await;
-                }
-            )*
-        }
-    };
-}
-use on_fake_backend;
-
 /// The integers of column 0 of each row (the rules' queries number their rows).
 fn numbers(rows: &[Row]) -> Vec<i64> {
     rows.iter()

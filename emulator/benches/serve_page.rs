@@ -53,6 +53,7 @@ fn serve_page(c: &mut Criterion) {
         assert_eq!(rows.len(), 1000, "{name}");
         let source = runtime
             .block_on(PageSource::write(
+                &data_dir,
                 data_dir.join(format!("bench/{name}.csv")),
                 &columns,
                 &rows,

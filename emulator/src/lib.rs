@@ -4,10 +4,14 @@
 //! The emulator speaks Athena's `awsJson1_1` protocol over HTTP, so the real
 //! `aws-sdk-athena` client (or the AWS CLI, or any other AWS SDK) talks to it unchanged:
 //! queries run in the background through QUEUED, RUNNING and SUCCEEDED / FAILED /
-//! CANCELLED, results are written as `<id>.csv` files and paged 1000 rows at a time with
-//! Athena's header-row rule, errors carry Athena's codes and messages, and faults
-//! (latency, throttling, 500s, dropped connections) can be injected reproducibly.
-//! Any credentials are accepted; request signatures are not verified.
+//! CANCELLED, results are written as Athena writes them (`<id>.csv` or `<id>.txt` with
+//! their `.metadata`) and paged 1000 rows at a time with Athena's header-row rule, errors
+//! carry Athena's codes and messages, and faults (latency, throttling, 500s, dropped
+//! connections) can be injected reproducibly. The same port speaks S3, path-style
+//! (`http://127.0.0.1:PORT/bucket/key` is `<data_dir>/bucket/key`), with S3 faults of its
+//! own ([`S3Faults`], [`Emulator::inject_s3`]), so result files can be read as from
+//! Athena's result bucket. Any credentials are accepted; request signatures are not
+//! verified.
 //!
 //! See [docs/emulator.md] for the binary's flags, what it serves and how it differs from
 //! Athena, and [docs/emulator-sql.md] for the SQL it accepts.
@@ -83,7 +87,10 @@ pub mod engine;
 pub mod server;
 
 pub use engine::{Engine, EngineConfig};
-pub use server::{CallCounts, Emulator, EmulatorBuilder, Faults, Injected, Operation, StartError};
+pub use server::{
+    CallCounts, Emulator, EmulatorBuilder, Faults, Injected, Operation, S3CallCounts, S3Faults,
+    S3Injected, S3Operation, StartError,
+};
 
 // The README's Rust example is compiled and run with the doctests, so it stays true.
 #[cfg(doctest)]

@@ -1,4 +1,5 @@
-//! `athena-emulator`: a local Amazon Athena endpoint, from the command line.
+//! `athena-emulator`: a local Amazon Athena endpoint (and S3 on the same port), from the
+//! command line.
 //!
 //! ```text
 //! athena-emulator --port 4570 --data-dir ./athena-data
@@ -10,13 +11,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use athena_emulator::{Emulator, EngineConfig, Faults, Operation};
+use athena_emulator::{Emulator, EngineConfig, Faults, Operation, S3Faults};
 use clap::Parser;
 
-/// A local Amazon Athena endpoint on Apache DataFusion.
+/// A local Amazon Athena endpoint on Apache DataFusion, with S3 on the same port.
 ///
-/// Speaks Athena's awsJson1_1 protocol; point any AWS SDK or the AWS CLI at the printed
-/// URL with any credentials (signatures are not verified). Stops on Ctrl-C.
+/// Speaks Athena's awsJson1_1 protocol and S3's REST protocol (path-style:
+/// URL/bucket/key is DATA_DIR/bucket/key); point any AWS SDK or the AWS CLI at the
+/// printed URL with any credentials (signatures are not verified). Stops on Ctrl-C.
 #[derive(Debug, Parser)]
 #[command(name = "athena-emulator", version)]
 struct Args {
@@ -69,6 +71,31 @@ struct Args {
     /// Probability (0..=1) that a call runs but its connection closes without an answer.
     #[arg(long, value_name = "P", default_value_t = 0.0)]
     drop_connection_rate: f64,
+
+    /// S3: milliseconds every S3 call waits before its answer (a GET's first byte).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    s3_first_byte_latency_ms: u64,
+
+    /// S3: bytes per second of each GetObject body (one connection each; 0: no limit).
+    #[arg(long, value_name = "BYTES", default_value_t = 0)]
+    s3_bandwidth: u64,
+
+    /// S3: probability (0..=1) that an S3 call answers 503 SlowDown.
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    s3_slow_down_rate: f64,
+
+    /// S3: probability (0..=1) that an S3 call answers 500 InternalError.
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    s3_internal_error_rate: f64,
+
+    /// S3: probability (0..=1) that a GetObject body is cut off (the connection closes
+    /// after --s3-cut-body-after bytes of it).
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    s3_cut_body_rate: f64,
+
+    /// S3: bytes of a body sent before a cut (all but its last byte when shorter).
+    #[arg(long, value_name = "BYTES", default_value_t = 0)]
+    s3_cut_body_after: u64,
 
     /// Every query stays QUEUED/RUNNING for at least this many milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 0)]
@@ -146,6 +173,14 @@ async fn main() -> ExitCode {
                 .with_throttle_rate(args.throttle_rate)
                 .with_server_error_rate(args.server_error_rate)
                 .with_drop_connection_rate(args.drop_connection_rate),
+        )
+        .s3_faults(
+            S3Faults::new()
+                .with_first_byte_latency(Duration::from_millis(args.s3_first_byte_latency_ms))
+                .with_bandwidth(args.s3_bandwidth)
+                .with_slow_down_rate(args.s3_slow_down_rate)
+                .with_internal_error_rate(args.s3_internal_error_rate)
+                .with_cut_body(args.s3_cut_body_rate, args.s3_cut_body_after),
         )
         .query_delay(Duration::from_millis(args.query_delay_ms))
         .max_body_bytes(args.max_body_bytes);

@@ -332,8 +332,18 @@ pub(crate) fn classify<E>(
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let code = err.code().map(str::to_owned);
     let status = err.raw_response().map(|r| r.status().as_u16());
+    // An answer without a body (S3's to HeadObject) carries no code: name it by its
+    // status, so that "access denied" is recognised whichever call it answered.
+    let code = err.code().map(str::to_owned).or_else(|| {
+        match status {
+            Some(403) => Some("Forbidden"),
+            Some(404) => Some("NotFound"),
+            Some(412) => Some("PreconditionFailed"),
+            _ => None,
+        }
+        .map(str::to_owned)
+    });
     let kind = match &err {
         SdkError::ServiceError(service) if is_concurrent_limit(service.err()) => {
             ApiErrorKind::ConcurrentQueryLimit

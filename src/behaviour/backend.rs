@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use athena_emulator::{Emulator, EngineConfig, Injected};
+use athena_emulator::{Emulator, EngineConfig, Injected, S3Injected, S3Operation};
 use aws_sdk_athena::config::retry::RetryConfig;
 use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
 
@@ -148,6 +148,10 @@ pub(super) trait ResultFiles: Backend {
 
     /// Injected S3 faults of `op` not fired yet.
     fn s3_faults_left(&self, op: Operation) -> usize;
+
+    /// Replaces the object at `uri` (a new version, a new ETag), as another writer
+    /// would while a reader reads it.
+    async fn overwrite(&self, uri: &str);
 }
 
 impl ResultFiles for OnFake {
@@ -171,6 +175,91 @@ impl ResultFiles for OnFake {
 
     fn s3_faults_left(&self, op: Operation) -> usize {
         self.s3.faults_left(op)
+    }
+
+    async fn overwrite(&self, uri: &str) {
+        self.s3.replace(uri);
+    }
+}
+
+impl ResultFiles for OnEmulator {
+    fn values(&self, values: &[Option<&str>]) -> StartQueryExecution {
+        let rows: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                Some(v) => format!("({i}, '{}')", v.replace('\'', "''")),
+                None => format!("({i}, CAST(NULL AS varchar))"),
+            })
+            .collect();
+        StartQueryExecution::new(format!(
+            "SELECT v FROM (VALUES {}) AS t(i, v) ORDER BY i",
+            rows.join(", ")
+        ))
+    }
+
+    fn file_builder(&self) -> AthenaBuilder {
+        self.builder().with_s3_client(self.s3_client.clone())
+    }
+
+    fn inject_s3(&self, op: Operation, fault: S3Fault, times: usize) {
+        let injected = match fault {
+            S3Fault::SlowDown => S3Injected::SlowDown,
+            S3Fault::ServerError => S3Injected::InternalError,
+            S3Fault::AccessDenied => S3Injected::AccessDenied,
+            S3Fault::CutAfter(n) => S3Injected::CutBody {
+                after_bytes: n as u64,
+            },
+        };
+        self.emulator.inject_s3(s3_op(op), injected, times);
+    }
+
+    fn s3_calls(&self, op: Operation) -> u64 {
+        self.emulator.s3_calls().get(s3_op(op))
+    }
+
+    fn s3_faults_left(&self, op: Operation) -> usize {
+        self.emulator.s3_injected_left(s3_op(op))
+    }
+
+    async fn overwrite(&self, uri: &str) {
+        let (bucket, key) = uri
+            .strip_prefix("s3://")
+            .and_then(|r| r.split_once('/'))
+            .expect("an s3:// URI");
+        let old = self
+            .s3_client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .expect("the file is there")
+            .body
+            .collect()
+            .await
+            .expect("its bytes")
+            .to_vec();
+        // The same rows once more: another file, with another ETag.
+        let mut new = old.clone();
+        new.extend_from_slice(&old[old.iter().position(|&b| b == b'\n').map_or(0, |i| i + 1)..]);
+        self.s3_client
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .body(new.into())
+            .send()
+            .await
+            .expect("the file is replaced");
+    }
+}
+
+/// The emulator's name for an S3 operation.
+fn s3_op(op: Operation) -> S3Operation {
+    match op {
+        Operation::GetObject => S3Operation::GetObject,
+        Operation::HeadObject => S3Operation::HeadObject,
+        other => unreachable!("{other} is not an S3 operation"),
     }
 }
 
@@ -312,6 +401,7 @@ impl Backend for OnFake {
 pub(super) struct OnEmulator {
     pub(super) emulator: Emulator,
     client: aws_sdk_athena::Client,
+    s3_client: aws_sdk_s3::Client,
 }
 
 impl OnEmulator {
@@ -331,6 +421,27 @@ impl OnEmulator {
             )
             .build();
         aws_sdk_athena::Client::from_conf(config)
+    }
+
+    /// An S3 client on the emulator's S3 side (path-style, as the emulator serves it);
+    /// `sdk_attempts` as for [`client`](Self::client).
+    pub(super) fn s3_client(emulator: &Emulator, sdk_attempts: u32) -> aws_sdk_s3::Client {
+        let config = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .region(aws_sdk_s3::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                "test", "test", None, None, "test",
+            ))
+            .endpoint_url(emulator.endpoint_url())
+            .force_path_style(true)
+            .retry_config(
+                aws_sdk_s3::config::retry::RetryConfig::standard()
+                    .with_max_attempts(sdk_attempts)
+                    .with_initial_backoff(Duration::from_millis(1))
+                    .with_max_backoff(Duration::from_millis(20)),
+            )
+            .build();
+        aws_sdk_s3::Client::from_conf(config)
     }
 
     /// Quick settings over any client of this emulator.
@@ -366,7 +477,12 @@ impl Backend for OnEmulator {
         let emulator = builder.start().await.expect("the emulator starts");
         // The SDK's own retries off: every fault a rule injects reaches the library.
         let client = OnEmulator::client(&emulator, 1);
-        OnEmulator { emulator, client }
+        let s3_client = OnEmulator::s3_client(&emulator, 1);
+        OnEmulator {
+            emulator,
+            client,
+            s3_client,
+        }
     }
 
     fn builder(&self) -> AthenaBuilder {

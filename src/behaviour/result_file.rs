@@ -167,7 +167,8 @@ async fn a_file_that_changes_during_the_read_is_an_error<B: ResultFiles>() {
         .unwrap();
     let mut stream = athena.query(b.numbers(3000));
     assert!(stream.try_next().await.unwrap().is_some());
-    b.inject_s3(Operation::GetObject, S3Fault::Replace, 1);
+    let file = stream.query_execution().unwrap().output_location.unwrap();
+    b.overwrite(&file).await;
     let err = loop {
         match stream.next().await {
             Some(Ok(_)) => {}
@@ -262,7 +263,7 @@ async fn resuming_from_a_result_file_page_continues_there<B: ResultFiles>() {
     b.finish().await;
 }
 
-crate::behaviour::on_fake_backend!(
+crate::behaviour::on_both_backends!(
     every_size_arrives_whole_through_the_result_file,
     every_range_size_cuts_the_rows_exactly,
     auto_reads_a_one_page_result_without_any_s3_request,

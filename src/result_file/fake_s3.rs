@@ -25,8 +25,6 @@ pub(crate) enum S3Fault {
     AccessDenied,
     /// The body stops after this many bytes (the connection is reset).
     CutAfter(usize),
-    /// The object is replaced (a new ETag) before the call is answered.
-    Replace,
 }
 
 #[derive(Debug)]
@@ -82,6 +80,15 @@ impl FakeS3 {
                 client_side_encrypted: false,
             },
         );
+    }
+
+    /// Stores the same bytes again as a new version (a new ETag), as a writer replacing
+    /// the object would.
+    pub(crate) fn replace(&self, uri: &str) {
+        let bytes = self.lock().objects.get(uri).map(|o| o.bytes.clone());
+        if let Some(bytes) = bytes {
+            self.put(uri, bytes);
+        }
     }
 
     /// Marks an object as written by the S3 Encryption Client.
@@ -151,18 +158,8 @@ impl FakeS3 {
             .and_then(VecDeque::pop_front)
     }
 
-    /// The object, after a `Replace` fault if there is one.
-    fn object(
-        &self,
-        uri: &str,
-        fault: Option<S3Fault>,
-    ) -> Result<(Vec<u8>, String, bool), CallError> {
-        if fault == Some(S3Fault::Replace) {
-            let bytes = self.lock().objects.get(uri).map(|o| o.bytes.clone());
-            if let Some(bytes) = bytes {
-                self.put(uri, bytes);
-            }
-        }
+    /// The object's bytes, ETag, and whether it is client-side encrypted.
+    fn object(&self, uri: &str) -> Result<(Vec<u8>, String, bool), CallError> {
         let s = self.lock();
         let o = s.objects.get(uri).ok_or_else(|| error(404, "NoSuchKey"))?;
         Ok((o.bytes.clone(), o.etag.clone(), o.client_side_encrypted))
@@ -189,7 +186,7 @@ fn refusal(fault: Option<S3Fault>) -> Option<CallError> {
         S3Fault::SlowDown => Some(error(503, "SlowDown")),
         S3Fault::ServerError => Some(error(500, "InternalError")),
         S3Fault::AccessDenied => Some(error(403, "AccessDenied")),
-        S3Fault::CutAfter(_) | S3Fault::Replace => None,
+        S3Fault::CutAfter(_) => None,
     }
 }
 
@@ -205,7 +202,7 @@ impl S3Api for FakeS3 {
             if let Some(e) = refusal(fault) {
                 return Err(e);
             }
-            let (bytes, etag, client_side_encrypted) = self.object(&object.to_string(), fault)?;
+            let (bytes, etag, client_side_encrypted) = self.object(&object.to_string())?;
             Ok(ObjectInfo {
                 size: bytes.len() as u64,
                 etag,
@@ -238,7 +235,7 @@ impl S3Api for FakeS3 {
             if let Some(e) = refusal(fault) {
                 return Err(refuse(e));
             }
-            let (bytes, etag, _) = self.object(&object.to_string(), fault).map_err(refuse)?;
+            let (bytes, etag, _) = self.object(&object.to_string()).map_err(refuse)?;
             if etag != if_match {
                 return Err(refuse(error(412, "PreconditionFailed")));
             }
@@ -273,7 +270,7 @@ impl S3Api for FakeS3 {
             if let Some(e) = refusal(fault) {
                 return Err(e);
             }
-            Ok(self.object(&object.to_string(), fault)?.0)
+            Ok(self.object(&object.to_string())?.0)
         })
     }
 }

@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::results::{ColumnMeta, ResultFile, ResultWriter, column_info_json, render_page};
+use super::data_dir::DataDir;
+use super::results::{
+    ColumnMeta, ResultFile, ResultKind, ResultWriter, column_info_json, names_row_json, render_page,
+};
 use super::token::{Position, TokenKey};
 use crate::engine::Column;
 
@@ -23,23 +26,29 @@ pub struct PageSource {
 }
 
 impl PageSource {
-    /// Writes `rows` under `columns` to `path` as a DML result.
+    /// Writes `rows` under `columns` to `path` (in the folder `data_dir`) as a DML
+    /// result.
     pub async fn write(
+        data_dir: &std::path::Path,
         path: PathBuf,
         columns: &[Column],
         rows: &[Vec<Option<String>>],
     ) -> std::io::Result<Self> {
+        let data_dir = Arc::new(DataDir::open(data_dir)?);
         let columns: Vec<ColumnMeta> = columns.iter().map(ColumnMeta::from).collect();
-        let mut writer = ResultWriter::create(path, &columns).await?;
+        let temp = data_dir.temp_path("bench.csv");
+        let mut writer = ResultWriter::create(temp, path, ResultKind::Csv, &columns).await?;
         writer.write_rows(rows).await?;
-        let (path, len, _) = writer.finish().await?;
+        let (path, len, _) = writer.finish(&data_dir, Vec::new()).await?;
         let result = ResultFile {
             path,
+            kind: ResultKind::Csv,
             len,
             columns: columns.len(),
             column_info: Arc::from(column_info_json(&columns)),
             update_count: Some(0),
             header_row: true,
+            names_row: Arc::from(names_row_json(&columns)),
         };
         let key = TokenKey::new();
         // Page 1 is the header alone, so page 2 holds data rows only.

@@ -9,10 +9,14 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use super::data_dir::DataDir;
 use super::faults::{CallCounts, Counters, FaultInjector, Faults, Injected};
 use super::http::{Shared, accept_loop};
 use super::operation::Operation;
 use super::queries::Registry;
+use super::s3::{
+    DataDirS3, S3CallCounts, S3Counters, S3FaultInjector, S3Faults, S3Injected, S3Operation,
+};
 use super::token::TokenKey;
 use crate::engine::{Engine, EngineConfig, QueryError};
 
@@ -30,6 +34,13 @@ pub enum StartError {
         /// The engine's error.
         source: QueryError,
     },
+    /// The data dir could not be opened (or its private temp folder made).
+    DataDir {
+        /// The data dir.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
     /// The address could not be bound.
     Bind {
         /// The address asked for.
@@ -46,6 +57,9 @@ impl fmt::Display for StartError {
                 write!(f, "invalid emulator setting: {message}")
             }
             StartError::Engine { source } => write!(f, "cannot build the SQL engine: {source}"),
+            StartError::DataDir { path, source } => {
+                write!(f, "cannot open the data dir {}: {source}", path.display())
+            }
             StartError::Bind { addr, source } => write!(f, "cannot bind {addr}: {source}"),
         }
     }
@@ -56,6 +70,7 @@ impl std::error::Error for StartError {
         match self {
             StartError::InvalidConfig { .. } => None,
             StartError::Engine { source } => Some(source),
+            StartError::DataDir { source, .. } => Some(source),
             StartError::Bind { source, .. } => Some(source),
         }
     }
@@ -78,6 +93,7 @@ pub struct EmulatorBuilder {
     engine: EngineSource,
     max_active_queries: usize,
     faults: [Faults; Operation::ALL.len()],
+    s3_faults: [S3Faults; S3Operation::ALL.len()],
     query_delay: Duration,
     seed: Option<u64>,
     max_body_bytes: usize,
@@ -90,6 +106,7 @@ impl Default for EmulatorBuilder {
             engine: EngineSource::Config(EngineConfig::default()),
             max_active_queries: 25,
             faults: [Faults::new(); Operation::ALL.len()],
+            s3_faults: [S3Faults::new(); S3Operation::ALL.len()],
             query_delay: Duration::ZERO,
             seed: None,
             max_body_bytes: 4 * 1024 * 1024,
@@ -187,6 +204,63 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The S3 faults and limits of every S3 operation (replaces any set before).
+    /// Default is none.
+    pub fn s3_faults(mut self, faults: S3Faults) -> Self {
+        self.s3_faults = [faults; S3Operation::ALL.len()];
+        self
+    }
+
+    /// The S3 faults and limits of one S3 operation (replaces those set before for it).
+    /// Default is none.
+    pub fn s3_operation_faults(mut self, operation: S3Operation, faults: S3Faults) -> Self {
+        self.s3_faults[operation.index()] = faults;
+        self
+    }
+
+    /// Every S3 call waits this long before its answer starts (a GET's first byte).
+    /// Default is none.
+    pub fn s3_first_byte_latency(mut self, latency: Duration) -> Self {
+        for f in &mut self.s3_faults {
+            *f = f.with_first_byte_latency(latency);
+        }
+        self
+    }
+
+    /// GetObject bodies are paced to at most `bytes_per_second` each (one connection
+    /// each); 0 is no limit. Default is no limit.
+    pub fn s3_bandwidth(mut self, bytes_per_second: u64) -> Self {
+        for f in &mut self.s3_faults {
+            *f = f.with_bandwidth(bytes_per_second);
+        }
+        self
+    }
+
+    /// Probability (0.0..=1.0) that an S3 call answers `503 SlowDown`. Default is 0.
+    pub fn s3_slow_down_rate(mut self, rate: f64) -> Self {
+        for f in &mut self.s3_faults {
+            *f = f.with_slow_down_rate(rate);
+        }
+        self
+    }
+
+    /// Probability (0.0..=1.0) that an S3 call answers `500 InternalError`. Default is 0.
+    pub fn s3_internal_error_rate(mut self, rate: f64) -> Self {
+        for f in &mut self.s3_faults {
+            *f = f.with_internal_error_rate(rate);
+        }
+        self
+    }
+
+    /// Probability (0.0..=1.0) that a GetObject body is cut off after `after_bytes` bytes
+    /// (see [`S3Faults::with_cut_body`]). Default is 0.
+    pub fn s3_cut_body(mut self, rate: f64, after_bytes: u64) -> Self {
+        for f in &mut self.s3_faults {
+            *f = f.with_cut_body(rate, after_bytes);
+        }
+        self
+    }
+
     /// Every query stays QUEUED then RUNNING for at least this long (half of it
     /// QUEUED). Default is zero: as fast as the engine.
     pub fn query_delay(mut self, delay: Duration) -> Self {
@@ -229,6 +303,11 @@ impl EmulatorBuilder {
                 return invalid(format!("{name} of {operation} is {rate}, not in 0.0..=1.0"));
             }
         }
+        for (operation, faults) in S3Operation::ALL.iter().zip(&self.s3_faults) {
+            if let Some((name, rate)) = faults.invalid_rate() {
+                return invalid(format!("{name} of {operation} is {rate}, not in 0.0..=1.0"));
+            }
+        }
         let mut temporary_data_dir = None;
         let engine = match self.engine {
             EngineSource::Engine(engine) => engine,
@@ -244,6 +323,11 @@ impl EmulatorBuilder {
                 engine
             }
         };
+        let data_dir = DataDir::open(engine.data_dir()).map_err(|source| StartError::DataDir {
+            path: engine.data_dir().to_path_buf(),
+            source,
+        })?;
+        let data_dir = Arc::new(data_dir);
         let listener = TcpListener::bind(self.bind)
             .await
             .map_err(|source| StartError::Bind {
@@ -258,12 +342,23 @@ impl EmulatorBuilder {
             use std::hash::BuildHasher;
             std::hash::RandomState::new().hash_one(addr)
         });
+        let s3_faults = Arc::new(S3FaultInjector::new(self.s3_faults, seed));
+        let s3_counters = Arc::new(S3Counters::default());
+        // Path-style only (no virtual host parser), no authentication: requests reach
+        // s3s unsigned (see `s3/anonymous.rs`).
+        let s3 = s3s::service::S3ServiceBuilder::new(DataDirS3 {
+            data_dir: Arc::clone(&data_dir),
+            faults: Arc::clone(&s3_faults),
+            counters: Arc::clone(&s3_counters),
+        })
+        .build();
         let shared = Arc::new(Shared {
-            registry: Registry::new(engine, self.max_active_queries, self.query_delay),
+            registry: Registry::new(engine, data_dir, self.max_active_queries, self.query_delay),
             key: TokenKey::new(),
             faults: FaultInjector::new(self.faults, seed),
             counters: Counters::default(),
             max_body_bytes: self.max_body_bytes,
+            s3,
         });
         let (shutdown, signal) = watch::channel(false);
         let server = tokio::spawn(accept_loop(listener, Arc::clone(&shared), signal));
@@ -271,6 +366,8 @@ impl EmulatorBuilder {
             addr,
             seed,
             temporary_data_dir,
+            s3_faults,
+            s3_counters,
             shared,
             shutdown,
             server: Some(server),
@@ -303,6 +400,8 @@ pub struct Emulator {
     seed: u64,
     /// The data dir `EngineConfig::default()` made for this emulator, removed at shutdown.
     temporary_data_dir: Option<std::path::PathBuf>,
+    s3_faults: Arc<S3FaultInjector>,
+    s3_counters: Arc<S3Counters>,
     shared: Arc<Shared>,
     shutdown: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
@@ -397,6 +496,42 @@ impl Emulator {
     /// How many faults injected into `operation` have not fired yet.
     pub fn injected_left(&self, operation: Operation) -> usize {
         self.shared.faults.injected_left(operation)
+    }
+
+    /// How many calls each S3 operation has received so far, and the bytes served.
+    pub fn s3_calls(&self) -> S3CallCounts {
+        self.s3_counters.snapshot()
+    }
+
+    /// Injects an S3 fault into the next `times` calls of `operation` (after any
+    /// injected before), whatever the S3 fault rates say. Counted in
+    /// [`S3CallCounts::faulted`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use athena_emulator::{Emulator, EngineConfig, S3Injected, S3Operation};
+    ///
+    /// let emulator = Emulator::builder()
+    /// #   .engine_config(EngineConfig { cloudfront_rows: 0, ..EngineConfig::default() })
+    ///     .start()
+    ///     .await?;
+    /// // The next GetObject is throttled; the one after it loses its connection after
+    /// // 1 KiB of its body.
+    /// emulator.inject_s3(S3Operation::GetObject, S3Injected::SlowDown, 1);
+    /// emulator.inject_s3(S3Operation::GetObject, S3Injected::CutBody { after_bytes: 1024 }, 1);
+    /// assert_eq!(emulator.s3_injected_left(S3Operation::GetObject), 2);
+    /// # emulator.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn inject_s3(&self, operation: S3Operation, injected: S3Injected, times: usize) {
+        self.s3_faults.inject(operation, injected, times);
+    }
+
+    /// How many S3 faults injected into `operation` have not fired yet.
+    pub fn s3_injected_left(&self, operation: S3Operation) -> usize {
+        self.s3_faults.injected_left(operation)
     }
 
     /// The number of queries QUEUED or RUNNING now.

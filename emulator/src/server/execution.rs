@@ -75,6 +75,8 @@ impl StartRequest {
 #[derive(Debug)]
 pub(super) struct Query {
     pub(super) id: String,
+    /// `<id>.csv` or `<id>.txt`, the name of its result file under the OutputLocation.
+    pub(super) result_file_name: String,
     pub(super) request: StartRequest,
     pub(super) statement_type: StatementType,
     pub(super) substatement_type: SubstatementType,
@@ -90,8 +92,13 @@ pub(super) struct Query {
 }
 
 impl Query {
+    /// The full `s3://` URI of the result file, as Athena gives it (docs/athena.md,
+    /// "Result files": a client takes the file from here and never builds the key).
     fn output_location(&self) -> String {
-        format!("{}{}.csv", self.request.output_location.prefix, self.id)
+        format!(
+            "{}{}",
+            self.request.output_location.prefix, self.result_file_name
+        )
     }
 
     /// `QueryExecution` as GetQueryExecution answers it.

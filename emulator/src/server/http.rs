@@ -1,12 +1,13 @@
-//! HTTP/1.1 serving: accepting connections, reading a request body within its limit,
-//! injecting faults, and answering with the operation's JSON or its error.
+//! HTTP/1.1 serving: accepting connections, telling Athena calls from S3 calls, reading
+//! an Athena request body within its limit, injecting faults, and answering with the
+//! operation's JSON or its error; S3 calls go to s3s (see `s3.rs`).
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Either, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use hyper::service::service_fn;
@@ -20,6 +21,7 @@ use super::faults::{Counters, FaultInjector, Outcome};
 use super::operations;
 use super::protocol::{self, ApiError};
 use super::queries::Registry;
+use super::s3;
 use super::token::TokenKey;
 
 /// What every connection shares.
@@ -30,6 +32,8 @@ pub(super) struct Shared {
     pub(super) faults: FaultInjector,
     pub(super) counters: Counters,
     pub(super) max_body_bytes: usize,
+    /// The S3 side, on the same port.
+    pub(super) s3: s3s::service::S3Service,
 }
 
 /// Accepts connections until shutdown, then waits for them to finish.
@@ -72,7 +76,13 @@ async fn serve_connection(
     mut signal: watch::Receiver<bool>,
 ) {
     let _ = stream.set_nodelay(true);
-    let service = service_fn(move |request| handle(Arc::clone(&shared), request));
+    // S3 bodies cut on purpose wait for this connection's flushes (see `s3/flushes.rs`).
+    let flushes = Arc::new(s3::Flushes::default());
+    let stream = s3::FlushWatch::new(stream, Arc::clone(&flushes));
+    let service = service_fn(move |mut request: Request<Incoming>| {
+        request.extensions_mut().insert(Arc::clone(&flushes));
+        handle(Arc::clone(&shared), request)
+    });
     let connection = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
         .serve_connection(TokioIo::new(stream), service);
@@ -98,10 +108,11 @@ impl fmt::Display for DropConnection {
 
 impl std::error::Error for DropConnection {}
 
-type Answer = Response<Full<Bytes>>;
+/// An answer: Athena's JSON, or what s3s answers for an S3 call.
+type Answer = Response<Either<Full<Bytes>, s3s::Body>>;
 
 fn response(status: u16, body: Vec<u8>, request_id: &str) -> Answer {
-    let mut response = Response::new(Full::new(Bytes::from(body)));
+    let mut response = Response::new(Either::Left(Full::new(Bytes::from(body))));
     *response.status_mut() =
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let headers = response.headers_mut();
@@ -123,8 +134,26 @@ fn error_response(error: &ApiError, request_id: &str) -> Answer {
     response
 }
 
+/// Whether a request is an Athena call: it names an operation in `X-Amz-Target`, is sent
+/// as `application/x-amz-json-1.1`, or is signed for the service `athena`
+/// (docs/athena.md, "Errors"). S3 calls do none of these.
+fn is_athena(request: &Request<Incoming>) -> bool {
+    let headers = request.headers();
+    headers.contains_key("x-amz-target")
+        || headers
+            .get(CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/x-amz-json"))
+        || headers
+            .get(hyper::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("/athena/aws4_request"))
+}
+
 /// Answers one request.
 async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Answer, DropConnection> {
+    if !is_athena(&request) {
+        return Ok(handle_s3(&shared, request).await);
+    }
     let request_id = shared.registry.request_id();
     if request.method() != Method::POST {
         return Ok(error_response(&ApiError::method_not_allowed(), &request_id));
@@ -198,4 +227,28 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Answe
         Ok(body) => response(200, body, &request_id),
         Err(error) => error_response(&error, &request_id),
     })
+}
+
+/// Answers one S3 call through s3s.
+async fn handle_s3(shared: &Shared, request: Request<Incoming>) -> Answer {
+    match shared.s3.call(s3::anonymous(request)).await {
+        Ok(response) => response.map(Either::Right),
+        Err(error) => {
+            // s3s answers S3 errors itself; this is a failure of its own (rare), still
+            // answered in S3's shape.
+            tracing::warn!(?error, "s3s could not answer");
+            let internal = s3s::S3Error::with_message(
+                s3s::S3ErrorCode::InternalError,
+                "We encountered an internal error. Please try again.",
+            );
+            match internal.to_http_response() {
+                Ok(response) => response.map(Either::Right),
+                Err(_) => {
+                    let mut answer = Response::new(Either::Left(Full::new(Bytes::new())));
+                    *answer.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+                    answer
+                }
+            }
+        }
+    }
 }

@@ -14,10 +14,14 @@ use futures::StreamExt;
 use serde_json::Value;
 use tokio::time::Instant;
 
+use super::data_dir::DataDir;
 use super::execution::{Query, StartRequest, State};
 use super::ids::IdGenerator;
 use super::protocol::ApiError;
-use super::results::{ColumnMeta, ResultFile, ResultWriter, column_info_json};
+use super::result_metadata;
+use super::results::{
+    ColumnMeta, ResultFile, ResultKind, ResultWriter, column_info_json, names_row_json,
+};
 use crate::engine::{
     Engine, ExecutionContext, Prepared, QueryError, StatementType, SubstatementType,
 };
@@ -39,6 +43,7 @@ struct Inner {
 pub(crate) struct Registry {
     inner: Mutex<Inner>,
     engine: Engine,
+    data_dir: Arc<DataDir>,
     ids: IdGenerator,
     max_active: usize,
     query_delay: Duration,
@@ -54,10 +59,16 @@ pub(crate) enum ResultsState {
 }
 
 impl Registry {
-    pub(crate) fn new(engine: Engine, max_active: usize, query_delay: Duration) -> Arc<Self> {
+    pub(crate) fn new(
+        engine: Engine,
+        data_dir: Arc<DataDir>,
+        max_active: usize,
+        query_delay: Duration,
+    ) -> Arc<Self> {
         Arc::new(Self {
             inner: Mutex::new(Inner::default()),
             engine,
+            data_dir,
             ids: IdGenerator::new(),
             max_active,
             query_delay,
@@ -124,9 +135,11 @@ impl Registry {
             return Err(ApiError::too_many_queries(self.max_active));
         }
         let id = self.ids.next();
+        let kind = ResultKind::of(statement_type, substatement_type);
+        let result_file_name = format!("{id}.{}", kind.extension());
         let path = request
             .output_location
-            .path(self.engine.data_dir(), &format!("{id}.csv"));
+            .path(self.data_dir.root(), &result_file_name);
         let context = ExecutionContext {
             database: request.database.clone(),
             catalog: request.catalog.clone(),
@@ -137,11 +150,16 @@ impl Registry {
             .tokens
             .insert(request.client_request_token.clone(), id.clone());
         inner.active += 1;
-        let task = tokio::spawn(Arc::clone(self).run(id.clone(), prepared, context, path));
+        let output = (
+            path,
+            format!("{}{result_file_name}", request.output_location.prefix),
+        );
+        let task = tokio::spawn(Arc::clone(self).run(id.clone(), prepared, context, output));
         inner.queries.insert(
             id.clone(),
             Query {
                 id: id.clone(),
+                result_file_name,
                 request,
                 statement_type,
                 substatement_type,
@@ -165,7 +183,7 @@ impl Registry {
         id: String,
         prepared: Result<Prepared, QueryError>,
         context: ExecutionContext,
-        path: PathBuf,
+        output: (PathBuf, String),
     ) {
         // `start` inserts the query before it releases the lock this waits for.
         let Some(submitted_at) = self.lock().queries.get(&id).map(|q| q.submitted_at) else {
@@ -182,7 +200,7 @@ impl Registry {
         }
 
         let outcome = match prepared {
-            Ok(prepared) => self.execute(&id, &prepared, &context, path).await,
+            Ok(prepared) => self.execute(&id, &prepared, &context, output).await,
             Err(error) => Err(error),
         };
 
@@ -216,7 +234,7 @@ impl Registry {
         id: &str,
         prepared: &Prepared,
         context: &ExecutionContext,
-        path: PathBuf,
+        (path, output_uri): (PathBuf, String),
     ) -> Result<ResultFile, QueryError> {
         let planning_started = Instant::now();
         let output = self.engine.execute(prepared, context).await?;
@@ -228,29 +246,61 @@ impl Registry {
         });
 
         let columns: Vec<ColumnMeta> = output.columns.iter().map(ColumnMeta::from).collect();
-        let io_error = |e: std::io::Error| QueryError::Failed {
-            error_category: 1,
-            error_type: 200,
-            message: format!("cannot write the result file {}: {e}", path.display()),
+        // A symlink on the way may lead out of the data dir: Athena cannot write where
+        // its caller may not, so the query fails as it does on a bucket it may not
+        // write to.
+        if !self.data_dir.contains(&path) {
+            return Err(QueryError::Failed {
+                error_category: 2,
+                error_type: 1000,
+                message: format!("Access denied when writing output to url: {output_uri}"),
+            });
+        }
+        let io_error = |e: std::io::Error| {
+            if e.kind() == std::io::ErrorKind::InvalidData {
+                // A value the .txt format cannot hold.
+                QueryError::Failed {
+                    error_category: 1,
+                    error_type: 200,
+                    message: e.to_string(),
+                }
+            } else {
+                QueryError::Failed {
+                    error_category: 1,
+                    error_type: 200,
+                    message: format!("cannot write the result file {}: {e}", path.display()),
+                }
+            }
         };
-        let mut writer = ResultWriter::create(path.clone(), &columns)
+        let kind = ResultKind::of(prepared.statement_type, prepared.substatement_type);
+        let temp = self
+            .data_dir
+            .temp_path(&format!("{id}.{}", kind.extension()));
+        let mut writer = ResultWriter::create(temp, path.clone(), kind, &columns)
             .await
             .map_err(io_error)?;
         let mut rows = output.rows;
         while let Some(batch) = rows.next().await {
             writer.write_rows(&batch?).await.map_err(io_error)?;
         }
-        let (path, len, _rows) = writer.finish().await.map_err(io_error)?;
+        let metadata = result_metadata::encode(&self.ids.next_engine_query_id(), &columns);
+        let (path, len, _rows) = writer
+            .finish(&self.data_dir, metadata)
+            .await
+            .map_err(io_error)?;
         Ok(ResultFile {
             path,
+            kind,
             len,
             columns: columns.len(),
             column_info: column_info_json(&columns).into(),
             update_count: output.update_count,
             // DML results start with a header row; of the UTILITY statements only
-            // SHOW FUNCTIONS has one (docs/athena.md, "Pages of results").
+            // SHOW FUNCTIONS has one (docs/athena.md, "Pages of results"). A `.txt` file
+            // has no header line, so that row comes from the names in its `.metadata`.
             header_row: prepared.statement_type == StatementType::Dml
                 || prepared.substatement_type == SubstatementType::ShowFunctions,
+            names_row: names_row_json(&columns).into(),
         })
     }
 
@@ -437,7 +487,8 @@ mod tests {
         })
         .await
         .unwrap();
-        let registry = Registry::new(engine, 5, Duration::from_secs(10));
+        let data_dir = Arc::new(DataDir::open(engine.data_dir()).unwrap());
+        let registry = Registry::new(engine, data_dir, 5, Duration::from_secs(10));
         let started = Instant::now();
         let id = registry
             .start(StartRequest {

@@ -1,10 +1,13 @@
 //! Result files and the pages GetQueryResults serves from them.
 //!
-//! A query's rows are written as Athena writes them (`<id>.csv`: a quoted header line,
-//! every value quoted with `"` doubled inside, NULL an empty unquoted field), and every
-//! page is read back from that file: seek to the offset the `NextToken` carries, parse at
-//! most `MaxResults` records, and write the JSON answer straight from the file's bytes.
-//! Nothing of a result is held in memory between pages, so any size is servable.
+//! A query's rows are written as Athena writes them (docs/athena.md, "Result files"):
+//! DML as `<id>.csv` (a quoted header line, every value quoted with `"` doubled inside,
+//! NULL an empty unquoted field, `\n` after every line), DDL and UTILITY statements as
+//! `<id>.txt` (values joined by tabs, no quoting, no header line), each with its
+//! `.metadata` beside it (see `result_metadata.rs`). Every page is read back from that
+//! file: seek to the offset the `NextToken` carries, parse at most `MaxResults` records,
+//! and write the JSON answer straight from the file's bytes. So the file and the API
+//! cannot disagree, and nothing of a result is held in memory between pages.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom};
@@ -13,7 +16,39 @@ use std::sync::Arc;
 
 use tokio::io::AsyncWriteExt;
 
+use super::data_dir::{DataDir, Md5Hex};
 use super::token::{Position, TokenKey};
+use crate::engine::{StatementType, SubstatementType};
+
+/// Which file a result is written to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ResultKind {
+    /// `<id>.csv`: DML (SELECT, CTAS, INSERT, ...).
+    Csv,
+    /// `<id>.txt`: DDL and UTILITY statements, and EXPLAIN.
+    Txt,
+}
+
+impl ResultKind {
+    /// The file a statement's result goes to: `.csv` for DML, `.txt` for DDL, and for
+    /// SHOW, DESCRIBE and EXPLAIN (docs/athena.md, "Result files"). EXPLAIN is DML to the
+    /// engine, but its file is `.txt`.
+    pub(crate) fn of(statement_type: StatementType, substatement_type: SubstatementType) -> Self {
+        match (statement_type, substatement_type) {
+            (_, SubstatementType::Explain) => ResultKind::Txt,
+            (StatementType::Dml, _) => ResultKind::Csv,
+            (StatementType::Ddl | StatementType::Utility, _) => ResultKind::Txt,
+        }
+    }
+
+    /// `csv` or `txt`.
+    pub(crate) fn extension(self) -> &'static str {
+        match self {
+            ResultKind::Csv => "csv",
+            ResultKind::Txt => "txt",
+        }
+    }
+}
 
 /// What ColumnInfo says about one column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,31 +157,76 @@ pub(crate) fn encode_record<'a>(
     out.push(b'\n');
 }
 
-/// Writes a result file while the query runs.
+/// Appends one `.txt` line: values joined by tabs, NULL as an empty value.
+///
+/// The format has no quoting, so a value holding a newline, or a tab when there are
+/// several columns, cannot be written so as to read back the same: that is an error
+/// naming the value rather than a file that would page differently from the rows.
+pub(crate) fn encode_txt_record<'a>(
+    values: impl IntoIterator<Item = Option<&'a str>>,
+    columns: usize,
+    out: &mut Vec<u8>,
+) -> io::Result<()> {
+    for (i, value) in values.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b'\t');
+        }
+        let value = value.unwrap_or_default();
+        if value.contains('\n') || (columns > 1 && value.contains('\t')) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("the value {value:?} cannot be written to a tab-separated .txt result"),
+            ));
+        }
+        out.extend_from_slice(value.as_bytes());
+    }
+    out.push(b'\n');
+    Ok(())
+}
+
+/// Writes a result file while the query runs: into a temp file of the data dir, renamed
+/// into place with its `.metadata` by [`ResultWriter::finish`], so the file appears
+/// whole once the query has SUCCEEDED and a failed or stopped query leaves none.
 #[derive(Debug)]
 pub(crate) struct ResultWriter {
     file: tokio::io::BufWriter<tokio::fs::File>,
-    path: PathBuf,
+    temp: PathBuf,
+    target: PathBuf,
+    kind: ResultKind,
+    columns: usize,
     buffer: Vec<u8>,
+    md5: Md5Hex,
     len: u64,
     rows: u64,
+    /// Set once the temp file has been renamed into place.
+    published: bool,
 }
 
 impl ResultWriter {
-    /// Creates `path` (and its directories) and writes the header line.
-    pub(crate) async fn create(path: PathBuf, columns: &[ColumnMeta]) -> io::Result<Self> {
-        if let Some(dir) = path.parent() {
+    /// Creates the temp file `temp`, to become `target`, and writes the CSV header line.
+    pub(crate) async fn create(
+        temp: PathBuf,
+        target: PathBuf,
+        kind: ResultKind,
+        columns: &[ColumnMeta],
+    ) -> io::Result<Self> {
+        if let Some(dir) = temp.parent() {
             tokio::fs::create_dir_all(dir).await?;
         }
-        let file = tokio::fs::File::create(&path).await?;
+        let file = tokio::fs::File::create(&temp).await?;
         let mut writer = Self {
             file: tokio::io::BufWriter::with_capacity(256 * 1024, file),
-            path,
+            temp,
+            target,
+            kind,
+            columns: columns.len(),
             buffer: Vec::new(),
+            md5: Md5Hex::new(),
             len: 0,
             rows: 0,
+            published: false,
         };
-        if !columns.is_empty() {
+        if kind == ResultKind::Csv && !columns.is_empty() {
             encode_record(
                 columns.iter().map(|c| Some(c.name.as_str())),
                 &mut writer.buffer,
@@ -158,33 +238,79 @@ impl ResultWriter {
 
     async fn flush_buffer(&mut self) -> io::Result<()> {
         self.file.write_all(&self.buffer).await?;
+        self.md5.update(&self.buffer);
         self.len += self.buffer.len() as u64;
         self.buffer.clear();
         Ok(())
     }
 
     /// Appends a batch of rows.
+    ///
+    /// # Errors
+    /// An I/O error, or (`InvalidData`) a value a `.txt` result cannot hold.
     pub(crate) async fn write_rows(&mut self, rows: &[Vec<Option<String>>]) -> io::Result<()> {
         for row in rows {
-            encode_record(row.iter().map(Option::as_deref), &mut self.buffer);
+            let values = row.iter().map(Option::as_deref);
+            match self.kind {
+                ResultKind::Csv => encode_record(values, &mut self.buffer),
+                ResultKind::Txt => encode_txt_record(values, self.columns, &mut self.buffer)?,
+            }
         }
         self.rows += rows.len() as u64;
         self.flush_buffer().await
     }
 
-    /// Flushes and closes the file; returns its path, length and data row count.
-    pub(crate) async fn finish(mut self) -> io::Result<(PathBuf, u64, u64)> {
+    /// Flushes the file, writes `metadata` as `<target>.metadata`, then moves the file
+    /// to its target; returns its path, length and data row count.
+    pub(crate) async fn finish(
+        mut self,
+        data_dir: &Arc<DataDir>,
+        metadata: Vec<u8>,
+    ) -> io::Result<(PathBuf, u64, u64)> {
         self.file.flush().await?;
         self.file.get_mut().sync_data().await.ok();
-        Ok((self.path, self.len, self.rows))
+        let mut metadata_target = self.target.clone().into_os_string();
+        metadata_target.push(".metadata");
+        let metadata_target = PathBuf::from(metadata_target);
+        let metadata_temp = data_dir.temp_path("result.metadata");
+        let mut md5 = Md5Hex::new();
+        md5.update(&metadata);
+        tokio::fs::write(&metadata_temp, &metadata).await?;
+        let md5_hex = std::mem::replace(&mut self.md5, Md5Hex::new()).finish();
+        let data_dir = Arc::clone(data_dir);
+        let (temp, target) = (self.temp.clone(), self.target.clone());
+        // The metadata first: a reader that finds the result file finds its metadata.
+        tokio::task::spawn_blocking(move || {
+            data_dir
+                .publish(&metadata_temp, &metadata_target, md5.finish())
+                .inspect_err(|_| {
+                    let _ = std::fs::remove_file(&metadata_temp);
+                })?;
+            data_dir.publish(&temp, &target, md5_hex)
+        })
+        .await
+        .map_err(io::Error::other)??;
+        self.published = true;
+        Ok((self.target.clone(), self.len, self.rows))
+    }
+}
+
+impl Drop for ResultWriter {
+    /// A query that failed or was stopped leaves no result file behind.
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = std::fs::remove_file(&self.temp);
+        }
     }
 }
 
 /// A finished result, ready to be paged.
 #[derive(Debug)]
 pub(crate) struct ResultFile {
-    /// The `<id>.csv` file.
+    /// The `<id>.csv` or `<id>.txt` file.
     pub(crate) path: PathBuf,
+    /// Which of the two it is.
+    pub(crate) kind: ResultKind,
     /// Its length in bytes.
     pub(crate) len: u64,
     /// Number of columns of every record.
@@ -193,8 +319,26 @@ pub(crate) struct ResultFile {
     pub(crate) column_info: Arc<[u8]>,
     /// `UpdateCount`.
     pub(crate) update_count: Option<i64>,
-    /// Whether page 1 starts with the header row (DML).
+    /// Whether page 1 starts with the header row (DML, and SHOW FUNCTIONS).
     pub(crate) header_row: bool,
+    /// The header row as a JSON row, for a `.txt` result that has one: the file holds
+    /// no header line, so page 1 starts with the names its `.metadata` holds.
+    pub(crate) names_row: Arc<[u8]>,
+}
+
+/// The column names as one GetQueryResults row (`{"Data":[...]}`).
+pub(crate) fn names_row_json(columns: &[ColumnMeta]) -> Vec<u8> {
+    let mut out = b"{\"Data\":[".to_vec();
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"VarCharValue\":\"");
+        escape_json(c.name.as_bytes(), &mut out);
+        out.extend_from_slice(b"\"}");
+    }
+    out.extend_from_slice(b"]}");
+    out
 }
 
 /// A result file that does not hold what this module wrote.
@@ -206,8 +350,16 @@ fn corrupt(path: &std::path::Path) -> io::Error {
 }
 
 /// Reads one record (with its `\n`) into `record`; `Ok(false)` at the end of the file.
-fn read_record(reader: &mut impl BufRead, record: &mut Vec<u8>) -> io::Result<bool> {
+fn read_record(
+    reader: &mut impl BufRead,
+    kind: ResultKind,
+    record: &mut Vec<u8>,
+) -> io::Result<bool> {
     record.clear();
+    if kind == ResultKind::Txt {
+        // No quoting: every `\n` ends a record.
+        return Ok(reader.read_until(b'\n', record)? > 0);
+    }
     let mut quotes = 0usize;
     loop {
         let start = record.len();
@@ -223,7 +375,34 @@ fn read_record(reader: &mut impl BufRead, record: &mut Vec<u8>) -> io::Result<bo
     }
 }
 
-/// Appends one record as `{"Data":[...]}`.
+/// Appends one `.txt` record as `{"Data":[...]}`.
+fn txt_record_to_json(record: &[u8], columns: usize, out: &mut Vec<u8>) -> Option<()> {
+    let record = record.strip_suffix(b"\n").unwrap_or(record);
+    std::str::from_utf8(record).ok()?;
+    out.extend_from_slice(b"{\"Data\":[");
+    let mut fields = 0;
+    let values: Box<dyn Iterator<Item = &[u8]>> = if columns == 1 {
+        Box::new(std::iter::once(record))
+    } else {
+        Box::new(record.split(|&b| b == b'\t'))
+    };
+    for value in values {
+        if fields > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"VarCharValue\":\"");
+        escape_json(value, out);
+        out.extend_from_slice(b"\"}");
+        fields += 1;
+    }
+    if fields != columns {
+        return None;
+    }
+    out.extend_from_slice(b"]}");
+    Some(())
+}
+
+/// Appends one CSV record as `{"Data":[...]}`.
 fn record_to_json(record: &[u8], columns: usize, out: &mut Vec<u8>) -> Option<()> {
     let record = record.strip_suffix(b"\n").unwrap_or(record);
     std::str::from_utf8(record).ok()?;
@@ -281,21 +460,33 @@ pub(crate) fn render_page(
     out.extend_from_slice(br#"{"ResultSet":{"Rows":["#);
     let mut position = start.unwrap_or(Position { offset: 0, row: 0 });
     let mut record = Vec::with_capacity(1024);
+    let mut served = 0;
+    if position.row == 0 && result.header_row && result.kind == ResultKind::Txt && max_rows > 0 {
+        out.extend_from_slice(&result.names_row);
+        position.row += 1;
+        served += 1;
+    }
     if position.offset < result.len {
         let mut file = File::open(&result.path)?;
         file.seek(SeekFrom::Start(position.offset))?;
         let mut reader = BufReader::with_capacity(64 * 1024, file);
-        if position.row == 0 && !result.header_row && read_record(&mut reader, &mut record)? {
+        if position.row == 0
+            && !result.header_row
+            && result.kind == ResultKind::Csv
+            && read_record(&mut reader, result.kind, &mut record)?
+        {
             position.offset += record.len() as u64;
             position.row += 1;
         }
-        let mut served = 0;
-        while served < max_rows && read_record(&mut reader, &mut record)? {
+        while served < max_rows && read_record(&mut reader, result.kind, &mut record)? {
             if served > 0 {
                 out.push(b',');
             }
-            record_to_json(&record, result.columns, &mut out)
-                .ok_or_else(|| corrupt(&result.path))?;
+            match result.kind {
+                ResultKind::Csv => record_to_json(&record, result.columns, &mut out),
+                ResultKind::Txt => txt_record_to_json(&record, result.columns, &mut out),
+            }
+            .ok_or_else(|| corrupt(&result.path))?;
             position.offset += record.len() as u64;
             position.row += 1;
             served += 1;
@@ -348,31 +539,56 @@ mod tests {
     }
 
     struct Fixture {
-        _dir: PathBuf,
+        dir: PathBuf,
         result: ResultFile,
     }
 
-    async fn fixture(name: &str, rows: &[Vec<Option<String>>], header_row: bool) -> Fixture {
+    impl Drop for Fixture {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    async fn fixture(
+        name: &str,
+        kind: ResultKind,
+        rows: &[Vec<Option<String>>],
+        header_row: bool,
+    ) -> Fixture {
         let dir = std::env::temp_dir().join(format!(
             "athena-emulator-results-test-{}-{name}",
             std::process::id()
         ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let data_dir = Arc::new(DataDir::open(&dir).unwrap());
         let columns = vec![meta("a"), meta("b \"q\"")];
-        let mut writer = ResultWriter::create(dir.join("x.csv"), &columns)
-            .await
-            .unwrap();
+        let target = data_dir
+            .root()
+            .join("bucket")
+            .join(format!("x.{}", kind.extension()));
+        let mut writer =
+            ResultWriter::create(data_dir.temp_path("x"), target.clone(), kind, &columns)
+                .await
+                .unwrap();
         writer.write_rows(rows).await.unwrap();
-        let (path, len, count) = writer.finish().await.unwrap();
+        assert!(!target.exists(), "published only when finished");
+        let (path, len, count) = writer.finish(&data_dir, b"meta".to_vec()).await.unwrap();
         assert_eq!(count, rows.len() as u64);
+        assert_eq!(path, target);
+        let metadata = std::fs::read(format!("{}.metadata", target.display())).unwrap();
+        assert_eq!(metadata, b"meta");
         Fixture {
-            _dir: dir,
+            dir,
             result: ResultFile {
                 path,
+                kind,
                 len,
                 columns: 2,
                 column_info: column_info_json(&columns).into(),
                 update_count: Some(0),
                 header_row,
+                names_row: names_row_json(&columns).into(),
             },
         }
     }
@@ -412,6 +628,15 @@ mod tests {
             .collect()
     }
 
+    fn txt_rows(n: usize) -> Vec<Vec<Option<String>>> {
+        (0..n)
+            .map(|i| match i % 4 {
+                2 => vec![Some(i.to_string()), Some("é \"x\",".into())],
+                _ => vec![Some(i.to_string()), None],
+            })
+            .collect()
+    }
+
     fn read_all(f: &Fixture, key: &TokenKey, max: usize) -> (Vec<Vec<Option<String>>>, usize) {
         let mut token: Option<String> = None;
         let mut all = Vec::new();
@@ -432,7 +657,7 @@ mod tests {
     #[tokio::test]
     async fn dml_pages_start_with_the_header_and_lose_no_row() {
         let data = rows(2500);
-        let f = fixture("dml", &data, true).await;
+        let f = fixture("dml", ResultKind::Csv, &data, true).await;
         let key = TokenKey::new();
         let (all, pages) = read_all(&f, &key, 1000);
         assert_eq!(pages, 3);
@@ -451,7 +676,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_1500_row_select_is_header_plus_999_then_501() {
-        let f = fixture("1500", &rows(1500), true).await;
+        let f = fixture("1500", ResultKind::Csv, &rows(1500), true).await;
         let key = TokenKey::new();
         let first = page(&f, &key, None, 1000);
         assert_eq!(values(&first).len(), 1000);
@@ -462,23 +687,81 @@ mod tests {
 
     #[tokio::test]
     async fn utility_pages_start_with_data() {
-        let data = rows(7);
-        let f = fixture("utility", &data, false).await;
+        let data = txt_rows(7);
+        let f = fixture("utility", ResultKind::Txt, &data, false).await;
+        assert_eq!(
+            std::fs::read(&f.result.path).unwrap(),
+            b"0\t\n1\t\n2\t\xc3\xa9 \"x\",\n3\t\n4\t\n5\t\n6\t\xc3\xa9 \"x\",\n"
+        );
         let key = TokenKey::new();
         let (all, pages) = read_all(&f, &key, 3);
         assert_eq!(pages, 3);
-        assert_eq!(all, data);
+        // No NULL in a .txt: an empty value reads as the empty string.
+        let expected: Vec<Vec<Option<String>>> = data
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|v| Some(v.clone().unwrap_or_default()))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(all, expected);
+
+        // A csv without a header row skips the file's header line.
+        let data = rows(7);
+        let f = fixture("utility-csv", ResultKind::Csv, &data, false).await;
+        assert_eq!(read_all(&f, &key, 3).0, data);
+    }
+
+    /// SHOW FUNCTIONS and EXPLAIN: a `.txt` file without a header line, and page 1
+    /// starting with the names all the same; the header row counts toward MaxResults.
+    #[tokio::test]
+    async fn txt_results_with_a_header_row_start_with_the_names() {
+        let data = txt_rows(4);
+        let f = fixture("txt-header", ResultKind::Txt, &data, true).await;
+        let key = TokenKey::new();
+        let (all, pages) = read_all(&f, &key, 1);
+        assert_eq!(pages, 5);
+        assert_eq!(all[0], vec![Some("a".into()), Some("b \"q\"".into())]);
+        assert_eq!(all.len(), 5);
+        let (all, pages) = read_all(&f, &key, 1000);
+        assert_eq!((all.len(), pages), (5, 1));
+        let f = fixture("txt-header-empty", ResultKind::Txt, &[], true).await;
+        let (all, pages) = read_all(&f, &key, 1000);
+        assert_eq!((all.len(), pages), (1, 1));
+    }
+
+    #[test]
+    fn txt_refuses_values_it_cannot_hold() {
+        let mut out = Vec::new();
+        assert!(encode_txt_record([Some("a\tb")], 1, &mut out).is_ok());
+        assert_eq!(out, b"a\tb\n");
+        assert!(encode_txt_record([Some("a\tb"), None], 2, &mut out).is_err());
+        assert!(encode_txt_record([Some("a\nb")], 1, &mut out).is_err());
+    }
+
+    #[test]
+    fn result_kinds_follow_the_statement() {
+        use crate::engine::{StatementType as S, SubstatementType as T};
+        assert_eq!(ResultKind::of(S::Dml, T::Select), ResultKind::Csv);
+        assert_eq!(
+            ResultKind::of(S::Dml, T::CreateTableAsSelect),
+            ResultKind::Csv
+        );
+        assert_eq!(ResultKind::of(S::Dml, T::Explain), ResultKind::Txt);
+        assert_eq!(ResultKind::of(S::Utility, T::ShowTables), ResultKind::Txt);
+        assert_eq!(ResultKind::of(S::Ddl, T::CreateTable), ResultKind::Txt);
     }
 
     #[tokio::test]
     async fn exact_multiples_end_without_an_empty_page() {
-        let f = fixture("exact", &rows(999), true).await;
+        let f = fixture("exact", ResultKind::Csv, &rows(999), true).await;
         let (all, pages) = read_all(&f, &TokenKey::new(), 1000);
         assert_eq!((all.len(), pages), (1000, 1));
-        let f = fixture("empty", &[], true).await;
+        let f = fixture("empty", ResultKind::Csv, &[], true).await;
         let (all, pages) = read_all(&f, &TokenKey::new(), 1000);
         assert_eq!((all.len(), pages), (1, 1));
-        let f = fixture("empty-utility", &[], false).await;
+        let f = fixture("empty-utility", ResultKind::Txt, &[], false).await;
         let (all, pages) = read_all(&f, &TokenKey::new(), 1000);
         assert_eq!((all.len(), pages), (0, 1));
     }
@@ -486,7 +769,7 @@ mod tests {
     #[tokio::test]
     async fn one_row_pages() {
         let data = rows(5);
-        let f = fixture("ones", &data, true).await;
+        let f = fixture("ones", ResultKind::Csv, &data, true).await;
         let (all, pages) = read_all(&f, &TokenKey::new(), 1);
         assert_eq!(pages, 6);
         assert_eq!(&all[1..], &data[..]);

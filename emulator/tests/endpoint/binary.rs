@@ -17,6 +17,10 @@ async fn prints_one_line_when_ready_serves_and_stops_on_ctrl_c() {
             "0",
             "--seed",
             "1",
+            "--s3-first-byte-latency-ms",
+            "1",
+            "--s3-bandwidth",
+            "100000000",
             "--data-dir",
         ])
         .arg(&data_dir)
@@ -60,6 +64,57 @@ async fn prints_one_line_when_ready_serves_and_stops_on_ctrl_c() {
         Some(id.as_str())
     );
 
+    // S3 on the same URL, path-style: the query's result file is there.
+    let s3_config = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "x", "y", None, None, "test",
+        ))
+        .endpoint_url(&url)
+        .force_path_style(true)
+        .build();
+    let s3 = aws_sdk_s3::Client::from_conf(s3_config);
+    let location = execution
+        .query_execution()
+        .and_then(|q| q.result_configuration())
+        .and_then(|r| r.output_location())
+        .unwrap()
+        .to_owned();
+    let (bucket, key) = location
+        .strip_prefix("s3://")
+        .and_then(|rest| rest.split_once('/'))
+        .unwrap();
+    // Read it once the query has SUCCEEDED, as a client does (polling the state).
+    loop {
+        let state = client
+            .get_query_execution()
+            .query_execution_id(&id)
+            .send()
+            .await
+            .unwrap()
+            .query_execution
+            .and_then(|q| q.status)
+            .and_then(|s| s.state);
+        match state {
+            Some(aws_sdk_athena::types::QueryExecutionState::Succeeded) => break,
+            Some(
+                aws_sdk_athena::types::QueryExecutionState::Queued
+                | aws_sdk_athena::types::QueryExecutionState::Running,
+            ) => tokio::time::sleep(std::time::Duration::from_millis(2)).await,
+            other => panic!("query ended {other:?}"),
+        }
+    }
+    let object = s3
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap();
+    let bytes = object.body.collect().await.unwrap().into_bytes();
+    assert_eq!(&bytes[..], b"\"_col0\"\n\"1\"\n");
+
     // Ctrl-C: SIGINT to the child this test started, by its id.
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -94,4 +149,17 @@ fn bad_flags_are_refused_with_a_message() {
         .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("throttle_rate"));
+    let output = Command::new(env!("CARGO_BIN_EXE_athena-emulator"))
+        .args([
+            "--port",
+            "0",
+            "--cloudfront-rows",
+            "0",
+            "--s3-slow-down-rate",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("s3 slow_down_rate"));
 }

@@ -57,6 +57,52 @@ fn client_with_retries(emulator: &Emulator, retry: RetryConfig) -> Client {
     Client::from_conf(config)
 }
 
+/// A real S3 client for the emulator's S3 side: path-style, test credentials, quick
+/// retries.
+pub fn s3_client(emulator: &Emulator) -> aws_sdk_s3::Client {
+    s3_client_with_retries(
+        emulator,
+        aws_sdk_s3::config::retry::RetryConfig::standard()
+            .with_max_attempts(3)
+            .with_initial_backoff(Duration::from_millis(1))
+            .with_max_backoff(Duration::from_millis(5)),
+    )
+}
+
+/// A real S3 client for the emulator that does not retry.
+pub fn s3_client_without_retries(emulator: &Emulator) -> aws_sdk_s3::Client {
+    s3_client_with_retries(emulator, aws_sdk_s3::config::retry::RetryConfig::disabled())
+}
+
+fn s3_client_with_retries(
+    emulator: &Emulator,
+    retry: aws_sdk_s3::config::retry::RetryConfig,
+) -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "AKIDEXAMPLE",
+            "any-secret",
+            None,
+            None,
+            "tests",
+        ))
+        .endpoint_url(emulator.endpoint_url())
+        // The emulator serves `http://HOST:PORT/bucket/key`, not `bucket.HOST`.
+        .force_path_style(true)
+        .retry_config(retry)
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+/// Splits `s3://bucket/key` into bucket and key.
+pub fn bucket_and_key(uri: &str) -> (String, String) {
+    let rest = uri.strip_prefix("s3://").expect("an s3:// URI");
+    let (bucket, key) = rest.split_once('/').expect("a key");
+    (bucket.to_owned(), key.to_owned())
+}
+
 /// Starts `sql` and answers its QueryExecutionId.
 pub async fn start(client: &Client, sql: &str) -> String {
     client

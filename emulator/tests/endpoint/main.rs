@@ -6,4 +6,5 @@ mod binary;
 mod common;
 mod engine_values;
 mod protocol;
+mod s3;
 mod sdk;

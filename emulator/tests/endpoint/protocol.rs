@@ -346,9 +346,20 @@ async fn garbage_does_not_stop_the_server() {
     ] {
         let _ = send_and_close(&emulator, garbage).await;
     }
+    // `GET /` is S3's ListBuckets on the same port; with an Athena target it is a GET
+    // Athena does not take.
     let raw = send_raw(
         &emulator,
         b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    let listed = parse(&raw);
+    assert_eq!(listed.status, 200);
+    assert!(String::from_utf8_lossy(&listed.body).contains("<ListAllMyBucketsResult"));
+    let raw = send_raw(
+        &emulator,
+        b"GET / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonAthena.GetQueryExecution\r\n\
+          Connection: close\r\n\r\n",
     )
     .await;
     assert_eq!(parse(&raw).status, 405);

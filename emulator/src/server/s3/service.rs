@@ -1,0 +1,724 @@
+//! The S3 operations over the data dir, behind s3s's protocol handling (routing, XML,
+//! headers, error bodies): each one draws its faults first, then works on the files.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use futures::StreamExt;
+use s3s::dto::{
+    Bucket, CommonPrefix, CreateBucketInput, CreateBucketOutput, DeleteObjectInput,
+    DeleteObjectOutput, ETag, ETagCondition, GetObjectInput, GetObjectOutput, HeadBucketInput,
+    HeadBucketOutput, HeadObjectInput, HeadObjectOutput, ListBucketsInput, ListBucketsOutput,
+    ListObjectsV2Input, ListObjectsV2Output, Object, ObjectStorageClass, PutObjectInput,
+    PutObjectOutput, Range, StreamingBlob, Timestamp,
+};
+use s3s::{S3, S3Error, S3ErrorCode, S3Request, S3Response, S3Result};
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+
+use super::body::{Plan, file_body};
+use super::faults::{Decision, Outcome, S3Counters, S3FaultInjector};
+use super::flushes::Flushes;
+use super::keys::{self, Entry};
+use super::operation::S3Operation;
+use crate::server::data_dir::{DataDir, Md5Hex};
+
+/// The S3 side of one emulator.
+#[derive(Debug)]
+pub(crate) struct DataDirS3 {
+    pub(crate) data_dir: Arc<DataDir>,
+    pub(crate) faults: Arc<S3FaultInjector>,
+    pub(crate) counters: Arc<S3Counters>,
+}
+
+fn error(code: S3ErrorCode, message: impl Into<String>) -> S3Error {
+    S3Error::with_message(code, message.into())
+}
+
+fn no_such_key() -> S3Error {
+    error(S3ErrorCode::NoSuchKey, "The specified key does not exist.")
+}
+
+fn no_such_bucket() -> S3Error {
+    error(
+        S3ErrorCode::NoSuchBucket,
+        "The specified bucket does not exist",
+    )
+}
+
+/// An I/O failure the caller cannot fix: S3's 500, with the cause in the log.
+fn internal(e: impl std::fmt::Display) -> S3Error {
+    tracing::warn!(error = %e, "S3 call failed");
+    error(
+        S3ErrorCode::InternalError,
+        "We encountered an internal error. Please try again.",
+    )
+}
+
+/// Runs blocking file work off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> S3Result<T> + Send + 'static,
+) -> S3Result<T> {
+    tokio::task::spawn_blocking(work).await.map_err(internal)?
+}
+
+/// What a read of one object found.
+struct Found {
+    path: PathBuf,
+    len: u64,
+    modified: Option<SystemTime>,
+    etag: String,
+}
+
+/// Whether `condition` (an `If-Match` / `If-None-Match` value) names `etag`.
+fn matches(condition: &ETagCondition, etag: &str) -> bool {
+    match condition {
+        ETagCondition::Any => true,
+        ETagCondition::ETag(ETag::Strong(value) | ETag::Weak(value)) => value == etag,
+    }
+}
+
+/// The checks S3 makes before answering a GET or HEAD, in its order: `If-Match` that
+/// fails is `412 PreconditionFailed`; `If-None-Match` that matches is `304 Not Modified`.
+fn check_conditions(
+    if_match: Option<&ETagCondition>,
+    if_none_match: Option<&ETagCondition>,
+    etag: &str,
+) -> S3Result<()> {
+    if let Some(condition) = if_match
+        && !matches(condition, etag)
+    {
+        return Err(error(
+            S3ErrorCode::PreconditionFailed,
+            "At least one of the pre-conditions you specified did not hold",
+        ));
+    }
+    if let Some(condition) = if_none_match
+        && matches(condition, etag)
+    {
+        return Err(S3Error::new(S3ErrorCode::NotModified));
+    }
+    Ok(())
+}
+
+/// The byte range a `Range` asks of an object of `len` bytes, `416 InvalidRange` when it
+/// cannot be satisfied (an object of no bytes satisfies no range).
+fn byte_range(range: Option<Range>, len: u64) -> S3Result<Option<std::ops::Range<u64>>> {
+    let Some(range) = range else {
+        return Ok(None);
+    };
+    let unsatisfiable = || {
+        error(
+            S3ErrorCode::InvalidRange,
+            "The requested range is not satisfiable",
+        )
+    };
+    if len == 0 {
+        return Err(unsatisfiable());
+    }
+    range.check(len).map(Some).map_err(|_| unsatisfiable())
+}
+
+fn content_range(range: &std::ops::Range<u64>, len: u64) -> String {
+    format!("bytes {}-{}/{len}", range.start, range.end - 1)
+}
+
+impl DataDirS3 {
+    /// Counts the call, waits its first-byte latency, and answers its injected error if
+    /// it draws one; else the outcome to serve it with.
+    async fn begin(&self, operation: S3Operation) -> S3Result<Decision> {
+        self.counters.record_call(operation);
+        let decision = self.faults.decide(operation);
+        if !decision.latency.is_zero() {
+            tokio::time::sleep(decision.latency).await;
+        }
+        match decision.outcome {
+            Outcome::SlowDown => {
+                self.counters.record_fault(operation);
+                Err(error(
+                    S3ErrorCode::SlowDown,
+                    "Please reduce your request rate.",
+                ))
+            }
+            Outcome::InternalError => {
+                self.counters.record_fault(operation);
+                Err(error(
+                    S3ErrorCode::InternalError,
+                    "We encountered an internal error. Please try again.",
+                ))
+            }
+            Outcome::AccessDenied => {
+                self.counters.record_fault(operation);
+                Err(keys::access_denied())
+            }
+            Outcome::Serve | Outcome::CutBody(_) => Ok(decision),
+        }
+    }
+
+    /// The object `bucket/key`: its file, length, time and ETag; NoSuchBucket /
+    /// NoSuchKey when it is not there, AccessDenied when a symlink leads out.
+    async fn find(&self, bucket: &str, key: &str) -> S3Result<Found> {
+        let path = keys::object_path(self.data_dir.root(), bucket, key)?;
+        let bucket_dir = keys::bucket_path(self.data_dir.root(), bucket)?;
+        let data_dir = Arc::clone(&self.data_dir);
+        blocking(move || {
+            if !data_dir.contains(&path) {
+                return Err(keys::access_denied());
+            }
+            let metadata = match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => m,
+                Ok(_) => return Err(no_such_key()),
+                Err(_) if !bucket_dir.is_dir() => return Err(no_such_bucket()),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                    ) =>
+                {
+                    return Err(no_such_key());
+                }
+                Err(e) => return Err(internal(e)),
+            };
+            let etag = data_dir.etag(&path, &metadata).map_err(internal)?;
+            Ok(Found {
+                path,
+                len: metadata.len(),
+                modified: metadata.modified().ok(),
+                etag,
+            })
+        })
+        .await
+    }
+
+    /// The bucket folder, NoSuchBucket when it does not exist.
+    async fn existing_bucket(&self, bucket: &str) -> S3Result<PathBuf> {
+        let dir = keys::bucket_path(self.data_dir.root(), bucket)?;
+        let data_dir = Arc::clone(&self.data_dir);
+        blocking(move || {
+            if !dir.is_dir() {
+                return Err(no_such_bucket());
+            }
+            if !data_dir.contains(&dir) {
+                return Err(keys::access_denied());
+            }
+            Ok(dir)
+        })
+        .await
+    }
+}
+
+#[async_trait::async_trait]
+impl S3 for DataDirS3 {
+    async fn get_object(
+        &self,
+        req: S3Request<GetObjectInput>,
+    ) -> S3Result<S3Response<GetObjectOutput>> {
+        let decision = self.begin(S3Operation::GetObject).await?;
+        let req_flushes = req.extensions.get::<Arc<Flushes>>().cloned();
+        let input = req.input;
+        if input.part_number.is_some() {
+            return Err(error(
+                S3ErrorCode::NotImplemented,
+                "The emulator does not serve objects by partNumber; ask for a Range",
+            ));
+        }
+        let found = self.find(&input.bucket, &input.key).await?;
+        check_conditions(
+            input.if_match.as_ref(),
+            input.if_none_match.as_ref(),
+            &found.etag,
+        )?;
+        let range = byte_range(input.range, found.len)?;
+        let (start, len) = range
+            .as_ref()
+            .map_or((0, found.len), |r| (r.start, r.end - r.start));
+        let mut file = tokio::fs::File::open(&found.path).await.map_err(internal)?;
+        if start > 0 {
+            file.seek(io::SeekFrom::Start(start))
+                .await
+                .map_err(internal)?;
+        }
+        let cut_after = match decision.outcome {
+            Outcome::CutBody(after) if len > 0 => {
+                self.counters.record_fault(S3Operation::GetObject);
+                Some(after.min(len - 1))
+            }
+            _ => None,
+        };
+        let plan = Plan {
+            len,
+            bandwidth: decision.bandwidth,
+            cut_after,
+        };
+        let flushes = req_flushes;
+        let body = file_body(file, plan, Arc::clone(&self.counters), flushes);
+        let output = GetObjectOutput {
+            body: Some(StreamingBlob::wrap(body)),
+            accept_ranges: Some("bytes".to_owned()),
+            content_length: Some(i64::try_from(len).map_err(internal)?),
+            content_range: range.as_ref().map(|r| content_range(r, found.len)),
+            e_tag: Some(ETag::Strong(found.etag)),
+            last_modified: found.modified.map(Timestamp::from),
+            ..GetObjectOutput::default()
+        };
+        Ok(S3Response::new(output))
+    }
+
+    async fn head_object(
+        &self,
+        req: S3Request<HeadObjectInput>,
+    ) -> S3Result<S3Response<HeadObjectOutput>> {
+        self.begin(S3Operation::HeadObject).await?;
+        let input = req.input;
+        if input.part_number.is_some() {
+            return Err(error(
+                S3ErrorCode::NotImplemented,
+                "The emulator does not serve objects by partNumber; ask for a Range",
+            ));
+        }
+        let found = self.find(&input.bucket, &input.key).await?;
+        check_conditions(
+            input.if_match.as_ref(),
+            input.if_none_match.as_ref(),
+            &found.etag,
+        )?;
+        let range = byte_range(input.range, found.len)?;
+        let len = range.as_ref().map_or(found.len, |r| r.end - r.start);
+        let output = HeadObjectOutput {
+            accept_ranges: Some("bytes".to_owned()),
+            content_length: Some(i64::try_from(len).map_err(internal)?),
+            content_range: range.as_ref().map(|r| content_range(r, found.len)),
+            e_tag: Some(ETag::Strong(found.etag)),
+            last_modified: found.modified.map(Timestamp::from),
+            ..HeadObjectOutput::default()
+        };
+        let mut response = S3Response::new(output);
+        if range.is_some() {
+            response.status = Some(hyper::StatusCode::PARTIAL_CONTENT);
+        }
+        Ok(response)
+    }
+
+    async fn list_objects_v2(
+        &self,
+        req: S3Request<ListObjectsV2Input>,
+    ) -> S3Result<S3Response<ListObjectsV2Output>> {
+        self.begin(S3Operation::ListObjectsV2).await?;
+        let input = req.input;
+        let bucket_dir = self.existing_bucket(&input.bucket).await?;
+        let max_keys = input.max_keys.unwrap_or(1000);
+        if max_keys < 0 {
+            return Err(error(
+                S3ErrorCode::InvalidArgument,
+                "Provided max-keys not an integer or within integer range",
+            ));
+        }
+        let limit = usize::try_from(max_keys.min(1000)).unwrap_or(1000);
+        let after = match (&input.continuation_token, &input.start_after) {
+            (Some(token), _) => Some(keys::after_token(token)?),
+            (None, Some(start_after)) => Some(start_after.clone()),
+            (None, None) => None,
+        };
+        let prefix = input.prefix.clone().unwrap_or_default();
+        let delimiter = input.delimiter.clone();
+        let url = input
+            .encoding_type
+            .as_ref()
+            .is_some_and(|e| e.as_str() == s3s::dto::EncodingType::URL);
+        let data_dir = Arc::clone(&self.data_dir);
+        let (contents, common_prefixes, next) = blocking(move || {
+            let listed = keys::list_keys(&bucket_dir, &prefix).map_err(internal)?;
+            let entries = keys::group(&listed, &prefix, delimiter.as_deref());
+            let mut page = entries
+                .iter()
+                .filter(|e| after.as_deref().is_none_or(|a| e.key() > a))
+                .peekable();
+            let mut contents = Vec::new();
+            let mut common_prefixes = Vec::new();
+            let mut last = None;
+            while contents.len() + common_prefixes.len() < limit {
+                let Some(entry) = page.next() else { break };
+                last = Some(entry.key().to_owned());
+                match entry {
+                    Entry::Object(item) => {
+                        let Ok(metadata) = std::fs::metadata(&item.path) else {
+                            continue; // deleted meanwhile
+                        };
+                        if !metadata.is_file() || !data_dir.contains(&item.path) {
+                            continue; // a symlink to a folder, or out of the data dir
+                        }
+                        let etag = data_dir.etag(&item.path, &metadata).map_err(internal)?;
+                        let key = if url {
+                            keys::url_encode(&item.key)
+                        } else {
+                            item.key.clone()
+                        };
+                        contents.push(Object {
+                            key: Some(key),
+                            size: Some(i64::try_from(metadata.len()).map_err(internal)?),
+                            e_tag: Some(ETag::Strong(etag)),
+                            last_modified: metadata.modified().ok().map(Timestamp::from),
+                            storage_class: Some(ObjectStorageClass::from_static(
+                                ObjectStorageClass::STANDARD,
+                            )),
+                            ..Object::default()
+                        });
+                    }
+                    Entry::CommonPrefix(prefix) => common_prefixes.push(CommonPrefix {
+                        prefix: Some(if url {
+                            keys::url_encode(prefix)
+                        } else {
+                            prefix.clone()
+                        }),
+                    }),
+                }
+            }
+            let next = match (page.peek(), last) {
+                (Some(_), Some(last)) => Some(keys::continuation_token(&last)),
+                _ => None,
+            };
+            Ok((contents, common_prefixes, next))
+        })
+        .await?;
+        let encode = |s: Option<String>| {
+            if url {
+                s.map(|s| keys::url_encode(&s))
+            } else {
+                s
+            }
+        };
+        let key_count = i32::try_from(contents.len() + common_prefixes.len()).unwrap_or(i32::MAX);
+        let output = ListObjectsV2Output {
+            name: Some(input.bucket),
+            prefix: Some(encode(input.prefix).unwrap_or_default()),
+            delimiter: encode(input.delimiter),
+            start_after: encode(input.start_after),
+            encoding_type: input.encoding_type,
+            max_keys: Some(max_keys),
+            key_count: Some(key_count),
+            is_truncated: Some(next.is_some()),
+            continuation_token: input.continuation_token,
+            next_continuation_token: next,
+            contents: Some(contents),
+            common_prefixes: (!common_prefixes.is_empty()).then_some(common_prefixes),
+            ..ListObjectsV2Output::default()
+        };
+        Ok(S3Response::new(output))
+    }
+
+    async fn put_object(
+        &self,
+        req: S3Request<PutObjectInput>,
+    ) -> S3Result<S3Response<PutObjectOutput>> {
+        self.begin(S3Operation::PutObject).await?;
+        let input = req.input;
+        let path = keys::object_path(self.data_dir.root(), &input.bucket, &input.key)?;
+        self.existing_bucket(&input.bucket).await?;
+        let target = path.clone();
+        let data_dir = Arc::clone(&self.data_dir);
+        // Where the file would go must be a folder of the bucket (no file on the way,
+        // no folder in its place) inside the data dir.
+        let existing_etag = blocking(move || {
+            if !data_dir.contains(&target) {
+                return Err(keys::access_denied());
+            }
+            let mut ancestor = target.parent();
+            while let Some(dir) = ancestor {
+                if dir.is_file() {
+                    return Err(error(
+                        S3ErrorCode::InvalidRequest,
+                        "The emulator stores objects as files, and a prefix of this key is \
+                         an object: it cannot also be a folder of keys",
+                    ));
+                }
+                if dir == data_dir.root() {
+                    break;
+                }
+                ancestor = dir.parent();
+            }
+            match std::fs::metadata(&target) {
+                Ok(m) if m.is_dir() => Err(error(
+                    S3ErrorCode::InvalidRequest,
+                    "The emulator stores objects as files, and other keys start with this \
+                     key and '/': it cannot also be an object",
+                )),
+                Ok(m) => Ok(Some(data_dir.etag(&target, &m).map_err(internal)?)),
+                Err(_) => Ok(None),
+            }
+        })
+        .await?;
+        // Conditional writes: `If-None-Match: *` only when absent, `If-Match` only over
+        // that version.
+        if let Some(condition) = &input.if_none_match
+            && existing_etag
+                .as_deref()
+                .is_some_and(|etag| matches(condition, etag))
+        {
+            return Err(error(
+                S3ErrorCode::PreconditionFailed,
+                "At least one of the pre-conditions you specified did not hold",
+            ));
+        }
+        if let Some(condition) = &input.if_match
+            && !existing_etag
+                .as_deref()
+                .is_some_and(|etag| matches(condition, etag))
+        {
+            return Err(match existing_etag {
+                None => no_such_key(),
+                Some(_) => error(
+                    S3ErrorCode::PreconditionFailed,
+                    "At least one of the pre-conditions you specified did not hold",
+                ),
+            });
+        }
+
+        let temp = self.data_dir.temp_path(&input.key);
+        let written = write_body(&temp, input.body).await;
+        let (len, md5) = match written {
+            Ok(written) => written,
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&temp).await;
+                return Err(e);
+            }
+        };
+        let complete = input
+            .content_length
+            .is_none_or(|expected| u64::try_from(expected).is_ok_and(|e| e == len));
+        let digest_ok = input.content_md5.as_deref().is_none_or(|expected| {
+            base64_md5_hex(expected).is_some_and(|expected| expected == md5)
+        });
+        if !complete || !digest_ok {
+            let _ = tokio::fs::remove_file(&temp).await;
+            return Err(if complete {
+                error(
+                    S3ErrorCode::BadDigest,
+                    "The Content-MD5 you specified did not match what we received.",
+                )
+            } else {
+                error(
+                    S3ErrorCode::IncompleteBody,
+                    "You did not provide the number of bytes specified by the Content-Length HTTP header",
+                )
+            });
+        }
+        let data_dir = Arc::clone(&self.data_dir);
+        let etag = md5.clone();
+        blocking(move || {
+            data_dir.publish(&temp, &path, md5).map_err(|e| {
+                let _ = std::fs::remove_file(&temp);
+                internal(e)
+            })
+        })
+        .await?;
+        let output = PutObjectOutput {
+            e_tag: Some(ETag::Strong(etag)),
+            size: Some(i64::try_from(len).map_err(internal)?),
+            ..PutObjectOutput::default()
+        };
+        Ok(S3Response::new(output))
+    }
+
+    async fn delete_object(
+        &self,
+        req: S3Request<DeleteObjectInput>,
+    ) -> S3Result<S3Response<DeleteObjectOutput>> {
+        self.begin(S3Operation::DeleteObject).await?;
+        let input = req.input;
+        let path = keys::object_path(self.data_dir.root(), &input.bucket, &input.key)?;
+        let bucket_dir = self.existing_bucket(&input.bucket).await?;
+        let data_dir = Arc::clone(&self.data_dir);
+        blocking(move || {
+            if !data_dir.contains(&path) {
+                return Err(keys::access_denied());
+            }
+            match std::fs::symlink_metadata(&path) {
+                Ok(m) if m.is_dir() => return Ok(()), // no such object: S3 answers 204
+                Ok(_) => std::fs::remove_file(&path).map_err(internal)?,
+                Err(_) => return Ok(()),
+            }
+            data_dir.forget_etag(&path);
+            // S3 has no folders: drop the ones this delete emptied, up to the bucket, so
+            // a later PutObject of their name finds no folder in its way.
+            let mut dir = path.parent();
+            while let Some(d) = dir {
+                if d == bucket_dir || std::fs::remove_dir(d).is_err() {
+                    break;
+                }
+                dir = d.parent();
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(S3Response::new(DeleteObjectOutput::default()))
+    }
+
+    async fn list_buckets(
+        &self,
+        _req: S3Request<ListBucketsInput>,
+    ) -> S3Result<S3Response<ListBucketsOutput>> {
+        self.begin(S3Operation::ListBuckets).await?;
+        let root = self.data_dir.root().to_path_buf();
+        let buckets = blocking(move || {
+            let mut buckets = Vec::new();
+            for entry in std::fs::read_dir(&root).map_err(internal)? {
+                let entry = entry.map_err(internal)?;
+                let Ok(name) = entry.file_name().into_string() else {
+                    continue;
+                };
+                if name.starts_with('.') || !entry.path().is_dir() {
+                    continue;
+                }
+                let created = entry
+                    .metadata()
+                    .ok()
+                    .and_then(|m| m.created().or_else(|_| m.modified()).ok());
+                buckets.push(Bucket {
+                    name: Some(name),
+                    creation_date: created.map(Timestamp::from),
+                    ..Bucket::default()
+                });
+            }
+            buckets.sort_by(|a, b| a.name.cmp(&b.name));
+            Ok(buckets)
+        })
+        .await?;
+        let output = ListBucketsOutput {
+            buckets: Some(buckets),
+            ..ListBucketsOutput::default()
+        };
+        Ok(S3Response::new(output))
+    }
+
+    async fn create_bucket(
+        &self,
+        req: S3Request<CreateBucketInput>,
+    ) -> S3Result<S3Response<CreateBucketOutput>> {
+        self.begin(S3Operation::CreateBucket).await?;
+        let bucket = req.input.bucket;
+        let dir = keys::bucket_path(self.data_dir.root(), &bucket)?;
+        blocking(move || match std::fs::create_dir(&dir) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(error(
+                S3ErrorCode::BucketAlreadyOwnedByYou,
+                "Your previous request to create the named bucket succeeded and you already own it.",
+            )),
+            Err(e) => Err(internal(e)),
+        })
+        .await?;
+        let output = CreateBucketOutput {
+            location: Some(format!("/{bucket}")),
+        };
+        Ok(S3Response::new(output))
+    }
+
+    async fn head_bucket(
+        &self,
+        req: S3Request<HeadBucketInput>,
+    ) -> S3Result<S3Response<HeadBucketOutput>> {
+        self.begin(S3Operation::HeadBucket).await?;
+        self.existing_bucket(&req.input.bucket).await?;
+        Ok(S3Response::new(HeadBucketOutput::default()))
+    }
+}
+
+/// Streams a PutObject body into `temp`; answers its length and hex MD5.
+async fn write_body(temp: &Path, body: Option<StreamingBlob>) -> S3Result<(u64, String)> {
+    let file = tokio::fs::File::create(temp).await.map_err(internal)?;
+    let mut file = tokio::io::BufWriter::with_capacity(256 * 1024, file);
+    let mut md5 = Md5Hex::new();
+    let mut len = 0u64;
+    if let Some(mut body) = body {
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| {
+                error(
+                    S3ErrorCode::IncompleteBody,
+                    format!("The request body could not be read: {e}"),
+                )
+            })?;
+            md5.update(&chunk);
+            len += chunk.len() as u64;
+            file.write_all(&chunk).await.map_err(internal)?;
+        }
+    }
+    file.flush().await.map_err(internal)?;
+    Ok((len, md5.finish()))
+}
+
+/// The hex form of a base64 `Content-MD5`, if it is one.
+fn base64_md5_hex(base64: &str) -> Option<String> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits = 0u32;
+    let mut count = 0;
+    let mut bytes = Vec::with_capacity(16);
+    for &c in base64.trim_end_matches('=').as_bytes() {
+        let value = ALPHABET.iter().position(|&a| a == c)? as u32;
+        bits = bits << 6 | value;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            bytes.push((bits >> count) as u8);
+        }
+    }
+    if bytes.len() != 16 {
+        return None;
+    }
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_md5_is_decoded_from_base64() {
+        // MD5("hello") = 5d41402abc4b2a76b9719d911017c592.
+        assert_eq!(
+            base64_md5_hex("XUFAKrxLKna5cZ2REBfFkg==").as_deref(),
+            Some("5d41402abc4b2a76b9719d911017c592")
+        );
+        assert_eq!(base64_md5_hex("not base64!"), None);
+        assert_eq!(base64_md5_hex("aGVsbG8="), None);
+    }
+
+    #[test]
+    fn conditions_are_checked_in_s3s_order() {
+        let strong = |v: &str| ETagCondition::ETag(ETag::Strong(v.to_owned()));
+        assert!(check_conditions(Some(&strong("e")), None, "e").is_ok());
+        let failed = check_conditions(Some(&strong("x")), Some(&strong("e")), "e").unwrap_err();
+        assert_eq!(failed.code(), &S3ErrorCode::PreconditionFailed);
+        let not_modified = check_conditions(None, Some(&ETagCondition::Any), "e").unwrap_err();
+        assert_eq!(not_modified.code(), &S3ErrorCode::NotModified);
+        assert!(check_conditions(None, Some(&strong("x")), "e").is_ok());
+    }
+
+    #[test]
+    fn ranges_follow_rfc_9110_and_s3() {
+        let r = |first, last| Some(Range::Int { first, last });
+        assert_eq!(byte_range(r(0, Some(9)), 100).unwrap(), Some(0..10));
+        assert_eq!(byte_range(r(90, Some(500)), 100).unwrap(), Some(90..100));
+        assert_eq!(byte_range(r(90, None), 100).unwrap(), Some(90..100));
+        assert_eq!(
+            byte_range(Some(Range::Suffix { length: 10 }), 100).unwrap(),
+            Some(90..100)
+        );
+        assert_eq!(
+            byte_range(Some(Range::Suffix { length: 1000 }), 100).unwrap(),
+            Some(0..100)
+        );
+        for bad in [
+            r(100, None),
+            r(100, Some(200)),
+            Some(Range::Suffix { length: 0 }),
+        ] {
+            assert_eq!(
+                byte_range(bad, 100).unwrap_err().code(),
+                &S3ErrorCode::InvalidRange
+            );
+        }
+        assert!(byte_range(r(0, None), 0).is_err());
+        assert_eq!(byte_range(None, 0).unwrap(), None);
+        assert_eq!(content_range(&(90..100), 100), "bytes 90-99/100");
+    }
+}
