@@ -4,6 +4,8 @@
 
 mod binary;
 mod common;
+mod compressed_files;
+mod engine_sql;
 mod engine_values;
 mod protocol;
 mod sdk;
