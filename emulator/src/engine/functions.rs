@@ -11,6 +11,7 @@ mod adapters;
 mod binary;
 mod dates;
 mod json;
+mod lambdas;
 mod strings;
 mod types;
 
@@ -36,4 +37,5 @@ pub(crate) fn register(ctx: &SessionContext) {
     ] {
         ctx.register_udf(udf);
     }
+    lambdas::register(ctx);
 }

@@ -7,5 +7,6 @@ mod common;
 mod compressed_files;
 mod engine_sql;
 mod engine_values;
+mod lambdas;
 mod protocol;
 mod sdk;
