@@ -32,6 +32,7 @@ pub(crate) fn register(ctx: &SessionContext) {
         json::json_extract(),
         json::json_extract_scalar(),
         dates::date_trunc(),
+        dates::at_timezone(),
         binary::from_hex(),
         binary::to_hex(),
     ] {

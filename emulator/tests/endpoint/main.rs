@@ -10,3 +10,4 @@ mod engine_values;
 mod lambdas;
 mod protocol;
 mod sdk;
+mod timestamps;

@@ -31,6 +31,7 @@ fn date_time_call(name: &str, a: &[Expr]) -> Option<Expr> {
         ("now" | "current_timestamp", 0) => {
             template("arrow_cast(now(), 'Timestamp(ms, \"UTC\")')", a)
         }
+        ("at_timezone", 2) => template("athena_at_timezone(__0, __1)", a),
         ("localtimestamp", 0) => template("CAST(now() AS TIMESTAMP(3))", a),
         ("current_timezone", 0) => template("'UTC'", a),
         ("from_unixtime", 1) => template(
