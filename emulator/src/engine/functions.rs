@@ -14,6 +14,7 @@ mod json;
 mod lambdas;
 mod strings;
 mod types;
+mod urls;
 
 pub(crate) use json::canonical_json;
 pub(crate) use types::trino_type_name;
@@ -36,6 +37,9 @@ pub(crate) fn register(ctx: &SessionContext) {
         binary::from_hex(),
         binary::to_hex(),
     ] {
+        ctx.register_udf(udf);
+    }
+    for udf in urls::url_functions() {
         ctx.register_udf(udf);
     }
     lambdas::register(ctx);

@@ -7,6 +7,7 @@ mod common;
 mod compressed_files;
 mod engine_sql;
 mod engine_values;
+mod everyday_queries;
 mod lambdas;
 mod protocol;
 mod sdk;

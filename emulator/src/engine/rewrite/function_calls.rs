@@ -178,6 +178,7 @@ fn aggregate_and_array_call(expr: &Expr, name: &str, a: &[Expr]) -> Option<Expr>
         ("slice", 3) => template("array_slice(__0, __1, __1 + __2 - 1)", a),
         ("array_join", _) => Some(renamed(expr, "array_to_string")),
         ("contains", 2) => Some(renamed(expr, "array_has")),
+        ("url_extract_port", 1) => template("CAST(athena_url_extract_port(__0) AS BIGINT)", a),
         // Trino puts NULLs last; DataFusion's default is NULLS FIRST.
         ("array_sort", 1) => template("array_sort(__0, 'ASC', 'NULLS LAST')", a),
         // DataFusion's array_sort takes a direction, not a comparator.
