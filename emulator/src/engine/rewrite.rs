@@ -21,10 +21,12 @@ mod function_calls;
 mod literals;
 mod trino;
 mod type_syntax;
+mod unnest;
 
 use dialect::AthenaDialect;
 use trino::rewrite_tree;
 use type_syntax::{check_type_nesting, trino_types};
+pub(crate) use unnest::{LateralUnnest, TrinoUnnest};
 
 /// Parses one query statement and applies the context-free rewrites; returns it with the
 /// number of `?` placeholders.

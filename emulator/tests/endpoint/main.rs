@@ -12,3 +12,4 @@ mod lambdas;
 mod protocol;
 mod sdk;
 mod timestamps;
+mod unnest;
