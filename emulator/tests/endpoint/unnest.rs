@@ -131,7 +131,11 @@ async fn a_comma_join_is_lateral_too_and_a_left_join_is_refused_not_wrong() {
     )
     .await;
     assert_eq!(
-        rows(&e, "SELECT id, tag FROM docs, UNNEST(tags) AS u(tag) ORDER BY tag").await,
+        rows(
+            &e,
+            "SELECT id, tag FROM docs, UNNEST(tags) AS u(tag) ORDER BY tag"
+        )
+        .await,
         table(&[&["1", "a"], &["1", "b"]])
     );
     // Trino keeps id 2 with a NULL tag; the emulator cannot plan it, and says so.

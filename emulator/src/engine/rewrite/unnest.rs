@@ -19,7 +19,9 @@ use datafusion::functions::core::expr_fn::get_field;
 use datafusion::logical_expr::planner::{
     PlannedRelation, RelationPlanner, RelationPlannerContext, RelationPlanning,
 };
-use datafusion::logical_expr::{Expr as DfExpr, ExprSchemable, LogicalPlan, LogicalPlanBuilder, col};
+use datafusion::logical_expr::{
+    Expr as DfExpr, ExprSchemable, LogicalPlan, LogicalPlanBuilder, col,
+};
 use datafusion::optimizer::AnalyzerRule;
 use datafusion::sql::sqlparser::ast::{Expr, Ident, TableAlias, TableFactor};
 use datafusion::sql::sqlparser::parser::Parser;
@@ -228,7 +230,9 @@ fn lateral_unnest(node: &LogicalPlan) -> Result<Option<LogicalPlan>> {
         );
     }
     Ok(Some(
-        LogicalPlanBuilder::from(grafted).project(columns)?.build()?,
+        LogicalPlanBuilder::from(grafted)
+            .project(columns)?
+            .build()?,
     ))
 }
 
@@ -273,7 +277,10 @@ fn graft(
                     DfExpr::Column(Column::new(qualifier.clone(), name)).alias(passed(i).name)
                 });
             }
-            (LogicalPlanBuilder::from(input).project(exprs)?.build()?, true)
+            (
+                LogicalPlanBuilder::from(input).project(exprs)?.build()?,
+                true,
+            )
         }
         LogicalPlan::Unnest(u) if u.list_type_columns.iter().all(|(_, l)| l.depth == 1) => {
             let Some((input, renamed)) = graft(&u.input, left, columns)? else {
