@@ -30,7 +30,7 @@ use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields};
 use datafusion::arrow::row::{RowConverter, SortField};
 use datafusion::common::{Result, ScalarValue, exec_err, plan_err};
 use datafusion::execution::context::SessionContext;
-use datafusion::functions_nested::{array_any_match, array_filter, array_transform};
+use datafusion::functions_nested::{array_filter, array_transform};
 use datafusion::logical_expr::{
     ColumnarValue, HigherOrderFunctionArgs, HigherOrderReturnFieldArgs, HigherOrderSignature,
     HigherOrderUDF, HigherOrderUDFImpl, LambdaArgument, LambdaParametersProgress, ValueOrLambda,
@@ -45,8 +45,8 @@ pub(crate) fn register(ctx: &SessionContext) {
     ));
     let filter = array_filter::array_filter_higher_order_function();
     ctx.register_higher_order_function(Arc::new(filter.as_ref().clone().with_aliases(["filter"])));
-    // `any_match` is already an alias of DataFusion's `array_any_match`.
-    let _ = array_any_match::array_any_match_higher_order_function();
+    // `any_match` is already an alias of DataFusion's `array_any_match`, registered by
+    // default with the session.
     for f in [
         Lambda::new("all_match", Kind::AllMatch),
         Lambda::new("none_match", Kind::NoneMatch),
