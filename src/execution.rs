@@ -63,11 +63,11 @@ impl QueryState {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StatementType {
-    /// `DML`: SELECT, EXPLAIN, CTAS, INSERT, ...
+    /// `DML`: SELECT, CTAS, INSERT, UNLOAD, ...
     Dml,
     /// `DDL`: CREATE, DROP, ALTER, ...
     Ddl,
-    /// `UTILITY`: SHOW, DESCRIBE, ...
+    /// `UTILITY`: SHOW, DESCRIBE, EXPLAIN, ...
     Utility,
     /// A type this library does not know yet, as Athena named it.
     Other(String),
@@ -137,16 +137,19 @@ pub struct QueryExecution {
 }
 
 impl QueryExecution {
-    /// Whether the first row of the first page is a header row to drop (docs/athena.md, "Pages of results"):
-    /// always for DML; for UTILITY only `SHOW FUNCTIONS`, the one measured with a header.
+    /// Whether the first row of the first page is a header row to drop (docs/athena.md,
+    /// "Pages of results"): always for DML; for the UTILITY statements measured with a
+    /// header row, only when it equals the column names.
     pub(crate) fn first_row_is_header(&self) -> HeaderRule {
         match &self.statement_type {
             Some(StatementType::Dml) => HeaderRule::Always,
+            // SHOW FUNCTIONS was measured with a header row; EXPLAIN was too, when it was
+            // counted as DML, and the Smithy model now lists it as UTILITY: for both the
+            // first row goes only when it is the column names.
             Some(StatementType::Utility)
-                if self
-                    .substatement_type
-                    .as_deref()
-                    .is_some_and(|s| s.eq_ignore_ascii_case("SHOW_FUNCTIONS")) =>
+                if self.substatement_type.as_deref().is_some_and(|s| {
+                    s.eq_ignore_ascii_case("SHOW_FUNCTIONS") || s.eq_ignore_ascii_case("EXPLAIN")
+                }) =>
             {
                 HeaderRule::IfColumnNames
             }

@@ -362,6 +362,11 @@ fn session() -> SessionContext {
         );
     let ctx = SessionContext::new_with_config(session);
     functions::register(&ctx);
+    // UNNEST of maps and rows, and WITH ORDINALITY (docs/emulator-sql.md, "Queries").
+    if let Err(e) = ctx.register_relation_planner(Arc::new(rewrite::TrinoUnnest)) {
+        tracing::error!("UNNEST planner not registered: {e}");
+    }
+    ctx.add_analyzer_rule(Arc::new(rewrite::LateralUnnest));
     ctx
 }
 

@@ -35,6 +35,14 @@ fn declared_type(hive: &str) -> Option<(&'static str, i32, i32)> {
         "ipaddress" => return Some(("ipaddress", 0, 0)),
         _ => {}
     }
+    if let Some(p) = timestamp_precision(&lower) {
+        let name = if lower.ends_with("with time zone") {
+            "timestamp with time zone"
+        } else {
+            "timestamp"
+        };
+        return Some((name, p as i32, 0));
+    }
     let (name, rest) = lower.split_once('(')?;
     let n: i32 = rest.trim_end_matches(')').trim().parse().ok()?;
     match name.trim() {
@@ -42,6 +50,18 @@ fn declared_type(hive: &str) -> Option<(&'static str, i32, i32)> {
         "char" => Some(("char", n, 0)),
         _ => None,
     }
+}
+
+/// The precision of a declared `timestamp(p)` or `timestamp(p) with time zone`, whose
+/// Arrow unit has more digits than `p` (docs/athena.md, "Values": a literal's
+/// precision is its number of fraction digits).
+pub(crate) fn timestamp_precision(declared: &str) -> Option<u32> {
+    let rest = declared.strip_prefix("timestamp(")?;
+    let (p, tail) = rest.split_once(')')?;
+    if !(tail.is_empty() || tail == " with time zone") {
+        return None;
+    }
+    p.trim().parse().ok().filter(|p| *p <= 9)
 }
 
 /// Athena's base type name, Precision and Scale for an Arrow type.

@@ -74,8 +74,81 @@ impl fmt::Display for QueryError {
 
 impl std::error::Error for QueryError {}
 
+/// A table file that cannot be read as its table says (docs/athena.md, "Result files":
+/// compression by extension): the query fails naming the file, never reads it as no rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DataFileError {
+    /// Athena's error code: `HIVE_BAD_DATA`, `HIVE_CURSOR_ERROR` or `NOT_SUPPORTED`.
+    pub(crate) code: &'static str,
+    /// What is wrong, naming the file as `s3://bucket/key`.
+    pub(crate) message: String,
+}
+
+impl DataFileError {
+    /// Bytes that are not what the table's format says (not text, not JSON).
+    pub(crate) fn bad_data(message: String) -> Self {
+        DataFileError {
+            code: "HIVE_BAD_DATA",
+            message,
+        }
+    }
+
+    /// A file whose compressed stream cannot be decoded, as Athena reports a corrupt
+    /// gzip file (`HIVE_CURSOR_ERROR: incorrect header check`).
+    pub(crate) fn cursor(message: String) -> Self {
+        DataFileError {
+            code: "HIVE_CURSOR_ERROR",
+            message,
+        }
+    }
+
+    /// A file Athena reads and the emulator cannot (LZO).
+    pub(crate) fn not_supported(message: String) -> Self {
+        DataFileError {
+            code: "NOT_SUPPORTED",
+            message,
+        }
+    }
+
+    fn to_query_error(&self) -> QueryError {
+        QueryError::Failed {
+            error_category: 2,
+            error_type: if self.code == "NOT_SUPPORTED" {
+                1000
+            } else {
+                1001
+            },
+            message: self.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for DataFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for DataFileError {}
+
+/// The [`DataFileError`] somewhere in the chain of `e`'s sources (DataFusion wraps what
+/// the object store returns in its own errors).
+fn data_file_error(e: &DataFusionError) -> Option<&DataFileError> {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if let Some(found) = err.downcast_ref::<DataFileError>() {
+            return Some(found);
+        }
+        next = err.source();
+    }
+    None
+}
+
 /// A DataFusion error as Athena reports it.
 pub(crate) fn map_error(e: DataFusionError, sql: &str, database: &str) -> QueryError {
+    if let Some(file_error) = data_file_error(&e) {
+        return file_error.to_query_error();
+    }
     let root = e.find_root();
     if let Some(error) = unresolved_column_or_bad_data(root, sql) {
         return error;

@@ -11,8 +11,10 @@ mod adapters;
 mod binary;
 mod dates;
 mod json;
+mod lambdas;
 mod strings;
 mod types;
+mod urls;
 
 pub(crate) use json::canonical_json;
 pub(crate) use types::trino_type_name;
@@ -31,9 +33,14 @@ pub(crate) fn register(ctx: &SessionContext) {
         json::json_extract(),
         json::json_extract_scalar(),
         dates::date_trunc(),
+        dates::at_timezone(),
         binary::from_hex(),
         binary::to_hex(),
     ] {
         ctx.register_udf(udf);
     }
+    for udf in urls::url_functions() {
+        ctx.register_udf(udf);
+    }
+    lambdas::register(ctx);
 }

@@ -16,7 +16,8 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
 use super::calendar::{push_two_digits, ticks_per_second, write_date, zone_offset};
-use super::column_info::fraction_digits;
+use super::column_info::{fraction_digits, timestamp_precision};
+use super::names::ATHENA_TYPE_KEY;
 
 /// Renders every row of `batch` as Athena's text (`None` = NULL).
 pub(crate) fn render_batch(batch: &RecordBatch) -> Vec<Vec<Option<String>>> {
@@ -24,10 +25,42 @@ pub(crate) fn render_batch(batch: &RecordBatch) -> Vec<Vec<Option<String>>> {
     let width = batch.num_columns();
     let mut rows: Vec<Vec<Option<String>>> = (0..n).map(|_| Vec::with_capacity(width)).collect();
     let mut buf = String::with_capacity(64);
-    for column in batch.columns() {
+    let schema = batch.schema();
+    for (i, column) in batch.columns().iter().enumerate() {
         render_column(column, &mut rows, &mut buf);
+        if let Some(p) = schema
+            .field(i)
+            .metadata()
+            .get(ATHENA_TYPE_KEY)
+            .and_then(|t| timestamp_precision(t))
+        {
+            for row in rows.iter_mut() {
+                if let Some(Some(text)) = row.last_mut() {
+                    cut_fraction(text, p as usize);
+                }
+            }
+        }
     }
     rows
+}
+
+/// A timestamp's text with `p` fraction digits: a `timestamp(p)` whose Arrow unit has
+/// more, rendered from a literal with exactly `p` digits (the others are zeros).
+fn cut_fraction(text: &mut String, p: usize) {
+    let Some(colon) = text.find(':') else {
+        return;
+    };
+    let Some(dot) = text[colon..].find('.').map(|d| colon + d) else {
+        return;
+    };
+    let digits = text[dot + 1..]
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .count();
+    if digits > p {
+        let from = if p == 0 { dot } else { dot + 1 + p };
+        text.replace_range(from..dot + 1 + digits, "");
+    }
 }
 
 /// Appends the text of every value of `array` to the matching row of `rows`.

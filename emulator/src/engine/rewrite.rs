@@ -8,7 +8,6 @@ use std::ops::ControlFlow;
 use datafusion::sql::sqlparser::ast::{
     Expr, Ident, SelectItem, SetExpr, Statement, Value, visit_expressions_mut,
 };
-use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::{Parser, ParserError};
 use datafusion::sql::sqlparser::tokenizer::Token;
 
@@ -17,18 +16,22 @@ use super::names::DUPLICATE_MARK;
 
 mod ast;
 mod casts;
+mod dialect;
 mod function_calls;
 mod literals;
 mod trino;
 mod type_syntax;
+mod unnest;
 
+use dialect::AthenaDialect;
 use trino::rewrite_tree;
 use type_syntax::{check_type_nesting, trino_types};
+pub(crate) use unnest::{LateralUnnest, TrinoUnnest};
 
 /// Parses one query statement and applies the context-free rewrites; returns it with the
 /// number of `?` placeholders.
 pub(crate) fn parse_query(sql: &str) -> Result<(Statement, usize), QueryError> {
-    let dialect = GenericDialect {};
+    let dialect = AthenaDialect;
     check_type_nesting(sql)?;
     let converted = trino_types(sql);
     let sql = converted.as_deref().unwrap_or(sql);
@@ -199,7 +202,7 @@ pub(crate) fn bind_parameters(
 }
 
 fn parse_parameter(text: &str) -> Result<Expr, String> {
-    let dialect = GenericDialect {};
+    let dialect = AthenaDialect;
     let mut parser = Parser::new(&dialect)
         .try_with_sql(text)
         .map_err(|e| e.to_string())?;

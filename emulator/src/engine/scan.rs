@@ -21,6 +21,11 @@ use datafusion::object_store::{
 use futures::future::ready;
 use futures::stream::{BoxStream, StreamExt};
 
+mod codec;
+mod text_files;
+
+pub(crate) use text_files::{TextFilesTable, TextRead};
+
 /// `state` with its own runtime whose `file://` store adds the bytes it serves to `counter`.
 pub(crate) fn counting(state: SessionState, counter: Arc<AtomicU64>) -> SessionState {
     let runtime = match RuntimeEnvBuilder::new().build_arc() {

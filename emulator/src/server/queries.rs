@@ -295,11 +295,16 @@ impl Registry {
             columns: columns.len(),
             column_info: column_info_json(&columns).into(),
             update_count: output.update_count,
-            // DML results start with a header row; of the UTILITY statements only
-            // SHOW FUNCTIONS has one (docs/athena.md, "Pages of results"). A `.txt` file
-            // has no header line, so that row comes from the names in its `.metadata`.
+            // DML results start with a header row; of the UTILITY statements SHOW
+            // FUNCTIONS has one, and so does EXPLAIN, which the team measured with a
+            // header when it counted it as DML, while the Smithy model lists it as
+            // UTILITY (docs/athena.md, "Pages of results"). A `.txt` file has no header
+            // line, so that row comes from the names in its `.metadata`.
             header_row: prepared.statement_type == StatementType::Dml
-                || prepared.substatement_type == SubstatementType::ShowFunctions,
+                || matches!(
+                    prepared.substatement_type,
+                    SubstatementType::ShowFunctions | SubstatementType::Explain
+                ),
             names_row: names_row_json(&columns).into(),
         })
     }

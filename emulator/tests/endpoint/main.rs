@@ -4,7 +4,13 @@
 
 mod binary;
 mod common;
+mod compressed_files;
+mod engine_sql;
 mod engine_values;
+mod everyday_queries;
+mod lambdas;
 mod protocol;
 mod s3;
 mod sdk;
+mod timestamps;
+mod unnest;

@@ -2,7 +2,6 @@
 //! under its location, read with its SerDe's rules and converted to its declared types.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -25,6 +24,7 @@ use crate::engine::error::QueryError;
 use crate::engine::location::location_dir;
 use crate::engine::names::ATHENA_TYPE_KEY;
 use crate::engine::output::QueryOutput;
+use crate::engine::scan::{TextFilesTable, TextRead};
 use crate::engine::state::EngineState;
 
 /// `CREATE EXTERNAL TABLE`: creates the location's directory and registers the table
@@ -56,7 +56,7 @@ pub(super) async fn create_table(
     let dir = location_dir(&state.data_dir, location)?;
     std::fs::create_dir_all(&dir)
         .map_err(|e| QueryError::system(format!("cannot create {}: {e}", dir.display())))?;
-    let provider = build_table(def, &dir)?;
+    let provider = build_table(def, &dir, &state.data_dir)?;
     schema
         .register_table(table.clone(), provider)
         .map_err(|e| QueryError::system(e.to_string()))?;
@@ -97,10 +97,14 @@ pub(super) fn drop_table(
 /// A ListingTable over the files in `dir`, behind a view that gives the declared types
 /// (text: every field is read as a string, then converted as Hive's LazySimpleSerDe does:
 /// what does not parse is NULL, `\N` is NULL, an empty string stays empty).
-fn build_table(def: &TableDef, dir: &Path) -> Result<Arc<dyn TableProvider>, QueryError> {
+fn build_table(
+    def: &TableDef,
+    dir: &Path,
+    data_dir: &Path,
+) -> Result<Arc<dyn TableProvider>, QueryError> {
     let df = |e: datafusion::error::DataFusionError| QueryError::system(e.to_string());
     let textual = matches!(def.format, FileFormat::Text { .. } | FileFormat::Csv { .. });
-    let format = listing_format(def, dir);
+    let format = listing_format(def);
     if textual && let Some(c) = def.columns.iter().find(|c| !c.hive_type.is_primitive()) {
         return Err(QueryError::ddl(format!(
             "FAILED: column {} of type {} cannot be read from delimited text by athena-emulator; use JSON or Parquet",
@@ -108,37 +112,44 @@ fn build_table(def: &TableDef, dir: &Path) -> Result<Arc<dyn TableProvider>, Que
         )));
     }
     let listing = listing_table(def, dir, format, textual)?;
-    let plan = LogicalPlanBuilder::scan(
-        def.name.table.clone(),
-        provider_as_source(Arc::new(listing)),
-        None,
-    )
-    .and_then(|b| b.project(declared_columns(def, textual)))
-    .and_then(|b| b.build())
-    .map_err(df)?;
+    let source: Arc<dyn TableProvider> = match text_read(def) {
+        Some(read) => Arc::new(TextFilesTable::new(listing, read, data_dir)),
+        None => Arc::new(listing),
+    };
+    let plan = LogicalPlanBuilder::scan(def.name.table.clone(), provider_as_source(source), None)
+        .and_then(|b| b.project(declared_columns(def, textual)))
+        .and_then(|b| b.build())
+        .map_err(df)?;
     Ok(Arc::new(ExternalTable(ViewTable::new(plan, None))))
 }
 
-/// How DataFusion reads the table's files: its SerDe's delimiters and quoting, and the
-/// header lines to skip.
-fn listing_format(
-    def: &TableDef,
-    dir: &Path,
-) -> Arc<dyn datafusion::datasource::file_format::FileFormat> {
-    let skip = def.skip_header_lines();
-    let (has_header, comment) = match skip {
-        0 => (false, None),
-        1 => (true, None),
-        n => {
-            let hashes = leading_comment_lines(dir, n).unwrap_or(n);
-            (n > hashes, (hashes > 0).then_some(b'#'))
-        }
+/// How the files of a text, CSV or JSON table are decoded and checked before DataFusion
+/// parses them (`None` for Parquet, which DataFusion reads itself).
+fn text_read(def: &TableDef) -> Option<TextRead> {
+    let json = match def.format {
+        FileFormat::Text { .. } | FileFormat::Csv { .. } => false,
+        FileFormat::Json => true,
+        FileFormat::Parquet => return None,
     };
+    let ignore_malformed_json = json
+        && def.serde_properties.iter().any(|(k, v)| {
+            k.eq_ignore_ascii_case("ignore.malformed.json") && v.trim().eq_ignore_ascii_case("true")
+        });
+    Some(TextRead {
+        // Athena skips the header lines of every file; JSON tables have no header.
+        skip_lines: if json { 0 } else { def.skip_header_lines() },
+        json,
+        ignore_malformed_json,
+    })
+}
+
+/// How DataFusion parses the table's (decoded) files: its SerDe's delimiters and quoting.
+/// Header lines are already dropped by the store that decodes them ([`TextRead`]).
+fn listing_format(def: &TableDef) -> Arc<dyn datafusion::datasource::file_format::FileFormat> {
     match &def.format {
         FileFormat::Text { delimiter, escape } => Arc::new(
             CsvFormat::default()
-                .with_has_header(has_header)
-                .with_comment(comment)
+                .with_has_header(false)
                 .with_delimiter(*delimiter)
                 .with_quote(0)
                 .with_escape(*escape)
@@ -150,8 +161,7 @@ fn listing_format(
             escape,
         } => Arc::new(
             CsvFormat::default()
-                .with_has_header(has_header)
-                .with_comment(comment)
+                .with_has_header(false)
                 .with_delimiter(*separator)
                 .with_quote(*quote)
                 .with_escape(*escape)
@@ -191,8 +201,11 @@ fn listing_table(
     let options = ListingOptions::new(format)
         .with_file_extension("")
         .with_table_partition_cols(partition_cols);
-    let url_text = format!("{}/", dir.display());
-    let url = ListingTableUrl::parse(&url_text).map_err(df)?;
+    let url = match text_read(def) {
+        Some(read) => read.table_url(dir),
+        None => ListingTableUrl::parse(format!("{}/", dir.display())),
+    }
+    .map_err(df)?;
     let config = ListingTableConfig::new(url)
         .with_listing_options(options)
         .with_schema(Arc::new(Schema::new(file_fields)));
@@ -265,32 +278,4 @@ impl TableProvider for ExternalTable {
     ) -> datafusion::common::Result<Arc<dyn datafusion::physical_plan::ExecutionPlan>> {
         self.0.scan(state, projection, filters, limit).await
     }
-}
-
-/// How many of the first `n` lines of the first data file in `dir` start with `#`.
-fn leading_comment_lines(dir: &Path, n: usize) -> Option<usize> {
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let mut entries: Vec<_> = std::fs::read_dir(&d)
-            .ok()?
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.is_file() {
-                let f = std::fs::File::open(&p).ok()?;
-                let lines = std::io::BufReader::new(f).lines().take(n);
-                return Some(
-                    lines
-                        .map_while(Result::ok)
-                        .take_while(|l| l.starts_with('#'))
-                        .count(),
-                );
-            }
-        }
-    }
-    None
 }

@@ -18,7 +18,7 @@ fn classifies_statements_as_athena_does() {
         ("DML", "SELECT")
     );
     assert_eq!(c("-- hi\nselect 1"), ("DML", "SELECT"));
-    assert_eq!(c("EXPLAIN SELECT 1"), ("DML", "EXPLAIN"));
+    assert_eq!(c("EXPLAIN SELECT 1"), ("UTILITY", "EXPLAIN"));
     assert_eq!(
         c("CREATE EXTERNAL TABLE t (a int)"),
         ("DDL", "CREATE_TABLE")

@@ -15,6 +15,8 @@ use datafusion::logical_expr::{
 };
 
 use crate::engine::calendar::{civil_from_days, days_from_civil, ticks_per_second, zone_offset};
+use crate::engine::column_info::timestamp_precision;
+use crate::engine::names::ATHENA_TYPE_KEY;
 
 /// `date_trunc(unit, x)`.
 pub(crate) fn date_trunc() -> ScalarUDF {
@@ -223,5 +225,118 @@ mod tests {
         assert_eq!(civil_from_days(trunc_days(d, Unit::Year)), (2024, 1, 1));
         assert_eq!(trunc_ticks(3_723_456, 1000, Unit::Hour), 3_600_000);
         assert_eq!(trunc_ticks(-1, 1000, Unit::Second), -1000);
+    }
+}
+
+/// `ts AT TIME ZONE zone` and `at_timezone(ts, zone)` (planned as `athena_at_timezone`):
+/// the same instant shown in `zone`, at the precision of `ts` (docs/athena.md, "Values":
+/// `at_timezone(timestamp(p), zone)` keeps `p`). A timestamp without a zone is taken in
+/// the session's zone, UTC. DataFusion's own AT TIME ZONE makes nanoseconds of it.
+pub(crate) fn at_timezone() -> ScalarUDF {
+    ScalarUDF::from(AtTimeZone {
+        signature: Signature::any(2, Volatility::Immutable),
+    })
+}
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct AtTimeZone {
+    signature: Signature,
+}
+
+/// The zone as Athena shows it (`UTC` for UTC, else as written), if Arrow knows it.
+fn checked_zone(zone: &str) -> Result<String> {
+    let zone = zone.trim();
+    if ["utc", "z", "+00:00", "gmt"].contains(&zone.to_ascii_lowercase().as_str()) {
+        return Ok("UTC".to_owned());
+    }
+    if zone_offset(zone, 0).is_none() {
+        return Err(DataFusionError::Execution(format!(
+            "INVALID_FUNCTION_ARGUMENT: Time zone not supported: {zone}"
+        )));
+    }
+    Ok(zone.to_owned())
+}
+
+impl ScalarUDFImpl for AtTimeZone {
+    fn name(&self) -> &str {
+        "athena_at_timezone"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Err(DataFusionError::Internal(
+            "athena_at_timezone: return_field_from_args is used".to_owned(),
+        ))
+    }
+
+    fn return_field_from_args(
+        &self,
+        args: datafusion::logical_expr::ReturnFieldArgs<'_>,
+    ) -> Result<datafusion::arrow::datatypes::FieldRef> {
+        let unit = match args.arg_fields[0].data_type() {
+            DataType::Timestamp(unit, _) => *unit,
+            DataType::Date32 | DataType::Date64 => TimeUnit::Millisecond,
+            DataType::Null => TimeUnit::Millisecond,
+            other => {
+                return Err(DataFusionError::Plan(format!(
+                    "TYPE_MISMATCH: AT TIME ZONE needs a timestamp, not {other}"
+                )));
+            }
+        };
+        let zone = match args.scalar_arguments.get(1).copied().flatten() {
+            Some(ScalarValue::Utf8(Some(z)) | ScalarValue::LargeUtf8(Some(z))) => checked_zone(z)?,
+            _ => {
+                return Err(DataFusionError::NotImplemented(
+                    "AT TIME ZONE with a zone that is not a literal".to_owned(),
+                ));
+            }
+        };
+        let field = datafusion::arrow::datatypes::Field::new(
+            self.name(),
+            DataType::Timestamp(unit, Some(zone.into())),
+            true,
+        );
+        // A timestamp(p) whose p the Arrow unit does not say keeps it.
+        let declared = args.arg_fields[0]
+            .metadata()
+            .get(ATHENA_TYPE_KEY)
+            .and_then(|t| timestamp_precision(t));
+        Ok(Arc::new(match declared {
+            Some(p) => field.with_metadata(
+                [(
+                    ATHENA_TYPE_KEY.to_owned(),
+                    format!("timestamp({p}) with time zone"),
+                )]
+                .into(),
+            ),
+            None => field,
+        }))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let target = args.return_field.data_type().clone();
+        let DataType::Timestamp(unit, _) = &target else {
+            return Err(DataFusionError::Internal(format!(
+                "athena_at_timezone returns {target}"
+            )));
+        };
+        let scalar = matches!(args.args[0], ColumnarValue::Scalar(_));
+        let input = args.args[0].to_array(args.number_rows)?;
+        // Dates are midnight UTC; a timestamp keeps its instant, only its zone changes.
+        let input = match input.data_type() {
+            DataType::Timestamp(..) => input,
+            _ => datafusion::arrow::compute::cast(&input, &DataType::Timestamp(*unit, None))?,
+        };
+        let out = datafusion::arrow::array::make_array(
+            input.to_data().into_builder().data_type(target).build()?,
+        );
+        if scalar {
+            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?))
+        } else {
+            Ok(ColumnarValue::Array(out))
+        }
     }
 }

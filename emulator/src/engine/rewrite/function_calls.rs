@@ -31,6 +31,7 @@ fn date_time_call(name: &str, a: &[Expr]) -> Option<Expr> {
         ("now" | "current_timestamp", 0) => {
             template("arrow_cast(now(), 'Timestamp(ms, \"UTC\")')", a)
         }
+        ("at_timezone", 2) => template("athena_at_timezone(__0, __1)", a),
         ("localtimestamp", 0) => template("CAST(now() AS TIMESTAMP(3))", a),
         ("current_timezone", 0) => template("'UTC'", a),
         ("from_unixtime", 1) => template(
@@ -177,6 +178,13 @@ fn aggregate_and_array_call(expr: &Expr, name: &str, a: &[Expr]) -> Option<Expr>
         ("slice", 3) => template("array_slice(__0, __1, __1 + __2 - 1)", a),
         ("array_join", _) => Some(renamed(expr, "array_to_string")),
         ("contains", 2) => Some(renamed(expr, "array_has")),
+        ("url_extract_port", 1) => template("CAST(athena_url_extract_port(__0) AS BIGINT)", a),
+        // Trino puts NULLs last; DataFusion's default is NULLS FIRST.
+        ("array_sort", 1) => template("array_sort(__0, 'ASC', 'NULLS LAST')", a),
+        // DataFusion's array_sort takes a direction, not a comparator.
+        ("array_sort", 2) if matches!(a[1], Expr::Lambda(_)) => {
+            Some(renamed(expr, "athena_array_sort"))
+        }
         _ => None,
     }
 }

@@ -61,36 +61,45 @@ pub(super) fn typed_string(ts: &TypedString) -> Option<Expr> {
     }
 }
 
-/// TIMESTAMP '2024-01-02 03:04:05.123' is timestamp(3): as many digits as written.
+/// TIMESTAMP '2024-01-02 03:04:05.123' is timestamp(3): as many digits as written
+/// (docs/athena.md, "Values"). Arrow keeps seconds, milli-, micro- or nanoseconds; a
+/// precision in between (`.1` is timestamp(1)) is kept in the field's metadata, which
+/// sets the digits rendered and the ColumnInfo Precision.
 fn timestamp(text: &str, lit: Expr) -> Option<Expr> {
     // TIMESTAMP '2001-08-22 03:04:05.321 America/Los_Angeles': a zoned value.
     let (local, zone) = split_zone(text);
     let digits = local.split_once('.').map_or(0, |(_, f)| {
         f.chars().take_while(char::is_ascii_digit).count()
     });
-    if let Some(zone) = zone {
-        let unit = match digits {
-            0..=3 => "ms",
-            4..=6 => "us",
-            _ => "ns",
-        };
-        let local = local.replace('\'', "''");
-        let zone = zone.replace(['\'', '"'], "");
-        return template(
-            &format!("arrow_cast('{local}', 'Timestamp({unit}, \"{zone}\")')"),
-            &[],
-        );
-    }
-    let digits = text.split_once('.').map_or(0, |(_, f)| {
-        f.chars().take_while(char::is_ascii_digit).count()
-    });
-    let p = match digits {
-        0 => 0,
-        1..=3 => 3,
-        4..=6 => 6,
-        _ => 9,
+    let (unit, arrow_p) = match digits {
+        0 => ("s", 0),
+        1..=3 => ("ms", 3),
+        4..=6 => ("us", 6),
+        _ => ("ns", 9),
     };
-    Some(cast(lit, DataType::Timestamp(Some(p), TimezoneInfo::None)))
+    let p = digits.min(9);
+    let (value, declared) = match zone {
+        Some(zone) => {
+            let local = local.replace('\'', "''");
+            let zone = zone.replace(['\'', '"'], "");
+            let value = template(
+                &format!("arrow_cast('{local}', 'Timestamp({unit}, \"{zone}\")')"),
+                &[],
+            )?;
+            (value, format!("timestamp({p}) with time zone"))
+        }
+        None => (
+            cast(lit, DataType::Timestamp(Some(arrow_p), TimezoneInfo::None)),
+            format!("timestamp({p})"),
+        ),
+    };
+    if p == arrow_p as usize {
+        return Some(value);
+    }
+    template(
+        &format!("with_metadata(__0, '{ATHENA_TYPE_KEY}', '{declared}')"),
+        &[value],
+    )
 }
 
 /// `2001-08-22 03:04:05.321 America/Los_Angeles` → (`2001-08-22 03:04:05.321`, zone).

@@ -9,6 +9,7 @@ use datafusion::sql::sqlparser::ast::{
     VisitMut, VisitorMut,
 };
 
+use super::ast::template;
 use super::{casts, function_calls, literals};
 
 /// Rewrites Trino-only syntax into what DataFusion plans.
@@ -100,6 +101,14 @@ fn rewrite_expr(expr: &Expr) -> Option<Expr> {
         Expr::TypedString(ts) => literals::typed_string(ts),
         Expr::Cast { .. } => casts::rewrite_cast(expr),
         Expr::Function(f) => function_calls::rewrite_call(expr, f),
+        // DataFusion's AT TIME ZONE gives nanoseconds; Trino keeps the precision.
+        Expr::AtTimeZone {
+            timestamp,
+            time_zone,
+        } => template(
+            "athena_at_timezone(__0, __1)",
+            &[timestamp.as_ref().clone(), time_zone.as_ref().clone()],
+        ),
         _ => None,
     }
 }

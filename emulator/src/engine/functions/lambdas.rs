@@ -1,0 +1,727 @@
+//! Trino's lambda functions on arrays and maps, as DataFusion higher-order functions
+//! (`x -> expr`, `(k, v) -> expr`). DataFusion 55 has `array_transform`, `array_filter`
+//! and `array_any_match` itself (registered here as `transform`, `filter`, `any_match`);
+//! the others are below, with Trino's semantics (docs/emulator-sql.md, "Lambdas"):
+//!
+//! - a NULL array or map gives NULL; the lambda sees NULL elements as NULL;
+//! - `all_match`/`none_match`: true for an empty array, NULL when the predicate is NULL
+//!   for some elements and decides nothing for the others;
+//! - `reduce(array, initial, (s, x) -> s', s -> r)`: `s` goes through the elements in
+//!   order; an empty array gives `r(initial)`;
+//! - `zip_with(a, b, (x, y) -> z)`: the shorter array is padded with NULLs;
+//! - `transform_keys` fails on a NULL or duplicate key, as Trino does;
+//! - `array_sort(array, (x, y) -> c)` (planned as `athena_array_sort`): the comparator
+//!   must answer -1, 0 or 1; any other value, NULL included, fails the query.
+//!
+//! Each lambda is evaluated once over all the elements of a batch (captured columns are
+//! repeated per element), except `reduce`, once per position, and the comparator of
+//! `array_sort`, once per comparison.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, BooleanBuilder, Int64Array, ListArray, MapArray,
+    StructArray, UInt32Array, new_null_array,
+};
+use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
+use datafusion::arrow::compute::{cast, filter, interleave, take, take_arrays};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields};
+use datafusion::arrow::row::{RowConverter, SortField};
+use datafusion::common::{Result, ScalarValue, exec_err, plan_err};
+use datafusion::execution::context::SessionContext;
+use datafusion::functions_nested::{array_filter, array_transform};
+use datafusion::logical_expr::{
+    ColumnarValue, HigherOrderFunctionArgs, HigherOrderReturnFieldArgs, HigherOrderSignature,
+    HigherOrderUDF, HigherOrderUDFImpl, LambdaArgument, LambdaParametersProgress, ValueOrLambda,
+    Volatility,
+};
+
+/// Registers Trino's lambda functions.
+pub(crate) fn register(ctx: &SessionContext) {
+    let transform = array_transform::array_transform_higher_order_function();
+    ctx.register_higher_order_function(Arc::new(
+        transform.as_ref().clone().with_aliases(["transform"]),
+    ));
+    let filter = array_filter::array_filter_higher_order_function();
+    ctx.register_higher_order_function(Arc::new(filter.as_ref().clone().with_aliases(["filter"])));
+    // `any_match` is already an alias of DataFusion's `array_any_match`, registered by
+    // default with the session.
+    for f in [
+        Lambda::new("all_match", Kind::AllMatch),
+        Lambda::new("none_match", Kind::NoneMatch),
+        Lambda::new("reduce", Kind::Reduce),
+        Lambda::new("zip_with", Kind::ZipWith),
+        Lambda::new("map_filter", Kind::MapFilter),
+        Lambda::new("transform_keys", Kind::TransformKeys),
+        Lambda::new("transform_values", Kind::TransformValues),
+        Lambda::new("athena_array_sort", Kind::ArraySort),
+    ] {
+        ctx.register_higher_order_function(Arc::new(HigherOrderUDF::new_from_impl(f)));
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    AllMatch,
+    NoneMatch,
+    Reduce,
+    ZipWith,
+    MapFilter,
+    TransformKeys,
+    TransformValues,
+    ArraySort,
+}
+
+/// One of Trino's lambda functions.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Lambda {
+    name: &'static str,
+    kind: Kind,
+    signature: HigherOrderSignature,
+}
+
+impl Lambda {
+    fn new(name: &'static str, kind: Kind) -> Self {
+        use ValueOrLambda::{Lambda as L, Value as V};
+        let args = match kind {
+            Kind::Reduce => vec![V(()), V(()), L(()), L(())],
+            Kind::ZipWith => vec![V(()), V(()), L(())],
+            _ => vec![V(()), L(())],
+        };
+        Lambda {
+            name,
+            kind,
+            signature: HigherOrderSignature::exact(args, Volatility::Immutable),
+        }
+    }
+
+    fn is_map(&self) -> bool {
+        matches!(
+            self.kind,
+            Kind::MapFilter | Kind::TransformKeys | Kind::TransformValues
+        )
+    }
+}
+
+/// A list of any kind as a `List`, as the functions below read it.
+fn as_list_type(name: &str, t: &DataType) -> Result<DataType> {
+    match t {
+        DataType::List(_) => Ok(t.clone()),
+        DataType::LargeList(f)
+        | DataType::FixedSizeList(f, _)
+        | DataType::ListView(f)
+        | DataType::LargeListView(f) => Ok(DataType::List(Arc::clone(f))),
+        DataType::Null => Ok(DataType::new_list(DataType::Null, true)),
+        other => plan_err!("{name} expects an array, got {other}"),
+    }
+}
+
+fn element_field(t: &DataType) -> Result<FieldRef> {
+    match t {
+        DataType::List(f) => Ok(Arc::clone(f)),
+        other => plan_err!("expected an array, got {other}"),
+    }
+}
+
+/// The key and value fields of a map type.
+fn map_fields(name: &str, t: &DataType) -> Result<(FieldRef, FieldRef)> {
+    if let DataType::Map(entries, _) = t
+        && let DataType::Struct(fields) = entries.data_type()
+        && fields.len() == 2
+    {
+        return Ok((Arc::clone(&fields[0]), Arc::clone(&fields[1])));
+    }
+    plan_err!("{name} expects a map, got {t}")
+}
+
+/// A map type with these key and value fields.
+fn map_type(key: FieldRef, value: FieldRef) -> DataType {
+    let entries = Field::new(
+        "entries",
+        DataType::Struct(Fields::from(vec![key, value])),
+        false,
+    );
+    DataType::Map(Arc::new(entries), false)
+}
+
+fn named(name: &str, f: &FieldRef) -> FieldRef {
+    Arc::new(Field::new(name, f.data_type().clone(), true))
+}
+
+impl HigherOrderUDFImpl for Lambda {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn signature(&self) -> &HigherOrderSignature {
+        &self.signature
+    }
+
+    fn coerce_value_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+        match (self.kind, arg_types) {
+            (Kind::Reduce, [list, init]) => Ok(vec![as_list_type(self.name, list)?, init.clone()]),
+            (Kind::ZipWith, [a, b]) => Ok(vec![
+                as_list_type(self.name, a)?,
+                as_list_type(self.name, b)?,
+            ]),
+            (_, [map]) if self.is_map() => {
+                map_fields(self.name, map)?;
+                Ok(vec![map.clone()])
+            }
+            (_, [list]) => Ok(vec![as_list_type(self.name, list)?]),
+            _ => plan_err!(
+                "{} got {} values besides its lambdas",
+                self.name,
+                arg_types.len()
+            ),
+        }
+    }
+
+    fn lambda_parameters(
+        &self,
+        step: usize,
+        fields: &[ValueOrLambda<FieldRef, Option<FieldRef>>],
+    ) -> Result<LambdaParametersProgress> {
+        let value = |i: usize| match fields.get(i) {
+            Some(ValueOrLambda::Value(f)) => Ok(Arc::clone(f)),
+            _ => plan_err!("{} expects a value as argument {}", self.name, i + 1),
+        };
+        let params = match self.kind {
+            Kind::AllMatch | Kind::NoneMatch => {
+                vec![vec![named("x", &element_field(value(0)?.data_type())?)]]
+            }
+            Kind::ArraySort => {
+                let e = element_field(value(0)?.data_type())?;
+                vec![vec![named("x", &e), named("y", &e)]]
+            }
+            Kind::ZipWith => vec![vec![
+                named("x", &element_field(value(0)?.data_type())?),
+                named("y", &element_field(value(1)?.data_type())?),
+            ]],
+            Kind::MapFilter | Kind::TransformKeys | Kind::TransformValues => {
+                let (k, v) = map_fields(self.name, value(0)?.data_type())?;
+                vec![vec![named("k", &k), named("v", &v)]]
+            }
+            Kind::Reduce => {
+                // The state's type is the input function's output type (the initial
+                // value is cast to it): found by planning the input function with the
+                // initial value's type first, then with its own output type.
+                let element = named("x", &element_field(value(0)?.data_type())?);
+                let init = value(1)?;
+                let (state, settled) = match (fields.get(2), fields.get(3)) {
+                    (
+                        Some(ValueOrLambda::Lambda(Some(out))),
+                        Some(ValueOrLambda::Lambda(Some(_))),
+                    ) => (Arc::clone(out), true),
+                    (Some(ValueOrLambda::Lambda(Some(out))), _) if step > 0 => {
+                        let settled = step > 1 || out.data_type() == init.data_type();
+                        (Arc::clone(out), settled)
+                    }
+                    _ => (init, false),
+                };
+                let state = named("s", &state);
+                if !settled {
+                    return Ok(LambdaParametersProgress::Partial(vec![
+                        Some(vec![state, element]),
+                        None,
+                    ]));
+                }
+                vec![vec![Arc::clone(&state), element], vec![state]]
+            }
+        };
+        Ok(LambdaParametersProgress::Complete(params))
+    }
+
+    fn coerce_values_for_lambdas(
+        &self,
+        fields: &[ValueOrLambda<DataType, DataType>],
+    ) -> Result<Option<Vec<DataType>>> {
+        match (self.kind, fields) {
+            (
+                Kind::Reduce,
+                [
+                    ValueOrLambda::Value(list),
+                    ValueOrLambda::Value(_),
+                    ValueOrLambda::Lambda(state),
+                    _,
+                ],
+            ) => Ok(Some(vec![list.clone(), state.clone()])),
+            _ => Ok(None),
+        }
+    }
+
+    fn return_field_from_args(&self, args: HigherOrderReturnFieldArgs<'_>) -> Result<FieldRef> {
+        let f = args.arg_fields;
+        let value = |i: usize| match f.get(i) {
+            Some(ValueOrLambda::Value(v)) => Ok(Arc::clone(v)),
+            _ => plan_err!("{} expects a value as argument {}", self.name, i + 1),
+        };
+        let lambda = |i: usize| match f.get(i) {
+            Some(ValueOrLambda::Lambda(l)) => Ok(Arc::clone(l)),
+            _ => plan_err!("{} expects a lambda as argument {}", self.name, i + 1),
+        };
+        let t = match self.kind {
+            Kind::AllMatch | Kind::NoneMatch => DataType::Boolean,
+            Kind::Reduce => lambda(3)?.data_type().clone(),
+            Kind::ZipWith => DataType::new_list(lambda(2)?.data_type().clone(), true),
+            Kind::ArraySort | Kind::MapFilter => value(0)?.data_type().clone(),
+            Kind::TransformValues => {
+                let (k, _) = map_fields(self.name, value(0)?.data_type())?;
+                let v = Field::new("value", lambda(1)?.data_type().clone(), true);
+                map_type(k, Arc::new(v))
+            }
+            Kind::TransformKeys => {
+                let (_, v) = map_fields(self.name, value(0)?.data_type())?;
+                let k = Field::new("key", lambda(1)?.data_type().clone(), false);
+                map_type(Arc::new(k), v)
+            }
+        };
+        Ok(Arc::new(Field::new(self.name, t, true)))
+    }
+
+    fn invoke_with_args(&self, args: HigherOrderFunctionArgs) -> Result<ColumnarValue> {
+        let n = args.number_rows;
+        let mut values = Vec::new();
+        let mut lambdas = Vec::new();
+        for a in &args.args {
+            match a {
+                ValueOrLambda::Value(v) => values.push(v.to_array(n)?),
+                ValueOrLambda::Lambda(l) => lambdas.push(l),
+            }
+        }
+        let out_type = args.return_type().clone();
+        let out = match (self.kind, values.as_slice(), lambdas.as_slice()) {
+            (Kind::AllMatch, [list], [p]) => matches(list, p, true)?,
+            (Kind::NoneMatch, [list], [p]) => matches(list, p, false)?,
+            (Kind::Reduce, [list, init], [input, output]) => reduce(list, init, input, output)?,
+            (Kind::ZipWith, [a, b], [f]) => zip_with(a, b, f, &out_type)?,
+            (Kind::MapFilter, [map], [p]) => map_filter(map, p)?,
+            (Kind::TransformValues, [map], [f]) => transform_map(map, f, false, &out_type)?,
+            (Kind::TransformKeys, [map], [f]) => transform_map(map, f, true, &out_type)?,
+            (Kind::ArraySort, [list], [cmp]) => sort_by(list, cmp)?,
+            _ => return exec_err!("{} called with the wrong arguments", self.name),
+        };
+        Ok(ColumnarValue::Array(out))
+    }
+}
+
+/// Rows of a list (or map) array and the range of flattened elements of each; a NULL
+/// row has no elements.
+struct Rows {
+    /// Element `i` of row `r` is `values[ranges[r].0 + i]`.
+    ranges: Vec<(usize, usize)>,
+    /// The row of each flattened element (to repeat captured columns).
+    owner: UInt32Array,
+    nulls: Option<NullBuffer>,
+}
+
+impl Rows {
+    fn new(offsets: &[i32], nulls: Option<&NullBuffer>) -> Self {
+        let base = offsets.first().copied().unwrap_or(0) as usize;
+        let mut ranges = Vec::with_capacity(offsets.len().saturating_sub(1));
+        let mut owner = Vec::new();
+        for (r, w) in offsets.windows(2).enumerate() {
+            let (start, end) = (w[0] as usize - base, w[1] as usize - base);
+            if nulls.is_some_and(|n| n.is_null(r)) {
+                ranges.push((start, start));
+            } else {
+                ranges.push((start, end));
+                owner.extend(std::iter::repeat_n(r as u32, end - start));
+            }
+        }
+        Rows {
+            ranges,
+            owner: UInt32Array::from(owner),
+            nulls: nulls.cloned(),
+        }
+    }
+
+    /// The flattened elements of the non-NULL rows, in order.
+    fn elements(&self, values: &ArrayRef) -> Result<ArrayRef> {
+        let idx: UInt32Array = self
+            .ranges
+            .iter()
+            .flat_map(|&(s, e)| (s as u32)..(e as u32))
+            .collect();
+        Ok(take(values.as_ref(), &idx, None)?)
+    }
+
+    /// Offsets of a result with `lens[r]` elements in row `r`.
+    fn offsets(lens: impl Iterator<Item = usize>) -> OffsetBuffer<i32> {
+        OffsetBuffer::from_lengths(lens)
+    }
+}
+
+fn list_rows(list: &ArrayRef) -> Result<(&ListArray, Rows)> {
+    let Some(l) = list.as_list_opt::<i32>() else {
+        return exec_err!("expected an array, got {}", list.data_type());
+    };
+    let offsets: Vec<i32> = l.value_offsets().to_vec();
+    let rows = Rows::new(&offsets, l.nulls());
+    Ok((l, rows))
+}
+
+fn map_rows(map: &ArrayRef) -> Result<(&MapArray, Rows)> {
+    let Some(m) = map.as_map_opt() else {
+        return exec_err!("expected a map, got {}", map.data_type());
+    };
+    let offsets: Vec<i32> = m.value_offsets().to_vec();
+    let rows = Rows::new(&offsets, m.nulls());
+    Ok((m, rows))
+}
+
+/// The lambda evaluated once per element: `params[i]` is the i-th parameter of every
+/// element, `owner` the row each element comes from.
+fn call(lambda: &LambdaArgument, params: &[ArrayRef], owner: &UInt32Array) -> Result<ArrayRef> {
+    let len = owner.len();
+    let closures: Vec<Box<dyn Fn() -> Result<ArrayRef>>> = params
+        .iter()
+        .map(|p| {
+            let p = Arc::clone(p);
+            Box::new(move || Ok(Arc::clone(&p))) as Box<dyn Fn() -> Result<ArrayRef>>
+        })
+        .collect();
+    let refs: Vec<&dyn Fn() -> Result<ArrayRef>> = closures.iter().map(|c| c.as_ref()).collect();
+    lambda
+        .evaluate(&refs, |captured| Ok(take_arrays(captured, owner, None)?))?
+        .into_array(len)
+}
+
+fn as_bool(name: &str, a: &ArrayRef) -> Result<BooleanArray> {
+    match a.as_boolean_opt() {
+        Some(b) => Ok(b.clone()),
+        None => match cast(a, &DataType::Boolean) {
+            Ok(b) => Ok(b.as_boolean().clone()),
+            Err(_) => exec_err!("the lambda of {name} must return a boolean"),
+        },
+    }
+}
+
+/// `all_match` (`all` true) or `none_match` (`all` false).
+fn matches(list: &ArrayRef, predicate: &LambdaArgument, all: bool) -> Result<ArrayRef> {
+    let (l, rows) = list_rows(list)?;
+    let elements = rows.elements(l.values())?;
+    let name = if all { "all_match" } else { "none_match" };
+    let p = as_bool(name, &call(predicate, &[elements], &rows.owner)?)?;
+    let mut out = BooleanBuilder::with_capacity(rows.ranges.len());
+    let mut at = 0;
+    for (r, &(s, e)) in rows.ranges.iter().enumerate() {
+        if rows.nulls.as_ref().is_some_and(|n| n.is_null(r)) {
+            out.append_null();
+            continue;
+        }
+        let results = (at..at + (e - s)).map(|i| p.is_valid(i).then(|| p.value(i)));
+        at += e - s;
+        // all_match: a false decides (false); none_match: a true decides (false).
+        let mut saw_null = false;
+        let mut decided = false;
+        for v in results {
+            match v {
+                Some(v) if v != all => decided = true,
+                None => saw_null = true,
+                _ => {}
+            }
+        }
+        out.append_option(match (decided, saw_null) {
+            (true, _) => Some(false),
+            (false, true) => None,
+            (false, false) => Some(true),
+        });
+    }
+    Ok(Arc::new(out.finish()))
+}
+
+/// `reduce(array, initial, (s, x) -> s', s -> r)`.
+fn reduce(
+    list: &ArrayRef,
+    init: &ArrayRef,
+    input: &LambdaArgument,
+    output: &LambdaArgument,
+) -> Result<ArrayRef> {
+    let (l, rows) = list_rows(list)?;
+    let n = rows.ranges.len();
+    let longest = rows.ranges.iter().map(|(s, e)| e - s).max().unwrap_or(0);
+    let state_type = init.data_type().clone();
+    let mut state = Arc::clone(init);
+    for k in 0..longest {
+        // The rows that have a k-th element, and that element.
+        let active: Vec<u32> = (0..n as u32)
+            .filter(|&r| {
+                let (s, e) = rows.ranges[r as usize];
+                e - s > k
+            })
+            .collect();
+        let active = UInt32Array::from(active);
+        let at: UInt32Array = active
+            .values()
+            .iter()
+            .map(|&r| (rows.ranges[r as usize].0 + k) as u32)
+            .collect();
+        let x = take(l.values().as_ref(), &at, None)?;
+        let s = take(state.as_ref(), &active, None)?;
+        let mut next = call(input, &[s, x], &active)?;
+        if next.data_type() != &state_type {
+            next = cast(&next, &state_type)?;
+        }
+        // Each row keeps its state unless it had a k-th element.
+        let mut pick = Vec::with_capacity(n);
+        let mut a = 0;
+        for r in 0..n {
+            if a < active.len() && active.value(a) as usize == r {
+                pick.push((1, a));
+                a += 1;
+            } else {
+                pick.push((0, r));
+            }
+        }
+        state = interleave(&[state.as_ref(), next.as_ref()], &pick)?;
+    }
+    let every: UInt32Array = (0..n as u32).collect();
+    let out = call(output, &[state], &every)?;
+    // A NULL array reduces to NULL.
+    match &rows.nulls {
+        Some(nulls) if nulls.null_count() > 0 => {
+            let mask = BooleanArray::from_iter((0..n).map(|r| Some(nulls.is_valid(r))));
+            let null = new_null_array(out.data_type(), n);
+            Ok(datafusion::arrow::compute::kernels::zip::zip(
+                &mask, &out, &null,
+            )?)
+        }
+        _ => Ok(out),
+    }
+}
+
+/// `zip_with(a, b, (x, y) -> z)`: the shorter array padded with NULLs.
+fn zip_with(
+    a: &ArrayRef,
+    b: &ArrayRef,
+    f: &LambdaArgument,
+    out_type: &DataType,
+) -> Result<ArrayRef> {
+    let (la, ra) = list_rows(a)?;
+    let (lb, rb) = list_rows(b)?;
+    let n = ra.ranges.len();
+    let nulls = NullBuffer::union(ra.nulls.as_ref(), rb.nulls.as_ref());
+    let (mut ia, mut ib, mut owner, mut lens) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for r in 0..n {
+        if nulls.as_ref().is_some_and(|m| m.is_null(r)) {
+            lens.push(0);
+            continue;
+        }
+        let (sa, ea) = ra.ranges[r];
+        let (sb, eb) = rb.ranges[r];
+        let len = (ea - sa).max(eb - sb);
+        for i in 0..len {
+            ia.push((sa + i < ea).then_some((sa + i) as u32));
+            ib.push((sb + i < eb).then_some((sb + i) as u32));
+            owner.push(r as u32);
+        }
+        lens.push(len);
+    }
+    let xa = take(la.values().as_ref(), &UInt32Array::from(ia), None)?;
+    let xb = take(lb.values().as_ref(), &UInt32Array::from(ib), None)?;
+    let z = call(f, &[xa, xb], &UInt32Array::from(owner))?;
+    let field = element_field(out_type)?;
+    let z = if z.data_type() == field.data_type() {
+        z
+    } else {
+        cast(&z, field.data_type())?
+    };
+    Ok(Arc::new(ListArray::try_new(
+        field,
+        Rows::offsets(lens.into_iter()),
+        z,
+        nulls,
+    )?))
+}
+
+/// The keys and values of the non-NULL rows of a map.
+fn map_entries(m: &MapArray, rows: &Rows) -> Result<(ArrayRef, ArrayRef)> {
+    let keys = rows.elements(m.keys())?;
+    let values = rows.elements(m.values())?;
+    Ok((keys, values))
+}
+
+fn map_field(m: &MapArray) -> Result<FieldRef> {
+    match m.data_type() {
+        DataType::Map(f, _) => Ok(Arc::clone(f)),
+        other => exec_err!("expected a map, got {other}"),
+    }
+}
+
+/// `map_filter(map, (k, v) -> boolean)`.
+fn map_filter(map: &ArrayRef, p: &LambdaArgument) -> Result<ArrayRef> {
+    let (m, rows) = map_rows(map)?;
+    let (keys, values) = map_entries(m, &rows)?;
+    let keep = as_bool(
+        "map_filter",
+        &call(p, &[Arc::clone(&keys), Arc::clone(&values)], &rows.owner)?,
+    )?;
+    // NULL counts as false.
+    let keep = BooleanArray::from_iter(keep.iter().map(|v| Some(v == Some(true))));
+    let mut lens = Vec::with_capacity(rows.ranges.len());
+    let mut at = 0;
+    for &(s, e) in &rows.ranges {
+        lens.push((at..at + (e - s)).filter(|&i| keep.value(i)).count());
+        at += e - s;
+    }
+    let entries = StructArray::try_new(
+        m.entries().fields().clone(),
+        vec![filter(&keys, &keep)?, filter(&values, &keep)?],
+        None,
+    )?;
+    Ok(Arc::new(MapArray::try_new(
+        map_field(m)?,
+        Rows::offsets(lens.into_iter()),
+        entries,
+        rows.nulls.clone(),
+        false,
+    )?))
+}
+
+/// `transform_keys` (`keys` true) or `transform_values`.
+fn transform_map(
+    map: &ArrayRef,
+    f: &LambdaArgument,
+    keys: bool,
+    out_type: &DataType,
+) -> Result<ArrayRef> {
+    let (m, rows) = map_rows(map)?;
+    let (k, v) = map_entries(m, &rows)?;
+    let new = call(f, &[Arc::clone(&k), Arc::clone(&v)], &rows.owner)?;
+    let DataType::Map(entries_field, _) = out_type else {
+        return exec_err!("expected a map type, got {out_type}");
+    };
+    let DataType::Struct(fields) = entries_field.data_type() else {
+        return exec_err!("expected map entries, got {}", entries_field.data_type());
+    };
+    let target = if keys { &fields[0] } else { &fields[1] };
+    let new = if new.data_type() == target.data_type() {
+        new
+    } else {
+        cast(&new, target.data_type())?
+    };
+    if keys {
+        check_keys(&new, &rows)?;
+    }
+    let columns = if keys { vec![new, v] } else { vec![k, new] };
+    let entries = StructArray::try_new(fields.clone(), columns, None)?;
+    let lens = rows.ranges.iter().map(|(s, e)| e - s);
+    Ok(Arc::new(MapArray::try_new(
+        Arc::clone(entries_field),
+        Rows::offsets(lens),
+        entries,
+        rows.nulls.clone(),
+        false,
+    )?))
+}
+
+/// Trino refuses a NULL key and two equal keys in one map.
+fn check_keys(keys: &ArrayRef, rows: &Rows) -> Result<()> {
+    if keys.null_count() > 0 {
+        return exec_err!("INVALID_FUNCTION_ARGUMENT: map key cannot be null");
+    }
+    let converter = RowConverter::new(vec![SortField::new(keys.data_type().clone())])?;
+    let encoded = converter.convert_columns(&[Arc::clone(keys)])?;
+    let mut at = 0;
+    for &(s, e) in &rows.ranges {
+        let mut seen = HashSet::new();
+        for i in at..at + (e - s) {
+            if !seen.insert(encoded.row(i)) {
+                let key = ScalarValue::try_from_array(keys, i)?;
+                return exec_err!(
+                    "INVALID_FUNCTION_ARGUMENT: Duplicate map keys ({key}) are not allowed"
+                );
+            }
+        }
+        at += e - s;
+    }
+    Ok(())
+}
+
+/// `array_sort(array, (x, y) -> -1 | 0 | 1)`: a stable merge sort whose comparisons are
+/// the lambda's answers (a comparator that is not a total order cannot make it panic).
+fn sort_by(list: &ArrayRef, cmp: &LambdaArgument) -> Result<ArrayRef> {
+    let (l, rows) = list_rows(list)?;
+    let values = l.values();
+    let mut order: Vec<u32> = Vec::new();
+    let mut lens = Vec::with_capacity(rows.ranges.len());
+    for (r, &(s, e)) in rows.ranges.iter().enumerate() {
+        let mut idx: Vec<u32> = ((s as u32)..(e as u32)).collect();
+        let owner = UInt32Array::from(vec![r as u32]);
+        let mut compare = |x: u32, y: u32| -> Result<bool> {
+            let px = take(values.as_ref(), &UInt32Array::from(vec![x]), None)?;
+            let py = take(values.as_ref(), &UInt32Array::from(vec![y]), None)?;
+            let c = call(cmp, &[px, py], &owner)?;
+            let c = cast(&c, &DataType::Int64)?;
+            let c: &Int64Array = c.as_primitive();
+            match c.is_valid(0).then(|| c.value(0)) {
+                // y goes first only when x is greater.
+                Some(-1 | 0) => Ok(false),
+                Some(1) => Ok(true),
+                other => exec_err!(
+                    "INVALID_FUNCTION_ARGUMENT: Lambda comparator must return either -1, 0, or 1, got {}",
+                    other.map_or_else(|| "null".to_owned(), |v| v.to_string())
+                ),
+            }
+        };
+        merge_sort(&mut idx, &mut compare)?;
+        lens.push(idx.len());
+        order.extend(idx);
+    }
+    let sorted = take(values.as_ref(), &UInt32Array::from(order), None)?;
+    let field = element_field(l.data_type())?;
+    Ok(Arc::new(ListArray::try_new(
+        field,
+        Rows::offsets(lens.into_iter()),
+        sorted,
+        rows.nulls.clone(),
+    )?))
+}
+
+/// Sorts `v` stably; `after(x, y)` says whether `x` must come after `y`.
+fn merge_sort(v: &mut [u32], after: &mut impl FnMut(u32, u32) -> Result<bool>) -> Result<()> {
+    if v.len() <= 1 {
+        return Ok(());
+    }
+    let mid = v.len() / 2;
+    merge_sort(&mut v[..mid], after)?;
+    merge_sort(&mut v[mid..], after)?;
+    let (mut i, mut j) = (0, mid);
+    let mut merged = Vec::with_capacity(v.len());
+    while i < mid && j < v.len() {
+        if after(v[i], v[j])? {
+            merged.push(v[j]);
+            j += 1;
+        } else {
+            merged.push(v[i]);
+            i += 1;
+        }
+    }
+    merged.extend_from_slice(&v[i..mid]);
+    merged.extend_from_slice(&v[j..]);
+    v.copy_from_slice(&merged);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_sort;
+
+    #[test]
+    fn merge_sort_is_stable_and_survives_a_comparator_that_is_no_order() {
+        let mut v = vec![3, 1, 2, 1, 0];
+        merge_sort(&mut v, &mut |x, y| Ok(x > y)).unwrap();
+        assert_eq!(v, vec![0, 1, 1, 2, 3]);
+        let mut v: Vec<u32> = (0..50).collect();
+        let mut n = 0u32;
+        merge_sort(&mut v, &mut |_, _| {
+            n += 1;
+            Ok(n.is_multiple_of(3))
+        })
+        .unwrap();
+        v.sort_unstable();
+        assert_eq!(v, (0..50).collect::<Vec<_>>());
+    }
+}
