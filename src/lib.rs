@@ -169,6 +169,8 @@ mod row;
 mod rows;
 mod settings;
 mod stats;
+#[cfg(feature = "unload")]
+pub mod unload;
 pub mod value;
 
 pub use athena::{Athena, AthenaBuilder};
@@ -190,6 +192,10 @@ pub use settings::{
     Backoff, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNKS_IN_FLIGHT, MAX_PAGE_SIZE, ReadPath,
 };
 pub use stats::QueryStats;
+#[cfg(feature = "unload")]
+pub use unload::{
+    Shard, ShardColumn, ShardRows, Unload, UnloadCompression, UnloadFormat, UnloadRows, Unloaded,
+};
 
 // Compile-time facts users rely on: the handle, the builder, the streams, pages, rows
 // and errors can cross threads, and the streams can be polled without pinning and
