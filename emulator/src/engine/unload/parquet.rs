@@ -1,19 +1,21 @@
 //! Parquet files as close to Athena's as arrow-rs writes them.
 //!
-//! Athena engine 3 writes Parquet through Trino's Hive writer (`ParquetSchemaConverter`
-//! with `HIVE_PARQUET_USE_INT96_TIMESTAMP_ENCODING` and
-//! `HIVE_PARQUET_USE_LEGACY_DECIMAL_ENCODING`): every column OPTIONAL, tinyint and
-//! smallint as INT32 annotated INT(8)/INT(16), varchar and char as BINARY (STRING),
-//! varbinary as BINARY, date as INT32 (DATE), arrays as a LIST group with a repeated
-//! `list` of `element`, maps as a MAP group with a repeated `key_value` of a REQUIRED
-//! `key` and an OPTIONAL `value`, rows as a group of their fields; no Arrow schema in the
-//! footer. The emulator writes the same, except where arrow-rs cannot
-//! (docs/emulator-sql.md, "UNLOAD"):
+//! Athena engine 3 writes Parquet through Trino's Hive writer, whose schema converter
+//! (`ParquetSchemaConverter`, with `HIVE_PARQUET_USE_INT96_TIMESTAMP_ENCODING` and
+//! `HIVE_PARQUET_USE_LEGACY_DECIMAL_ENCODING` both true) makes every column OPTIONAL,
+//! tinyint, smallint and integer plain INT32, varchar and char BINARY (STRING), varbinary
+//! BINARY, date INT32 (DATE), arrays a LIST group with a repeated `list` of `element`,
+//! maps a MAP group with a repeated `key_value` of a REQUIRED `key` and an OPTIONAL
+//! `value`, rows a group of their fields, under a root named `trino_schema`. The emulator
+//! writes the same, with no Arrow schema in the footer, except where arrow-rs cannot or
+//! does otherwise (docs/emulator-sql.md, "UNLOAD"):
 //! - timestamps are INT64 (TIMESTAMP, not adjusted to UTC) in milliseconds, micro- or
 //!   nanoseconds after the column's precision, as Trino writes them when INT96 is off;
-//!   Athena writes INT96. arrow-rs writes no INT96.
+//!   Athena writes INT96, which arrow-rs does not write.
 //! - decimals of precision 9 or less are INT32, of 18 or less INT64 (DECIMAL), as the
 //!   Parquet spec prefers; Athena writes FIXED_LEN_BYTE_ARRAY for every precision.
+//! - tinyint and smallint carry the annotation INT(8, true) / INT(16, true); Trino's are
+//!   bare INT32. A reader sees the same values.
 
 use std::sync::Arc;
 
@@ -233,7 +235,8 @@ pub(crate) fn writer<W: std::io::Write + Send>(
 mod tests {
     use super::*;
     use datafusion::arrow::array::{
-        Int32Array, MapBuilder, StringBuilder, TimestampSecondArray, UInt64Array,
+        Decimal128Array, Int8Array, Int32Array, MapBuilder, StringBuilder, TimestampSecondArray,
+        UInt64Array,
     };
     use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
@@ -269,9 +272,34 @@ mod tests {
             ),
             ("m", Arc::new(map.finish()) as ArrayRef),
             ("a", Arc::new(list) as ArrayRef),
+            (
+                "d9",
+                Arc::new(
+                    Decimal128Array::from(vec![150])
+                        .with_precision_and_scale(3, 2)
+                        .unwrap(),
+                ) as ArrayRef,
+            ),
+            (
+                "d18",
+                Arc::new(
+                    Decimal128Array::from(vec![150])
+                        .with_precision_and_scale(18, 2)
+                        .unwrap(),
+                ) as ArrayRef,
+            ),
+            (
+                "d38",
+                Arc::new(
+                    Decimal128Array::from(vec![150])
+                        .with_precision_and_scale(38, 2)
+                        .unwrap(),
+                ) as ArrayRef,
+            ),
+            ("t", Arc::new(Int8Array::from(vec![1])) as ArrayRef),
         ])
         .unwrap();
-        let bytes = write(&batch, &["i", "ts", "m", "a"]);
+        let bytes = write(&batch, &["i", "ts", "m", "a", "d9", "d18", "d38", "t"]);
         let reader = SerializedFileReader::new(bytes.clone()).unwrap();
         let metadata = reader.metadata().file_metadata();
         assert!(
@@ -294,6 +322,11 @@ mod tests {
             "OPTIONAL group a (LIST)",
             "REPEATED group list",
             "OPTIONAL INT32 element;",
+            // What arrow-rs writes where Athena writes FIXED_LEN_BYTE_ARRAY (module docs).
+            "OPTIONAL INT32 d9 (DECIMAL(3,2));",
+            "OPTIONAL INT64 d18 (DECIMAL(18,2));",
+            "OPTIONAL FIXED_LEN_BYTE_ARRAY (16) d38 (DECIMAL(38,2));",
+            "OPTIONAL INT32 t (INTEGER(8,true));",
         ] {
             assert!(printed.contains(want), "{want} not in\n{printed}");
         }
