@@ -412,3 +412,50 @@ async fn a_million_row_unload_writes_more_than_one_file_by_default() {
         Some(1_000_000)
     );
 }
+
+#[tokio::test]
+async fn unload_binds_execution_parameters_into_its_query() {
+    let emulator = common::emulator().await;
+    let (athena, s3) = (common::client(&emulator), common::s3_client(&emulator));
+    let id = athena
+        .start_query_execution()
+        .query_string(
+            "UNLOAD (SELECT n FROM (VALUES (1), (2), (3)) AS t(n) WHERE n >= ?) \
+             TO 's3://unloads/params/' WITH (format = 'TEXTFILE', compression = 'NONE')",
+        )
+        .execution_parameters("2")
+        .send()
+        .await
+        .expect("StartQueryExecution")
+        .query_execution_id
+        .expect("an id");
+    let execution = common::wait(&athena, &id).await;
+    let manifest = execution
+        .statistics()
+        .and_then(|s| s.data_manifest_location())
+        .expect("a DataManifestLocation");
+    let uris = String::from_utf8(get(&s3, manifest).await).unwrap();
+    let mut lines = Vec::new();
+    for uri in uris.lines() {
+        let text = String::from_utf8(get(&s3, uri).await).unwrap();
+        lines.extend(text.lines().map(str::to_owned));
+    }
+    lines.sort();
+    assert_eq!(lines, ["2", "3"]);
+}
+
+#[tokio::test]
+async fn errors_in_the_query_point_into_the_whole_statement() {
+    let emulator = common::emulator().await;
+    let athena = common::client(&emulator);
+    let message = failure(
+        &athena,
+        "UNLOAD (SELECT nope FROM (VALUES (1)) AS t(n)) TO 's3://unloads/pos/' \
+         WITH (format = 'JSON')",
+    )
+    .await;
+    assert!(
+        message.starts_with("COLUMN_NOT_FOUND: line 1:16: "),
+        "{message}"
+    );
+}

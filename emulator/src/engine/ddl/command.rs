@@ -77,7 +77,8 @@ pub(crate) enum Command {
     },
     /// `UNLOAD (query) TO 's3://bucket/prefix/' WITH (format = 'PARQUET', ...)`.
     Unload {
-        /// The text of the query between the parentheses.
+        /// The text of the query between the parentheses, after spaces that stand for
+        /// what precedes it in the statement (its error positions are the statement's).
         query: String,
         /// The `TO` location, as written.
         location: String,
@@ -361,10 +362,17 @@ fn parse_unload(p: &mut Parser, sql: &str) -> Result<Command, QueryError> {
         }
         p.advance();
     };
-    let query = sql[open + 1..close].trim().to_owned();
-    if query.is_empty() {
+    if sql[open + 1..close].trim().is_empty() {
         return Err(p.mismatched("<query>"));
     }
+    // The query keeps its place in the statement: what comes before it is blanked out,
+    // line breaks kept, so its errors point at `line:column` of the whole UNLOAD, as
+    // Athena's do.
+    let mut query: String = sql[..=open]
+        .chars()
+        .map(|c| if c == '\n' { '\n' } else { ' ' })
+        .collect();
+    query.push_str(sql[open + 1..close].trim_end());
     p.advance();
     p.expect_keyword("to")?;
     let location = p.string_literal()?;

@@ -199,7 +199,7 @@ fn unload_keeps_its_query_whole_and_its_properties() {
     };
     assert_eq!(
         query,
-        "SELECT f(a) AS x, ')' AS y -- )\n FROM t WHERE (a > 1)"
+        "        SELECT f(a) AS x, ')' AS y -- )\n FROM t WHERE (a > 1)"
     );
     assert_eq!(location, "s3://b/p/");
     assert_eq!(
