@@ -254,8 +254,8 @@ mod tests {
         bytes::Bytes::from(out)
     }
 
-    #[test]
-    fn the_parquet_schema_is_athenas_where_arrow_rs_can_write_it() {
+    /// One row of every shape the schema test looks at.
+    fn sample_batch() -> RecordBatch {
         let mut map = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
         map.keys().append_value("k");
         map.values().append_value("v");
@@ -264,7 +264,7 @@ mod tests {
             ListArray::from_iter_primitive::<datafusion::arrow::datatypes::Int32Type, _, _>(vec![
                 Some(vec![Some(1), None]),
             ]);
-        let batch = RecordBatch::try_from_iter(vec![
+        RecordBatch::try_from_iter(vec![
             ("i", Arc::new(Int32Array::from(vec![1])) as ArrayRef),
             (
                 "ts",
@@ -298,7 +298,12 @@ mod tests {
             ),
             ("t", Arc::new(Int8Array::from(vec![1])) as ArrayRef),
         ])
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn the_parquet_schema_is_athenas_where_arrow_rs_can_write_it() {
+        let batch = sample_batch();
         let bytes = write(&batch, &["i", "ts", "m", "a", "d9", "d18", "d38", "t"]);
         let reader = SerializedFileReader::new(bytes.clone()).unwrap();
         let metadata = reader.metadata().file_metadata();
