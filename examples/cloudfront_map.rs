@@ -1,6 +1,6 @@
 //! The seed workflow (sfn-athena-cdk-python), done right: start the query, wait for
-//! it, page through its results with `NextToken`, and run `DoSomething` on every row
-//! with at most `--max-concurrency` rows in flight and no barrier between pages.
+//! it, read its results, and run `DoSomething` on every row with at most
+//! `--max-concurrency` rows in flight and no barrier between pages.
 //!
 //! With no flags it starts the Athena emulator in-process, with the seed's
 //! `serverlessland_database.cf_access_logs` table, and runs the seed's query:
@@ -8,21 +8,36 @@
 //! ```text
 //! cargo run --example cloudfront_map
 //! cargo run --example cloudfront_map -- --query "SELECT * FROM cf_access_logs LIMIT 100" --max-concurrency 8
+//! cargo run --example cloudfront_map -- --query "SELECT * FROM cf_access_logs" --read-path file > rows.jsonl
 //! cargo run --example cloudfront_map -- --aws --output-location s3://my-bucket/results/
 //! ```
 //!
+//! Rows are read the library's default way (`--read-path auto`): page 1 through
+//! `GetQueryResults`, and the rest of a larger result from its result file in S3, in
+//! parallel byte ranges; `api` pages through `GetQueryResults` only, `file` reads the
+//! file only. The embedded emulator serves S3 on its Athena endpoint, so all three work
+//! without AWS.
+//!
 //! Each row is written to stdout as one JSON object (keys = column names, NULL as
 //! null, values as Athena's text; with `--typed`, values decoded by their column
-//! type); a summary goes to stderr. Ctrl-C stops the query before the program exits.
+//! type); a summary goes to stderr. When stderr is a terminal, a status line there
+//! follows the query while it runs. Ctrl-C stops the query before the program exits.
 
-use std::io::Write;
+use std::cell::RefCell;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use athena_stream::{Athena, Error, Map, MapExt, Row, StartQueryExecution};
+use athena_stream::{
+    Athena, AthenaBuilder, Error, Map, MapExt, QueryExecution, QueryStats, ReadPath, Row,
+    StartQueryExecution,
+};
 use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
 use clap::Parser;
+use futures::StreamExt;
+use tokio::time::MissedTickBehavior;
 
 /// Run an Athena query and process each of its rows, like the seed's Step Functions
 /// workflow but in-process, with retries, cancellation and no barrier between pages.
@@ -50,11 +65,17 @@ struct Args {
     /// Stop the query and fail if it has not finished within this many seconds.
     #[arg(long)]
     timeout_secs: Option<u64>,
+    /// How rows are read: `auto` (page 1 through GetQueryResults, the rest of a larger
+    /// result from the result file in S3), `api` (GetQueryResults only) or `file` (the
+    /// result file only).
+    #[arg(long, value_enum, default_value_t = ReadPathArg::Auto)]
+    read_path: ReadPathArg,
     /// Any Athena-compatible endpoint (credentials and region from the environment,
-    /// test credentials and us-east-1 when none are set).
+    /// test credentials and us-east-1 when none are set). Result files are read from S3
+    /// on the same URL, path-style, as athena-emulator serves them.
     #[arg(long, conflicts_with = "aws")]
     endpoint_url: Option<String>,
-    /// The real Athena service, with the default AWS configuration.
+    /// The real Athena service (and S3 for result files), with the default AWS configuration.
     #[arg(long)]
     aws: bool,
     /// Write the values decoded by their column types (numbers as numbers, arrays as arrays, ...).
@@ -68,23 +89,55 @@ struct Args {
     summary_json: bool,
 }
 
+/// `--read-path`: the names of [`ReadPath::as_str`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ReadPathArg {
+    Auto,
+    Api,
+    File,
+}
+
+impl From<ReadPathArg> for ReadPath {
+    fn from(arg: ReadPathArg) -> Self {
+        match arg {
+            ReadPathArg::Auto => ReadPath::Auto,
+            ReadPathArg::Api => ReadPath::Api,
+            ReadPathArg::File => ReadPath::ResultFile,
+        }
+    }
+}
+
+/// The log filter when `RUST_LOG` is not set: warnings, except the library's events
+/// about what this program reports itself, which would otherwise say it twice. Without a
+/// tolerated failure count every failed item ends the run, so the fan-out's `map item
+/// failed` and `map run failed` carry the error that `main` prints; `query timed out:
+/// stopping it` precedes the timeout error (the only warning of the query's life here: no
+/// failed query is re-run); the read path's fallback warning gives the reason that the
+/// summary gives. Other warnings (calls being retried, a stop that failed) are news and
+/// stay.
+const DEFAULT_LOG_FILTER: &str = "warn,athena_stream::map=error,athena_stream::lifecycle=error,athena_stream::page_source::auto=error";
+
+/// How often the status line is drawn: often enough to look live, rarely enough to cost
+/// nothing.
+const STATUS_INTERVAL: Duration = Duration::from_millis(100);
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
+        .with_env_filter(filter)
+        // Colour codes are for a terminal; in a file or a pipe they are noise.
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(|| LogWriter)
         .init();
     let args = Args::parse();
     match run(&args).await {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                eprintln!("  caused by: {s}");
-                source = s.source();
+            STATUS.erase();
+            for line in error_report(&e) {
+                eprintln!("{line}");
             }
             ExitCode::FAILURE
         }
@@ -94,9 +147,9 @@ async fn main() -> ExitCode {
 async fn run(args: &Args) -> Result<ExitCode, Error> {
     // The emulator lives as long as the run when no endpoint was given.
     let mut emulator = None;
-    let client = if args.aws {
+    let mut athena = if args.aws {
         let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
-        aws_sdk_athena::Client::new(&config)
+        Athena::builder_from_conf(&config)
     } else {
         let endpoint = match &args.endpoint_url {
             Some(url) => url.clone(),
@@ -117,10 +170,9 @@ async fn run(args: &Args) -> Result<ExitCode, Error> {
                 url
             }
         };
-        endpoint_client(&endpoint)
+        endpoint_builder(&endpoint)
     };
-
-    let mut athena = Athena::builder(client);
+    athena = athena.with_read_path(args.read_path.into());
     if let Some(secs) = args.timeout_secs {
         athena = athena.with_query_timeout(Duration::from_secs(secs));
     }
@@ -134,28 +186,63 @@ async fn run(args: &Args) -> Result<ExitCode, Error> {
         query = query.with_output_location(o);
     }
 
-    let started = Instant::now();
-    let mut rows = athena.query(query);
+    let show_status = std::io::stderr().is_terminal();
+    // Rows on the same terminal as the status line erase it first; it is drawn again
+    // below them at the next tick.
+    let rows_on_terminal = show_status && std::io::stdout().is_terminal();
     let item_delay = Duration::from_millis(args.item_delay_ms);
     let typed = args.typed;
-    let stdout = Arc::new(std::sync::Mutex::new(std::io::stdout()));
+    let processed = AtomicU64::new(0);
     let map = Map::new(args.max_concurrency);
     let do_something = |row: Row| {
-        let stdout = stdout.clone();
+        let processed = &processed;
         async move {
             if !item_delay.is_zero() {
                 tokio::time::sleep(item_delay).await;
             }
             let line = row_json(&row, typed)?;
-            let mut out = stdout.lock().unwrap_or_else(|e| e.into_inner());
-            writeln!(out, "{line}")
+            let write = || writeln!(std::io::stdout().lock(), "{line}");
+            if rows_on_terminal {
+                STATUS.write_above(write)?;
+            } else {
+                write()?;
+            }
+            processed.fetch_add(1, Ordering::Relaxed);
+            Ok::<_, std::io::Error>(())
         }
     };
 
-    let outcome = tokio::select! {
-        report = (&mut rows).run_map(map, do_something) => Some(report),
-        _ = tokio::signal::ctrl_c() => None,
+    let started = Instant::now();
+    let rows = RefCell::new(athena.query(query));
+    let outcome = {
+        // The fan-out polls the row stream through `input`, and the status line reads
+        // the stream's counters between its polls: both in this task, one at a time, so
+        // the cell is never borrowed twice (and the stream needs no lock of its own).
+        let input = futures::stream::poll_fn(|cx| rows.borrow_mut().poll_next_unpin(cx));
+        let run = input.run_map(map, do_something);
+        let ctrl_c = tokio::signal::ctrl_c();
+        tokio::pin!(run, ctrl_c);
+        let mut ticks = tokio::time::interval(STATUS_INTERVAL);
+        ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                report = &mut run => break Some(report),
+                Ok(()) = &mut ctrl_c => break None,
+                _ = ticks.tick(), if show_status => {
+                    let rows = rows.borrow();
+                    STATUS.draw(&status_text(
+                        started.elapsed(),
+                        rows.query_execution_id().as_deref(),
+                        rows.query_execution().as_ref(),
+                        &rows.stats(),
+                        processed.load(Ordering::Relaxed),
+                    ));
+                }
+            }
+        }
     };
+    STATUS.erase();
+    let mut rows = rows.into_inner();
     let Some(report) = outcome else {
         eprintln!("interrupted: stopping the query");
         rows.cancel().await?;
@@ -167,13 +254,14 @@ async fn run(args: &Args) -> Result<ExitCode, Error> {
     let id = rows.query_execution_id().unwrap_or_default();
     let rows_per_sec = report.succeeded as f64 / elapsed.as_secs_f64().max(1e-9);
     eprintln!(
-        "query {id}: {} rows in {} pages, {} failed, {:.1} ms, {:.0} rows/s, at most {} in flight",
+        "query {id}: {} rows in {} pages, {} failed, {:.1} ms, {:.0} rows/s, at most {} in flight, {}",
         report.succeeded + report.failed,
         stats.pages,
         report.failed,
         elapsed.as_secs_f64() * 1000.0,
         rows_per_sec,
         report.max_in_flight,
+        read_path_text(&stats),
     );
     if args.summary_json {
         let summary = serde_json::json!({
@@ -183,6 +271,9 @@ async fn run(args: &Args) -> Result<ExitCode, Error> {
             "failed": report.failed,
             "elapsed_ms": elapsed.as_secs_f64() * 1000.0,
             "rows_per_sec": rows_per_sec,
+            "read_path": stats.read_path.map(ReadPath::as_str),
+            "fallback_reason": stats.fallback_reason,
+            "bytes_read": stats.bytes_read,
         });
         eprintln!("{summary}");
     }
@@ -192,12 +283,16 @@ async fn run(args: &Args) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// An SDK client for an Athena-compatible endpoint. Credentials come from the
-/// environment when set there, else test credentials (the emulator accepts any).
-fn endpoint_client(endpoint: &str) -> aws_sdk_athena::Client {
-    let region = std::env::var("AWS_REGION")
-        .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
-        .unwrap_or_else(|_| "us-east-1".to_owned());
+/// A builder over SDK clients for an Athena-compatible endpoint, with an S3 client on
+/// the same URL (path-style, as athena-emulator serves S3) for the result files.
+/// Credentials come from the environment when set there, else test credentials (the
+/// emulator accepts any).
+fn endpoint_builder(endpoint: &str) -> AthenaBuilder {
+    let region = Region::new(
+        std::env::var("AWS_REGION")
+            .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
+            .unwrap_or_else(|_| "us-east-1".to_owned()),
+    );
     let credentials = match (
         std::env::var("AWS_ACCESS_KEY_ID"),
         std::env::var("AWS_SECRET_ACCESS_KEY"),
@@ -211,13 +306,193 @@ fn endpoint_client(endpoint: &str) -> aws_sdk_athena::Client {
         ),
         _ => Credentials::new("test", "test", None, None, "test"),
     };
-    let config = aws_sdk_athena::Config::builder()
+    let athena = aws_sdk_athena::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region))
-        .credentials_provider(credentials)
+        .region(region.clone())
+        .credentials_provider(credentials.clone())
         .endpoint_url(endpoint)
         .build();
-    aws_sdk_athena::Client::from_conf(config)
+    let s3 = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(region)
+        .credentials_provider(credentials)
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .build();
+    Athena::builder(aws_sdk_athena::Client::from_conf(athena))
+        .with_s3_client(aws_sdk_s3::Client::from_conf(s3))
+}
+
+/// The lines that report an error: the error, then each source that adds something.
+///
+/// An error's message often already contains its source's (the library's `Error::Api`
+/// carries the service's message; the SDK's error and the service error inside it both
+/// print `Code: message`), so printing every source repeats lines. A source whose text
+/// was already printed is skipped; one that reads `Code: message` with the message
+/// already printed adds only its code.
+fn error_report(error: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut lines = vec![format!("error: {error}")];
+    let mut printed = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(cause) = source {
+        if let Some(new) = news(&cause.to_string(), &printed) {
+            lines.push(format!("  caused by: {new}"));
+            printed.push(new);
+        }
+        source = cause.source();
+    }
+    lines
+}
+
+/// What `text` adds to the lines already `printed`, if anything.
+fn news(text: &str, printed: &[String]) -> Option<String> {
+    let said = |t: &str| printed.iter().any(|p| p.contains(t));
+    if text.trim().is_empty() || said(text) {
+        return None;
+    }
+    if let Some((code, message)) = text.split_once(": ")
+        && !code.is_empty()
+        && !code.contains(char::is_whitespace)
+        && said(message)
+    {
+        return (!said(code)).then(|| code.to_owned());
+    }
+    Some(text.to_owned())
+}
+
+/// The status line on stderr, drawn in place (`\r`) while stderr is a terminal. Anything
+/// else written to that terminal (a log line; a row, when stdout is the same terminal)
+/// erases it first, and the next tick draws it again below.
+struct StatusLine {
+    /// Whether a status is on the screen now.
+    drawn: Mutex<bool>,
+}
+
+static STATUS: StatusLine = StatusLine {
+    drawn: Mutex::new(false),
+};
+
+impl StatusLine {
+    fn lock(&self) -> std::sync::MutexGuard<'_, bool> {
+        self.drawn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Replaces the status with `text`.
+    fn draw(&self, text: &str) {
+        let mut drawn = self.lock();
+        let mut err = std::io::stderr().lock();
+        // Back to the start of the line, the text, then clear the rest of a longer
+        // previous text. Only ever written to a terminal, so the escape is understood.
+        let _ = write!(err, "\r{text}\x1b[K");
+        let _ = err.flush();
+        *drawn = true;
+    }
+
+    /// Removes the status, if drawn.
+    fn erase(&self) {
+        Self::erase_locked(&mut self.lock());
+    }
+
+    fn erase_locked(drawn: &mut bool) {
+        if std::mem::take(drawn) {
+            let _ = write!(std::io::stderr().lock(), "\r\x1b[K");
+        }
+    }
+
+    /// Runs `write` with the status erased, and no status drawn meanwhile.
+    fn write_above<T>(&self, write: impl FnOnce() -> T) -> T {
+        let mut drawn = self.lock();
+        Self::erase_locked(&mut drawn);
+        write()
+    }
+}
+
+/// Where log lines go: stderr, above the status line.
+struct LogWriter;
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        STATUS.write_above(|| std::io::stderr().write(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+/// The status line: while the query runs, how long it has been waiting and the polls so
+/// far (the library makes the state known only once the query finished); then the final
+/// state and the data scanned, the rows processed, rows/s and MB/s since the query
+/// finished, and the read path. Short enough for an 80-column terminal, where a wrapped
+/// line could not be redrawn in place.
+fn status_text(
+    elapsed: Duration,
+    id: Option<&str>,
+    execution: Option<&QueryExecution>,
+    stats: &QueryStats,
+    processed: u64,
+) -> String {
+    let Some(execution) = execution else {
+        let short = id.map_or("", |id| id.get(..8).unwrap_or(id));
+        return format!(
+            "query {short}: waiting {:.1} s, {} GetQueryExecution calls",
+            elapsed.as_secs_f64(),
+            stats.get_query_execution_calls
+        );
+    };
+    let scanned = execution
+        .statistics
+        .data_scanned_in_bytes
+        .map_or_else(|| "?".to_owned(), human_bytes);
+    let reading = elapsed.saturating_sub(stats.waiting).as_secs_f64().max(1e-3);
+    let mut text = format!(
+        "{}, {scanned} scanned | {processed} rows, {:.0} rows/s",
+        execution.state.as_str(),
+        processed as f64 / reading
+    );
+    if stats.bytes_read > 0 {
+        text.push_str(&format!(", {:.1} MB/s", stats.bytes_read as f64 / 1e6 / reading));
+    }
+    text.push_str(&format!(
+        " ({})",
+        stats.read_path.map_or("page 1", ReadPath::as_str)
+    ));
+    text
+}
+
+/// The read path for the summary: which, what it read, and why the API path if the file
+/// was meant to be read.
+fn read_path_text(stats: &QueryStats) -> String {
+    let mut text = format!(
+        "read path {}",
+        stats.read_path.map_or("none", ReadPath::as_str)
+    );
+    if stats.ranges > 0 || stats.bytes_read > 0 {
+        text.push_str(&format!(
+            " ({} ranges, {} read)",
+            stats.ranges,
+            human_bytes(stats.bytes_read)
+        ));
+    }
+    if let Some(reason) = &stats.fallback_reason {
+        text.push_str(&format!(", fallback: {reason}"));
+    }
+    text
+}
+
+/// `1.2 MB`: bytes in decimal units, as S3 and Athena's console count them.
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
+    if bytes < 1000 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
 }
 
 /// One row of the seed's `cf_access_logs` table (docs/athena.md, "The seed workflow"), typed: what
@@ -329,4 +604,101 @@ fn row_json(row: &Row, typed: bool) -> std::io::Result<String> {
     }
     line.push('}');
     Ok(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An error with a message and an optional source, like the layers of an SDK error.
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+
+    impl std::fmt::Display for Layer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as _)
+        }
+    }
+
+    fn chain(messages: &[&'static str]) -> Layer {
+        let mut layers = messages.iter().rev();
+        let mut error = Layer(layers.next().copied().unwrap_or(""), None);
+        for message in layers {
+            error = Layer(message, Some(Box::new(error)));
+        }
+        error
+    }
+
+    #[test]
+    fn a_message_already_printed_is_not_repeated() {
+        // What invalid SQL gave: the service's message in the error, then the SDK's
+        // layers, the last two alike.
+        let message = "line 1:1: mismatched input 'SELEC'";
+        let error = chain(&[
+            "Athena StartQueryExecution failed (Permanent): line 1:1: mismatched input 'SELEC'",
+            "service error",
+            "InvalidRequestException: line 1:1: mismatched input 'SELEC'",
+            "InvalidRequestException: line 1:1: mismatched input 'SELEC'",
+        ]);
+        let lines = error_report(&error);
+        assert_eq!(
+            lines,
+            [
+                "error: Athena StartQueryExecution failed (Permanent): line 1:1: mismatched input 'SELEC'",
+                "  caused by: service error",
+                "  caused by: InvalidRequestException",
+            ]
+        );
+        assert_eq!(lines.iter().filter(|l| l.contains(message)).count(), 1);
+    }
+
+    #[test]
+    fn a_chain_the_message_already_holds_adds_nothing() {
+        // An error without a service message carries its whole chain, `a: b: c`.
+        let error = chain(&[
+            "Athena GetQueryExecution failed (Transient): dispatch failure: io error: connection refused",
+            "dispatch failure",
+            "io error",
+            "connection refused",
+        ]);
+        assert_eq!(error_report(&error).len(), 1);
+    }
+
+    #[test]
+    fn new_causes_are_kept() {
+        let error = chain(&["reading failed", "the file changed"]);
+        assert_eq!(
+            error_report(&error),
+            ["error: reading failed", "  caused by: the file changed"]
+        );
+    }
+
+    #[test]
+    fn the_status_says_what_is_known() {
+        let mut stats = QueryStats::default();
+        stats.get_query_execution_calls = 3;
+        let waiting = status_text(
+            Duration::from_millis(1500),
+            Some("3f0c6d1e-1111-2222-3333-444455556666"),
+            None,
+            &stats,
+            0,
+        );
+        assert_eq!(waiting, "query 3f0c6d1e: waiting 1.5 s, 3 GetQueryExecution calls");
+        assert!(waiting.len() <= 80);
+    }
+
+    #[test]
+    fn bytes_read_as_people_count_them() {
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(1_500), "1.5 kB");
+        assert_eq!(human_bytes(88_400_000), "88.4 MB");
+        assert_eq!(human_bytes(u64::MAX), "18446.7 PB");
+    }
 }
