@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use athena_emulator::{Emulator, EngineConfig, Operation};
 use athena_stream::{
-    Athena, AthenaBuilder, Backoff, BoxError, Map, MapExt, Row, StartQueryExecution,
+    Athena, AthenaBuilder, Backoff, BoxError, Map, MapExt, QueryStats, Row, StartQueryExecution,
 };
 use aws_sdk_athena::config::retry::RetryConfig;
 use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
@@ -257,6 +257,30 @@ pub async fn stream(
         })
         .await?;
     Ok(report.items())
+}
+
+/// Like [`stream`], with the stream's counters at the end (which read path, bytes read).
+///
+/// # Errors
+/// The stream's error.
+pub async fn stream_with_stats(
+    athena: &Athena,
+    id: &str,
+    concurrency: usize,
+    item: Duration,
+) -> Result<(u64, QueryStats), BoxError> {
+    let rows = std::cell::RefCell::new(athena.attach(id));
+    // The fan-out polls the stream through `input`; the cell is borrowed again only
+    // after the fan-out has finished with it.
+    let input = futures::stream::poll_fn(|cx| rows.borrow_mut().poll_next_unpin(cx));
+    let report = input
+        .run_map(Map::new(concurrency), move |row: Row| async move {
+            process(row, item).await;
+            Ok::<_, std::convert::Infallible>(())
+        })
+        .await?;
+    let stats = rows.borrow().stats();
+    Ok((report.items(), stats))
 }
 
 /// (b) The seed's design: one `GetQueryResults` call per page with the previous
