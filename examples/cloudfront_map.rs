@@ -40,7 +40,7 @@ use clap::Parser;
 use futures::StreamExt;
 use tokio::time::MissedTickBehavior;
 
-use progress::{LogWriter, STATUS, error_report, read_path_text, status_text};
+use progress::{LogWriter, QueryProgress, STATUS, error_report, read_path_text, status_text};
 
 /// Run an Athena query and process each of its rows, like the seed's Step Functions
 /// workflow but in-process, with retries, cancellation and no barrier between pages.
@@ -238,8 +238,7 @@ async fn run(args: &Args) -> Result<ExitCode, Error> {
                     let execution = rows.query_execution().or_else(|| rows.polled_execution());
                     STATUS.draw(&status_text(
                         started.elapsed(),
-                        rows.query_execution_id().as_deref(),
-                        execution.as_ref(),
+                        execution.as_ref().map(QueryProgress::of).as_ref(),
                         &rows.stats(),
                         processed.load(Ordering::Relaxed),
                     ));

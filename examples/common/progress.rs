@@ -8,7 +8,7 @@ use std::io::Write;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use athena_stream::{QueryExecution, QueryStats, ReadPath};
+use athena_stream::{QueryExecution, QueryState, QueryStats, ReadPath};
 
 /// The lines that report an error: the error, then each source that adds something.
 ///
@@ -107,47 +107,56 @@ impl Write for LogWriter {
     }
 }
 
+/// What the status line shows of the query: its id, and its state and data scanned as
+/// the last poll saw them (none before the first poll).
+pub struct QueryProgress<'a> {
+    pub id: &'a str,
+    pub state: QueryState,
+    pub data_scanned: Option<u64>,
+}
+
+impl<'a> QueryProgress<'a> {
+    pub fn of(execution: &'a QueryExecution) -> Self {
+        QueryProgress {
+            id: &execution.query_execution_id,
+            state: execution.state,
+            data_scanned: execution.statistics.data_scanned_in_bytes,
+        }
+    }
+}
+
 /// The status line: while the query runs, its state as the last poll saw it and the
 /// data scanned so far; once it finished, the data scanned, the rows processed, rows/s
 /// and MB/s since it finished, and the read path. Short enough for an 80-column terminal,
 /// where a wrapped line could not be redrawn in place.
 pub fn status_text(
     elapsed: Duration,
-    id: Option<&str>,
-    execution: Option<&QueryExecution>,
+    query: Option<&QueryProgress<'_>>,
     stats: &QueryStats,
     processed: u64,
 ) -> String {
-    let scanned = |execution: &QueryExecution| {
-        execution
-            .statistics
-            .data_scanned_in_bytes
-            .map_or_else(|| "?".to_owned(), human_bytes)
+    let Some(query) = query else {
+        return format!("starting the query, {:.1} s", elapsed.as_secs_f64());
     };
-    let execution = match execution {
-        Some(execution) if execution.state.is_final() => execution,
-        // Not polled yet, or still queued or running.
-        running => {
-            let Some((id, execution)) = id.zip(running) else {
-                return format!("starting the query, {:.1} s", elapsed.as_secs_f64());
-            };
-            let short = id.get(..8).unwrap_or(id);
-            return format!(
-                "query {short}: {} {:.1} s, {} scanned",
-                execution.state.as_str(),
-                elapsed.as_secs_f64(),
-                scanned(execution)
-            );
-        }
-    };
+    let scanned = query
+        .data_scanned
+        .map_or_else(|| "?".to_owned(), human_bytes);
+    if !query.state.is_final() {
+        let short = query.id.get(..8).unwrap_or(query.id);
+        return format!(
+            "query {short}: {} {:.1} s, {scanned} scanned",
+            query.state.as_str(),
+            elapsed.as_secs_f64(),
+        );
+    }
+    // Rates count from the query's end: before it, there was nothing to read.
     let reading = elapsed
         .saturating_sub(stats.waiting)
         .as_secs_f64()
         .max(1e-3);
     let mut text = format!(
-        "{}, {} scanned | {processed} rows, {:.0} rows/s",
-        execution.state.as_str(),
-        scanned(execution),
+        "{}, {scanned} scanned | {processed} rows, {:.0} rows/s",
+        query.state.as_str(),
         processed as f64 / reading
     );
     if stats.bytes_read > 0 {
@@ -273,16 +282,30 @@ mod tests {
 
     #[test]
     fn the_status_says_what_is_known() {
-        let stats = QueryStats::default();
-        let starting = status_text(
-            Duration::from_millis(1500),
-            Some("3f0c6d1e-1111-2222-3333-444455556666"),
-            None,
-            &stats,
-            0,
-        );
+        let mut stats = QueryStats::default();
+        let starting = status_text(Duration::from_millis(1500), None, &stats, 0);
         assert_eq!(starting, "starting the query, 1.5 s");
-        assert!(starting.len() <= 80);
+
+        let mut query = QueryProgress {
+            id: "3f0c6d1e-1111-2222-3333-444455556666",
+            state: QueryState::Running,
+            data_scanned: Some(81_700_000),
+        };
+        let running = status_text(Duration::from_millis(3500), Some(&query), &stats, 0);
+        assert_eq!(running, "query 3f0c6d1e: RUNNING 3.5 s, 81.7 MB scanned");
+
+        query.state = QueryState::Succeeded;
+        stats.waiting = Duration::from_secs(4);
+        stats.bytes_read = 40_000_000;
+        stats.read_path = Some(ReadPath::ResultFile);
+        let reading = status_text(Duration::from_secs(6), Some(&query), &stats, 100_000);
+        assert_eq!(
+            reading,
+            "SUCCEEDED, 81.7 MB scanned | 100000 rows, 50000 rows/s, 20.0 MB/s (file)"
+        );
+        for text in [starting, running, reading] {
+            assert!(text.len() <= 80, "{text}");
+        }
     }
 
     #[test]
