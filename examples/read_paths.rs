@@ -33,13 +33,17 @@
 //!   `String` as rows hold them) on the first 64 MiB of the query's result file, before
 //!   the reads; not printed when given with `--parse-mb-per-sec`.
 //!
-//! A short table goes to stderr.
+//! A short table goes to stderr; `--svg PATH` also draws every read's rows/s as a bar
+//! (log scale), with the file path's bound over its bar.
 
 #[path = "common/designs.rs"]
 mod designs;
 #[path = "common/raw_s3.rs"]
 mod raw_s3;
+#[path = "common/read_paths_chart.rs"]
+mod read_paths_chart;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -51,6 +55,8 @@ use athena_stream::{
 use clap::Parser;
 use futures::StreamExt;
 use serde_json::json;
+
+use read_paths_chart::Bar;
 
 /// Read the same query through GetQueryResults and from its result file, and compare.
 #[derive(Debug, Parser)]
@@ -89,6 +95,10 @@ struct Args {
     /// Skip the second part (file path against a bare download, no latency).
     #[arg(long)]
     skip_bare: bool,
+    /// Also draw rows/s of every read as bars in an SVG file here (e.g.
+    /// docs/read_paths.svg).
+    #[arg(long)]
+    svg: Option<PathBuf>,
 }
 
 /// The two queries of the comparison.
@@ -112,6 +122,14 @@ impl QueryKind {
                 "SELECT date, uri, status, bytes, user_agent FROM cf_access_logs"
             }
             QueryKind::AllColumns => "SELECT * FROM cf_access_logs",
+        }
+    }
+
+    /// The query's name on the chart, where labels are short.
+    fn short(self) -> &'static str {
+        match self {
+            QueryKind::FiveColumns => "5 cols",
+            QueryKind::AllColumns => "33 cols",
         }
     }
 }
@@ -159,18 +177,30 @@ async fn run(args: &Args) -> Result<(), BoxError> {
         args.chunk_size as f64 / (1 << 20) as f64,
         args.chunks_in_flight,
     );
+    let mut bars = Vec::new();
     // One emulator at a time: each holds its own copy of the table and the results.
     let emulator = start_emulator(&plan, true).await?;
     for &query in &plan.queries {
-        service_times(args, &plan, &emulator, query).await?;
+        bars.extend(service_times(args, &plan, &emulator, query).await?);
     }
     emulator.shutdown().await;
     if !args.skip_bare {
         let emulator = start_emulator(&plan, false).await?;
         for &query in &plan.queries {
-            no_latency(args, &plan, &emulator, query).await?;
+            bars.push(no_latency(args, &plan, &emulator, query).await?);
         }
         emulator.shutdown().await;
+    }
+    if let Some(path) = &args.svg {
+        let caption = format!(
+            "{} rows: GetQueryResults {} ms a call; S3 {} ms first byte, {} MB/s a connection",
+            plan.rows,
+            plan.page.as_millis(),
+            plan.first_byte.as_millis(),
+            plan.bandwidth / 1_000_000
+        );
+        read_paths_chart::write(path, &caption, &bars)?;
+        eprintln!("chart written to {}", path.display());
     }
     eprintln!("took {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
@@ -287,13 +317,15 @@ async fn read_all(athena: &Athena, id: &str) -> Result<Read, BoxError> {
     })
 }
 
-/// Part 1: the API path and the file path on the same query, with service times.
+/// Part 1: the API path and the file path on the same query, with service times. Returns
+/// their bars for the chart.
 async fn service_times(
     args: &Args,
     plan: &Plan,
     emulator: &Emulator,
     query: QueryKind,
-) -> Result<(), BoxError> {
+) -> Result<Vec<Bar>, BoxError> {
+    let mut bars = Vec::new();
     let file = library(args, emulator, ReadPath::ResultFile)?;
     let s3 = designs::s3_client(&emulator.endpoint_url());
     let prepared = prepare(&file, &s3, query).await?;
@@ -306,6 +338,7 @@ async fn service_times(
         check_rows(&read, plan)?;
         let line = read_line("service_times", query, "api", &read, prepared.file_bytes);
         report(&line);
+        bars.push(bar(format!("{} api", query.short()), &read, None));
         Some(rate(read.rows, read.elapsed))
     };
     let read = read_all(&file, &prepared.id).await?;
@@ -313,21 +346,31 @@ async fn service_times(
     let mut line = read_line("service_times", query, "file", &read, prepared.file_bytes);
     let bytes_per_row = prepared.file_bytes as f64 / read.rows.max(1) as f64;
     let by_bandwidth = args.chunks_in_flight as f64 * plan.bandwidth as f64 / bytes_per_row;
-    add_bound(&mut line, &read, by_bandwidth, parse / bytes_per_row);
+    let bound = add_bound(&mut line, &read, by_bandwidth, parse / bytes_per_row);
     if let Some(api_rate) = api_rate {
         line["x_api"] = json!(round1(rate(read.rows, read.elapsed) / api_rate.max(1e-9)));
     }
     report(&line);
-    Ok(())
+    bars.push(bar(format!("{} file", query.short()), &read, Some(bound)));
+    Ok(bars)
+}
+
+fn bar(label: String, read: &Read, bound: Option<f64>) -> Bar {
+    Bar {
+        label,
+        rows_per_sec: rate(read.rows, read.elapsed),
+        bound,
+    }
 }
 
 /// Part 2: the file path against a bare ranged download of the same file, no latency.
+/// Returns the file path's bar for the chart.
 async fn no_latency(
     args: &Args,
     plan: &Plan,
     emulator: &Emulator,
     query: QueryKind,
-) -> Result<(), BoxError> {
+) -> Result<Bar, BoxError> {
     let file = library(args, emulator, ReadPath::ResultFile)?;
     let s3 = designs::s3_client(&emulator.endpoint_url());
     let prepared = prepare(&file, &s3, query).await?;
@@ -336,7 +379,7 @@ async fn no_latency(
     check_rows(&read, plan)?;
     let mut line = read_line("no_latency", query, "file", &read, prepared.file_bytes);
     let bytes_per_row = prepared.file_bytes as f64 / read.rows.max(1) as f64;
-    add_bound(&mut line, &read, f64::INFINITY, parse / bytes_per_row);
+    let bound = add_bound(&mut line, &read, f64::INFINITY, parse / bytes_per_row);
     report(&line);
 
     let download = raw_s3::ranged_download(
@@ -359,7 +402,8 @@ async fn no_latency(
         "mb_per_sec": round1(bare_rate / 1e6),
         "file_path_of_bare": round3(file_rate / bare_rate.max(1e-9)),
     }));
-    Ok(())
+    let label = format!("{} file, 0 lat.", query.short());
+    Ok(bar(label, &read, Some(bound)))
 }
 
 /// The parse rate in bytes/s: given, or measured on the start of the result file.
@@ -430,8 +474,9 @@ fn read_line(
     })
 }
 
-/// Adds the file path's bound (rows/s) and how close the read came to it.
-fn add_bound(line: &mut serde_json::Value, read: &Read, by_bandwidth: f64, by_parse: f64) {
+/// Adds the file path's bound (rows/s) and how close the read came to it; returns the
+/// bound.
+fn add_bound(line: &mut serde_json::Value, read: &Read, by_bandwidth: f64, by_parse: f64) -> f64 {
     let (bound, by) = if by_bandwidth <= by_parse {
         (by_bandwidth, "bandwidth")
     } else {
@@ -440,6 +485,7 @@ fn add_bound(line: &mut serde_json::Value, read: &Read, by_bandwidth: f64, by_pa
     line["bound_rows_per_sec"] = json!(bound.round());
     line["bound_by"] = json!(by);
     line["of_bound"] = json!(round3(rate(read.rows, read.elapsed) / bound.max(1e-9)));
+    bound
 }
 
 /// Prints `line` to stdout, and a short form of it to stderr.
