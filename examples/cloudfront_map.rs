@@ -33,7 +33,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use athena_stream::{
-    Athena, AthenaBuilder, Error, Map, MapExt, ReadPath, Row, StartQueryExecution,
+    Athena, AthenaBuilder, Error, Map, MapExt, MapReport, ReadPath, Row, RowStream,
+    StartQueryExecution,
 };
 use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
 use clap::Parser;
@@ -149,45 +150,8 @@ async fn main() -> ExitCode {
 
 async fn run(args: &Args) -> Result<ExitCode, Error> {
     // The emulator lives as long as the run when no endpoint was given.
-    let mut emulator = None;
-    let mut athena = if args.aws {
-        let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
-        Athena::builder_from_conf(&config)
-    } else {
-        let endpoint = match &args.endpoint_url {
-            Some(url) => url.clone(),
-            None => {
-                let started = athena_emulator::Emulator::builder()
-                    .engine_config(athena_emulator::EngineConfig {
-                        cloudfront_rows: args.cloudfront_rows,
-                        ..Default::default()
-                    })
-                    .start()
-                    .await
-                    .map_err(|e| Error::InvalidConfig {
-                        message: format!("could not start the embedded emulator: {e}"),
-                    })?;
-                let url = started.endpoint_url();
-                eprintln!("embedded athena-emulator at {url}");
-                emulator = Some(started);
-                url
-            }
-        };
-        endpoint_builder(&endpoint)
-    };
-    athena = athena.with_read_path(args.read_path.into());
-    if let Some(secs) = args.timeout_secs {
-        athena = athena.with_query_timeout(Duration::from_secs(secs));
-    }
-    let athena = athena.build()?;
-
-    let mut query = StartQueryExecution::new(&args.query).with_database(&args.database);
-    if let Some(w) = &args.workgroup {
-        query = query.with_workgroup(w);
-    }
-    if let Some(o) = &args.output_location {
-        query = query.with_output_location(o);
-    }
+    let (athena, emulator) = setup(args).await?;
+    let query = start_query(args);
 
     let show_status = std::io::stderr().is_terminal();
     // Rows on the same terminal as the status line erase it first; it is drawn again
@@ -254,7 +218,63 @@ async fn run(args: &Args) -> Result<ExitCode, Error> {
         return Ok(ExitCode::from(130));
     };
     let report = report?;
-    let elapsed = started.elapsed();
+    summarize(args, &rows, &report, started.elapsed());
+    if let Some(emulator) = emulator {
+        emulator.shutdown().await;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The library as the flags say, and the embedded emulator it runs on when no endpoint
+/// was given.
+async fn setup(args: &Args) -> Result<(Athena, Option<athena_emulator::Emulator>), Error> {
+    let mut emulator = None;
+    let mut athena = if args.aws {
+        let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        Athena::builder_from_conf(&config)
+    } else {
+        let endpoint = match &args.endpoint_url {
+            Some(url) => url.clone(),
+            None => {
+                let started = athena_emulator::Emulator::builder()
+                    .engine_config(athena_emulator::EngineConfig {
+                        cloudfront_rows: args.cloudfront_rows,
+                        ..Default::default()
+                    })
+                    .start()
+                    .await
+                    .map_err(|e| Error::InvalidConfig {
+                        message: format!("could not start the embedded emulator: {e}"),
+                    })?;
+                let url = started.endpoint_url();
+                eprintln!("embedded athena-emulator at {url}");
+                emulator = Some(started);
+                url
+            }
+        };
+        endpoint_builder(&endpoint)
+    };
+    athena = athena.with_read_path(args.read_path.into());
+    if let Some(secs) = args.timeout_secs {
+        athena = athena.with_query_timeout(Duration::from_secs(secs));
+    }
+    Ok((athena.build()?, emulator))
+}
+
+fn start_query(args: &Args) -> StartQueryExecution {
+    let mut query = StartQueryExecution::new(&args.query).with_database(&args.database);
+    if let Some(w) = &args.workgroup {
+        query = query.with_workgroup(w);
+    }
+    if let Some(o) = &args.output_location {
+        query = query.with_output_location(o);
+    }
+    query
+}
+
+/// The summary on stderr: a line of text, and with `--summary-json` a JSON object
+/// (which does not start with `{"uri":`, so it is never counted as a row).
+fn summarize(args: &Args, rows: &RowStream, report: &MapReport, elapsed: Duration) {
     let stats = rows.stats();
     let id = rows.query_execution_id().unwrap_or_default();
     let rows_per_sec = report.succeeded as f64 / elapsed.as_secs_f64().max(1e-9);
@@ -282,10 +302,6 @@ async fn run(args: &Args) -> Result<ExitCode, Error> {
         });
         eprintln!("{summary}");
     }
-    if let Some(emulator) = emulator {
-        emulator.shutdown().await;
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// A builder over SDK clients for an Athena-compatible endpoint, with an S3 client on

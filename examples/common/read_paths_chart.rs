@@ -23,18 +23,7 @@ pub fn write(path: &Path, caption: &str, bars: &[Bar]) -> Result<(), BoxError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    let values = bars
-        .iter()
-        .flat_map(|b| [Some(b.rows_per_sec), b.bound])
-        .flatten()
-        .filter(|v| v.is_finite() && *v > 0.0);
-    let (lo, hi) = values.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
-        (lo.min(v), hi.max(v))
-    });
-    if !lo.is_finite() || hi <= 0.0 {
-        return Err("nothing to chart".into());
-    }
-    let (y_lo, y_hi) = (lo / 2.0, hi * 3.0);
+    let (y_lo, y_hi) = y_range(bars).ok_or("nothing to chart")?;
 
     let root = SVGBackend::new(path, (900, 520)).into_drawing_area();
     root.fill(&WHITE)?;
@@ -98,4 +87,18 @@ pub fn write(path: &Path, caption: &str, bars: &[Bar]) -> Result<(), BoxError> {
         .draw()?;
     root.present()?;
     Ok(())
+}
+
+/// The y axis: from half the lowest figure to three times the highest (room for the
+/// figures above the bars and the legend), or none when no figure is above 0.
+fn y_range(bars: &[Bar]) -> Option<(f64, f64)> {
+    let values = bars
+        .iter()
+        .flat_map(|b| [Some(b.rows_per_sec), b.bound])
+        .flatten()
+        .filter(|v| v.is_finite() && *v > 0.0);
+    let (lo, hi) = values.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    (lo.is_finite() && hi > 0.0).then_some((lo / 2.0, hi * 3.0))
 }
