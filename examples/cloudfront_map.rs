@@ -1,6 +1,6 @@
 //! The seed workflow (sfn-athena-cdk-python), done right: start the query, wait for
-//! it, page through its results with `NextToken`, and run `DoSomething` on every row
-//! with at most `--max-concurrency` rows in flight and no barrier between pages.
+//! it, read its results, and run `DoSomething` on every row with at most
+//! `--max-concurrency` rows in flight and no barrier between pages.
 //!
 //! With no flags it starts the Athena emulator in-process, with the seed's
 //! `serverlessland_database.cf_access_logs` table, and runs the seed's query:
@@ -8,21 +8,40 @@
 //! ```text
 //! cargo run --example cloudfront_map
 //! cargo run --example cloudfront_map -- --query "SELECT * FROM cf_access_logs LIMIT 100" --max-concurrency 8
+//! cargo run --example cloudfront_map -- --query "SELECT * FROM cf_access_logs" --read-path file > rows.jsonl
 //! cargo run --example cloudfront_map -- --aws --output-location s3://my-bucket/results/
 //! ```
 //!
+//! Rows are read the library's default way (`--read-path auto`): page 1 through
+//! `GetQueryResults`, and the rest of a larger result from its result file in S3, in
+//! parallel byte ranges; `api` pages through `GetQueryResults` only, `file` reads the
+//! file only. The embedded emulator serves S3 on its Athena endpoint, so all three work
+//! without AWS.
+//!
 //! Each row is written to stdout as one JSON object (keys = column names, NULL as
 //! null, values as Athena's text; with `--typed`, values decoded by their column
-//! type); a summary goes to stderr. Ctrl-C stops the query before the program exits.
+//! type); a summary goes to stderr. When stderr is a terminal, a status line there
+//! follows the query while it runs. Ctrl-C stops the query before the program exits.
 
-use std::io::Write;
+#[path = "common/progress.rs"]
+mod progress;
+
+use std::cell::RefCell;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use athena_stream::{Athena, Error, Map, MapExt, Row, StartQueryExecution};
+use athena_stream::{
+    Athena, AthenaBuilder, Error, Map, MapExt, MapReport, ReadPath, Row, RowStream,
+    StartQueryExecution,
+};
 use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
 use clap::Parser;
+use futures::StreamExt;
+use tokio::time::MissedTickBehavior;
+
+use progress::{LogWriter, QueryProgress, STATUS, error_report, read_path_text, status_text};
 
 /// Run an Athena query and process each of its rows, like the seed's Step Functions
 /// workflow but in-process, with retries, cancellation and no barrier between pages.
@@ -50,11 +69,17 @@ struct Args {
     /// Stop the query and fail if it has not finished within this many seconds.
     #[arg(long)]
     timeout_secs: Option<u64>,
+    /// How rows are read: `auto` (page 1 through GetQueryResults, the rest of a larger
+    /// result from the result file in S3), `api` (GetQueryResults only) or `file` (the
+    /// result file only).
+    #[arg(long, value_enum, default_value_t = ReadPathArg::Auto)]
+    read_path: ReadPathArg,
     /// Any Athena-compatible endpoint (credentials and region from the environment,
-    /// test credentials and us-east-1 when none are set).
+    /// test credentials and us-east-1 when none are set). Result files are read from S3
+    /// on the same URL, path-style, as athena-emulator serves them.
     #[arg(long, conflicts_with = "aws")]
     endpoint_url: Option<String>,
-    /// The real Athena service, with the default AWS configuration.
+    /// The real Athena service (and S3 for result files), with the default AWS configuration.
     #[arg(long)]
     aws: bool,
     /// Write the values decoded by their column types (numbers as numbers, arrays as arrays, ...).
@@ -68,23 +93,55 @@ struct Args {
     summary_json: bool,
 }
 
+/// `--read-path`: the names of [`ReadPath::as_str`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ReadPathArg {
+    Auto,
+    Api,
+    File,
+}
+
+impl From<ReadPathArg> for ReadPath {
+    fn from(arg: ReadPathArg) -> Self {
+        match arg {
+            ReadPathArg::Auto => ReadPath::Auto,
+            ReadPathArg::Api => ReadPath::Api,
+            ReadPathArg::File => ReadPath::ResultFile,
+        }
+    }
+}
+
+/// The log filter when `RUST_LOG` is not set: warnings, except the library's events
+/// about what this program reports itself, which would otherwise say it twice. Without a
+/// tolerated failure count every failed item ends the run, so the fan-out's `map item
+/// failed` and `map run failed` carry the error that `main` prints; `query timed out:
+/// stopping it` precedes the timeout error (the only warning of the query's life here: no
+/// failed query is re-run); the read path's fallback warning gives the reason that the
+/// summary gives. Other warnings (calls being retried, a stop that failed) are news and
+/// stay.
+const DEFAULT_LOG_FILTER: &str = "warn,athena_stream::map=error,athena_stream::lifecycle=error,athena_stream::page_source::auto=error";
+
+/// How often the status line is drawn: often enough to look live, rarely enough to cost
+/// nothing.
+const STATUS_INTERVAL: Duration = Duration::from_millis(100);
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
+        .with_env_filter(filter)
+        // Colour codes are for a terminal; in a file or a pipe they are noise.
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(|| LogWriter)
         .init();
     let args = Args::parse();
     match run(&args).await {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                eprintln!("  caused by: {s}");
-                source = s.source();
+            STATUS.erase();
+            for line in error_report(&e) {
+                eprintln!("{line}");
             }
             ExitCode::FAILURE
         }
@@ -93,10 +150,88 @@ async fn main() -> ExitCode {
 
 async fn run(args: &Args) -> Result<ExitCode, Error> {
     // The emulator lives as long as the run when no endpoint was given.
+    let (athena, emulator) = setup(args).await?;
+    let query = start_query(args);
+
+    let show_status = std::io::stderr().is_terminal();
+    // Rows on the same terminal as the status line erase it first; it is drawn again
+    // below them at the next tick.
+    let rows_on_terminal = show_status && std::io::stdout().is_terminal();
+    let item_delay = Duration::from_millis(args.item_delay_ms);
+    let typed = args.typed;
+    let processed = AtomicU64::new(0);
+    let map = Map::new(args.max_concurrency);
+    let do_something = |row: Row| {
+        let processed = &processed;
+        async move {
+            if !item_delay.is_zero() {
+                tokio::time::sleep(item_delay).await;
+            }
+            let line = row_json(&row, typed)?;
+            let write = || writeln!(std::io::stdout().lock(), "{line}");
+            if rows_on_terminal {
+                STATUS.write_above(write)?;
+            } else {
+                write()?;
+            }
+            processed.fetch_add(1, Ordering::Relaxed);
+            Ok::<_, std::io::Error>(())
+        }
+    };
+
+    let started = Instant::now();
+    let rows = RefCell::new(athena.query(query));
+    let outcome = {
+        // The fan-out polls the row stream through `input`, and the status line reads
+        // the stream's counters between its polls: both in this task, one at a time, so
+        // the cell is never borrowed twice (and the stream needs no lock of its own).
+        let input = futures::stream::poll_fn(|cx| rows.borrow_mut().poll_next_unpin(cx));
+        let run = input.run_map(map, do_something);
+        let ctrl_c = tokio::signal::ctrl_c();
+        tokio::pin!(run, ctrl_c);
+        let mut ticks = tokio::time::interval(STATUS_INTERVAL);
+        ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                report = &mut run => break Some(report),
+                Ok(()) = &mut ctrl_c => break None,
+                _ = ticks.tick(), if show_status => {
+                    let rows = rows.borrow();
+                    // The finished execution once there is one (its final statistics),
+                    // else the one the last poll saw (state and data scanned so far).
+                    let execution = rows.query_execution().or_else(|| rows.polled_execution());
+                    STATUS.draw(&status_text(
+                        started.elapsed(),
+                        execution.as_ref().map(QueryProgress::of).as_ref(),
+                        &rows.stats(),
+                        processed.load(Ordering::Relaxed),
+                    ));
+                }
+            }
+        }
+    };
+    STATUS.erase();
+    let mut rows = rows.into_inner();
+    let Some(report) = outcome else {
+        eprintln!("interrupted: stopping the query");
+        rows.cancel().await?;
+        return Ok(ExitCode::from(130));
+    };
+    let report = report?;
+    summarize(args, &rows, &report, started.elapsed());
+    if let Some(emulator) = emulator {
+        emulator.shutdown().await;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The library as the flags say, and the embedded emulator it runs on when no endpoint
+/// was given.
+async fn setup(args: &Args) -> Result<(Athena, Option<athena_emulator::Emulator>), Error> {
     let mut emulator = None;
-    let client = if args.aws {
+    let mut athena = if args.aws {
         let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
-        aws_sdk_athena::Client::new(&config)
+        Athena::builder_from_conf(&config)
     } else {
         let endpoint = match &args.endpoint_url {
             Some(url) => url.clone(),
@@ -117,15 +252,16 @@ async fn run(args: &Args) -> Result<ExitCode, Error> {
                 url
             }
         };
-        endpoint_client(&endpoint)
+        endpoint_builder(&endpoint)
     };
-
-    let mut athena = Athena::builder(client);
+    athena = athena.with_read_path(args.read_path.into());
     if let Some(secs) = args.timeout_secs {
         athena = athena.with_query_timeout(Duration::from_secs(secs));
     }
-    let athena = athena.build()?;
+    Ok((athena.build()?, emulator))
+}
 
+fn start_query(args: &Args) -> StartQueryExecution {
     let mut query = StartQueryExecution::new(&args.query).with_database(&args.database);
     if let Some(w) = &args.workgroup {
         query = query.with_workgroup(w);
@@ -133,47 +269,24 @@ async fn run(args: &Args) -> Result<ExitCode, Error> {
     if let Some(o) = &args.output_location {
         query = query.with_output_location(o);
     }
+    query
+}
 
-    let started = Instant::now();
-    let mut rows = athena.query(query);
-    let item_delay = Duration::from_millis(args.item_delay_ms);
-    let typed = args.typed;
-    let stdout = Arc::new(std::sync::Mutex::new(std::io::stdout()));
-    let map = Map::new(args.max_concurrency);
-    let do_something = |row: Row| {
-        let stdout = stdout.clone();
-        async move {
-            if !item_delay.is_zero() {
-                tokio::time::sleep(item_delay).await;
-            }
-            let line = row_json(&row, typed)?;
-            let mut out = stdout.lock().unwrap_or_else(|e| e.into_inner());
-            writeln!(out, "{line}")
-        }
-    };
-
-    let outcome = tokio::select! {
-        report = (&mut rows).run_map(map, do_something) => Some(report),
-        _ = tokio::signal::ctrl_c() => None,
-    };
-    let Some(report) = outcome else {
-        eprintln!("interrupted: stopping the query");
-        rows.cancel().await?;
-        return Ok(ExitCode::from(130));
-    };
-    let report = report?;
-    let elapsed = started.elapsed();
+/// The summary on stderr: a line of text, and with `--summary-json` a JSON object
+/// (which does not start with `{"uri":`, so it is never counted as a row).
+fn summarize(args: &Args, rows: &RowStream, report: &MapReport, elapsed: Duration) {
     let stats = rows.stats();
     let id = rows.query_execution_id().unwrap_or_default();
     let rows_per_sec = report.succeeded as f64 / elapsed.as_secs_f64().max(1e-9);
     eprintln!(
-        "query {id}: {} rows in {} pages, {} failed, {:.1} ms, {:.0} rows/s, at most {} in flight",
+        "query {id}: {} rows in {} pages, {} failed, {:.1} ms, {:.0} rows/s, at most {} in flight, {}",
         report.succeeded + report.failed,
         stats.pages,
         report.failed,
         elapsed.as_secs_f64() * 1000.0,
         rows_per_sec,
         report.max_in_flight,
+        read_path_text(&stats),
     );
     if args.summary_json {
         let summary = serde_json::json!({
@@ -183,21 +296,24 @@ async fn run(args: &Args) -> Result<ExitCode, Error> {
             "failed": report.failed,
             "elapsed_ms": elapsed.as_secs_f64() * 1000.0,
             "rows_per_sec": rows_per_sec,
+            "read_path": stats.read_path.map(ReadPath::as_str),
+            "fallback_reason": stats.fallback_reason,
+            "bytes_read": stats.bytes_read,
         });
         eprintln!("{summary}");
     }
-    if let Some(emulator) = emulator {
-        emulator.shutdown().await;
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
-/// An SDK client for an Athena-compatible endpoint. Credentials come from the
-/// environment when set there, else test credentials (the emulator accepts any).
-fn endpoint_client(endpoint: &str) -> aws_sdk_athena::Client {
-    let region = std::env::var("AWS_REGION")
-        .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
-        .unwrap_or_else(|_| "us-east-1".to_owned());
+/// A builder over SDK clients for an Athena-compatible endpoint, with an S3 client on
+/// the same URL (path-style, as athena-emulator serves S3) for the result files.
+/// Credentials come from the environment when set there, else test credentials (the
+/// emulator accepts any).
+fn endpoint_builder(endpoint: &str) -> AthenaBuilder {
+    let region = Region::new(
+        std::env::var("AWS_REGION")
+            .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
+            .unwrap_or_else(|_| "us-east-1".to_owned()),
+    );
     let credentials = match (
         std::env::var("AWS_ACCESS_KEY_ID"),
         std::env::var("AWS_SECRET_ACCESS_KEY"),
@@ -211,13 +327,21 @@ fn endpoint_client(endpoint: &str) -> aws_sdk_athena::Client {
         ),
         _ => Credentials::new("test", "test", None, None, "test"),
     };
-    let config = aws_sdk_athena::Config::builder()
+    let athena = aws_sdk_athena::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region))
-        .credentials_provider(credentials)
+        .region(region.clone())
+        .credentials_provider(credentials.clone())
         .endpoint_url(endpoint)
         .build();
-    aws_sdk_athena::Client::from_conf(config)
+    let s3 = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(region)
+        .credentials_provider(credentials)
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .build();
+    Athena::builder(aws_sdk_athena::Client::from_conf(athena))
+        .with_s3_client(aws_sdk_s3::Client::from_conf(s3))
 }
 
 /// One row of the seed's `cf_access_logs` table (docs/athena.md, "The seed workflow"), typed: what

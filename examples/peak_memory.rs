@@ -2,6 +2,12 @@
 //! fan-out (a no-op per row): with at most `prefetch + 1` pages held, it should not
 //! grow with N (issue 4: the peak for 1,000,000 rows at most 1.2x the peak for 10,000).
 //!
+//! `--read-path` picks how rows are read, as `Athena::with_read_path` does: `auto` (the
+//! default: page 1 through `GetQueryResults`, the rest from the result file), `api` or
+//! `file`. On the file path memory is bounded by chunks in flight x chunk size (8 x
+//! 8 MiB by default) whatever the file's size (issue 10: the peak for 10,000,000 rows at
+//! most 1.2x the peak for 100,000).
+//!
 //! The rows come from `SELECT x FROM UNNEST(sequence(1, N)) AS t(x)`, run to completion
 //! first. Without `--endpoint-url` an emulator is started in this process, and then its
 //! memory (the query's result) is in the figure too; to measure the client alone, run
@@ -11,9 +17,13 @@
 //! cargo run --release --example peak_memory -- --serve 127.0.0.1:4599 &
 //! cargo run --release --example peak_memory -- --endpoint-url http://127.0.0.1:4599 --rows 10000
 //! cargo run --release --example peak_memory -- --endpoint-url http://127.0.0.1:4599 --rows 1000000
+//! cargo run --release --example peak_memory -- --endpoint-url http://127.0.0.1:4599 --read-path file --rows 100000
+//! cargo run --release --example peak_memory -- --endpoint-url http://127.0.0.1:4599 --read-path file --rows 10000000
 //! ```
 //!
-//! (`--serve ADDR` runs only an emulator, until Ctrl-C; any Athena emulator works.)
+//! (`--serve ADDR` runs only an emulator, until Ctrl-C; any Athena emulator works, and
+//! for the file path it must serve S3 on the same URL, path-style, as athena-emulator
+//! does.)
 //! Peak RSS is a per-process high-water mark: measure each N in a fresh process.
 
 #[path = "common/designs.rs"]
@@ -24,7 +34,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use athena_emulator::{Emulator, EngineConfig};
-use athena_stream::BoxError;
+use athena_stream::{BoxError, ReadPath};
 use clap::Parser;
 
 /// Peak resident memory of streaming N rows through the row stream and the fan-out.
@@ -39,12 +49,34 @@ struct Args {
     /// max_concurrency of the fan-out.
     #[arg(long, default_value_t = 16)]
     max_concurrency: usize,
+    /// How rows are read: `auto`, `api` (GetQueryResults only) or `file` (the result
+    /// file only).
+    #[arg(long, value_enum, default_value_t = ReadPathArg::Auto)]
+    read_path: ReadPathArg,
     /// Print the figures as one JSON object.
     #[arg(long)]
     json: bool,
     /// Only run an emulator on this address (e.g. 127.0.0.1:4599) until Ctrl-C.
     #[arg(long, conflicts_with = "endpoint_url")]
     serve: Option<SocketAddr>,
+}
+
+/// `--read-path`: the names of [`ReadPath::as_str`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ReadPathArg {
+    Auto,
+    Api,
+    File,
+}
+
+impl From<ReadPathArg> for ReadPath {
+    fn from(arg: ReadPathArg) -> Self {
+        match arg {
+            ReadPathArg::Auto => ReadPath::Auto,
+            ReadPathArg::Api => ReadPath::Api,
+            ReadPathArg::File => ReadPath::ResultFile,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -121,12 +153,16 @@ async fn measure(args: &Args) -> Result<(), BoxError> {
             url
         }
     };
-    let athena = designs::athena(designs::client(&endpoint))?;
+    let athena = designs::builder(designs::client(&endpoint))
+        .with_s3_client(designs::s3_client(&endpoint))
+        .with_read_path(args.read_path.into())
+        .build()?;
     let id = designs::prepare(&athena, &designs::sequence_sql(args.rows), None).await?;
     let before_kb = status_kb("VmHWM")?;
 
     let started = Instant::now();
-    let rows = designs::stream(&athena, &id, args.max_concurrency, Duration::ZERO).await?;
+    let (rows, stats) =
+        designs::stream_with_stats(&athena, &id, args.max_concurrency, Duration::ZERO).await?;
     let elapsed = started.elapsed();
     let peak_kb = status_kb("VmHWM")?;
     let rss_kb = status_kb("VmRSS")?;
@@ -139,6 +175,8 @@ async fn measure(args: &Args) -> Result<(), BoxError> {
         let line = serde_json::json!({
             "rows": rows,
             "max_concurrency": args.max_concurrency,
+            "read_path": stats.read_path.map(ReadPath::as_str),
+            "bytes_read": stats.bytes_read,
             "emulator_in_process": in_process,
             "elapsed_ms": (elapsed.as_secs_f64() * 1000.0).round(),
             "rows_per_sec": rows_per_sec.round(),
@@ -149,9 +187,10 @@ async fn measure(args: &Args) -> Result<(), BoxError> {
         println!("{line}");
     } else {
         println!(
-            "{rows} rows in {:.2} s ({rows_per_sec:.0} rows/s), max_concurrency {}: peak RSS {:.1} MiB (before streaming {:.1} MiB, at the end {:.1} MiB){}",
+            "{rows} rows in {:.2} s ({rows_per_sec:.0} rows/s), max_concurrency {}, read path {}: peak RSS {:.1} MiB (before streaming {:.1} MiB, at the end {:.1} MiB){}",
             elapsed.as_secs_f64(),
             args.max_concurrency,
+            stats.read_path.map_or("none", ReadPath::as_str),
             peak_kb as f64 / 1024.0,
             before_kb as f64 / 1024.0,
             rss_kb as f64 / 1024.0,

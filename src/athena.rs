@@ -13,7 +13,7 @@ use crate::driver::Source;
 use crate::error::{Error, Result};
 use crate::execution::QueryExecution;
 use crate::interrupt;
-use crate::lifecycle::{Ended, Lifecycle, Target};
+use crate::lifecycle::{Ended, Lifecycle, Seen, Target};
 use crate::page::ResumeFrom;
 use crate::query::StartQueryExecution;
 use crate::result_file::s3::S3Api;
@@ -171,11 +171,13 @@ impl Athena {
             async move {
                 let stats = Stats::default();
                 let span = tracing::Span::current();
-                let on_id = |id: &str| {
-                    span.record("query_execution_id", id);
-                    *seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(id.to_owned());
+                let observer = |event: Seen<'_>| {
+                    if let Seen::Id(id) = event {
+                        span.record("query_execution_id", id);
+                        *seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(id.to_owned());
+                    }
                 };
-                Lifecycle::new(&core, &stats, &mut interrupts, &on_id)
+                Lifecycle::new(&core, &stats, &mut interrupts, &observer)
                     .run(Target::Start(query))
                     .await
             }

@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::error::Result;
 use crate::execution::QueryExecution;
 use crate::interrupt::Interrupts;
-use crate::lifecycle::{Ended, Lifecycle, Target};
+use crate::lifecycle::{Ended, Lifecycle, Seen, Target};
 use crate::page::{ResultPage, ResumeFrom};
 use crate::page_source::PageSource;
 use crate::page_source::auto::AutoSource;
@@ -45,6 +45,8 @@ pub(crate) enum Source {
 pub(crate) struct Shared {
     query_execution_id: Mutex<Option<String>>,
     execution: Mutex<Option<QueryExecution>>,
+    /// What the last poll found, while the query runs too.
+    polled: Mutex<Option<QueryExecution>>,
     metadata: Mutex<Option<Arc<ResultSetMetadata>>>,
     pub(crate) stats: Arc<Stats>,
     /// Pages the task may still fetch before the caller is done with earlier ones.
@@ -62,6 +64,7 @@ impl Shared {
         Shared {
             query_execution_id: Mutex::new(None),
             execution: Mutex::new(None),
+            polled: Mutex::new(None),
             metadata: Mutex::new(None),
             stats: Arc::new(Stats::default()),
             credits: Semaphore::new(prefetch.saturating_add(1).min(Semaphore::MAX_PERMITS)),
@@ -74,6 +77,10 @@ impl Shared {
 
     pub(crate) fn query_execution(&self) -> Option<QueryExecution> {
         lock(&self.execution).clone()
+    }
+
+    pub(crate) fn polled_execution(&self) -> Option<QueryExecution> {
+        lock(&self.polled).clone()
     }
 
     pub(crate) fn metadata(&self) -> Option<Arc<ResultSetMetadata>> {
@@ -99,11 +106,14 @@ pub(crate) async fn drive(
         } => (Target::Attach(query_execution_id), resume),
     };
     let span = tracing::Span::current();
-    let on_id = |id: &str| {
-        span.record("query_execution_id", id);
-        *lock(&shared.query_execution_id) = Some(id.to_owned());
+    let observer = |seen: Seen<'_>| match seen {
+        Seen::Id(id) => {
+            span.record("query_execution_id", id);
+            *lock(&shared.query_execution_id) = Some(id.to_owned());
+        }
+        Seen::Polled(execution) => *lock(&shared.polled) = Some(execution.clone()),
     };
-    let ended = Lifecycle::new(&core, &shared.stats, &mut interrupts, &on_id)
+    let ended = Lifecycle::new(&core, &shared.stats, &mut interrupts, &observer)
         .run(target)
         .await;
     let execution = match ended {

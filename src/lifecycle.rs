@@ -53,13 +53,22 @@ enum FirstPoll {
     AtOnce,
 }
 
+/// What a query's life tells its surroundings as it goes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Seen<'a> {
+    /// The `QueryExecutionId`, as soon as it is known.
+    Id(&'a str),
+    /// What a poll found (a state that may not be final yet).
+    Polled(&'a QueryExecution),
+}
+
 /// One query's life, with what it needs from its surroundings.
 pub(crate) struct Lifecycle<'a> {
     core: &'a ClientCore,
     stats: &'a Stats,
     interrupts: &'a mut Interrupts,
-    /// Told the `QueryExecutionId` as soon as it is known.
-    on_id: &'a (dyn Fn(&str) + Send + Sync),
+    /// Told the id and every poll's answer.
+    observer: &'a (dyn Fn(Seen<'_>) + Send + Sync),
     /// When the life began: the query timeout and the waiting time count from here.
     began: Instant,
 }
@@ -69,13 +78,13 @@ impl<'a> Lifecycle<'a> {
         core: &'a ClientCore,
         stats: &'a Stats,
         interrupts: &'a mut Interrupts,
-        on_id: &'a (dyn Fn(&str) + Send + Sync),
+        observer: &'a (dyn Fn(Seen<'_>) + Send + Sync),
     ) -> Self {
         Lifecycle {
             core,
             stats,
             interrupts,
-            on_id,
+            observer,
             began: Instant::now(),
         }
     }
@@ -118,7 +127,7 @@ impl<'a> Lifecycle<'a> {
     }
 
     async fn run_attached(&mut self, id: String) -> Result<Ended> {
-        (self.on_id)(&id);
+        (self.observer)(Seen::Id(&id));
         let execution = match self.wait(&id, FirstPoll::AtOnce).await? {
             Waited::Final(execution) => *execution,
             // Someone else's query: a drop is no reason to stop it, a cancel is.
@@ -174,7 +183,7 @@ impl<'a> Lifecycle<'a> {
             })
             .await?;
         info!(query_execution_id = %id, "query started");
-        (self.on_id)(&id);
+        (self.observer)(Seen::Id(&id));
         Ok(id)
     }
 
@@ -210,6 +219,7 @@ impl<'a> Lifecycle<'a> {
                 why = self.interrupts.fired() => return Ok(Waited::Interrupted(why)),
                 execution = poll => execution?,
             };
+            (self.observer)(Seen::Polled(&execution));
             if last_state != Some(execution.state) {
                 debug!(query_execution_id = %id, state = execution.state.as_str(), reason = ?execution.state_change_reason, "query state");
                 last_state = Some(execution.state);

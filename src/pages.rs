@@ -96,6 +96,13 @@ impl PageStream {
         self.shared.query_execution()
     }
 
+    /// The query execution as the last `GetQueryExecution` described it, while it is
+    /// still queued or running too: its state and statistics (data scanned so far), for
+    /// a progress display. [`query_execution`](Self::query_execution) is the final one.
+    pub fn polled_execution(&self) -> Option<QueryExecution> {
+        self.shared.polled_execution()
+    }
+
     /// The columns of the result, once the first page has arrived.
     pub fn metadata(&self) -> Option<Arc<ResultSetMetadata>> {
         self.shared.metadata()

@@ -61,6 +61,12 @@ impl RowStream {
         self.pages.query_execution()
     }
 
+    /// The query execution as the last `GetQueryExecution` described it, while it is
+    /// still queued or running too (see [`PageStream::polled_execution`]).
+    pub fn polled_execution(&self) -> Option<QueryExecution> {
+        self.pages.polled_execution()
+    }
+
     /// The columns of the result, once the first page has arrived.
     pub fn metadata(&self) -> Option<Arc<ResultSetMetadata>> {
         self.pages.metadata()

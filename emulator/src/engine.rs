@@ -46,6 +46,7 @@
 //! ```
 
 use std::fmt;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -60,6 +61,7 @@ mod calendar;
 mod error;
 mod names;
 mod output;
+mod query_ids;
 mod statement_type;
 
 mod cloudfront;
@@ -73,12 +75,14 @@ mod render;
 mod rewrite;
 mod scan;
 mod state;
+mod unload;
 
 pub use error::QueryError;
 pub use output::{Column, QueryOutput, RowStream};
 pub use statement_type::{StatementType, SubstatementType};
 
 use names::CATALOG;
+pub(crate) use query_ids::engine_query_id;
 use state::EngineState;
 
 /// How to build an [`Engine`].
@@ -90,10 +94,19 @@ pub struct EngineConfig {
     pub cloudfront_rows: usize,
     /// A file of DDL statements (`;`-separated) run at startup.
     pub init_sql: Option<PathBuf>,
+    /// The most rows UNLOAD writes into one file before it starts the next: Athena writes
+    /// a large UNLOAD as many files, in parallel (docs/athena.md, "UNLOAD and data
+    /// manifests"), so a reader must expect several, and this makes sure it meets them.
+    pub unload_rows_per_file: NonZeroUsize,
 }
 
+/// [`EngineConfig::unload_rows_per_file`] by default: a 1,000,000-row UNLOAD writes at
+/// least four files.
+pub const DEFAULT_UNLOAD_ROWS_PER_FILE: NonZeroUsize = NonZeroUsize::new(250_000).unwrap();
+
 impl Default for EngineConfig {
-    /// A fresh directory under the system temp dir, 10,000 CloudFront rows, no init SQL.
+    /// A fresh directory under the system temp dir, 10,000 CloudFront rows, no init SQL,
+    /// UNLOAD files of at most [`DEFAULT_UNLOAD_ROWS_PER_FILE`] rows.
     fn default() -> Self {
         static N: AtomicUsize = AtomicUsize::new(0);
         let n = N.fetch_add(1, Ordering::Relaxed);
@@ -102,6 +115,7 @@ impl Default for EngineConfig {
                 .join(format!("athena-emulator-{}-{n}", std::process::id())),
             cloudfront_rows: 10_000,
             init_sql: None,
+            unload_rows_per_file: DEFAULT_UNLOAD_ROWS_PER_FILE,
         }
     }
 }
@@ -120,7 +134,7 @@ impl Prepared {
     /// How many `?` placeholders the statement has (ExecutionParameters must match).
     pub fn parameter_count(&self) -> usize {
         match &self.body {
-            Body::Query { placeholders, .. } => *placeholders,
+            Body::Query { placeholders, .. } | Body::Unload { placeholders, .. } => *placeholders,
             Body::Command(_) => 0,
         }
     }
@@ -135,6 +149,16 @@ enum Body {
         sql: Arc<str>,
     },
     Command(ddl::Command),
+    /// UNLOAD: its query runs as any query does, its rows go to files
+    /// (docs/athena.md, "UNLOAD and data manifests").
+    Unload {
+        target: unload::Target,
+        statement: Box<sqlparser::ast::Statement>,
+        placeholders: usize,
+        /// Positions of the query's columns that have no name.
+        unnamed: Vec<usize>,
+        sql: Arc<str>,
+    },
 }
 
 /// QueryExecutionContext and ExecutionParameters of one execution.
@@ -146,6 +170,9 @@ pub struct ExecutionContext {
     pub catalog: Option<String>,
     /// Bound to `?` in order, each as SQL literal text (`'abc'`, `42`), as Athena does.
     pub execution_parameters: Vec<String>,
+    /// The engine's own id of this run, in Trino's form (`20190513_152236_00114_n7swu`):
+    /// the files UNLOAD writes are named after it. `None`: the engine makes one.
+    pub engine_query_id: Option<String>,
 }
 
 /// The SQL engine. Cheap to clone; all clones share the catalog.
@@ -192,7 +219,12 @@ impl Engine {
             .canonicalize()
             .unwrap_or_else(|_| config.data_dir.clone());
         let engine = Engine {
-            inner: Arc::new(EngineState::new(session(), data_dir, remove_on_drop)),
+            inner: Arc::new(EngineState::new(
+                session(),
+                data_dir,
+                remove_on_drop,
+                config.unload_rows_per_file,
+            )),
         };
         if config.cloudfront_rows > 0 {
             cloudfront::write_logs(&engine.inner.data_dir, config.cloudfront_rows).await?;
@@ -265,6 +297,25 @@ impl Engine {
                     statement: Box::new(statement),
                     placeholders,
                     sql: Arc::from(sql),
+                }
+            }
+            SubstatementType::Unload => {
+                let ddl::Command::Unload {
+                    query,
+                    location,
+                    properties,
+                } = ddl::parse_command(sql)?
+                else {
+                    return Err(QueryError::system("UNLOAD parsed as another statement"));
+                };
+                // The query must parse now: a syntax error is MALFORMED_QUERY.
+                let parsed = rewrite::parse_query_naming(&query)?;
+                Body::Unload {
+                    target: unload::Target::new(location, properties),
+                    statement: Box::new(parsed.statement),
+                    placeholders: parsed.placeholders,
+                    unnamed: parsed.unnamed,
+                    sql: Arc::from(query.as_str()),
                 }
             }
             // Everything else is Hive DDL or a utility statement the emulator runs itself.
@@ -344,6 +395,33 @@ impl Engine {
                 query::run_query(&self.inner, statement, sql, &database).await
             }
             Body::Command(command) => commands::run(&self.inner, command, &database).await,
+            Body::Unload {
+                target,
+                statement,
+                placeholders,
+                unnamed,
+                sql,
+            } => {
+                // UNLOAD works with prepared statements (docs/athena.md, "UNLOAD and data
+                // manifests"): its parameters bind into its query.
+                let statement = rewrite::bind_parameters(
+                    statement.as_ref().clone(),
+                    *placeholders,
+                    &ctx.execution_parameters,
+                )?;
+                let engine_query_id = ctx
+                    .engine_query_id
+                    .clone()
+                    .unwrap_or_else(query_ids::fresh_engine_query_id);
+                let query = unload::Query {
+                    statement,
+                    sql,
+                    unnamed,
+                    database: &database,
+                    engine_query_id: &engine_query_id,
+                };
+                unload::run(&self.inner, target, query).await
+            }
         }
     }
 }

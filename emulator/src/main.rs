@@ -43,6 +43,10 @@ struct Args {
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     cloudfront_rows: usize,
 
+    /// The most rows UNLOAD writes into one file before it starts the next.
+    #[arg(long, value_name = "N", default_value_t = athena_emulator::engine::DEFAULT_UNLOAD_ROWS_PER_FILE)]
+    unload_rows_per_file: std::num::NonZeroUsize,
+
     /// Queries QUEUED or RUNNING at once; beyond it, TooManyRequestsException.
     #[arg(long, value_name = "N", default_value_t = 25)]
     max_active_queries: usize,
@@ -155,6 +159,7 @@ async fn main() -> ExitCode {
     let mut engine = EngineConfig {
         cloudfront_rows: args.cloudfront_rows,
         init_sql: args.init_sql.clone(),
+        unload_rows_per_file: args.unload_rows_per_file,
         ..EngineConfig::default()
     };
     if let Some(dir) = &args.data_dir {

@@ -21,7 +21,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use athena_emulator::{Emulator, EngineConfig, Operation};
-use athena_stream::{Athena, Backoff, BoxError, Map, MapExt, Row, StartQueryExecution};
+use athena_stream::{
+    Athena, AthenaBuilder, Backoff, BoxError, Map, MapExt, QueryStats, Row, StartQueryExecution,
+};
 use aws_sdk_athena::config::retry::RetryConfig;
 use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
 use futures::StreamExt;
@@ -145,18 +147,36 @@ pub fn client(endpoint_url: &str) -> aws_sdk_athena::Client {
     aws_sdk_athena::Client::from_conf(config)
 }
 
-/// The library on `client`, with default settings except a quick polling backoff (the
-/// emulator finishes queries in milliseconds; the timed part never polls long).
+/// An S3 client for the S3 side of an emulator (or any S3-compatible endpoint), with
+/// test credentials: path-style, as the emulator serves it (`http://HOST:PORT/bucket/key`).
+#[cfg(feature = "s3")]
+pub fn s3_client(endpoint_url: &str) -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "bench"))
+        .endpoint_url(endpoint_url)
+        .force_path_style(true)
+        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+/// A builder of the library on `client` with default settings except a quick polling
+/// backoff (the emulator finishes queries in milliseconds; the timed part never polls
+/// long).
+pub fn builder(client: aws_sdk_athena::Client) -> AthenaBuilder {
+    Athena::builder(client).with_polling_backoff(
+        Backoff::new(Duration::from_millis(5)).with_max_delay(Duration::from_millis(50)),
+    )
+}
+
+/// The library on `client`, with the settings of [`builder`].
 ///
 /// # Errors
 /// When the settings are refused (they are not).
 pub fn athena(client: aws_sdk_athena::Client) -> Result<Athena, BoxError> {
-    let athena = Athena::builder(client)
-        .with_polling_backoff(
-            Backoff::new(Duration::from_millis(5)).with_max_delay(Duration::from_millis(50)),
-        )
-        .build()?;
-    Ok(athena)
+    Ok(builder(client).build()?)
 }
 
 /// Runs `sql` to completion (outside any timed part) and returns its `QueryExecutionId`.
@@ -237,6 +257,30 @@ pub async fn stream(
         })
         .await?;
     Ok(report.items())
+}
+
+/// Like [`stream`], with the stream's counters at the end (which read path, bytes read).
+///
+/// # Errors
+/// The stream's error.
+pub async fn stream_with_stats(
+    athena: &Athena,
+    id: &str,
+    concurrency: usize,
+    item: Duration,
+) -> Result<(u64, QueryStats), BoxError> {
+    let rows = std::cell::RefCell::new(athena.attach(id));
+    // The fan-out polls the stream through `input`; the cell is borrowed again only
+    // after the fan-out has finished with it.
+    let input = futures::stream::poll_fn(|cx| rows.borrow_mut().poll_next_unpin(cx));
+    let report = input
+        .run_map(Map::new(concurrency), move |row: Row| async move {
+            process(row, item).await;
+            Ok::<_, std::convert::Infallible>(())
+        })
+        .await?;
+    let stats = rows.borrow().stats();
+    Ok((report.items(), stats))
 }
 
 /// (b) The seed's design: one `GetQueryResults` call per page with the previous

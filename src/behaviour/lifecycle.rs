@@ -22,6 +22,15 @@ async fn the_query_execution_id_is_known_while_the_query_runs<B: Backend>() {
         "{state:?}"
     );
     assert!(stream.query_execution().is_none(), "not finished yet");
+    // What the polls see is there while it runs, for a progress display.
+    b.until(|| stream.polled_execution().is_some()).await;
+    let polled = stream.polled_execution().unwrap();
+    assert_eq!(polled.query_execution_id, id);
+    assert!(
+        matches!(polled.state, QueryState::Queued | QueryState::Running),
+        "{:?}",
+        polled.state
+    );
     stream.cancel().await.unwrap();
     b.finish().await;
 }

@@ -86,5 +86,9 @@ pub(crate) async fn run(
         Command::ShowPartitions { name } => show::show_partitions(state, catalog, name, database),
         Command::ShowFunctions { like } => Ok(show::show_functions(state, like.as_deref())),
         Command::NoOp => Ok(QueryOutput::ddl()),
+        // `Engine::prepare` makes an UNLOAD a statement of its own (`engine/unload.rs`).
+        Command::Unload { .. } => Err(QueryError::system(
+            "GENERIC_INTERNAL_ERROR: UNLOAD reached the command runner".to_owned(),
+        )),
     }
 }

@@ -51,6 +51,9 @@ pub struct QueryOutput {
     pub update_count: Option<i64>,
     /// Bytes actually read; final once `rows` has ended.
     pub data_scanned_in_bytes: Arc<AtomicU64>,
+    /// The `s3://` URIs of the files the statement wrote, the lines of its data manifest
+    /// (UNLOAD); `None` for statements without one.
+    pub data_manifest: Option<Vec<String>>,
 }
 
 impl fmt::Debug for QueryOutput {
@@ -59,6 +62,7 @@ impl fmt::Debug for QueryOutput {
             .field("columns", &self.columns)
             .field("update_count", &self.update_count)
             .field("data_scanned_in_bytes", &self.data_scanned_in_bytes)
+            .field("data_manifest", &self.data_manifest)
             .finish_non_exhaustive()
     }
 }
@@ -71,6 +75,7 @@ impl QueryOutput {
             rows: futures::stream::empty().boxed(),
             update_count: None,
             data_scanned_in_bytes: Arc::new(AtomicU64::new(0)),
+            data_manifest: None,
         }
     }
 
@@ -87,10 +92,12 @@ impl QueryOutput {
             rows: stream,
             update_count: Some(0),
             data_scanned_in_bytes: Arc::new(AtomicU64::new(0)),
+            data_manifest: None,
         }
     }
 
-    /// The output of CTAS and INSERT: one bigint column `rows`, no rows, UpdateCount `n`.
+    /// The output of CTAS, INSERT and UNLOAD: one bigint column `rows`, no rows,
+    /// UpdateCount `n`.
     pub(crate) fn rows_written(n: u64) -> QueryOutput {
         QueryOutput {
             columns: vec![Column {
@@ -103,6 +110,7 @@ impl QueryOutput {
             rows: futures::stream::empty().boxed(),
             update_count: Some(i64::try_from(n).unwrap_or(i64::MAX)),
             data_scanned_in_bytes: Arc::new(AtomicU64::new(0)),
+            data_manifest: None,
         }
     }
 }

@@ -65,6 +65,7 @@ pub(crate) async fn run_query(
         rows,
         update_count: Some(0),
         data_scanned_in_bytes: scanned,
+        data_manifest: None,
     })
 }
 
@@ -119,5 +120,6 @@ async fn explain_output(
         rows: stream,
         update_count: Some(0),
         data_scanned_in_bytes: scanned,
+        data_manifest: None,
     })
 }

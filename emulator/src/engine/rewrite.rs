@@ -31,6 +31,24 @@ pub(crate) use unnest::{LateralUnnest, TrinoUnnest};
 /// Parses one query statement and applies the context-free rewrites; returns it with the
 /// number of `?` placeholders.
 pub(crate) fn parse_query(sql: &str) -> Result<(Statement, usize), QueryError> {
+    parse_query_naming(sql).map(|parsed| (parsed.statement, parsed.placeholders))
+}
+
+/// A query parsed and rewritten, with what its column names say.
+#[derive(Debug)]
+pub(crate) struct ParsedQuery {
+    pub(crate) statement: Statement,
+    /// How many `?` placeholders it has.
+    pub(crate) placeholders: usize,
+    /// The positions of the output columns that have no name in Athena's sense (an
+    /// expression without an alias, a bare VALUES): named `_col<i>` when shown, refused
+    /// where a name is required (UNLOAD, CTAS: docs/athena.md, "UNLOAD and data
+    /// manifests").
+    pub(crate) unnamed: Vec<usize>,
+}
+
+/// [`parse_query`], keeping the positions of the unnamed columns.
+pub(crate) fn parse_query_naming(sql: &str) -> Result<ParsedQuery, QueryError> {
     let dialect = AthenaDialect;
     check_type_nesting(sql)?;
     let converted = trino_types(sql);
@@ -49,7 +67,7 @@ pub(crate) fn parse_query(sql: &str) -> Result<(Statement, usize), QueryError> {
     }
     let mut statement = statement;
     rewrite_tree(&mut statement);
-    name_columns(&mut statement);
+    let unnamed = name_columns(&mut statement);
     let mut placeholders = 0usize;
     let _ = visit_expressions_mut(&mut statement, |expr: &mut Expr| {
         if is_placeholder(expr) {
@@ -57,7 +75,11 @@ pub(crate) fn parse_query(sql: &str) -> Result<(Statement, usize), QueryError> {
         }
         ControlFlow::<()>::Continue(())
     });
-    Ok((statement, placeholders))
+    Ok(ParsedQuery {
+        statement,
+        placeholders,
+        unnamed,
+    })
 }
 
 fn is_placeholder(expr: &Expr) -> bool {
@@ -106,10 +128,12 @@ fn malformed(e: ParserError) -> QueryError {
 }
 
 /// Athena names an unaliased expression column `_col<i>` (its position) and lowercases
-/// every name; a bare column keeps its name.
-fn name_columns(statement: &mut Statement) {
+/// every name; a bare column keeps its name. Returns the positions of the columns that
+/// had no name.
+fn name_columns(statement: &mut Statement) -> Vec<usize> {
+    let mut unnamed = Vec::new();
     let Statement::Query(query) = statement else {
-        return;
+        return unnamed;
     };
     let mut body = query.body.as_mut();
     loop {
@@ -119,8 +143,13 @@ fn name_columns(statement: &mut Statement) {
             _ => break,
         }
     }
-    let SetExpr::Select(select) = body else {
-        return;
+    let select = match body {
+        SetExpr::Select(select) => select,
+        // A bare VALUES has no names: Trino shows its columns as `_col<i>`.
+        SetExpr::Values(values) => {
+            return (0..values.rows.first().map_or(0, |row| row.content.len())).collect();
+        }
+        _ => return unnamed,
     };
     let mut seen = std::collections::HashSet::new();
     for (i, item) in select.projection.iter_mut().enumerate() {
@@ -137,7 +166,10 @@ fn name_columns(statement: &mut Statement) {
                         .map_or_else(|| format!("_col{i}"), |p| p.value.to_lowercase());
                     (Expr::CompoundIdentifier(parts), name)
                 }
-                SelectItem::UnnamedExpr(expr) => (expr, format!("_col{i}")),
+                SelectItem::UnnamedExpr(expr) => {
+                    unnamed.push(i);
+                    (expr, format!("_col{i}"))
+                }
                 SelectItem::ExprWithAlias { expr, alias } => (expr, alias.value.to_lowercase()),
                 other => {
                     *item = other;
@@ -163,6 +195,7 @@ fn name_columns(statement: &mut Statement) {
             },
         };
     }
+    unnamed
 }
 
 /// Replaces each `?` with the matching ExecutionParameter, parsed as one SQL expression

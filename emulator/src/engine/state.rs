@@ -3,6 +3,7 @@
 //! definitions as their DDL wrote them.
 
 use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -28,6 +29,8 @@ pub(crate) struct EngineState {
     /// The data dir is the default temp dir this engine created: removed when the last
     /// clone of the engine is dropped.
     pub(crate) remove_on_drop: bool,
+    /// The most rows UNLOAD writes into one file (`EngineConfig::unload_rows_per_file`).
+    pub(crate) unload_rows_per_file: NonZeroUsize,
 }
 
 impl Drop for EngineState {
@@ -40,12 +43,18 @@ impl Drop for EngineState {
 
 impl EngineState {
     /// The state of a new engine, with no tables defined yet.
-    pub(crate) fn new(ctx: SessionContext, data_dir: PathBuf, remove_on_drop: bool) -> Self {
+    pub(crate) fn new(
+        ctx: SessionContext,
+        data_dir: PathBuf,
+        remove_on_drop: bool,
+        unload_rows_per_file: NonZeroUsize,
+    ) -> Self {
         EngineState {
             ctx,
             data_dir,
             tables: Mutex::new(HashMap::new()),
             remove_on_drop,
+            unload_rows_per_file,
         }
     }
 

@@ -8,7 +8,7 @@ use std::fmt;
 /// Athena's `StatementType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StatementType {
-    /// SELECT, INSERT, CTAS.
+    /// SELECT, INSERT, CTAS, UNLOAD.
     Dml,
     /// CREATE/DROP TABLE/DATABASE, ALTER, MSCK.
     Ddl,
@@ -46,6 +46,8 @@ pub enum SubstatementType {
     CreateTableAsSelect,
     /// `INSERT INTO t query`.
     Insert,
+    /// `UNLOAD (query) TO 's3://...' WITH (...)`.
+    Unload,
     /// `CREATE [EXTERNAL] TABLE t (...)`.
     CreateTable,
     /// `CREATE DATABASE` / `CREATE SCHEMA`.
@@ -92,6 +94,7 @@ impl SubstatementType {
             SubstatementType::Explain => "EXPLAIN",
             SubstatementType::CreateTableAsSelect => "CREATE_TABLE_AS_SELECT",
             SubstatementType::Insert => "INSERT",
+            SubstatementType::Unload => "UNLOAD",
             SubstatementType::CreateTable => "CREATE_TABLE",
             SubstatementType::CreateDatabase => "CREATE_DATABASE",
             SubstatementType::CreateView => "CREATE_VIEW",
@@ -118,7 +121,10 @@ impl SubstatementType {
         match self {
             SubstatementType::Select
             | SubstatementType::CreateTableAsSelect
-            | SubstatementType::Insert => StatementType::Dml,
+            | SubstatementType::Insert
+            // UNLOAD counts against the DML query quota (docs/athena.md, "Throttling and
+            // quotas") and is DML to the API.
+            | SubstatementType::Unload => StatementType::Dml,
             SubstatementType::CreateTable
             | SubstatementType::CreateDatabase
             | SubstatementType::CreateView

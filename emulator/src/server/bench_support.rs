@@ -49,6 +49,7 @@ impl PageSource {
             update_count: Some(0),
             header_row: true,
             names_row: Arc::from(names_row_json(&columns)),
+            data_manifest_location: None,
         };
         let key = TokenKey::new();
         // Page 1 is the header alone, so page 2 holds data rows only.

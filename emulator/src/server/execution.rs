@@ -206,7 +206,7 @@ impl Query {
             .as_ref()
             .map_or(0, |s| s.load(Ordering::Relaxed));
         let planning = millis(self.planning).min(engine);
-        json!({
+        let mut statistics = json!({
             "EngineExecutionTimeInMillis": engine,
             "DataScannedInBytes": scanned,
             "TotalExecutionTimeInMillis": total,
@@ -215,6 +215,14 @@ impl Query {
             "QueryPlanningTimeInMillis": planning,
             "ServiceProcessingTimeInMillis": total.saturating_sub(queue + engine),
             "ResultReuseInformation": {"ReusedPreviousResult": false},
-        })
+        });
+        // The data manifest of an UNLOAD, once written (docs/athena.md, "UNLOAD and data
+        // manifests": its address is `Statistics.DataManifestLocation`).
+        if let State::Succeeded(result) = &self.state
+            && let Some(manifest) = &result.data_manifest_location
+        {
+            statistics["DataManifestLocation"] = json!(manifest);
+        }
+        statistics
     }
 }

@@ -4,6 +4,8 @@
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::engine::engine_query_id;
+
 /// Makes query and request ids: random-looking UUIDs (version 4 layout), never repeated
 /// within a process.
 #[derive(Debug)]
@@ -23,7 +25,8 @@ impl IdGenerator {
         }
     }
 
-    /// A fresh engine query id for a query run now (see [`engine_query_id`]).
+    /// A fresh engine query id for a query run now, in Trino's form (see
+    /// `engine/query_ids.rs`).
     pub(crate) fn next_engine_query_id(&self) -> String {
         let n = self.engine_counter.fetch_add(1, Ordering::Relaxed);
         let mut h = self.key.build_hasher();
@@ -54,51 +57,9 @@ impl IdGenerator {
     }
 }
 
-/// The engine's own id of a query run at `at`, in Trino's form
-/// (`20190513_152236_00114_n7swu`: UTC date and time, a sequence number, five random
-/// letters), as Athena writes it at the top of `.csv.metadata` (see
-/// `result_metadata.rs`). `sequence` wraps at 100,000 as Trino's counter does.
-pub(crate) fn engine_query_id(at: std::time::SystemTime, sequence: u64, random: u64) -> String {
-    let seconds = at
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (days, second_of_day) = (seconds / 86_400, seconds % 86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let letters: String = (0..5)
-        .map(|i| char::from(b'a' + ((random >> (i * 8)) % 26) as u8))
-        .collect();
-    format!(
-        "{year:04}{month:02}{day:02}_{:02}{:02}{:02}_{:05}_{letters}",
-        second_of_day / 3600,
-        second_of_day / 60 % 60,
-        second_of_day % 60,
-        sequence % 100_000
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn engine_query_ids_have_trinos_form() {
-        // 2019-05-13 15:22:36 UTC.
-        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_557_760_956);
-        let id = engine_query_id(at, 114, 0);
-        assert_eq!(id, "20190513_152236_00114_aaaaa");
-        let id = engine_query_id(std::time::UNIX_EPOCH, 100_001, u64::MAX);
-        assert!(id.starts_with("19700101_000000_00001_"), "{id}");
-        assert!(id[22..].chars().all(|c| c.is_ascii_lowercase()));
-    }
 
     #[test]
     fn ids_look_like_uuids_and_do_not_repeat() {

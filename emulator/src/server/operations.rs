@@ -286,11 +286,29 @@ async fn get_query_results(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>
     input.check_length("nextToken", token.as_deref(), 1, 1024);
     let max = input.integer("MaxResults")?;
     input.check_min("maxResults", max, 1);
-    let _result_type = input.string("QueryResultType")?;
+    let result_type = input.string("QueryResultType")?;
+    if let Some(other) = result_type
+        .as_deref()
+        .filter(|t| !matches!(*t, "DATA_ROWS" | "DATA_MANIFEST"))
+    {
+        input.violation(format!(
+            "Value '{other}' at 'queryResultType' failed to satisfy constraint: \
+             Member must satisfy enum value set: [DATA_MANIFEST, DATA_ROWS]"
+        ));
+    }
     input.finish()?;
     let id = present(id, "queryExecutionId")?;
     // 2: the query exists.
     cx.registry.exists(&id)?;
+    // The manifest as rows is not served (its columns are not documented): a refusal,
+    // not the data rows under the manifest's name. The manifest itself is an S3 object
+    // at `Statistics.DataManifestLocation`.
+    if result_type.as_deref() == Some("DATA_MANIFEST") {
+        return Err(ApiError::invalid_input(
+            "QueryResultType DATA_MANIFEST is not supported by athena-emulator: \
+             read the manifest at Statistics.DataManifestLocation",
+        ));
+    }
     // 3: the page size.
     let max = max.unwrap_or(MAX_PAGE_ROWS);
     if max > MAX_PAGE_ROWS {

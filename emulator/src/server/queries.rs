@@ -20,7 +20,7 @@ use super::ids::IdGenerator;
 use super::protocol::ApiError;
 use super::result_metadata;
 use super::results::{
-    ColumnMeta, ResultFile, ResultKind, ResultWriter, column_info_json, names_row_json,
+    self, ColumnMeta, ResultFile, ResultKind, ResultWriter, column_info_json, names_row_json,
 };
 use crate::engine::{
     Engine, ExecutionContext, Prepared, QueryError, StatementType, SubstatementType,
@@ -136,7 +136,7 @@ impl Registry {
         }
         let id = self.ids.next();
         let kind = ResultKind::of(statement_type, substatement_type);
-        let result_file_name = format!("{id}.{}", kind.extension());
+        let result_file_name = kind.file_name(&id);
         let path = request
             .output_location
             .path(self.data_dir.root(), &result_file_name);
@@ -144,6 +144,9 @@ impl Registry {
             database: request.database.clone(),
             catalog: request.catalog.clone(),
             execution_parameters: request.execution_parameters.clone().unwrap_or_default(),
+            // The files an UNLOAD writes and the `.metadata` of the query carry the same
+            // engine query id, as Athena's do.
+            engine_query_id: Some(self.ids.next_engine_query_id()),
         };
         inner.order.push(id.clone());
         inner
@@ -256,26 +259,19 @@ impl Registry {
                 message: format!("Access denied when writing output to url: {output_uri}"),
             });
         }
-        let io_error = |e: std::io::Error| {
-            if e.kind() == std::io::ErrorKind::InvalidData {
-                // A value the .txt format cannot hold.
-                QueryError::Failed {
-                    error_category: 1,
-                    error_type: 200,
-                    message: e.to_string(),
-                }
-            } else {
-                QueryError::Failed {
-                    error_category: 1,
-                    error_type: 200,
-                    message: format!("cannot write the result file {}: {e}", path.display()),
-                }
-            }
-        };
         let kind = ResultKind::of(prepared.statement_type, prepared.substatement_type);
-        let temp = self
-            .data_dir
-            .temp_path(&format!("{id}.{}", kind.extension()));
+        let engine_query_id = context
+            .engine_query_id
+            .clone()
+            .unwrap_or_else(|| self.ids.next_engine_query_id());
+        let metadata = result_metadata::encode(&engine_query_id, &columns);
+        if kind == ResultKind::Manifest {
+            return self
+                .publish_manifest(path, &output_uri, metadata, output, &columns)
+                .await;
+        }
+        let io_error = |e| write_error(&path, e);
+        let temp = self.data_dir.temp_path(&kind.file_name(id));
         let mut writer = ResultWriter::create(temp, path.clone(), kind, &columns)
             .await
             .map_err(io_error)?;
@@ -283,7 +279,6 @@ impl Registry {
         while let Some(batch) = rows.next().await {
             writer.write_rows(&batch?).await.map_err(io_error)?;
         }
-        let metadata = result_metadata::encode(&self.ids.next_engine_query_id(), &columns);
         let (path, len, _rows) = writer
             .finish(&self.data_dir, metadata)
             .await
@@ -306,6 +301,34 @@ impl Registry {
                     SubstatementType::ShowFunctions | SubstatementType::Explain
                 ),
             names_row: names_row_json(&columns).into(),
+            data_manifest_location: None,
+        })
+    }
+
+    /// The result of a statement whose rows went to files (UNLOAD): its `.metadata` and
+    /// its data manifest, no rows (docs/athena.md, "UNLOAD and data manifests").
+    async fn publish_manifest(
+        &self,
+        path: PathBuf,
+        output_uri: &str,
+        metadata: Vec<u8>,
+        output: crate::engine::QueryOutput,
+        columns: &[ColumnMeta],
+    ) -> Result<ResultFile, QueryError> {
+        let manifest = output.data_manifest.unwrap_or_default();
+        results::publish_manifest_result(&self.data_dir, &path, metadata, &manifest)
+            .await
+            .map_err(|e| write_error(&path, e))?;
+        Ok(ResultFile {
+            path,
+            kind: ResultKind::Manifest,
+            len: 0,
+            columns: columns.len(),
+            column_info: column_info_json(columns).into(),
+            update_count: output.update_count,
+            header_row: false,
+            names_row: names_row_json(columns).into(),
+            data_manifest_location: Some(format!("{output_uri}-manifest.csv")),
         })
     }
 
@@ -469,6 +492,21 @@ impl Registry {
             }
         }
         inner.active -= cancelled;
+    }
+}
+
+/// A failure to write the result at `path`, as the query's error.
+fn write_error(path: &std::path::Path, e: std::io::Error) -> QueryError {
+    let message = if e.kind() == std::io::ErrorKind::InvalidData {
+        // A value the .txt format cannot hold.
+        e.to_string()
+    } else {
+        format!("cannot write the result file {}: {e}", path.display())
+    };
+    QueryError::Failed {
+        error_category: 1,
+        error_type: 200,
+        message,
     }
 }
 

@@ -27,6 +27,11 @@ pub(crate) enum ResultKind {
     Csv,
     /// `<id>.txt`: DDL and UTILITY statements, and EXPLAIN.
     Txt,
+    /// No rows, so no data file: `<id>.metadata` and the data manifest
+    /// `<id>-manifest.csv` (UNLOAD). The OutputLocation is `<id>`, with no extension, as
+    /// AWS's example of a statement with a manifest shows it, and no object is there
+    /// (docs/athena.md, "UNLOAD and data manifests").
+    Manifest,
 }
 
 impl ResultKind {
@@ -36,16 +41,19 @@ impl ResultKind {
     pub(crate) fn of(statement_type: StatementType, substatement_type: SubstatementType) -> Self {
         match (statement_type, substatement_type) {
             (_, SubstatementType::Explain) => ResultKind::Txt,
+            (_, SubstatementType::Unload) => ResultKind::Manifest,
             (StatementType::Dml, _) => ResultKind::Csv,
             (StatementType::Ddl | StatementType::Utility, _) => ResultKind::Txt,
         }
     }
 
-    /// `csv` or `txt`.
-    pub(crate) fn extension(self) -> &'static str {
+    /// The name of the result file of query `id`: `<id>.csv`, `<id>.txt` or `<id>`; its
+    /// `.metadata` is this name and `.metadata`.
+    pub(crate) fn file_name(self, id: &str) -> String {
         match self {
-            ResultKind::Csv => "csv",
-            ResultKind::Txt => "txt",
+            ResultKind::Csv => format!("{id}.csv"),
+            ResultKind::Txt => format!("{id}.txt"),
+            ResultKind::Manifest => id.to_owned(),
         }
     }
 }
@@ -252,8 +260,8 @@ impl ResultWriter {
         for row in rows {
             let values = row.iter().map(Option::as_deref);
             match self.kind {
-                ResultKind::Csv => encode_record(values, &mut self.buffer),
                 ResultKind::Txt => encode_txt_record(values, self.columns, &mut self.buffer)?,
+                ResultKind::Csv | ResultKind::Manifest => encode_record(values, &mut self.buffer),
             }
         }
         self.rows += rows.len() as u64;
@@ -304,10 +312,54 @@ impl Drop for ResultWriter {
     }
 }
 
+/// Writes the result of a statement without a data file ([`ResultKind::Manifest`]):
+/// `<target>.metadata`, then the data manifest `<target>-manifest.csv`, one `s3://` URI
+/// per line, `\n` after each, empty when nothing was written (docs/athena.md, "UNLOAD
+/// and data manifests"). Each is renamed into place whole, the manifest last: a reader
+/// that finds it finds the metadata, and the data files it lists are all complete.
+pub(crate) async fn publish_manifest_result(
+    data_dir: &Arc<DataDir>,
+    target: &std::path::Path,
+    metadata: Vec<u8>,
+    manifest: &[String],
+) -> io::Result<()> {
+    let mut lines = Vec::with_capacity(manifest.iter().map(|u| u.len() + 1).sum());
+    for uri in manifest {
+        lines.extend_from_slice(uri.as_bytes());
+        lines.push(b'\n');
+    }
+    let with_suffix = |suffix: &str| {
+        let mut name = target.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    for (bytes, path) in [
+        (metadata, with_suffix(".metadata")),
+        (lines, with_suffix("-manifest.csv")),
+    ] {
+        let temp = data_dir.temp_path("result");
+        let mut md5 = Md5Hex::new();
+        md5.update(&bytes);
+        tokio::fs::write(&temp, &bytes).await?;
+        let data_dir = Arc::clone(data_dir);
+        tokio::task::spawn_blocking(move || {
+            data_dir
+                .publish(&temp, &path, md5.finish())
+                .inspect_err(|_| {
+                    let _ = std::fs::remove_file(&temp);
+                })
+        })
+        .await
+        .map_err(io::Error::other)??;
+    }
+    Ok(())
+}
+
 /// A finished result, ready to be paged.
 #[derive(Debug)]
 pub(crate) struct ResultFile {
-    /// The `<id>.csv` or `<id>.txt` file.
+    /// The `<id>.csv` or `<id>.txt` file (`<id>`, which does not exist, for a
+    /// [`ResultKind::Manifest`] result: it has no rows).
     pub(crate) path: PathBuf,
     /// Which of the two it is.
     pub(crate) kind: ResultKind,
@@ -324,6 +376,9 @@ pub(crate) struct ResultFile {
     /// The header row as a JSON row, for a `.txt` result that has one: the file holds
     /// no header line, so page 1 starts with the names its `.metadata` holds.
     pub(crate) names_row: Arc<[u8]>,
+    /// `Statistics.DataManifestLocation`: the `s3://` URI of the data manifest, for a
+    /// statement that has one.
+    pub(crate) data_manifest_location: Option<String>,
 }
 
 /// The column names as one GetQueryResults row (`{"Data":[...]}`).
@@ -483,8 +538,10 @@ pub(crate) fn render_page(
                 out.push(b',');
             }
             match result.kind {
-                ResultKind::Csv => record_to_json(&record, result.columns, &mut out),
                 ResultKind::Txt => txt_record_to_json(&record, result.columns, &mut out),
+                ResultKind::Csv | ResultKind::Manifest => {
+                    record_to_json(&record, result.columns, &mut out)
+                }
             }
             .ok_or_else(|| corrupt(&result.path))?;
             position.offset += record.len() as u64;
@@ -563,10 +620,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let data_dir = Arc::new(DataDir::open(&dir).unwrap());
         let columns = vec![meta("a"), meta("b \"q\"")];
-        let target = data_dir
-            .root()
-            .join("bucket")
-            .join(format!("x.{}", kind.extension()));
+        let target = data_dir.root().join("bucket").join(kind.file_name("x"));
         let mut writer =
             ResultWriter::create(data_dir.temp_path("x"), target.clone(), kind, &columns)
                 .await
@@ -589,6 +643,7 @@ mod tests {
                 update_count: Some(0),
                 header_row,
                 names_row: names_row_json(&columns).into(),
+                data_manifest_location: None,
             },
         }
     }

@@ -13,4 +13,5 @@ mod protocol;
 mod s3;
 mod sdk;
 mod timestamps;
+mod unload;
 mod unnest;

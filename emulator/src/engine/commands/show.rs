@@ -277,6 +277,7 @@ pub(super) fn show_functions(state: &EngineState, like: Option<&str>) -> QueryOu
         rows: futures::stream::once(async move { Ok(rows) }).boxed(),
         update_count: Some(0),
         data_scanned_in_bytes: Arc::new(AtomicU64::new(0)),
+        data_manifest: None,
     }
 }
 

@@ -87,6 +87,7 @@ fn by_first_words(w0: &str, w1: &str, w2: &str, sql: &str) -> Option<Substatemen
         "DESCRIBE" | "DESC" => S::DescribeTable,
         "MSCK" => S::RepairTable,
         "INSERT" => S::Insert,
+        "UNLOAD" => S::Unload,
         "ALTER" => S::AlterTable,
         _ => return None,
     })

@@ -75,6 +75,16 @@ pub(crate) enum Command {
         columns: Option<Vec<String>>,
         query: String,
     },
+    /// `UNLOAD (query) TO 's3://bucket/prefix/' WITH (format = 'PARQUET', ...)`.
+    Unload {
+        /// The text of the query between the parentheses, after spaces that stand for
+        /// what precedes it in the statement (its error positions are the statement's).
+        query: String,
+        /// The `TO` location, as written.
+        location: String,
+        /// `WITH (...)`, keys lowercased, `ARRAY['a', 'b']` as `a,b`.
+        properties: Vec<(String, String)>,
+    },
     /// Accepted and does nothing (MSCK REPAIR TABLE, ALTER TABLE ADD PARTITION: partitions
     /// are discovered from `key=value` directories at query time).
     NoOp,
@@ -106,6 +116,8 @@ pub(crate) fn parse_command(sql: &str) -> Result<Command, QueryError> {
         Ok(Command::NoOp)
     } else if p.eat_keyword("alter") {
         parse_alter(&mut p)
+    } else if p.eat_keyword("unload") {
+        parse_unload(&mut p, sql)
     } else {
         Err(p.mismatched("'CREATE', 'DROP', 'SHOW', 'DESCRIBE'"))
     }
@@ -323,6 +335,58 @@ fn parse_alter(p: &mut Parser) -> Result<Command, QueryError> {
     p.skip_to_end();
     p.expect_end()?;
     Ok(Command::NoOp)
+}
+
+/// `(query) TO 's3://...' [WITH (property = value, ...)]`, after UNLOAD (docs/athena.md,
+/// "UNLOAD and data manifests": the syntax).
+fn parse_unload(p: &mut Parser, sql: &str) -> Result<Command, QueryError> {
+    if !p.peek().is_some_and(|t| t.is_symbol('(')) {
+        return Err(p.mismatched("'('"));
+    }
+    let open = p.peek().map_or(0, |t| t.offset);
+    p.advance();
+    // The query ends at the parenthesis that closes the first one; the lexer has already
+    // kept strings, quoted names and comments from counting.
+    let mut depth = 1usize;
+    let close = loop {
+        let Some(t) = p.peek() else {
+            return Err(p.mismatched("')'"));
+        };
+        if t.is_symbol('(') {
+            depth += 1;
+        } else if t.is_symbol(')') {
+            depth -= 1;
+            if depth == 0 {
+                break t.offset;
+            }
+        }
+        p.advance();
+    };
+    if sql[open + 1..close].trim().is_empty() {
+        return Err(p.mismatched("<query>"));
+    }
+    // The query keeps its place in the statement: what comes before it is blanked out,
+    // line breaks kept, so its errors point at `line:column` of the whole UNLOAD, as
+    // Athena's do.
+    let mut query: String = sql[..=open]
+        .chars()
+        .map(|c| if c == '\n' { '\n' } else { ' ' })
+        .collect();
+    query.push_str(sql[open + 1..close].trim_end());
+    p.advance();
+    p.expect_keyword("to")?;
+    let location = p.string_literal()?;
+    let properties = if p.eat_keyword("with") {
+        ctas_properties(p)?
+    } else {
+        Vec::new()
+    };
+    p.expect_end()?;
+    Ok(Command::Unload {
+        query,
+        location,
+        properties,
+    })
 }
 
 /// The text of the query that starts at the cursor, without a trailing `WITH [NO] DATA`

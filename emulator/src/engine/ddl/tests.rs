@@ -176,3 +176,49 @@ fn unescapes_hive_strings() {
     assert_eq!(unescape("a\\\\b"), "a\\b");
     assert_eq!(unescape("|"), "|");
 }
+
+#[test]
+fn unload_keeps_its_query_whole_and_its_properties() {
+    assert_eq!(
+        classify("unload (select 1) to 's3://b/p/'")
+            .unwrap()
+            .as_str(),
+        "UNLOAD"
+    );
+    let Command::Unload {
+        query,
+        location,
+        properties,
+    } = parse_command(
+        "UNLOAD (SELECT f(a) AS x, ')' AS y -- )\n FROM t WHERE (a > 1)) TO 's3://b/p/' \
+         WITH (Format = 'PARQUET', partitioned_by = ARRAY['x', 'y'])",
+    )
+    .unwrap()
+    else {
+        panic!("not an UNLOAD");
+    };
+    assert_eq!(
+        query,
+        "        SELECT f(a) AS x, ')' AS y -- )\n FROM t WHERE (a > 1)"
+    );
+    assert_eq!(location, "s3://b/p/");
+    assert_eq!(
+        properties,
+        [
+            ("format".to_owned(), "PARQUET".to_owned()),
+            ("partitioned_by".to_owned(), "x,y".to_owned())
+        ]
+    );
+    for bad in [
+        "UNLOAD SELECT 1 TO 's3://b/p/'",
+        "UNLOAD (SELECT 1 TO 's3://b/p/'",
+        "UNLOAD () TO 's3://b/p/'",
+        "UNLOAD (SELECT 1) 's3://b/p/'",
+        "UNLOAD (SELECT 1) TO 's3://b/p/' WITH (format = 'JSON') extra",
+    ] {
+        assert!(
+            matches!(parse_command(bad), Err(QueryError::Malformed { .. })),
+            "{bad}"
+        );
+    }
+}

@@ -1,0 +1,220 @@
+//! The baselines of `read_paths`, on the plain `aws-sdk-s3` client: a ranged download of
+//! a result file that only counts its bytes (what the file path would cost if parsing
+//! and making rows were free), and the parse rate of this machine on the file's bytes,
+//! through the library's own CSV parser.
+
+// The parser is private to the library and depends on nothing else of it, so this
+// module compiles its file itself (as `benches/parse_csv.rs` does) and uses a part of it.
+#[allow(dead_code)]
+#[path = "../../src/result_file/csv.rs"]
+mod csv;
+
+use std::convert::Infallible;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use athena_stream::BoxError;
+use futures::StreamExt;
+
+use csv::{CsvParser, RowSink};
+
+/// At most this much of a file is parsed for the rate: enough for a steady figure,
+/// little enough to hold in memory whatever the file's size.
+const PARSE_SAMPLE: u64 = 64 << 20;
+
+/// The sample is parsed again until this much time has passed, so that a small file
+/// still gives a figure above timer noise.
+const PARSE_MIN_TIME: Duration = Duration::from_millis(300);
+
+/// The bytes pushed to the parser at a time, as a range's body arrives in pieces.
+const PUSH_SIZE: usize = 1 << 20;
+
+/// An object in S3, from an `s3://bucket/key` URI.
+pub struct Location {
+    pub bucket: String,
+    pub key: String,
+}
+
+impl Location {
+    /// # Errors
+    /// When `uri` is not `s3://bucket/key`.
+    pub fn parse(uri: &str) -> Result<Location, BoxError> {
+        let (bucket, key) = uri
+            .strip_prefix("s3://")
+            .and_then(|rest| rest.split_once('/'))
+            .filter(|(bucket, key)| !bucket.is_empty() && !key.is_empty())
+            .ok_or_else(|| format!("not an s3://bucket/key location: {uri}"))?;
+        Ok(Location {
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+        })
+    }
+}
+
+/// The object's size (`HeadObject`).
+///
+/// # Errors
+/// The call's error, or an answer without a size.
+pub async fn size(s3: &aws_sdk_s3::Client, at: &Location) -> Result<u64, BoxError> {
+    let head = s3
+        .head_object()
+        .bucket(&at.bucket)
+        .key(&at.key)
+        .send()
+        .await?;
+    let length = head
+        .content_length()
+        .ok_or("HeadObject answered without Content-Length")?;
+    u64::try_from(length).map_err(|_| format!("negative Content-Length {length}").into())
+}
+
+/// What a bare download moved.
+pub struct Download {
+    pub bytes: u64,
+    pub ranges: u64,
+    pub elapsed: Duration,
+}
+
+/// Downloads `size` bytes of the object in ranges of `chunk` bytes, `in_flight` at a
+/// time, counting the bytes and keeping none (no parsing, no order).
+///
+/// # Errors
+/// The first failed GET, or a file of another size than `size`.
+pub async fn ranged_download(
+    s3: &aws_sdk_s3::Client,
+    at: &Location,
+    size: u64,
+    chunk: u64,
+    in_flight: usize,
+) -> Result<Download, BoxError> {
+    let started = Instant::now();
+    let starts = (0..size).step_by(usize::try_from(chunk.max(1)).unwrap_or(usize::MAX));
+    let mut gets = futures::stream::iter(starts)
+        .map(|start| get_range(s3, at, start, (start + chunk).min(size)))
+        .buffer_unordered(in_flight.max(1));
+    let mut bytes = 0u64;
+    let mut ranges = 0u64;
+    while let Some(got) = gets.next().await {
+        bytes += got?;
+        ranges += 1;
+    }
+    if bytes != size {
+        return Err(format!("downloaded {bytes} bytes of a {size}-byte file").into());
+    }
+    Ok(Download {
+        bytes,
+        ranges,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// GETs bytes `start..end` and counts them as they arrive.
+async fn get_range(
+    s3: &aws_sdk_s3::Client,
+    at: &Location,
+    start: u64,
+    end: u64,
+) -> Result<u64, BoxError> {
+    let mut body = s3
+        .get_object()
+        .bucket(&at.bucket)
+        .key(&at.key)
+        .range(format!("bytes={start}-{}", end - 1))
+        .send()
+        .await?
+        .body;
+    let mut bytes = 0u64;
+    while let Some(piece) = body.next().await {
+        bytes += black_box(piece?).len() as u64;
+    }
+    Ok(bytes)
+}
+
+/// A parse rate measured on this machine.
+pub struct ParseRate {
+    /// Bytes of the sample.
+    pub bytes: u64,
+    /// Rows of the sample (the header row included).
+    pub rows: u64,
+    pub bytes_per_sec: f64,
+}
+
+/// Parses the first `PARSE_SAMPLE` bytes of the object on one core, each value made an
+/// owned `String` as the reader's rows hold them, and returns the rate.
+///
+/// # Errors
+/// The GET's error, or bytes that are not Athena's CSV.
+pub async fn parse_rate(
+    s3: &aws_sdk_s3::Client,
+    at: &Location,
+    size: u64,
+) -> Result<ParseRate, BoxError> {
+    let end = size.min(PARSE_SAMPLE);
+    if end == 0 {
+        return Err("the result file is empty".into());
+    }
+    let sample = s3
+        .get_object()
+        .bucket(&at.bucket)
+        .key(&at.key)
+        .range(format!("bytes=0-{}", end - 1))
+        .send()
+        .await?
+        .body
+        .collect()
+        .await?
+        .into_bytes();
+    // CPU work off the runtime's threads.
+    tokio::task::spawn_blocking(move || time_parsing(&sample)).await?
+}
+
+fn time_parsing(sample: &[u8]) -> Result<ParseRate, BoxError> {
+    let started = Instant::now();
+    let mut passes = 0u64;
+    let mut rows = 0u64;
+    while passes == 0 || started.elapsed() < PARSE_MIN_TIME {
+        let mut sink = Collect::default();
+        let mut parser = CsvParser::new();
+        for piece in sample.chunks(PUSH_SIZE) {
+            parser
+                .push(piece, &mut sink)
+                .map_err(|e| format!("the result file is not Athena's CSV: {e}"))?;
+        }
+        // The sample may end inside a row (it is cut at a size, not a row end), so the
+        // parser is not asked to finish.
+        rows = sink.rows;
+        passes += 1;
+    }
+    let bytes = sample.len() as u64;
+    Ok(ParseRate {
+        bytes,
+        rows,
+        bytes_per_sec: (bytes * passes) as f64 / started.elapsed().as_secs_f64().max(1e-9),
+    })
+}
+
+/// Builds each row as a `Vec<Option<String>>`, and hands it on to `black_box`.
+#[derive(Default)]
+struct Collect {
+    row: Vec<Option<String>>,
+    rows: u64,
+}
+
+impl RowSink for Collect {
+    type Error = Infallible;
+
+    fn field(&mut self, value: Option<&str>) -> Result<(), Infallible> {
+        self.row.push(value.map(str::to_owned));
+        Ok(())
+    }
+
+    fn end_row(&mut self) -> Result<(), Infallible> {
+        let capacity = self.row.len();
+        black_box(std::mem::replace(
+            &mut self.row,
+            Vec::with_capacity(capacity),
+        ));
+        self.rows += 1;
+        Ok(())
+    }
+}

@@ -1,0 +1,520 @@
+//! The two read paths side by side in one run (issue 10.4): the same finished query read
+//! through `GetQueryResults` (`ReadPath::Api`) and from its result file in S3
+//! (`ReadPath::ResultFile`), against an emulator in this process set to realistic
+//! service times: `GetQueryResults` 150 ms a call (what 6.7k rows/s on real Athena
+//! means), S3 first byte 30 ms and 90 MB/s per connection (S3's guidance for one
+//! connection).
+//!
+//! Two queries over the emulator's `cf_access_logs` table with `--rows` rows: five
+//! CloudFront columns (`five_columns`, the shape of `benches/parse_csv.rs`) and
+//! `SELECT *` (`all_columns`, 33 columns).
+//!
+//! Then, on a second emulator that adds no latency, the file path against a bare
+//! `aws-sdk-s3` ranged download of the same file (same chunk size and chunks in flight,
+//! no parsing): the file path's own cost over moving the bytes.
+//!
+//! ```text
+//! cargo run --release --example read_paths                  # 1,000,000 rows
+//! cargo run --release --example read_paths -- --rows 100000 --query five_columns
+//! cargo run --example read_paths -- --quick                 # a small check, a few seconds
+//! ```
+//!
+//! Stdout gets one JSON object a line, each with a `kind`:
+//! - `read`: one path reading one query: `phase` (`service_times` or `no_latency`),
+//!   `query`, `path` (`api`, `file`), `rows`, `elapsed_ms`, `rows_per_sec`,
+//!   `mb_per_sec` (the result file's size over the time, so that both paths compare),
+//!   `bytes` (received from S3), `ranges`, `get_query_results_calls`, `s3_retries`; a
+//!   file read also has `bound_rows_per_sec` (min(chunks in flight x bandwidth / bytes
+//!   per row, parse rate / bytes per row)), `bound_by`, `of_bound`, and beside an API
+//!   read of the same query `x_api`;
+//! - `bare_download`: `bytes`, `ranges`, `elapsed_ms`, `mb_per_sec`, and the file path's
+//!   `file_path_of_bare` (its MB/s over the download's; the target is at least 0.9);
+//! - `parse`: the parse rate on this machine (`mb_per_sec`, one core, each value made a
+//!   `String` as rows hold them) on the first 64 MiB of the query's result file, before
+//!   the reads; not printed when given with `--parse-mb-per-sec`.
+//!
+//! A short table goes to stderr; `--svg PATH` also draws every read's rows/s as a bar
+//! (log scale), with the file path's bound over its bar.
+
+#[path = "common/designs.rs"]
+mod designs;
+#[path = "common/raw_s3.rs"]
+mod raw_s3;
+#[path = "common/read_paths_chart.rs"]
+mod read_paths_chart;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use athena_emulator::{Emulator, EngineConfig, Operation};
+use athena_stream::{
+    Athena, BoxError, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNKS_IN_FLIGHT, QueryStats, ReadPath,
+    StartQueryExecution,
+};
+use clap::Parser;
+use futures::StreamExt;
+use serde_json::json;
+
+use read_paths_chart::Bar;
+
+/// Read the same query through GetQueryResults and from its result file, and compare.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Rows of the CloudFront table, and so of each query's result.
+    #[arg(long, default_value_t = 1_000_000)]
+    rows: usize,
+    /// A small run to check that everything works: 20,000 rows.
+    #[arg(long, conflicts_with = "rows")]
+    quick: bool,
+    /// Which queries: `five_columns`, `all_columns` (repeat the flag for both; default both).
+    #[arg(long = "query", value_enum)]
+    queries: Vec<QueryKind>,
+    /// Latency of every GetQueryResults call, ms.
+    #[arg(long, default_value_t = 150)]
+    page_ms: u64,
+    /// S3 first-byte latency of every call, ms.
+    #[arg(long, default_value_t = 30)]
+    first_byte_ms: u64,
+    /// S3 bandwidth of one connection (one GetObject), MB/s (10^6 bytes).
+    #[arg(long, default_value_t = 90)]
+    bandwidth_mb_per_sec: u64,
+    /// Bytes of one ranged GET.
+    #[arg(long, default_value_t = DEFAULT_CHUNK_SIZE)]
+    chunk_size: u64,
+    /// Ranged GETs at once.
+    #[arg(long, default_value_t = DEFAULT_CHUNKS_IN_FLIGHT)]
+    chunks_in_flight: usize,
+    /// The parse rate for the bound, MB/s on one core (default: measured in this run on
+    /// the first 64 MiB of each result file).
+    #[arg(long)]
+    parse_mb_per_sec: Option<f64>,
+    /// Skip the API path (at 150 ms a page it takes 150 s per million rows).
+    #[arg(long)]
+    skip_api: bool,
+    /// Skip the second part (file path against a bare download, no latency).
+    #[arg(long)]
+    skip_bare: bool,
+    /// Also draw rows/s of every read as bars in an SVG file here (e.g.
+    /// docs/read_paths.svg).
+    #[arg(long)]
+    svg: Option<PathBuf>,
+}
+
+/// The two queries of the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum QueryKind {
+    FiveColumns,
+    AllColumns,
+}
+
+impl QueryKind {
+    fn name(self) -> &'static str {
+        match self {
+            QueryKind::FiveColumns => "five_columns",
+            QueryKind::AllColumns => "all_columns",
+        }
+    }
+
+    fn sql(self) -> &'static str {
+        match self {
+            QueryKind::FiveColumns => {
+                "SELECT date, uri, status, bytes, user_agent FROM cf_access_logs"
+            }
+            QueryKind::AllColumns => "SELECT * FROM cf_access_logs",
+        }
+    }
+
+    /// The query's name on the chart, where labels are short.
+    fn short(self) -> &'static str {
+        match self {
+            QueryKind::FiveColumns => "5 cols",
+            QueryKind::AllColumns => "33 cols",
+        }
+    }
+}
+
+/// What the run needs besides the flags: the emulator's limits as numbers.
+struct Plan {
+    rows: usize,
+    queries: Vec<QueryKind>,
+    page: Duration,
+    first_byte: Duration,
+    /// Bytes/s of one connection.
+    bandwidth: u64,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the tokio runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(&args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: &Args) -> Result<(), BoxError> {
+    let plan = plan(args)?;
+    let started = Instant::now();
+    eprintln!(
+        "{} rows; GetQueryResults {} ms a call, S3 first byte {} ms, {} MB/s a connection; chunks of {} MiB, {} in flight",
+        plan.rows,
+        plan.page.as_millis(),
+        plan.first_byte.as_millis(),
+        plan.bandwidth / 1_000_000,
+        args.chunk_size as f64 / (1 << 20) as f64,
+        args.chunks_in_flight,
+    );
+    let mut bars = Vec::new();
+    // One emulator at a time: each holds its own copy of the table and the results.
+    let emulator = start_emulator(&plan, true).await?;
+    for &query in &plan.queries {
+        bars.extend(service_times(args, &plan, &emulator, query).await?);
+    }
+    emulator.shutdown().await;
+    if !args.skip_bare {
+        let emulator = start_emulator(&plan, false).await?;
+        for &query in &plan.queries {
+            bars.push(no_latency(args, &plan, &emulator, query).await?);
+        }
+        emulator.shutdown().await;
+    }
+    if let Some(path) = &args.svg {
+        let caption = format!(
+            "{} rows: GetQueryResults {} ms a call; S3 {} ms first byte, {} MB/s a connection",
+            plan.rows,
+            plan.page.as_millis(),
+            plan.first_byte.as_millis(),
+            plan.bandwidth / 1_000_000
+        );
+        read_paths_chart::write(path, &caption, &bars)?;
+        eprintln!("chart written to {}", path.display());
+    }
+    eprintln!("took {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn plan(args: &Args) -> Result<Plan, BoxError> {
+    let rows = if args.quick { 20_000 } else { args.rows };
+    if rows == 0 {
+        return Err("--rows must be at least 1".into());
+    }
+    if args.chunk_size == 0 || args.chunks_in_flight == 0 {
+        return Err("--chunk-size and --chunks-in-flight must be at least 1".into());
+    }
+    if args.bandwidth_mb_per_sec == 0 {
+        return Err("--bandwidth-mb-per-sec must be at least 1".into());
+    }
+    if args
+        .parse_mb_per_sec
+        .is_some_and(|rate| !rate.is_finite() || rate <= 0.0)
+    {
+        return Err("--parse-mb-per-sec must be above 0".into());
+    }
+    let mut queries = args.queries.clone();
+    if queries.is_empty() {
+        queries = vec![QueryKind::FiveColumns, QueryKind::AllColumns];
+    }
+    queries.dedup();
+    Ok(Plan {
+        rows,
+        queries,
+        page: Duration::from_millis(args.page_ms),
+        first_byte: Duration::from_millis(args.first_byte_ms),
+        bandwidth: args.bandwidth_mb_per_sec.saturating_mul(1_000_000),
+    })
+}
+
+/// An emulator with the CloudFront table of `plan.rows` rows; with `service_times`, the
+/// latencies and bandwidth of the plan, else none.
+async fn start_emulator(plan: &Plan, service_times: bool) -> Result<Emulator, BoxError> {
+    let mut builder = Emulator::builder().engine_config(EngineConfig {
+        cloudfront_rows: plan.rows,
+        ..EngineConfig::default()
+    });
+    if service_times {
+        builder = builder
+            .operation_latency(Operation::GetQueryResults, plan.page, Duration::ZERO)
+            .s3_first_byte_latency(plan.first_byte)
+            .s3_bandwidth(plan.bandwidth);
+    }
+    Ok(builder.start().await?)
+}
+
+/// The library on `emulator`, reading by `read_path` with the chunk settings of `args`.
+fn library(args: &Args, emulator: &Emulator, read_path: ReadPath) -> Result<Athena, BoxError> {
+    let endpoint = emulator.endpoint_url();
+    let athena = designs::builder(designs::client(&endpoint))
+        .with_s3_client(designs::s3_client(&endpoint))
+        .with_read_path(read_path)
+        .with_chunk_size(args.chunk_size)
+        .with_chunks_in_flight(args.chunks_in_flight)
+        .build()?;
+    Ok(athena)
+}
+
+/// A finished query: its id and where its result file is.
+struct Prepared {
+    id: String,
+    location: raw_s3::Location,
+    /// The result file's size.
+    file_bytes: u64,
+}
+
+/// Runs `query` to completion (outside any timed part) and finds its result file.
+async fn prepare(
+    athena: &Athena,
+    s3: &aws_sdk_s3::Client,
+    query: QueryKind,
+) -> Result<Prepared, BoxError> {
+    let execution = athena
+        .execute(StartQueryExecution::new(query.sql()).with_database("serverlessland_database"))
+        .await?;
+    let output = execution
+        .output_location
+        .ok_or("the query has no OutputLocation: no result file to read")?;
+    let location = raw_s3::Location::parse(&output)?;
+    let file_bytes = raw_s3::size(s3, &location).await?;
+    Ok(Prepared {
+        id: execution.query_execution_id,
+        location,
+        file_bytes,
+    })
+}
+
+/// One read of a whole result: rows, time, and the stream's counters.
+struct Read {
+    rows: u64,
+    elapsed: Duration,
+    stats: QueryStats,
+}
+
+/// Reads every row of the finished query `id` (each row only looked at).
+async fn read_all(athena: &Athena, id: &str) -> Result<Read, BoxError> {
+    let started = Instant::now();
+    let mut stream = athena.attach(id);
+    let mut rows = 0u64;
+    while let Some(row) = stream.next().await {
+        std::hint::black_box(row?);
+        rows += 1;
+    }
+    Ok(Read {
+        rows,
+        elapsed: started.elapsed(),
+        stats: stream.stats(),
+    })
+}
+
+/// Part 1: the API path and the file path on the same query, with service times. Returns
+/// their bars for the chart.
+async fn service_times(
+    args: &Args,
+    plan: &Plan,
+    emulator: &Emulator,
+    query: QueryKind,
+) -> Result<Vec<Bar>, BoxError> {
+    let mut bars = Vec::new();
+    let file = library(args, emulator, ReadPath::ResultFile)?;
+    let s3 = designs::s3_client(&emulator.endpoint_url());
+    let prepared = prepare(&file, &s3, query).await?;
+    let parse = parse_rate(args, &s3, &prepared, "service_times", query).await?;
+    let api_rate = if args.skip_api {
+        None
+    } else {
+        let api = library(args, emulator, ReadPath::Api)?;
+        let read = read_all(&api, &prepared.id).await?;
+        check_rows(&read, plan)?;
+        let line = read_line("service_times", query, "api", &read, prepared.file_bytes);
+        report(&line);
+        bars.push(bar(format!("{} api", query.short()), &read, None));
+        Some(rate(read.rows, read.elapsed))
+    };
+    let read = read_all(&file, &prepared.id).await?;
+    check_rows(&read, plan)?;
+    let mut line = read_line("service_times", query, "file", &read, prepared.file_bytes);
+    let bytes_per_row = prepared.file_bytes as f64 / read.rows.max(1) as f64;
+    let by_bandwidth = args.chunks_in_flight as f64 * plan.bandwidth as f64 / bytes_per_row;
+    let bound = add_bound(&mut line, &read, by_bandwidth, parse / bytes_per_row);
+    if let Some(api_rate) = api_rate {
+        line["x_api"] = json!(round1(rate(read.rows, read.elapsed) / api_rate.max(1e-9)));
+    }
+    report(&line);
+    bars.push(bar(format!("{} file", query.short()), &read, Some(bound)));
+    Ok(bars)
+}
+
+fn bar(label: String, read: &Read, bound: Option<f64>) -> Bar {
+    Bar {
+        label,
+        rows_per_sec: rate(read.rows, read.elapsed),
+        bound,
+    }
+}
+
+/// Part 2: the file path against a bare ranged download of the same file, no latency.
+/// Returns the file path's bar for the chart.
+async fn no_latency(
+    args: &Args,
+    plan: &Plan,
+    emulator: &Emulator,
+    query: QueryKind,
+) -> Result<Bar, BoxError> {
+    let file = library(args, emulator, ReadPath::ResultFile)?;
+    let s3 = designs::s3_client(&emulator.endpoint_url());
+    let prepared = prepare(&file, &s3, query).await?;
+    let parse = parse_rate(args, &s3, &prepared, "no_latency", query).await?;
+    let read = read_all(&file, &prepared.id).await?;
+    check_rows(&read, plan)?;
+    let mut line = read_line("no_latency", query, "file", &read, prepared.file_bytes);
+    let bytes_per_row = prepared.file_bytes as f64 / read.rows.max(1) as f64;
+    let bound = add_bound(&mut line, &read, f64::INFINITY, parse / bytes_per_row);
+    report(&line);
+
+    let download = raw_s3::ranged_download(
+        &s3,
+        &prepared.location,
+        prepared.file_bytes,
+        args.chunk_size,
+        args.chunks_in_flight,
+    )
+    .await?;
+    let bare_rate = download.bytes as f64 / download.elapsed.as_secs_f64().max(1e-9);
+    let file_rate = prepared.file_bytes as f64 / read.elapsed.as_secs_f64().max(1e-9);
+    report(&json!({
+        "kind": "bare_download",
+        "phase": "no_latency",
+        "query": query.name(),
+        "bytes": download.bytes,
+        "ranges": download.ranges,
+        "elapsed_ms": round1(download.elapsed.as_secs_f64() * 1000.0),
+        "mb_per_sec": round1(bare_rate / 1e6),
+        "file_path_of_bare": round3(file_rate / bare_rate.max(1e-9)),
+    }));
+    let label = format!("{} file, 0 lat.", query.short());
+    Ok(bar(label, &read, Some(bound)))
+}
+
+/// The parse rate in bytes/s: given, or measured on the start of the result file.
+async fn parse_rate(
+    args: &Args,
+    s3: &aws_sdk_s3::Client,
+    prepared: &Prepared,
+    phase: &str,
+    query: QueryKind,
+) -> Result<f64, BoxError> {
+    if let Some(rate) = args.parse_mb_per_sec {
+        return Ok(rate * 1e6);
+    }
+    let measured = raw_s3::parse_rate(s3, &prepared.location, prepared.file_bytes).await?;
+    report(&json!({
+        "kind": "parse",
+        "phase": phase,
+        "query": query.name(),
+        "bytes": measured.bytes,
+        "rows": measured.rows,
+        "mb_per_sec": round1(measured.bytes_per_sec / 1e6),
+    }));
+    Ok(measured.bytes_per_sec)
+}
+
+fn check_rows(read: &Read, plan: &Plan) -> Result<(), BoxError> {
+    if read.rows == plan.rows as u64 {
+        Ok(())
+    } else {
+        Err(format!("read {} rows, expected {}", read.rows, plan.rows).into())
+    }
+}
+
+fn rate(count: u64, elapsed: Duration) -> f64 {
+    count as f64 / elapsed.as_secs_f64().max(1e-9)
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// The `read` line of one path reading one query.
+fn read_line(
+    phase: &str,
+    query: QueryKind,
+    path: &str,
+    read: &Read,
+    file_bytes: u64,
+) -> serde_json::Value {
+    json!({
+        "kind": "read",
+        "phase": phase,
+        "query": query.name(),
+        "path": path,
+        "rows": read.rows,
+        "elapsed_ms": round1(read.elapsed.as_secs_f64() * 1000.0),
+        "rows_per_sec": rate(read.rows, read.elapsed).round(),
+        "mb_per_sec": round1(file_bytes as f64 / 1e6 / read.elapsed.as_secs_f64().max(1e-9)),
+        "bytes": read.stats.bytes_read,
+        "ranges": read.stats.ranges,
+        "get_query_results_calls": read.stats.get_query_results_calls,
+        "s3_retries": read.stats.s3_retries,
+        "fallback_reason": read.stats.fallback_reason,
+    })
+}
+
+/// Adds the file path's bound (rows/s) and how close the read came to it; returns the
+/// bound.
+fn add_bound(line: &mut serde_json::Value, read: &Read, by_bandwidth: f64, by_parse: f64) -> f64 {
+    let (bound, by) = if by_bandwidth <= by_parse {
+        (by_bandwidth, "bandwidth")
+    } else {
+        (by_parse, "parse")
+    };
+    line["bound_rows_per_sec"] = json!(bound.round());
+    line["bound_by"] = json!(by);
+    line["of_bound"] = json!(round3(rate(read.rows, read.elapsed) / bound.max(1e-9)));
+    bound
+}
+
+/// Prints `line` to stdout, and a short form of it to stderr.
+fn report(line: &serde_json::Value) {
+    println!("{line}");
+    let text = |key: &str| match &line[key] {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut short = format!(
+        "{:<13} {:<12} {:<13}",
+        text("kind"),
+        text("query"),
+        text("path")
+    );
+    for key in [
+        "rows_per_sec",
+        "mb_per_sec",
+        "bytes",
+        "ranges",
+        "bound_rows_per_sec",
+        "of_bound",
+        "x_api",
+        "file_path_of_bare",
+    ] {
+        if !line[key].is_null() {
+            short.push_str(&format!(" {key}={}", text(key)));
+        }
+    }
+    eprintln!("{short}");
+}
