@@ -207,6 +207,19 @@ async fn a_large_unload_is_several_shards_and_every_row_comes_once() {
     assert_eq!(distinct, (1..=10_000).collect());
     assert_eq!(emulator.s3_injected_left(S3Operation::GetObject), 0);
 
+    emulator.shutdown().await;
+}
+
+/// Zero rows: an empty manifest and no shard. A TO location that holds files: Athena's
+/// error, through `execute`.
+#[tokio::test]
+async fn an_empty_unload_has_no_shards_and_a_used_location_is_refused() {
+    let b = OnEmulator::start(Queries::Quick).await;
+    let athena = b.file_builder().build().unwrap();
+    athena
+        .unload(Unload::new("SELECT 1 AS x").to("s3://unload/used/"))
+        .await
+        .unwrap();
     // Zero rows: an empty manifest, no shard.
     let empty = athena
         .unload(
@@ -219,12 +232,12 @@ async fn a_large_unload_is_several_shards_and_every_row_comes_once() {
 
     // A TO location that holds files: Athena's error, through execute.
     let err = athena
-        .unload(Unload::new("SELECT 1 AS x").to("s3://unload/large/"))
+        .unload(Unload::new("SELECT 1 AS x").to("s3://unload/used/"))
         .await
         .unwrap_err();
     assert!(
         err.to_string().contains("HIVE_PATH_ALREADY_EXISTS"),
         "{err}"
     );
-    emulator.shutdown().await;
+    b.finish().await;
 }
