@@ -214,6 +214,21 @@ const _: () = {
     stream::<PageStream>();
 };
 
+// The same for UNLOAD: its values cross threads (a shard is meant to travel), one
+// shard's rows are a stream like the others, and the rows of several shards are `Send`
+// and `Unpin` (not `Sync`: they fan in through a boxed stream).
+#[cfg(feature = "unload")]
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    const fn stream<T: Send + Sync + Unpin + 'static>() {}
+    const fn send_stream<T: Send + Unpin + 'static>() {}
+    send_sync::<Unload>();
+    send_sync::<Unloaded>();
+    send_sync::<Shard>();
+    stream::<ShardRows>();
+    send_stream::<UnloadRows>();
+};
+
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -116,7 +116,8 @@ const BATCH_ROWS: usize = 1024;
 /// being decoded and the one being read, per shard.
 const BATCHES_AHEAD: usize = 2;
 
-/// The rows of one shard, in file order: a `futures::Stream` of `Result<Row>`.
+/// The rows of one shard, in file order: a `futures::Stream` of `Result<Row>`; `Send`,
+/// `Sync` and `Unpin`.
 ///
 /// Nothing happens until the first poll; then a task (so poll it in a Tokio runtime)
 /// reads the file: `HeadObject` for its size and ETag, the footer, then each row
