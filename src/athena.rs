@@ -206,6 +206,13 @@ impl Athena {
         }
     }
 
+    /// The core this handle shares with its streams (for the modules that add methods
+    /// to `Athena` elsewhere, such as `unload`).
+    #[cfg_attr(not(feature = "unload"), allow(dead_code))]
+    pub(crate) fn core(&self) -> &Arc<ClientCore> {
+        &self.core
+    }
+
     /// Sends `StopQueryExecution` (retried when throttled). Stopping a finished query
     /// changes nothing.
     ///

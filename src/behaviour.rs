@@ -18,6 +18,8 @@ mod paging;
 mod result_file;
 mod retries;
 mod stops;
+#[cfg(feature = "unload")]
+mod unload;
 
 use crate::row::Row;
 

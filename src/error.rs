@@ -210,6 +210,21 @@ pub enum Error {
         reason: String,
     },
 
+    /// A file of an UNLOAD could not be read: its data manifest, or one of the data
+    /// files the manifest lists (missing, not Parquet, in a format this crate does not
+    /// read, with other columns than the UNLOAD's other files, ...). Feature `unload`.
+    #[cfg(feature = "unload")]
+    #[error("UNLOAD file {location}: {message}")]
+    Unload {
+        /// The file, `s3://bucket/key`.
+        location: String,
+        /// What is wrong.
+        message: String,
+        /// The error underneath, when there is one (an S3 call's, the Parquet reader's).
+        #[source]
+        source: Option<BoxError>,
+    },
+
     /// A row had a different number of values than the result has columns.
     #[error(
         "query {query_execution_id}: row {row_number} has {values} values but the result has {columns} columns"

@@ -93,6 +93,10 @@ pub struct QueryStatistics {
     pub engine_execution_time: Option<Duration>,
     /// `DataScannedInBytes`.
     pub data_scanned_in_bytes: Option<u64>,
+    /// `DataManifestLocation`: the `s3://` URI of the data manifest that CTAS, `INSERT
+    /// INTO` and `UNLOAD` write beside their result, listing the files they wrote
+    /// (docs/athena.md, "UNLOAD and data manifests"). `None` for other statements.
+    pub data_manifest_location: Option<String>,
     /// `TotalExecutionTimeInMillis`.
     pub total_execution_time: Option<Duration>,
     /// `QueryQueueTimeInMillis`.

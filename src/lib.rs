@@ -169,6 +169,8 @@ mod row;
 mod rows;
 mod settings;
 mod stats;
+#[cfg(feature = "unload")]
+pub mod unload;
 pub mod value;
 
 pub use athena::{Athena, AthenaBuilder};
@@ -190,6 +192,10 @@ pub use settings::{
     Backoff, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNKS_IN_FLIGHT, MAX_PAGE_SIZE, ReadPath,
 };
 pub use stats::QueryStats;
+#[cfg(feature = "unload")]
+pub use unload::{
+    Shard, ShardColumn, ShardRows, Unload, UnloadCompression, UnloadFormat, UnloadRows, Unloaded,
+};
 
 // Compile-time facts users rely on: the handle, the builder, the streams, pages, rows
 // and errors can cross threads, and the streams can be polled without pinning and
@@ -206,6 +212,21 @@ const _: () = {
     send_sync::<StartQueryExecution>();
     stream::<RowStream>();
     stream::<PageStream>();
+};
+
+// The same for UNLOAD: its values cross threads (a shard is meant to travel), one
+// shard's rows are a stream like the others, and the rows of several shards are `Send`
+// and `Unpin` (not `Sync`: they fan in through a boxed stream).
+#[cfg(feature = "unload")]
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    const fn stream<T: Send + Sync + Unpin + 'static>() {}
+    const fn send_stream<T: Send + Unpin + 'static>() {}
+    send_sync::<Unload>();
+    send_sync::<Unloaded>();
+    send_sync::<Shard>();
+    stream::<ShardRows>();
+    send_stream::<UnloadRows>();
 };
 
 #[cfg(doctest)]

@@ -256,6 +256,7 @@ fn statistics(s: sdk::QueryExecutionStatistics) -> QueryStatistics {
     QueryStatistics {
         engine_execution_time: millis(s.engine_execution_time_in_millis),
         data_scanned_in_bytes: s.data_scanned_in_bytes.and_then(|b| u64::try_from(b).ok()),
+        data_manifest_location: s.data_manifest_location.filter(|l| !l.is_empty()),
         total_execution_time: millis(s.total_execution_time_in_millis),
         query_queue_time: millis(s.query_queue_time_in_millis),
         query_planning_time: millis(s.query_planning_time_in_millis),
@@ -444,6 +445,28 @@ mod tests {
             assert_eq!(e.state, state);
             assert_eq!(e.state.as_str(), text);
         }
+    }
+
+    #[test]
+    fn the_data_manifest_location_is_kept_and_an_empty_one_is_none() {
+        let with = |location: Option<&str>| {
+            let mut value = execution("SUCCEEDED");
+            value.statistics = Some(
+                sdk::QueryExecutionStatistics::builder()
+                    .set_data_manifest_location(location.map(str::to_owned))
+                    .build(),
+            );
+            query_execution(Some(value), "q1")
+                .unwrap()
+                .statistics
+                .data_manifest_location
+        };
+        assert_eq!(
+            with(Some("s3://results/q1-manifest.csv")).as_deref(),
+            Some("s3://results/q1-manifest.csv")
+        );
+        assert_eq!(with(Some("")), None);
+        assert_eq!(with(None), None);
     }
 
     #[test]

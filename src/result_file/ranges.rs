@@ -22,13 +22,32 @@ use crate::error::{ApiErrorKind, Error, Operation, Result};
 use crate::settings::Backoff;
 use crate::stats::Stats;
 
-/// What a range task needs, shared by all of them.
-struct Shared {
+/// What a range task needs, shared by all of them: one object, pinned to one ETag.
+pub(crate) struct Shared {
     s3: Arc<dyn S3Api>,
     object: ObjectLocation,
     etag: String,
     stats: Arc<Stats>,
     retry: Backoff,
+}
+
+impl Shared {
+    /// The ranges of `object` while its ETag is `etag`, each read with [`fetch`].
+    pub(crate) fn new(
+        s3: Arc<dyn S3Api>,
+        object: ObjectLocation,
+        etag: String,
+        stats: Arc<Stats>,
+        retry: Backoff,
+    ) -> Self {
+        Shared {
+            s3,
+            object,
+            etag,
+            stats,
+            retry,
+        }
+    }
 }
 
 /// A task that is aborted when dropped (a `JoinHandle` alone would detach it).
@@ -66,13 +85,7 @@ impl RangeFetcher {
         retry: Backoff,
     ) -> Self {
         RangeFetcher {
-            shared: Arc::new(Shared {
-                s3,
-                object,
-                etag,
-                stats,
-                retry,
-            }),
+            shared: Arc::new(Shared::new(s3, object, etag, stats, retry)),
             size,
             chunk_size: chunk_size.max(1),
             max_in_flight: max_in_flight.max(1),
@@ -114,8 +127,9 @@ impl RangeFetcher {
 }
 
 /// Fetches one range, asking again for the rest after a cut-off body or a retryable
-/// error, under the retry policy.
-async fn fetch(shared: Arc<Shared>, range: Range<u64>) -> Result<Vec<u8>> {
+/// error, under the retry policy. (The Parquet reader of `unload` reads its ranges
+/// through this too.)
+pub(crate) async fn fetch(shared: Arc<Shared>, range: Range<u64>) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     let mut delays = shared.retry.to_backon().build();
     let mut attempts = 0u32;

@@ -1,0 +1,476 @@
+//! One file of an UNLOAD, as a value any process can hold ([`Shard`]), and its rows
+//! ([`ShardRows`]).
+
+use std::fmt;
+use std::future::Future as _;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+
+use arrow_array::RecordBatch;
+use futures::Stream;
+use futures::stream::{FusedStream, StreamExt};
+use parquet::arrow::async_reader::ParquetRecordBatchStreamBuilder;
+use parquet::basic::Type as PhysicalType;
+use parquet::errors::ParquetError;
+use parquet::file::metadata::ParquetMetaData;
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use tokio::task::{JoinError, JoinHandle};
+
+use super::reader::S3File;
+use super::schema::{ColumnPlan, column_info, plan_columns};
+use super::statement::UnloadFormat;
+use super::values::column_texts;
+use crate::client::ClientCore;
+use crate::error::{Error, Operation, Result};
+use crate::result_file::ranges::Shared;
+use crate::result_file::s3::ObjectLocation;
+use crate::row::{ResultSetMetadata, Row};
+use crate::stats::Stats;
+
+/// One data file of an UNLOAD: where it is, its format, and its columns.
+///
+/// A shard is plain data (`Serialize`, `Deserialize`, `Clone`): hand it to another
+/// task, process or machine, and read it there with [`Athena::read_shard`] on any
+/// handle with an S3 client that may `GetObject` it. Its rows are the rows
+/// `GetQueryResults` would give for the same values: the same text, NULL as `None`.
+///
+/// ```
+/// use athena_stream::{Shard, UnloadFormat};
+///
+/// let shard: Shard = serde_json::from_str(
+///     r#"{"uri": "s3://my-bucket/unload/run-1/20240102_0001_abc", "format": "PARQUET",
+///         "columns": [{"name": "uri", "type": "varchar"}, {"name": "bytes", "type": "bigint"}]}"#,
+/// )?;
+/// assert_eq!(shard.format, UnloadFormat::Parquet);
+/// assert_eq!(shard.metadata().columns()[1].r#type, "bigint");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+///
+/// [`Athena::read_shard`]: crate::Athena::read_shard
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Shard {
+    /// The file, `s3://bucket/key`, as the data manifest lists it.
+    pub uri: String,
+    /// Its format.
+    pub format: UnloadFormat,
+    /// Its columns, in order, with their Athena types (see [`ShardColumn`]); empty when
+    /// not known (a format this crate does not read, or a shard made with
+    /// [`Shard::new`]). When not empty, reading checks that the file has these columns.
+    #[serde(default)]
+    pub columns: Vec<ShardColumn>,
+}
+
+/// A column of a [`Shard`]: its name and its Athena type signature, derived from the
+/// file's Parquet schema (`integer`, `decimal(38,0)`, `timestamp(3)`,
+/// `array(row(id integer, name varchar))`; the mapping is in the [module
+/// docs](crate::unload#athena-types-from-parquet)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ShardColumn {
+    /// The column name.
+    pub name: String,
+    /// The Athena type signature.
+    pub r#type: String,
+}
+
+impl Shard {
+    /// A shard of the file at `uri` (`s3://bucket/key`), its columns to be read from
+    /// the file itself: for a URI from elsewhere, such as a line of a data manifest.
+    pub fn new(uri: impl Into<String>, format: UnloadFormat) -> Self {
+        Shard {
+            uri: uri.into(),
+            format,
+            columns: Vec::new(),
+        }
+    }
+
+    /// The columns as the rows of this shard carry them: `ColumnInfo.Type` is the whole
+    /// signature, `Precision` and `Scale` are those Athena reports for the type.
+    pub fn metadata(&self) -> ResultSetMetadata {
+        ResultSetMetadata::new(
+            self.columns
+                .iter()
+                .map(|c| column_info(&c.name, &c.r#type))
+                .collect(),
+        )
+    }
+}
+
+impl ShardColumn {
+    /// A column of this name and Athena type signature.
+    pub fn new(name: impl Into<String>, r#type: impl Into<String>) -> Self {
+        ShardColumn {
+            name: name.into(),
+            r#type: r#type.into(),
+        }
+    }
+}
+
+/// Rows handed from a shard's task to its stream at once.
+const BATCH_ROWS: usize = 1024;
+
+/// Batches waiting in the channel: memory holds at most this many batches, plus the one
+/// being decoded and the one being read, per shard.
+const BATCHES_AHEAD: usize = 2;
+
+/// The rows of one shard, in file order: a `futures::Stream` of `Result<Row>`; `Send`,
+/// `Sync` and `Unpin`.
+///
+/// Nothing happens until the first poll; then a task (so poll it in a Tokio runtime)
+/// reads the file: `HeadObject` for its size and ETag, the footer, then each row
+/// group's column chunks in ranged GETs, and decodes them into rows while the stream's
+/// consumer works on the rows before. `Row::row_number` counts from 0 in each file.
+/// Dropping the stream stops the task and its requests.
+///
+/// Made by [`Athena::read_shard`](crate::Athena::read_shard).
+#[must_use = "streams do nothing unless polled"]
+pub struct ShardRows {
+    state: State,
+}
+
+enum State {
+    Idle {
+        core: Arc<ClientCore>,
+        shard: Box<Shard>,
+    },
+    Reading {
+        uri: String,
+        batches: mpsc::Receiver<Vec<Row>>,
+        rows: std::vec::IntoIter<Row>,
+        task: AbortOnDrop<Result<()>>,
+    },
+    Done,
+}
+
+/// A task that is aborted when dropped (a `JoinHandle` alone would detach it).
+pub(crate) struct AbortOnDrop<T>(pub(crate) JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl ShardRows {
+    pub(crate) fn new(core: Arc<ClientCore>, shard: Shard) -> Self {
+        ShardRows {
+            state: State::Idle {
+                core,
+                shard: Box::new(shard),
+            },
+        }
+    }
+}
+
+impl Stream for ShardRows {
+    type Item = Result<Row>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            match &mut self.state {
+                State::Idle { .. } => {
+                    let State::Idle { core, shard } =
+                        std::mem::replace(&mut self.state, State::Done)
+                    else {
+                        continue;
+                    };
+                    let (tx, rx) = mpsc::channel(BATCHES_AHEAD);
+                    let uri = shard.uri.clone();
+                    let task = tokio::spawn(read(core, *shard, tx));
+                    self.state = State::Reading {
+                        uri,
+                        batches: rx,
+                        rows: Vec::new().into_iter(),
+                        task: AbortOnDrop(task),
+                    };
+                }
+                State::Reading {
+                    uri,
+                    batches,
+                    rows,
+                    task,
+                } => {
+                    if let Some(row) = rows.next() {
+                        return Poll::Ready(Some(Ok(row)));
+                    }
+                    if let Some(batch) = ready!(batches.poll_recv(cx)) {
+                        *rows = batch.into_iter();
+                        continue;
+                    }
+                    // The task has sent its last batch: its result says whether the
+                    // file was read to its end.
+                    let ended = ready!(Pin::new(&mut task.0).poll(cx));
+                    let ended = match ended {
+                        Ok(Ok(())) => None,
+                        Ok(Err(e)) => Some(Err(e)),
+                        Err(e) => Some(Err(task_error(uri, e))),
+                    };
+                    self.state = State::Done;
+                    return Poll::Ready(ended);
+                }
+                State::Done => return Poll::Ready(None),
+            }
+        }
+    }
+}
+
+impl FusedStream for ShardRows {
+    fn is_terminated(&self) -> bool {
+        matches!(self.state, State::Done)
+    }
+}
+
+impl fmt::Debug for ShardRows {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match &self.state {
+            State::Idle { shard, .. } => format!("idle: {}", shard.uri),
+            State::Reading { rows, .. } => format!("reading ({} rows ready)", rows.len()),
+            State::Done => "done".to_owned(),
+        };
+        f.debug_struct("ShardRows").field("state", &state).finish()
+    }
+}
+
+/// Reads the shard's rows into `batches` until the file ends or the stream is dropped.
+async fn read(core: Arc<ClientCore>, shard: Shard, batches: mpsc::Sender<Vec<Row>>) -> Result<()> {
+    let opened = open(&core, &shard).await?;
+    let derived = columns_of(&opened.plans);
+    if !shard.columns.is_empty() && shard.columns != derived {
+        return Err(unload_error(
+            &shard.uri,
+            format!(
+                "the file's columns ({}) are not the shard's ({})",
+                describe(&derived),
+                describe(&shard.columns)
+            ),
+            None,
+        ));
+    }
+    let metadata = Arc::new(ResultSetMetadata::new(
+        opened
+            .plans
+            .iter()
+            .map(|p| column_info(&p.name, &p.signature))
+            .collect(),
+    ));
+    let mut stream = opened
+        .builder
+        .with_batch_size(BATCH_ROWS)
+        .build()
+        .map_err(|e| parquet_error(&shard.uri, "cannot be read", e))?;
+    let mut row_number = 0u64;
+    while let Some(batch) = stream.next().await {
+        let batch = batch.map_err(|e| parquet_error(&shard.uri, "cannot be read", e))?;
+        let rows = rows_of(&batch, &opened.plans, &metadata, &mut row_number)
+            .map_err(|message| unload_error(&shard.uri, message, None))?;
+        if batches.send(rows).await.is_err() {
+            // The stream was dropped: nobody wants the rest.
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// A file opened for reading: its footer read, its columns planned.
+pub(crate) struct Opened {
+    pub(crate) builder: ParquetRecordBatchStreamBuilder<S3File>,
+    pub(crate) plans: Vec<ColumnPlan>,
+}
+
+/// Opens a shard's file: checks what can be checked without I/O, asks `HeadObject`
+/// for its size and ETag, reads its footer and derives its columns.
+///
+/// # Errors
+/// [`Error::InvalidConfig`] without an S3 client; [`Error::Unload`] naming the file for
+/// everything else: a format other than Parquet, not an `s3://` URI, no such file, a
+/// file that is not Parquet, a column without an Athena type, an S3 call that failed
+/// beyond its retries.
+pub(crate) async fn open(core: &ClientCore, shard: &Shard) -> Result<Opened> {
+    let uri = shard.uri.as_str();
+    if shard.format != UnloadFormat::Parquet {
+        return Err(unload_error(
+            uri,
+            format!(
+                "this crate reads the Parquet files of an UNLOAD only, not {}: a {} file \
+                 does not carry its column types, which the rows need",
+                shard.format, shard.format
+            ),
+            None,
+        ));
+    }
+    let Some(location) = ObjectLocation::parse(uri) else {
+        return Err(unload_error(
+            uri,
+            "not an s3://bucket/key URI".to_owned(),
+            None,
+        ));
+    };
+    let s3 = core.s3.clone().ok_or_else(no_s3_client)?;
+    let stats = Arc::new(Stats::default());
+    let info = core
+        .call(&stats, Operation::HeadObject, || {
+            s3.head_object(&location, &stats)
+        })
+        .await
+        .map_err(|e| match &e {
+            Error::Api {
+                code: Some(code), ..
+            } if is_not_found(code) => unload_error(
+                uri,
+                format!("the file does not exist (HeadObject answered {code})"),
+                Some(e),
+            ),
+            _ => unload_error(uri, format!("HeadObject failed: {e}"), Some(e)),
+        })?;
+    if info.client_side_encrypted {
+        return Err(unload_error(
+            uri,
+            "the file is encrypted on the client side (CSE_KMS), which only the S3 \
+             Encryption Client reads"
+                .to_owned(),
+            None,
+        ));
+    }
+    let settings = &core.settings;
+    let shared = Shared::new(s3, location, info.etag, stats, settings.retry);
+    let file = S3File::new(
+        shared,
+        info.size,
+        settings.chunk_size,
+        settings.chunks_in_flight,
+    );
+    let builder = ParquetRecordBatchStreamBuilder::new(file)
+        .await
+        .map_err(|e| parquet_error(uri, "is not a Parquet file this crate can read", e))?;
+    let int96 = int96_columns(builder.metadata());
+    let plans = plan_columns(builder.schema(), &int96)
+        .map_err(|message| unload_error(uri, message, None))?;
+    Ok(Opened { builder, plans })
+}
+
+/// For each root field of the file's Parquet schema, whether a leaf under it is INT96
+/// (Hive's timestamps), which Arrow shows only as nanoseconds.
+fn int96_columns(metadata: &ParquetMetaData) -> Vec<bool> {
+    let schema = metadata.file_metadata().schema_descr();
+    let mut int96 = vec![false; schema.root_schema().get_fields().len()];
+    for (i, column) in schema.columns().iter().enumerate() {
+        if column.physical_type() == PhysicalType::INT96
+            && let Some(root) = int96.get_mut(schema.get_column_root_idx(i))
+        {
+            *root = true;
+        }
+    }
+    int96
+}
+
+/// The shard columns of planned columns.
+pub(crate) fn columns_of(plans: &[ColumnPlan]) -> Vec<ShardColumn> {
+    plans
+        .iter()
+        .map(|p| ShardColumn::new(p.name.clone(), p.signature.clone()))
+        .collect()
+}
+
+fn describe(columns: &[ShardColumn]) -> String {
+    columns
+        .iter()
+        .map(|c| format!("{} {}", c.name, c.r#type))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The rows of a batch, numbered on from `row_number`.
+fn rows_of(
+    batch: &RecordBatch,
+    plans: &[ColumnPlan],
+    metadata: &Arc<ResultSetMetadata>,
+    row_number: &mut u64,
+) -> Result<Vec<Row>, String> {
+    let columns = batch
+        .columns()
+        .iter()
+        .zip(plans)
+        .map(|(array, plan)| {
+            column_texts(array, plan.int96).map_err(|e| format!("column `{}`: {e}", plan.name))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let mut columns: Vec<_> = columns.into_iter().map(Vec::into_iter).collect();
+    let rows = (0..batch.num_rows())
+        .map(|_| {
+            let values = columns.iter_mut().map(|c| c.next().flatten()).collect();
+            let row = Row::new(metadata.clone(), *row_number, values);
+            *row_number += 1;
+            row
+        })
+        .collect();
+    Ok(rows)
+}
+
+/// The error of a task reading `uri` that did not end by itself: the Parquet reader
+/// panicked on a malformed file (made an error here, so that one bad file fails its own
+/// read, not the process), or the runtime is shutting down.
+pub(crate) fn task_error(uri: &str, e: JoinError) -> Error {
+    if e.is_panic() {
+        let panic = e.into_panic();
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_owned());
+        return unload_error(
+            uri,
+            format!("the Parquet reader failed on this file (it panicked: {what})"),
+            None,
+        );
+    }
+    unload_error(
+        uri,
+        format!("the task reading the file ended early: {e}"),
+        None,
+    )
+}
+
+/// The codes S3 answers for a key that does not exist (`NotFound` is what the SDK
+/// makes of a 404 to `HeadObject`, which has no body to carry a code).
+fn is_not_found(code: &str) -> bool {
+    matches!(code, "NotFound" | "NoSuchKey" | "404")
+}
+
+pub(crate) fn no_s3_client() -> Error {
+    Error::invalid_config(
+        "UNLOAD's files are read through S3: give the handle an S3 client \
+         (AthenaBuilder::with_s3_client)",
+    )
+}
+
+/// [`Error::Unload`] about the file at `location`.
+pub(crate) fn unload_error(location: &str, message: String, source: Option<Error>) -> Error {
+    Error::Unload {
+        location: location.to_owned(),
+        message,
+        source: source.map(|e| Box::new(e) as _),
+    }
+}
+
+/// [`Error::Unload`] for a Parquet reader's error: the crate's own error when the
+/// reader passed one up from an S3 read, its own otherwise.
+fn parquet_error(location: &str, what: &str, e: ParquetError) -> Error {
+    match e {
+        ParquetError::External(inner) => match inner.downcast::<Error>() {
+            Ok(ours) => unload_error(location, format!("{what}: {ours}"), Some(*ours)),
+            Err(other) => Error::Unload {
+                location: location.to_owned(),
+                message: format!("{what}: {other}"),
+                source: Some(other),
+            },
+        },
+        other => Error::Unload {
+            location: location.to_owned(),
+            message: format!("{what}: {other}"),
+            source: Some(Box::new(other)),
+        },
+    }
+}

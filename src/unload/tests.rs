@@ -1,0 +1,1156 @@
+//! UNLOAD on the scripted Athena and the fake S3, under paused tokio time: the
+//! statement, the manifest, and Parquet files written the way Athena writes them
+//! (Trino's Hive writer: docs/athena.md, "UNLOAD and data manifests"), read back
+//! through shards.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arrow_array::builder::{Int32Builder, ListBuilder, MapBuilder, StringBuilder, StructBuilder};
+use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field};
+use futures::{StreamExt, TryStreamExt};
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_writer::ArrowWriterOptions;
+use parquet::basic::{Compression, GzipLevel, ZstdLevel};
+use parquet::data_type as pq;
+use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::parser::parse_message_type;
+use serde_json::{Value as Json, json};
+
+use super::*;
+use crate::fake::{Fake, Plan};
+use crate::result_file::fake_s3::{FakeS3, S3Fault};
+use crate::value::{AthenaType, Value};
+use crate::{Athena, Error, Map, Operation, Row};
+
+/// A handle on a fake Athena whose queries succeed at once, reading S3 from `s3`.
+fn athena(s3: &FakeS3) -> (Fake, Athena) {
+    let fake = Fake::new(Plan::rows(0));
+    let athena = fake
+        .builder()
+        .with_s3_api(Arc::new(s3.clone()))
+        .build()
+        .expect("valid settings");
+    (fake, athena)
+}
+
+/// A Parquet file of these columns as Arrow writes it, without the Arrow schema in its
+/// footer (Athena's files have none), with row groups of `row_group` rows.
+fn arrow_parquet(
+    columns: Vec<(&str, ArrayRef)>,
+    compression: Compression,
+    row_group: usize,
+) -> Vec<u8> {
+    let batch = RecordBatch::try_from_iter(columns).unwrap();
+    let props = WriterProperties::builder()
+        .set_compression(compression)
+        .set_max_row_group_row_count(Some(row_group))
+        .build();
+    let options = ArrowWriterOptions::new()
+        .with_properties(props)
+        .with_skip_arrow_metadata(true);
+    let mut out = Vec::new();
+    let mut writer = ArrowWriter::try_new_with_options(&mut out, batch.schema(), options).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    out
+}
+
+/// A file of `n` rows: `id` (`prefix-<i>`), `bytes` (`i`, NULL for every 7th row) and
+/// `uri`, in row groups of 1000 rows, GZIP as Athena's default.
+fn hits(prefix: &str, n: usize) -> Vec<u8> {
+    let ids: StringArray = (0..n).map(|i| Some(format!("{prefix}-{i}"))).collect();
+    let bytes: Int64Array = (0..n).map(|i| (i % 7 != 0).then_some(i as i64)).collect();
+    let uris: StringArray = (0..n).map(|i| Some(format!("/page/{}", i % 13))).collect();
+    arrow_parquet(
+        vec![
+            ("request_id", Arc::new(ids) as ArrayRef),
+            ("bytes", Arc::new(bytes)),
+            ("uri", Arc::new(uris)),
+        ],
+        Compression::GZIP(GzipLevel::default()),
+        1000,
+    )
+}
+
+fn hit_columns() -> Vec<ShardColumn> {
+    vec![
+        ShardColumn::new("request_id", "varchar"),
+        ShardColumn::new("bytes", "bigint"),
+        ShardColumn::new("uri", "varchar"),
+    ]
+}
+
+// ---------------------------------------------------------------------------
+// Values: every vector of testdata/athena_values.json that Parquet can carry
+// ---------------------------------------------------------------------------
+
+/// How Athena writes a vector's value to Parquet, or why it cannot.
+enum Written {
+    /// One column of Trino's Hive Parquet schema, with the value (or NULL), and what
+    /// reading it back gives: the vector's text unless the file cannot carry it.
+    Hive {
+        message_type: String,
+        value: HiveValue,
+        text: Option<String>,
+    },
+    /// A nested value, written by Arrow's writer in Parquet's standard LIST, MAP and
+    /// group encodings, as Trino's writer writes them.
+    Nested(ArrayRef),
+    Skipped(&'static str),
+}
+
+/// A value of one Parquet column.
+enum HiveValue {
+    Null,
+    Boolean(bool),
+    Int32(i32),
+    Int64(i64),
+    Float(f32),
+    Double(f64),
+    Bytes(Vec<u8>),
+    Fixed(Vec<u8>),
+    Int96(pq::Int96),
+}
+
+/// Days from 1970-01-01 of a civil date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn date_days(text: &str) -> i64 {
+    let p: Vec<i64> = text.split('-').map(|s| s.parse().unwrap()).collect();
+    days_from_civil(p[0], p[1], p[2])
+}
+
+/// Epoch nanoseconds of `YYYY-MM-DD HH:MM:SS[.f]`.
+fn timestamp_nanos(text: &str) -> i64 {
+    let (date, time) = text.split_once(' ').unwrap();
+    let (hms, fraction) = time.split_once('.').unwrap_or((time, ""));
+    let t: Vec<i64> = hms.split(':').map(|s| s.parse().unwrap()).collect();
+    let nanos: i64 = format!("{fraction:0<9}").parse().unwrap();
+    (date_days(date) * 86_400 + t[0] * 3600 + t[1] * 60 + t[2]) * 1_000_000_000 + nanos
+}
+
+/// Hive's INT96: nanoseconds of the day, then the Julian day.
+fn int96(nanos: i64) -> pq::Int96 {
+    let day = nanos.div_euclid(86_400_000_000_000);
+    let of_day = nanos.rem_euclid(86_400_000_000_000) as u64;
+    let mut v = pq::Int96::new();
+    v.set_data(
+        of_day as u32,
+        (of_day >> 32) as u32,
+        (day + 2_440_588) as u32,
+    );
+    v
+}
+
+/// The text Athena shows for an INT96 timestamp: precision 3 (the vectors here need no
+/// rounding: their fourth digit is below 5).
+fn at_millis(text: &str) -> String {
+    let (head, fraction) = text.split_once('.').unwrap_or((text, ""));
+    assert!(
+        fraction.len() <= 3 || fraction.as_bytes()[3] < b'5',
+        "{text}"
+    );
+    format!("{head}.{:0<3}", &fraction[..fraction.len().min(3)])
+}
+
+/// A decimal's FIXED_LEN_BYTE_ARRAY as Trino's Hive writer sizes it for precision `p`:
+/// the fewest bytes whose two's complement holds every `p`-digit number.
+fn decimal_bytes(unscaled: i128, p: u32) -> Vec<u8> {
+    let max = 10u128.pow(p) - 1;
+    let n = (1..=16).find(|n| max < 1u128 << (8 * n - 1)).unwrap();
+    unscaled.to_be_bytes()[16 - n..].to_vec()
+}
+
+/// A column of two rows: a list of these integers, then NULL.
+fn list_of_ints(item: &[Option<i32>]) -> ArrayRef {
+    let mut b = ListBuilder::new(Int32Builder::new());
+    b.append_value(item.iter().copied());
+    b.append_null();
+    Arc::new(b.finish())
+}
+
+fn id_name_fields() -> Vec<Field> {
+    vec![
+        Field::new("id", DataType::Int32, true),
+        Field::new("name", DataType::Utf8, true),
+    ]
+}
+
+/// Appends the row `{id=1, name=x}` (or NULL) to a builder of `row(id, name)`.
+fn append_id_name(b: &mut StructBuilder, valid: bool) {
+    let (id, name) = if valid {
+        (Some(1), Some("x"))
+    } else {
+        (None, None)
+    };
+    b.field_builder::<Int32Builder>(0)
+        .unwrap()
+        .append_option(id);
+    b.field_builder::<StringBuilder>(1)
+        .unwrap()
+        .append_option(name);
+    b.append(valid);
+}
+
+/// A decimal as Trino's Hive writer writes it: FIXED_LEN_BYTE_ARRAY of the fewest
+/// bytes for its precision, here the precision and scale of the text itself.
+fn decimal_column(text: &str) -> (String, HiveValue) {
+    let scale = text.split_once('.').map_or(0, |(_, f)| f.len()) as u32;
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let significant = digits.trim_start_matches('0').len() as u32;
+    let precision = significant.max(scale).max(1);
+    let unscaled: i128 = text.replace('.', "").parse().unwrap();
+    let bytes = decimal_bytes(unscaled, precision);
+    (
+        format!(
+            "fixed_len_byte_array({}) v (DECIMAL({precision},{scale}))",
+            bytes.len()
+        ),
+        HiveValue::Fixed(bytes),
+    )
+}
+
+/// How Athena writes the vector of this type, SQL and text.
+fn written(athena_type: &str, sql: &str, text: Option<&str>) -> Written {
+    let hive = |message_type: &str, value: HiveValue, read_back: Option<String>| Written::Hive {
+        message_type: format!("message trino_schema {{ optional {message_type}; }}"),
+        value,
+        text: read_back.or_else(|| text.map(str::to_owned)),
+    };
+    let Some(text) = text else {
+        // NULL of a type: a column with no value.
+        return match athena_type {
+            "varchar" => hive("binary v (UTF8)", HiveValue::Null, None),
+            "bigint" => hive("int64 v", HiveValue::Null, None),
+            other => panic!("no NULL vector of {other} expected"),
+        };
+    };
+    let value = Value::parse(text, &AthenaType::parse(athena_type));
+    match athena_type {
+        // Trino's Hive Parquet writer has no column type for these (its schema
+        // converter refuses them), and docs/athena.md says UNLOAD cannot write time or
+        // timestamp with time zone.
+        "json" | "uuid" | "ipaddress" | "time" | "timestamp with time zone" => {
+            Written::Skipped("Athena's Parquet writer has no such type")
+        }
+        "boolean" => hive("boolean v", HiveValue::Boolean(text == "true"), None),
+        // tinyint, smallint and integer are all plain INT32 in Athena's files.
+        "tinyint" | "smallint" | "integer" => {
+            hive("int32 v", HiveValue::Int32(text.parse().unwrap()), None)
+        }
+        "bigint" => hive("int64 v", HiveValue::Int64(text.parse().unwrap()), None),
+        "real" => match value.unwrap() {
+            Value::Real(x) => hive("float v", HiveValue::Float(x), None),
+            other => panic!("{other:?}"),
+        },
+        "double" => match value.unwrap() {
+            Value::Double(x) => hive("double v", HiveValue::Double(x), None),
+            other => panic!("{other:?}"),
+        },
+        "decimal" => {
+            let (message_type, value) = decimal_column(text);
+            hive(&message_type, value, None)
+        }
+        "varchar" => hive(
+            "binary v (UTF8)",
+            HiveValue::Bytes(text.as_bytes().to_vec()),
+            None,
+        ),
+        // Trino keeps char values without their padding (`Chars.truncateToLengthAndTrimSpaces`)
+        // and writes them so: the file has `ab`, read as a varchar.
+        "char" => {
+            let trimmed = text.trim_end_matches(' ');
+            hive(
+                "binary v (UTF8)",
+                HiveValue::Bytes(trimmed.as_bytes().to_vec()),
+                Some(trimmed.to_owned()),
+            )
+        }
+        "varbinary" => match value.unwrap() {
+            Value::Varbinary(bytes) => hive("binary v", HiveValue::Bytes(bytes), None),
+            other => panic!("{other:?}"),
+        },
+        "date" => hive(
+            "int32 v (DATE)",
+            HiveValue::Int32(date_days(text) as i32),
+            None,
+        ),
+        // INT96, which Athena reads back at precision 3.
+        "timestamp" => hive(
+            "int96 v",
+            HiveValue::Int96(int96(timestamp_nanos(text))),
+            Some(at_millis(text)),
+        ),
+        "array" | "map" | "row" => nested(sql),
+        other => panic!("a new type in the vectors: say how Athena writes {other}"),
+    }
+}
+
+/// How Athena writes the nested vector of this SQL: Arrow's writer writes Parquet's
+/// standard LIST, MAP and group encodings, as Trino's writer does.
+fn nested(sql: &str) -> Written {
+    match sql {
+        "ARRAY[1, 2, 3]" => Written::Nested(list_of_ints(&[Some(1), Some(2), Some(3)])),
+        "ARRAY[1, NULL]" => Written::Nested(list_of_ints(&[Some(1), None])),
+        // Athena's ARRAY[] is array(unknown), which its writer cannot write; an empty
+        // array(integer) is.
+        "ARRAY[]" => Written::Nested(list_of_ints(&[])),
+        "ARRAY['a', 'b']" | "ARRAY['a, b']" => {
+            let items: &[&str] = if sql == "ARRAY['a, b']" {
+                &["a, b"]
+            } else {
+                &["a", "b"]
+            };
+            let mut b = ListBuilder::new(StringBuilder::new());
+            b.append_value(items.iter().map(|s| Some(*s)));
+            b.append_null();
+            Written::Nested(Arc::new(b.finish()))
+        }
+        "ARRAY[ARRAY[1, 2], ARRAY[3]]" => {
+            let mut b = ListBuilder::new(ListBuilder::new(Int32Builder::new()));
+            b.values().append_value([Some(1), Some(2)]);
+            b.values().append_value([Some(3)]);
+            b.append(true);
+            b.append_null();
+            Written::Nested(Arc::new(b.finish()))
+        }
+        "MAP(ARRAY['k1', 'k2'], ARRAY['v1', 'v2'])" => {
+            let mut b = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
+            for (k, v) in [("k1", "v1"), ("k2", "v2")] {
+                b.keys().append_value(k);
+                b.values().append_value(v);
+            }
+            b.append(true).unwrap();
+            b.append(false).unwrap();
+            Written::Nested(Arc::new(b.finish()))
+        }
+        "MAP(ARRAY['k'], ARRAY[ARRAY[1, 2]])" => {
+            let mut b = MapBuilder::new(
+                None,
+                StringBuilder::new(),
+                ListBuilder::new(Int32Builder::new()),
+            );
+            b.keys().append_value("k");
+            b.values().append_value([Some(1), Some(2)]);
+            b.append(true).unwrap();
+            b.append(false).unwrap();
+            Written::Nested(Arc::new(b.finish()))
+        }
+        "CAST(ROW(1, 'x') AS ROW(id INTEGER, name VARCHAR))" => {
+            let mut b = StructBuilder::from_fields(id_name_fields(), 2);
+            append_id_name(&mut b, true);
+            append_id_name(&mut b, false);
+            Written::Nested(Arc::new(b.finish()))
+        }
+        "ARRAY[CAST(ROW(1, 'x') AS ROW(id INTEGER, name VARCHAR))]" => {
+            let mut b = ListBuilder::new(StructBuilder::from_fields(id_name_fields(), 1));
+            append_id_name(b.values(), true);
+            b.append(true);
+            b.append_null();
+            Written::Nested(Arc::new(b.finish()))
+        }
+        // Trino's Hive writer refuses a row without field names.
+        "ROW(1, 'x')" => Written::Skipped("a row without field names cannot be written"),
+        other => panic!("a new nested vector: say how Athena writes {other}"),
+    }
+}
+
+/// A file of one column `v` of Trino's Hive Parquet schema: the value, then a NULL.
+fn hive_parquet(message_type: &str, value: &HiveValue) -> Vec<u8> {
+    let schema = Arc::new(parse_message_type(message_type).unwrap());
+    let props = Arc::new(WriterProperties::builder().build());
+    let mut out = Vec::new();
+    let mut writer = SerializedFileWriter::new(&mut out, schema, props).unwrap();
+    let mut group = writer.next_row_group().unwrap();
+    let mut column = group.next_column().unwrap().unwrap();
+    let defs: &[i16] = if matches!(value, HiveValue::Null) {
+        &[0, 0]
+    } else {
+        &[1, 0]
+    };
+    let n = match value {
+        HiveValue::Null => Ok(0),
+        HiveValue::Boolean(v) => {
+            column
+                .typed::<pq::BoolType>()
+                .write_batch(&[*v], Some(defs), None)
+        }
+        HiveValue::Int32(v) => column
+            .typed::<pq::Int32Type>()
+            .write_batch(&[*v], Some(defs), None),
+        HiveValue::Int64(v) => column
+            .typed::<pq::Int64Type>()
+            .write_batch(&[*v], Some(defs), None),
+        HiveValue::Float(v) => column
+            .typed::<pq::FloatType>()
+            .write_batch(&[*v], Some(defs), None),
+        HiveValue::Double(v) => {
+            column
+                .typed::<pq::DoubleType>()
+                .write_batch(&[*v], Some(defs), None)
+        }
+        HiveValue::Bytes(v) => column.typed::<pq::ByteArrayType>().write_batch(
+            &[pq::ByteArray::from(v.clone())],
+            Some(defs),
+            None,
+        ),
+        HiveValue::Fixed(v) => column.typed::<pq::FixedLenByteArrayType>().write_batch(
+            &[pq::FixedLenByteArray::from(v.clone())],
+            Some(defs),
+            None,
+        ),
+        HiveValue::Int96(v) => column
+            .typed::<pq::Int96Type>()
+            .write_batch(&[*v], Some(defs), None),
+    }
+    .unwrap();
+    if matches!(value, HiveValue::Null) {
+        // Two NULLs: no value, two definition levels of 0. The typed writer of the
+        // column's own type writes them.
+        match message_type {
+            t if t.contains("int64") => column
+                .typed::<pq::Int64Type>()
+                .write_batch(&[], Some(defs), None)
+                .unwrap(),
+            _ => column
+                .typed::<pq::ByteArrayType>()
+                .write_batch(&[], Some(defs), None)
+                .unwrap(),
+        };
+    } else {
+        assert_eq!(n, 1, "one value written");
+    }
+    column.close().unwrap();
+    group.close().unwrap();
+    writer.close().unwrap();
+    out
+}
+
+/// JSON with every number and boolean as a string: what the typed JSON of a nested
+/// value is when its element types are not known (Athena's bare `array`).
+fn untyped(json: &Json) -> Json {
+    match json {
+        Json::Number(n) => Json::String(n.to_string()),
+        Json::Bool(b) => Json::String(b.to_string()),
+        Json::Array(items) => Json::Array(items.iter().map(untyped).collect()),
+        Json::Object(fields) => Json::Object(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), untyped(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_vector_parquet_can_carry_reads_back_as_athena_text_and_typed_json() {
+    let vectors: Vec<Json> =
+        serde_json::from_str(include_str!("../../testdata/athena_values.json")).unwrap();
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
+    let (mut read, mut skipped) = (0, Vec::new());
+    for (i, vector) in vectors.iter().enumerate() {
+        let (sql, athena_type) = (
+            vector["sql"].as_str().unwrap(),
+            vector["type"].as_str().unwrap(),
+        );
+        let text = vector["text"].as_str();
+        let uri = format!("s3://out/values/{i}");
+        let (expected_text, nested) = match written(athena_type, sql, text) {
+            Written::Skipped(why) => {
+                skipped.push(format!("{sql}: {why}"));
+                continue;
+            }
+            Written::Hive {
+                message_type,
+                value,
+                text,
+            } => {
+                s3.put(&uri, hive_parquet(&message_type, &value));
+                (text, false)
+            }
+            Written::Nested(column) => {
+                s3.put(
+                    &uri,
+                    arrow_parquet(vec![("v", column)], Compression::SNAPPY, 1000),
+                );
+                (text.map(str::to_owned), true)
+            }
+        };
+        let rows: Vec<Row> = athena
+            .read_shard(&Shard::new(&uri, UnloadFormat::Parquet))
+            .try_collect()
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        assert_eq!(rows.len(), 2, "{sql}");
+        // The text Athena shows, and NULL apart from it (the second row).
+        assert_eq!(
+            rows[0].get_str("v").unwrap(),
+            expected_text.as_deref(),
+            "{sql}"
+        );
+        assert_eq!(rows[1].get_str("v").unwrap(), None, "{sql}: NULL");
+        // The typed JSON: the vector's, once the Parquet-typed elements of a nested
+        // value are made text again (GetQueryResults' bare `array` types none).
+        let typed = rows[0]
+            .to_typed_json()
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))["v"]
+            .clone();
+        let expected_json = match athena_type {
+            "timestamp" | "char" => Json::from(expected_text.clone()),
+            _ => vector["json"].clone(),
+        };
+        if nested {
+            assert_eq!(untyped(&typed), expected_json, "{sql}");
+        } else {
+            assert_eq!(typed, expected_json, "{sql}");
+        }
+        read += 1;
+    }
+    // Every vector was either read back or is named here with the reason.
+    assert_eq!(read + skipped.len(), vectors.len());
+    assert_eq!(skipped.len(), 11, "{skipped:#?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn nested_values_are_typed_by_the_file_and_nulls_stay_apart_from_empty_text() {
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
+    let mut tags = ListBuilder::new(StringBuilder::new());
+    tags.append_value([Some("a"), None, Some("")]);
+    tags.append_null();
+    tags.append_value([] as [Option<&str>; 0]);
+    let names: StringArray = vec![Some(""), None, Some("x")].into_iter().collect();
+    s3.put(
+        "s3://out/nested/f1",
+        arrow_parquet(
+            vec![
+                ("name", Arc::new(names) as ArrayRef),
+                ("tags", Arc::new(tags.finish())),
+            ],
+            Compression::ZSTD(ZstdLevel::default()),
+            1000,
+        ),
+    );
+    let rows: Vec<Row> = athena
+        .read_shard(&Shard::new("s3://out/nested/f1", UnloadFormat::Parquet))
+        .try_collect()
+        .await
+        .unwrap();
+    let texts: Vec<Vec<Option<&str>>> = rows
+        .iter()
+        .map(|r| r.values().iter().map(Option::as_deref).collect())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            vec![Some(""), Some("[a, null, ]")],
+            vec![None, None],
+            vec![Some("x"), Some("[]")],
+        ]
+    );
+    assert_eq!(rows[0].columns()[1].r#type, "array(varchar)");
+    assert_eq!(
+        rows.iter().map(Row::row_number).collect::<Vec<_>>(),
+        [0, 1, 2]
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Reading shards
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, serde::Deserialize)]
+struct Hit {
+    request_id: String,
+    bytes: Option<i64>,
+}
+
+#[tokio::test(start_paused = true)]
+async fn several_shards_are_read_at_once_and_every_row_comes_once() {
+    let s3 = FakeS3::default();
+    s3.set_latency(Duration::from_millis(10));
+    let (_, athena) = athena(&s3);
+    let shards: Vec<Shard> = (0..6)
+        .map(|f| {
+            let uri = format!("s3://out/run/f{f}");
+            s3.put(&uri, hits(&format!("f{f}"), 2500));
+            let mut shard = Shard::new(uri, UnloadFormat::Parquet);
+            shard.columns = hit_columns();
+            shard
+        })
+        .collect();
+
+    let started = tokio::time::Instant::now();
+    let hits: Vec<Hit> = athena
+        .read_shards(shards.clone(), Map::new(3))
+        .and_then(|row| async move { row.deserialize::<Hit>() })
+        .try_collect()
+        .await
+        .unwrap();
+    let parallel = started.elapsed();
+    let ids: BTreeSet<&str> = hits.iter().map(|h| h.request_id.as_str()).collect();
+    assert_eq!(hits.len(), 6 * 2500);
+    assert_eq!(ids.len(), hits.len(), "every row once");
+    for f in 0..6 {
+        assert!(ids.contains(format!("f{f}-2499").as_str()));
+    }
+    assert_eq!(hits.iter().filter(|h| h.bytes.is_none()).count(), 6 * 358);
+    assert!(s3.max_in_flight() >= 2, "files were read at once");
+
+    // One at a time: the files in order, each in its own order, and slower.
+    let started = tokio::time::Instant::now();
+    let ids: Vec<String> = athena
+        .read_shards(shards, Map::new(1))
+        .map_ok(|row| row.get::<String>("request_id").unwrap())
+        .try_collect()
+        .await
+        .unwrap();
+    let sequential = started.elapsed();
+    let expected: Vec<String> = (0..6)
+        .flat_map(|f| (0..2500).map(move |i| format!("f{f}-{i}")))
+        .collect();
+    assert_eq!(ids, expected);
+    assert!(
+        parallel * 2 <= sequential,
+        "3 at once took {parallel:?}, one at a time {sequential:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_footer_is_read_first_then_the_column_chunks_in_ranges() {
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
+    // Uncompressed, so the file is large enough for its footer to be a suffix.
+    let n = 40_000;
+    let file = big_file();
+    let size = file.len() as u64;
+    assert!(size > 4 * reader::FOOTER_PREFETCH, "{size}");
+    s3.put("s3://out/big/f1", file);
+
+    let rows = athena
+        .read_shard(&Shard::new("s3://out/big/f1", UnloadFormat::Parquet))
+        .try_fold(0, |n, _| async move { Ok(n + 1) })
+        .await
+        .unwrap();
+    assert_eq!(rows, n);
+    assert_eq!(s3.calls(Operation::HeadObject), 1);
+    let ranges = s3.ranges();
+    // The footer first, in one request for the end of the file.
+    assert_eq!(ranges[0], (size - reader::FOOTER_PREFETCH, size));
+    // Then each row group's column chunks (adjacent, so one range each), except what
+    // the footer's request already brought.
+    let chunks = &ranges[1..];
+    assert!((3..=4).contains(&chunks.len()), "{ranges:?}");
+    assert!(
+        chunks.windows(2).all(|w| w[0].1 <= w[1].0),
+        "in file order: {ranges:?}"
+    );
+    assert!(chunks.iter().all(|r| r.1 <= size - 8), "{ranges:?}");
+    let read: u64 = ranges.iter().map(|(s, e)| e - s).sum();
+    assert!(
+        read < size + reader::FOOTER_PREFETCH,
+        "{read} bytes for a {size}-byte file"
+    );
+
+    // With a smaller chunk size, a row group's range is cut into pieces read at once.
+    let s3_small = FakeS3::default();
+    s3_small.set_latency(Duration::from_millis(5));
+    s3_small.put("s3://out/big/f1", s3_object(&s3, "s3://out/big/f1"));
+    let athena_small = Fake::new(Plan::rows(0))
+        .builder()
+        .with_s3_api(Arc::new(s3_small.clone()))
+        .with_chunk_size(16 * 1024)
+        .with_chunks_in_flight(4)
+        .build()
+        .unwrap();
+    let count = athena_small
+        .read_shard(&Shard::new("s3://out/big/f1", UnloadFormat::Parquet))
+        .try_fold(0, |n, _| async move { Ok(n + 1) })
+        .await
+        .unwrap();
+    assert_eq!(count, n);
+    let ranges = s3_small.ranges();
+    assert!(
+        ranges[1..].iter().all(|(s, e)| e - s <= 16 * 1024),
+        "{ranges:?}"
+    );
+    assert_eq!(s3_small.max_in_flight(), 4);
+}
+
+/// The bytes of an object of the fake, read through the seam.
+fn s3_object(s3: &FakeS3, uri: &str) -> Vec<u8> {
+    use crate::result_file::s3::{ObjectLocation, S3Api};
+    let stats = crate::stats::Stats::default();
+    futures::executor::block_on(s3.get_object(&ObjectLocation::parse(uri).unwrap(), &stats))
+        .unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttled_and_cut_off_reads_are_retried() {
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
+    s3.put("s3://out/run/f1", hits("f1", 3000));
+    s3.fail_next(Operation::HeadObject, S3Fault::SlowDown, 1);
+    s3.fail_next(Operation::GetObject, S3Fault::SlowDown, 2);
+    s3.fail_next(Operation::GetObject, S3Fault::CutAfter(100), 1);
+    let rows: Vec<Row> = athena
+        .read_shard(&Shard::new("s3://out/run/f1", UnloadFormat::Parquet))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 3000);
+    assert_eq!(s3.faults_left(Operation::GetObject), 0);
+    assert_eq!(s3.faults_left(Operation::HeadObject), 0);
+}
+
+/// A file too large for its footer's request to bring it all: 40,000 rows in row
+/// groups of 10,000, uncompressed.
+fn big_file() -> Vec<u8> {
+    let n = 40_000;
+    let ids: StringArray = (0..n).map(|i| Some(format!("request-{i:08}"))).collect();
+    let bytes: Int64Array = (0..n).map(|i| Some(i as i64 * 31)).collect();
+    arrow_parquet(
+        vec![
+            ("request_id", Arc::new(ids) as ArrayRef),
+            ("bytes", Arc::new(bytes)),
+        ],
+        Compression::UNCOMPRESSED,
+        10_000,
+    )
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_file_replaced_while_read_fails_the_read_and_no_row_comes_twice() {
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
+    s3.put("s3://out/run/f1", big_file());
+    let mut rows = athena.read_shard(&Shard::new("s3://out/run/f1", UnloadFormat::Parquet));
+    let first = rows.next().await.unwrap().unwrap();
+    assert_eq!(
+        first.get_str("request_id").unwrap(),
+        Some("request-00000000")
+    );
+    // The reader is at most a few batches ahead (its channel is bounded), so the row
+    // groups after them are read from the new version, which S3 refuses (If-Match).
+    s3.replace("s3://out/run/f1");
+    let mut seen = BTreeSet::from([first.row_number()]);
+    let err = loop {
+        match rows.next().await {
+            Some(Ok(row)) => assert!(
+                seen.insert(row.row_number()),
+                "row {} twice",
+                row.row_number()
+            ),
+            Some(Err(e)) => break e,
+            None => panic!("the replaced file was read to its end"),
+        }
+    };
+    assert!(seen.len() < 40_000, "{} rows", seen.len());
+    assert!(
+        rows.next().await.is_none(),
+        "the stream ends after its error"
+    );
+    let Error::Unload {
+        location, source, ..
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert_eq!(location, "s3://out/run/f1");
+    let source = source.as_ref().expect("the S3 error underneath");
+    assert!(
+        matches!(
+            source.downcast_ref::<Error>(),
+            Some(Error::ResultFileChanged { etag, .. }) if etag == "\"v1\""
+        ),
+        "{source:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refused_read_is_not_retried_and_names_the_file() {
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
+    s3.put("s3://out/run/f1", hits("f1", 10));
+    s3.fail_next(Operation::GetObject, S3Fault::AccessDenied, 1);
+    let err = shard_error(
+        &athena,
+        &Shard::new("s3://out/run/f1", UnloadFormat::Parquet),
+    )
+    .await;
+    assert!(matches!(err, Error::Unload { .. }), "{err:?}");
+    assert!(err.to_string().contains("s3://out/run/f1"), "{err}");
+    assert!(err.to_string().contains("AccessDenied"), "{err}");
+    assert_eq!(s3.calls(Operation::GetObject), 1, "not retried");
+
+    // HeadObject refused: the same, before any byte is read.
+    s3.fail_next(Operation::HeadObject, S3Fault::AccessDenied, 1);
+    let err = shard_error(
+        &athena,
+        &Shard::new("s3://out/run/f1", UnloadFormat::Parquet),
+    )
+    .await;
+    assert!(err.to_string().contains("HeadObject failed"), "{err}");
+    assert_eq!(s3.calls(Operation::GetObject), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_column_of_a_type_athena_has_not_is_refused_by_name() {
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
+    // Parquet's INTERVAL, which the Arrow reader reads as an interval, which no Athena
+    // column type is.
+    s3.put(
+        "s3://out/run/interval",
+        hive_parquet(
+            "message trino_schema { optional fixed_len_byte_array(12) v (INTERVAL); }",
+            &HiveValue::Fixed(vec![0; 12]),
+        ),
+    );
+    let err = shard_error(
+        &athena,
+        &Shard::new("s3://out/run/interval", UnloadFormat::Parquet),
+    )
+    .await;
+    assert!(matches!(err, Error::Unload { .. }), "{err:?}");
+    assert!(err.to_string().contains("column `v`"), "{err}");
+    assert!(err.to_string().contains("has no Athena type"), "{err}");
+}
+
+// ---------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------
+
+/// The one error a shard's stream yields, and that it ends after it.
+async fn shard_error(athena: &Athena, shard: &Shard) -> Error {
+    let mut rows = athena.read_shard(shard);
+    let err = loop {
+        match rows.next().await {
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => break e,
+            None => panic!("{} was read without an error", shard.uri),
+        }
+    };
+    assert!(
+        rows.next().await.is_none(),
+        "the stream ends after its error"
+    );
+    err
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_missing_file_is_a_clear_error() {
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
+    let err = shard_error(
+        &athena,
+        &Shard::new("s3://out/run/gone", UnloadFormat::Parquet),
+    )
+    .await;
+    assert!(
+        matches!(&err, Error::Unload { location, .. } if location == "s3://out/run/gone"),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "UNLOAD file s3://out/run/gone: the file does not exist (HeadObject answered NoSuchKey)"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn files_that_cannot_be_read_are_refused_by_name() {
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
+    s3.put(
+        "s3://out/text",
+        b"request_id,bytes\nr1,10\nr2,20\n".to_vec(),
+    );
+    s3.put("s3://out/tiny", b"PAR1".to_vec());
+    s3.put("s3://out/f1", hits("f1", 10));
+    let cases = [
+        (
+            Shard::new("s3://out/text", UnloadFormat::Parquet),
+            "is not a Parquet file",
+        ),
+        (
+            Shard::new("s3://out/tiny", UnloadFormat::Parquet),
+            "too short for Parquet",
+        ),
+        (
+            Shard::new("s3://out/f1", UnloadFormat::Json),
+            "reads the Parquet files of an UNLOAD only, not JSON",
+        ),
+        (
+            Shard::new("out/f1", UnloadFormat::Parquet),
+            "not an s3://bucket/key URI",
+        ),
+        (
+            {
+                let mut s = Shard::new("s3://out/f1", UnloadFormat::Parquet);
+                s.columns = vec![ShardColumn::new("request_id", "varchar")];
+                s
+            },
+            "the file's columns (request_id varchar, bytes bigint, uri varchar) are not \
+             the shard's (request_id varchar)",
+        ),
+    ];
+    for (shard, expected) in cases {
+        let err = shard_error(&athena, &shard).await;
+        assert!(matches!(err, Error::Unload { .. }), "{err:?}");
+        assert!(
+            err.to_string().contains(expected),
+            "{expected:?} not in {err}"
+        );
+        assert!(err.to_string().contains(&shard.uri), "{err}");
+    }
+    // No S3 client at all.
+    let no_s3 = Fake::new(Plan::rows(0)).athena();
+    let err = shard_error(&no_s3, &Shard::new("s3://out/f1", UnloadFormat::Parquet)).await;
+    assert!(matches!(err, Error::InvalidConfig { .. }), "{err:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_first_failed_shard_ends_the_rows_of_all() {
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
+    s3.put("s3://out/run/f1", hits("f1", 10));
+    let shards = [
+        Shard::new("s3://out/run/f1", UnloadFormat::Parquet),
+        Shard::new("s3://out/run/missing", UnloadFormat::Parquet),
+    ];
+    let mut rows = athena.read_shards(shards, Map::new(1));
+    let mut ok = 0;
+    let err = loop {
+        match rows.next().await {
+            Some(Ok(_)) => ok += 1,
+            Some(Err(e)) => break e,
+            None => panic!("no error"),
+        }
+    };
+    assert_eq!(ok, 10);
+    assert!(err.to_string().contains("s3://out/run/missing"), "{err}");
+    assert!(rows.next().await.is_none());
+
+    // Tolerances do not apply to files: refused, not ignored.
+    let mut rows = athena.read_shards(
+        [Shard::new("s3://out/run/f1", UnloadFormat::Parquet)],
+        Map::new(2).with_tolerated_failure_count(1),
+    );
+    let err = rows.next().await.unwrap().unwrap_err();
+    assert!(matches!(err, Error::InvalidConfig { .. }), "{err:?}");
+    assert!(rows.next().await.is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn corrupted_files_end_their_read_with_an_error_never_a_panic() {
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
+    let good = hits("f1", 3000);
+    let len = good.len();
+    // Bytes changed at the start, through the column chunks, in the footer and its
+    // length, and the file cut short at each of those places.
+    let mut variants = Vec::new();
+    for at in (0..len).step_by(len / 40).chain(len - 12..len) {
+        let mut flipped = good.clone();
+        flipped[at] ^= 0x5a;
+        variants.push((format!("byte {at} changed"), flipped));
+        variants.push((format!("cut at {at}"), good[..at].to_vec()));
+    }
+    let mut failed = 0;
+    for (i, (what, bytes)) in variants.into_iter().enumerate() {
+        let uri = format!("s3://out/bad/{i}");
+        s3.put(&uri, bytes);
+        let mut rows = athena.read_shard(&Shard::new(&uri, UnloadFormat::Parquet));
+        let (mut n, mut errored) = (0, false);
+        while let Some(row) = rows.next().await {
+            match row {
+                Ok(_) => n += 1,
+                Err(e) => {
+                    assert!(matches!(e, Error::Unload { .. }), "{what}: {e:?}");
+                    assert!(e.to_string().contains(&uri), "{what}: {e}");
+                    errored = true;
+                    assert!(rows.next().await.is_none(), "{what}: ends after its error");
+                    break;
+                }
+            }
+        }
+        // A change the checks cannot see (a byte of a value) still gives every row.
+        assert!(errored || n == 3000, "{what}: {n} rows and no error");
+        failed += usize::from(errored);
+    }
+    assert!(failed > 40, "{failed} corrupted files failed");
+}
+
+#[tokio::test]
+async fn a_reader_that_panics_is_an_error_naming_the_file() {
+    let task = tokio::spawn(async { panic!("index out of bounds") });
+    let err = shard::task_error("s3://out/bad/f1", task.await.unwrap_err());
+    assert!(matches!(&err, Error::Unload { location, .. } if location == "s3://out/bad/f1"));
+    assert!(
+        err.to_string().contains("panicked: index out of bounds"),
+        "{err}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Athena::unload
+// ---------------------------------------------------------------------------
+
+#[tokio::test(start_paused = true)]
+async fn an_unload_runs_its_statement_and_lists_the_manifest_files_with_their_columns() {
+    let s3 = FakeS3::default();
+    let (fake, athena) = athena(&s3);
+    // The fake's queries write their result under s3://results/, so the manifest of
+    // the first one, q1, is found beside it (it gives no DataManifestLocation).
+    fake.write_result_files(&s3);
+    s3.put(
+        "s3://results/q1-manifest.csv",
+        b"s3://out/run/f1\ns3://out/run/f2\n".to_vec(),
+    );
+    s3.put("s3://out/run/f1", hits("f1", 1200));
+    s3.put("s3://out/run/f2", hits("f2", 800));
+
+    let unloaded = athena
+        .unload(Unload::new("SELECT request_id, bytes, uri FROM hits").to("s3://out/run/"))
+        .await
+        .unwrap();
+    assert_eq!(fake.calls_of(Operation::StartQueryExecution).len(), 1);
+    assert_eq!(unloaded.query_execution.query_execution_id, "q1");
+    assert_eq!(unloaded.manifest_location, "s3://results/q1-manifest.csv");
+    assert_eq!(
+        unloaded
+            .shards
+            .iter()
+            .map(|s| s.uri.as_str())
+            .collect::<Vec<_>>(),
+        ["s3://out/run/f1", "s3://out/run/f2"]
+    );
+    assert_eq!(unloaded.columns(), hit_columns());
+    assert!(unloaded.shards.iter().all(|s| s.columns == hit_columns()));
+    assert_eq!(unloaded.metadata().columns()[1].precision, 19);
+
+    // A shard travels as JSON and reads the same on the other side.
+    let json = serde_json::to_value(&unloaded.shards[1]).unwrap();
+    assert_eq!(
+        json,
+        json!({
+            "uri": "s3://out/run/f2",
+            "format": "PARQUET",
+            "columns": [
+                {"name": "request_id", "type": "varchar"},
+                {"name": "bytes", "type": "bigint"},
+                {"name": "uri", "type": "varchar"},
+            ],
+        })
+    );
+    let shard: Shard = serde_json::from_value(json).unwrap();
+    let rows: Vec<Row> = athena.read_shard(&shard).try_collect().await.unwrap();
+    assert_eq!(rows.len(), 800);
+    assert_eq!(rows[1].get::<i64>("bytes").unwrap(), 1);
+
+    let total = unloaded
+        .rows(&athena, Map::new(0))
+        .try_fold(0, |n, _| async move { Ok(n + 1) })
+        .await
+        .unwrap();
+    assert_eq!(total, 2000);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unload_that_wrote_no_row_has_no_shards() {
+    let s3 = FakeS3::default();
+    let (fake, athena) = athena(&s3);
+    fake.write_result_files(&s3);
+    s3.put("s3://results/q1-manifest.csv", Vec::new());
+    let unloaded = athena
+        .unload(Unload::new("SELECT 1 WHERE false").to("s3://out/empty/"))
+        .await
+        .unwrap();
+    assert!(unloaded.shards.is_empty());
+    assert!(unloaded.columns().is_empty());
+    assert!(unloaded.metadata().is_empty());
+    let rows: Vec<Row> = unloaded
+        .rows(&athena, Map::new(4))
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(rows.is_empty());
+    // Nothing but the manifest was read.
+    assert_eq!(s3.calls(Operation::HeadObject), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unload_whose_manifest_is_missing_or_wrong_is_a_clear_error() {
+    let s3 = FakeS3::default();
+    let (fake, athena) = athena(&s3);
+    fake.write_result_files(&s3);
+    let err = athena
+        .unload(Unload::new("SELECT 1").to("s3://out/a/"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "UNLOAD file s3://results/q1-manifest.csv: the data manifest does not exist \
+         (GetObject answered NoSuchKey)"
+    );
+    s3.put(
+        "s3://results/q2-manifest.csv",
+        b"s3://out/b/f1\nnot a uri\n".to_vec(),
+    );
+    let err = athena
+        .unload(Unload::new("SELECT 1").to("s3://out/b/"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("line 2 of the manifest"), "{err}");
+
+    // Bad settings and a handle without S3 are refused before anything is sent.
+    let err = athena.unload(Unload::new("SELECT 1")).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidConfig { .. }), "{err:?}");
+    let no_s3 = Fake::new(Plan::rows(0));
+    let err = no_s3
+        .athena()
+        .unload(Unload::new("SELECT 1").to("s3://out/c/"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("S3 client"), "{err}");
+    assert!(no_s3.calls().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unload_to_another_format_lists_its_files_without_columns() {
+    let s3 = FakeS3::default();
+    let (fake, athena) = athena(&s3);
+    fake.write_result_files(&s3);
+    s3.put(
+        "s3://results/q1-manifest.csv",
+        b"s3://out/j/f1.gz\n".to_vec(),
+    );
+    let unloaded = athena
+        .unload(
+            Unload::new("SELECT 1 AS n")
+                .to("s3://out/j/")
+                .format(UnloadFormat::Json),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        unloaded.shards,
+        [Shard::new("s3://out/j/f1.gz", UnloadFormat::Json)]
+    );
+    let err = shard_error(&athena, &unloaded.shards[0]).await;
+    assert!(err.to_string().contains("not JSON"), "{err}");
+}
