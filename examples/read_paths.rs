@@ -9,12 +9,19 @@
 //! CloudFront columns (`five_columns`, the shape of `benches/parse_csv.rs`) and
 //! `SELECT *` (`all_columns`, 33 columns).
 //!
+//! With the library's `unload` feature (`--features unload`), each query is also
+//! unloaded to Parquet (`UNLOAD ... WITH (format = 'PARQUET')`, outside the clock) and
+//! its files read in parallel with `Unloaded::rows` under the same S3 limits: the path of
+//! issue 11 against the result-file path on the same rows (`path` `unload`, with
+//! `files`, `x_file` and `x_api`).
+//!
 //! Then, on a second emulator that adds no latency, the file path against a bare
 //! `aws-sdk-s3` ranged download of the same file (same chunk size and chunks in flight,
 //! no parsing): the file path's own cost over moving the bytes.
 //!
 //! ```text
 //! cargo run --release --example read_paths                  # 1,000,000 rows
+//! cargo run --release --features unload --example read_paths # and the UNLOAD path
 //! cargo run --release --example read_paths -- --rows 100000 --query five_columns
 //! cargo run --example read_paths -- --quick                 # a small check, a few seconds
 //! ```
@@ -95,6 +102,11 @@ struct Args {
     /// Skip the second part (file path against a bare download, no latency).
     #[arg(long)]
     skip_bare: bool,
+    /// Rows per Parquet file of an UNLOAD (the emulator's split; Athena's own depends
+    /// on the data): 1,000,000 rows make 10 files by default. Only with `--features
+    /// unload`.
+    #[arg(long, default_value_t = 100_000)]
+    unload_rows_per_file: usize,
     /// Also draw rows/s of every read as bars in an SVG file here (e.g.
     /// docs/read_paths.svg).
     #[arg(long)]
@@ -137,6 +149,7 @@ impl QueryKind {
 /// What the run needs besides the flags: the emulator's limits as numbers.
 struct Plan {
     rows: usize,
+    unload_rows_per_file: std::num::NonZeroUsize,
     queries: Vec<QueryKind>,
     page: Duration,
     first_byte: Duration,
@@ -228,8 +241,11 @@ fn plan(args: &Args) -> Result<Plan, BoxError> {
         queries = vec![QueryKind::FiveColumns, QueryKind::AllColumns];
     }
     queries.dedup();
+    let unload_rows_per_file = std::num::NonZeroUsize::new(args.unload_rows_per_file)
+        .ok_or("--unload-rows-per-file must be at least 1")?;
     Ok(Plan {
         rows,
+        unload_rows_per_file,
         queries,
         page: Duration::from_millis(args.page_ms),
         first_byte: Duration::from_millis(args.first_byte_ms),
@@ -242,6 +258,7 @@ fn plan(args: &Args) -> Result<Plan, BoxError> {
 async fn start_emulator(plan: &Plan, service_times: bool) -> Result<Emulator, BoxError> {
     let mut builder = Emulator::builder().engine_config(EngineConfig {
         cloudfront_rows: plan.rows,
+        unload_rows_per_file: plan.unload_rows_per_file,
         ..EngineConfig::default()
     });
     if service_times {
@@ -352,6 +369,12 @@ async fn service_times(
     }
     report(&line);
     bars.push(bar(format!("{} file", query.short()), &read, Some(bound)));
+    #[cfg(feature = "unload")]
+    {
+        let file_rate = rate(read.rows, read.elapsed);
+        let read = unload::read(args, plan, emulator, query, file_rate, api_rate).await?;
+        bars.push(bar(format!("{} unload", query.short()), &read, None));
+    }
     Ok(bars)
 }
 
@@ -510,6 +533,8 @@ fn report(line: &serde_json::Value) {
         "bound_rows_per_sec",
         "of_bound",
         "x_api",
+        "x_file",
+        "files",
         "file_path_of_bare",
     ] {
         if !line[key].is_null() {
@@ -517,4 +542,65 @@ fn report(line: &serde_json::Value) {
         }
     }
     eprintln!("{short}");
+}
+
+/// The UNLOAD path (feature `unload`): the query's rows unloaded to Parquet, then read
+/// from all files at once.
+#[cfg(feature = "unload")]
+mod unload {
+    use std::time::Instant;
+
+    use athena_emulator::Emulator;
+    use athena_stream::{BoxError, Map, ReadPath, Unload};
+    use futures::StreamExt;
+    use serde_json::json;
+
+    use super::{
+        Args, Plan, QueryKind, Read, check_rows, library, rate, raw_s3, read_line, report, round1,
+    };
+
+    /// Unloads `query` (outside the clock) and reads every row of its files, with as many
+    /// files at once as the file path has ranges in flight.
+    pub(super) async fn read(
+        args: &Args,
+        plan: &Plan,
+        emulator: &Emulator,
+        query: QueryKind,
+        file_rate: f64,
+        api_rate: Option<f64>,
+    ) -> Result<Read, BoxError> {
+        let athena = library(args, emulator, ReadPath::Auto)?;
+        let to = format!("s3://read-paths/unload/{}/", query.name());
+        let select = athena_stream::StartQueryExecution::new(query.sql())
+            .with_database("serverlessland_database");
+        let unloaded = athena.unload(Unload::new(select).with_to(to)).await?;
+        let s3 = super::designs::s3_client(&emulator.endpoint_url());
+        let mut file_bytes = 0;
+        for shard in &unloaded.shards {
+            file_bytes += raw_s3::size(&s3, &raw_s3::Location::parse(&shard.uri)?).await?;
+        }
+
+        let started = Instant::now();
+        let mut stream = unloaded.rows(&athena, Map::new(args.chunks_in_flight));
+        let mut rows = 0u64;
+        while let Some(row) = stream.next().await {
+            std::hint::black_box(row?);
+            rows += 1;
+        }
+        let read = Read {
+            rows,
+            elapsed: started.elapsed(),
+            stats: athena_stream::QueryStats::default(),
+        };
+        check_rows(&read, plan)?;
+        let mut line = read_line("service_times", query, "unload", &read, file_bytes);
+        line["bytes"] = json!(file_bytes);
+        line["files"] = json!(unloaded.shards.len());
+        line["x_file"] = json!(round1(rate(read.rows, read.elapsed) / file_rate.max(1e-9)));
+        if let Some(api_rate) = api_rate {
+            line["x_api"] = json!(round1(rate(read.rows, read.elapsed) / api_rate.max(1e-9)));
+        }
+        report(&line);
+        Ok(read)
+    }
 }

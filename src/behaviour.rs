@@ -11,6 +11,8 @@
 //! [`fake_only`] or [`emulator_only`], which say why.
 
 mod backend;
+#[cfg(all(feature = "unload", feature = "distributed-map"))]
+mod distributed_map;
 mod emulator_only;
 mod fake_only;
 mod lifecycle;

@@ -27,4 +27,4 @@ pub use worker::{BatchWorker, DEFAULT_MAX_ANSWER_BYTES};
 #[cfg(test)]
 mod asl_tests;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -19,7 +19,7 @@
 //!             StartQueryExecution::new("SELECT uri, status, bytes FROM cf_access_logs")
 //!                 .with_database("serverlessland_database"),
 //!         )
-//!         .to("s3://my-bucket/unload/run-1/"),
+//!         .with_to("s3://my-bucket/unload/run-1/"),
 //!     )
 //!     .await?;
 //! println!("{} files, columns {:?}", unloaded.shards.len(), unloaded.columns());
@@ -192,7 +192,7 @@ impl Athena {
                 unload_error(&uri, message, Some(e))
             })?;
         let files = manifest::parse(&bytes).map_err(|message| unload_error(&uri, message, None))?;
-        let format = unload.file_format();
+        let format = unload.format();
         let columns = match files.first() {
             Some(first) if format == UnloadFormat::Parquet => {
                 // In a task of its own, as every read of a file: a Parquet reader that

@@ -77,7 +77,7 @@ async fn every_type_unloads_and_reads_back_as_the_api_reads_it() {
         let select = format!("SELECT {sql} AS v");
         let from_api: Vec<Row> = api.query(select.as_str()).try_collect().await.unwrap();
         let unloaded = match athena
-            .unload(Unload::new(select.as_str()).to(format!("s3://unload/values/{i}/")))
+            .unload(Unload::new(select.as_str()).with_to(format!("s3://unload/values/{i}/")))
             .await
         {
             Ok(unloaded) => unloaded,
@@ -165,7 +165,7 @@ async fn a_large_unload_is_several_shards_and_every_row_comes_once() {
             Unload::new(
                 "SELECT x, CAST(x AS varchar) AS s FROM UNNEST(sequence(1, 10000)) AS t(x)",
             )
-            .to("s3://unload/large/"),
+            .with_to("s3://unload/large/"),
         )
         .await
         .unwrap();
@@ -217,14 +217,14 @@ async fn an_empty_unload_has_no_shards_and_a_used_location_is_refused() {
     let b = OnEmulator::start(Queries::Quick).await;
     let athena = b.file_builder().build().unwrap();
     athena
-        .unload(Unload::new("SELECT 1 AS x").to("s3://unload/used/"))
+        .unload(Unload::new("SELECT 1 AS x").with_to("s3://unload/used/"))
         .await
         .unwrap();
     // Zero rows: an empty manifest, no shard.
     let empty = athena
         .unload(
             Unload::new("SELECT x FROM UNNEST(sequence(1, 3)) AS t(x) WHERE x > 3")
-                .to("s3://unload/empty/"),
+                .with_to("s3://unload/empty/"),
         )
         .await
         .unwrap();
@@ -232,7 +232,7 @@ async fn an_empty_unload_has_no_shards_and_a_used_location_is_refused() {
 
     // A TO location that holds files: Athena's error, through execute.
     let err = athena
-        .unload(Unload::new("SELECT 1 AS x").to("s3://unload/used/"))
+        .unload(Unload::new("SELECT 1 AS x").with_to("s3://unload/used/"))
         .await
         .unwrap_err();
     assert!(

@@ -18,7 +18,7 @@ use crate::{Map, Retrier};
 /// bytes of serialized payload (`{"Items":[...],"BatchInput":...}`, the whole input
 /// counted, which is the strict reading of the limit). A helper for tests, not a model
 /// of Step Functions: it only fills batches greedily in row order.
-fn item_batcher(
+pub(crate) fn item_batcher(
     rows: &[Value],
     max_items_per_batch: Option<usize>,
     max_input_bytes_per_batch: Option<usize>,

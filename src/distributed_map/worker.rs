@@ -232,26 +232,7 @@ impl<P> BatchWorker<P> {
         let total = u64::try_from(items.len()).unwrap_or(u64::MAX);
 
         // 1. Decode every item; one that does not decode is its own failure, at once.
-        let mut decoded = Vec::with_capacity(items.len());
-        // The batch index of each decoded item: the fan-out numbers only those.
-        let mut positions = Vec::with_capacity(items.len());
-        let mut failures = Vec::new();
-        for (index, raw) in items.iter().enumerate() {
-            match serde_path_to_error::deserialize::<_, T>(raw) {
-                Ok(item) => {
-                    decoded.push(item);
-                    positions.push(index);
-                }
-                Err(error) => failures.push(ItemFailure::new(
-                    index,
-                    raw,
-                    key,
-                    ITEM_DECODE_FAILED,
-                    error.to_string(),
-                    0,
-                )),
-            }
-        }
+        let (decoded, positions, mut failures) = decode_items::<T>(&items, key);
 
         // 2. The batch's size is known, so its tolerance is one count of failures; the
         // decode failures use part of it, the fan-out gets the rest. Percentage 100
@@ -280,66 +261,32 @@ impl<P> BatchWorker<P> {
 
         // 3. The fan-out over the decoded items.
         let attempted = decoded.len();
-        let mut calls: u64 = 0;
-        let mut succeeded: u64 = 0;
-        let mut over_tolerance = false;
-        {
-            let mut results = futures::stream::iter(decoded.into_iter().map(Ok::<T, Infallible>))
-                .map_unordered(map, |item| {
-                    calls += 1;
-                    f(item)
-                });
-            while let Some(result) = results.next().await {
-                let error = match result {
-                    Ok(_) => {
-                        succeeded += 1;
-                        continue;
-                    }
-                    Err(error @ Error::Item { .. }) => error,
-                    // The count is the only threshold left, so it is passed by a failed
-                    // item, which comes with it: the last failure, then the end.
-                    Err(Error::ToleratedFailureThresholdExceeded { last, .. }) => {
-                        over_tolerance = true;
-                        match last {
-                            Some(last) => *last,
-                            None => continue,
-                        }
-                    }
-                    Err(source) => return Err(BatchError::Map { source }),
-                };
-                let Error::Item {
-                    index,
-                    attempts,
-                    source,
-                } = error
-                else {
-                    return Err(BatchError::Map { source: error });
-                };
-                let index = usize::try_from(index).unwrap_or(usize::MAX);
-                let position = positions.get(index).copied().unwrap_or(index);
-                let raw = items.get(position).unwrap_or(&NULL);
-                let cause = error_chain(source.as_ref());
-                failures.push(ItemFailure::new(
-                    position,
-                    raw,
-                    key,
-                    ITEM_FAILED,
-                    cause,
-                    attempts,
-                ));
-            }
+        let run = run_items(map, decoded, &mut f).await?;
+        for (index, attempts, cause) in run.failed {
+            let position = positions.get(index).copied().unwrap_or(index);
+            let raw = items.get(position).unwrap_or(&NULL);
+            failures.push(ItemFailure::new(
+                position,
+                raw,
+                key,
+                ITEM_FAILED,
+                cause,
+                attempts,
+            ));
         }
 
         // Every item that started was called once, plus once per retry. When the batch
         // stopped early, the items that never started were not called either, so only
         // a complete run gives an exact count.
+        let (succeeded, over_tolerance) = (run.succeeded, run.over_tolerance);
         let retried = if over_tolerance {
             failures
                 .iter()
                 .map(|f| u64::from(f.attempts.saturating_sub(1)))
                 .sum()
         } else {
-            calls.saturating_sub(u64::try_from(attempted).unwrap_or(u64::MAX))
+            run.calls
+                .saturating_sub(u64::try_from(attempted).unwrap_or(u64::MAX))
         };
         let answer = BatchAnswer::new(total, succeeded, retried, failures, self.max_answer_bytes);
         if over_tolerance {
@@ -361,6 +308,105 @@ impl<P> BatchWorker<P> {
         );
         Ok(answer)
     }
+}
+
+/// Decodes each item into a `T`: the decoded items, the batch index of each (the
+/// fan-out numbers only the decoded ones), and a failure for each item that did not
+/// decode.
+fn decode_items<T: DeserializeOwned>(
+    items: &[Value],
+    key: Option<&str>,
+) -> (Vec<T>, Vec<usize>, Vec<ItemFailure>) {
+    let mut decoded = Vec::with_capacity(items.len());
+    let mut positions = Vec::with_capacity(items.len());
+    let mut failures = Vec::new();
+    for (index, raw) in items.iter().enumerate() {
+        match serde_path_to_error::deserialize::<_, T>(raw) {
+            Ok(item) => {
+                decoded.push(item);
+                positions.push(index);
+            }
+            Err(error) => failures.push(ItemFailure::new(
+                index,
+                raw,
+                key,
+                ITEM_DECODE_FAILED,
+                error.to_string(),
+                0,
+            )),
+        }
+    }
+    (decoded, positions, failures)
+}
+
+/// What the fan-out over a batch's decoded items came to.
+struct ItemsRun {
+    /// Calls of the function: one per item started, plus one per retry.
+    calls: u64,
+    succeeded: u64,
+    /// The fan-out stopped because more items failed than the batch tolerates.
+    over_tolerance: bool,
+    /// Each failed item: its index among the decoded items, its attempts, its cause.
+    failed: Vec<(usize, u32, String)>,
+}
+
+/// Runs `f` over `decoded` with the fan-out's settings in `map`, and tallies it.
+async fn run_items<T, F, Fut, R, E, P>(
+    map: Map<P>,
+    decoded: Vec<T>,
+    f: &mut F,
+) -> Result<ItemsRun, BatchError>
+where
+    F: FnMut(T) -> Fut,
+    Fut: Future<Output = Result<R, E>>,
+    E: Into<BoxError>,
+    P: RetryPolicy<T, E> + Clone,
+{
+    let mut run = ItemsRun {
+        calls: 0,
+        succeeded: 0,
+        over_tolerance: false,
+        failed: Vec::new(),
+    };
+    let mut calls: u64 = 0;
+    let mut results = futures::stream::iter(decoded.into_iter().map(Ok::<T, Infallible>))
+        .map_unordered(map, |item| {
+            calls += 1;
+            f(item)
+        });
+    while let Some(result) = results.next().await {
+        let error = match result {
+            Ok(_) => {
+                run.succeeded += 1;
+                continue;
+            }
+            Err(error @ Error::Item { .. }) => error,
+            // The count is the only threshold left, so it is passed by a failed
+            // item, which comes with it: the last failure, then the end.
+            Err(Error::ToleratedFailureThresholdExceeded { last, .. }) => {
+                run.over_tolerance = true;
+                match last {
+                    Some(last) => *last,
+                    None => continue,
+                }
+            }
+            Err(source) => return Err(BatchError::Map { source }),
+        };
+        let Error::Item {
+            index,
+            attempts,
+            source,
+        } = error
+        else {
+            return Err(BatchError::Map { source: error });
+        };
+        let index = usize::try_from(index).unwrap_or(usize::MAX);
+        run.failed
+            .push((index, attempts, error_chain(source.as_ref())));
+    }
+    drop(results);
+    run.calls = calls;
+    Ok(run)
 }
 
 /// The most failures a batch of `total` items tolerates: the count, the percentage of

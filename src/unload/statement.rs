@@ -123,9 +123,9 @@ impl fmt::Display for UnloadCompression {
 ///         .with_database("serverlessland_database")
 ///         .with_execution_parameter("'404'"),
 /// )
-/// .to("s3://my-bucket/unload/run-1/")
-/// .format(UnloadFormat::Parquet)
-/// .compression(UnloadCompression::Snappy);
+/// .with_to("s3://my-bucket/unload/run-1/")
+/// .with_format(UnloadFormat::Parquet)
+/// .with_compression(UnloadCompression::Snappy);
 /// assert_eq!(
 ///     unload.query_string()?,
 ///     "UNLOAD (SELECT uri, status FROM cf_access_logs WHERE status = ?) \
@@ -160,41 +160,61 @@ impl Unload {
 
     /// `TO`: the `s3://bucket/prefix/` the files are written under. It must be empty
     /// (docs/athena.md, "UNLOAD and data manifests"). Required.
-    pub fn to(mut self, location: impl Into<String>) -> Self {
+    pub fn with_to(mut self, location: impl Into<String>) -> Self {
         self.to = Some(location.into());
         self
     }
 
     /// `format`. Default is [`UnloadFormat::Parquet`], the one this crate reads.
-    pub fn format(mut self, format: UnloadFormat) -> Self {
+    pub fn with_format(mut self, format: UnloadFormat) -> Self {
         self.format = format;
         self
     }
 
     /// `compression`, one of [`UnloadFormat::compressions`] of the format. Default is
     /// Athena's: GZIP for Parquet, JSON and TEXTFILE, ZLIB for ORC.
-    pub fn compression(mut self, compression: UnloadCompression) -> Self {
+    pub fn with_compression(mut self, compression: UnloadCompression) -> Self {
         self.compression = Some(compression);
         self
     }
 
     /// `compression_level`, 1 to 22, for [`UnloadCompression::Zstd`] only. Default is
     /// Athena's (3).
-    pub fn compression_level(mut self, level: u32) -> Self {
+    pub fn with_compression_level(mut self, level: u32) -> Self {
         self.compression_level = Some(level);
         self
     }
 
     /// `field_delimiter`, for [`UnloadFormat::TextFile`] only. Default is Athena's,
     /// `\u{1}` (`^A`).
-    pub fn field_delimiter(mut self, delimiter: char) -> Self {
+    pub fn with_field_delimiter(mut self, delimiter: char) -> Self {
         self.field_delimiter = Some(delimiter);
         self
     }
 
+    /// The `TO` location, if set.
+    pub fn to(&self) -> Option<&str> {
+        self.to.as_deref()
+    }
+
     /// The format the files are written in.
-    pub fn file_format(&self) -> UnloadFormat {
+    pub fn format(&self) -> UnloadFormat {
         self.format
+    }
+
+    /// The `compression`, if set (else Athena's default for the format).
+    pub fn compression(&self) -> Option<UnloadCompression> {
+        self.compression
+    }
+
+    /// The `compression_level`, if set.
+    pub fn compression_level(&self) -> Option<u32> {
+        self.compression_level
+    }
+
+    /// The `field_delimiter`, if set.
+    pub fn field_delimiter(&self) -> Option<char> {
+        self.field_delimiter
     }
 
     /// The UNLOAD statement's SQL.
@@ -212,7 +232,7 @@ impl Unload {
             problems.push("the SELECT of an UNLOAD is empty".to_owned());
         }
         match self.to.as_deref() {
-            None => problems.push("an UNLOAD needs a TO location (Unload::to)".to_owned()),
+            None => problems.push("an UNLOAD needs a TO location (Unload::with_to)".to_owned()),
             Some(to) if !is_s3_prefix(to) => problems.push(format!(
                 "the TO location of an UNLOAD must be s3://bucket/prefix/ ending in `/`, got {to:?}"
             )),
@@ -299,7 +319,7 @@ mod tests {
     use super::*;
 
     fn unload() -> Unload {
-        Unload::new("SELECT 1 AS n").to("s3://b/p/")
+        Unload::new("SELECT 1 AS n").with_to("s3://b/p/")
     }
 
     #[test]
@@ -310,9 +330,9 @@ mod tests {
         );
         assert_eq!(
             Unload::new("  SELECT 1 AS n ;\n")
-                .to("s3://b/it's/")
-                .compression(UnloadCompression::Zstd)
-                .compression_level(9)
+                .with_to("s3://b/it's/")
+                .with_compression(UnloadCompression::Zstd)
+                .with_compression_level(9)
                 .query_string()
                 .unwrap(),
             "UNLOAD (SELECT 1 AS n) TO 's3://b/it''s/' WITH (format = 'PARQUET', \
@@ -320,8 +340,8 @@ mod tests {
         );
         assert_eq!(
             unload()
-                .format(UnloadFormat::TextFile)
-                .field_delimiter('\'')
+                .with_format(UnloadFormat::TextFile)
+                .with_field_delimiter('\'')
                 .query_string()
                 .unwrap(),
             "UNLOAD (SELECT 1 AS n) TO 's3://b/p/' WITH (format = 'TEXTFILE', \
@@ -335,7 +355,7 @@ mod tests {
             .with_database("db")
             .with_workgroup("wg")
             .with_execution_parameter("'404'");
-        let query = Unload::new(select).to("s3://b/p/").to_query().unwrap();
+        let query = Unload::new(select).with_to("s3://b/p/").to_query().unwrap();
         assert_eq!(
             query.query_string(),
             "UNLOAD (SELECT uri FROM t WHERE status = ?) TO 's3://b/p/' WITH (format = 'PARQUET')"
@@ -348,9 +368,9 @@ mod tests {
     #[test]
     fn every_problem_is_named() {
         let err = Unload::new(" ; ")
-            .compression(UnloadCompression::Zlib)
-            .compression_level(30)
-            .field_delimiter(',')
+            .with_compression(UnloadCompression::Zlib)
+            .with_compression_level(30)
+            .with_field_delimiter(',')
             .query_string()
             .unwrap_err()
             .to_string();
@@ -365,15 +385,18 @@ mod tests {
             assert!(err.contains(part), "{part:?} not in {err}");
         }
         for to in ["s3://b/p", "https://b/p/", "s3:///p/", "b/p/", ""] {
-            let err = Unload::new("SELECT 1").to(to).query_string().unwrap_err();
+            let err = Unload::new("SELECT 1")
+                .with_to(to)
+                .query_string()
+                .unwrap_err();
             assert!(
                 err.to_string().contains("must be s3://bucket/prefix/"),
                 "{to}: {err}"
             );
         }
         let err = unload()
-            .format(UnloadFormat::Avro)
-            .compression(UnloadCompression::Snappy)
+            .with_format(UnloadFormat::Avro)
+            .with_compression(UnloadCompression::Snappy)
             .query_string()
             .unwrap_err();
         assert!(

@@ -1025,7 +1025,7 @@ async fn an_unload_runs_its_statement_and_lists_the_manifest_files_with_their_co
     s3.put("s3://out/run/f2", hits("f2", 800));
 
     let unloaded = athena
-        .unload(Unload::new("SELECT request_id, bytes, uri FROM hits").to("s3://out/run/"))
+        .unload(Unload::new("SELECT request_id, bytes, uri FROM hits").with_to("s3://out/run/"))
         .await
         .unwrap();
     assert_eq!(fake.calls_of(Operation::StartQueryExecution).len(), 1);
@@ -1077,7 +1077,7 @@ async fn an_unload_that_wrote_no_row_has_no_shards() {
     fake.write_result_files(&s3);
     s3.put("s3://results/q1-manifest.csv", Vec::new());
     let unloaded = athena
-        .unload(Unload::new("SELECT 1 WHERE false").to("s3://out/empty/"))
+        .unload(Unload::new("SELECT 1 WHERE false").with_to("s3://out/empty/"))
         .await
         .unwrap();
     assert!(unloaded.shards.is_empty());
@@ -1099,7 +1099,7 @@ async fn an_unload_whose_manifest_is_missing_or_wrong_is_a_clear_error() {
     let (fake, athena) = athena(&s3);
     fake.write_result_files(&s3);
     let err = athena
-        .unload(Unload::new("SELECT 1").to("s3://out/a/"))
+        .unload(Unload::new("SELECT 1").with_to("s3://out/a/"))
         .await
         .unwrap_err();
     assert_eq!(
@@ -1112,7 +1112,7 @@ async fn an_unload_whose_manifest_is_missing_or_wrong_is_a_clear_error() {
         b"s3://out/b/f1\nnot a uri\n".to_vec(),
     );
     let err = athena
-        .unload(Unload::new("SELECT 1").to("s3://out/b/"))
+        .unload(Unload::new("SELECT 1").with_to("s3://out/b/"))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("line 2 of the manifest"), "{err}");
@@ -1123,7 +1123,7 @@ async fn an_unload_whose_manifest_is_missing_or_wrong_is_a_clear_error() {
     let no_s3 = Fake::new(Plan::rows(0));
     let err = no_s3
         .athena()
-        .unload(Unload::new("SELECT 1").to("s3://out/c/"))
+        .unload(Unload::new("SELECT 1").with_to("s3://out/c/"))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("S3 client"), "{err}");
@@ -1142,8 +1142,8 @@ async fn an_unload_to_another_format_lists_its_files_without_columns() {
     let unloaded = athena
         .unload(
             Unload::new("SELECT 1 AS n")
-                .to("s3://out/j/")
-                .format(UnloadFormat::Json),
+                .with_to("s3://out/j/")
+                .with_format(UnloadFormat::Json),
         )
         .await
         .unwrap();
