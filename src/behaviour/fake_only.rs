@@ -461,7 +461,7 @@ mod defaults {
     /// A byte count as the README writes it: whole MiB as `8 MiB`, else in bytes.
     fn bytes(n: u64) -> String {
         const MIB: u64 = 1 << 20;
-        if n % MIB == 0 {
+        if n.is_multiple_of(MIB) {
             format!("{} MiB", n / MIB)
         } else {
             format!("{n} bytes")
