@@ -143,18 +143,22 @@ fn millis(ms: f64, flag: &str) -> Result<Duration, BoxError> {
     Ok(Duration::from_secs_f64(ms / 1000.0))
 }
 
-async fn run(args: &Args) -> Result<(), BoxError> {
-    let item = millis(args.item_ms, "--item-ms")?;
-    let page = millis(args.page_ms, "--page-ms")?;
-    let designs = args
-        .designs
+/// The designs named on the command line.
+fn parse_designs(names: &[String]) -> Result<Vec<Design>, BoxError> {
+    names
         .iter()
         .map(|name| {
             Design::parse(name).ok_or_else(|| -> BoxError {
                 format!("unknown design {name:?}: use stream, page_barrier or sequential").into()
             })
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect()
+}
+
+async fn run(args: &Args) -> Result<(), BoxError> {
+    let item = millis(args.item_ms, "--item-ms")?;
+    let page = millis(args.page_ms, "--page-ms")?;
+    let designs = parse_designs(&args.designs)?;
     let concurrency = match &args.concurrency {
         Some(list) => list.clone(),
         None => default_concurrency(args.item_ms, args.page_ms),
@@ -381,17 +385,7 @@ fn chart(
         .map(|&c| (c as f64, designs::ideal_rows_per_sec(c, item, page)))
         .filter(|(_, y)| y.is_finite())
         .collect();
-    let values = points
-        .iter()
-        .flat_map(|p| [p.min(), p.max()])
-        .chain(ideal.iter().map(|&(_, y)| y))
-        .filter(|y| y.is_finite() && *y > 0.0);
-    let (lo, hi) = values.fold((f64::INFINITY, 0.0f64), |(lo, hi), y| {
-        (lo.min(y), hi.max(y))
-    });
-    if !lo.is_finite() || hi <= 0.0 {
-        return Err("nothing to chart".into());
-    }
+    let (lo, hi) = rate_range(points, &ideal)?;
     let x_lo = cs.first().copied().unwrap_or(1) as f64 / 1.3;
     let x_hi = cs.last().copied().unwrap_or(1) as f64 * 1.3;
 
@@ -418,44 +412,16 @@ fn chart(
 
     let ideal_style = ShapeStyle::from(&BLACK.mix(0.6)).stroke_width(1);
     chart
-        .draw_series(LineSeries::new(ideal.clone(), ideal_style))?
+        .draw_series(LineSeries::new(ideal, ideal_style))?
         .label("ideal: min(C / t_item, 1000 / t_page)")
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], ideal_style));
-
     let colours = [
         (Design::Stream, RGBColor(31, 119, 180)),
         (Design::PageBarrier, RGBColor(214, 39, 40)),
         (Design::Sequential, RGBColor(44, 160, 44)),
     ];
     for (design, colour) in colours {
-        let mut line: Vec<(f64, f64)> = points
-            .iter()
-            .filter(|p| p.design == design)
-            .map(|p| (p.concurrency as f64, p.median()))
-            .collect();
-        if line.is_empty() {
-            continue;
-        }
-        line.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let style = ShapeStyle::from(&colour).stroke_width(2);
-        chart
-            .draw_series(LineSeries::new(line.clone(), style))?
-            .label(design.name())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
-        chart.draw_series(
-            line.iter()
-                .map(|&(x, y)| Circle::new((x, y), 3, colour.filled())),
-        )?;
-        // The spread of the runs, as a vertical bar at each point.
-        chart.draw_series(
-            points
-                .iter()
-                .filter(|p| p.design == design && p.rates.len() > 1)
-                .map(|p| {
-                    let x = p.concurrency as f64;
-                    PathElement::new(vec![(x, p.min()), (x, p.max())], style)
-                }),
-        )?;
+        draw_design(&mut chart, points, design, colour)?;
     }
     chart
         .configure_series_labels()
@@ -464,5 +430,72 @@ fn chart(
         .border_style(BLACK)
         .draw()?;
     root.present()?;
+    Ok(())
+}
+
+/// The lowest and highest rate to chart, over every run and the ideal `(C, rows/s)`.
+fn rate_range(points: &[Point], ideal: &[(f64, f64)]) -> Result<(f64, f64), BoxError> {
+    let values = points
+        .iter()
+        .flat_map(|p| [p.min(), p.max()])
+        .chain(ideal.iter().map(|&(_, y)| y))
+        .filter(|y| y.is_finite() && *y > 0.0);
+    let (lo, hi) = values.fold((f64::INFINITY, 0.0f64), |(lo, hi), y| {
+        (lo.min(y), hi.max(y))
+    });
+    if !lo.is_finite() || hi <= 0.0 {
+        return Err("nothing to chart".into());
+    }
+    Ok((lo, hi))
+}
+
+/// The chart [`chart`] draws on: an SVG, log scale on both axes.
+type LogChart<'a, 'b> = plotters::prelude::ChartContext<
+    'a,
+    plotters::prelude::SVGBackend<'b>,
+    plotters::prelude::Cartesian2d<
+        plotters::prelude::LogCoord<f64>,
+        plotters::prelude::LogCoord<f64>,
+    >,
+>;
+
+/// One design's line of median rates in `colour`, with its legend entry, a dot at each
+/// point and the spread of the runs as a vertical bar. Nothing for a design not run.
+fn draw_design(
+    chart: &mut LogChart<'_, '_>,
+    points: &[Point],
+    design: Design,
+    colour: plotters::prelude::RGBColor,
+) -> Result<(), BoxError> {
+    use plotters::prelude::*;
+
+    let mut line: Vec<(f64, f64)> = points
+        .iter()
+        .filter(|p| p.design == design)
+        .map(|p| (p.concurrency as f64, p.median()))
+        .collect();
+    if line.is_empty() {
+        return Ok(());
+    }
+    line.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let style = ShapeStyle::from(&colour).stroke_width(2);
+    chart
+        .draw_series(LineSeries::new(line.clone(), style))?
+        .label(design.name())
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+    chart.draw_series(
+        line.iter()
+            .map(|&(x, y)| Circle::new((x, y), 3, colour.filled())),
+    )?;
+    // The spread of the runs, as a vertical bar at each point.
+    chart.draw_series(
+        points
+            .iter()
+            .filter(|p| p.design == design && p.rates.len() > 1)
+            .map(|p| {
+                let x = p.concurrency as f64;
+                PathElement::new(vec![(x, p.min()), (x, p.max())], style)
+            }),
+    )?;
     Ok(())
 }

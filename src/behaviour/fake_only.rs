@@ -432,9 +432,39 @@ mod defaults {
                 "| `with_failed_query_retries` | {} |",
                 settings.failed_query_retries
             ),
+            format!(
+                "| `with_read_path` | `ReadPath::{:?}` |",
+                settings.read_path
+            ),
+            format!(
+                "| `with_chunk_size` | {} (`DEFAULT_CHUNK_SIZE`) |",
+                bytes(settings.chunk_size)
+            ),
+            format!(
+                "| `with_chunks_in_flight` | {} (`DEFAULT_CHUNKS_IN_FLIGHT`) |",
+                settings.chunks_in_flight
+            ),
+            // Its default is a sentence (which client), not a value to compare.
+            "| `with_s3_client` | ".to_owned(),
         ] {
             assert!(readme.contains(&row), "README lacks the row {row}");
         }
         assert_eq!(settings.query_timeout, None);
+        // The rows name the constants: the defaults must be them.
+        assert_eq!(settings.chunk_size, crate::settings::DEFAULT_CHUNK_SIZE);
+        assert_eq!(
+            settings.chunks_in_flight,
+            crate::settings::DEFAULT_CHUNKS_IN_FLIGHT
+        );
+    }
+
+    /// A byte count as the README writes it: whole MiB as `8 MiB`, else in bytes.
+    fn bytes(n: u64) -> String {
+        const MIB: u64 = 1 << 20;
+        if n.is_multiple_of(MIB) {
+            format!("{} MiB", n / MIB)
+        } else {
+            format!("{n} bytes")
+        }
     }
 }

@@ -83,6 +83,26 @@ enum EngineSource {
     Engine(Engine),
 }
 
+impl EngineSource {
+    /// The engine, and the temp data dir to remove at shutdown if the engine is built here.
+    async fn build(self) -> Result<(Engine, Option<std::path::PathBuf>), StartError> {
+        match self {
+            EngineSource::Engine(engine) => Ok((engine, None)),
+            EngineSource::Config(config) => {
+                let engine = Engine::new(config)
+                    .await
+                    .map_err(|source| StartError::Engine { source })?;
+                // An engine built here is this emulator's alone, so the temp dir it made
+                // can go at shutdown (a shared engine's dir goes with its last clone).
+                let temporary_data_dir = engine
+                    .owns_data_dir()
+                    .then(|| engine.data_dir().to_path_buf());
+                Ok((engine, temporary_data_dir))
+            }
+        }
+    }
+}
+
 /// Configures an [`Emulator`]; made by [`Emulator::builder`].
 ///
 /// Settings are checked once, by [`EmulatorBuilder::start`].
@@ -282,15 +302,8 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Builds the engine, binds the address and starts serving in the background.
-    ///
-    /// Must be called within a Tokio runtime (multi-threaded or not).
-    ///
-    /// # Errors
-    /// [`StartError::InvalidConfig`] for a rate outside 0..=1, a limit of 0 active queries
-    /// or a body limit under 1 KiB; [`StartError::Engine`] when the engine cannot be
-    /// built; [`StartError::Bind`] when the address cannot be bound.
-    pub async fn start(self) -> Result<Emulator, StartError> {
+    /// The [`StartError::InvalidConfig`] for the first invalid setting, if any.
+    fn validate(&self) -> Result<(), StartError> {
         let invalid = |message: String| Err(StartError::InvalidConfig { message });
         if self.max_active_queries == 0 {
             return invalid("max_active_queries must be at least 1".into());
@@ -308,21 +321,20 @@ impl EmulatorBuilder {
                 return invalid(format!("{name} of {operation} is {rate}, not in 0.0..=1.0"));
             }
         }
-        let mut temporary_data_dir = None;
-        let engine = match self.engine {
-            EngineSource::Engine(engine) => engine,
-            EngineSource::Config(config) => {
-                let engine = Engine::new(config)
-                    .await
-                    .map_err(|source| StartError::Engine { source })?;
-                // An engine built here is this emulator's alone, so the temp dir it made
-                // can go at shutdown (a shared engine's dir goes with its last clone).
-                if engine.owns_data_dir() {
-                    temporary_data_dir = Some(engine.data_dir().to_path_buf());
-                }
-                engine
-            }
-        };
+        Ok(())
+    }
+
+    /// Builds the engine, binds the address and starts serving in the background.
+    ///
+    /// Must be called within a Tokio runtime (multi-threaded or not).
+    ///
+    /// # Errors
+    /// [`StartError::InvalidConfig`] for a rate outside 0..=1, a limit of 0 active queries
+    /// or a body limit under 1 KiB; [`StartError::Engine`] when the engine cannot be
+    /// built; [`StartError::Bind`] when the address cannot be bound.
+    pub async fn start(self) -> Result<Emulator, StartError> {
+        self.validate()?;
+        let (engine, temporary_data_dir) = self.engine.build().await?;
         let data_dir = DataDir::open(engine.data_dir()).map_err(|source| StartError::DataDir {
             path: engine.data_dir().to_path_buf(),
             source,

@@ -4,7 +4,7 @@
 //! Every request that is not an Athena call (see `http.rs`) is an S3 call, path-style:
 //! `http://127.0.0.1:PORT/bucket/key` is the file `<data_dir>/bucket/key`. The protocol
 //! (routing, headers, XML bodies, error bodies) is s3s's; the operations work on the
-//! data dir (`service.rs`), keep to it (`keys.rs`), and carry the S3 faults
+//! data dir (`service.rs`, `listing.rs`), keep to it (`keys.rs`), and carry the S3 faults
 //! (`faults.rs`, `body.rs`).
 
 mod anonymous;
@@ -12,6 +12,7 @@ mod body;
 mod faults;
 mod flushes;
 mod keys;
+mod listing;
 mod operation;
 mod service;
 

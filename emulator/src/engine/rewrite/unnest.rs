@@ -60,72 +60,16 @@ impl RelationPlanner for TrinoUnnest {
         };
         if alias.as_ref().is_some_and(|a| a.name.value == INNER) {
             // The arrays this planner made, for DataFusion's own planning.
-            return Ok(RelationPlanning::Original(Box::new(TableFactor::UNNEST {
-                alias,
-                array_exprs,
-                with_offset: false,
-                with_offset_alias: None,
-                with_ordinality,
-            })));
+            return Ok(original(alias, array_exprs, with_ordinality));
         }
-        let empty = DFSchema::empty();
-        let mut args = Vec::with_capacity(array_exprs.len());
-        for e in &array_exprs {
-            let planned = context.sql_to_expr(e.clone(), &empty)?;
-            args.push(match planned.get_type(&empty)? {
-                DataType::Map(..) => Arg::Map,
-                DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
-                    match f.data_type() {
-                        DataType::Struct(fields) => {
-                            Arg::Rows(fields.iter().map(|f| f.name().clone()).collect())
-                        }
-                        _ => Arg::Array,
-                    }
-                }
-                _ => Arg::Array,
-            });
-        }
+        let args = array_exprs
+            .iter()
+            .map(|e| Arg::of(e, context))
+            .collect::<Result<Vec<_>>>()?;
         if !with_ordinality && args.iter().all(|a| matches!(a, Arg::Array)) {
-            return Ok(RelationPlanning::Original(Box::new(TableFactor::UNNEST {
-                alias,
-                array_exprs,
-                with_offset: false,
-                with_offset_alias: None,
-                with_ordinality,
-            })));
+            return Ok(original(alias, array_exprs, with_ordinality));
         }
-        // The arrays DataFusion unnests, and which of its columns are rows to split.
-        let mut arrays = Vec::new();
-        let mut split: Vec<Option<Vec<String>>> = Vec::new();
-        for (e, arg) in array_exprs.iter().zip(args) {
-            match arg {
-                Arg::Map => {
-                    arrays.push(sql(&format!("map_keys({e})"))?);
-                    arrays.push(sql(&format!("map_values({e})"))?);
-                    split.extend([None, None]);
-                }
-                Arg::Rows(fields) => {
-                    arrays.push(e.clone());
-                    split.push(Some(fields));
-                }
-                Arg::Array => {
-                    arrays.push(e.clone());
-                    split.push(None);
-                }
-            }
-        }
-        if with_ordinality {
-            // 1..n, n the length of the longest argument (a NULL one counts as empty).
-            let lengths: Vec<String> = array_exprs
-                .iter()
-                .map(|e| format!("coalesce(cardinality({e}), 0)"))
-                .collect();
-            arrays.push(sql(&format!(
-                "generate_series(1, CAST(greatest({}, 0) AS BIGINT))",
-                lengths.join(", ")
-            ))?);
-            split.push(None);
-        }
+        let (arrays, split) = inner_arrays(&array_exprs, args, with_ordinality)?;
         let plan = context.plan(TableFactor::UNNEST {
             alias: Some(TableAlias {
                 explicit: true,
@@ -138,26 +82,112 @@ impl RelationPlanner for TrinoUnnest {
             with_offset_alias: None,
             with_ordinality: false,
         })?;
-        let mut columns = Vec::new();
-        for (column, fields) in plan.schema().columns().into_iter().zip(split) {
-            match fields {
-                None => columns.push(DfExpr::Column(column)),
-                Some(fields) => columns.extend(
-                    fields
-                        .into_iter()
-                        .map(|f| get_field(DfExpr::Column(column.clone()), f)),
-                ),
-            }
-        }
-        let columns = columns
-            .into_iter()
-            .enumerate()
-            .map(|(i, e)| e.alias(format!("_u{i}")));
-        let plan = LogicalPlanBuilder::from(plan).project(columns)?.build()?;
+        let plan = split_rows(plan, split)?;
         Ok(RelationPlanning::Planned(Box::new(PlannedRelation::new(
             plan, alias,
         ))))
     }
+}
+
+impl Arg {
+    /// What the UNNEST argument `e` is, from its type.
+    fn of(e: &Expr, context: &mut dyn RelationPlannerContext) -> Result<Arg> {
+        let empty = DFSchema::empty();
+        let planned = context.sql_to_expr(e.clone(), &empty)?;
+        Ok(match planned.get_type(&empty)? {
+            DataType::Map(..) => Arg::Map,
+            DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
+                match f.data_type() {
+                    DataType::Struct(fields) => {
+                        Arg::Rows(fields.iter().map(|f| f.name().clone()).collect())
+                    }
+                    _ => Arg::Array,
+                }
+            }
+            _ => Arg::Array,
+        })
+    }
+}
+
+/// The UNNEST as written, left to DataFusion.
+fn original(
+    alias: Option<TableAlias>,
+    array_exprs: Vec<Expr>,
+    with_ordinality: bool,
+) -> RelationPlanning {
+    RelationPlanning::Original(Box::new(TableFactor::UNNEST {
+        alias,
+        array_exprs,
+        with_offset: false,
+        with_offset_alias: None,
+        with_ordinality,
+    }))
+}
+
+/// For each column of the UNNEST DataFusion plans, the fields of its rows to split it
+/// into, or `None` to keep it whole.
+type Split = Vec<Option<Vec<String>>>;
+
+/// The arrays DataFusion unnests for `array_exprs` (of kinds `args`), and for each of its
+/// columns the fields to split it into when it is a column of rows.
+fn inner_arrays(
+    array_exprs: &[Expr],
+    args: Vec<Arg>,
+    with_ordinality: bool,
+) -> Result<(Vec<Expr>, Split)> {
+    let mut arrays = Vec::new();
+    let mut split: Split = Vec::new();
+    for (e, arg) in array_exprs.iter().zip(args) {
+        match arg {
+            Arg::Map => {
+                arrays.push(sql(&format!("map_keys({e})"))?);
+                arrays.push(sql(&format!("map_values({e})"))?);
+                split.extend([None, None]);
+            }
+            Arg::Rows(fields) => {
+                arrays.push(e.clone());
+                split.push(Some(fields));
+            }
+            Arg::Array => {
+                arrays.push(e.clone());
+                split.push(None);
+            }
+        }
+    }
+    if with_ordinality {
+        // 1..n, n the length of the longest argument (a NULL one counts as empty).
+        let lengths: Vec<String> = array_exprs
+            .iter()
+            .map(|e| format!("coalesce(cardinality({e}), 0)"))
+            .collect();
+        arrays.push(sql(&format!(
+            "generate_series(1, CAST(greatest({}, 0) AS BIGINT))",
+            lengths.join(", ")
+        ))?);
+        split.push(None);
+    }
+    Ok((arrays, split))
+}
+
+/// `plan` with its columns of rows split into their `split` fields, the columns renamed
+/// `_u0`, `_u1`, ...
+fn split_rows(plan: LogicalPlan, split: Split) -> Result<LogicalPlan> {
+    let mut columns = Vec::new();
+    for (column, fields) in plan.schema().columns().into_iter().zip(split) {
+        match fields {
+            None => columns.push(DfExpr::Column(column)),
+            Some(fields) => columns.extend(
+                fields
+                    .into_iter()
+                    .map(|f| get_field(DfExpr::Column(column.clone()), f)),
+            ),
+        }
+    }
+    let columns = columns
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| e.alias(format!("_u{i}")));
+    LogicalPlanBuilder::from(plan).project(columns)?.build()
 }
 
 /// One SQL expression (built from expressions already parsed, printed back as SQL).

@@ -100,67 +100,11 @@ where
                 if state == State::Done {
                     return None;
                 }
-                // Take what the buffer holds for the current state.
-                match state {
-                    State::ChunkHeader | State::Trailers => {
-                        if let Some(at) = buffer.windows(2).position(|w| w == b"\r\n") {
-                            let line = buffer.split_to(at + 2);
-                            let line = &line[..at];
-                            if state == State::Trailers {
-                                if line.is_empty() {
-                                    state = State::Done;
-                                }
-                                continue;
-                            }
-                            let size = line.split(|&b| b == b';').next().unwrap_or_default();
-                            let size = std::str::from_utf8(size)
-                                .ok()
-                                .and_then(|s| u64::from_str_radix(s.trim(), 16).ok());
-                            match size {
-                                Some(0) => state = State::Trailers,
-                                Some(n) => state = State::Data(n),
-                                None => {
-                                    state = State::Done;
-                                    return Some((
-                                        Err(invalid("bad chunk size")),
-                                        (input, buffer, state, ended),
-                                    ));
-                                }
-                            }
-                            continue;
-                        }
-                        if buffer.len() > MAX_LINE {
-                            state = State::Done;
-                            return Some((
-                                Err(invalid("line too long")),
-                                (input, buffer, state, ended),
-                            ));
-                        }
-                    }
-                    State::Data(left) if !buffer.is_empty() => {
-                        let take = left.min(buffer.len() as u64) as usize;
-                        let data = buffer.split_to(take).freeze();
-                        state = match left - take as u64 {
-                            0 => State::DataEnd,
-                            n => State::Data(n),
-                        };
-                        return Some((Ok(data), (input, buffer, state, ended)));
-                    }
-                    State::DataEnd if buffer.len() >= 2 => {
-                        if &buffer[..2] != b"\r\n" {
-                            state = State::Done;
-                            return Some((
-                                Err(invalid("no CRLF after a chunk")),
-                                (input, buffer, state, ended),
-                            ));
-                        }
-                        buffer.advance(2);
-                        state = State::ChunkHeader;
-                        continue;
-                    }
-                    _ => {}
+                match step(&mut buffer, &mut state) {
+                    Step::Again => continue,
+                    Step::Yield(item) => return Some((item, (input, buffer, state, ended))),
+                    Step::NeedInput => {}
                 }
-                // Need more input.
                 if ended {
                     state = State::Done;
                     return Some((
@@ -179,6 +123,76 @@ where
             }
         },
     )
+}
+
+/// What the decoder does after a [`step`].
+enum Step {
+    /// The state moved on without output: step again.
+    Again,
+    /// Payload bytes, or an error (the state is then [`State::Done`]).
+    Yield(Result<Bytes, BoxError>),
+    /// The buffer holds too little for the current state.
+    NeedInput,
+}
+
+/// Takes what `buffer` holds for `state`, moving `state` on.
+fn step(buffer: &mut BytesMut, state: &mut State) -> Step {
+    match *state {
+        State::ChunkHeader | State::Trailers => {
+            let Some(at) = buffer.windows(2).position(|w| w == b"\r\n") else {
+                if buffer.len() > MAX_LINE {
+                    return fail(state, "line too long");
+                }
+                return Step::NeedInput;
+            };
+            let line = buffer.split_to(at + 2);
+            let line = &line[..at];
+            if *state == State::Trailers {
+                if line.is_empty() {
+                    *state = State::Done;
+                }
+                return Step::Again;
+            }
+            match chunk_size(line) {
+                Some(0) => *state = State::Trailers,
+                Some(n) => *state = State::Data(n),
+                None => return fail(state, "bad chunk size"),
+            }
+            Step::Again
+        }
+        State::Data(left) if !buffer.is_empty() => {
+            let take = left.min(buffer.len() as u64) as usize;
+            let data = buffer.split_to(take).freeze();
+            *state = match left - take as u64 {
+                0 => State::DataEnd,
+                n => State::Data(n),
+            };
+            Step::Yield(Ok(data))
+        }
+        State::DataEnd if buffer.len() >= 2 => {
+            if &buffer[..2] != b"\r\n" {
+                return fail(state, "no CRLF after a chunk");
+            }
+            buffer.advance(2);
+            *state = State::ChunkHeader;
+            Step::Again
+        }
+        _ => Step::NeedInput,
+    }
+}
+
+/// The size in a chunk header line, `<hex size>[;chunk-signature=...]`.
+fn chunk_size(line: &[u8]) -> Option<u64> {
+    let size = line.split(|&b| b == b';').next().unwrap_or_default();
+    std::str::from_utf8(size)
+        .ok()
+        .and_then(|s| u64::from_str_radix(s.trim(), 16).ok())
+}
+
+/// Ends the body with an error.
+fn fail(state: &mut State, message: &'static str) -> Step {
+    *state = State::Done;
+    Step::Yield(Err(invalid(message)))
 }
 
 #[cfg(test)]

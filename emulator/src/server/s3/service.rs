@@ -8,11 +8,10 @@ use std::time::SystemTime;
 
 use futures::StreamExt;
 use s3s::dto::{
-    Bucket, CommonPrefix, CreateBucketInput, CreateBucketOutput, DeleteObjectInput,
-    DeleteObjectOutput, ETag, ETagCondition, GetObjectInput, GetObjectOutput, HeadBucketInput,
-    HeadBucketOutput, HeadObjectInput, HeadObjectOutput, ListBucketsInput, ListBucketsOutput,
-    ListObjectsV2Input, ListObjectsV2Output, Object, ObjectStorageClass, PutObjectInput,
-    PutObjectOutput, Range, StreamingBlob, Timestamp,
+    Bucket, CreateBucketInput, CreateBucketOutput, DeleteObjectInput, DeleteObjectOutput, ETag,
+    ETagCondition, GetObjectInput, GetObjectOutput, HeadBucketInput, HeadBucketOutput,
+    HeadObjectInput, HeadObjectOutput, ListBucketsInput, ListBucketsOutput, ListObjectsV2Input,
+    ListObjectsV2Output, PutObjectInput, PutObjectOutput, Range, StreamingBlob, Timestamp,
 };
 use s3s::{S3, S3Error, S3ErrorCode, S3Request, S3Response, S3Result};
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
@@ -20,7 +19,8 @@ use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use super::body::{Plan, file_body};
 use super::faults::{Decision, Outcome, S3Counters, S3FaultInjector};
 use super::flushes::Flushes;
-use super::keys::{self, Entry};
+use super::keys;
+use super::listing;
 use super::operation::S3Operation;
 use crate::server::data_dir::{DataDir, Md5Hex};
 
@@ -32,7 +32,7 @@ pub(crate) struct DataDirS3 {
     pub(crate) counters: Arc<S3Counters>,
 }
 
-fn error(code: S3ErrorCode, message: impl Into<String>) -> S3Error {
+pub(super) fn error(code: S3ErrorCode, message: impl Into<String>) -> S3Error {
     S3Error::with_message(code, message.into())
 }
 
@@ -48,7 +48,7 @@ fn no_such_bucket() -> S3Error {
 }
 
 /// An I/O failure the caller cannot fix: S3's 500, with the cause in the log.
-fn internal(e: impl std::fmt::Display) -> S3Error {
+pub(super) fn internal(e: impl std::fmt::Display) -> S3Error {
     tracing::warn!(error = %e, "S3 call failed");
     error(
         S3ErrorCode::InternalError,
@@ -308,86 +308,15 @@ impl S3 for DataDirS3 {
         let input = req.input;
         let bucket_dir = self.existing_bucket(&input.bucket).await?;
         let max_keys = input.max_keys.unwrap_or(1000);
-        if max_keys < 0 {
-            return Err(error(
-                S3ErrorCode::InvalidArgument,
-                "Provided max-keys not an integer or within integer range",
-            ));
-        }
-        let limit = usize::try_from(max_keys.min(1000)).unwrap_or(1000);
-        let after = match (&input.continuation_token, &input.start_after) {
-            (Some(token), _) => Some(keys::after_token(token)?),
-            (None, Some(start_after)) => Some(start_after.clone()),
-            (None, None) => None,
-        };
-        let prefix = input.prefix.clone().unwrap_or_default();
-        let delimiter = input.delimiter.clone();
-        let url = input
-            .encoding_type
-            .as_ref()
-            .is_some_and(|e| e.as_str() == s3s::dto::EncodingType::URL);
+        let query = listing::query(&input, max_keys)?;
+        let url = query.url;
         let data_dir = Arc::clone(&self.data_dir);
-        let (contents, common_prefixes, next) = blocking(move || {
-            let listed = keys::list_keys(&bucket_dir, &prefix).map_err(internal)?;
-            let entries = keys::group(&listed, &prefix, delimiter.as_deref());
-            let mut page = entries
-                .iter()
-                .filter(|e| after.as_deref().is_none_or(|a| e.key() > a))
-                .peekable();
-            let mut contents = Vec::new();
-            let mut common_prefixes = Vec::new();
-            let mut last = None;
-            while contents.len() + common_prefixes.len() < limit {
-                let Some(entry) = page.next() else { break };
-                last = Some(entry.key().to_owned());
-                match entry {
-                    Entry::Object(item) => {
-                        let Ok(metadata) = std::fs::metadata(&item.path) else {
-                            continue; // deleted meanwhile
-                        };
-                        if !metadata.is_file() || !data_dir.contains(&item.path) {
-                            continue; // a symlink to a folder, or out of the data dir
-                        }
-                        let etag = data_dir.etag(&item.path, &metadata).map_err(internal)?;
-                        let key = if url {
-                            keys::url_encode(&item.key)
-                        } else {
-                            item.key.clone()
-                        };
-                        contents.push(Object {
-                            key: Some(key),
-                            size: Some(i64::try_from(metadata.len()).map_err(internal)?),
-                            e_tag: Some(ETag::Strong(etag)),
-                            last_modified: metadata.modified().ok().map(Timestamp::from),
-                            storage_class: Some(ObjectStorageClass::from_static(
-                                ObjectStorageClass::STANDARD,
-                            )),
-                            ..Object::default()
-                        });
-                    }
-                    Entry::CommonPrefix(prefix) => common_prefixes.push(CommonPrefix {
-                        prefix: Some(if url {
-                            keys::url_encode(prefix)
-                        } else {
-                            prefix.clone()
-                        }),
-                    }),
-                }
-            }
-            let next = match (page.peek(), last) {
-                (Some(_), Some(last)) => Some(keys::continuation_token(&last)),
-                _ => None,
-            };
-            Ok((contents, common_prefixes, next))
-        })
-        .await?;
-        let encode = |s: Option<String>| {
-            if url {
-                s.map(|s| keys::url_encode(&s))
-            } else {
-                s
-            }
-        };
+        let listing::Page {
+            contents,
+            common_prefixes,
+            next,
+        } = blocking(move || listing::page(&data_dir, &bucket_dir, &query)).await?;
+        let encode = |s: Option<String>| s.map(|s| listing::encode(&s, url));
         let key_count = i32::try_from(contents.len() + common_prefixes.len()).unwrap_or(i32::MAX);
         let output = ListObjectsV2Output {
             name: Some(input.bucket),
@@ -417,92 +346,29 @@ impl S3 for DataDirS3 {
         self.existing_bucket(&input.bucket).await?;
         let target = path.clone();
         let data_dir = Arc::clone(&self.data_dir);
-        // Where the file would go must be a folder of the bucket (no file on the way,
-        // no folder in its place) inside the data dir.
-        let existing_etag = blocking(move || {
-            if !data_dir.contains(&target) {
-                return Err(keys::access_denied());
-            }
-            let mut ancestor = target.parent();
-            while let Some(dir) = ancestor {
-                if dir.is_file() {
-                    return Err(error(
-                        S3ErrorCode::InvalidRequest,
-                        "The emulator stores objects as files, and a prefix of this key is \
-                         an object: it cannot also be a folder of keys",
-                    ));
-                }
-                if dir == data_dir.root() {
-                    break;
-                }
-                ancestor = dir.parent();
-            }
-            match std::fs::metadata(&target) {
-                Ok(m) if m.is_dir() => Err(error(
-                    S3ErrorCode::InvalidRequest,
-                    "The emulator stores objects as files, and other keys start with this \
-                     key and '/': it cannot also be an object",
-                )),
-                Ok(m) => Ok(Some(data_dir.etag(&target, &m).map_err(internal)?)),
-                Err(_) => Ok(None),
-            }
-        })
-        .await?;
-        // Conditional writes: `If-None-Match: *` only when absent, `If-Match` only over
-        // that version.
-        if let Some(condition) = &input.if_none_match
-            && existing_etag
-                .as_deref()
-                .is_some_and(|etag| matches(condition, etag))
-        {
-            return Err(error(
-                S3ErrorCode::PreconditionFailed,
-                "At least one of the pre-conditions you specified did not hold",
-            ));
-        }
-        if let Some(condition) = &input.if_match
-            && !existing_etag
-                .as_deref()
-                .is_some_and(|etag| matches(condition, etag))
-        {
-            return Err(match existing_etag {
-                None => no_such_key(),
-                Some(_) => error(
-                    S3ErrorCode::PreconditionFailed,
-                    "At least one of the pre-conditions you specified did not hold",
-                ),
-            });
-        }
-
+        let existing_etag = blocking(move || put_target(&data_dir, &target)).await?;
+        check_put_conditions(
+            input.if_match.as_ref(),
+            input.if_none_match.as_ref(),
+            existing_etag.as_deref(),
+        )?;
         let temp = self.data_dir.temp_path(&input.key);
-        let written = write_body(&temp, input.body).await;
-        let (len, md5) = match written {
-            Ok(written) => written,
+        let received = write_body(&temp, input.body).await.and_then(|(len, md5)| {
+            check_body(
+                input.content_length,
+                input.content_md5.as_deref(),
+                len,
+                &md5,
+            )?;
+            Ok((len, md5))
+        });
+        let (len, md5) = match received {
+            Ok(received) => received,
             Err(e) => {
                 let _ = tokio::fs::remove_file(&temp).await;
                 return Err(e);
             }
         };
-        let complete = input
-            .content_length
-            .is_none_or(|expected| u64::try_from(expected).is_ok_and(|e| e == len));
-        let digest_ok = input.content_md5.as_deref().is_none_or(|expected| {
-            base64_md5_hex(expected).is_some_and(|expected| expected == md5)
-        });
-        if !complete || !digest_ok {
-            let _ = tokio::fs::remove_file(&temp).await;
-            return Err(if complete {
-                error(
-                    S3ErrorCode::BadDigest,
-                    "The Content-MD5 you specified did not match what we received.",
-                )
-            } else {
-                error(
-                    S3ErrorCode::IncompleteBody,
-                    "You did not provide the number of bytes specified by the Content-Length HTTP header",
-                )
-            });
-        }
         let data_dir = Arc::clone(&self.data_dir);
         let etag = md5.clone();
         blocking(move || {
@@ -621,6 +487,95 @@ impl S3 for DataDirS3 {
         self.existing_bucket(&req.input.bucket).await?;
         Ok(S3Response::new(HeadBucketOutput::default()))
     }
+}
+
+/// The ETag of the object a PutObject at `target` replaces, if any. Where the file would
+/// go must be a folder of the bucket (no file on the way, no folder in its place) inside
+/// the data dir. Blocking file work.
+fn put_target(data_dir: &DataDir, target: &Path) -> S3Result<Option<String>> {
+    if !data_dir.contains(target) {
+        return Err(keys::access_denied());
+    }
+    let mut ancestor = target.parent();
+    while let Some(dir) = ancestor {
+        if dir.is_file() {
+            return Err(error(
+                S3ErrorCode::InvalidRequest,
+                "The emulator stores objects as files, and a prefix of this key is \
+                 an object: it cannot also be a folder of keys",
+            ));
+        }
+        if dir == data_dir.root() {
+            break;
+        }
+        ancestor = dir.parent();
+    }
+    match std::fs::metadata(target) {
+        Ok(m) if m.is_dir() => Err(error(
+            S3ErrorCode::InvalidRequest,
+            "The emulator stores objects as files, and other keys start with this \
+             key and '/': it cannot also be an object",
+        )),
+        Ok(m) => Ok(Some(data_dir.etag(target, &m).map_err(internal)?)),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Conditional writes: `If-None-Match: *` only when absent, `If-Match` only over that
+/// version (`existing`, the ETag of the object replaced).
+fn check_put_conditions(
+    if_match: Option<&ETagCondition>,
+    if_none_match: Option<&ETagCondition>,
+    existing: Option<&str>,
+) -> S3Result<()> {
+    let failed = || {
+        error(
+            S3ErrorCode::PreconditionFailed,
+            "At least one of the pre-conditions you specified did not hold",
+        )
+    };
+    if let Some(condition) = if_none_match
+        && existing.is_some_and(|etag| matches(condition, etag))
+    {
+        return Err(failed());
+    }
+    if let Some(condition) = if_match
+        && !existing.is_some_and(|etag| matches(condition, etag))
+    {
+        return Err(if existing.is_none() {
+            no_such_key()
+        } else {
+            failed()
+        });
+    }
+    Ok(())
+}
+
+/// Whether a PutObject body of `len` bytes and hex MD5 `md5` is the one its
+/// `Content-Length` and `Content-MD5` (base64) announce, when they do.
+fn check_body(
+    content_length: Option<i64>,
+    content_md5: Option<&str>,
+    len: u64,
+    md5: &str,
+) -> S3Result<()> {
+    let complete =
+        content_length.is_none_or(|expected| u64::try_from(expected).is_ok_and(|e| e == len));
+    if !complete {
+        return Err(error(
+            S3ErrorCode::IncompleteBody,
+            "You did not provide the number of bytes specified by the Content-Length HTTP header",
+        ));
+    }
+    let digest_ok = content_md5
+        .is_none_or(|expected| base64_md5_hex(expected).is_some_and(|expected| expected == md5));
+    if !digest_ok {
+        return Err(error(
+            S3ErrorCode::BadDigest,
+            "The Content-MD5 you specified did not match what we received.",
+        ));
+    }
+    Ok(())
 }
 
 /// Streams a PutObject body into `temp`; answers its length and hex MD5.
