@@ -263,8 +263,41 @@ async fn resuming_from_a_result_file_page_continues_there<B: ResultFiles>() {
     b.finish().await;
 }
 
+/// Memory stays bounded whatever the rows' size: a range is handed out in pages of at
+/// most `PAGE_BYTES` of the file, not as one page of all its rows (a range of small
+/// values held ten times its bytes as rows).
+async fn a_range_arrives_in_pages_of_bounded_size<B: ResultFiles>() {
+    use crate::page_source::result_file::PAGE_BYTES;
+    let b = B::start(Queries::Quick).await;
+    let athena = b
+        .file_builder()
+        .with_read_path(ReadPath::ResultFile)
+        .with_chunk_size(4 << 20)
+        .build()
+        .unwrap();
+    let pages: Vec<ResultPage> = athena
+        .query(b.numbers(100_000))
+        .into_pages()
+        .try_collect()
+        .await
+        .unwrap();
+    // The file is about 0.9 MB, one range; each row takes at least 4 bytes (`"1"\n`).
+    assert!(pages.len() >= 3, "{} pages", pages.len());
+    for page in &pages {
+        assert!(
+            page.rows().len() <= PAGE_BYTES / 4,
+            "{} rows",
+            page.rows().len()
+        );
+    }
+    let all: Vec<Row> = pages.into_iter().flat_map(ResultPage::into_rows).collect();
+    assert_eq!(numbers(&all), range(1, 100_000));
+    b.finish().await;
+}
+
 crate::behaviour::on_both_backends!(
     every_size_arrives_whole_through_the_result_file,
+    a_range_arrives_in_pages_of_bounded_size,
     every_range_size_cuts_the_rows_exactly,
     auto_reads_a_one_page_result_without_any_s3_request,
     auto_reads_page_one_from_the_api_and_the_rest_from_the_file,

@@ -1,6 +1,6 @@
 //! The result file as a page source: the query's `<QueryExecutionId>.csv` read from S3
 //! in parallel byte ranges, cut into whole rows by quote parity, parsed without losing
-//! NULL against `""`, and handed out one page per range, in file order
+//! NULL against `""`, and handed out in file order, one page per [`PAGE_BYTES`] of a range
 //! (docs/athena.md, "Result files").
 
 use std::sync::Arc;
@@ -19,6 +19,14 @@ use crate::result_file::s3::ObjectLocation;
 use crate::result_file::split::RowAssembler;
 use crate::row::ResultSetMetadata;
 use crate::stats::Stats;
+
+/// The bytes of a range parsed into one page. A whole 8 MiB range as one page made
+/// every row of it live at once: for small values a row takes ten times its bytes or
+/// more (a million one-number rows, over 100 MB, per range), so the memory bound of
+/// chunks in flight x chunk size did not hold for the rows, and the consumer read rows
+/// written long before, out of the caches. A slice of this size keeps a page's rows
+/// near the size of an API page (about 1,800 rows of five CloudFront columns).
+pub(crate) const PAGE_BYTES: usize = 256 * 1024;
 
 /// Where in the file reading starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +51,9 @@ pub(crate) struct ResultFileSource {
     page_number: u64,
     stats: Arc<Stats>,
     done: bool,
+    /// The range being parsed (its offset and bytes) and how much of it has been.
+    range: Option<(u64, Vec<u8>)>,
+    parsed: usize,
 }
 
 impl ResultFileSource {
@@ -72,6 +83,8 @@ impl ResultFileSource {
             page_number: 0,
             stats,
             done: false,
+            range: None,
+            parsed: 0,
         }
     }
 
@@ -80,27 +93,29 @@ impl ResultFileSource {
             return Ok(None);
         }
         loop {
-            let Some(range) = self.fetcher.next().await else {
-                self.done = true;
-                let assembler = std::mem::take(&mut self.assembler);
-                assembler
-                    .finish()
-                    .map_err(|e| self.file_error(0, 0, e.to_string()))?;
-                if self.header {
-                    return Err(self.file_error(0, 0, "the file has no header row".to_owned()));
-                }
-                return Ok(None);
+            let (offset, bytes) = match self.range.take() {
+                Some(range) => range,
+                None => match self.fetcher.next().await {
+                    None => return self.end(),
+                    Some(Ok(range)) => {
+                        self.parsed = 0;
+                        range
+                    }
+                    Some(Err(e)) => {
+                        self.done = true;
+                        return Err(e);
+                    }
+                },
             };
-            let (offset, bytes) = match range {
-                Ok(range) => range,
-                Err(e) => {
-                    self.done = true;
-                    return Err(e);
-                }
-            };
+            let start = self.parsed;
+            let end = (start + PAGE_BYTES).min(bytes.len());
             let started = Instant::now();
-            let rows = self.parse_range(offset, &bytes);
+            let rows = self.parse_range(offset + start as u64, &bytes[start..end]);
             self.stats.parsed_since(started);
+            if end < bytes.len() {
+                self.parsed = end;
+                self.range = Some((offset, bytes));
+            }
             let rows = match rows {
                 Ok(rows) => rows,
                 Err(e) => {
@@ -109,7 +124,7 @@ impl ResultFileSource {
                 }
             };
             if rows.is_empty() {
-                // A range inside one long row, or rows a consumer already has.
+                // A slice inside one long row, or rows a consumer already has.
                 continue;
             }
             self.stats.count_page(rows.len());
@@ -122,13 +137,27 @@ impl ResultFileSource {
                 }),
                 rows,
             };
-            debug!(location = %self.location, page = self.page_number, offset, rows = page.rows.len(), "result file range parsed");
+            debug!(location = %self.location, page = self.page_number, offset, rows = page.rows.len(), "result file slice parsed");
             self.page_number += 1;
             return Ok(Some(page));
         }
     }
 
-    /// Cuts one range into whole rows and parses them.
+    /// The end of the file: every byte must have made whole rows, after a header.
+    fn end(&mut self) -> Result<Option<ResultPage>> {
+        self.done = true;
+        let assembler = std::mem::take(&mut self.assembler);
+        assembler
+            .finish()
+            .map_err(|e| self.file_error(0, 0, e.to_string()))?;
+        if self.header {
+            return Err(self.file_error(0, 0, "the file has no header row".to_owned()));
+        }
+        Ok(None)
+    }
+
+    /// Cuts the bytes at `offset` (a range, or the next slice of one) into whole rows
+    /// and parses them.
     fn parse_range(&mut self, offset: u64, bytes: &[u8]) -> Result<Vec<crate::row::Row>> {
         let pieces = self
             .assembler
