@@ -221,15 +221,9 @@ impl<P> BatchWorker<P> {
         E: Into<BoxError>,
         P: RetryPolicy<T, E> + Clone,
     {
-        let percentage = self.map.tolerated_failure_percentage();
-        if let Some(p) = percentage {
-            Map::new(0)
-                .with_tolerated_failure_percentage(p)
-                .validate()
-                .map_err(|source| BatchError::Map { source })?;
-        }
         let key = self.item_key.as_deref();
         let total = u64::try_from(items.len()).unwrap_or(u64::MAX);
+        let tolerated = self.tolerance(total)?;
 
         // 1. Decode every item; one that does not decode is its own failure, at once.
         let (decoded, positions, mut failures) = decode_items::<T>(&items, key);
@@ -238,7 +232,6 @@ impl<P> BatchWorker<P> {
         // decode failures use part of it, the fan-out gets the rest. Percentage 100
         // (never exceeded) keeps the fan-out from judging the percentage against only
         // the items it sees.
-        let tolerated = tolerated_failures(self.map.tolerated_failure_count(), percentage, total);
         let decode_failures = u64::try_from(failures.len()).unwrap_or(u64::MAX);
         let exceeded = |answer| BatchError::ToleratedFailureThresholdExceeded {
             answer,
@@ -261,33 +254,15 @@ impl<P> BatchWorker<P> {
 
         // 3. The fan-out over the decoded items.
         let attempted = decoded.len();
-        let run = run_items(map, decoded, &mut f).await?;
-        for (index, attempts, cause) in run.failed {
-            let position = positions.get(index).copied().unwrap_or(index);
-            let raw = items.get(position).unwrap_or(&NULL);
-            failures.push(ItemFailure::new(
-                position,
-                raw,
-                key,
-                ITEM_FAILED,
-                cause,
-                attempts,
-            ));
+        let mut run = run_items(map, decoded, &mut f).await?;
+        for (index, attempts, cause) in std::mem::take(&mut run.failed) {
+            // The fan-out numbers the decoded items only: back to the batch's index.
+            let at = positions.get(index).copied().unwrap_or(index);
+            let raw = items.get(at).unwrap_or(&NULL);
+            failures.push(ItemFailure::new(at, raw, key, ITEM_FAILED, cause, attempts));
         }
-
-        // Every item that started was called once, plus once per retry. When the batch
-        // stopped early, the items that never started were not called either, so only
-        // a complete run gives an exact count.
         let (succeeded, over_tolerance) = (run.succeeded, run.over_tolerance);
-        let retried = if over_tolerance {
-            failures
-                .iter()
-                .map(|f| u64::from(f.attempts.saturating_sub(1)))
-                .sum()
-        } else {
-            run.calls
-                .saturating_sub(u64::try_from(attempted).unwrap_or(u64::MAX))
-        };
+        let retried = run.retried(attempted, &failures);
         let answer = BatchAnswer::new(total, succeeded, retried, failures, self.max_answer_bytes);
         if over_tolerance {
             tracing::warn!(
@@ -307,6 +282,25 @@ impl<P> BatchWorker<P> {
             "batch answered"
         );
         Ok(answer)
+    }
+}
+
+impl<P> BatchWorker<P> {
+    /// The most failures the batch of `total` items tolerates (see
+    /// [`tolerated_failures`]), after checking the tolerated percentage.
+    fn tolerance(&self, total: u64) -> Result<u64, BatchError> {
+        let percentage = self.map.tolerated_failure_percentage();
+        if let Some(p) = percentage {
+            Map::new(0)
+                .with_tolerated_failure_percentage(p)
+                .validate()
+                .map_err(|source| BatchError::Map { source })?;
+        }
+        Ok(tolerated_failures(
+            self.map.tolerated_failure_count(),
+            percentage,
+            total,
+        ))
     }
 }
 
@@ -348,6 +342,24 @@ struct ItemsRun {
     over_tolerance: bool,
     /// Each failed item: its index among the decoded items, its attempts, its cause.
     failed: Vec<(usize, u32, String)>,
+}
+
+impl ItemsRun {
+    /// The retries made. Every item that started was called once, plus once per retry.
+    /// When the batch stopped early, the items that never started were not called
+    /// either, so only a complete run gives an exact count; else the failures' own
+    /// attempts give a lower bound.
+    fn retried(&self, attempted: usize, failures: &[ItemFailure]) -> u64 {
+        if self.over_tolerance {
+            failures
+                .iter()
+                .map(|f| u64::from(f.attempts.saturating_sub(1)))
+                .sum()
+        } else {
+            self.calls
+                .saturating_sub(u64::try_from(attempted).unwrap_or(u64::MAX))
+        }
+    }
 }
 
 /// Runs `f` over `decoded` with the fan-out's settings in `map`, and tallies it.
