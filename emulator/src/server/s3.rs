@@ -9,6 +9,7 @@
 
 mod anonymous;
 mod body;
+mod errors;
 mod faults;
 mod flushes;
 mod keys;

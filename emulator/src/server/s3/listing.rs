@@ -8,8 +8,8 @@ use s3s::dto::{
 };
 use s3s::{S3ErrorCode, S3Result};
 
+use super::errors::{error, internal};
 use super::keys::{self, Entry, Listed};
-use super::service::{error, internal};
 use crate::server::data_dir::DataDir;
 
 /// What a page lists.

@@ -17,6 +17,7 @@ use s3s::{S3, S3Error, S3ErrorCode, S3Request, S3Response, S3Result};
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 
 use super::body::{Plan, file_body};
+use super::errors::{error, internal};
 use super::faults::{Decision, Outcome, S3Counters, S3FaultInjector};
 use super::flushes::Flushes;
 use super::keys;
@@ -32,10 +33,6 @@ pub(crate) struct DataDirS3 {
     pub(crate) counters: Arc<S3Counters>,
 }
 
-pub(super) fn error(code: S3ErrorCode, message: impl Into<String>) -> S3Error {
-    S3Error::with_message(code, message.into())
-}
-
 fn no_such_key() -> S3Error {
     error(S3ErrorCode::NoSuchKey, "The specified key does not exist.")
 }
@@ -44,15 +41,6 @@ fn no_such_bucket() -> S3Error {
     error(
         S3ErrorCode::NoSuchBucket,
         "The specified bucket does not exist",
-    )
-}
-
-/// An I/O failure the caller cannot fix: S3's 500, with the cause in the log.
-pub(super) fn internal(e: impl std::fmt::Display) -> S3Error {
-    tracing::warn!(error = %e, "S3 call failed");
-    error(
-        S3ErrorCode::InternalError,
-        "We encountered an internal error. Please try again.",
     )
 }
 
