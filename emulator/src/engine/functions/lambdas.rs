@@ -17,6 +17,9 @@
 //! repeated per element), except `reduce`, once per position, and the comparator of
 //! `array_sort`, once per comparison.
 
+mod maps;
+mod sort;
+
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -296,10 +299,10 @@ impl HigherOrderUDFImpl for Lambda {
             (Kind::NoneMatch, [list], [p]) => matches(list, p, false)?,
             (Kind::Reduce, [list, init], [input, output]) => reduce(list, init, input, output)?,
             (Kind::ZipWith, [a, b], [f]) => zip_with(a, b, f, &out_type)?,
-            (Kind::MapFilter, [map], [p]) => map_filter(map, p)?,
-            (Kind::TransformValues, [map], [f]) => transform_map(map, f, false, &out_type)?,
-            (Kind::TransformKeys, [map], [f]) => transform_map(map, f, true, &out_type)?,
-            (Kind::ArraySort, [list], [cmp]) => sort_by(list, cmp)?,
+            (Kind::MapFilter, [map], [p]) => maps::map_filter(map, p)?,
+            (Kind::TransformValues, [map], [f]) => maps::transform_map(map, f, false, &out_type)?,
+            (Kind::TransformKeys, [map], [f]) => maps::transform_map(map, f, true, &out_type)?,
+            (Kind::ArraySort, [list], [cmp]) => sort::sort_by(list, cmp)?,
             _ => return exec_err!("{} called with the wrong arguments", self.name),
         };
         Ok(ColumnarValue::Array(out))
@@ -534,194 +537,4 @@ fn zip_with(
         z,
         nulls,
     )?))
-}
-
-/// The keys and values of the non-NULL rows of a map.
-fn map_entries(m: &MapArray, rows: &Rows) -> Result<(ArrayRef, ArrayRef)> {
-    let keys = rows.elements(m.keys())?;
-    let values = rows.elements(m.values())?;
-    Ok((keys, values))
-}
-
-fn map_field(m: &MapArray) -> Result<FieldRef> {
-    match m.data_type() {
-        DataType::Map(f, _) => Ok(Arc::clone(f)),
-        other => exec_err!("expected a map, got {other}"),
-    }
-}
-
-/// `map_filter(map, (k, v) -> boolean)`.
-fn map_filter(map: &ArrayRef, p: &LambdaArgument) -> Result<ArrayRef> {
-    let (m, rows) = map_rows(map)?;
-    let (keys, values) = map_entries(m, &rows)?;
-    let keep = as_bool(
-        "map_filter",
-        &call(p, &[Arc::clone(&keys), Arc::clone(&values)], &rows.owner)?,
-    )?;
-    // NULL counts as false.
-    let keep = BooleanArray::from_iter(keep.iter().map(|v| Some(v == Some(true))));
-    let mut lens = Vec::with_capacity(rows.ranges.len());
-    let mut at = 0;
-    for &(s, e) in &rows.ranges {
-        lens.push((at..at + (e - s)).filter(|&i| keep.value(i)).count());
-        at += e - s;
-    }
-    let entries = StructArray::try_new(
-        m.entries().fields().clone(),
-        vec![filter(&keys, &keep)?, filter(&values, &keep)?],
-        None,
-    )?;
-    Ok(Arc::new(MapArray::try_new(
-        map_field(m)?,
-        Rows::offsets(lens.into_iter()),
-        entries,
-        rows.nulls.clone(),
-        false,
-    )?))
-}
-
-/// `transform_keys` (`keys` true) or `transform_values`.
-fn transform_map(
-    map: &ArrayRef,
-    f: &LambdaArgument,
-    keys: bool,
-    out_type: &DataType,
-) -> Result<ArrayRef> {
-    let (m, rows) = map_rows(map)?;
-    let (k, v) = map_entries(m, &rows)?;
-    let new = call(f, &[Arc::clone(&k), Arc::clone(&v)], &rows.owner)?;
-    let DataType::Map(entries_field, _) = out_type else {
-        return exec_err!("expected a map type, got {out_type}");
-    };
-    let DataType::Struct(fields) = entries_field.data_type() else {
-        return exec_err!("expected map entries, got {}", entries_field.data_type());
-    };
-    let target = if keys { &fields[0] } else { &fields[1] };
-    let new = if new.data_type() == target.data_type() {
-        new
-    } else {
-        cast(&new, target.data_type())?
-    };
-    if keys {
-        check_keys(&new, &rows)?;
-    }
-    let columns = if keys { vec![new, v] } else { vec![k, new] };
-    let entries = StructArray::try_new(fields.clone(), columns, None)?;
-    let lens = rows.ranges.iter().map(|(s, e)| e - s);
-    Ok(Arc::new(MapArray::try_new(
-        Arc::clone(entries_field),
-        Rows::offsets(lens),
-        entries,
-        rows.nulls.clone(),
-        false,
-    )?))
-}
-
-/// Trino refuses a NULL key and two equal keys in one map.
-fn check_keys(keys: &ArrayRef, rows: &Rows) -> Result<()> {
-    if keys.null_count() > 0 {
-        return exec_err!("INVALID_FUNCTION_ARGUMENT: map key cannot be null");
-    }
-    let converter = RowConverter::new(vec![SortField::new(keys.data_type().clone())])?;
-    let encoded = converter.convert_columns(&[Arc::clone(keys)])?;
-    let mut at = 0;
-    for &(s, e) in &rows.ranges {
-        let mut seen = HashSet::new();
-        for i in at..at + (e - s) {
-            if !seen.insert(encoded.row(i)) {
-                let key = ScalarValue::try_from_array(keys, i)?;
-                return exec_err!(
-                    "INVALID_FUNCTION_ARGUMENT: Duplicate map keys ({key}) are not allowed"
-                );
-            }
-        }
-        at += e - s;
-    }
-    Ok(())
-}
-
-/// `array_sort(array, (x, y) -> -1 | 0 | 1)`: a stable merge sort whose comparisons are
-/// the lambda's answers (a comparator that is not a total order cannot make it panic).
-fn sort_by(list: &ArrayRef, cmp: &LambdaArgument) -> Result<ArrayRef> {
-    let (l, rows) = list_rows(list)?;
-    let values = l.values();
-    let mut order: Vec<u32> = Vec::new();
-    let mut lens = Vec::with_capacity(rows.ranges.len());
-    for (r, &(s, e)) in rows.ranges.iter().enumerate() {
-        let mut idx: Vec<u32> = ((s as u32)..(e as u32)).collect();
-        let owner = UInt32Array::from(vec![r as u32]);
-        let mut compare = |x: u32, y: u32| -> Result<bool> {
-            let px = take(values.as_ref(), &UInt32Array::from(vec![x]), None)?;
-            let py = take(values.as_ref(), &UInt32Array::from(vec![y]), None)?;
-            let c = call(cmp, &[px, py], &owner)?;
-            let c = cast(&c, &DataType::Int64)?;
-            let c: &Int64Array = c.as_primitive();
-            match c.is_valid(0).then(|| c.value(0)) {
-                // y goes first only when x is greater.
-                Some(-1 | 0) => Ok(false),
-                Some(1) => Ok(true),
-                other => exec_err!(
-                    "INVALID_FUNCTION_ARGUMENT: Lambda comparator must return either -1, 0, or 1, got {}",
-                    other.map_or_else(|| "null".to_owned(), |v| v.to_string())
-                ),
-            }
-        };
-        merge_sort(&mut idx, &mut compare)?;
-        lens.push(idx.len());
-        order.extend(idx);
-    }
-    let sorted = take(values.as_ref(), &UInt32Array::from(order), None)?;
-    let field = element_field(l.data_type())?;
-    Ok(Arc::new(ListArray::try_new(
-        field,
-        Rows::offsets(lens.into_iter()),
-        sorted,
-        rows.nulls.clone(),
-    )?))
-}
-
-/// Sorts `v` stably; `after(x, y)` says whether `x` must come after `y`.
-fn merge_sort(v: &mut [u32], after: &mut impl FnMut(u32, u32) -> Result<bool>) -> Result<()> {
-    if v.len() <= 1 {
-        return Ok(());
-    }
-    let mid = v.len() / 2;
-    merge_sort(&mut v[..mid], after)?;
-    merge_sort(&mut v[mid..], after)?;
-    let (mut i, mut j) = (0, mid);
-    let mut merged = Vec::with_capacity(v.len());
-    while i < mid && j < v.len() {
-        if after(v[i], v[j])? {
-            merged.push(v[j]);
-            j += 1;
-        } else {
-            merged.push(v[i]);
-            i += 1;
-        }
-    }
-    merged.extend_from_slice(&v[i..mid]);
-    merged.extend_from_slice(&v[j..]);
-    v.copy_from_slice(&merged);
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::merge_sort;
-
-    #[test]
-    fn merge_sort_is_stable_and_survives_a_comparator_that_is_no_order() {
-        let mut v = vec![3, 1, 2, 1, 0];
-        merge_sort(&mut v, &mut |x, y| Ok(x > y)).unwrap();
-        assert_eq!(v, vec![0, 1, 1, 2, 3]);
-        let mut v: Vec<u32> = (0..50).collect();
-        let mut n = 0u32;
-        merge_sort(&mut v, &mut |_, _| {
-            n += 1;
-            Ok(n.is_multiple_of(3))
-        })
-        .unwrap();
-        v.sort_unstable();
-        assert_eq!(v, (0..50).collect::<Vec<_>>());
-    }
 }
