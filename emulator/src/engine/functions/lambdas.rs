@@ -17,21 +17,19 @@
 //! repeated per element), except `reduce`, once per position, and the comparator of
 //! `array_sort`, once per comparison.
 
+mod elements;
 mod maps;
 mod sort;
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, BooleanBuilder, Int64Array, ListArray, MapArray,
-    StructArray, UInt32Array, new_null_array,
+    Array, ArrayRef, BooleanArray, BooleanBuilder, ListArray, UInt32Array, new_null_array,
 };
-use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
-use datafusion::arrow::compute::{cast, filter, interleave, take, take_arrays};
+use datafusion::arrow::buffer::NullBuffer;
+use datafusion::arrow::compute::{cast, interleave, take};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields};
-use datafusion::arrow::row::{RowConverter, SortField};
-use datafusion::common::{Result, ScalarValue, exec_err, plan_err};
+use datafusion::common::{Result, exec_err, plan_err};
 use datafusion::execution::context::SessionContext;
 use datafusion::functions_nested::{array_filter, array_transform};
 use datafusion::logical_expr::{
@@ -39,6 +37,7 @@ use datafusion::logical_expr::{
     HigherOrderUDF, HigherOrderUDFImpl, LambdaArgument, LambdaParametersProgress, ValueOrLambda,
     Volatility,
 };
+use elements::{Rows, as_bool, call, element_field, list_rows};
 
 /// Registers Trino's lambda functions.
 pub(crate) fn register(ctx: &SessionContext) {
@@ -117,13 +116,6 @@ fn as_list_type(name: &str, t: &DataType) -> Result<DataType> {
         | DataType::LargeListView(f) => Ok(DataType::List(Arc::clone(f))),
         DataType::Null => Ok(DataType::new_list(DataType::Null, true)),
         other => plan_err!("{name} expects an array, got {other}"),
-    }
-}
-
-fn element_field(t: &DataType) -> Result<FieldRef> {
-    match t {
-        DataType::List(f) => Ok(Arc::clone(f)),
-        other => plan_err!("expected an array, got {other}"),
     }
 }
 
@@ -306,98 +298,6 @@ impl HigherOrderUDFImpl for Lambda {
             _ => return exec_err!("{} called with the wrong arguments", self.name),
         };
         Ok(ColumnarValue::Array(out))
-    }
-}
-
-/// Rows of a list (or map) array and the range of flattened elements of each; a NULL
-/// row has no elements.
-struct Rows {
-    /// Element `i` of row `r` is `values[ranges[r].0 + i]`.
-    ranges: Vec<(usize, usize)>,
-    /// The row of each flattened element (to repeat captured columns).
-    owner: UInt32Array,
-    nulls: Option<NullBuffer>,
-}
-
-impl Rows {
-    fn new(offsets: &[i32], nulls: Option<&NullBuffer>) -> Self {
-        let base = offsets.first().copied().unwrap_or(0) as usize;
-        let mut ranges = Vec::with_capacity(offsets.len().saturating_sub(1));
-        let mut owner = Vec::new();
-        for (r, w) in offsets.windows(2).enumerate() {
-            let (start, end) = (w[0] as usize - base, w[1] as usize - base);
-            if nulls.is_some_and(|n| n.is_null(r)) {
-                ranges.push((start, start));
-            } else {
-                ranges.push((start, end));
-                owner.extend(std::iter::repeat_n(r as u32, end - start));
-            }
-        }
-        Rows {
-            ranges,
-            owner: UInt32Array::from(owner),
-            nulls: nulls.cloned(),
-        }
-    }
-
-    /// The flattened elements of the non-NULL rows, in order.
-    fn elements(&self, values: &ArrayRef) -> Result<ArrayRef> {
-        let idx: UInt32Array = self
-            .ranges
-            .iter()
-            .flat_map(|&(s, e)| (s as u32)..(e as u32))
-            .collect();
-        Ok(take(values.as_ref(), &idx, None)?)
-    }
-
-    /// Offsets of a result with `lens[r]` elements in row `r`.
-    fn offsets(lens: impl Iterator<Item = usize>) -> OffsetBuffer<i32> {
-        OffsetBuffer::from_lengths(lens)
-    }
-}
-
-fn list_rows(list: &ArrayRef) -> Result<(&ListArray, Rows)> {
-    let Some(l) = list.as_list_opt::<i32>() else {
-        return exec_err!("expected an array, got {}", list.data_type());
-    };
-    let offsets: Vec<i32> = l.value_offsets().to_vec();
-    let rows = Rows::new(&offsets, l.nulls());
-    Ok((l, rows))
-}
-
-fn map_rows(map: &ArrayRef) -> Result<(&MapArray, Rows)> {
-    let Some(m) = map.as_map_opt() else {
-        return exec_err!("expected a map, got {}", map.data_type());
-    };
-    let offsets: Vec<i32> = m.value_offsets().to_vec();
-    let rows = Rows::new(&offsets, m.nulls());
-    Ok((m, rows))
-}
-
-/// The lambda evaluated once per element: `params[i]` is the i-th parameter of every
-/// element, `owner` the row each element comes from.
-fn call(lambda: &LambdaArgument, params: &[ArrayRef], owner: &UInt32Array) -> Result<ArrayRef> {
-    let len = owner.len();
-    let closures: Vec<Box<dyn Fn() -> Result<ArrayRef>>> = params
-        .iter()
-        .map(|p| {
-            let p = Arc::clone(p);
-            Box::new(move || Ok(Arc::clone(&p))) as Box<dyn Fn() -> Result<ArrayRef>>
-        })
-        .collect();
-    let refs: Vec<&dyn Fn() -> Result<ArrayRef>> = closures.iter().map(|c| c.as_ref()).collect();
-    lambda
-        .evaluate(&refs, |captured| Ok(take_arrays(captured, owner, None)?))?
-        .into_array(len)
-}
-
-fn as_bool(name: &str, a: &ArrayRef) -> Result<BooleanArray> {
-    match a.as_boolean_opt() {
-        Some(b) => Ok(b.clone()),
-        None => match cast(a, &DataType::Boolean) {
-            Ok(b) => Ok(b.as_boolean().clone()),
-            Err(_) => exec_err!("the lambda of {name} must return a boolean"),
-        },
     }
 }
 

@@ -1,6 +1,15 @@
 //! The lambdas over maps: `map_filter`, `transform_keys` and `transform_values`.
 
-use super::*;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::elements::{Rows, as_bool, call, map_rows};
+use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, MapArray, StructArray};
+use datafusion::arrow::compute::{cast, filter};
+use datafusion::arrow::datatypes::{DataType, FieldRef};
+use datafusion::arrow::row::{RowConverter, SortField};
+use datafusion::common::{Result, ScalarValue, exec_err};
+use datafusion::logical_expr::LambdaArgument;
 
 /// The keys and values of the non-NULL rows of a map.
 fn map_entries(m: &MapArray, rows: &Rows) -> Result<(ArrayRef, ArrayRef)> {

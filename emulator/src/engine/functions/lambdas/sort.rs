@@ -1,6 +1,13 @@
 //! `array_sort` with a comparator lambda.
 
-use super::*;
+use std::sync::Arc;
+
+use super::elements::{Rows, call, element_field, list_rows};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Array, ListArray, UInt32Array};
+use datafusion::arrow::compute::{cast, take};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::{Result, exec_err};
+use datafusion::logical_expr::LambdaArgument;
 
 /// `array_sort(array, (x, y) -> -1 | 0 | 1)`: a stable merge sort whose comparisons are
 /// the lambda's answers (a comparator that is not a total order cannot make it panic).
