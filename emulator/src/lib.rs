@@ -81,6 +81,7 @@
 // The SQL side (owned by the engine work): DataFusion, Athena DDL, Trino functions,
 // rendering values as Athena's text, the built-in CloudFront dataset.
 pub mod engine;
+mod json_text;
 
 // The service side (owned by the server work): the awsJson1_1 protocol, a query's
 // life, result files and pages, fault injection.

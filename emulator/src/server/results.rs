@@ -9,6 +9,7 @@
 //! and write the JSON answer straight from the file's bytes. So the file and the API
 //! cannot disagree, and nothing of a result is held in memory between pages.
 
+use crate::json_text::{self, Escapes};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom};
 use std::path::PathBuf;
@@ -106,36 +107,10 @@ pub(crate) fn column_info_json(columns: &[ColumnMeta]) -> Vec<u8> {
     out
 }
 
-/// Appends `bytes` (UTF-8) to a JSON string being written, escaped.
+/// Appends `bytes` (UTF-8) to a JSON string being written, escaped as AWS's
+/// serializer escapes it.
 pub(crate) fn escape_json(bytes: &[u8], out: &mut Vec<u8>) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escaped: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f => &[],
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[start..i]);
-        if escaped.is_empty() {
-            out.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[(b >> 4) as usize],
-                HEX[(b & 0xf) as usize],
-            ]);
-        } else {
-            out.extend_from_slice(escaped);
-        }
-        start = i + 1;
-    }
-    out.extend_from_slice(&bytes[start..]);
+    json_text::escape_json(bytes, out, Escapes::Aws);
 }
 
 /// Appends one CSV record: every value quoted, NULL an empty unquoted field.

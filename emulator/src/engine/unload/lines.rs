@@ -21,6 +21,7 @@
 //! splits), a TEXTFILE string `\N` (it reads back as NULL), a varbinary that is not UTF-8
 //! in JSON (Athena writes replacement characters).
 
+use crate::json_text::{Escapes, escape_json};
 use std::fmt::Write as _;
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
@@ -296,38 +297,8 @@ fn utf8_binary(bytes: &[u8]) -> Result<&str, Refusal> {
 /// A JSON string as Jackson writes it: `"` and `\` escaped, control characters as
 /// `\b \t \n \f \r` or `\u00XX` (upper-case hex), everything else as it is.
 fn json_string(s: &str, out: &mut Vec<u8>) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     out.push(b'"');
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let short: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0..=0x1f => b"",
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[start..i]);
-        if short.is_empty() {
-            out.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[(b >> 4) as usize],
-                HEX[(b & 0xf) as usize],
-            ]);
-        } else {
-            out.extend_from_slice(short);
-        }
-        start = i + 1;
-    }
-    out.extend_from_slice(&bytes[start..]);
+    escape_json(s.as_bytes(), out, Escapes::Jackson);
     out.push(b'"');
 }
 
