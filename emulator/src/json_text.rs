@@ -50,3 +50,32 @@ pub(crate) fn escape_json(bytes: &[u8], out: &mut Vec<u8>, escapes: Escapes) {
     }
     out.extend_from_slice(&bytes[start..]);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn escaped(s: &str, escapes: Escapes) -> String {
+        let mut out = Vec::new();
+        escape_json(s.as_bytes(), &mut out, escapes);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn each_writer_spells_control_characters_its_own_way() {
+        let text = "a\"b\\c\nd\re\tf\u{8}g\u{c}h\u{1}i\u{1f}é";
+        assert_eq!(
+            escaped(text, Escapes::Aws),
+            r#"a\"b\\c\nd\re\tf\u0008g\u000ch\u0001i\u001fé"#
+        );
+        assert_eq!(
+            escaped(text, Escapes::Jackson),
+            r#"a\"b\\c\nd\re\tf\bg\fh\u0001i\u001Fé"#
+        );
+        // Either way the text is JSON that reads back as itself.
+        for escapes in [Escapes::Aws, Escapes::Jackson] {
+            let json = format!("\"{}\"", escaped(text, escapes));
+            assert_eq!(serde_json::from_str::<String>(&json).unwrap(), text);
+        }
+    }
+}
