@@ -146,6 +146,28 @@ impl DataDirS3 {
 
     /// The object `bucket/key`: its file, length, time and ETag; NoSuchBucket /
     /// NoSuchKey when it is not there, AccessDenied when a symlink leads out.
+    /// What GetObject and HeadObject read: the object, once its conditions hold, and
+    /// the byte range asked for (none: all of it).
+    async fn read_target(
+        &self,
+        bucket: &str,
+        key: &str,
+        part_number: Option<i32>,
+        (if_match, if_none_match): (Option<&ETagCondition>, Option<&ETagCondition>),
+        range: Option<Range>,
+    ) -> S3Result<(Found, Option<std::ops::Range<u64>>)> {
+        if part_number.is_some() {
+            return Err(error(
+                S3ErrorCode::NotImplemented,
+                "The emulator does not serve objects by partNumber; ask for a Range",
+            ));
+        }
+        let found = self.find(bucket, key).await?;
+        check_conditions(if_match, if_none_match, &found.etag)?;
+        let range = byte_range(range, found.len)?;
+        Ok((found, range))
+    }
+
     async fn find(&self, bucket: &str, key: &str) -> S3Result<Found> {
         let path = keys::object_path(self.data_dir.root(), bucket, key)?;
         let bucket_dir = keys::bucket_path(self.data_dir.root(), bucket)?;
@@ -205,19 +227,15 @@ impl S3 for DataDirS3 {
         let decision = self.begin(S3Operation::GetObject).await?;
         let req_flushes = req.extensions.get::<Arc<Flushes>>().cloned();
         let input = req.input;
-        if input.part_number.is_some() {
-            return Err(error(
-                S3ErrorCode::NotImplemented,
-                "The emulator does not serve objects by partNumber; ask for a Range",
-            ));
-        }
-        let found = self.find(&input.bucket, &input.key).await?;
-        check_conditions(
-            input.if_match.as_ref(),
-            input.if_none_match.as_ref(),
-            &found.etag,
-        )?;
-        let range = byte_range(input.range, found.len)?;
+        let (found, range) = self
+            .read_target(
+                &input.bucket,
+                &input.key,
+                input.part_number,
+                (input.if_match.as_ref(), input.if_none_match.as_ref()),
+                input.range,
+            )
+            .await?;
         let (start, len) = range
             .as_ref()
             .map_or((0, found.len), |r| (r.start, r.end - r.start));
@@ -259,19 +277,15 @@ impl S3 for DataDirS3 {
     ) -> S3Result<S3Response<HeadObjectOutput>> {
         self.begin(S3Operation::HeadObject).await?;
         let input = req.input;
-        if input.part_number.is_some() {
-            return Err(error(
-                S3ErrorCode::NotImplemented,
-                "The emulator does not serve objects by partNumber; ask for a Range",
-            ));
-        }
-        let found = self.find(&input.bucket, &input.key).await?;
-        check_conditions(
-            input.if_match.as_ref(),
-            input.if_none_match.as_ref(),
-            &found.etag,
-        )?;
-        let range = byte_range(input.range, found.len)?;
+        let (found, range) = self
+            .read_target(
+                &input.bucket,
+                &input.key,
+                input.part_number,
+                (input.if_match.as_ref(), input.if_none_match.as_ref()),
+                input.range,
+            )
+            .await?;
         let len = range.as_ref().map_or(found.len, |r| r.end - r.start);
         let output = HeadObjectOutput {
             accept_ranges: Some("bytes".to_owned()),
