@@ -21,6 +21,8 @@
 //! cargo run --release --example peak_memory -- --endpoint-url http://127.0.0.1:4599 --read-path file --rows 10000000
 //! ```
 //!
+//! `--chunk-size` and `--chunks-in-flight` set the file path's ranges (default 8 MiB, 8).
+//!
 //! (`--serve ADDR` runs only an emulator, until Ctrl-C; any Athena emulator works, and
 //! for the file path it must serve S3 on the same URL, path-style, as athena-emulator
 //! does.)
@@ -34,7 +36,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use athena_emulator::{Emulator, EngineConfig};
-use athena_stream::{BoxError, ReadPath};
+use athena_stream::{BoxError, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNKS_IN_FLIGHT, ReadPath};
 use clap::Parser;
 
 /// Peak resident memory of streaming N rows through the row stream and the fan-out.
@@ -53,6 +55,12 @@ struct Args {
     /// file only).
     #[arg(long, value_enum, default_value_t = ReadPathArg::Auto)]
     read_path: ReadPathArg,
+    /// Bytes of the result file a ranged GET asks for (the file path).
+    #[arg(long, default_value_t = DEFAULT_CHUNK_SIZE)]
+    chunk_size: u64,
+    /// Ranges fetched at once (the file path): with the chunk size, the memory bound.
+    #[arg(long, default_value_t = DEFAULT_CHUNKS_IN_FLIGHT)]
+    chunks_in_flight: usize,
     /// Print the figures as one JSON object.
     #[arg(long)]
     json: bool,
@@ -156,6 +164,8 @@ async fn measure(args: &Args) -> Result<(), BoxError> {
     let athena = designs::builder(designs::client(&endpoint))
         .with_s3_client(designs::s3_client(&endpoint))
         .with_read_path(args.read_path.into())
+        .with_chunk_size(args.chunk_size)
+        .with_chunks_in_flight(args.chunks_in_flight)
         .build()?;
     let id = designs::prepare(&athena, &designs::sequence_sql(args.rows), None).await?;
     let before_kb = status_kb("VmHWM")?;
@@ -177,6 +187,8 @@ async fn measure(args: &Args) -> Result<(), BoxError> {
             "max_concurrency": args.max_concurrency,
             "read_path": stats.read_path.map(ReadPath::as_str),
             "bytes_read": stats.bytes_read,
+            "chunk_size": args.chunk_size,
+            "chunks_in_flight": args.chunks_in_flight,
             "emulator_in_process": in_process,
             "elapsed_ms": (elapsed.as_secs_f64() * 1000.0).round(),
             "rows_per_sec": rows_per_sec.round(),

@@ -36,8 +36,8 @@
 //!   read of the same query `x_api`;
 //! - `bare_download`: `bytes`, `ranges`, `elapsed_ms`, `mb_per_sec`, and the file path's
 //!   `file_path_of_bare` (its MB/s over the download's; the target is at least 0.9);
-//! - `parse`: the parse rate on this machine (`mb_per_sec`, one core, each value made a
-//!   `String` as rows hold them) on the first 64 MiB of the query's result file, before
+//! - `parse`: the parse rate on this machine (`mb_per_sec`, one core, each row's values
+//!   copied into one buffer as rows from a result file hold them) on the first 64 MiB of the query's result file, before
 //!   the reads; not printed when given with `--parse-mb-per-sec`.
 //!
 //! A short table goes to stderr; `--svg PATH` also draws every read's rows/s as a bar

@@ -1,7 +1,8 @@
 //! Rows of a result, the column metadata they share, and how a column is named.
 //!
 //! Athena sends every value as text (`Datum.VarCharValue`), and NULL as a `Datum`
-//! without a value. A [`Row`] keeps exactly that: `Option<String>` per column, so
+//! without a value. A [`Row`] keeps exactly that, an optional text per column (one
+//! `String` each, or for rows read from a result file all of them in one buffer), so
 //! NULL and the empty string never merge. A column is addressed by index or name
 //! ([`ColumnIndex`]); one that the result does not have is
 //! [`Error::NoSuchColumn`], never the same `None` as NULL.
@@ -15,6 +16,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::error::Error;
+
+mod data;
+
+pub(crate) use data::{Data, Packer};
 
 /// One column of a result, from `ResultSetMetadata.ColumnInfo`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,11 +121,11 @@ impl fmt::Debug for ResultSetMetadata {
 /// assert!(row.get_str("urii").is_err()); // no such column, not NULL
 /// # Ok::<(), athena_stream::Error>(())
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Row {
     columns: Arc<ResultSetMetadata>,
     row_number: u64,
-    values: Vec<Option<String>>,
+    values: Data,
 }
 
 impl Row {
@@ -132,6 +137,15 @@ impl Row {
         columns: Arc<ResultSetMetadata>,
         row_number: u64,
         values: Vec<Option<String>>,
+    ) -> Self {
+        Self::from_data(columns, row_number, Data::Strings(values))
+    }
+
+    /// A row over values held either way (see [`Data`]).
+    pub(crate) fn from_data(
+        columns: Arc<ResultSetMetadata>,
+        row_number: u64,
+        values: Data,
     ) -> Self {
         Row {
             columns,
@@ -162,7 +176,7 @@ impl Row {
 
     /// Whether the row has no values.
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.values.len() == 0
     }
 
     /// The raw text of a column, by index (`usize`) or name (`&str`, `String`):
@@ -199,10 +213,17 @@ impl Row {
         Ok(self.text(index).is_none())
     }
 
+    /// Moves the row `by` rows further in the result: a reader that parses parts of a
+    /// result file in parallel numbers each part's rows from 0 and shifts them once it
+    /// knows how many rows came before.
+    pub(crate) fn shift_row_number(&mut self, by: u64) {
+        self.row_number += by;
+    }
+
     /// The raw text at an index (`None` for NULL, and for an index out of range,
     /// which callers rule out first with [`Row::column_index`]).
     pub(crate) fn text(&self, index: usize) -> Option<&str> {
-        self.values.get(index).and_then(Option::as_deref)
+        self.values.text(index)
     }
 
     /// The index of `column` in this row's result.
@@ -229,13 +250,17 @@ impl Row {
     }
 
     /// The raw values, in column order.
+    ///
+    /// Rows read from a result file hold their values in one buffer; the first call
+    /// makes the `String`s this lends out. [`get_str`](Self::get_str) and
+    /// [`iter`](Self::iter) read the values without that.
     pub fn values(&self) -> &[Option<String>] {
-        &self.values
+        self.values.strings()
     }
 
     /// The raw values, taken out of the row.
     pub fn into_values(self) -> Vec<Option<String>> {
-        self.values
+        self.values.into_strings()
     }
 
     /// Pairs of column name and raw value, in column order.
@@ -243,8 +268,8 @@ impl Row {
         self.columns
             .columns()
             .iter()
-            .zip(&self.values)
-            .map(|(c, v)| (c.name.as_str(), v.as_deref()))
+            .zip(self.values.texts())
+            .map(|(c, v)| (c.name.as_str(), v))
     }
 }
 
@@ -252,10 +277,23 @@ impl fmt::Debug for Row {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Row")
             .field("row_number", &self.row_number)
-            .field("values", &self.values)
+            .field("values", &self.values.texts().collect::<Vec<_>>())
             .finish()
     }
 }
+
+/// Rows are equal when their columns, numbers and values are, however each holds
+/// its values.
+impl PartialEq for Row {
+    fn eq(&self, other: &Self) -> bool {
+        self.row_number == other.row_number
+            && self.columns == other.columns
+            && self.values.len() == other.values.len()
+            && self.values.texts().eq(other.values.texts())
+    }
+}
+
+impl Eq for Row {}
 
 mod sealed {
     pub trait Sealed {}

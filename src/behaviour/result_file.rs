@@ -292,6 +292,11 @@ async fn a_range_arrives_in_pages_of_bounded_size<B: ResultFiles>() {
     }
     let all: Vec<Row> = pages.into_iter().flat_map(ResultPage::into_rows).collect();
     assert_eq!(numbers(&all), range(1, 100_000));
+    // The slices are parsed in parallel, each numbering its rows from 0: every row
+    // still has its number in the whole result.
+    for (i, row) in all.iter().enumerate() {
+        assert_eq!(row.row_number(), i as u64);
+    }
     b.finish().await;
 }
 
@@ -334,6 +339,63 @@ mod fake_only {
         let ranges = b.s3.ranges();
         let (cut_start, cut_end) = ranges[before];
         assert_eq!(ranges[before + 1], (cut_start + 123, cut_end), "{ranges:?}");
+    }
+
+    /// A broken row deep in a file whose slices are parsed in parallel fails the read
+    /// exactly there: every page before it arrives, in order and numbered, then the
+    /// error, which names the row and the byte as a reader parsing the file from the
+    /// start would; nothing after it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+    async fn a_broken_row_deep_in_the_file_fails_after_every_row_before_it() {
+        let b = OnFake::start(Queries::Quick).await;
+        let athena = b
+            .file_builder()
+            .with_read_path(ReadPath::ResultFile)
+            .with_chunk_size(100_000)
+            .build()
+            .unwrap();
+        let mut stream = athena.query(b.numbers(200_000));
+        let first: Vec<Row> = (&mut stream).try_collect().await.unwrap();
+        assert_eq!(numbers(&first), range(1, 200_000));
+        let id = stream.query_execution_id().unwrap();
+        let location = stream.query_execution().unwrap().output_location.unwrap();
+
+        // Row 150,000 (1-based, as the header is row 0) becomes `x"150000"`.
+        let mut file = b.s3.get(&location).unwrap();
+        let broken = file.windows(9).position(|w| w == b"\n\"150000\"").unwrap() + 1;
+        file.insert(broken, b'x');
+        b.s3.put(&location, file);
+
+        let mut again = athena.attach(id);
+        let mut rows = Vec::new();
+        let err = loop {
+            match again.next().await {
+                Some(Ok(row)) => rows.push(row),
+                Some(Err(e)) => break e,
+                None => panic!("the broken file was read to its end"),
+            }
+        };
+        // Every page before the one with the broken row: a prefix of the rows, which
+        // the slice of the broken row (at most PAGE_BYTES, each row at least 4 bytes)
+        // is all that is missing from, as when the file was parsed on one core.
+        use crate::page_source::result_file::PAGE_BYTES;
+        assert!(rows.len() <= 149_999, "{} rows", rows.len());
+        assert!(
+            rows.len() >= 149_999 - PAGE_BYTES / 4,
+            "{} rows",
+            rows.len()
+        );
+        // Compared one by one: a failing `assert_eq!` of 150,000 numbers is unreadable.
+        for (i, (row, n)) in rows.iter().zip(numbers(&rows)).enumerate() {
+            assert_eq!((row.row_number(), n), (i as u64, i as i64 + 1));
+        }
+        match err {
+            Error::ResultFile { offset, row, .. } => {
+                assert_eq!((offset, row), (broken as u64, 150_000));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(again.next().await.is_none());
     }
 
     #[tokio::test(start_paused = true)]

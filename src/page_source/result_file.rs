@@ -1,8 +1,11 @@
 //! The result file as a page source: the query's `<QueryExecutionId>.csv` read from S3
 //! in parallel byte ranges, cut into whole rows by quote parity, parsed without losing
 //! NULL against `""`, and handed out in file order, one page per [`PAGE_BYTES`] of a range
-//! (docs/athena.md, "Result files").
+//! (docs/athena.md, "Result files"). The slices are parsed in tasks of their own, on
+//! as many cores as the runtime has: the cut by quote parity, done here in file order
+//! at memory speed, is all a slice needs to be parsed alone.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
@@ -12,12 +15,11 @@ use tracing::debug;
 use super::PageSource;
 use crate::error::{Error, Result};
 use crate::page::{ResultPage, ResumeFrom};
-use crate::result_file::csv::{ColumnCheck, CsvParser};
-use crate::result_file::ranges::RangeFetcher;
-use crate::result_file::rows::RowBuilder;
+use crate::result_file::ranges::{AbortOnDrop, RangeFetcher};
+use crate::result_file::rows::{OwnedPiece, PieceError, parse_pieces};
 use crate::result_file::s3::ObjectLocation;
 use crate::result_file::split::RowAssembler;
-use crate::row::ResultSetMetadata;
+use crate::row::{ResultSetMetadata, Row};
 use crate::stats::Stats;
 
 /// The bytes of a range parsed into one page. A whole 8 MiB range as one page made
@@ -37,23 +39,38 @@ pub(crate) enum StartAt {
     Row { offset: u64, row_number: u64 },
 }
 
+/// A slice being parsed in a task of its own, and where its page resumes.
+struct Job {
+    task: AbortOnDrop<std::result::Result<Vec<Row>, PieceError>>,
+    /// The first byte after the slice's rows (the row boundary to resume from).
+    resume_offset: u64,
+}
+
 /// Reads one result file; see the module docs.
 pub(crate) struct ResultFileSource {
     location: ObjectLocation,
     fetcher: RangeFetcher,
     assembler: RowAssembler,
     metadata: Arc<ResultSetMetadata>,
-    /// The header row is still to be read and checked (reading from the first byte).
+    /// The header row is still to be cut out and checked (reading from the first byte).
     header: bool,
-    /// The number of the next data row, and the data rows still to skip.
+    /// The number of the next data row to hand out, and the data rows still to skip.
     row_number: u64,
     skip: u64,
     page_number: u64,
     stats: Arc<Stats>,
     done: bool,
-    /// The range being parsed (its offset and bytes) and how much of it has been.
-    range: Option<(u64, Vec<u8>)>,
-    parsed: usize,
+    /// The range being cut into slices (its offset and bytes) and how much of it has been.
+    range: Option<(u64, Arc<Vec<u8>>)>,
+    cut: usize,
+    /// Every range has been taken from the fetcher.
+    fetched: bool,
+    /// Slices being parsed, in file order, at most `max_jobs`.
+    jobs: VecDeque<Job>,
+    max_jobs: usize,
+    /// An error met while cutting (a failed range, a file that is not Athena's CSV),
+    /// handed out after the rows before it.
+    failed: Option<Error>,
 }
 
 impl ResultFileSource {
@@ -84,7 +101,11 @@ impl ResultFileSource {
             stats,
             done: false,
             range: None,
-            parsed: 0,
+            cut: 0,
+            fetched: false,
+            jobs: VecDeque::new(),
+            max_jobs: parse_tasks(),
+            failed: None,
         }
     }
 
@@ -93,106 +114,151 @@ impl ResultFileSource {
             return Ok(None);
         }
         loop {
-            let (offset, bytes) = match self.range.take() {
-                Some(range) => range,
-                None => match self.fetcher.next().await {
-                    None => return self.end(),
-                    Some(Ok(range)) => {
-                        self.parsed = 0;
-                        range
-                    }
-                    Some(Err(e)) => {
-                        self.done = true;
-                        return Err(e);
-                    }
-                },
+            self.start_jobs().await;
+            let Some(mut job) = self.jobs.pop_front() else {
+                self.done = true;
+                return match self.failed.take() {
+                    Some(e) => Err(e),
+                    None => self.end(),
+                };
             };
-            let start = self.parsed;
-            let end = (start + PAGE_BYTES).min(bytes.len());
-            let started = Instant::now();
-            let rows = self.parse_range(offset + start as u64, &bytes[start..end]);
-            self.stats.parsed_since(started);
-            if end < bytes.len() {
-                self.parsed = end;
-                self.range = Some((offset, bytes));
-            }
-            let rows = match rows {
-                Ok(rows) => rows,
+            let rows = match (&mut job.task.0).await {
+                Ok(Ok(rows)) => rows,
+                Ok(Err(e)) => {
+                    return Err(self.fail(e.offset, self.row_number + e.row, e.message));
+                }
+                // Our tasks are not aborted while we hold them; a panic in one is a bug
+                // that must not pass as data.
                 Err(e) => {
-                    self.done = true;
-                    return Err(e);
+                    return Err(self.fail(0, self.row_number, format!("parsing failed: {e}")));
                 }
             };
-            if rows.is_empty() {
-                // A slice inside one long row, or rows a consumer already has.
+            if let Some(page) = self.page(rows, job.resume_offset) {
+                return Ok(Some(page));
+            }
+            // A slice of rows a consumer already has, or of the header alone.
+        }
+    }
+
+    /// Starts parse tasks until `max_jobs` run, taking ranges from the fetcher: without
+    /// waiting for one while a task is running, since the rows of that task come first.
+    async fn start_jobs(&mut self) {
+        while self.jobs.len() < self.max_jobs && self.failed.is_none() {
+            if self.range.is_none() {
+                if self.fetched || (!self.jobs.is_empty() && !self.fetcher.next_is_ready()) {
+                    return;
+                }
+                match self.fetcher.next().await {
+                    None => self.fetched = true,
+                    Some(Ok((offset, bytes))) => self.range = Some((offset, Arc::new(bytes))),
+                    Some(Err(e)) => self.failed = Some(e),
+                }
                 continue;
             }
-            self.stats.count_page(rows.len());
-            let page = ResultPage {
-                page_number: self.page_number,
-                token: None,
-                next: Some(ResumeFrom::ResultFile {
-                    offset: self.assembler.pending_row_start(),
-                    row_number: self.row_number,
-                }),
-                rows,
-            };
-            debug!(location = %self.location, page = self.page_number, offset, rows = page.rows.len(), "result file slice parsed");
-            self.page_number += 1;
-            return Ok(Some(page));
+            if let Err(e) = self.cut_slice() {
+                self.failed = Some(e);
+            }
         }
+    }
+
+    /// Cuts the next [`PAGE_BYTES`] of the range into whole rows, and starts a task
+    /// parsing them if a row ended in them.
+    fn cut_slice(&mut self) -> Result<()> {
+        let Some((offset, bytes)) = self.range.take() else {
+            return Ok(());
+        };
+        let start = self.cut;
+        let end = (start + PAGE_BYTES).min(bytes.len());
+        let slice_offset = offset + start as u64;
+        let pieces = self
+            .assembler
+            .push(slice_offset, &bytes[start..end])
+            .map_err(|e| {
+                file_error(&self.location, slice_offset, self.row_number, e.to_string())
+            })?;
+        let pieces: Vec<OwnedPiece> = pieces
+            .iter()
+            .map(|piece| OwnedPiece::new(piece, offset, &bytes))
+            .collect();
+        let resume_offset = self.assembler.pending_row_start();
+        if end < bytes.len() {
+            self.cut = end;
+            self.range = Some((offset, bytes));
+        } else {
+            self.cut = 0;
+        }
+        if pieces.is_empty() {
+            // The slice lies inside one long row.
+            return Ok(());
+        }
+        let (metadata, stats) = (self.metadata.clone(), self.stats.clone());
+        let header = std::mem::take(&mut self.header);
+        let task = tokio::spawn(async move {
+            let started = Instant::now();
+            let rows = parse_pieces(metadata, &pieces, header);
+            stats.parsed_since(started);
+            rows
+        });
+        self.jobs.push_back(Job {
+            task: AbortOnDrop(task),
+            resume_offset,
+        });
+        Ok(())
+    }
+
+    /// The page of a parsed slice's rows, numbered in the whole result, without those
+    /// still to skip; `None` if none are left.
+    fn page(&mut self, mut rows: Vec<Row>, resume_offset: u64) -> Option<ResultPage> {
+        let first = self.row_number;
+        self.row_number += rows.len() as u64;
+        let skipped = usize::try_from(self.skip).map_or(rows.len(), |s| s.min(rows.len()));
+        self.skip -= skipped as u64;
+        rows.drain(..skipped);
+        if rows.is_empty() {
+            return None;
+        }
+        for row in &mut rows {
+            row.shift_row_number(first);
+        }
+        self.stats.count_page(rows.len());
+        debug!(location = %self.location, page = self.page_number, offset = resume_offset, rows = rows.len(), "result file slice parsed");
+        let page = ResultPage {
+            page_number: self.page_number,
+            token: None,
+            next: Some(ResumeFrom::ResultFile {
+                offset: resume_offset,
+                row_number: self.row_number,
+            }),
+            rows,
+        };
+        self.page_number += 1;
+        Some(page)
     }
 
     /// The end of the file: every byte must have made whole rows, after a header.
     fn end(&mut self) -> Result<Option<ResultPage>> {
-        self.done = true;
         let assembler = std::mem::take(&mut self.assembler);
         assembler
             .finish()
-            .map_err(|e| self.file_error(0, 0, e.to_string()))?;
+            .map_err(|e| self.fail(0, 0, e.to_string()))?;
         if self.header {
-            return Err(self.file_error(0, 0, "the file has no header row".to_owned()));
+            return Err(self.fail(0, 0, "the file has no header row".to_owned()));
         }
         Ok(None)
     }
 
-    /// Cuts the bytes at `offset` (a range, or the next slice of one) into whole rows
-    /// and parses them.
-    fn parse_range(&mut self, offset: u64, bytes: &[u8]) -> Result<Vec<crate::row::Row>> {
-        let pieces = self
-            .assembler
-            .push(offset, bytes)
-            .map_err(|e| file_error(&self.location, offset, self.row_number, e.to_string()))?;
-        let mut builder = RowBuilder::new(self.metadata.clone(), self.row_number, self.skip);
-        for piece in pieces.iter() {
-            // Rows parsed so far in the file, counting the header: for error messages.
-            let record = self.row_number + u64::from(!self.header);
-            let mut parser = CsvParser::starting_at(piece.offset, record);
-            let names = || {
-                self.metadata
-                    .columns()
-                    .iter()
-                    .map(|c| c.name.clone())
-                    .collect()
-            };
-            let mut sink = if std::mem::take(&mut self.header) {
-                ColumnCheck::with_header(names(), builder)
-            } else {
-                ColumnCheck::without_header(self.metadata.len(), builder)
-            };
-            parser
-                .push(piece.bytes, &mut sink)
-                .and_then(|()| parser.finish(&mut sink))
-                .map_err(|e| file_error(&self.location, e.offset, e.row, e.kind.to_string()))?;
-            builder = sink.into_inner();
-            (self.row_number, self.skip) = builder.position();
-        }
-        Ok(builder.rows)
-    }
-
-    fn file_error(&self, offset: u64, row: u64, message: String) -> Error {
+    /// Ends the read with an error about the file; the tasks still running stop.
+    fn fail(&mut self, offset: u64, row: u64, message: String) -> Error {
+        self.done = true;
+        self.jobs.clear();
         file_error(&self.location, offset, row, message)
     }
+}
+
+/// How many slices are parsed at once: one per core the process may use and one
+/// more, so that a core that finishes a slice finds the next one started.
+fn parse_tasks() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get() + 1)
 }
 
 fn file_error(location: &ObjectLocation, offset: u64, row: u64, message: String) -> Error {

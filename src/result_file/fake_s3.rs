@@ -82,11 +82,15 @@ impl FakeS3 {
         );
     }
 
+    /// The bytes of an object, if there is one.
+    pub(crate) fn get(&self, uri: &str) -> Option<Vec<u8>> {
+        self.lock().objects.get(uri).map(|o| o.bytes.clone())
+    }
+
     /// Stores the same bytes again as a new version (a new ETag), as a writer replacing
     /// the object would.
     pub(crate) fn replace(&self, uri: &str) {
-        let bytes = self.lock().objects.get(uri).map(|o| o.bytes.clone());
-        if let Some(bytes) = bytes {
+        if let Some(bytes) = self.get(uri) {
             self.put(uri, bytes);
         }
     }

@@ -51,9 +51,9 @@ impl Shared {
 }
 
 /// A task that is aborted when dropped (a `JoinHandle` alone would detach it).
-struct AbortOnDrop(JoinHandle<Result<Vec<u8>>>);
+pub(crate) struct AbortOnDrop<T>(pub(crate) JoinHandle<T>);
 
-impl Drop for AbortOnDrop {
+impl<T> Drop for AbortOnDrop<T> {
     fn drop(&mut self) {
         self.0.abort();
     }
@@ -67,7 +67,7 @@ pub(crate) struct RangeFetcher {
     max_in_flight: usize,
     /// Where the next range to request starts.
     next_start: u64,
-    in_flight: VecDeque<(u64, AbortOnDrop)>,
+    in_flight: VecDeque<(u64, AbortOnDrop<Result<Vec<u8>>>)>,
 }
 
 impl RangeFetcher {
@@ -91,6 +91,16 @@ impl RangeFetcher {
             max_in_flight: max_in_flight.max(1),
             next_start: start.min(size),
             in_flight: VecDeque::new(),
+        }
+    }
+
+    /// Whether [`next`](Self::next) would answer without waiting: the next range has
+    /// arrived (or failed), or there is none. A caller with other work can ask this
+    /// first instead of dropping a pending `next` (which is not cancel-safe).
+    pub(crate) fn next_is_ready(&self) -> bool {
+        match self.in_flight.front() {
+            Some((_, task)) => task.0.is_finished(),
+            None => self.next_start >= self.size,
         }
     }
 
@@ -148,13 +158,13 @@ pub(crate) async fn fetch(shared: Arc<Shared>, range: Range<u64>) -> Result<Vec<
         let error = match answer {
             Ok(rest) => {
                 shared.stats.count_bytes_read(rest.len());
-                bytes.extend_from_slice(&rest);
+                append(&mut bytes, rest);
                 shared.stats.count_range();
                 return Ok(bytes);
             }
             Err(RangeError { received, error }) => {
                 shared.stats.count_bytes_read(received.len());
-                bytes.extend_from_slice(&received);
+                append(&mut bytes, received);
                 error
             }
         };
@@ -169,6 +179,17 @@ pub(crate) async fn fetch(shared: Arc<Shared>, range: Range<u64>) -> Result<Vec<
             warn!(object = %shared.object, range_start = start, range_end = range.end, kind = ?e.kind, message = %e.message, ?delay, "retrying a range of the result file");
         }
         tokio::time::sleep(delay).await;
+    }
+}
+
+/// Appends what a request received to what the range has so far: the first answer
+/// (most ranges have only one) is taken as it is, not copied into a growing buffer,
+/// which held a range twice for a moment and moved every byte once more.
+fn append(bytes: &mut Vec<u8>, received: Vec<u8>) {
+    if bytes.is_empty() {
+        *bytes = received;
+    } else {
+        bytes.extend_from_slice(&received);
     }
 }
 

@@ -16,7 +16,7 @@ use parquet::errors::ParquetError;
 use parquet::file::metadata::ParquetMetaData;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
-use tokio::task::{JoinError, JoinHandle};
+use tokio::task::JoinError;
 
 use super::reader::S3File;
 use super::schema::{ColumnPlan, column_info, plan_columns};
@@ -24,6 +24,7 @@ use super::statement::UnloadFormat;
 use super::values::column_texts;
 use crate::client::ClientCore;
 use crate::error::{Error, Operation, Result};
+pub(crate) use crate::result_file::ranges::AbortOnDrop;
 use crate::result_file::ranges::Shared;
 use crate::result_file::s3::ObjectLocation;
 use crate::row::{ResultSetMetadata, Row};
@@ -143,15 +144,6 @@ enum State {
         task: AbortOnDrop<Result<()>>,
     },
     Done,
-}
-
-/// A task that is aborted when dropped (a `JoinHandle` alone would detach it).
-pub(crate) struct AbortOnDrop<T>(pub(crate) JoinHandle<T>);
-
-impl<T> Drop for AbortOnDrop<T> {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 impl ShardRows {
