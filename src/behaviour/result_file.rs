@@ -264,10 +264,10 @@ async fn resuming_from_a_result_file_page_continues_there<B: ResultFiles>() {
 }
 
 /// Memory stays bounded whatever the rows' size: a range is handed out in pages of at
-/// most `PAGE_BYTES` of the file, not as one page of all its rows (a range of small
-/// values held ten times its bytes as rows).
+/// most `PAGE_BYTES` of the file and about `PAGE_ROWS` rows, not as one page of all its
+/// rows (a range of small values held ten times its bytes as rows).
 async fn a_range_arrives_in_pages_of_bounded_size<B: ResultFiles>() {
-    use crate::page_source::result_file::PAGE_BYTES;
+    use crate::page_source::result_file::{PAGE_BYTES, PAGE_ROWS};
     let b = B::start(Queries::Quick).await;
     let athena = b
         .file_builder()
@@ -288,6 +288,16 @@ async fn a_range_arrives_in_pages_of_bounded_size<B: ResultFiles>() {
             page.rows().len() <= PAGE_BYTES / 4,
             "{} rows",
             page.rows().len()
+        );
+    }
+    // Once slices are sized from the rows before them (the first few are cut before
+    // any is parsed), a page holds about PAGE_ROWS rows: the numbers' widths vary
+    // from 4 to 9 bytes, so within a factor of two.
+    for page in &pages[8..pages.len() - 1] {
+        let rows = page.rows().len();
+        assert!(
+            (PAGE_ROWS / 2..=PAGE_ROWS * 2).contains(&rows),
+            "{rows} rows"
         );
     }
     let all: Vec<Row> = pages.into_iter().flat_map(ResultPage::into_rows).collect();

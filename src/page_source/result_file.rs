@@ -1,7 +1,8 @@
 //! The result file as a page source: the query's `<QueryExecutionId>.csv` read from S3
 //! in parallel byte ranges, cut into whole rows by quote parity, parsed without losing
-//! NULL against `""`, and handed out in file order, one page per [`PAGE_BYTES`] of a range
-//! (docs/athena.md, "Result files"). The slices are parsed in tasks of their own, on
+//! NULL against `""`, and handed out in file order, one page per slice of a range (about
+//! [`PAGE_ROWS`] rows, at most [`PAGE_BYTES`]; docs/athena.md, "Result files"). The
+//! slices are parsed in tasks of their own, on
 //! as many cores as the runtime has: the cut by quote parity, done here in file order
 //! at memory speed, is all a slice needs to be parsed alone.
 
@@ -30,6 +31,17 @@ use crate::stats::Stats;
 /// near the size of an API page (about 1,800 rows of five CloudFront columns).
 pub(crate) const PAGE_BYTES: usize = 256 * 1024;
 
+/// The rows a slice aims at. Slices of [`PAGE_BYTES`] of one-number rows held 26,000
+/// rows each, over 3 MB as `Row`s, and several are parsed or queued at once: reading
+/// 10,000,000 such rows peaked about 20 MiB higher than with slices four times smaller
+/// (BENCHMARKS.md, "Read paths"), while wide rows are faster in large slices. Each
+/// slice is sized from the bytes per row of the slices parsed before it.
+pub(crate) const PAGE_ROWS: usize = 2048;
+
+/// The smallest slice, and the first ones' size, before any slice has been parsed.
+const MIN_SLICE_BYTES: usize = 8 * 1024;
+const FIRST_SLICE_BYTES: usize = 64 * 1024;
+
 /// Where in the file reading starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum StartAt {
@@ -44,6 +56,8 @@ struct Job {
     task: AbortOnDrop<std::result::Result<Vec<Row>, PieceError>>,
     /// The first byte after the slice's rows (the row boundary to resume from).
     resume_offset: u64,
+    /// The slice's length in bytes.
+    bytes: usize,
 }
 
 /// Reads one result file; see the module docs.
@@ -63,6 +77,8 @@ pub(crate) struct ResultFileSource {
     /// The range being cut into slices (its offset and bytes) and how much of it has been.
     range: Option<(u64, Arc<Vec<u8>>)>,
     cut: usize,
+    /// The length of the next slice (see [`PAGE_ROWS`]).
+    slice_bytes: usize,
     /// Every range has been taken from the fetcher.
     fetched: bool,
     /// Slices being parsed, in file order, at most `max_jobs`.
@@ -102,6 +118,7 @@ impl ResultFileSource {
             done: false,
             range: None,
             cut: 0,
+            slice_bytes: FIRST_SLICE_BYTES,
             fetched: false,
             jobs: VecDeque::new(),
             max_jobs: parse_tasks(),
@@ -133,6 +150,7 @@ impl ResultFileSource {
                     return Err(self.fail(0, self.row_number, format!("parsing failed: {e}")));
                 }
             };
+            self.size_slices(job.bytes, rows.len());
             if let Some(page) = self.page(rows, job.resume_offset) {
                 return Ok(Some(page));
             }
@@ -161,14 +179,14 @@ impl ResultFileSource {
         }
     }
 
-    /// Cuts the next [`PAGE_BYTES`] of the range into whole rows, and starts a task
-    /// parsing them if a row ended in them.
+    /// Cuts the next slice of the range into whole rows, and starts a task parsing
+    /// them if a row ended in them.
     fn cut_slice(&mut self) -> Result<()> {
         let Some((offset, bytes)) = self.range.take() else {
             return Ok(());
         };
         let start = self.cut;
-        let end = (start + PAGE_BYTES).min(bytes.len());
+        let end = (start + self.slice_bytes).min(bytes.len());
         let slice_offset = offset + start as u64;
         let pieces = self
             .assembler
@@ -202,8 +220,18 @@ impl ResultFileSource {
         self.jobs.push_back(Job {
             task: AbortOnDrop(task),
             resume_offset,
+            bytes: end - start,
         });
         Ok(())
+    }
+
+    /// Sizes the next slices for [`PAGE_ROWS`] rows, from a slice of `bytes` that held
+    /// `rows` rows.
+    fn size_slices(&mut self, bytes: usize, rows: usize) {
+        if rows > 0 {
+            self.slice_bytes =
+                (bytes.saturating_mul(PAGE_ROWS) / rows).clamp(MIN_SLICE_BYTES, PAGE_BYTES);
+        }
     }
 
     /// The page of a parsed slice's rows, numbered in the whole result, without those
