@@ -228,9 +228,9 @@ impl ResultFileSource {
     /// Sizes the next slices for [`PAGE_ROWS`] rows, from a slice of `bytes` that held
     /// `rows` rows.
     fn size_slices(&mut self, bytes: usize, rows: usize) {
-        if rows > 0 {
-            self.slice_bytes =
-                (bytes.saturating_mul(PAGE_ROWS) / rows).clamp(MIN_SLICE_BYTES, PAGE_BYTES);
+        // A slice of the header row alone says nothing.
+        if let Some(bytes) = bytes.saturating_mul(PAGE_ROWS).checked_div(rows) {
+            self.slice_bytes = bytes.clamp(MIN_SLICE_BYTES, PAGE_BYTES);
         }
     }
 
