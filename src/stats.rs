@@ -88,7 +88,8 @@ impl Stats {
         self.count_retry(throttled);
     }
 
-    /// The rows of a range were parsed from `since` until now.
+    /// A slice of a range was parsed from `since` until now (slices are parsed in
+    /// parallel; the times add up).
     pub(crate) fn parsed_since(&self, since: Instant) {
         self.parsing_nanos
             .fetch_add(nanos_since(since), Ordering::Relaxed);
@@ -164,7 +165,9 @@ pub struct QueryStats {
     pub waiting: Duration,
     /// Time spent in `GetQueryResults` calls, retries included.
     pub fetching: Duration,
-    /// Time spent parsing the result file (the ranges themselves arrive concurrently).
+    /// Time spent parsing the result file (the ranges themselves arrive concurrently),
+    /// summed over the tasks that parse its slices in parallel: on several cores it can
+    /// be longer than the read.
     pub parsing: Duration,
     /// How the rows were read, once decided (with [`ReadPath::Auto`], after page 1).
     pub read_path: Option<ReadPath>,

@@ -2,9 +2,9 @@
 //! in parallel byte ranges, cut into whole rows by quote parity, parsed without losing
 //! NULL against `""`, and handed out in file order, one page per slice of a range (about
 //! [`PAGE_ROWS`] rows, at most [`PAGE_BYTES`]; docs/athena.md, "Result files"). The
-//! slices are parsed in tasks of their own, on
-//! as many cores as the runtime has: the cut by quote parity, done here in file order
-//! at memory speed, is all a slice needs to be parsed alone.
+//! slices are parsed in tasks of their own, on as many cores as the runtime has: the
+//! cut by quote parity, done here in file order at memory speed, is all a slice needs
+//! to be parsed alone.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -84,9 +84,17 @@ pub(crate) struct ResultFileSource {
     /// Slices being parsed, in file order, at most `max_jobs`.
     jobs: VecDeque<Job>,
     max_jobs: usize,
-    /// An error met while cutting (a failed range, a file that is not Athena's CSV),
-    /// handed out after the rows before it.
-    failed: Option<Error>,
+    /// An error met while cutting, handed out after the rows before it.
+    failed: Option<Failed>,
+}
+
+/// Why cutting stopped.
+enum Failed {
+    /// A range could not be read.
+    Range(Error),
+    /// The bytes at `offset` cannot be cut into rows (not Athena's CSV). The error is
+    /// made when it is handed out, so that it names the row reached by then.
+    Cut { offset: u64, message: String },
 }
 
 impl ResultFileSource {
@@ -135,7 +143,10 @@ impl ResultFileSource {
             let Some(mut job) = self.jobs.pop_front() else {
                 self.done = true;
                 return match self.failed.take() {
-                    Some(e) => Err(e),
+                    Some(Failed::Range(e)) => Err(e),
+                    Some(Failed::Cut { offset, message }) => {
+                        Err(self.fail(offset, self.row_number, message))
+                    }
                     None => self.end(),
                 };
             };
@@ -169,31 +180,33 @@ impl ResultFileSource {
                 match self.fetcher.next().await {
                     None => self.fetched = true,
                     Some(Ok((offset, bytes))) => self.range = Some((offset, Arc::new(bytes))),
-                    Some(Err(e)) => self.failed = Some(e),
+                    Some(Err(e)) => self.failed = Some(Failed::Range(e)),
                 }
                 continue;
             }
-            if let Err(e) = self.cut_slice() {
-                self.failed = Some(e);
-            }
+            self.cut_slice();
         }
     }
 
     /// Cuts the next slice of the range into whole rows, and starts a task parsing
     /// them if a row ended in them.
-    fn cut_slice(&mut self) -> Result<()> {
+    fn cut_slice(&mut self) {
         let Some((offset, bytes)) = self.range.take() else {
-            return Ok(());
+            return;
         };
         let start = self.cut;
         let end = (start + self.slice_bytes).min(bytes.len());
         let slice_offset = offset + start as u64;
-        let pieces = self
-            .assembler
-            .push(slice_offset, &bytes[start..end])
-            .map_err(|e| {
-                file_error(&self.location, slice_offset, self.row_number, e.to_string())
-            })?;
+        let pieces = match self.assembler.push(slice_offset, &bytes[start..end]) {
+            Ok(pieces) => pieces,
+            Err(e) => {
+                self.failed = Some(Failed::Cut {
+                    offset: slice_offset,
+                    message: e.to_string(),
+                });
+                return;
+            }
+        };
         let pieces: Vec<OwnedPiece> = pieces
             .iter()
             .map(|piece| OwnedPiece::new(piece, offset, &bytes))
@@ -207,7 +220,7 @@ impl ResultFileSource {
         }
         if pieces.is_empty() {
             // The slice lies inside one long row.
-            return Ok(());
+            return;
         }
         let (metadata, stats) = (self.metadata.clone(), self.stats.clone());
         let header = std::mem::take(&mut self.header);
@@ -222,7 +235,6 @@ impl ResultFileSource {
             resume_offset,
             bytes: end - start,
         });
-        Ok(())
     }
 
     /// Sizes the next slices for [`PAGE_ROWS`] rows, from a slice of `bytes` that held
