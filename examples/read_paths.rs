@@ -344,12 +344,23 @@ async fn read_median(
         check_rows(&read, plan)?;
         reads.push(read);
     }
-    reads.sort_by_key(|r| r.elapsed);
-    let runs = reads
-        .iter()
-        .map(|r| round1(rate(r.rows, r.elapsed)))
-        .collect();
-    Ok((reads.swap_remove(reads.len() / 2), runs))
+    Ok(median_by_time(
+        reads,
+        |r| r.elapsed,
+        |r| rate(r.rows, r.elapsed),
+    ))
+}
+
+/// The run of median time among `runs` (at least one), and every run's rate (`rate`,
+/// rounded) from fastest to slowest.
+fn median_by_time<T>(
+    mut runs: Vec<T>,
+    elapsed: impl Fn(&T) -> Duration,
+    rate: impl Fn(&T) -> f64,
+) -> (T, Vec<f64>) {
+    runs.sort_by_key(|r| elapsed(r));
+    let rates = runs.iter().map(|r| round1(rate(r))).collect();
+    (runs.swap_remove(runs.len() / 2), rates)
 }
 
 /// Reads every row of the finished query `id` (each row only looked at), in a task
@@ -468,12 +479,11 @@ async fn no_latency(
             .await?,
         );
     }
-    downloads.sort_by_key(|d| d.elapsed);
-    let download_runs: Vec<f64> = downloads
-        .iter()
-        .map(|d| round1(d.bytes as f64 / d.elapsed.as_secs_f64().max(1e-9) / 1e6))
-        .collect();
-    let download = downloads.swap_remove(downloads.len() / 2);
+    let (download, download_runs) = median_by_time(
+        downloads,
+        |d| d.elapsed,
+        |d| d.bytes as f64 / d.elapsed.as_secs_f64().max(1e-9) / 1e6,
+    );
     let bare_rate = download.bytes as f64 / download.elapsed.as_secs_f64().max(1e-9);
     let file_rate = prepared.file_bytes as f64 / read.elapsed.as_secs_f64().max(1e-9);
     report(&json!({

@@ -356,7 +356,7 @@ mod fake_only {
     /// error, which names the row and the byte as a reader parsing the file from the
     /// start would; nothing after it.
     #[tokio::test(flavor = "multi_thread", worker_threads = 3)]
-    async fn a_broken_row_deep_in_the_file_fails_after_every_row_before_it() {
+    async fn a_broken_row_deep_in_the_file_fails_after_every_page_before_it() {
         let b = OnFake::start(Queries::Quick).await;
         let athena = b
             .file_builder()
@@ -386,15 +386,12 @@ mod fake_only {
             }
         };
         // Every page before the one with the broken row: a prefix of the rows, which
-        // the slice of the broken row (at most PAGE_BYTES, each row at least 4 bytes)
-        // is all that is missing from, as when the file was parsed on one core.
-        use crate::page_source::result_file::PAGE_BYTES;
+        // only the slice of the broken row is missing from, as when the file was parsed
+        // on one core. Its rows all take 9 bytes there, so the slice is sized for
+        // PAGE_ROWS of them; twice that leaves room and still catches a lost page.
+        use crate::page_source::result_file::PAGE_ROWS;
         assert!(rows.len() <= 149_999, "{} rows", rows.len());
-        assert!(
-            rows.len() >= 149_999 - PAGE_BYTES / 4,
-            "{} rows",
-            rows.len()
-        );
+        assert!(rows.len() >= 149_999 - 2 * PAGE_ROWS, "{} rows", rows.len());
         // Compared one by one: a failing `assert_eq!` of 150,000 numbers is unreadable.
         for (i, (row, n)) in rows.iter().zip(numbers(&rows)).enumerate() {
             assert_eq!((row.row_number(), n), (i as u64, i as i64 + 1));

@@ -318,10 +318,13 @@ impl CsvParser {
                 }
                 Some(&b) => {
                     let bytes = &chunk[start..quote];
-                    let tail = match text.and_then(|text| text.get(start..quote)) {
-                        _ if in_scratch => Tail::InScratch(bytes),
-                        Some(checked) => Tail::Text(checked),
-                        None => Tail::Bytes(bytes),
+                    let tail = if in_scratch {
+                        Tail::InScratch(bytes)
+                    } else {
+                        match text.and_then(|text| text.get(start..quote)) {
+                            Some(checked) => Tail::Text(checked),
+                            None => Tail::Bytes(bytes),
+                        }
                     };
                     self.end_value(b, quote + 1, tail, sink)?;
                     return Ok(Some(quote + 2));

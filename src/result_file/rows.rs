@@ -58,7 +58,8 @@ pub(crate) enum OwnedPiece {
 
 impl OwnedPiece {
     /// `piece`, which lies either in `range` (the bytes at file offset `range_offset`)
-    /// or in a buffer of the assembler.
+    /// or in a buffer of the assembler. A row the assembler joined from two slices of
+    /// the same range is the range's own bytes at its offset, and is shared, not copied.
     pub(crate) fn new(piece: Piece<'_>, range_offset: u64, range: &Arc<Vec<u8>>) -> Self {
         let start = piece.offset.checked_sub(range_offset).map(|s| s as usize);
         match start {

@@ -2,8 +2,9 @@
 //! column): as one `Option<String>` per column, or packed into one buffer.
 //!
 //! Rows parsed from a result file are packed: the text of all values in one `Box<str>`
-//! and the end of each in a `Box<[u32]>`, two allocations a row whatever its number of
-//! columns, against one per value and one for the `Vec` unpacked. At a million rows a
+//! and the end of each beside it (inside the row up to [`INLINE_ENDS`] columns, else in
+//! a `Box<[u32]>`): one or two allocations a row whatever its number of columns,
+//! against one per value and one for the `Vec` unpacked. At a million rows a
 //! second and more, allocating and freeing one `String` per value was a large part of
 //! the file path's time (BENCHMARKS.md, "Read paths"). Rows from `GetQueryResults`
 //! stay unpacked: the SDK hands over one `String` per value already, and moving them
@@ -16,7 +17,8 @@ const NULL: u32 = 1 << 31;
 
 /// Rows of up to this many columns keep their ends inside the row, so that they take
 /// one allocation (the text) instead of two: the five CloudFront columns of the
-/// benchmarks fit, and the row grows by 28 bytes.
+/// benchmarks fit, and the ends take 32 bytes instead of a 16-byte `Box<[u32]>` (a
+/// `Row` is 96 bytes, by `size_of`; 40 with only `Vec<Option<String>>` inside).
 const INLINE_ENDS: usize = 6;
 
 /// The values of one row.
@@ -78,10 +80,7 @@ impl Data {
             Data::Strings(values) => values,
             Data::Packed(mut packed) => match packed.strings.take() {
                 Some(values) => values,
-                None => Data::Packed(packed)
-                    .texts()
-                    .map(|t| t.map(str::to_owned))
-                    .collect(),
+                None => Data::Packed(packed).strings().to_vec(),
             },
         }
     }
@@ -89,19 +88,23 @@ impl Data {
 
 impl Packed {
     fn text(&self, index: usize) -> Option<&str> {
-        let ends = self.ends.as_slice();
-        let end = *ends.get(index)?;
-        if end & NULL != 0 {
-            return None;
-        }
-        let start = match index {
-            0 => 0,
-            _ => ends[index - 1] & !NULL,
-        };
-        // The bounds were taken from whole `&str`s pushed one after another, so they
-        // lie on character boundaries; `get` keeps a bug from being a panic.
-        self.text.get(start as usize..end as usize)
+        value_at(&self.text, self.ends.as_slice(), index)
     }
+}
+
+/// Value `index` of packed `text` with these `ends`: `None` for NULL and past the last.
+fn value_at<'t>(text: &'t str, ends: &[u32], index: usize) -> Option<&'t str> {
+    let end = *ends.get(index)?;
+    if end & NULL != 0 {
+        return None;
+    }
+    let start = match index {
+        0 => 0,
+        _ => ends[index - 1] & !NULL,
+    };
+    // The bounds were taken from whole `&str`s pushed one after another, so they lie
+    // on character boundaries; `get` keeps a bug from being a panic.
+    text.get(start as usize..end as usize)
 }
 
 /// The ends of a packed row's values: inside the row when they are few.
@@ -196,12 +199,7 @@ impl Packer {
     }
 
     fn row_texts(&self) -> impl Iterator<Item = Option<String>> + '_ {
-        let mut start = 0;
-        self.ends.iter().map(move |&end| {
-            let text = &self.text[start as usize..(end & !NULL) as usize];
-            start = end & !NULL;
-            (end & NULL == 0).then(|| text.to_owned())
-        })
+        (0..self.ends.len()).map(|i| value_at(&self.text, &self.ends, i).map(str::to_owned))
     }
 }
 
