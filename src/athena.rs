@@ -293,7 +293,14 @@ impl AthenaBuilder {
         self
     }
 
-    /// Bytes asked for per ranged `GetObject` of a result file.
+    /// The most bytes asked for per ranged `GetObject` of a result file.
+    ///
+    /// The file is cut into ranges of one length, at most this, and as many as a
+    /// multiple of [`with_chunks_in_flight`](Self::with_chunks_in_flight), so that the
+    /// connections finish together instead of the last range running alone; ranges
+    /// are not made shorter than 1 MiB to get there (or than this size, if it is
+    /// smaller). A 143 MB file in 8 MiB chunks, 8 at a time, is read in 24 ranges of
+    /// 6 MB, not 17 of 8 MiB and one of 0.4 MiB.
     ///
     /// Default is 8 MiB ([`DEFAULT_CHUNK_SIZE`](crate::DEFAULT_CHUNK_SIZE)), within the
     /// 8-16 MB that S3's performance guidelines suggest.
@@ -306,10 +313,14 @@ impl AthenaBuilder {
         self
     }
 
-    /// Ranges of a result file fetched at once. Memory holds at most this many ranges
-    /// (plus the parsed pages of [`with_prefetch`](Self::with_prefetch) and the pages
-    /// being parsed, one per core and one more, each of about 2,048 rows), whatever the
-    /// size of the file.
+    /// Ranges of a result file fetched at once (one connection each). The ranges
+    /// fetched, waiting to be parsed or being parsed hold at most this many chunks of
+    /// [`with_chunk_size`](Self::with_chunk_size) bytes, whatever the size of the file
+    /// (besides them, memory holds the parsed pages of
+    /// [`with_prefetch`](Self::with_prefetch) and the pages being parsed, one per core
+    /// and one more, each of about 2,048 rows). When the ranges are shorter than the
+    /// chunk size, a connection asks for its next range while the ones it fetched wait
+    /// to be parsed, as long as they fit.
     ///
     /// Default is 8 ([`DEFAULT_CHUNKS_IN_FLIGHT`](crate::DEFAULT_CHUNKS_IN_FLIGHT)): with
     /// 8 MiB chunks, 64 MiB of the file, enough to keep eight connections busy at S3's

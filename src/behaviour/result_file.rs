@@ -453,6 +453,32 @@ mod fake_only {
         );
     }
 
+    /// The first ranges are on their way while the `.csv.metadata` is read: with every
+    /// S3 call taking 10 s, the first row of a finished query comes after `HeadObject`
+    /// and one more round trip (20 s), not after three (30 s).
+    #[tokio::test(start_paused = true)]
+    async fn the_ranges_start_while_the_columns_are_read() {
+        let b = OnFake::start(Queries::Quick).await;
+        let athena = b
+            .file_builder()
+            .with_read_path(ReadPath::ResultFile)
+            .build()
+            .unwrap();
+        let mut done = athena.query(b.numbers(3000));
+        while done.try_next().await.unwrap().is_some() {}
+        let id = done.query_execution_id().unwrap();
+        b.s3.set_latency(Duration::from_secs(10));
+        let mut stream = athena.attach(id);
+        let started = tokio::time::Instant::now();
+        stream.try_next().await.unwrap().unwrap();
+        let waited = started.elapsed();
+        assert!(
+            (Duration::from_secs(20)..Duration::from_secs(21)).contains(&waited),
+            "{waited:?}"
+        );
+        assert_eq!(b.s3.calls(Operation::HeadObject), 2);
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_missing_metadata_file_falls_back_to_one_row_of_get_query_results() {
         let b = OnFake::start(Queries::Quick).await;

@@ -16,7 +16,7 @@ use tracing::debug;
 use super::PageSource;
 use crate::error::{Error, Result};
 use crate::page::{ResultPage, ResumeFrom};
-use crate::result_file::ranges::{AbortOnDrop, RangeFetcher};
+use crate::result_file::ranges::{AbortOnDrop, RangeBytes, RangeFetcher};
 use crate::result_file::rows::{OwnedPiece, PieceError, parse_pieces};
 use crate::result_file::s3::ObjectLocation;
 use crate::result_file::split::RowAssembler;
@@ -75,7 +75,7 @@ pub(crate) struct ResultFileSource {
     stats: Arc<Stats>,
     done: bool,
     /// The range being cut into slices (its offset and bytes) and how much of it has been.
-    range: Option<(u64, Arc<Vec<u8>>)>,
+    range: Option<(u64, Arc<RangeBytes>)>,
     cut: usize,
     /// The length of the next slice (see [`PAGE_ROWS`]).
     slice_bytes: usize,

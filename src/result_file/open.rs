@@ -103,15 +103,13 @@ pub(crate) async fn open(
     if info.client_side_encrypted {
         return unreadable(Unreadable::ClientSideEncrypted);
     }
-    let metadata = match metadata {
-        Some(m) => m,
-        None => columns(core, stats, execution, &location).await?,
-    };
     let from = match start {
         StartAt::Beginning { .. } => 0,
         StartAt::Row { offset, .. } => offset,
     };
     let settings = &core.settings;
+    // Started before the columns are read, so that the first ranges are on their way
+    // while the `.csv.metadata` is: one round trip fewer before the first rows.
     let fetcher = RangeFetcher::new(
         s3,
         location.clone(),
@@ -123,6 +121,10 @@ pub(crate) async fn open(
         stats.clone(),
         settings.retry,
     );
+    let metadata = match metadata {
+        Some(m) => m,
+        None => columns(core, stats, execution, &location).await?,
+    };
     let source = ResultFileSource::new(location, fetcher, metadata, start, stats.clone());
     Ok(Opened::File(Box::new(source)))
 }

@@ -1,18 +1,25 @@
 //! A file's byte ranges fetched in parallel and handed out in file order.
 //!
-//! At most `in_flight` ranges of `chunk_size` bytes are fetched at once, each in a task
-//! of its own so that bodies keep arriving while the caller parses; memory holds at
-//! most `in_flight` ranges whatever the size of the file. A range whose body is cut off
-//! or answered with a throttling or transient error is asked again from the byte where
-//! it stopped, under the retry policy; every request is pinned to the ETag the file had
+//! At most `in_flight` ranges of at most `chunk_size` bytes are requested at once, each
+//! in a task of its own so that bodies keep arriving while the caller parses, and the
+//! ranges requested and not yet dropped by the caller hold at most `in_flight x
+//! chunk_size` bytes whatever the size of the file. Within that budget, a connection
+//! whose range has arrived asks for the next one while the caller is still parsing:
+//! connections do not wait on the parser unless the budget is full. The ranges are cut
+//! to the same length, a multiple of `in_flight` of them, so that the connections
+//! finish together. A range whose body is cut off or answered with a throttling or
+//! transient error is asked again from the byte where it stopped, under the retry
+//! policy; every request is pinned to the ETag the file had
 //! at the start (`If-Match`), so a file that changes during the read fails the read
 //! instead of mixing two files. Dropping the fetcher aborts the requests in flight.
 
 use std::collections::VecDeque;
-use std::ops::Range;
+use std::ops::{Deref, Range};
 use std::sync::Arc;
 
 use backon::BackoffBuilder;
+use tokio::sync::mpsc::{self, error::TryRecvError};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 use tracing::warn;
 
@@ -59,19 +66,48 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
-/// Hands out a file's ranges in order; see the module docs.
-pub(crate) struct RangeFetcher {
-    shared: Arc<Shared>,
-    size: u64,
-    chunk_size: u64,
-    max_in_flight: usize,
-    /// Where the next range to request starts.
-    next_start: u64,
-    in_flight: VecDeque<(u64, AbortOnDrop<Result<Vec<u8>>>)>,
+/// A range's bytes. They hold their share of the memory budget until dropped: after
+/// the last slice of them is parsed, not when they are handed out.
+pub(crate) struct RangeBytes {
+    bytes: Vec<u8>,
+    _budget: OwnedSemaphorePermit,
 }
 
+impl Deref for RangeBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+/// A range's task, started in file order.
+type Started = (u64, AbortOnDrop<Result<RangeBytes>>);
+
+/// Hands out a file's ranges in order; see the module docs.
+pub(crate) struct RangeFetcher {
+    /// Ranges started and not yet handed out, in file order.
+    queue: VecDeque<Started>,
+    /// Ranges as the scheduler starts them.
+    started: mpsc::UnboundedReceiver<Started>,
+    /// The scheduler has started its last range (or stopped).
+    all_started: bool,
+    /// Starts ranges while the budget allows; stopped when the fetcher is dropped.
+    _scheduler: Option<AbortOnDrop<()>>,
+}
+
+/// The smallest range [`range_len`] makes (unless the chunk size is smaller): below it,
+/// a request's first-byte latency is most of its time.
+const MIN_RANGE: u64 = 1 << 20;
+
+/// The budget of memory for ranges is counted in KiB: a semaphore takes at most
+/// `u32::MAX` permits at once.
+const BUDGET_UNIT: u64 = 1024;
+
 impl RangeFetcher {
-    /// A fetcher of the bytes `start..size` of `object`, pinned to `etag`.
+    /// A fetcher of the bytes `start..size` of `object`, pinned to `etag`, that starts
+    /// requesting ranges at once (so that they arrive while the caller does other
+    /// work, such as reading the columns).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         s3: Arc<dyn S3Api>,
@@ -84,40 +120,61 @@ impl RangeFetcher {
         stats: Arc<Stats>,
         retry: Backoff,
     ) -> Self {
-        RangeFetcher {
-            shared: Arc::new(Shared::new(s3, object, etag, stats, retry)),
+        let shared = Arc::new(Shared::new(s3, object, etag, stats, retry));
+        let start = start.min(size);
+        let chunk_size = chunk_size.max(1);
+        let max_in_flight = max_in_flight.max(1);
+        let plan = Plan {
+            start,
             size,
-            chunk_size: chunk_size.max(1),
-            max_in_flight: max_in_flight.max(1),
-            next_start: start.min(size),
-            in_flight: VecDeque::new(),
+            len: range_len(size - start, chunk_size, max_in_flight as u64),
+        };
+        let budget = units(chunk_size).saturating_mul(max_in_flight);
+        let limits = Limits {
+            connections: Arc::new(Semaphore::new(max_in_flight)),
+            budget: Arc::new(Semaphore::new(budget.min(Semaphore::MAX_PERMITS))),
+        };
+        let (tx, started) = mpsc::unbounded_channel();
+        let scheduler = tokio::spawn(schedule(shared, plan, limits, tx));
+        RangeFetcher {
+            queue: VecDeque::new(),
+            started,
+            all_started: false,
+            _scheduler: Some(AbortOnDrop(scheduler)),
+        }
+    }
+
+    /// Takes the ranges the scheduler has started since the last call.
+    fn take_started(&mut self) {
+        loop {
+            match self.started.try_recv() {
+                Ok(range) => self.queue.push_back(range),
+                Err(TryRecvError::Empty) => return,
+                Err(TryRecvError::Disconnected) => {
+                    self.all_started = true;
+                    return;
+                }
+            }
         }
     }
 
     /// Whether [`next`](Self::next) would answer without waiting: the next range has
     /// arrived (or failed), or there is none. A caller with other work can ask this
     /// first instead of dropping a pending `next` (which is not cancel-safe).
-    pub(crate) fn next_is_ready(&self) -> bool {
-        match self.in_flight.front() {
+    pub(crate) fn next_is_ready(&mut self) -> bool {
+        self.take_started();
+        match self.queue.front() {
             Some((_, task)) => task.0.is_finished(),
-            None => self.next_start >= self.size,
+            None => self.all_started,
         }
     }
 
     /// The next range in file order, as `(offset, bytes)`; `None` after the last.
-    pub(crate) async fn next(&mut self) -> Option<Result<(u64, Vec<u8>)>> {
-        while self.in_flight.len() < self.max_in_flight && self.next_start < self.size {
-            let end = self
-                .next_start
-                .saturating_add(self.chunk_size)
-                .min(self.size);
-            let range = self.next_start..end;
-            let task = tokio::spawn(fetch(self.shared.clone(), range));
-            self.in_flight
-                .push_back((self.next_start, AbortOnDrop(task)));
-            self.next_start = end;
-        }
-        let (offset, mut task) = self.in_flight.pop_front()?;
+    pub(crate) async fn next(&mut self) -> Option<Result<(u64, RangeBytes)>> {
+        let (offset, mut task) = match self.queue.pop_front() {
+            Some(range) => range,
+            None => self.started.recv().await?,
+        };
         let result = match (&mut task.0).await {
             Ok(result) => result,
             // Our tasks are not aborted while we hold them; a panic in one is a bug that
@@ -128,12 +185,86 @@ impl RangeFetcher {
             )),
         };
         if result.is_err() {
-            // The read ends here: stop the other requests now rather than at drop.
-            self.in_flight.clear();
-            self.next_start = self.size;
+            // The read ends here: stop the scheduler and the other requests now rather
+            // than at drop.
+            self._scheduler = None;
+            self.started.close();
+            while self.started.try_recv().is_ok() {}
+            self.queue.clear();
+            self.all_started = true;
         }
         Some(result.map(|bytes| (offset, bytes)))
     }
+}
+
+/// The ranges to fetch: `start..size` in ranges of `len` bytes (the last one shorter).
+struct Plan {
+    start: u64,
+    size: u64,
+    len: u64,
+}
+
+/// What a range waits for before it is requested.
+struct Limits {
+    /// One permit a request in flight: `chunks_in_flight` connections.
+    connections: Arc<Semaphore>,
+    /// One permit a KiB of ranges requested and not yet dropped: `chunks_in_flight x
+    /// chunk_size` bytes.
+    budget: Arc<Semaphore>,
+}
+
+/// Starts the ranges of `plan` in file order, each once a connection is free and the
+/// budget has room for its bytes. A connection is free again when its range has
+/// arrived, so that the next request goes out while that range waits to be parsed, as
+/// long as the bytes waiting fit the budget.
+async fn schedule(
+    shared: Arc<Shared>,
+    plan: Plan,
+    limits: Limits,
+    tx: mpsc::UnboundedSender<Started>,
+) {
+    let mut next = plan.start;
+    while next < plan.size {
+        let end = next.saturating_add(plan.len).min(plan.size);
+        // In file order, so a later range never holds the budget the next one to be
+        // handed out waits for. The semaphores are never closed.
+        let wanted = u32::try_from(units(end - next)).unwrap_or(u32::MAX);
+        let Ok(budget) = limits.budget.clone().acquire_many_owned(wanted).await else {
+            return;
+        };
+        let Ok(connection) = limits.connections.clone().acquire_owned().await else {
+            return;
+        };
+        let shared = shared.clone();
+        let task = tokio::spawn(async move {
+            let bytes = fetch(shared, next..end).await;
+            drop(connection);
+            bytes.map(|bytes| RangeBytes {
+                bytes,
+                _budget: budget,
+            })
+        });
+        if tx.send((next, AbortOnDrop(task))).is_err() {
+            return;
+        }
+        next = end;
+    }
+}
+
+/// How many budget permits `bytes` take.
+fn units(bytes: u64) -> usize {
+    usize::try_from(bytes.div_ceil(BUDGET_UNIT)).unwrap_or(usize::MAX)
+}
+
+/// The length of the ranges of a span of `span` bytes: at most `chunk_size`, and the
+/// span cut into a multiple of `in_flight` ranges of the same length, so that the
+/// connections finish together instead of the last range or two running alone
+/// (a 143 MB file in 8 MiB ranges, 8 at a time, is 17 full ranges and a scrap: three
+/// rounds, the last of two ranges; BENCHMARKS.md, "Read paths"). Never shorter than
+/// [`MIN_RANGE`] or `chunk_size`, whichever is less.
+fn range_len(span: u64, chunk_size: u64, in_flight: u64) -> u64 {
+    let ranges = span.div_ceil(chunk_size).max(1).next_multiple_of(in_flight);
+    span.div_ceil(ranges).max(chunk_size.min(MIN_RANGE))
 }
 
 /// Fetches one range, asking again for the rest after a cut-off body or a retryable
@@ -205,4 +336,102 @@ fn range_error(error: CallError, attempts: u32, shared: &Shared) -> Error {
         };
     }
     error
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::result_file::fake_s3::FakeS3;
+
+    const MIB: u64 = 1 << 20;
+
+    /// The ranges `range_len` cuts `span` bytes into.
+    fn cut(span: u64, chunk: u64, in_flight: u64) -> (u64, u64) {
+        let len = range_len(span, chunk, in_flight);
+        (span.div_ceil(len), len)
+    }
+
+    #[test]
+    fn ranges_are_cut_to_a_multiple_of_the_connections_and_never_past_the_chunk_size() {
+        // 143 MB in 8 MiB chunks is 17 full ranges and a scrap; cut evenly, 24 ranges.
+        assert_eq!(cut(143_371_046, 8 * MIB, 8), (24, 5_973_794));
+        // 466 MB is 56 ranges either way, each just under 8 MiB.
+        assert_eq!(cut(465_936_533, 8 * MIB, 8), (56, 8_320_296));
+        // A small file goes to every connection, down to 1 MiB a range.
+        assert_eq!(cut(10 * MIB, 8 * MIB, 8), (8, 10 * MIB / 8));
+        assert_eq!(cut(3 * MIB, 8 * MIB, 8), (3, MIB));
+        assert_eq!(cut(1000, 8 * MIB, 8), (1, MIB));
+        // A chunk size under 1 MiB is the range length, as asked.
+        assert_eq!(cut(10_000, 1000, 3), (10, 1000));
+        assert_eq!(cut(10_000, 1, 3), (10_000, 1));
+        assert_eq!(range_len(0, 8 * MIB, 8), MIB);
+        for span in [1, 999, MIB + 1, 100 * MIB + 7, 1 << 40] {
+            for (chunk, in_flight) in [(1, 1), (4096, 3), (8 * MIB, 8), (16 * MIB, 64)] {
+                let (ranges, len) = cut(span, chunk, in_flight);
+                assert!(len <= chunk, "{span} {chunk}");
+                assert!(len * ranges >= span && len * (ranges - 1) < span);
+            }
+        }
+    }
+
+    fn fetcher(s3: &FakeS3, size: u64, chunk: u64, in_flight: usize) -> RangeFetcher {
+        let object = ObjectLocation::parse("s3://b/f.csv").unwrap();
+        RangeFetcher::new(
+            Arc::new(s3.clone()),
+            object,
+            "\"v1\"".to_owned(),
+            size,
+            0,
+            chunk,
+            in_flight,
+            Arc::new(Stats::default()),
+            Backoff::DEFAULT_RETRY,
+        )
+    }
+
+    /// A connection whose range has arrived asks for the next one before anybody takes
+    /// the first, while the ranges held fit the budget (chunks in flight x chunk size);
+    /// past it, a range waits for the caller to drop one. The bytes come back whole.
+    #[tokio::test(start_paused = true)]
+    async fn connections_run_ahead_of_the_caller_within_the_budget() {
+        let s3 = FakeS3::default();
+        let file: Vec<u8> = (0..10 * MIB).map(|i| (i % 251) as u8).collect();
+        s3.put("s3://b/f.csv", file.clone());
+        s3.set_latency(Duration::from_millis(50));
+        // 10 MiB, 2 connections, 4 MiB chunks: four ranges of 2.5 MiB, three in 8 MiB.
+        let mut fetcher = fetcher(&s3, file.len() as u64, 4 * MIB, 2);
+        let len = 10 * MIB / 4;
+        let asked = |n: u64| (0..n).map(|i| (i * len, (i + 1) * len)).collect::<Vec<_>>();
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert_eq!(s3.ranges(), asked(2), "two connections");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(s3.ranges(), asked(3), "a third while nothing is taken");
+        assert!(fetcher.next_is_ready());
+        let (offset, first) = fetcher.next().await.unwrap().unwrap();
+        assert_eq!(offset, 0);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(
+            s3.ranges(),
+            asked(3),
+            "the budget is full while the first is held"
+        );
+        let mut bytes = first.to_vec();
+        drop(first);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(
+            s3.ranges(),
+            asked(4),
+            "and the fourth goes once it is dropped"
+        );
+        while let Some(range) = fetcher.next().await {
+            let (offset, range) = range.unwrap();
+            assert_eq!(offset, bytes.len() as u64);
+            bytes.extend_from_slice(&range);
+        }
+        assert!(bytes == file, "the bytes come back whole and in order");
+        assert_eq!(s3.max_in_flight(), 2);
+        assert!(fetcher.next_is_ready());
+    }
 }

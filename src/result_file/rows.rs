@@ -4,6 +4,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::csv::{ColumnCheck, CsvParser, RowSink};
+use super::ranges::RangeBytes;
 use super::split::Piece;
 use crate::row::{Packer, ResultSetMetadata, Row};
 
@@ -49,7 +50,7 @@ pub(crate) enum OwnedPiece {
     /// `bytes[span]`, starting at file offset `offset`.
     InRange {
         offset: u64,
-        bytes: Arc<Vec<u8>>,
+        bytes: Arc<RangeBytes>,
         span: Range<usize>,
     },
     /// A joined row starting at file offset `offset`.
@@ -60,7 +61,7 @@ impl OwnedPiece {
     /// `piece`, which lies either in `range` (the bytes at file offset `range_offset`)
     /// or in a buffer of the assembler. A row the assembler joined from two slices of
     /// the same range is the range's own bytes at its offset, and is shared, not copied.
-    pub(crate) fn new(piece: Piece<'_>, range_offset: u64, range: &Arc<Vec<u8>>) -> Self {
+    pub(crate) fn new(piece: Piece<'_>, range_offset: u64, range: &Arc<RangeBytes>) -> Self {
         let start = piece.offset.checked_sub(range_offset).map(|s| s as usize);
         match start {
             Some(start) if start + piece.bytes.len() <= range.len() => OwnedPiece::InRange {
