@@ -37,11 +37,12 @@
 //!   (the ranges in flight with S3's first-byte latency counted: chunks in flight x
 //!   chunk size / (first byte + chunk size / bandwidth) / bytes per row) and
 //!   `of_ranges_bound` (the read over the smaller of that and the parse term). A file
-//!   read is made `--repeat` times (5): the line is the read of median time, and `runs`
-//!   lists every read's rows/s from fastest to slowest;
-//! - `bare_download`: `bytes`, `ranges`, `elapsed_ms`, `mb_per_sec`, `runs` (as above),
-//!   and the file path's `file_path_of_bare` (its MB/s over the download's; the target
-//!   is at least 0.9);
+//!   read is made `--repeat` times (5): the line is the read of median time, `runs`
+//!   lists every read's rows/s from fastest to slowest, and `cores_busy` is the CPU
+//!   time the whole process (emulator included) used during it over its time, on Linux;
+//! - `bare_download`: `bytes`, `ranges`, `elapsed_ms`, `mb_per_sec`, `runs`,
+//!   `cores_busy` (as above), and the file path's `file_path_of_bare` (its MB/s over
+//!   the download's; the target is at least 0.9);
 //! - `parse`: the parse rate on this machine (`mb_per_sec`, one core, each row's values
 //!   copied into one buffer as rows from a result file hold them) on the first 64 MiB
 //!   of the query's result file, before the reads; not printed when given with
@@ -328,6 +329,32 @@ struct Read {
     rows: u64,
     elapsed: Duration,
     stats: QueryStats,
+    /// The CPU time the whole process used during the read (see [`process_cpu`]).
+    cpu: Option<Duration>,
+}
+
+/// The CPU time this process has used so far, all threads, user and system (the
+/// emulator's included, since it runs in this process), from `/proc/self/stat`; `None`
+/// where there is no such file. It counts in clock ticks of 10 ms (Linux's `USER_HZ`
+/// is 100), against reads of 100 ms and more.
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name (field 2) may hold spaces: count the fields after its ')'.
+    let mut fields = stat.get(stat.rfind(')')? + 2..)?.split(' ');
+    // utime and stime are fields 14 and 15 of the line, so the 12th and 13th after it.
+    let utime: u64 = fields.nth(11)?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some(Duration::from_millis((utime + stime) * 10))
+}
+
+/// The CPU time used since [`process_cpu`] read `before`.
+fn cpu_since(before: Option<Duration>) -> Option<Duration> {
+    process_cpu()?.checked_sub(before?)
+}
+
+/// The cores kept busy on average: `cpu` time over `elapsed`, to two decimals.
+fn cores_busy(cpu: Duration, elapsed: Duration) -> f64 {
+    (cpu.as_secs_f64() / elapsed.as_secs_f64().max(1e-9) * 100.0).round() / 100.0
 }
 
 /// Reads the finished query `repeat` times (at least once), checking each read's rows:
@@ -340,7 +367,9 @@ async fn read_median(
 ) -> Result<(Read, Vec<f64>), BoxError> {
     let mut reads = Vec::new();
     for _ in 0..repeat.max(1) {
-        let read = read_all(athena, id).await?;
+        let before = process_cpu();
+        let mut read = read_all(athena, id).await?;
+        read.cpu = cpu_since(before);
         check_rows(&read, plan)?;
         reads.push(read);
     }
@@ -380,6 +409,7 @@ async fn read_all(athena: &Athena, id: &str) -> Result<Read, BoxError> {
             rows,
             elapsed: started.elapsed(),
             stats: stream.stats(),
+            cpu: None,
         })
     })
     .await?
@@ -468,21 +498,22 @@ async fn no_latency(
 
     let mut downloads = Vec::new();
     for _ in 0..args.repeat.max(1) {
-        downloads.push(
-            raw_s3::ranged_download(
-                &s3,
-                &prepared.location,
-                prepared.file_bytes,
-                args.chunk_size,
-                args.chunks_in_flight,
-            )
-            .await?,
-        );
+        let before = process_cpu();
+        let download = raw_s3::ranged_download(
+            &s3,
+            &prepared.location,
+            prepared.file_bytes,
+            args.chunk_size,
+            args.chunks_in_flight,
+        )
+        .await?;
+        let cores = cpu_since(before).map(|cpu| cores_busy(cpu, download.elapsed));
+        downloads.push((download, cores));
     }
-    let (download, download_runs) = median_by_time(
+    let ((download, download_cores), download_runs) = median_by_time(
         downloads,
-        |d| d.elapsed,
-        |d| d.bytes as f64 / d.elapsed.as_secs_f64().max(1e-9) / 1e6,
+        |(d, _)| d.elapsed,
+        |(d, _)| d.bytes as f64 / d.elapsed.as_secs_f64().max(1e-9) / 1e6,
     );
     let bare_rate = download.bytes as f64 / download.elapsed.as_secs_f64().max(1e-9);
     let file_rate = prepared.file_bytes as f64 / read.elapsed.as_secs_f64().max(1e-9);
@@ -496,6 +527,7 @@ async fn no_latency(
         "mb_per_sec": round1(bare_rate / 1e6),
         "runs": download_runs,
         "file_path_of_bare": round3(file_rate / bare_rate.max(1e-9)),
+        "cores_busy": download_cores,
     }));
     let label = format!("{} file, 0 lat.", query.short());
     Ok(bar(label, &read, Some(bound)))
@@ -566,6 +598,7 @@ fn read_line(
         "get_query_results_calls": read.stats.get_query_results_calls,
         "s3_retries": read.stats.s3_retries,
         "fallback_reason": read.stats.fallback_reason,
+        "cores_busy": read.cpu.map(|cpu| cores_busy(cpu, read.elapsed)),
     })
 }
 
@@ -609,6 +642,7 @@ fn report(line: &serde_json::Value) {
         "x_file",
         "files",
         "file_path_of_bare",
+        "cores_busy",
     ] {
         if !line[key].is_null() {
             short.push_str(&format!(" {key}={}", text(key)));
@@ -664,6 +698,7 @@ mod unload {
             rows,
             elapsed: started.elapsed(),
             stats: athena_stream::QueryStats::default(),
+            cpu: None,
         };
         check_rows(&read, plan)?;
         let mut line = read_line("service_times", query, "unload", &read, file_bytes);
@@ -680,5 +715,36 @@ mod unload {
         }
         report(&line);
         Ok(read)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The process's CPU time is read, and grows with work done.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_process_cpu_time_grows_with_work() {
+        let before = process_cpu().expect("/proc/self/stat is readable");
+        let started = Instant::now();
+        let mut x = 0u64;
+        while cpu_since(Some(before)).unwrap() < Duration::from_millis(30) {
+            for i in 0..100_000u64 {
+                x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(i));
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "no CPU time counted"
+            );
+        }
+        assert!(process_cpu().unwrap() >= before);
+    }
+
+    #[test]
+    fn cores_busy_is_cpu_time_over_elapsed() {
+        let ms = Duration::from_millis;
+        assert_eq!(cores_busy(ms(1500), ms(1000)), 1.5);
+        assert_eq!(cores_busy(ms(333), ms(1000)), 0.33);
     }
 }

@@ -326,8 +326,8 @@ impl AthenaBuilder {
     /// 8 MiB chunks, 64 MiB of the file, enough to keep eight connections busy at S3's
     /// 85-90 MB/s each. Where the network is faster than parsing (a service beside its
     /// bucket), fewer and smaller ranges cost little speed and much less memory:
-    /// BENCHMARKS.md ("Read paths") measured 2 x 1 MiB reading 10,000,000 rows as fast
-    /// as 8 x 8 MiB, at 39 MiB peak instead of 100 MiB.
+    /// BENCHMARKS.md ("Read paths") measured 2 x 1 MiB reading 10,000,000 rows about as fast
+    /// as 8 x 8 MiB, at 39-40 MiB peak instead of 94 MiB.
     pub fn with_chunks_in_flight(mut self, ranges: usize) -> Self {
         if ranges == 0 {
             self.problems
