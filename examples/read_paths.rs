@@ -172,6 +172,16 @@ struct Plan {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    // Silent unless asked: `RUST_LOG=athena_stream::result_file=debug` gives the
+    // timeline of each read (BENCHMARKS.md, "Read paths"), times in seconds since start.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_timer(tracing_subscriber::fmt::time::uptime())
+            .with_ansi(false)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -179,7 +179,10 @@ impl ResultFileSource {
                 }
                 match self.fetcher.next().await {
                     None => self.fetched = true,
-                    Some(Ok((offset, bytes))) => self.range = Some((offset, Arc::new(bytes))),
+                    Some(Ok((offset, bytes))) => {
+                        debug!(offset, "range taken");
+                        self.range = Some((offset, Arc::new(bytes)));
+                    }
                     Some(Err(e)) => self.failed = Some(Failed::Range(e)),
                 }
                 continue;
@@ -277,6 +280,7 @@ impl ResultFileSource {
 
     /// The end of the file: every byte must have made whole rows, after a header.
     fn end(&mut self) -> Result<Option<ResultPage>> {
+        debug!(location = %self.location, rows = self.row_number, "result file read to the end");
         let assembler = std::mem::take(&mut self.assembler);
         assembler
             .finish()

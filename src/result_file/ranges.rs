@@ -21,7 +21,7 @@ use backon::BackoffBuilder;
 use tokio::sync::mpsc::{self, error::TryRecvError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
-use tracing::warn;
+use tracing::{debug, warn};
 
 use super::s3::{ObjectLocation, RangeError, S3Api};
 use crate::api::CallError;
@@ -236,8 +236,12 @@ async fn schedule(
             return;
         };
         let shared = shared.clone();
+        // The timeline of a read (when each range goes out and arrives) is what tells
+        // waiting on the network from waiting on the parser: BENCHMARKS.md, "Read paths".
+        debug!(offset = next, len = end - next, "range requested");
         let task = tokio::spawn(async move {
             let bytes = fetch(shared, next..end).await;
+            debug!(offset = next, ok = bytes.is_ok(), "range arrived");
             drop(connection);
             bytes.map(|bytes| RangeBytes {
                 bytes,
