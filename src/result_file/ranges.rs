@@ -93,7 +93,7 @@ pub(crate) struct RangeFetcher {
     /// The scheduler has started its last range (or stopped).
     all_started: bool,
     /// Starts ranges while the budget allows; stopped when the fetcher is dropped.
-    _scheduler: Option<AbortOnDrop<()>>,
+    scheduler: Option<AbortOnDrop<()>>,
 }
 
 /// The smallest range [`range_len`] makes (unless the chunk size is smaller): below it,
@@ -140,7 +140,7 @@ impl RangeFetcher {
             queue: VecDeque::new(),
             started,
             all_started: false,
-            _scheduler: Some(AbortOnDrop(scheduler)),
+            scheduler: Some(AbortOnDrop(scheduler)),
         }
     }
 
@@ -187,7 +187,7 @@ impl RangeFetcher {
         if result.is_err() {
             // The read ends here: stop the scheduler and the other requests now rather
             // than at drop.
-            self._scheduler = None;
+            drop(self.scheduler.take());
             self.started.close();
             while self.started.try_recv().is_ok() {}
             self.queue.clear();
@@ -437,5 +437,32 @@ mod tests {
         assert!(bytes == file, "the bytes come back whole and in order");
         assert_eq!(s3.max_in_flight(), 2);
         assert!(fetcher.next_is_ready());
+    }
+
+    /// A range that fails for good ends the read: its error is handed out, nothing after
+    /// it, and no range is asked for once it has been.
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_range_stops_the_requests() {
+        let s3 = FakeS3::default();
+        s3.put("s3://b/f.csv", vec![b'x'; 40 << 20]);
+        s3.set_latency(Duration::from_millis(50));
+        // Ten ranges of 4 MiB, two at a time; the file changes before the first arrives.
+        let mut fetcher = fetcher(&s3, 40 * MIB, 4 * MIB, 2);
+        s3.replace("s3://b/f.csv");
+        match fetcher.next().await {
+            Some(Err(Error::ResultFileChanged { .. })) => {}
+            Some(Err(other)) => panic!("unexpected {other:?}"),
+            Some(Ok(_)) | None => panic!("a changed file was read"),
+        }
+        let asked = s3.ranges().len();
+        assert!(fetcher.next().await.is_none());
+        assert!(fetcher.next_is_ready());
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        assert_eq!(
+            s3.ranges().len(),
+            asked,
+            "no range is asked for after the error"
+        );
+        assert!(asked < 10, "{asked} of 10 ranges were asked for");
     }
 }
