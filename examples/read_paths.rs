@@ -362,9 +362,9 @@ fn cpu_since(before: Option<Duration>) -> Option<Duration> {
     process_cpu()?.checked_sub(before?)
 }
 
-/// The cores kept busy on average: `cpu` time over `elapsed`, to two decimals.
+/// The cores kept busy on average: `cpu` time over `elapsed`, to three decimals.
 fn cores_busy(cpu: Duration, elapsed: Duration) -> f64 {
-    (cpu.as_secs_f64() / elapsed.as_secs_f64().max(1e-9) * 100.0).round() / 100.0
+    round3(cpu.as_secs_f64() / elapsed.as_secs_f64().max(1e-9))
 }
 
 /// Reads the finished query `repeat` times (at least once), checking each read's rows:
@@ -755,6 +755,7 @@ mod tests {
     fn cores_busy_is_cpu_time_over_elapsed() {
         let ms = Duration::from_millis;
         assert_eq!(cores_busy(ms(1500), ms(1000)), 1.5);
-        assert_eq!(cores_busy(ms(333), ms(1000)), 0.33);
+        assert_eq!(cores_busy(ms(333), ms(1000)), 0.333);
+        assert_eq!(cores_busy(ms(1), ms(3000)), 0.0);
     }
 }

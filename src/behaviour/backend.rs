@@ -140,6 +140,12 @@ pub(super) trait ResultFiles: Backend {
     /// backend's S3, where its queries' result files are.
     fn file_builder(&self) -> AthenaBuilder;
 
+    /// [`file_builder`](Self::file_builder) reading through the result file only.
+    fn result_file_builder(&self) -> AthenaBuilder {
+        self.file_builder()
+            .with_read_path(crate::ReadPath::ResultFile)
+    }
+
     /// Injects `fault` into the next `times` S3 calls of `op` (`HeadObject`, `GetObject`).
     fn inject_s3(&self, op: Operation, fault: S3Fault, times: usize);
 

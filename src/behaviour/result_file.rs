@@ -39,8 +39,7 @@ fn texts(rows: &[Row]) -> Vec<Option<String>> {
 async fn every_size_arrives_whole_through_the_result_file<B: ResultFiles>() {
     let b = B::start(Queries::Quick).await;
     let athena = b
-        .file_builder()
-        .with_read_path(ReadPath::ResultFile)
+        .result_file_builder()
         .with_chunk_size(1000)
         .build()
         .unwrap();
@@ -69,8 +68,7 @@ async fn every_range_size_cuts_the_rows_exactly<B: ResultFiles>() {
     let expected: Vec<Option<String>> = HARD_VALUES.iter().map(|v| v.map(str::to_owned)).collect();
     for chunk in (1..=48).chain([64, 100, 1000]) {
         let athena = b
-            .file_builder()
-            .with_read_path(ReadPath::ResultFile)
+            .result_file_builder()
             .with_chunk_size(chunk)
             .with_chunks_in_flight(3)
             .build()
@@ -125,8 +123,7 @@ async fn auto_reads_page_one_from_the_api_and_the_rest_from_the_file<B: ResultFi
 async fn s3_faults_are_retried_from_the_byte_where_they_stopped<B: ResultFiles>() {
     let b = B::start(Queries::Quick).await;
     let athena = b
-        .file_builder()
-        .with_read_path(ReadPath::ResultFile)
+        .result_file_builder()
         .with_chunk_size(2048)
         .with_chunks_in_flight(1)
         .build()
@@ -159,8 +156,7 @@ async fn s3_faults_are_retried_from_the_byte_where_they_stopped<B: ResultFiles>(
 async fn a_file_that_changes_during_the_read_is_an_error<B: ResultFiles>() {
     let b = B::start(Queries::Quick).await;
     let athena = b
-        .file_builder()
-        .with_read_path(ReadPath::ResultFile)
+        .result_file_builder()
         .with_chunk_size(2048)
         .with_chunks_in_flight(1)
         .build()
@@ -218,11 +214,7 @@ async fn auto_without_an_s3_client_reads_through_the_api<B: ResultFiles>() {
 /// says why, not an empty result.
 async fn the_result_file_path_refuses_a_result_it_cannot_read<B: ResultFiles>() {
     let b = B::start(Queries::Quick).await;
-    let athena = b
-        .file_builder()
-        .with_read_path(ReadPath::ResultFile)
-        .build()
-        .unwrap();
+    let athena = b.result_file_builder().build().unwrap();
     let err = athena
         .query(b.ddl())
         .try_collect::<Vec<Row>>()
@@ -241,8 +233,7 @@ async fn the_result_file_path_refuses_a_result_it_cannot_read<B: ResultFiles>() 
 async fn resuming_from_a_result_file_page_continues_there<B: ResultFiles>() {
     let b = B::start(Queries::Quick).await;
     let athena = b
-        .file_builder()
-        .with_read_path(ReadPath::ResultFile)
+        .result_file_builder()
         .with_chunk_size(3000)
         .build()
         .unwrap();
@@ -270,8 +261,7 @@ async fn a_range_arrives_in_pages_of_bounded_size<B: ResultFiles>() {
     use crate::page_source::result_file::{PAGE_BYTES, PAGE_ROWS};
     let b = B::start(Queries::Quick).await;
     let athena = b
-        .file_builder()
-        .with_read_path(ReadPath::ResultFile)
+        .result_file_builder()
         .with_chunk_size(4 << 20)
         .build()
         .unwrap();
@@ -334,8 +324,7 @@ mod fake_only {
     async fn a_cut_off_range_is_asked_again_from_the_byte_where_it_stopped() {
         let b = OnFake::start(Queries::Quick).await;
         let athena = b
-            .file_builder()
-            .with_read_path(ReadPath::ResultFile)
+            .result_file_builder()
             .with_chunk_size(1000)
             .with_chunks_in_flight(1)
             .build()
@@ -359,8 +348,7 @@ mod fake_only {
     async fn a_broken_row_deep_in_the_file_fails_after_every_page_before_it() {
         let b = OnFake::start(Queries::Quick).await;
         let athena = b
-            .file_builder()
-            .with_read_path(ReadPath::ResultFile)
+            .result_file_builder()
             .with_chunk_size(100_000)
             .build()
             .unwrap();
@@ -411,8 +399,7 @@ mod fake_only {
         b.s3.set_latency(Duration::from_millis(50));
         for in_flight in [1usize, 3, 8] {
             let athena = b
-                .file_builder()
-                .with_read_path(ReadPath::ResultFile)
+                .result_file_builder()
                 .with_chunk_size(512)
                 .with_chunks_in_flight(in_flight)
                 .build()
@@ -432,8 +419,7 @@ mod fake_only {
         let b = OnFake::start(Queries::Quick).await;
         b.s3.set_latency(Duration::from_secs(1));
         let athena = b
-            .file_builder()
-            .with_read_path(ReadPath::ResultFile)
+            .result_file_builder()
             .with_chunk_size(512)
             .with_chunks_in_flight(4)
             .build()
@@ -459,11 +445,7 @@ mod fake_only {
     #[tokio::test(start_paused = true)]
     async fn the_ranges_start_while_the_columns_are_read() {
         let b = OnFake::start(Queries::Quick).await;
-        let athena = b
-            .file_builder()
-            .with_read_path(ReadPath::ResultFile)
-            .build()
-            .unwrap();
+        let athena = b.result_file_builder().build().unwrap();
         let mut done = athena.query(b.numbers(3000));
         while done.try_next().await.unwrap().is_some() {}
         let id = done.query_execution_id().unwrap();
@@ -482,11 +464,7 @@ mod fake_only {
     #[tokio::test(start_paused = true)]
     async fn a_missing_metadata_file_falls_back_to_one_row_of_get_query_results() {
         let b = OnFake::start(Queries::Quick).await;
-        let athena = b
-            .file_builder()
-            .with_read_path(ReadPath::ResultFile)
-            .build()
-            .unwrap();
+        let athena = b.result_file_builder().build().unwrap();
         let query = b.numbers(1500);
         b.fake.set_result_files_metadata(false);
         let mut stream = athena.query(query);

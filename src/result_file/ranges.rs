@@ -18,7 +18,7 @@ use std::ops::{Deref, Range};
 use std::sync::Arc;
 
 use backon::BackoffBuilder;
-use tokio::sync::mpsc::{self, error::TryRecvError};
+use tokio::sync::mpsc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 use tracing::{debug, warn};
@@ -88,10 +88,9 @@ type Started = (u64, AbortOnDrop<Result<RangeBytes>>);
 pub(crate) struct RangeFetcher {
     /// Ranges started and not yet handed out, in file order.
     queue: VecDeque<Started>,
-    /// Ranges as the scheduler starts them.
+    /// Ranges as the scheduler starts them; closed once it has started the last one
+    /// (or was stopped).
     started: mpsc::UnboundedReceiver<Started>,
-    /// The scheduler has started its last range (or stopped).
-    all_started: bool,
     /// Starts ranges while the budget allows; stopped when the fetcher is dropped.
     scheduler: Option<AbortOnDrop<()>>,
 }
@@ -139,22 +138,14 @@ impl RangeFetcher {
         RangeFetcher {
             queue: VecDeque::new(),
             started,
-            all_started: false,
             scheduler: Some(AbortOnDrop(scheduler)),
         }
     }
 
     /// Takes the ranges the scheduler has started since the last call.
     fn take_started(&mut self) {
-        loop {
-            match self.started.try_recv() {
-                Ok(range) => self.queue.push_back(range),
-                Err(TryRecvError::Empty) => return,
-                Err(TryRecvError::Disconnected) => {
-                    self.all_started = true;
-                    return;
-                }
-            }
+        while let Ok(range) = self.started.try_recv() {
+            self.queue.push_back(range);
         }
     }
 
@@ -165,7 +156,8 @@ impl RangeFetcher {
         self.take_started();
         match self.queue.front() {
             Some((_, task)) => task.0.is_finished(),
-            None => self.all_started,
+            // Closed first: once it is, nothing more can arrive behind the check.
+            None => self.started.is_closed() && self.started.is_empty(),
         }
     }
 
@@ -191,7 +183,6 @@ impl RangeFetcher {
             self.started.close();
             while self.started.try_recv().is_ok() {}
             self.queue.clear();
-            self.all_started = true;
         }
         Some(result.map(|bytes| (offset, bytes)))
     }
