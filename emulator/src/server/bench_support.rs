@@ -42,6 +42,7 @@ impl PageSource {
         let (path, len, _) = writer.finish(&data_dir, Vec::new()).await?;
         let result = ResultFile {
             path,
+            uri: "s3://bench/bench.csv".to_owned(),
             kind: ResultKind::Csv,
             len,
             columns: columns.len(),

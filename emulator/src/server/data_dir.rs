@@ -46,6 +46,9 @@ impl Stamp {
 pub(crate) struct DataDir {
     /// The data dir, canonical (symlinks resolved), so containment is a prefix test.
     root: PathBuf,
+    /// The data dir as it was given (it may differ from `root` through a symlink), for
+    /// [`DataDir::hide_paths`].
+    given: PathBuf,
     /// Where files are written before they are renamed into place.
     tmp: PathBuf,
     /// Temp file names: unique within this emulator; a random part keeps two emulators
@@ -58,8 +61,8 @@ pub(crate) struct DataDir {
 
 impl DataDir {
     /// Opens `root` (which must exist) and makes the private temp folder.
-    pub(crate) fn open(root: &Path) -> io::Result<Self> {
-        let root = root.canonicalize()?;
+    pub(crate) fn open(given: &Path) -> io::Result<Self> {
+        let root = given.canonicalize()?;
         let tmp = root.join(PRIVATE_DIR).join("tmp");
         std::fs::create_dir_all(&tmp)?;
         let nonce = {
@@ -68,6 +71,7 @@ impl DataDir {
         };
         Ok(Self {
             root,
+            given: given.to_path_buf(),
             tmp,
             counter: AtomicU64::new(0),
             nonce,
@@ -78,6 +82,37 @@ impl DataDir {
     /// The data dir, canonical.
     pub(crate) fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// `text` with every local path under the data dir written as the `s3://` URI it
+    /// stands for, and the data dir itself as `the data dir`: an error message may
+    /// quote a path (DataFusion's, the file system's), and no answer names a path of the
+    /// machine the emulator runs on. The forms a path takes in messages are covered:
+    /// absolute, without its leading `/` (object_store's locations) and as a `file://`
+    /// URL.
+    pub(crate) fn hide_paths(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        let mut roots: Vec<String> = [&self.given, &self.root]
+            .iter()
+            .filter_map(|p| p.to_str())
+            .map(|p| p.trim_end_matches('/').to_owned())
+            .filter(|p| p.len() > 1)
+            .collect();
+        roots.dedup();
+        for root in roots {
+            let bare = root.trim_start_matches('/').to_owned();
+            for (from, to) in [
+                (format!("file://{root}/"), "s3://"),
+                (format!("{root}/"), "s3://"),
+                (format!("{bare}/"), "s3://"),
+                (format!("file://{root}"), "the data dir"),
+                (root.clone(), "the data dir"),
+                (bare, "the data dir"),
+            ] {
+                out = out.replace(&from, to);
+            }
+        }
+        out
     }
 
     /// Whether `path` stays inside the data dir once every symlink on it is resolved.
@@ -251,6 +286,37 @@ mod tests {
         assert!(!data.contains(&root.join("bucket/out/not/yet/there.csv")));
         assert!(!data.contains(Path::new("/")));
         let _ = std::fs::remove_dir_all(&base);
+    }
+
+    #[test]
+    fn messages_name_s3_uris_not_local_paths() {
+        let base = scratch("hide");
+        let data = DataDir::open(&base).unwrap();
+        let root = data.root().to_str().unwrap().to_owned();
+        let bare = root.trim_start_matches('/');
+        for (message, want) in [
+            (
+                format!("result file {root}/bucket/q.csv is corrupt"),
+                "result file s3://bucket/q.csv is corrupt".to_owned(),
+            ),
+            (
+                format!("Object at location {bare}/b/k.parquet not found"),
+                "Object at location s3://b/k.parquet not found".to_owned(),
+            ),
+            (
+                format!("cannot open file://{root}/b/k: denied"),
+                "cannot open s3://b/k: denied".to_owned(),
+            ),
+            (
+                format!("cannot list {root}: gone"),
+                "cannot list the data dir: gone".to_owned(),
+            ),
+        ] {
+            let hidden = data.hide_paths(&message);
+            assert_eq!(hidden, want);
+            assert!(!hidden.contains(bare), "{hidden}");
+        }
+        assert_eq!(data.hide_paths("nothing local"), "nothing local");
     }
 
     #[test]

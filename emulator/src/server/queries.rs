@@ -210,6 +210,9 @@ impl Registry {
         if !self.query_delay.is_zero() {
             tokio::time::sleep_until(submitted_at + self.query_delay).await;
         }
+        // A message may quote a local path (a file DataFusion could not read): the
+        // answer names its s3:// URI instead.
+        let hide = |message: String| self.data_dir.hide_paths(&message);
         self.finish(&id, |q| {
             q.state = match outcome {
                 Ok(result) => State::Succeeded(Arc::new(result)),
@@ -220,12 +223,12 @@ impl Registry {
                 }) => State::Failed {
                     error_category,
                     error_type,
-                    message,
+                    message: hide(message),
                 },
                 Err(QueryError::Malformed { message }) => State::Failed {
                     error_category: 2,
                     error_type: 1000,
-                    message,
+                    message: hide(message),
                 },
             };
         });
@@ -270,7 +273,7 @@ impl Registry {
                 .publish_manifest(path, &output_uri, metadata, output, &columns)
                 .await;
         }
-        let io_error = |e| write_error(&path, e);
+        let io_error = |e| write_error(&output_uri, e);
         let temp = self.data_dir.temp_path(&kind.file_name(id));
         let mut writer = ResultWriter::create(temp, path.clone(), kind, &columns)
             .await
@@ -285,6 +288,7 @@ impl Registry {
             .map_err(io_error)?;
         Ok(ResultFile {
             path,
+            uri: output_uri,
             kind,
             len,
             columns: columns.len(),
@@ -318,9 +322,10 @@ impl Registry {
         let manifest = output.data_manifest.unwrap_or_default();
         results::publish_manifest_result(&self.data_dir, &path, metadata, &manifest)
             .await
-            .map_err(|e| write_error(&path, e))?;
+            .map_err(|e| write_error(output_uri, e))?;
         Ok(ResultFile {
             path,
+            uri: output_uri.to_owned(),
             kind: ResultKind::Manifest,
             len: 0,
             columns: columns.len(),
@@ -496,12 +501,12 @@ impl Registry {
 }
 
 /// A failure to write the result at `path`, as the query's error.
-fn write_error(path: &std::path::Path, e: std::io::Error) -> QueryError {
+fn write_error(output_uri: &str, e: std::io::Error) -> QueryError {
     let message = if e.kind() == std::io::ErrorKind::InvalidData {
         // A value the .txt format cannot hold.
         e.to_string()
     } else {
-        format!("cannot write the result file {}: {e}", path.display())
+        format!("cannot write the result file {output_uri}: {e}")
     };
     QueryError::Failed {
         error_category: 1,

@@ -336,6 +336,8 @@ pub(crate) struct ResultFile {
     /// The `<id>.csv` or `<id>.txt` file (`<id>`, which does not exist, for a
     /// [`ResultKind::Manifest`] result: it has no rows).
     pub(crate) path: PathBuf,
+    /// The `s3://` URI of that file, which errors name (never the local path).
+    pub(crate) uri: String,
     /// Which of the two it is.
     pub(crate) kind: ResultKind,
     /// Its length in bytes.
@@ -372,10 +374,10 @@ pub(crate) fn names_row_json(columns: &[ColumnMeta]) -> Vec<u8> {
 }
 
 /// A result file that does not hold what this module wrote.
-fn corrupt(path: &std::path::Path) -> io::Error {
+fn corrupt(uri: &str) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidData,
-        format!("result file {} is corrupt", path.display()),
+        format!("result file {uri} is corrupt"),
     )
 }
 
@@ -497,18 +499,30 @@ pub(crate) fn render_page(
         served += 1;
     }
     if position.offset < result.len {
-        let mut file = File::open(&result.path)?;
-        file.seek(SeekFrom::Start(position.offset))?;
+        let unreadable =
+            |e: io::Error| io::Error::new(e.kind(), format!("result file {}: {e}", result.uri));
+        let mut file = File::open(&result.path).map_err(unreadable)?;
+        file.seek(SeekFrom::Start(position.offset))
+            .map_err(unreadable)?;
         let mut reader = BufReader::with_capacity(64 * 1024, file);
         if position.row == 0
             && !result.header_row
             && result.kind == ResultKind::Csv
-            && read_record(&mut reader, result.kind, &mut record)?
+            && read_record(&mut reader, result.kind, &mut record).map_err(unreadable)?
         {
             position.offset += record.len() as u64;
             position.row += 1;
         }
-        while served < max_rows && read_record(&mut reader, result.kind, &mut record)? {
+        while served < max_rows {
+            if !read_record(&mut reader, result.kind, &mut record).map_err(unreadable)? {
+                // The file ends before the length it was written with (it was cut or
+                // replaced since): an error, never a page that hands back the token it
+                // was asked with, which would page forever.
+                if position.offset < result.len {
+                    return Err(corrupt(&result.uri));
+                }
+                break;
+            }
             if served > 0 {
                 out.push(b',');
             }
@@ -518,7 +532,7 @@ pub(crate) fn render_page(
                     record_to_json(&record, result.columns, &mut out)
                 }
             }
-            .ok_or_else(|| corrupt(&result.path))?;
+            .ok_or_else(|| corrupt(&result.uri))?;
             position.offset += record.len() as u64;
             position.row += 1;
             served += 1;

@@ -67,6 +67,7 @@ async fn fixture(
         dir,
         result: ResultFile {
             path,
+            uri: format!("s3://bucket/{}", kind.file_name("x")),
             kind,
             len,
             columns: 2,
