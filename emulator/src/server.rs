@@ -21,6 +21,7 @@ mod operations;
 mod output_location;
 mod protocol;
 mod queries;
+mod rest_json;
 mod result_metadata;
 mod results;
 mod s3;

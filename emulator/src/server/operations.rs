@@ -1,7 +1,7 @@
 //! The six operations: read a request's members with the service's checks (in the
 //! service's order), act on the registry, render the answer's JSON.
 
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
 use super::execution::StartRequest;
 use super::operation::Operation;
@@ -21,13 +21,18 @@ pub(crate) struct Context<'a> {
     pub(crate) key: &'a TokenKey,
 }
 
-/// Runs `operation` on a request body; the answer's JSON body or the error to answer.
+/// Runs `operation` on a request's members: the JSON body (awsJson1_1 sends them all
+/// there; restJson1 only those the model does not bind elsewhere) and the members read
+/// from the URI and query string (`bound`, restJson1 only). Returns the answer's JSON
+/// body or the error to answer.
 pub(crate) async fn dispatch(
     cx: &Context<'_>,
     operation: Operation,
     body: &[u8],
+    bound: Map<String, Value>,
 ) -> Result<Vec<u8>, ApiError> {
-    let input = Input::parse(body)?;
+    let mut input = Input::parse(body)?;
+    input.bind(bound);
     match operation {
         Operation::StartQueryExecution => start_query_execution(cx, input),
         Operation::GetQueryExecution => get_query_execution(cx, input),

@@ -1,6 +1,7 @@
-//! The awsJson1_1 wire protocol: which operation a request names, how its JSON body is
-//! read field by field, and how errors are rendered, with the codes, messages and order
-//! of checks measured on the real service (docs/athena.md, "Errors").
+//! The awsJson1_1 wire protocol (which operation an `X-Amz-Target` names), and what both
+//! protocols share: how a request's JSON members are read field by field and how errors
+//! are rendered, with the codes, messages and order of checks measured on the real
+//! service (docs/athena.md, "Errors"). The restJson1 routes are in `rest_json.rs`.
 
 use serde_json::{Map, Value};
 
@@ -81,6 +82,11 @@ impl ApiError {
         Self::new(400, "UnknownOperationException", "")
     }
 
+    /// A request that names no operation, with a message saying what was asked.
+    pub(crate) fn unknown_operation_named(message: impl Into<String>) -> Self {
+        Self::new(400, "UnknownOperationException", message)
+    }
+
     /// Injected throttling: what Athena answers above its request rate.
     pub(crate) fn throttling() -> Self {
         Self::new(400, "ThrottlingException", "Rate exceeded")
@@ -116,12 +122,12 @@ impl ApiError {
         )
     }
 
-    /// A method other than `POST`.
+    /// An awsJson1_1 request (it has an `X-Amz-Target`) with a method other than `POST`.
     pub(crate) fn method_not_allowed() -> Self {
         Self::new(
             405,
             "UnknownOperationException",
-            "Only POST / is served (awsJson1_1)",
+            "awsJson1_1 is served on POST / only (restJson1 routes take no X-Amz-Target)",
         )
     }
 
@@ -198,6 +204,13 @@ impl Input {
             map,
             violations: Vec::new(),
         })
+    }
+
+    /// Adds the members a restJson1 request binds to its URI and query string. A body
+    /// member of the same name is not part of the body in the model, so the bound value
+    /// replaces it.
+    pub(crate) fn bind(&mut self, bound: Map<String, Value>) {
+        self.map.extend(bound);
     }
 
     /// Wraps an already parsed object (a nested structure).

@@ -2,123 +2,38 @@
 //! the service answers them, and a server that keeps serving whatever it is sent.
 
 use crate::common;
+use crate::wire::{self, Answer, Wire, parse, post, send_and_close, send_raw};
 
 use std::time::Duration;
 
 use athena_emulator::{Emulator, Faults, Operation};
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// A raw answer: status, headers (lowercased names), body.
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).expect("a JSON body")
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Sends raw bytes on a fresh connection and reads until the server closes it.
-async fn send_raw(emulator: &Emulator, bytes: &[u8]) -> Vec<u8> {
-    let mut stream = TcpStream::connect(emulator.local_addr()).await.unwrap();
-    stream.write_all(bytes).await.unwrap();
-    let mut answer = Vec::new();
-    let _ = stream.read_to_end(&mut answer).await;
-    answer
-}
-
-/// Sends raw bytes, closes the sending side (so an incomplete request ends), and reads
-/// whatever comes back until the server closes the connection.
-async fn send_and_close(emulator: &Emulator, bytes: &[u8]) -> Vec<u8> {
-    let mut stream = TcpStream::connect(emulator.local_addr()).await.unwrap();
-    stream.write_all(bytes).await.unwrap();
-    stream.shutdown().await.unwrap();
-    let mut answer = Vec::new();
-    let _ = stream.read_to_end(&mut answer).await;
-    answer
-}
-
-fn parse(raw: &[u8]) -> Answer {
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a complete head");
-    let head = std::str::from_utf8(&raw[..split]).unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines
-        .map(|l| {
-            let (n, v) = l.split_once(':').unwrap();
-            (n.trim().to_ascii_lowercase(), v.trim().to_owned())
-        })
-        .collect();
-    Answer {
-        status,
-        headers,
-        body: raw[split + 4..].to_vec(),
-    }
-}
-
-/// POSTs `body` with `X-Amz-Target: <target>` (none when `None`).
-async fn post(emulator: &Emulator, target: Option<&str>, body: &[u8]) -> Answer {
-    let mut request = format!(
-        "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.1\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential=anything/20260101/us-east-1/athena/aws4_request, \
-         SignedHeaders=host, Signature=0000\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
-    if let Some(target) = target {
-        request.push_str(&format!("X-Amz-Target: {target}\r\n"));
-    }
-    request.push_str("\r\n");
-    let mut bytes = request.into_bytes();
-    bytes.extend_from_slice(body);
-    parse(&send_raw(emulator, &bytes).await)
-}
-
+/// Calls `operation` in awsJson1_1.
 async fn call(emulator: &Emulator, operation: &str, body: Value) -> Answer {
-    post(
-        emulator,
-        Some(&format!("AmazonAthena.{operation}")),
-        body.to_string().as_bytes(),
-    )
-    .await
+    wire::call(emulator, Wire::AwsJson, operation, body).await
 }
 
 fn assert_error(answer: &Answer, kind: &str, code: Option<&str>, message: &str) {
-    assert_eq!(answer.status, 400, "{answer:?}");
+    assert_error_in(Wire::AwsJson, answer, kind, code, message);
+}
+
+/// Asserts an error answer in the protocol `wire`: status 400, the error named in the
+/// body and the `x-amzn-errortype` header, its code and message, the protocol's content
+/// type and a request id.
+pub fn assert_error_in(wire: Wire, answer: &Answer, kind: &str, code: Option<&str>, message: &str) {
+    assert_eq!(answer.status, 400, "{wire:?}: {answer:?}");
     let body = answer.json();
-    assert_eq!(body["__type"], kind, "{body}");
+    assert_eq!(body["__type"], kind, "{wire:?}: {body}");
+    assert_eq!(answer.header("x-amzn-errortype"), Some(kind), "{wire:?}");
     assert_eq!(
         body.get("AthenaErrorCode").and_then(Value::as_str),
         code,
-        "{body}"
+        "{wire:?}: {body}"
     );
-    assert_eq!(body["Message"], message, "{body}");
-    assert_eq!(
-        answer.header("content-type"),
-        Some("application/x-amz-json-1.1")
-    );
+    assert_eq!(body["Message"], message, "{wire:?}: {body}");
+    assert_eq!(answer.header("content-type"), Some(wire.content_type()));
     assert!(answer.header("x-amzn-requestid").is_some());
 }
 
@@ -181,126 +96,161 @@ async fn missing_required_members_answer_validation_errors() {
             NOT_NULL_ID,
         );
     }
-    let answer = call(&emulator, "StartQueryExecution", json!({})).await;
-    assert_error(
-        &answer,
-        "InvalidRequestException",
-        Some("INVALID_INPUT"),
-        "1 validation error detected: Value null at 'queryString' failed to satisfy \
-         constraint: Member must not be null",
-    );
-    let answer = call(
-        &emulator,
-        "StartQueryExecution",
-        json!({"QueryString": "SELECT 1"}),
-    )
-    .await;
-    assert_error(
-        &answer,
-        "InvalidRequestException",
-        Some("INVALID_INPUT"),
-        "clientRequestToken is null or empty",
-    );
-    let answer = call(
-        &emulator,
-        "StartQueryExecution",
-        json!({"QueryString": "SELECT 1", "ClientRequestToken": "short"}),
-    )
-    .await;
-    assert_error(
-        &answer,
-        "InvalidRequestException",
-        Some("INVALID_INPUT"),
-        "1 validation error detected: Value 'short' at 'clientRequestToken' failed to \
-         satisfy constraint: Member must have length greater than or equal to 32",
-    );
+    for wire in Wire::BOTH {
+        let answer = wire::call(&emulator, wire, "StartQueryExecution", json!({})).await;
+        assert_error_in(
+            wire,
+            &answer,
+            "InvalidRequestException",
+            Some("INVALID_INPUT"),
+            "1 validation error detected: Value null at 'queryString' failed to satisfy \
+             constraint: Member must not be null",
+        );
+        let answer = wire::call(
+            &emulator,
+            wire,
+            "StartQueryExecution",
+            json!({"QueryString": "SELECT 1"}),
+        )
+        .await;
+        assert_error_in(
+            wire,
+            &answer,
+            "InvalidRequestException",
+            Some("INVALID_INPUT"),
+            "clientRequestToken is null or empty",
+        );
+        let answer = wire::call(
+            &emulator,
+            wire,
+            "StartQueryExecution",
+            json!({"QueryString": "SELECT 1", "ClientRequestToken": "short"}),
+        )
+        .await;
+        assert_error_in(
+            wire,
+            &answer,
+            "InvalidRequestException",
+            Some("INVALID_INPUT"),
+            "1 validation error detected: Value 'short' at 'clientRequestToken' failed to \
+             satisfy constraint: Member must have length greater than or equal to 32",
+        );
+        let answer = wire::call(&emulator, wire, "BatchGetQueryExecution", json!({})).await;
+        assert_error_in(
+            wire,
+            &answer,
+            "InvalidRequestException",
+            Some("INVALID_INPUT"),
+            "1 validation error detected: Value null at 'queryExecutionIds' failed to \
+             satisfy constraint: Member must not be null",
+        );
+    }
     assert_eq!(emulator.active_queries(), 0);
 }
 
 #[tokio::test]
 async fn members_are_checked_against_the_models_patterns() {
     let emulator = common::emulator().await;
-    let answer = call(
-        &emulator,
-        "GetQueryExecution",
-        json!({"QueryExecutionId": "a b"}),
-    )
-    .await;
-    assert_error(
-        &answer,
-        "InvalidRequestException",
-        Some("INVALID_INPUT"),
-        "1 validation error detected: Value 'a b' at 'queryExecutionId' failed to satisfy \
-         constraint: Member must satisfy regular expression pattern: \\S+",
-    );
-    let answer = call(
-        &emulator,
-        "ListQueryExecutions",
-        json!({"WorkGroup": "no/slash"}),
-    )
-    .await;
-    assert_error(
-        &answer,
-        "InvalidRequestException",
-        Some("INVALID_INPUT"),
-        "1 validation error detected: Value 'no/slash' at 'workGroup' failed to satisfy \
-         constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9._-]{1,128}",
-    );
+    for wire in Wire::BOTH {
+        let answer = wire::call(
+            &emulator,
+            wire,
+            "GetQueryExecution",
+            json!({"QueryExecutionId": "a b"}),
+        )
+        .await;
+        assert_error_in(
+            wire,
+            &answer,
+            "InvalidRequestException",
+            Some("INVALID_INPUT"),
+            "1 validation error detected: Value 'a b' at 'queryExecutionId' failed to \
+             satisfy constraint: Member must satisfy regular expression pattern: \\S+",
+        );
+        let answer = wire::call(
+            &emulator,
+            wire,
+            "ListQueryExecutions",
+            json!({"WorkGroup": "no/slash"}),
+        )
+        .await;
+        assert_error_in(
+            wire,
+            &answer,
+            "InvalidRequestException",
+            Some("INVALID_INPUT"),
+            "1 validation error detected: Value 'no/slash' at 'workGroup' failed to satisfy \
+             constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9._-]{1,128}",
+        );
+    }
 }
 
 #[tokio::test]
 async fn get_query_results_reports_every_bad_member_at_once() {
     let emulator = common::emulator().await;
-    let answer = call(
-        &emulator,
-        "GetQueryResults",
-        json!({"QueryExecutionId": "unknown", "NextToken": "", "MaxResults": 0}),
-    )
-    .await;
-    assert_error(
-        &answer,
-        "InvalidRequestException",
-        Some("INVALID_INPUT"),
-        "2 validation errors detected: Value '' at 'nextToken' failed to satisfy \
-         constraint: Member must have length greater than or equal to 1; Value at \
-         'maxResults' failed to satisfy constraint: Member must have value greater than or \
-         equal to 1",
-    );
+    for wire in Wire::BOTH {
+        let answer = wire::call(
+            &emulator,
+            wire,
+            "GetQueryResults",
+            json!({"QueryExecutionId": "unknown", "NextToken": "", "MaxResults": 0}),
+        )
+        .await;
+        assert_error_in(
+            wire,
+            &answer,
+            "InvalidRequestException",
+            Some("INVALID_INPUT"),
+            "2 validation errors detected: Value '' at 'nextToken' failed to satisfy \
+             constraint: Member must have length greater than or equal to 1; Value at \
+             'maxResults' failed to satisfy constraint: Member must have value greater than \
+             or equal to 1",
+        );
+    }
 }
 
 #[tokio::test]
 async fn a_raw_start_runs_a_query_with_its_parameters() {
     let emulator = common::emulator().await;
-    let answer = call(
-        &emulator,
-        "StartQueryExecution",
-        json!({
-            "QueryString": "SELECT ? AS a, ? AS b",
-            "ClientRequestToken": "0123456789abcdef0123456789abcdef",
-            "ExecutionParameters": ["'x'", "42"],
-            "UnknownMember": {"ignored": [1, 2]},
-        }),
-    )
-    .await;
-    assert_eq!(answer.status, 200, "{answer:?}");
-    let id = answer.json()["QueryExecutionId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let client = common::client(&emulator);
-    let execution = common::wait(&client, &id).await;
-    assert_eq!(execution.execution_parameters(), ["'x'", "42"]);
-    let answer = call(
-        &emulator,
-        "GetQueryResults",
-        json!({"QueryExecutionId": id}),
-    )
-    .await;
-    let rows = &answer.json()["ResultSet"]["Rows"];
-    assert_eq!(
-        rows[1],
-        json!({"Data": [{"VarCharValue": "x"}, {"VarCharValue": "42"}]})
-    );
+    for (wire, token) in Wire::BOTH.into_iter().zip([
+        "0123456789abcdef0123456789abcdef",
+        "fedcba9876543210fedcba9876543210",
+    ]) {
+        let answer = wire::call(
+            &emulator,
+            wire,
+            "StartQueryExecution",
+            json!({
+                "QueryString": "SELECT ? AS a, ? AS b",
+                "ClientRequestToken": token,
+                "ExecutionParameters": ["'x'", "42"],
+                "UnknownMember": {"ignored": [1, 2]},
+            }),
+        )
+        .await;
+        assert_eq!(answer.status, 200, "{wire:?}: {answer:?}");
+        assert_eq!(answer.header("content-type"), Some(wire.content_type()));
+        let id = answer.json()["QueryExecutionId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let client = common::client(&emulator);
+        let execution = common::wait(&client, &id).await;
+        assert_eq!(execution.execution_parameters(), ["'x'", "42"]);
+        let answer = wire::call(
+            &emulator,
+            wire,
+            "GetQueryResults",
+            json!({"QueryExecutionId": id}),
+        )
+        .await;
+        let rows = &answer.json()["ResultSet"]["Rows"];
+        assert_eq!(
+            rows[1],
+            json!({"Data": [{"VarCharValue": "x"}, {"VarCharValue": "42"}]}),
+            "{wire:?}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -325,6 +275,9 @@ async fn bodies_above_the_limit_answer_413() {
             .to_vec();
     request.extend_from_slice(format!("{:x}\r\n{big}\r\n0\r\n\r\n", big.len()).as_bytes());
     assert_eq!(parse(&send_raw(&emulator, &request).await).status, 413);
+    let answer = wire::rest(&emulator, "POST", "/query-executions", big.as_bytes()).await;
+    assert_eq!(answer.status, 413);
+    assert_eq!(answer.json()["__type"], "RequestEntityTooLargeException");
     let answer = call(
         &emulator,
         "GetQueryExecution",
@@ -394,8 +347,13 @@ async fn a_dropped_connection_gets_no_answer_at_all() {
         body.len()
     );
     assert!(send_raw(&emulator, request.as_bytes()).await.is_empty());
+    let request = format!(
+        "GET /query-executions/x HTTP/1.1\r\nHost: x\r\nAuthorization: {}\r\n\r\n",
+        wire::signed_for("athena")
+    );
+    assert!(send_raw(&emulator, request.as_bytes()).await.is_empty());
     let counts = emulator.calls();
-    assert_eq!(counts.faulted(Operation::GetQueryExecution), 1);
+    assert_eq!(counts.faulted(Operation::GetQueryExecution), 2);
     // Other operations are unaffected.
     let answer = call(
         &emulator,
