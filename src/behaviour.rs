@@ -4,10 +4,13 @@
 //! - the scripted fake of `src/fake.rs`, under paused tokio time: exact schedules, and
 //!   faults at exactly the call a rule means;
 //! - `athena-emulator` through the real `aws-sdk-athena` client over HTTP, in real time:
-//!   the same rules against a real peer, its wire format and its SQL.
+//!   the same rules against a real peer, its wire format and its SQL; once in awsJson1_1,
+//!   as the SDK speaks today, and once in restJson1, as botocore's model already
+//!   describes Athena (see `rest_json.rs`), so the suite keeps passing when the SDK
+//!   switches.
 //!
 //! A rule is an `async fn` generic over [`backend::Backend`]; `on_both_backends!` makes a
-//! test of it for each backend. A rule only one backend can show lives in
+//! test of it for each backend (and each protocol). A rule only one backend can show lives in
 //! [`fake_only`] or [`emulator_only`], which say why.
 
 mod backend;
@@ -17,6 +20,7 @@ mod emulator_only;
 mod fake_only;
 mod lifecycle;
 mod paging;
+mod rest_json;
 mod result_file;
 mod retries;
 mod stops;
@@ -43,6 +47,15 @@ macro_rules! on_both_backends {
                 #[tokio::test]
                 async fn $rule() {
                     super::$rule::<crate::behaviour::backend::OnEmulator>().await;
+                }
+            )*
+        }
+
+        mod on_emulator_rest_json {
+            $(
+                #[tokio::test]
+                async fn $rule() {
+                    super::$rule::<crate::behaviour::backend::OnEmulatorRestJson>().await;
                 }
             )*
         }

@@ -188,7 +188,7 @@ impl ResultFiles for OnFake {
     }
 }
 
-impl ResultFiles for OnEmulator {
+impl<P: Protocol> ResultFiles for OnEmulatorIn<P> {
     fn values(&self, values: &[Option<&str>]) -> StartQueryExecution {
         let rows: Vec<String> = values
             .iter()
@@ -403,18 +403,54 @@ impl Backend for OnFake {
     async fn finish(self) {}
 }
 
-/// The emulator, through the real aws-sdk-athena client over HTTP, in real time.
-pub(super) struct OnEmulator {
+/// Which of Athena's two protocols the SDK client speaks to the emulator
+/// (docs/athena.md, "Protocols").
+pub(super) trait Protocol: Send + Sync + 'static {
+    /// The client's settings for this protocol.
+    fn configure(config: aws_sdk_athena::config::Builder) -> aws_sdk_athena::config::Builder;
+}
+
+/// awsJson1_1, which `aws-sdk-athena` speaks.
+#[derive(Debug)]
+pub(super) struct AwsJson;
+
+impl Protocol for AwsJson {
+    fn configure(config: aws_sdk_athena::config::Builder) -> aws_sdk_athena::config::Builder {
+        config
+    }
+}
+
+/// restJson1, which botocore's model describes, by rewriting the SDK's requests
+/// (`rest_json.rs` says why that stands for a restJson1 client).
+#[derive(Debug)]
+pub(super) struct RestJson;
+
+impl Protocol for RestJson {
+    fn configure(config: aws_sdk_athena::config::Builder) -> aws_sdk_athena::config::Builder {
+        config.interceptor(super::rest_json::RestJsonRequests)
+    }
+}
+
+/// The emulator, through the real aws-sdk-athena client over HTTP, in real time, in
+/// the protocol `P`.
+pub(super) struct OnEmulatorIn<P> {
     pub(super) emulator: Emulator,
     client: aws_sdk_athena::Client,
     s3_client: aws_sdk_s3::Client,
+    protocol: std::marker::PhantomData<P>,
 }
 
-impl OnEmulator {
+/// The emulator in awsJson1_1, as the SDK speaks to Athena today.
+pub(super) type OnEmulator = OnEmulatorIn<AwsJson>;
+
+/// The emulator in restJson1, as an SDK generated from botocore's model would speak.
+pub(super) type OnEmulatorRestJson = OnEmulatorIn<RestJson>;
+
+impl<P: Protocol> OnEmulatorIn<P> {
     /// An SDK client on the emulator; `sdk_attempts` is the SDK's own max attempts
     /// (1: its retries off).
     pub(super) fn client(emulator: &Emulator, sdk_attempts: u32) -> aws_sdk_athena::Client {
-        let config = aws_sdk_athena::Config::builder()
+        let config = P::configure(aws_sdk_athena::Config::builder())
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new("us-east-1"))
             .credentials_provider(Credentials::new("test", "test", None, None, "test"))
@@ -464,7 +500,7 @@ impl OnEmulator {
     }
 }
 
-impl Backend for OnEmulator {
+impl<P: Protocol> Backend for OnEmulatorIn<P> {
     async fn start(queries: Queries) -> Self {
         let mut builder = Emulator::builder().engine_config(EngineConfig {
             cloudfront_rows: 100,
@@ -482,17 +518,18 @@ impl Backend for OnEmulator {
         }
         let emulator = builder.start().await.expect("the emulator starts");
         // The SDK's own retries off: every fault a rule injects reaches the library.
-        let client = OnEmulator::client(&emulator, 1);
-        let s3_client = OnEmulator::s3_client(&emulator, 1);
-        OnEmulator {
+        let client = Self::client(&emulator, 1);
+        let s3_client = Self::s3_client(&emulator, 1);
+        OnEmulatorIn {
             emulator,
             client,
             s3_client,
+            protocol: std::marker::PhantomData,
         }
     }
 
     fn builder(&self) -> AthenaBuilder {
-        OnEmulator::builder_over(self.client.clone())
+        Self::builder_over(self.client.clone())
     }
 
     fn numbers(&self, n: usize) -> StartQueryExecution {
