@@ -81,6 +81,22 @@ pub use error::QueryError;
 pub use output::{Column, QueryOutput, RowStream};
 pub use statement_type::{StatementType, SubstatementType};
 
+/// The functions the emulator serves, each with the family of the SQL corpus that
+/// compares it with Trino (docs/emulator-sql.md): `("strings", "substr")`, ... A call of
+/// any other function of Trino's fails with `NOT_SUPPORTED`, and of a name Trino does
+/// not know with `FUNCTION_NOT_FOUND`, as on Athena.
+///
+/// ```
+/// let served: Vec<_> = athena_emulator::engine::served_functions().collect();
+/// assert!(served.contains(&("strings", "substr")));
+/// assert!(!served.iter().any(|(_, name)| *name == "array_has"));
+/// ```
+pub fn served_functions() -> impl Iterator<Item = (&'static str, &'static str)> {
+    functions::catalog::SERVED
+        .iter()
+        .flat_map(|(family, names)| names.iter().map(move |name| (*family, *name)))
+}
+
 use names::CATALOG;
 pub(crate) use query_ids::engine_query_id;
 use state::EngineState;

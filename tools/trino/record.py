@@ -6,6 +6,12 @@
     python3 tools/trino/record.py --check            # record to a temp dir, diff
     python3 tools/trino/record.py --keep-running     # leave the server up afterwards
     python3 tools/trino/record.py --stop             # stop a server left running
+    python3 tools/trino/record.py --functions        # only Trino's function list
+
+A full run (no --family) also writes Trino's own list of functions (SHOW FUNCTIONS) to
+emulator/src/engine/functions/trino_functions.tsv, from which the emulator answers SHOW
+FUNCTIONS and tells a Trino function it does not serve (NOT_SUPPORTED) from a name Trino
+does not know (FUNCTION_NOT_FOUND).
 
 Installs Trino under target/trino/ if needed (server.py), starts it on 127.0.0.1,
 creates the corpus tables (testdata/trino/tables/) in hive.corpus, runs every case of
@@ -34,6 +40,8 @@ import server  # noqa: E402
 from protocol import Client, QueryError  # noqa: E402
 
 RECORDED_WITH = "python3 tools/trino/record.py"
+FUNCTIONS = (Path(__file__).resolve().parents[2]
+             / "emulator/src/engine/functions/trino_functions.tsv")
 SCHEMA = "corpus"
 # Where the table data is copied to: local:///tables/<name> is HIVE_FS/tables/<name>.
 TABLE_ROOT = "tables"
@@ -95,6 +103,22 @@ def record_family(client, family, cases, out_dir):
         f"{time.monotonic() - started:.1f} s")
 
 
+def record_functions(client, out):
+    """Trino's SHOW FUNCTIONS, one tab-separated row a line, as Athena renders the values."""
+    result = client.execute("SHOW FUNCTIONS")
+    names = [c["name"] for c in result["columns"]]
+    lines = [f"# Trino {server.TRINO_VERSION}'s SHOW FUNCTIONS (hive, memory and tpch plugins), "
+             f"written by {RECORDED_WITH}: do not edit.",
+             "# " + "\t".join(names)]
+    for row in result["data"]:
+        values = [("true" if v else "false") if isinstance(v, bool) else str(v) for v in row]
+        if any("\t" in v or "\n" in v for v in values):
+            raise SystemExit(f"a SHOW FUNCTIONS value holds a tab or newline: {values}")
+        lines.append("\t".join(values))
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    log(f"  functions: {len(result['data'])} rows into {out}")
+
+
 def diff(families, out_dir):
     """Unified diffs of the fresh recording against the committed golden files."""
     changed = 0
@@ -121,6 +145,8 @@ def main():
                         help="leave the server running afterwards")
     parser.add_argument("--stop", action="store_true",
                         help="stop a server left running, then exit")
+    parser.add_argument("--functions", action="store_true",
+                        help="record only Trino's function list")
     parser.add_argument("--port", type=int, default=server.DEFAULT_PORT)
     args = parser.parse_args()
 
@@ -131,7 +157,7 @@ def main():
 
     # Parse everything before starting a JVM: a corpus mistake should cost nothing.
     all_families = corpus.families()
-    families = args.family or all_families
+    families = [] if args.functions else (args.family or all_families)
     for family in families:
         if family not in all_families:
             raise SystemExit(f"no corpus file {corpus.CORPUS / (family + '.sql')}")
@@ -156,10 +182,13 @@ def main():
         if not reused:
             server.start(args.port)
         client = Client(args.port, catalog="hive", schema=SCHEMA)
-        setup_tables(client, tables)
-        log(f"recording {len(families)} families into {out_dir}")
+        if families:
+            setup_tables(client, tables)
+            log(f"recording {len(families)} families into {out_dir}")
         for family in families:
             record_family(client, family, cases[family], out_dir)
+        if (args.functions or not args.family) and not args.check:
+            record_functions(client, FUNCTIONS)
     finally:
         if not reused and not args.keep_running:
             server.stop()
@@ -173,7 +202,7 @@ def main():
             "render.py (Trino's text was kept):")
         for raw, text, expected in render.MISMATCHES:
             log(f"  {raw}: Trino {text!r}, expected {expected!r}")
-    if not args.family:
+    if not args.family and not args.functions:
         stale = sorted(set(p.stem for p in corpus.GOLDEN.glob("*.json")) - set(all_families))
         if stale:
             log(f"golden files without a corpus file (delete them?): {', '.join(stale)}")

@@ -84,7 +84,7 @@ pub(crate) async fn run(
             show::show_tblproperties(state, catalog, name, database)
         }
         Command::ShowPartitions { name } => show::show_partitions(state, catalog, name, database),
-        Command::ShowFunctions { like } => Ok(show::show_functions(state, like.as_deref())),
+        Command::ShowFunctions { like } => Ok(show::show_functions(like.as_deref())),
         Command::NoOp => Ok(QueryOutput::ddl()),
         // `Engine::prepare` makes an UNLOAD a statement of its own (`engine/unload.rs`).
         Command::Unload { .. } => Err(QueryError::system(

@@ -9,6 +9,7 @@ use datafusion::execution::context::SessionContext;
 
 mod adapters;
 mod binary;
+pub(crate) mod catalog;
 mod dates;
 mod json;
 mod lambdas;

@@ -18,6 +18,7 @@ mod ast;
 mod casts;
 mod dialect;
 mod function_calls;
+mod gate;
 mod literals;
 mod trino;
 mod type_syntax;
@@ -66,6 +67,7 @@ pub(crate) fn parse_query_naming(sql: &str) -> Result<ParsedQuery, QueryError> {
         });
     }
     let mut statement = statement;
+    gate::check_functions(&statement)?;
     rewrite_tree(&mut statement);
     let unnamed = name_columns(&mut statement);
     let mut placeholders = 0usize;

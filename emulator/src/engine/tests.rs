@@ -297,7 +297,15 @@ async fn ddl_round_trip() {
     let (cols, rows) = run(&e, "SHOW FUNCTIONS LIKE 'to_he%'").await.unwrap();
     assert_eq!(cols[0].name, "Function");
     assert_eq!(cols.len(), 6);
-    assert_eq!(rows[0][0].as_deref(), Some("to_hex"));
+    // Trino's own row for each signature of a function the emulator serves.
+    let to_hex: Vec<_> = ["to_hex", "varchar", "varbinary", "scalar", "true"]
+        .map(|v| Some(v.to_owned()))
+        .to_vec();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0][..5], to_hex[..]);
+    // Functions Trino does not have are not listed, whatever DataFusion has.
+    let (_, rows) = run(&e, "SHOW FUNCTIONS LIKE 'array_has%'").await.unwrap();
+    assert_eq!(rows, Vec::<Vec<Option<String>>>::new());
     let (cols, rows) = run(&e, "SHOW TABLES IN db").await.unwrap();
     assert_eq!(cols[0].name, "tab_name");
     assert_eq!(rows, vec![vec![s("people")]]);

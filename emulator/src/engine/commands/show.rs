@@ -11,6 +11,7 @@ use futures::StreamExt;
 
 use crate::engine::ddl::{ColumnDef, FileFormat, TableDef, TableName};
 use crate::engine::error::QueryError;
+use crate::engine::functions::catalog;
 use crate::engine::functions::trino_type_name;
 use crate::engine::location::location_dir;
 use crate::engine::names::CATALOG;
@@ -223,43 +224,25 @@ fn partition_dirs(dir: &Path, keys: &[&str], prefix: String, out: &mut Vec<Strin
     }
 }
 
-/// `SHOW FUNCTIONS [LIKE 'pattern']`: every function DataFusion knows, but the emulator's
-/// own (`athena_*`).
-pub(super) fn show_functions(state: &EngineState, like: Option<&str>) -> QueryOutput {
-    let session = state.ctx.state();
-    let mut functions: Vec<(String, &str)> = Vec::new();
-    functions.extend(
-        session
-            .scalar_functions()
-            .keys()
-            .map(|n| (n.clone(), "scalar")),
-    );
-    functions.extend(
-        session
-            .aggregate_functions()
-            .keys()
-            .map(|n| (n.clone(), "aggregate")),
-    );
-    functions.extend(
-        session
-            .window_functions()
-            .keys()
-            .map(|n| (n.clone(), "window")),
-    );
-    functions.retain(|(n, _)| !n.starts_with("athena_") && like.is_none_or(|p| sql_like(p, n)));
-    functions.sort();
-    functions.dedup();
-    let rows: Vec<Vec<Option<String>>> = functions
+/// `SHOW FUNCTIONS [LIKE 'pattern']`: Trino's own rows (name, return type, argument types,
+/// kind, deterministic, description) of the functions the emulator serves
+/// (`functions/catalog.rs`), one row a signature as in Trino.
+pub(super) fn show_functions(like: Option<&str>) -> QueryOutput {
+    let rows: Vec<Vec<Option<String>>> = catalog::served_signatures()
         .into_iter()
-        .map(|(name, kind)| {
-            vec![
-                Some(name),
-                Some(String::new()),
-                Some(String::new()),
-                Some(kind.to_owned()),
-                Some("true".to_owned()),
-                Some(String::new()),
+        .filter(|f| like.is_none_or(|p| sql_like(p, f.name)))
+        .map(|f| {
+            [
+                f.name,
+                f.return_type,
+                f.argument_types,
+                f.function_type,
+                f.deterministic,
+                f.description,
             ]
+            .into_iter()
+            .map(|v| Some(v.to_owned()))
+            .collect()
         })
         .collect();
     QueryOutput {
