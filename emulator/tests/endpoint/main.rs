@@ -15,6 +15,7 @@ mod rest_json;
 mod s3;
 mod sdk;
 mod timestamps;
+mod trino_corpus;
 mod unload;
 mod unnest;
 mod wire;
