@@ -449,6 +449,10 @@ fn session() -> SessionContext {
         .with_create_default_catalog_and_schema(true)
         .with_information_schema(true)
         .set_bool("datafusion.sql_parser.parse_float_as_decimal", true)
+        // Trino sorts NULLs last in both directions unless told otherwise
+        // (trino.io, "SELECT", ORDER BY clause); DataFusion's default is Postgres's
+        // (last ascending, first descending).
+        .set_str("datafusion.sql_parser.default_null_ordering", "nulls_last")
         .set_bool("datafusion.sql_parser.map_string_types_to_utf8view", false)
         .set_bool(
             "datafusion.execution.parquet.schema_force_view_types",
