@@ -10,10 +10,14 @@ use datafusion::execution::context::SessionContext;
 mod adapters;
 mod binary;
 pub(crate) mod catalog;
+mod concat;
 mod dates;
 mod json;
 mod lambdas;
+mod regex;
 mod strings;
+mod text;
+mod trino_fn;
 mod types;
 mod urls;
 
@@ -35,12 +39,16 @@ pub(crate) fn register(ctx: &SessionContext) {
         json::json_extract_scalar(),
         dates::date_trunc(),
         dates::at_timezone(),
-        binary::from_hex(),
-        binary::to_hex(),
+        concat::concat(),
     ] {
         ctx.register_udf(udf);
     }
-    for udf in urls::url_functions() {
+    for udf in text::functions()
+        .into_iter()
+        .chain(regex::functions())
+        .chain(binary::functions())
+        .chain(urls::url_functions())
+    {
         ctx.register_udf(udf);
     }
     lambdas::register(ctx);

@@ -5,7 +5,11 @@
 
 use std::any::TypeId;
 
+use datafusion::sql::sqlparser::ast::{Expr, TrimWhereField};
 use datafusion::sql::sqlparser::dialect::{Dialect, GenericDialect};
+use datafusion::sql::sqlparser::keywords::Keyword;
+use datafusion::sql::sqlparser::parser::{Parser, ParserError};
+use datafusion::sql::sqlparser::tokenizer::Token;
 
 /// The generic dialect with lambdas.
 #[derive(Debug, Default, Clone, Copy)]
@@ -27,6 +31,40 @@ impl Dialect for AthenaDialect {
 
     fn supports_lambda_functions(&self) -> bool {
         true
+    }
+
+    /// Trino's `trim(LEADING FROM s)` (whitespace from one side, no characters named),
+    /// which the generic parser does not take; anything else parses as generic.
+    fn parse_prefix(&self, parser: &mut Parser<'_>) -> Option<Result<Expr, ParserError>> {
+        let [trim, open, side, from] = parser.peek_tokens::<4>();
+        let keyword = |t: &Token| match t {
+            Token::Word(w) => Some(w.keyword),
+            _ => None,
+        };
+        let trim_where = match keyword(&side) {
+            Some(Keyword::LEADING) => TrimWhereField::Leading,
+            Some(Keyword::TRAILING) => TrimWhereField::Trailing,
+            Some(Keyword::BOTH) => TrimWhereField::Both,
+            _ => return None,
+        };
+        if keyword(&trim) != Some(Keyword::TRIM)
+            || open != Token::LParen
+            || keyword(&from) != Some(Keyword::FROM)
+        {
+            return None;
+        }
+        for _ in 0..4 {
+            parser.next_token();
+        }
+        Some(parser.parse_expr().and_then(|expr| {
+            parser.expect_token(&Token::RParen)?;
+            Ok(Expr::Trim {
+                expr: Box::new(expr),
+                trim_where: Some(trim_where),
+                trim_what: None,
+                trim_characters: None,
+            })
+        }))
     }
 
     fn is_delimited_identifier_start(&self, ch: char) -> bool {
