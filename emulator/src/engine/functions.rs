@@ -13,6 +13,7 @@ pub(crate) mod catalog;
 mod concat;
 mod dates;
 mod json;
+mod json_text;
 mod lambdas;
 mod regex;
 mod strings;
@@ -30,13 +31,10 @@ pub(crate) fn register(ctx: &SessionContext) {
     ctx.register_udf(series.as_ref().clone().with_aliases(["sequence"]));
     for udf in [
         json::to_json(),
-        json::json_parse(),
         types::type_of(),
         strings::to_varchar(),
         strings::url_decode(),
         strings::url_encode(),
-        json::json_extract(),
-        json::json_extract_scalar(),
         dates::date_trunc(),
         dates::at_timezone(),
         concat::concat(),
@@ -48,6 +46,7 @@ pub(crate) fn register(ctx: &SessionContext) {
         .chain(regex::functions())
         .chain(binary::functions())
         .chain(urls::url_functions())
+        .chain(json::functions())
     {
         ctx.register_udf(udf);
     }

@@ -110,13 +110,14 @@ fn date_field_call(name: &str, a: &[Expr]) -> Option<Expr> {
 /// JSON values: the UDFs of `functions/json.rs`, tagged as Athena's `json` type.
 fn json_call(name: &str, a: &[Expr]) -> Option<Expr> {
     match (name, a.len()) {
-        ("json_parse", 1) => template(
-            &format!("with_metadata(athena_json_parse(__0), '{ATHENA_TYPE_KEY}', 'json')"),
-            a,
-        ),
-        ("json_format", 1) => template("CAST(__0 AS VARCHAR)", a),
-        ("json_extract", 2) => template(
-            &format!("with_metadata(athena_json_extract(__0, __1), '{ATHENA_TYPE_KEY}', 'json')"),
+        ("json_parse" | "json_extract" | "json_array_get", _) => template(
+            &format!(
+                "with_metadata(athena_{name}({}), '{ATHENA_TYPE_KEY}', 'json')",
+                (0..a.len())
+                    .map(|i| format!("__{i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             a,
         ),
         _ => None,

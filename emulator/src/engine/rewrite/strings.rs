@@ -9,7 +9,10 @@ use datafusion::sql::sqlparser::ast::{
     FunctionArguments, Ident, ObjectName, ObjectNamePart, TrimWhereField,
 };
 
-use super::ast::renamed;
+use datafusion::sql::sqlparser::ast::DataType;
+
+use super::ast::{renamed, string_literal};
+use crate::engine::names::ATHENA_TYPE_KEY;
 
 /// Trino functions served by a UDF `athena_<name>` of the same arguments.
 pub(super) const OWN: &[&str] = &[
@@ -31,6 +34,12 @@ pub(super) const OWN: &[&str] = &[
     "hmac_sha1",
     "hmac_sha256",
     "hmac_sha512",
+    "is_json_scalar",
+    "json_array_contains",
+    "json_array_length",
+    "json_extract_scalar",
+    "json_format",
+    "json_size",
     "length",
     "levenshtein_distance",
     "lower",
@@ -115,6 +124,88 @@ fn call(name: &str, args: Vec<Expr>) -> Expr {
         over: None,
         within_group: vec![],
     })
+}
+
+/// Whether `expr` is a JSON value as the rewrite makes them:
+/// `with_metadata(..., 'athena.type', 'json')` (JSON literals, `json_parse`,
+/// `json_extract`, `json_array_get`, `CAST(... AS JSON)`).
+fn is_json(expr: &Expr) -> bool {
+    match expr {
+        Expr::Nested(inner) => is_json(inner),
+        Expr::Function(f) => {
+            let name = f
+                .name
+                .0
+                .last()
+                .and_then(|p| p.as_ident())
+                .map(|i| i.value.as_str());
+            let FunctionArguments::List(list) = &f.args else {
+                return false;
+            };
+            let arg = |i: usize| match list.args.get(i) {
+                Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(e))) => string_literal(e),
+                _ => None,
+            };
+            name == Some("with_metadata")
+                && list.args.len() == 3
+                && arg(1) == Some(ATHENA_TYPE_KEY)
+                && arg(2) == Some("json")
+        }
+        _ => false,
+    }
+}
+
+/// A cast from JSON (trino.io, "JSON functions", "Cast from JSON"): the value to cast
+/// instead of the JSON text, for DataFusion's cast to the target type: the scalar's text
+/// (`athena_json_to_scalar`), an array's or an object's elements' texts (`_to_array`,
+/// `_to_map`). `None` when `inner` is not JSON or the target is not a scalar, an array
+/// of scalars or a map of varchar to scalars.
+pub(super) fn cast_from_json(inner: &Expr, target: &DataType) -> Option<Expr> {
+    if !is_json(inner) {
+        return None;
+    }
+    let arg = vec![inner.clone()];
+    match target {
+        t if scalar_target(t) => Some(call("json_to_scalar", arg)),
+        DataType::Array(def) => {
+            use datafusion::sql::sqlparser::ast::ArrayElemTypeDef;
+            match def {
+                ArrayElemTypeDef::AngleBracket(t)
+                | ArrayElemTypeDef::SquareBracket(t, _)
+                | ArrayElemTypeDef::Parenthesis(t)
+                    if scalar_target(t) =>
+                {
+                    Some(call("json_to_array", arg))
+                }
+                _ => None,
+            }
+        }
+        DataType::Map(k, v) if is_varchar(k) && scalar_target(v) => Some(call("json_to_map", arg)),
+        _ => None,
+    }
+}
+
+fn is_varchar(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Varchar(None) | DataType::String(None) | DataType::Text
+    )
+}
+
+fn scalar_target(t: &DataType) -> bool {
+    is_varchar(t)
+        || matches!(
+            t,
+            DataType::Boolean
+                | DataType::TinyInt(_)
+                | DataType::SmallInt(_)
+                | DataType::Int(_)
+                | DataType::Integer(_)
+                | DataType::BigInt(_)
+                | DataType::Real
+                | DataType::Double(_)
+                | DataType::DoublePrecision
+        )
 }
 
 /// The rewrite of the SQL forms of string functions.
