@@ -37,6 +37,12 @@ SELECT CAST(JSON '{"a": 1, "b": 2}' AS MAP(VARCHAR, INTEGER));
 SELECT CAST(json_parse('[1, "x"]') AS ARRAY(VARCHAR));
 SELECT CAST(JSON '{"a": 1}' AS VARCHAR);
 SELECT CAST(JSON '"abc"' AS BIGINT);
+SELECT CAST(JSON 'true' AS INTEGER), CAST(JSON '0' AS BOOLEAN), CAST(JSON '2' AS DOUBLE), CAST(JSON 'false' AS DOUBLE);
+SELECT CAST(JSON '1.5' AS BIGINT);
+SELECT CAST(JSON '[1.5, true, null]' AS ARRAY(DOUBLE)), CAST(JSON '["a", 1, false]' AS ARRAY(VARCHAR));
+SELECT CAST(json_extract('{"a": {"b": 1, "c": null}}', '$.a') AS MAP(VARCHAR, BIGINT));
+SELECT CAST(JSON '[[1]]' AS ARRAY(INTEGER));
+SELECT CAST(json_extract_scalar('{"n": "42"}', '$.n') AS INTEGER) + 1;
 
 -- json_extract: the JSON value at a JSONPath; NULL when it is not there.
 SELECT json_extract('{"a": {"b": [1, 2, {"c": "x"}]}}', '$.a.b');

@@ -16,7 +16,8 @@ SELECT regexp_like('abc', 'a|z'), regexp_like('abc', '(x|y)c'), regexp_like('aaa
 SELECT regexp_like('tab' || chr(9), '\t'), regexp_like('a b', '\s'), regexp_like('a_b', '\W');
 SELECT regexp_like('Élan', '^\p{Lu}'), regexp_like('élan', '^\p{Lu}'), regexp_like('日本', '\p{Han}');
 SELECT regexp_like('日本', '\p{IsHan}');
-SELECT regexp_like('é', '\w'), regexp_like('٣', '\d'), regexp_like('é', '[[:alpha:]]');
+SELECT regexp_like('é', '\w'), regexp_like('٣', '\d'), regexp_like('é', '\W'), regexp_like('٣', '[\d]');
+SELECT regexp_like('é', '[[:alpha:]]');
 SELECT regexp_like('x', '\p{Alpha}'), regexp_like('é', '\p{Alpha}'), regexp_like('é', '\p{L}');
 SELECT regexp_like('word boundary', '\bbound'), regexp_like('word boundary', 'd\b');
 SELECT regexp_like(x, '^[0-9]+$') FROM (VALUES ('123'), ('12a'), (''), (NULL)) t(x);
@@ -34,8 +35,10 @@ SELECT regexp_like('abc', '[a-');
 SELECT regexp_like('abc', '*a');
 SELECT regexp_like('abc', 'a{2,1}');
 -- Line terminators: . and $ around \n and \r.
-SELECT regexp_like(chr(13), '.'), regexp_like('a' || chr(10), 'a$'), regexp_like('a' || chr(10), 'a\z'), regexp_like('a' || chr(13), 'a$');
-SELECT regexp_like('ab', '\Aab\Z'), regexp_like('é', '\bé'), regexp_like('1', '\h');
+SELECT regexp_like(chr(13), '.'), regexp_like('a' || chr(10) || 'b', 'a$'), regexp_like('a' || chr(13), 'a$'), regexp_like('ab', 'b$');
+SELECT regexp_like('a' || chr(10), 'a$'), regexp_like('a' || chr(10), 'a\z');
+SELECT regexp_like('ab', '\Aab\Z'), regexp_like('é', '\bé'), regexp_like('ab', '\Aa');
+SELECT regexp_like('1', '\h');
 
 -- regexp_count: the number of matches.
 SELECT regexp_count('1a 2b 14m', '\s*[a-z]+\s*'), regexp_count('aaa', 'a'), regexp_count('', 'x');

@@ -17,6 +17,8 @@ SELECT 'a' || 1;
 SELECT concat('a', 1);
 SELECT concat('a', DATE '2024-01-01');
 SELECT concat(1, 2);
+-- || and concat on arrays: array || array, array || element, element || array.
+SELECT ARRAY[1, 2] || ARRAY[3], ARRAY['a'] || 'b', 0 || ARRAY[1], concat(ARRAY['a'], ARRAY['b'], ARRAY['c']);
 
 -- concat_ws: NULL separator gives NULL, NULL arguments are skipped.
 SELECT concat_ws(',', 'a', 'b', 'c');

@@ -112,7 +112,7 @@ fn to_hex(args: &[V<'_>]) -> Res {
 
 fn from_hex(args: &[V<'_>]) -> Res {
     let s = args[0].bytes();
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err(invalid(format!("invalid input length {}", s.len())));
     }
     let digit = |c: u8| {

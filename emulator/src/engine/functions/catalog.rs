@@ -67,7 +67,6 @@ const CONDITIONAL: &[&str] = &[
 
 /// Strings, regular expressions, binary values, JSON, URLs.
 const STRINGS: &[&str] = &[
-    "&str] = &[",
     "chr",
     "codepoint",
     "concat",

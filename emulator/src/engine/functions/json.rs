@@ -12,7 +12,7 @@ use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, MapArray, MapBuilder, StringBuilder, StructArray,
 };
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::Result;
+use datafusion::common::{Result, ScalarValue};
 use datafusion::error::DataFusionError;
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
@@ -85,16 +85,16 @@ pub(crate) fn functions() -> Vec<ScalarUDF> {
         )),
         f(TrinoFn::new(
             "json_to_scalar",
-            vec![sig(&[S], R::Varchar)],
+            vec![sig(&[S, S], R::Varchar)],
             json_to_scalar,
         )),
         f(TrinoFn::new(
             "json_to_array",
-            vec![sig(&[S], R::ArrayVarchar)],
+            vec![sig(&[S, S], R::ArrayVarchar)],
             json_to_array,
         )),
         ScalarUDF::from(JsonToMap {
-            signature: Signature::exact(vec![DataType::Utf8], Volatility::Immutable),
+            signature: Signature::exact(vec![DataType::Utf8; 2], Volatility::Immutable),
         }),
     ]
 }
@@ -195,42 +195,75 @@ fn is_json_scalar(args: &[V<'_>]) -> Res {
     }
 }
 
-/// The text of a JSON scalar as a cast from JSON reads it (strings unquoted, numbers and
-/// booleans as written, null as NULL), for the cast to the target type that follows.
+/// The text of a JSON value for a cast from JSON to a scalar of class `target`
+/// (`integer`, `double`, `boolean` or `varchar`), which DataFusion's cast of the text to
+/// the target type follows: strings unquoted, numbers and booleans as Trino converts
+/// them, null as NULL; arrays and objects fail as in Trino, and what the cast of the text
+/// would answer otherwise than Trino is refused.
+fn scalar_for(v: &Json, target: &str, whole: &str) -> std::result::Result<Option<String>, String> {
+    let refuse = |what: &str| {
+        format!(
+            "NOT_SUPPORTED: a cast of the JSON {what} {whole} to {target} is not supported by \
+             athena-emulator"
+        )
+    };
+    Ok(match (v, target) {
+        (Json::Null, _) => None,
+        (Json::Array(_) | Json::Object(_), _) => {
+            return Err(format!(
+                "INVALID_CAST_ARGUMENT: Cannot cast '{whole}' to {target}"
+            ));
+        }
+        (Json::Number(n), "integer") if n.contains(['.', 'e', 'E']) => {
+            return Err(refuse("number"));
+        }
+        (Json::Number(n), "boolean") => Some((n.parse::<f64>().unwrap_or(0.0) != 0.0).to_string()),
+        (Json::Number(n), "varchar") => Some(json_text::to_text(&Json::Number(n.clone()), false)),
+        (Json::Number(n), _) => Some(n.clone()),
+        (Json::Bool(b), "integer") => Some(if *b { "1" } else { "0" }.to_owned()),
+        (Json::Bool(b), "double") => Some(if *b { "1.0" } else { "0.0" }.to_owned()),
+        (Json::Bool(b), _) => Some(b.to_string()),
+        (Json::String(s), "boolean") if !matches!(s.as_str(), "true" | "false") => {
+            return Err(refuse("string"));
+        }
+        (Json::String(s), _) => Some(s.clone()),
+    })
+}
+
+/// [`scalar_for`] of a JSON text.
 pub(crate) fn scalar_text(json: &str, target: &str) -> std::result::Result<Option<String>, String> {
     match json_text::parse(json) {
-        Some(Json::Null) => Ok(None),
-        Some(Json::String(s)) => Ok(Some(s)),
-        Some(Json::Number(n)) => Ok(Some(n)),
-        Some(Json::Bool(b)) => Ok(Some(b.to_string())),
-        _ => Err(format!(
+        Some(v) => scalar_for(&v, target, json),
+        None => Err(format!(
             "INVALID_CAST_ARGUMENT: Cannot cast '{json}' to {target}"
         )),
     }
 }
 
-/// `CAST(json AS <scalar>)`, before the cast of the text to the target.
+/// `athena_json_to_scalar(json, class)`: `CAST(json AS <scalar>)`.
 fn json_to_scalar(args: &[V<'_>]) -> Res {
-    Ok(scalar_text(args[0].str(), "the scalar type")?.map_or(O::Null, O::Str))
+    Ok(scalar_text(args[0].str(), args[1].str())?.map_or(O::Null, O::Str))
 }
 
-/// `CAST(json AS ARRAY(<scalar>))`: the elements' texts, before the cast of the array.
+/// `athena_json_to_array(json, class)`: `CAST(json AS ARRAY(<scalar>))`, the elements'
+/// texts.
 fn json_to_array(args: &[V<'_>]) -> Res {
     let text = args[0].str();
-    let bad = || format!("INVALID_CAST_ARGUMENT: Cannot cast '{text}' to array");
     match json_text::parse(text) {
         Some(Json::Null) => Ok(O::Null),
         Some(Json::Array(items)) => items
             .iter()
-            .map(|item| scalar_text(&json_text::to_text(item, false), "array").map_err(|_| bad()))
+            .map(|item| scalar_for(item, args[1].str(), text))
             .collect::<std::result::Result<Vec<_>, _>>()
             .map(O::StrList),
-        _ => Err(bad()),
+        _ => Err(format!(
+            "INVALID_CAST_ARGUMENT: Cannot cast '{text}' to array"
+        )),
     }
 }
 
-/// `athena_json_to_map(json)`: `CAST(json AS MAP(VARCHAR, <scalar>))` before the cast of
-/// the values: a JSON object as a map of its keys to their values' texts.
+/// `athena_json_to_map(json, class)`: `CAST(json AS MAP(VARCHAR, <scalar>))` before the
+/// cast of the values: a JSON object as a map of its keys to their values' texts.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct JsonToMap {
     signature: Signature,
@@ -251,6 +284,10 @@ impl ScalarUDFImpl for JsonToMap {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let target = match args.args.get(1) {
+            Some(ColumnarValue::Scalar(ScalarValue::Utf8(Some(t)))) => t.clone(),
+            _ => "varchar".to_owned(),
+        };
         map_array(&args.args, |array| {
             let strings = array.as_string::<i32>();
             let mut out = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
@@ -270,8 +307,8 @@ impl ScalarUDFImpl for JsonToMap {
                     Some(Json::Object(entries)) => {
                         for (k, v) in entries {
                             out.keys().append_value(k);
-                            let v = scalar_text(&json_text::to_text(&v, false), "map")
-                                .map_err(|_| bad())?;
+                            let v = scalar_for(&v, &target, text)
+                                .map_err(DataFusionError::Execution)?;
                             out.values().append_option(v);
                         }
                         out.append(true)?;

@@ -164,25 +164,29 @@ pub(super) fn cast_from_json(inner: &Expr, target: &DataType) -> Option<Expr> {
     if !is_json(inner) {
         return None;
     }
-    let arg = vec![inner.clone()];
+    let with = |class: &str| vec![inner.clone(), string(class)];
     match target {
-        t if scalar_target(t) => Some(call("json_to_scalar", arg)),
+        t if scalar_class(t).is_some() => Some(call("json_to_scalar", with(scalar_class(t)?))),
         DataType::Array(def) => {
             use datafusion::sql::sqlparser::ast::ArrayElemTypeDef;
             match def {
                 ArrayElemTypeDef::AngleBracket(t)
                 | ArrayElemTypeDef::SquareBracket(t, _)
-                | ArrayElemTypeDef::Parenthesis(t)
-                    if scalar_target(t) =>
-                {
-                    Some(call("json_to_array", arg))
+                | ArrayElemTypeDef::Parenthesis(t) => {
+                    Some(call("json_to_array", with(scalar_class(t)?)))
                 }
-                _ => None,
+                ArrayElemTypeDef::None => None,
             }
         }
-        DataType::Map(k, v) if is_varchar(k) && scalar_target(v) => Some(call("json_to_map", arg)),
+        DataType::Map(k, v) if is_varchar(k) => Some(call("json_to_map", with(scalar_class(v)?))),
         _ => None,
     }
+}
+
+fn string(s: &str) -> Expr {
+    Expr::value(datafusion::sql::sqlparser::ast::Value::SingleQuotedString(
+        s.to_owned(),
+    ))
 }
 
 fn is_varchar(t: &DataType) -> bool {
@@ -192,20 +196,20 @@ fn is_varchar(t: &DataType) -> bool {
     )
 }
 
-fn scalar_target(t: &DataType) -> bool {
-    is_varchar(t)
-        || matches!(
-            t,
-            DataType::Boolean
-                | DataType::TinyInt(_)
-                | DataType::SmallInt(_)
-                | DataType::Int(_)
-                | DataType::Integer(_)
-                | DataType::BigInt(_)
-                | DataType::Real
-                | DataType::Double(_)
-                | DataType::DoublePrecision
-        )
+/// The class of a scalar target type a JSON value converts to, as
+/// `functions/json.rs` reads it.
+fn scalar_class(t: &DataType) -> Option<&'static str> {
+    Some(match t {
+        t if is_varchar(t) => "varchar",
+        DataType::Boolean => "boolean",
+        DataType::TinyInt(_)
+        | DataType::SmallInt(_)
+        | DataType::Int(_)
+        | DataType::Integer(_)
+        | DataType::BigInt(_) => "integer",
+        DataType::Real | DataType::Double(_) | DataType::DoublePrecision => "double",
+        _ => return None,
+    })
 }
 
 /// The rewrite of the SQL forms of string functions.
