@@ -3,17 +3,14 @@
 //! `CAST(x AS JSON)` (`athena_to_json`: any value to its JSON text), `json_parse`,
 //! `json_extract` and `json_array_get` (Trino's canonical text, `json_text.rs`); the
 //! other JSON functions read JSON text; casts from JSON read its scalars
-//! (`athena_json_to_scalar`, `_to_array`, `_to_map`) before DataFusion's cast to the
+//! (`athena_json_to_scalar`, `athena_json_to_array`) before DataFusion's cast to the
 //! target type.
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, MapArray, MapBuilder, StringBuilder, StructArray,
-};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, MapArray, StringBuilder, StructArray};
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{Result, ScalarValue};
-use datafusion::error::DataFusionError;
+use datafusion::common::Result;
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
@@ -93,9 +90,6 @@ pub(crate) fn functions() -> Vec<ScalarUDF> {
             vec![sig(&[S, S], R::ArrayVarchar)],
             json_to_array,
         )),
-        ScalarUDF::from(JsonToMap {
-            signature: Signature::exact(vec![DataType::Utf8; 2], Volatility::Immutable),
-        }),
     ]
 }
 
@@ -262,65 +256,6 @@ fn json_to_array(args: &[V<'_>]) -> Res {
     }
 }
 
-/// `athena_json_to_map(json, class)`: `CAST(json AS MAP(VARCHAR, <scalar>))` before the
-/// cast of the values: a JSON object as a map of its keys to their values' texts.
-#[derive(Debug, PartialEq, Eq, Hash)]
-struct JsonToMap {
-    signature: Signature,
-}
-
-impl ScalarUDFImpl for JsonToMap {
-    fn name(&self) -> &str {
-        "athena_json_to_map"
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
-        let mut builder = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
-        Ok(builder.finish().data_type().clone())
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let target = match args.args.get(1) {
-            Some(ColumnarValue::Scalar(ScalarValue::Utf8(Some(t)))) => t.clone(),
-            _ => "varchar".to_owned(),
-        };
-        map_array(&args.args, |array| {
-            let strings = array.as_string::<i32>();
-            let mut out = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
-            for i in 0..strings.len() {
-                if strings.is_null(i) {
-                    out.append(false)?;
-                    continue;
-                }
-                let text = strings.value(i);
-                let bad = || {
-                    DataFusionError::Execution(format!(
-                        "INVALID_CAST_ARGUMENT: Cannot cast '{text}' to map"
-                    ))
-                };
-                match json_text::parse(text) {
-                    Some(Json::Null) => out.append(false)?,
-                    Some(Json::Object(entries)) => {
-                        for (k, v) in entries {
-                            out.keys().append_value(k);
-                            let v = scalar_for(&v, &target, text)
-                                .map_err(DataFusionError::Execution)?;
-                            out.values().append_option(v);
-                        }
-                        out.append(true)?;
-                    }
-                    _ => return Err(bad()),
-                }
-            }
-            Ok(Arc::new(out.finish()) as ArrayRef)
-        })
-    }
-}
-
 /// `athena_to_json(x)`: the JSON text of any value (what `CAST(x AS JSON)` produces).
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct ToJson {
@@ -468,4 +403,61 @@ fn write_json_map(out: &mut String, m: &MapArray, i: usize) {
         write_json(out, m.values().as_ref(), *j);
     }
     out.push('}');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn casts_from_json_read_scalars_by_the_targets_class() {
+        let cast = |json: &str, class: &str| scalar_text(json, class);
+        assert_eq!(cast("\"abc\"", "varchar"), Ok(Some("abc".into())));
+        assert_eq!(cast("1.50", "varchar"), Ok(Some("1.5".into())));
+        assert_eq!(cast("true", "integer"), Ok(Some("1".into())));
+        assert_eq!(cast("0", "boolean"), Ok(Some("false".into())));
+        assert_eq!(cast("null", "double"), Ok(None));
+        assert!(
+            cast("{\"a\":1}", "varchar")
+                .unwrap_err()
+                .starts_with("INVALID_CAST_ARGUMENT")
+        );
+        assert!(
+            cast("1.5", "integer")
+                .unwrap_err()
+                .starts_with("NOT_SUPPORTED")
+        );
+        assert!(
+            cast("\"yes\"", "boolean")
+                .unwrap_err()
+                .starts_with("NOT_SUPPORTED")
+        );
+    }
+
+    #[test]
+    fn json_functions_follow_trinos_paths() {
+        let s = |f: fn(&[V<'_>]) -> Res, json: &'static str, path: &'static str| {
+            f(&[V::Str(json), V::Str(path)])
+        };
+        assert_eq!(
+            s(json_extract_scalar, r#"{"a": 1e2}"#, "$.a"),
+            Ok(O::Str("1e2".into()))
+        );
+        assert_eq!(
+            s(json_extract, r#"{"a": {"z": 1, "y": 2.50}}"#, "$.a"),
+            Ok(O::Str(r#"{"z":1,"y":2.5}"#.into()))
+        );
+        assert_eq!(s(json_extract, "not json", "$.a"), Ok(O::Null));
+        assert!(s(json_extract, "{}", "$.a-b").is_err());
+        assert_eq!(s(json_size, r#"{"a": [1, 2]}"#, "$.a"), Ok(O::Int(2)));
+        assert_eq!(
+            json_array_get(&[V::Str("[1, [2]]"), V::Int(-1)]),
+            Ok(O::Str("[2]".into()))
+        );
+        assert_eq!(
+            json_array_contains(&[V::Str("[1, \"a\"]"), V::Str("a")]),
+            Ok(O::Bool(true))
+        );
+        assert!(json_parse(&[V::Str("{")]).is_err());
+    }
 }

@@ -157,9 +157,9 @@ fn is_json(expr: &Expr) -> bool {
 
 /// A cast from JSON (trino.io, "JSON functions", "Cast from JSON"): the value to cast
 /// instead of the JSON text, for DataFusion's cast to the target type: the scalar's text
-/// (`athena_json_to_scalar`), an array's or an object's elements' texts (`_to_array`,
-/// `_to_map`). `None` when `inner` is not JSON or the target is not a scalar, an array
-/// of scalars or a map of varchar to scalars.
+/// (`athena_json_to_scalar`), an array's elements' texts (`athena_json_to_array`).
+/// `None` when `inner` is not JSON or the target is neither a scalar nor an array of
+/// scalars (DataFusion plans no cast to a MAP type: that cast is refused).
 pub(super) fn cast_from_json(inner: &Expr, target: &DataType) -> Option<Expr> {
     if !is_json(inner) {
         return None;
@@ -178,7 +178,6 @@ pub(super) fn cast_from_json(inner: &Expr, target: &DataType) -> Option<Expr> {
                 ArrayElemTypeDef::None => None,
             }
         }
-        DataType::Map(k, v) if is_varchar(k) => Some(call("json_to_map", with(scalar_class(v)?))),
         _ => None,
     }
 }
