@@ -235,6 +235,8 @@ fn name_not_found(msg: &str, sql: &str, database: &str) -> Option<QueryError> {
 fn by_kind(root: &DataFusionError, msg: &str) -> QueryError {
     match root {
         DataFusionError::NotImplemented(m) => QueryError::user(format!("NOT_SUPPORTED: {m}")),
+        // A UDF's check of its arguments names Trino's error (FUNCTION_NOT_FOUND, ...).
+        DataFusionError::Plan(_) if has_error_code(msg) => QueryError::user(msg.to_owned()),
         DataFusionError::Plan(_) | DataFusionError::SQL(..) | DataFusionError::SchemaError(..) => {
             QueryError::user(format!("SYNTAX_ERROR: {msg}"))
         }

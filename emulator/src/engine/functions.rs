@@ -10,10 +10,15 @@ use datafusion::execution::context::SessionContext;
 mod adapters;
 mod binary;
 pub(crate) mod catalog;
+mod concat;
 mod dates;
 mod json;
+mod json_text;
 mod lambdas;
+mod regex;
 mod strings;
+mod text;
+mod trino_fn;
 mod types;
 mod urls;
 
@@ -26,21 +31,23 @@ pub(crate) fn register(ctx: &SessionContext) {
     ctx.register_udf(series.as_ref().clone().with_aliases(["sequence"]));
     for udf in [
         json::to_json(),
-        json::json_parse(),
         types::type_of(),
         strings::to_varchar(),
         strings::url_decode(),
         strings::url_encode(),
-        json::json_extract(),
-        json::json_extract_scalar(),
         dates::date_trunc(),
         dates::at_timezone(),
-        binary::from_hex(),
-        binary::to_hex(),
+        concat::concat(),
     ] {
         ctx.register_udf(udf);
     }
-    for udf in urls::url_functions() {
+    for udf in text::functions()
+        .into_iter()
+        .chain(regex::functions())
+        .chain(binary::functions())
+        .chain(urls::url_functions())
+        .chain(json::functions())
+    {
         ctx.register_udf(udf);
     }
     lambdas::register(ctx);

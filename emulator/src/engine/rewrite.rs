@@ -20,6 +20,7 @@ mod dialect;
 mod function_calls;
 mod gate;
 mod literals;
+mod strings;
 mod trino;
 mod type_syntax;
 mod unnest;

@@ -1,8 +1,10 @@
 //! Trino's JSON type on DataFusion: JSON values are strings whose field carries the
 //! `athena.type = json` metadata (so ColumnInfo says `json`), produced by
-//! `CAST(x AS JSON)` (`athena_to_json`: any value to its JSON text) and `json_parse`
-//! (`athena_json_parse`: canonical text); `json_extract` and `json_extract_scalar` follow
-//! a JSONPath into JSON text.
+//! `CAST(x AS JSON)` (`athena_to_json`: any value to its JSON text), `json_parse`,
+//! `json_extract` and `json_array_get` (Trino's canonical text, `json_text.rs`); the
+//! other JSON functions read JSON text; casts from JSON read its scalars
+//! (`athena_json_to_scalar`, `athena_json_to_array`) before DataFusion's cast to the
+//! target type.
 
 use std::sync::Arc;
 
@@ -13,7 +15,9 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::adapters::{StringFn, map_array};
+use super::adapters::map_array;
+use super::json_text::{self, Json};
+use super::trino_fn::{O, P, R, TrinoFn, V, invalid, sig};
 use crate::engine::render;
 
 /// `athena_to_json(x)`.
@@ -21,92 +25,235 @@ pub(crate) fn to_json() -> ScalarUDF {
     ScalarUDF::from(ToJson::new())
 }
 
-/// `athena_json_parse(varchar)`.
-pub(crate) fn json_parse() -> ScalarUDF {
-    ScalarUDF::from(JsonParse::new())
+/// The JSON functions served as [`TrinoFn`]s (`athena_<name>`).
+pub(crate) fn functions() -> Vec<ScalarUDF> {
+    use P::{Bigint as I, Boolean as Bool, Double as D, Varchar as S};
+    let f = |t: TrinoFn| ScalarUDF::from(t);
+    vec![
+        f(TrinoFn::new(
+            "json_parse",
+            vec![sig(&[S], R::Varchar)],
+            json_parse,
+        )),
+        f(TrinoFn::new(
+            "json_format",
+            vec![sig(&[S], R::Varchar)],
+            json_format,
+        )),
+        f(TrinoFn::new(
+            "json_extract",
+            vec![sig(&[S, S], R::Varchar)],
+            json_extract,
+        )),
+        f(TrinoFn::new(
+            "json_extract_scalar",
+            vec![sig(&[S, S], R::Varchar)],
+            json_extract_scalar,
+        )),
+        f(TrinoFn::new(
+            "json_size",
+            vec![sig(&[S, S], R::Bigint)],
+            json_size,
+        )),
+        f(TrinoFn::new(
+            "json_array_length",
+            vec![sig(&[S], R::Bigint)],
+            json_array_length,
+        )),
+        f(TrinoFn::new(
+            "json_array_get",
+            vec![sig(&[S, I], R::Varchar)],
+            json_array_get,
+        )),
+        f(TrinoFn::new(
+            "json_array_contains",
+            vec![
+                sig(&[S, I], R::Boolean),
+                sig(&[S, D], R::Boolean),
+                sig(&[S, Bool], R::Boolean),
+                sig(&[S, S], R::Boolean),
+            ],
+            json_array_contains,
+        )),
+        f(TrinoFn::new(
+            "is_json_scalar",
+            vec![sig(&[S], R::Boolean)],
+            is_json_scalar,
+        )),
+        f(TrinoFn::new(
+            "json_to_scalar",
+            vec![sig(&[S, S], R::Varchar)],
+            json_to_scalar,
+        )),
+        f(TrinoFn::new(
+            "json_to_array",
+            vec![sig(&[S, S], R::ArrayVarchar)],
+            json_to_array,
+        )),
+    ]
 }
 
-/// `athena_json_extract(json, path)`.
-pub(crate) fn json_extract() -> ScalarUDF {
-    ScalarUDF::from(StringFn::new("athena_json_extract", 2, extract))
+type Res = std::result::Result<O, String>;
+
+/// Compact JSON text of `text` with sorted keys (Trino's `json_parse`), or `None` when it
+/// is not JSON.
+pub(crate) fn canonical_json(text: &str) -> Option<String> {
+    json_text::parse(text).map(|v| json_text::to_text(&v, true))
 }
 
-/// `json_extract_scalar(json, path)`.
-pub(crate) fn json_extract_scalar() -> ScalarUDF {
-    ScalarUDF::from(StringFn::new("json_extract_scalar", 2, extract_scalar))
+fn json_parse(args: &[V<'_>]) -> Res {
+    let text = args[0].str();
+    canonical_json(text)
+        .map(O::Str)
+        .ok_or_else(|| invalid(format!("Cannot convert value to JSON: '{text}'")))
 }
 
-/// Follows a JSONPath of `.key`, `["key"]` and `[n]` steps from `$`.
-fn json_path<'a>(
-    value: &'a serde_json::Value,
-    path: &str,
-) -> std::result::Result<Option<&'a serde_json::Value>, String> {
-    let bad = || format!("Invalid JSON path: '{path}'");
-    let mut rest = path.trim().strip_prefix('$').ok_or_else(bad)?;
-    let mut cur = value;
-    while !rest.is_empty() {
-        if let Some(r) = rest.strip_prefix('.') {
-            let end = r.find(['.', '[']).unwrap_or(r.len());
-            let key = &r[..end];
-            if key.is_empty() {
-                return Err(bad());
-            }
-            match cur.get(key) {
-                Some(v) => cur = v,
-                None => return Ok(None),
-            }
-            rest = &r[end..];
-        } else if let Some(r) = rest.strip_prefix('[') {
-            let end = r.find(']').ok_or_else(bad)?;
-            let inner = r[..end].trim();
-            let next = if let Some(q) = inner
-                .strip_prefix('"')
-                .and_then(|i| i.strip_suffix('"'))
-                .or_else(|| inner.strip_prefix('\'').and_then(|i| i.strip_suffix('\'')))
-            {
-                cur.get(q)
-            } else {
-                let n: usize = inner.parse().map_err(|_| bad())?;
-                cur.get(n)
-            };
-            match next {
-                Some(v) => cur = v,
-                None => return Ok(None),
-            }
-            rest = &r[end + 1..];
-        } else {
-            return Err(bad());
-        }
-    }
-    Ok(Some(cur))
+fn json_format(args: &[V<'_>]) -> Res {
+    Ok(O::Str(args[0].str().to_owned()))
 }
 
-/// `json_extract(json, path)`: the JSON text at `path`.
-fn extract(args: &[Option<&str>]) -> std::result::Result<Option<String>, String> {
-    let (Some(json), Some(path)) = (args[0], args[1]) else {
-        return Ok(None);
-    };
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else {
-        return Ok(None);
-    };
-    Ok(json_path(&value, path)?.and_then(|v| serde_json::to_string(v).ok()))
+/// The document and the value its path leads to: `Ok(None)` when the text is not JSON
+/// or the path leads nowhere; an invalid path fails.
+fn at_path(args: &[V<'_>]) -> std::result::Result<Option<Json>, String> {
+    let path = args[1].str();
+    let steps = json_text::parse_path(path)
+        .ok_or_else(|| invalid(format!("Invalid JSON path: '{path}'")))?;
+    Ok(json_text::parse(args[0].str()).and_then(|v| json_text::follow(&v, &steps).cloned()))
 }
 
-/// `json_extract_scalar(json, path)`: the scalar at `path` as text (NULL for arrays and
-/// objects).
-fn extract_scalar(args: &[Option<&str>]) -> std::result::Result<Option<String>, String> {
-    let (Some(json), Some(path)) = (args[0], args[1]) else {
-        return Ok(None);
-    };
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else {
-        return Ok(None);
-    };
-    Ok(match json_path(&value, path)? {
-        Some(serde_json::Value::String(s)) => Some(s.clone()),
-        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-        Some(serde_json::Value::Bool(b)) => Some(b.to_string()),
-        _ => None,
+fn json_extract(args: &[V<'_>]) -> Res {
+    Ok(at_path(args)?.map_or(O::Null, |v| O::Str(json_text::to_text(&v, false))))
+}
+
+fn json_extract_scalar(args: &[V<'_>]) -> Res {
+    Ok(match at_path(args)? {
+        Some(Json::String(s)) => O::Str(s),
+        Some(Json::Number(n)) => O::Str(n),
+        Some(Json::Bool(b)) => O::Str(b.to_string()),
+        _ => O::Null,
     })
+}
+
+fn json_size(args: &[V<'_>]) -> Res {
+    Ok(match at_path(args)? {
+        Some(Json::Array(items)) => O::Int(items.len() as i64),
+        Some(Json::Object(entries)) => O::Int(entries.len() as i64),
+        Some(_) => O::Int(0),
+        None => O::Null,
+    })
+}
+
+fn json_array_length(args: &[V<'_>]) -> Res {
+    Ok(match json_text::parse(args[0].str()) {
+        Some(Json::Array(items)) => O::Int(items.len() as i64),
+        _ => O::Null,
+    })
+}
+
+fn json_array_get(args: &[V<'_>]) -> Res {
+    let Some(Json::Array(items)) = json_text::parse(args[0].str()) else {
+        return Ok(O::Null);
+    };
+    let index = args[1].int();
+    let at = if index < 0 {
+        usize::try_from(index.unsigned_abs())
+            .ok()
+            .and_then(|back| items.len().checked_sub(back))
+    } else {
+        usize::try_from(index).ok()
+    };
+    Ok(at
+        .and_then(|i| items.get(i))
+        .map_or(O::Null, |v| O::Str(json_text::to_text(v, false))))
+}
+
+fn json_array_contains(args: &[V<'_>]) -> Res {
+    let Some(Json::Array(items)) = json_text::parse(args[0].str()) else {
+        return Ok(O::Null);
+    };
+    let found = items.iter().any(|item| match (item, &args[1]) {
+        (Json::Number(n), V::Int(i)) => n.parse::<i64>().ok() == Some(*i),
+        (Json::Number(n), V::F64(x)) => n.parse::<f64>().ok() == Some(*x),
+        (Json::Bool(b), V::Bool(x)) => b == x,
+        (Json::String(s), V::Str(x)) => s == x,
+        _ => false,
+    });
+    Ok(O::Bool(found))
+}
+
+fn is_json_scalar(args: &[V<'_>]) -> Res {
+    match json_text::parse(args[0].str()) {
+        Some(Json::Array(_) | Json::Object(_)) => Ok(O::Bool(false)),
+        Some(_) => Ok(O::Bool(true)),
+        None => Err(invalid("Invalid JSON value")),
+    }
+}
+
+/// The text of a JSON value for a cast from JSON to a scalar of class `target`
+/// (`integer`, `double`, `boolean` or `varchar`), which DataFusion's cast of the text to
+/// the target type follows: strings unquoted, numbers and booleans as Trino converts
+/// them, null as NULL; arrays and objects fail as in Trino, and what the cast of the text
+/// would answer otherwise than Trino is refused.
+fn scalar_for(v: &Json, target: &str, whole: &str) -> std::result::Result<Option<String>, String> {
+    let refuse = |what: &str| {
+        format!(
+            "NOT_SUPPORTED: a cast of the JSON {what} {whole} to {target} is not supported by \
+             athena-emulator"
+        )
+    };
+    Ok(match (v, target) {
+        (Json::Null, _) => None,
+        (Json::Array(_) | Json::Object(_), _) => {
+            return Err(format!(
+                "INVALID_CAST_ARGUMENT: Cannot cast '{whole}' to {target}"
+            ));
+        }
+        (Json::Number(n), "integer") if n.contains(['.', 'e', 'E']) => {
+            return Err(refuse("number"));
+        }
+        (Json::Number(n), "boolean") => Some((n.parse::<f64>().unwrap_or(0.0) != 0.0).to_string()),
+        (Json::Number(n), "varchar") => Some(json_text::to_text(&Json::Number(n.clone()), false)),
+        (Json::Number(n), _) => Some(n.clone()),
+        (Json::Bool(b), "integer") => Some(if *b { "1" } else { "0" }.to_owned()),
+        (Json::Bool(b), "double") => Some(if *b { "1.0" } else { "0.0" }.to_owned()),
+        (Json::Bool(b), _) => Some(b.to_string()),
+        (Json::String(s), "boolean") if !matches!(s.as_str(), "true" | "false") => {
+            return Err(refuse("string"));
+        }
+        (Json::String(s), _) => Some(s.clone()),
+    })
+}
+
+/// [`scalar_for`] of a JSON text.
+pub(crate) fn scalar_text(json: &str, target: &str) -> std::result::Result<Option<String>, String> {
+    match json_text::parse(json) {
+        Some(v) => scalar_for(&v, target, json),
+        None => Err(format!(
+            "INVALID_CAST_ARGUMENT: Cannot cast '{json}' to {target}"
+        )),
+    }
+}
+
+/// `athena_json_to_scalar(json, class)`: `CAST(json AS <scalar>)`.
+fn json_to_scalar(args: &[V<'_>]) -> Res {
+    Ok(scalar_text(args[0].str(), args[1].str())?.map_or(O::Null, O::Str))
+}
+
+/// `athena_json_to_array(json, class)`: `CAST(json AS ARRAY(<scalar>))`, the elements'
+/// texts.
+fn json_to_array(args: &[V<'_>]) -> Res {
+    let text = args[0].str();
+    match json_text::parse(text) {
+        Some(Json::Null) => Ok(O::Null),
+        Some(Json::Array(items)) => items
+            .iter()
+            .map(|item| scalar_for(item, args[1].str(), text))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map(O::StrList),
+        _ => Err(format!(
+            "INVALID_CAST_ARGUMENT: Cannot cast '{text}' to array"
+        )),
+    }
 }
 
 /// `athena_to_json(x)`: the JSON text of any value (what `CAST(x AS JSON)` produces).
@@ -141,7 +288,8 @@ impl ScalarUDFImpl for ToJson {
             let mut out = StringBuilder::with_capacity(array.len(), 0);
             let mut buf = String::new();
             for i in 0..array.len() {
-                if array.is_null(i) {
+                // A bare NULL (a NullArray has no validity buffer) is a NULL json too.
+                if array.is_null(i) || array.data_type() == &DataType::Null {
                     out.append_null();
                 } else {
                     buf.clear();
@@ -154,68 +302,8 @@ impl ScalarUDFImpl for ToJson {
     }
 }
 
-/// `json_parse(varchar)`: the canonical text of a JSON document.
-#[derive(Debug, PartialEq, Eq, Hash)]
-struct JsonParse {
-    signature: Signature,
-}
-
-impl JsonParse {
-    fn new() -> JsonParse {
-        JsonParse {
-            signature: Signature::exact(vec![DataType::Utf8], Volatility::Immutable),
-        }
-    }
-}
-
-impl ScalarUDFImpl for JsonParse {
-    fn name(&self) -> &str {
-        "athena_json_parse"
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Utf8)
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        map_array(&args.args, |array| {
-            let strings = array.as_string::<i32>();
-            let mut out = StringBuilder::with_capacity(strings.len(), 0);
-            for i in 0..strings.len() {
-                if strings.is_null(i) {
-                    out.append_null();
-                    continue;
-                }
-                match canonical_json(strings.value(i)) {
-                    Some(text) => out.append_value(text),
-                    None => {
-                        return Err(datafusion::error::DataFusionError::Execution(format!(
-                            "INVALID_FUNCTION_ARGUMENT: Cannot convert value to JSON: '{}'",
-                            strings.value(i)
-                        )));
-                    }
-                }
-            }
-            Ok(Arc::new(out.finish()) as ArrayRef)
-        })
-    }
-}
-
-/// Compact JSON text of `text`, or `None` when it is not JSON.
-pub(crate) fn canonical_json(text: &str) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(text).ok()?;
-    serde_json::to_string(&value).ok()
-}
-
 fn write_json_string(out: &mut String, s: &str) {
-    match serde_json::to_string(s) {
-        Ok(q) => out.push_str(&q),
-        Err(_) => out.push_str("\"\""),
-    }
+    json_text::write_string(out, s);
 }
 
 /// The JSON text of the value at `i` (`null` for NULL).
@@ -293,21 +381,83 @@ fn write_json_object(out: &mut String, s: &StructArray, i: usize) {
     out.push('}');
 }
 
-/// A map value as a JSON object, its keys as their text.
+/// A map value as a JSON object, its keys as their text, sorted as Trino sorts them.
 fn write_json_map(out: &mut String, m: &MapArray, i: usize) {
     let offsets = m.value_offsets();
     let (start, end) = (offsets[i] as usize, offsets[i + 1] as usize);
+    let mut entries: Vec<(String, usize)> = (start..end)
+        .map(|j| {
+            let mut key = String::new();
+            render::write_value(&mut key, m.keys().as_ref(), j);
+            (key, j)
+        })
+        .collect();
+    entries.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
     out.push('{');
-    let mut key = String::new();
-    for j in start..end {
-        if j > start {
+    for (k, (key, j)) in entries.iter().enumerate() {
+        if k > 0 {
             out.push(',');
         }
-        key.clear();
-        render::write_value(&mut key, m.keys().as_ref(), j);
-        write_json_string(out, &key);
+        write_json_string(out, key);
         out.push(':');
-        write_json(out, m.values().as_ref(), j);
+        write_json(out, m.values().as_ref(), *j);
     }
     out.push('}');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn casts_from_json_read_scalars_by_the_targets_class() {
+        let cast = |json: &str, class: &str| scalar_text(json, class);
+        assert_eq!(cast("\"abc\"", "varchar"), Ok(Some("abc".into())));
+        assert_eq!(cast("1.50", "varchar"), Ok(Some("1.5".into())));
+        assert_eq!(cast("true", "integer"), Ok(Some("1".into())));
+        assert_eq!(cast("0", "boolean"), Ok(Some("false".into())));
+        assert_eq!(cast("null", "double"), Ok(None));
+        assert!(
+            cast("{\"a\":1}", "varchar")
+                .unwrap_err()
+                .starts_with("INVALID_CAST_ARGUMENT")
+        );
+        assert!(
+            cast("1.5", "integer")
+                .unwrap_err()
+                .starts_with("NOT_SUPPORTED")
+        );
+        assert!(
+            cast("\"yes\"", "boolean")
+                .unwrap_err()
+                .starts_with("NOT_SUPPORTED")
+        );
+    }
+
+    #[test]
+    fn json_functions_follow_trinos_paths() {
+        let s = |f: fn(&[V<'_>]) -> Res, json: &'static str, path: &'static str| {
+            f(&[V::Str(json), V::Str(path)])
+        };
+        assert_eq!(
+            s(json_extract_scalar, r#"{"a": 1e2}"#, "$.a"),
+            Ok(O::Str("1e2".into()))
+        );
+        assert_eq!(
+            s(json_extract, r#"{"a": {"z": 1, "y": 2.50}}"#, "$.a"),
+            Ok(O::Str(r#"{"z":1,"y":2.5}"#.into()))
+        );
+        assert_eq!(s(json_extract, "not json", "$.a"), Ok(O::Null));
+        assert!(s(json_extract, "{}", "$.a-b").is_err());
+        assert_eq!(s(json_size, r#"{"a": [1, 2]}"#, "$.a"), Ok(O::Int(2)));
+        assert_eq!(
+            json_array_get(&[V::Str("[1, [2]]"), V::Int(-1)]),
+            Ok(O::Str("[2]".into()))
+        );
+        assert_eq!(
+            json_array_contains(&[V::Str("[1, \"a\"]"), V::Str("a")]),
+            Ok(O::Bool(true))
+        );
+        assert!(json_parse(&[V::Str("{")]).is_err());
+    }
 }

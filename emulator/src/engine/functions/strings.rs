@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, StringBuilder};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, StringBuilder};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::Result;
 use datafusion::logical_expr::{
@@ -12,6 +12,7 @@ use datafusion::logical_expr::{
 };
 
 use super::adapters::{StringFn, map_array};
+use crate::engine::names::ATHENA_TYPE_KEY;
 use crate::engine::render;
 
 /// `url_decode(varchar)`.
@@ -104,6 +105,27 @@ impl ScalarUDFImpl for ToVarchar {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let json = args
+            .arg_fields
+            .first()
+            .is_some_and(|f| f.metadata().get(ATHENA_TYPE_KEY).map(String::as_str) == Some("json"));
+        if json {
+            // CAST(json AS VARCHAR): a JSON scalar's text; arrays and objects fail.
+            return map_array(&args.args, |array| {
+                let strings = array.as_string::<i32>();
+                let mut out = StringBuilder::with_capacity(strings.len(), 0);
+                for i in 0..strings.len() {
+                    if strings.is_null(i) {
+                        out.append_null();
+                        continue;
+                    }
+                    let text = super::json::scalar_text(strings.value(i), "varchar")
+                        .map_err(datafusion::error::DataFusionError::Execution)?;
+                    out.append_option(text);
+                }
+                Ok(Arc::new(out.finish()) as ArrayRef)
+            });
+        }
         map_array(&args.args, |array| {
             if matches!(
                 array.data_type(),

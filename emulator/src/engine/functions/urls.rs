@@ -48,6 +48,10 @@ fn parse(text: &str) -> Option<Uri<'_>> {
             rest = &rest[colon + 1..];
         }
     }
+    if !uri.scheme.is_empty() && !rest.starts_with('/') {
+        // An opaque URI (`mailto:a@b.c`): no authority, path or query in Java's sense.
+        return Some(uri);
+    }
     let (rest, query) = match rest.split_once('?') {
         Some((r, q)) => (r, Some(q)),
         None => (rest, None),
@@ -58,20 +62,20 @@ fn parse(text: &str) -> Option<Uri<'_>> {
         let authority = &after[..end];
         uri.path = &after[end..];
         let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-        let (host, port) = match host_port.rsplit_once(':') {
-            Some((h, p)) if !h.ends_with(']') || host_port.starts_with('[') => {
-                if !p.chars().all(|c| c.is_ascii_digit()) {
-                    return None;
-                }
-                (h, (!p.is_empty()).then_some(p))
-            }
-            _ => (host_port, None),
+        let (host, port, port_ok) = match host_port.rsplit_once(':') {
+            Some((h, p)) if !h.ends_with(']') || host_port.starts_with('[') => (
+                h,
+                (!p.is_empty()).then_some(p),
+                p.chars().all(|c| c.is_ascii_digit()),
+            ),
+            _ => (host_port, None, true),
         };
-        // A registry-based authority (`my_host`) has no host in Java.
-        let server = host.starts_with('[')
-            || host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'));
+        // A registry-based authority (`my_host`, `host:abc`) has no host in Java.
+        let server = port_ok
+            && (host.starts_with('[')
+                || host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.')));
         if server {
             uri.host = host;
             uri.port = port;
@@ -224,5 +228,11 @@ mod tests {
         assert_eq!(get(path, "http://example.com/a b"), None);
         assert_eq!(get(path, "http://example.com/%zz"), None);
         assert_eq!(get(host, "http://my_host/").as_deref(), Some(""));
+        assert_eq!(get(host, "http://example.com:abc/").as_deref(), Some(""));
+        assert_eq!(get(path, "mailto:a@example.com").as_deref(), Some(""));
+        assert_eq!(
+            get(protocol, "mailto:a@example.com").as_deref(),
+            Some("mailto")
+        );
     }
 }

@@ -18,6 +18,17 @@ pub(super) fn rewrite_cast(expr: &Expr) -> Option<Expr> {
     else {
         return None;
     };
+    // CAST(json AS T): T from the JSON value (rewrite/strings.rs).
+    if let Some(value) = super::strings::cast_from_json(inner, data_type) {
+        let recast = Expr::Cast {
+            kind: kind.clone(),
+            expr: Box::new(value),
+            data_type: data_type.clone(),
+            array: *array,
+            format: format.clone(),
+        };
+        return Some(rewrite_cast(&recast).unwrap_or(recast));
+    }
     // CAST(ROW(1, 'x') AS ROW(id INTEGER, name VARCHAR)): name the fields.
     if let Some(named) = cast_row(inner, data_type, kind) {
         return Some(named);

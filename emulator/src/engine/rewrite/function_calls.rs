@@ -2,9 +2,9 @@
 //! plans: `arbitrary(x)` is `any_value(x)`, `date_add('day', n, d)` is `d + INTERVAL`, ...
 //! One function per family; each answers `None` for a call it does not rewrite.
 
-use datafusion::sql::sqlparser::ast::{DataType, Expr, Function};
+use datafusion::sql::sqlparser::ast::{Expr, Function};
 
-use super::ast::{cast, function_name, int_literal, plain_args, renamed, string_literal, template};
+use super::ast::{function_name, int_literal, plain_args, renamed, string_literal, template};
 use crate::engine::names::ATHENA_TYPE_KEY;
 
 /// The rewrite of a call of a Trino function (`expr` is the call, `f` its function), or
@@ -110,53 +110,26 @@ fn date_field_call(name: &str, a: &[Expr]) -> Option<Expr> {
 /// JSON values: the UDFs of `functions/json.rs`, tagged as Athena's `json` type.
 fn json_call(name: &str, a: &[Expr]) -> Option<Expr> {
     match (name, a.len()) {
-        ("json_parse", 1) => template(
-            &format!("with_metadata(athena_json_parse(__0), '{ATHENA_TYPE_KEY}', 'json')"),
-            a,
-        ),
-        ("json_format", 1) => template("CAST(__0 AS VARCHAR)", a),
-        ("json_extract", 2) => template(
-            &format!("with_metadata(athena_json_extract(__0, __1), '{ATHENA_TYPE_KEY}', 'json')"),
+        ("json_parse" | "json_extract" | "json_array_get", _) => template(
+            &format!(
+                "with_metadata(athena_{name}({}), '{ATHENA_TYPE_KEY}', 'json')",
+                (0..a.len())
+                    .map(|i| format!("__{i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             a,
         ),
         _ => None,
     }
 }
 
-/// Strings, regular expressions, UTF-8 and UUIDs.
+/// Strings, regular expressions, binary values and UUIDs (`rewrite/strings.rs`).
 fn string_call(expr: &Expr, name: &str, a: &[Expr]) -> Option<Expr> {
+    if let Some(call) = super::strings::own_call(expr, name) {
+        return Some(call);
+    }
     match (name, a.len()) {
-        ("length" | "strpos" | "char_length" | "levenshtein_distance", _) => {
-            let inner = if name == "levenshtein_distance" {
-                renamed(expr, "levenshtein")
-            } else if name == "length" {
-                renamed(expr, "character_length")
-            } else {
-                expr.clone()
-            };
-            Some(cast(inner, DataType::BigInt(None)))
-        }
-        ("split", 2) => Some(renamed(expr, "string_to_array")),
-        ("codepoint", _) => Some(renamed(expr, "ascii")),
-        ("to_utf8", 1) => template("CAST(__0 AS BYTEA)", a),
-        ("from_utf8", 1) => template("CAST(__0 AS VARCHAR)", a),
-        ("replace", 2) => template("replace(__0, __1, '')", a),
-        ("regexp_replace", 2) => template("regexp_replace(__0, __1, '', 'g')", a),
-        ("regexp_replace", 3) => template("regexp_replace(__0, __1, __2, 'g')", a),
-        ("regexp_extract", 2) => template(
-            "array_element(regexp_match(__0, concat('(', __1, ')')), 1)",
-            a,
-        ),
-        ("regexp_extract", 3) => {
-            let group = int_literal(&a[2])?;
-            template(
-                &format!(
-                    "array_element(regexp_match(__0, concat('(', __1, ')')), {})",
-                    group + 1
-                ),
-                a,
-            )
-        }
         ("uuid", 0) => template(
             &format!("with_metadata(uuid(), '{ATHENA_TYPE_KEY}', 'uuid')"),
             a,

@@ -35,7 +35,13 @@ impl Visitor for Gate {
         let name = ident.value.to_ascii_lowercase();
         let (line, column) = (ident.span.start.line, ident.span.start.column);
         let error = match status(&name) {
-            Status::Served => return ControlFlow::Continue(()),
+            Status::Served => match super::strings::refused_form(&name, f) {
+                Some(what) => QueryError::user(format!(
+                    "NOT_SUPPORTED: line {line}:{column}: {what} is not supported by \
+                     athena-emulator"
+                )),
+                None => return ControlFlow::Continue(()),
+            },
             Status::NotServed => QueryError::user(format!(
                 "NOT_SUPPORTED: line {line}:{column}: Function '{name}' is not supported by \
                  athena-emulator"

@@ -10,7 +10,7 @@ use datafusion::sql::sqlparser::ast::{
 };
 
 use super::ast::template;
-use super::{casts, function_calls, literals};
+use super::{casts, function_calls, literals, strings};
 
 /// Rewrites Trino-only syntax into what DataFusion plans.
 pub(crate) fn rewrite_tree<V: VisitMut>(node: &mut V) {
@@ -101,6 +101,10 @@ fn rewrite_expr(expr: &Expr) -> Option<Expr> {
         Expr::TypedString(ts) => literals::typed_string(ts),
         Expr::Cast { .. } => casts::rewrite_cast(expr),
         Expr::Function(f) => function_calls::rewrite_call(expr, f),
+        Expr::BinaryOp { .. }
+        | Expr::Substring { .. }
+        | Expr::Position { .. }
+        | Expr::Trim { .. } => strings::syntax(expr),
         // DataFusion's AT TIME ZONE gives nanoseconds; Trino keeps the precision.
         Expr::AtTimeZone {
             timestamp,
