@@ -236,7 +236,10 @@ fn by_kind(root: &DataFusionError, msg: &str) -> QueryError {
     match root {
         DataFusionError::NotImplemented(m) => QueryError::user(format!("NOT_SUPPORTED: {m}")),
         DataFusionError::Plan(_) | DataFusionError::SQL(..) | DataFusionError::SchemaError(..) => {
-            QueryError::user(format!("SYNTAX_ERROR: {msg}"))
+            QueryError::user(match plan_error_code(msg) {
+                Some(code) => code,
+                None => format!("SYNTAX_ERROR: {msg}"),
+            })
         }
         DataFusionError::Execution(_) => QueryError::Failed {
             error_category: 2,
@@ -313,6 +316,38 @@ fn locate(sql: &str, needle: &str) -> (usize, usize) {
 
 fn or_start(pos: (usize, usize)) -> (usize, usize) {
     if pos == (0, 0) { (1, 1) } else { pos }
+}
+
+/// The message of a planning error in Trino's words: one raised with Trino's error code
+/// (`TYPE_MISMATCH: ...`, the emulator's functions), possibly inside DataFusion's
+/// wording of a failed coercion; a missing field of a row; a column alias list that does
+/// not fit its relation.
+fn plan_error_code(msg: &str) -> Option<String> {
+    if has_error_code(msg) {
+        return Some(msg.to_owned());
+    }
+    // "Failed to coerce arguments ...: TYPE_MISMATCH: ..." and the like.
+    for code in [
+        "TYPE_MISMATCH: ",
+        "FUNCTION_NOT_FOUND: ",
+        "AMBIGUOUS_FUNCTION_CALL: ",
+        "INVALID_FUNCTION_ARGUMENT: ",
+        "NOT_SUPPORTED: ",
+    ] {
+        if let Some(at) = msg.find(code) {
+            let rest = &msg[at..];
+            return Some(rest.lines().next().unwrap_or(rest).to_owned());
+        }
+    }
+    if let Some(field) = between(msg, "Field ", " not found in struct") {
+        return Some(format!(
+            "INVALID_COLUMN_REFERENCE: Column reference '{field}' is invalid"
+        ));
+    }
+    if msg.contains("names given as column alias") {
+        return Some(format!("MISMATCHED_COLUMN_ALIASES: {msg}"));
+    }
+    None
 }
 
 /// Whether `msg` already starts with a Trino error code (`INVALID_FUNCTION_ARGUMENT: ...`).

@@ -10,6 +10,7 @@ use datafusion::execution::context::SessionContext;
 mod adapters;
 mod binary;
 pub(crate) mod catalog;
+mod collections;
 mod dates;
 mod json;
 mod lambdas;
@@ -22,8 +23,6 @@ pub(crate) use types::trino_type_name;
 
 /// Registers Trino names for DataFusion functions, and the functions DataFusion lacks.
 pub(crate) fn register(ctx: &SessionContext) {
-    let series = datafusion::functions_nested::range::gen_series_udf();
-    ctx.register_udf(series.as_ref().clone().with_aliases(["sequence"]));
     for udf in [
         json::to_json(),
         json::json_parse(),
@@ -44,4 +43,5 @@ pub(crate) fn register(ctx: &SessionContext) {
         ctx.register_udf(udf);
     }
     lambdas::register(ctx);
+    collections::register(ctx);
 }

@@ -23,7 +23,7 @@ use datafusion::logical_expr::{
     Expr as DfExpr, ExprSchemable, LogicalPlan, LogicalPlanBuilder, col,
 };
 use datafusion::optimizer::AnalyzerRule;
-use datafusion::sql::sqlparser::ast::{Expr, Ident, TableAlias, TableFactor};
+use datafusion::sql::sqlparser::ast::{Expr, Ident, TableAlias, TableAliasColumnDef, TableFactor};
 use datafusion::sql::sqlparser::parser::Parser;
 
 use super::dialect::AthenaDialect;
@@ -66,6 +66,9 @@ impl RelationPlanner for TrinoUnnest {
             .iter()
             .map(|e| Arg::of(e, context))
             .collect::<Result<Vec<_>>>()?;
+        // Without an alias, Trino names the columns `_col0`, `_col1`, ... (a named row
+        // field keeps its name).
+        let alias = alias.or_else(|| Some(default_alias(&args, with_ordinality)));
         if !with_ordinality && args.iter().all(|a| matches!(a, Arg::Array)) {
             return Ok(original(alias, array_exprs, with_ordinality));
         }
@@ -106,6 +109,47 @@ impl Arg {
             }
             _ => Arg::Array,
         })
+    }
+}
+
+/// The alias Trino gives the columns of an UNNEST written without one.
+fn default_alias(args: &[Arg], with_ordinality: bool) -> TableAlias {
+    let mut names: Vec<String> = Vec::new();
+    for arg in args {
+        match arg {
+            Arg::Array => names.push(format!("_col{}", names.len())),
+            Arg::Map => {
+                for _ in 0..2 {
+                    names.push(format!("_col{}", names.len()));
+                }
+            }
+            Arg::Rows(fields) => {
+                let anonymous = fields
+                    .iter()
+                    .enumerate()
+                    .all(|(k, f)| *f == format!("c{k}"));
+                for f in fields {
+                    let name = if anonymous {
+                        format!("_col{}", names.len())
+                    } else {
+                        f.clone()
+                    };
+                    names.push(name);
+                }
+            }
+        }
+    }
+    if with_ordinality {
+        names.push(format!("_col{}", names.len()));
+    }
+    TableAlias {
+        explicit: true,
+        name: Ident::new("unnest"),
+        columns: names
+            .into_iter()
+            .map(|n| TableAliasColumnDef::from_name(n))
+            .collect(),
+        at: None,
     }
 }
 

@@ -1,0 +1,379 @@
+//! Trino's map constructors and `map_concat` (trino.io, "Map functions and operators"):
+//! `map()`, `map(keys, values)`, `map_from_entries`, `map_entries` and `map_concat`.
+//! A map never holds a NULL key or two equal keys: building one fails with
+//! `INVALID_FUNCTION_ARGUMENT`, as in Trino.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, ListArray, MapArray, StructArray, UInt32Array, new_empty_array,
+};
+use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
+use datafusion::arrow::compute::{cast, interleave, take};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields};
+use datafusion::arrow::row::{RowConverter, SortField};
+use datafusion::common::{Result, ScalarValue, exec_err, plan_err};
+use datafusion::logical_expr::{ReturnFieldArgs, ScalarUDF};
+
+use super::arrays::common_type;
+use super::compare::as_list_array;
+use super::{CollectionFn, CollectionUdf, element_of, field, list_of};
+use crate::engine::functions::trino_type_name;
+
+pub(super) fn udfs() -> Vec<ScalarUDF> {
+    vec![
+        CollectionUdf::udf("athena_map", FromArrays),
+        CollectionUdf::udf("athena_map_from_entries", FromEntries),
+        CollectionUdf::udf("athena_map_entries", Entries),
+        CollectionUdf::udf("athena_map_concat", MapConcat),
+    ]
+}
+
+/// A map type of these key and value types.
+pub(super) fn map_type(key: DataType, value: DataType) -> DataType {
+    let entries = Field::new(
+        "entries",
+        DataType::Struct(Fields::from(vec![
+            Field::new("key", key, false),
+            Field::new("value", value, true),
+        ])),
+        false,
+    );
+    DataType::Map(Arc::new(entries), false)
+}
+
+/// The key and value types of a map type.
+pub(super) fn key_value(t: &DataType) -> Option<(DataType, DataType)> {
+    match t {
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(kv) if kv.len() == 2 => {
+                Some((kv[0].data_type().clone(), kv[1].data_type().clone()))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn unexpected<T>(name: &str, types: &[DataType]) -> Result<T> {
+    let shown: Vec<String> = types.iter().map(trino_type_name).collect();
+    plan_err!(
+        "FUNCTION_NOT_FOUND: Unexpected parameters ({}) for function {name}",
+        shown.join(", ")
+    )
+}
+
+/// A map array from the entries each row takes (`None`: a NULL map), checking that no
+/// key is NULL and no row holds a key twice.
+fn build(
+    map: &DataType,
+    keys: ArrayRef,
+    values: ArrayRef,
+    lens: &[Option<usize>],
+) -> Result<ArrayRef> {
+    let DataType::Map(entries_field, _) = map else {
+        return exec_err!("expected a map type, got {map}");
+    };
+    let DataType::Struct(fields) = entries_field.data_type() else {
+        return exec_err!("expected map entries, got {}", entries_field.data_type());
+    };
+    if keys.null_count() > 0 || keys.data_type().is_null() && !keys.is_empty() {
+        return exec_err!("INVALID_FUNCTION_ARGUMENT: map key cannot be null");
+    }
+    check_unique(&keys, lens)?;
+    let keys = if keys.data_type() == fields[0].data_type() {
+        keys
+    } else {
+        cast(&keys, fields[0].data_type())?
+    };
+    let values = if values.data_type() == fields[1].data_type() {
+        values
+    } else {
+        cast(&values, fields[1].data_type())?
+    };
+    let entries = StructArray::try_new(fields.clone(), vec![keys, values], None)?;
+    let nulls = NullBuffer::from_iter(lens.iter().map(Option::is_some));
+    Ok(Arc::new(MapArray::try_new(
+        Arc::clone(entries_field),
+        OffsetBuffer::from_lengths(lens.iter().map(|l| l.unwrap_or(0))),
+        entries,
+        (nulls.null_count() > 0).then_some(nulls),
+        false,
+    )?))
+}
+
+/// Fails on the first key a row holds twice.
+fn check_unique(keys: &ArrayRef, lens: &[Option<usize>]) -> Result<()> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let converter = RowConverter::new(vec![SortField::new(keys.data_type().clone())])?;
+    let rows = converter.convert_columns(&[Arc::clone(keys)])?;
+    let mut at = 0;
+    for len in lens.iter().flatten() {
+        let mut seen = HashSet::with_capacity(*len);
+        for i in at..at + len {
+            if !seen.insert(rows.row(i)) {
+                let key = ScalarValue::try_from_array(keys, i)?;
+                return exec_err!(
+                    "INVALID_FUNCTION_ARGUMENT: Duplicate map keys ({key}) are not allowed"
+                );
+            }
+        }
+        at += len;
+    }
+    Ok(())
+}
+
+/// `map()` and `map(keys, values)`.
+struct FromArrays;
+
+impl CollectionFn for FromArrays {
+    fn coerce(&self, types: &[DataType]) -> Result<Vec<DataType>> {
+        match types {
+            [] => Ok(vec![]),
+            [k, v] => {
+                let element = |t: &DataType| match t {
+                    DataType::Null => Some(DataType::Null),
+                    t => element_of(t).map(|f| f.data_type().clone()),
+                };
+                match (element(k), element(v)) {
+                    (Some(k), Some(v)) => Ok(vec![list_of(k), list_of(v)]),
+                    _ => unexpected("map", types),
+                }
+            }
+            _ => unexpected("map", types),
+        }
+    }
+
+    fn return_field(&self, args: &ReturnFieldArgs<'_>) -> Result<FieldRef> {
+        let element = |i: usize| {
+            args.arg_fields
+                .get(i)
+                .and_then(|f| element_of(f.data_type()))
+                .map_or(DataType::Null, |f| f.data_type().clone())
+        };
+        Ok(field("map", map_type(element(0), element(1))))
+    }
+
+    fn invoke(&self, args: &[ArrayRef], rows: usize, result: &FieldRef) -> Result<ArrayRef> {
+        let (key_type, value_type) =
+            key_value(result.data_type()).unwrap_or((DataType::Null, DataType::Null));
+        if args.is_empty() {
+            return build(
+                result.data_type(),
+                new_empty_array(&key_type),
+                new_empty_array(&value_type),
+                &vec![Some(0); rows],
+            );
+        }
+        let (k, v) = (
+            as_list_array(args[0].as_ref())?,
+            as_list_array(args[1].as_ref())?,
+        );
+        let (lk, lv) = (k.as_list::<i32>(), v.as_list::<i32>());
+        let (mut ki, mut vi, mut lens) = (Vec::new(), Vec::new(), Vec::with_capacity(rows));
+        for r in 0..rows {
+            if lk.is_null(r) || lv.is_null(r) {
+                lens.push(None);
+                continue;
+            }
+            let (ok, ov) = (lk.value_offsets(), lv.value_offsets());
+            let (ks, ke, vs, ve) = (ok[r], ok[r + 1], ov[r], ov[r + 1]);
+            if ke - ks != ve - vs {
+                return exec_err!(
+                    "INVALID_FUNCTION_ARGUMENT: Key and value arrays must be the same length"
+                );
+            }
+            ki.extend(ks as u32..ke as u32);
+            vi.extend(vs as u32..ve as u32);
+            lens.push(Some((ke - ks) as usize));
+        }
+        let keys = take(lk.values().as_ref(), &UInt32Array::from(ki), None)?;
+        let values = take(lv.values().as_ref(), &UInt32Array::from(vi), None)?;
+        build(result.data_type(), keys, values, &lens)
+    }
+}
+
+/// The key and value types of an `array(row(k, v))` type.
+fn entry_types(t: &DataType) -> Option<(DataType, DataType)> {
+    match element_of(t).map(|f| f.data_type()) {
+        Some(DataType::Struct(kv)) if kv.len() == 2 => {
+            Some((kv[0].data_type().clone(), kv[1].data_type().clone()))
+        }
+        _ => None,
+    }
+}
+
+/// `map_from_entries(array(row(k, v)))`.
+struct FromEntries;
+
+impl CollectionFn for FromEntries {
+    fn coerce(&self, types: &[DataType]) -> Result<Vec<DataType>> {
+        match types {
+            [t] if entry_types(t).is_some() => Ok(vec![t.clone()]),
+            _ => unexpected("map_from_entries", types),
+        }
+    }
+
+    fn return_field(&self, args: &ReturnFieldArgs<'_>) -> Result<FieldRef> {
+        let (k, v) =
+            entry_types(args.arg_fields[0].data_type()).unwrap_or((DataType::Null, DataType::Null));
+        Ok(field("map_from_entries", map_type(k, v)))
+    }
+
+    fn invoke(&self, args: &[ArrayRef], rows: usize, result: &FieldRef) -> Result<ArrayRef> {
+        let a = as_list_array(args[0].as_ref())?;
+        let l = a.as_list::<i32>();
+        let entries = l.values().as_struct();
+        let mut picked = Vec::new();
+        let mut lens = Vec::with_capacity(rows);
+        for r in 0..rows {
+            if l.is_null(r) {
+                lens.push(None);
+                continue;
+            }
+            let (s, e) = (
+                l.value_offsets()[r] as usize,
+                l.value_offsets()[r + 1] as usize,
+            );
+            if (s..e).any(|p| entries.is_null(p)) {
+                return exec_err!("INVALID_FUNCTION_ARGUMENT: map entry cannot be null");
+            }
+            picked.extend(s as u32..e as u32);
+            lens.push(Some(e - s));
+        }
+        let at = UInt32Array::from(picked);
+        let keys = take(entries.column(0).as_ref(), &at, None)?;
+        let values = take(entries.column(1).as_ref(), &at, None)?;
+        build(result.data_type(), keys, values, &lens)
+    }
+}
+
+/// `map_entries(map)`: an array of anonymous rows `(key, value)`.
+struct Entries;
+
+fn entries_type(map: &DataType) -> DataType {
+    let (k, v) = key_value(map).unwrap_or((DataType::Null, DataType::Null));
+    list_of(DataType::Struct(Fields::from(vec![
+        Field::new("c0", k, true),
+        Field::new("c1", v, true),
+    ])))
+}
+
+impl CollectionFn for Entries {
+    fn coerce(&self, types: &[DataType]) -> Result<Vec<DataType>> {
+        match types {
+            [t] if key_value(t).is_some() => Ok(vec![t.clone()]),
+            _ => unexpected("map_entries", types),
+        }
+    }
+
+    fn return_field(&self, args: &ReturnFieldArgs<'_>) -> Result<FieldRef> {
+        Ok(field(
+            "map_entries",
+            entries_type(args.arg_fields[0].data_type()),
+        ))
+    }
+
+    fn invoke(&self, args: &[ArrayRef], _: usize, result: &FieldRef) -> Result<ArrayRef> {
+        let m = args[0].as_map();
+        let Some(element) = element_of(result.data_type()) else {
+            return exec_err!("map_entries makes an array");
+        };
+        let DataType::Struct(fields) = element.data_type() else {
+            return exec_err!("map_entries makes rows");
+        };
+        let entries = m.entries();
+        let rows = StructArray::try_new(
+            fields.clone(),
+            vec![Arc::clone(entries.column(0)), Arc::clone(entries.column(1))],
+            None,
+        )?;
+        Ok(Arc::new(ListArray::try_new(
+            Arc::clone(element),
+            m.offsets().clone(),
+            Arc::new(rows),
+            m.nulls().cloned(),
+        )?))
+    }
+}
+
+/// `map_concat(m1, m2, ...)`: the union of the maps, a later map's value winning; the
+/// entries of the last map first, then those of earlier maps not already there.
+struct MapConcat;
+
+impl CollectionFn for MapConcat {
+    fn coerce(&self, types: &[DataType]) -> Result<Vec<DataType>> {
+        if types.len() < 2 {
+            return plan_err!(
+                "INVALID_FUNCTION_ARGUMENT: There must be two or more concatenation arguments to map_concat"
+            );
+        }
+        let kvs: Option<Vec<(DataType, DataType)>> = types
+            .iter()
+            .map(|t| match t {
+                DataType::Null => Some((DataType::Null, DataType::Null)),
+                t => key_value(t),
+            })
+            .collect();
+        let Some(kvs) = kvs else {
+            return unexpected("map_concat", types);
+        };
+        let keys: Vec<DataType> = kvs.iter().map(|(k, _)| k.clone()).collect();
+        let values: Vec<DataType> = kvs.iter().map(|(_, v)| v.clone()).collect();
+        match (common_type(&keys), common_type(&values)) {
+            (Ok(k), Ok(v)) => Ok(vec![map_type(k, v); types.len()]),
+            _ => unexpected("map_concat", types),
+        }
+    }
+
+    fn return_field(&self, args: &ReturnFieldArgs<'_>) -> Result<FieldRef> {
+        Ok(field("map_concat", args.arg_fields[0].data_type().clone()))
+    }
+
+    fn invoke(&self, args: &[ArrayRef], rows: usize, result: &FieldRef) -> Result<ArrayRef> {
+        let maps: Vec<&MapArray> = args.iter().map(|a| a.as_map()).collect();
+        let (key_type, _) =
+            key_value(result.data_type()).unwrap_or((DataType::Null, DataType::Null));
+        let converter = RowConverter::new(vec![SortField::new(key_type)])?;
+        let encoded = maps
+            .iter()
+            .map(|m| converter.convert_columns(&[Arc::clone(m.keys())]))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let mut picks: Vec<(usize, usize)> = Vec::new();
+        let mut lens = Vec::with_capacity(rows);
+        for r in 0..rows {
+            if maps.iter().any(|m| m.is_null(r)) {
+                lens.push(None);
+                continue;
+            }
+            let before = picks.len();
+            let mut seen = HashSet::new();
+            for (k, m) in maps.iter().enumerate().rev() {
+                let (s, e) = (
+                    m.value_offsets()[r] as usize,
+                    m.value_offsets()[r + 1] as usize,
+                );
+                for p in s..e {
+                    if seen.insert(encoded[k].row(p)) {
+                        picks.push((k, p));
+                    }
+                }
+            }
+            lens.push(Some(picks.len() - before));
+        }
+        let pick = |column: usize| -> Result<ArrayRef> {
+            let sources: Vec<&dyn Array> = maps
+                .iter()
+                .map(|m| m.entries().column(column).as_ref())
+                .collect();
+            if picks.is_empty() {
+                return Ok(new_empty_array(sources[0].data_type()));
+            }
+            Ok(interleave(&sources, &picks)?)
+        };
+        build(result.data_type(), pick(0)?, pick(1)?, &lens)
+    }
+}
