@@ -23,6 +23,8 @@ pub(crate) use types::trino_type_name;
 
 /// Registers Trino names for DataFusion functions, and the functions DataFusion lacks.
 pub(crate) fn register(ctx: &SessionContext) {
+    // First: it rebuilds the session's state (see there).
+    collections::register_planners(ctx);
     for udf in [
         json::to_json(),
         json::json_parse(),

@@ -141,3 +141,16 @@ SELECT DISTINCT a FROM (VALUES ARRAY['x'], ARRAY['x'], ARRAY['y', NULL]) t(a);
 SELECT id FROM (VALUES (1, ARRAY['a', 'b']), (2, ARRAY['c'])) t(id, tags) WHERE contains(tags, 'b');
 SELECT id, cardinality(tags) FROM (VALUES (1, ARRAY['a', 'b']), (2, NULL)) t(id, tags) ORDER BY id;
 SELECT element_at(split('a,b,c', ','), -1), split('a,b,c', ',')[2];
+
+-- Arrays in queries over tables and aggregates.
+SELECT array_agg(x ORDER BY x)[1], element_at(array_agg(x ORDER BY x), -1), cardinality(array_agg(x)) FROM (VALUES 3, 1, 2) t(x);
+SELECT array_join(array_sort(array_agg(name)), ',') FROM people WHERE name <> '';
+SELECT id, ARRAY[id, id + 1], ARRAY[name] FROM people WHERE id < 3 ORDER BY id;
+SELECT name, contains(ARRAY['Alice', 'Bob'], name) FROM people ORDER BY id;
+SELECT count(*) FROM people WHERE ARRAY[id] = ARRAY[1];
+-- Trino has no slice syntax.
+SELECT ARRAY[1, 2, 3][2:3];
+
+-- contains_sequence, and multimap_from_entries in the maps family.
+SELECT contains_sequence(ARRAY[1, NULL, 2], ARRAY[NULL, 2]), contains_sequence(ARRAY[1], ARRAY[]), contains_sequence(ARRAY[1, 2], ARRAY[1, 2, 3]);
+SELECT contains_sequence(ARRAY['a', 'b', 'c'], ARRAY['b', 'c']), contains_sequence(CAST(NULL AS ARRAY(INTEGER)), ARRAY[1]);

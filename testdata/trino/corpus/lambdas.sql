@@ -62,3 +62,17 @@ SELECT transform(ARRAY[ARRAY[1, 2], ARRAY[3]], a -> transform(a, x -> x * cardin
 SELECT filter(transform(ARRAY[1, 2, 3, 4], x -> x * x), x -> x % 2 = 0);
 SELECT cardinality(filter(a, x -> x IS NULL)) FROM (VALUES ARRAY[1, NULL, NULL], ARRAY[NULL]) t(a);
 SELECT transform(ARRAY['a', 'B'], x -> lower(x) = x), transform(ARRAY[1.5, 2.25], x -> round(x));
+
+-- Lambdas as queries write them: on split strings, with CASE, LIKE, IN, if.
+SELECT transform(split('a, b ,c', ','), x -> trim(x));
+SELECT transform(ARRAY[1, 2], x -> CASE WHEN x > 1 THEN 'big' ELSE 'small' END);
+SELECT any_match(ARRAY['a', 'b'], x -> x LIKE 'b%'), filter(ARRAY[1, 2, 3], x -> x IN (1, 3));
+SELECT transform(ARRAY[1, 2], x -> if(x = 1, NULL, x)), transform(ARRAY['2024-01-01'], x -> CAST(x AS DATE));
+SELECT id FROM people WHERE any_match(ARRAY[1, 2], x -> x = id) ORDER BY id;
+SELECT reduce(sequence(1, 5), 1, (s, x) -> s * x, s -> s), zip_with(ARRAY[1, 2], ARRAY[3, 4], (a, b) -> a * b);
+SELECT transform_values(map(ARRAY['a'], ARRAY[ARRAY[1, 2]]), (k, v) -> cardinality(v));
+-- A predicate must be boolean; a lambda holds no subquery.
+SELECT filter(ARRAY[1, 2], x -> NULL);
+SELECT any_match(ARRAY[1], x -> 1);
+SELECT transform(ARRAY[1], x -> (SELECT 1));
+SELECT typeof(transform(ARRAY[1], x -> NULL)), transform(ARRAY[1], x -> NULL);

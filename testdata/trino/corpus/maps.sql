@@ -82,3 +82,19 @@ SELECT id, element_at(m, 'size') FROM (VALUES (1, map(ARRAY['color'], ARRAY['red
 SELECT id, cardinality(m) FROM (VALUES (1, map(ARRAY['a'], ARRAY[1])), (2, map())) t(id, m) WHERE cardinality(m) > 0;
 SELECT map_keys(m), map_values(m) FROM (VALUES map(ARRAY['x', 'y'], ARRAY[1e0, 2e0])) t(m);
 SELECT contains(map_keys(map(ARRAY['a', 'b'], ARRAY[1, 2])), 'b');
+
+-- multimap_from_entries: keys in the order they first come.
+SELECT multimap_from_entries(ARRAY[(3, 'x'), (1, 'y'), (3, 'z'), (2, NULL), (1, 'w')]);
+SELECT multimap_from_entries(ARRAY[('b', 1), ('a', 2), ('b', 3)]);
+SELECT multimap_from_entries(ARRAY[(NULL, 1)]);
+SELECT multimap_from_entries(NULL), multimap_from_entries(ARRAY[]);
+SELECT map_from_entries(NULL), map_entries(NULL);
+
+-- Maps built from the columns of a table.
+SELECT map(ARRAY['id', 'name'], ARRAY[CAST(id AS VARCHAR), name]) FROM people WHERE id = 1;
+SELECT m[1], m[2] FROM (VALUES map(ARRAY[1, 2], ARRAY['a', 'b'])) t(m);
+SELECT element_at(map(ARRAY['a'], ARRAY[1]), 'a') + 1, map(ARRAY['a'], ARRAY[1])['a'] * 2;
+SELECT transform(a, x -> m[x]) FROM (VALUES (ARRAY['a', 'b'], map(ARRAY['a', 'b'], ARRAY[1, 2]))) t(a, m);
+SELECT map_zip_with(map(ARRAY[1, 2], ARRAY[10, 20]), map(ARRAY[2, 3], ARRAY[200, 300]), (k, v1, v2) -> ROW(k, v1, v2));
+SELECT map_zip_with(NULL, map(ARRAY[1], ARRAY[1]), (k, a, b) -> a);
+SELECT map_concat(map(ARRAY[1], ARRAY[1.5]), map(ARRAY[2], ARRAY[2])), map_concat(NULL, map(ARRAY[1], ARRAY[1]));

@@ -51,3 +51,14 @@ SELECT transform(CAST(ARRAY[ROW(1, 'x'), ROW(2, 'y')] AS ARRAY(ROW(id INTEGER, n
 SELECT ROW(id, name) FROM (VALUES (1, 'a'), (2, NULL)) t(id, name) ORDER BY id;
 SELECT CAST(ROW(id, name) AS ROW(k INTEGER, v VARCHAR)) FROM (VALUES (1, 'a'), (2, NULL)) t(id, name) ORDER BY id;
 SELECT r FROM (VALUES (ROW(1, 'a')), (NULL)) t(r);
+
+-- Rows of the columns of a table, and fields of rows inside arrays.
+SELECT ROW(id, name) FROM people WHERE id = 1;
+SELECT CAST(ROW(id, name) AS ROW(i INTEGER, n VARCHAR)).n FROM people WHERE id = 1;
+SELECT a[1].x FROM (VALUES CAST(ARRAY[ROW(1)] AS ARRAY(ROW(x INTEGER)))) t(a);
+SELECT reduce(ARRAY[ROW(1, 2), ROW(3, 4)], 0, (s, r) -> s + r[1] * r[2], s -> s);
+SELECT filter(a, x -> x.v > 1) FROM (VALUES CAST(ARRAY[ROW(1, 2), ROW(2, 3)] AS ARRAY(ROW(k INTEGER, v INTEGER)))) t(a);
+SELECT ROW(1, 2)[3];
+SELECT array_sort(ARRAY[ROW(2, 'a'), ROW(1, 'b')]), array_distinct(ARRAY[ROW(1, 'a'), ROW(1, 'a')]);
+SELECT ROW(1, 'a') = ROW(1, 'a', 2);
+SELECT ARRAY[ROW(1, 'a')] = ARRAY[ROW(1, 'a')], ARRAY[ROW(1, NULL)] = ARRAY[ROW(1, NULL)];

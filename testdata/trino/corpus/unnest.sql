@@ -49,3 +49,12 @@ SELECT id, x FROM (VALUES (1, ARRAY[10, 20]), (2, ARRAY[])) t(id, a) LEFT JOIN U
 SELECT max(x), min(x) FROM UNNEST(ARRAY[5, -1, 3]) AS t(x);
 SELECT (SELECT sum(x) FROM UNNEST(ARRAY[1, 2, 3]) AS t(x));
 SELECT x FROM UNNEST(ARRAY[1, 2, 3]) AS t(x) WHERE x IN (SELECT y FROM UNNEST(ARRAY[2, 3, 4]) AS u(y));
+
+-- UNNEST over the rows of a table, two UNNESTs, UNNEST of a lambda's result.
+SELECT p.id, t.n FROM people p CROSS JOIN UNNEST(sequence(1, p.id)) AS t(n) WHERE p.id <= 2 ORDER BY p.id, t.n;
+SELECT x, y FROM UNNEST(ARRAY[1, 2]) AS t(x), UNNEST(ARRAY['a']) AS u(y);
+SELECT * FROM (VALUES (1, ARRAY['a', 'b'])) t(id, tags) CROSS JOIN UNNEST(tags) WITH ORDINALITY AS u(tag, pos);
+SELECT sum(x) FROM UNNEST(transform(sequence(1, 4), x -> x * x)) AS t(x);
+SELECT * FROM UNNEST(ARRAY[1, 2], ARRAY['a']) WITH ORDINALITY;
+SELECT * FROM UNNEST(map(ARRAY['a'], ARRAY[1]));
+SELECT * FROM UNNEST(ARRAY[ROW(1, 'a')]);

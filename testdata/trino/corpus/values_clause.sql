@@ -52,3 +52,13 @@ SELECT x FROM (VALUES 5, 3, 9) t(x) WHERE x > (SELECT min(y) FROM (VALUES 4, 8) 
 SELECT count(*), sum(x), avg(x) FROM (VALUES 1, 2, 3, NULL) t(x);
 SELECT x, count(*) FROM (VALUES 'a', 'b', 'a', NULL) t(x) GROUP BY x;
 SELECT * FROM (VALUES (1, 'x')) t(a, b) CROSS JOIN (VALUES 10, 20) u(c);
+
+-- VALUES with ORDER BY, LIMIT, DISTINCT, signs, UNION.
+VALUES (1, 'a'), (2, 'b') ORDER BY 1 DESC;
+SELECT * FROM (VALUES ('a', 1), ('b', 2)) AS t (k, v) WHERE v > 1;
+SELECT x FROM (VALUES 1, 2, 3) t(x) ORDER BY x LIMIT 2;
+SELECT DISTINCT x FROM (VALUES 1, 1, 2) t(x);
+SELECT x FROM (VALUES -1, 2, -3.5) t(x);
+SELECT x FROM (VALUES 1) t(x) UNION ALL VALUES 2;
+VALUES ROW(1, 'a'), ROW(2, 'b');
+VALUES (1, ARRAY[1]), (2, NULL);

@@ -61,6 +61,18 @@ pub(crate) fn register(ctx: &SessionContext) {
         Lambda::new("map_zip_with", Kind::MapZipWith),
         Lambda::new("athena_array_sort", Kind::ArraySort),
     ] {
+        // A DataFusion function of this name (`array_any_match` has the alias
+        // `any_match`) goes first, with all its names: each query's session state is
+        // rebuilt from the registry (`scan::counting`), where a name two functions claim
+        // would go to either.
+        let taken = ctx
+            .state()
+            .higher_order_functions()
+            .get(f.name)
+            .map(|existing| existing.name().to_owned());
+        if let Some(existing) = taken {
+            ctx.deregister_higher_order_function(&existing);
+        }
         ctx.register_higher_order_function(Arc::new(HigherOrderUDF::new_from_impl(f)));
     }
 }
@@ -173,6 +185,15 @@ impl HigherOrderUDFImpl for Lambda {
                 as_list_type(self.name, a)?,
                 as_list_type(self.name, b)?,
             ]),
+            // A bare NULL map takes the other's type.
+            (Kind::MapZipWith, [DataType::Null, b]) if !b.is_null() => {
+                map_fields(self.name, b)?;
+                Ok(vec![b.clone(), b.clone()])
+            }
+            (Kind::MapZipWith, [a, DataType::Null]) if !a.is_null() => {
+                map_fields(self.name, a)?;
+                Ok(vec![a.clone(), a.clone()])
+            }
             (Kind::MapZipWith, [a, b]) => {
                 let (ka, _) = map_fields(self.name, a)?;
                 let (kb, _) = map_fields(self.name, b)?;
@@ -286,7 +307,8 @@ impl HigherOrderUDFImpl for Lambda {
         };
         if self.is_predicate() {
             let answer = lambda(1)?;
-            if !matches!(answer.data_type(), DataType::Boolean | DataType::Null) {
+            // Trino takes only a boolean (not even a bare NULL).
+            if answer.data_type() != &DataType::Boolean {
                 return plan_err!(
                     "FUNCTION_NOT_FOUND: Unexpected parameters for function {}: the lambda returns {}, not a boolean",
                     self.name,

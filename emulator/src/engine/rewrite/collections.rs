@@ -107,6 +107,11 @@ fn rewrite_expr(expr: &mut Expr) -> Result<Option<Expr>, QueryError> {
                     ps.iter().map(|p| p.name.value.to_lowercase()).collect()
                 }
             };
+            if has_subquery(&mut lambda.body) {
+                return Err(QueryError::user(
+                    "NOT_SUPPORTED: Lambda expression cannot contain subqueries",
+                ));
+            }
             lambda_fields(&mut lambda.body, &params);
             None
         }
@@ -258,6 +263,22 @@ fn call(name: &str, args: Vec<Expr>) -> Expr {
     })
 }
 
+/// Whether `e` holds a subquery (Trino refuses one in a lambda).
+fn has_subquery(e: &mut Expr) -> bool {
+    let mut found = false;
+    let _ = visit_expressions_mut(e, |e: &mut Expr| {
+        if matches!(
+            e,
+            Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. }
+        ) {
+            found = true;
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    });
+    found
+}
+
 /// `p.f.g` in a lambda's body, `p` one of its parameters: the field access `p['f']['g']`
 /// DataFusion plans on the lambda's variable.
 fn lambda_fields(body: &mut Expr, params: &[String]) {
@@ -388,6 +409,8 @@ pub(super) fn collection_call(expr: &Expr, name: &str, a: &[Expr]) -> Option<Exp
         "map_from_entries" => "athena_map_from_entries",
         "map_entries" => "athena_map_entries",
         "map_concat" => "athena_map_concat",
+        "multimap_from_entries" => "athena_multimap_from_entries",
+        "contains_sequence" => "athena_contains_sequence",
         "sequence" => "athena_sequence",
         "repeat" => "athena_repeat",
         "trim_array" => "athena_trim_array",

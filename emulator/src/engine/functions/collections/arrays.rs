@@ -39,6 +39,7 @@ pub(super) fn udfs() -> Vec<ScalarUDF> {
         CollectionUdf::udf("athena_repeat", Repeat),
         CollectionUdf::udf("athena_zip", Zip),
         CollectionUdf::udf("athena_array_concat", Concat),
+        CollectionUdf::udf("athena_contains_sequence", ContainsSequence),
     ]
 }
 
@@ -805,6 +806,42 @@ impl CollectionFn for Concat {
             values,
             (nulls.null_count() > 0).then_some(nulls),
         )?))
+    }
+}
+
+/// `contains_sequence(x, seq)`: whether `seq` occurs in `x` as consecutive elements
+/// (NULL elements match NULL ones).
+struct ContainsSequence;
+
+impl CollectionFn for ContainsSequence {
+    fn coerce(&self, types: &[DataType]) -> Result<Vec<DataType>> {
+        coerce_arrays("contains_sequence", types, types.len() == 2)
+    }
+
+    fn return_field(&self, _: &ReturnFieldArgs<'_>) -> Result<FieldRef> {
+        Ok(field("contains_sequence", DataType::Boolean))
+    }
+
+    fn invoke(&self, args: &[ArrayRef], rows: usize, _: &FieldRef) -> Result<ArrayRef> {
+        let (a, b) = (list(&args[0])?, list(&args[1])?);
+        let (la, lb) = (a.as_list::<i32>(), b.as_list::<i32>());
+        let converter = RowConverter::new(vec![SortField::new(la.value_type())])?;
+        let ra = converter.convert_columns(&[Arc::clone(la.values())])?;
+        let rb = converter.convert_columns(&[Arc::clone(lb.values())])?;
+        let mut out = Vec::with_capacity(rows);
+        for r in 0..rows {
+            if la.is_null(r) || lb.is_null(r) {
+                out.push(None);
+                continue;
+            }
+            let ((sa, ea), (sb, eb)) = (row_range(la, r), row_range(lb, r));
+            let n = eb - sb;
+            let found = n == 0
+                || (sa..(ea + 1).saturating_sub(n))
+                    .any(|p| (0..n).all(|k| ra.row(p + k) == rb.row(sb + k)));
+            out.push(Some(found));
+        }
+        Ok(Arc::new(BooleanArray::from(out)))
     }
 }
 

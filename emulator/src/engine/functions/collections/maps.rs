@@ -27,6 +27,7 @@ pub(super) fn udfs() -> Vec<ScalarUDF> {
         CollectionUdf::udf("athena_map_from_entries", FromEntries),
         CollectionUdf::udf("athena_map_entries", Entries),
         CollectionUdf::udf("athena_map_concat", MapConcat),
+        CollectionUdf::udf("athena_multimap_from_entries", MultimapFromEntries),
     ]
 }
 
@@ -213,6 +214,13 @@ impl CollectionFn for FromEntries {
     fn coerce(&self, types: &[DataType]) -> Result<Vec<DataType>> {
         match types {
             [t] if entry_types(t).is_some() => Ok(vec![t.clone()]),
+            // A bare NULL or `ARRAY[]`: an array of rows of unknown fields.
+            [t] if t.is_null() || element_of(t).is_some_and(|e| e.data_type().is_null()) => {
+                Ok(vec![list_of(DataType::Struct(Fields::from(vec![
+                    Field::new("c0", DataType::Null, true),
+                    Field::new("c1", DataType::Null, true),
+                ])))])
+            }
             _ => unexpected("map_from_entries", types),
         }
     }
@@ -266,6 +274,7 @@ impl CollectionFn for Entries {
     fn coerce(&self, types: &[DataType]) -> Result<Vec<DataType>> {
         match types {
             [t] if key_value(t).is_some() => Ok(vec![t.clone()]),
+            [DataType::Null] => Ok(vec![map_type(DataType::Null, DataType::Null)]),
             _ => unexpected("map_entries", types),
         }
     }
@@ -375,5 +384,77 @@ impl CollectionFn for MapConcat {
             Ok(interleave(&sources, &picks)?)
         };
         build(result.data_type(), pick(0)?, pick(1)?, &lens)
+    }
+}
+
+/// `multimap_from_entries(array(row(k, v)))`: each key (in the order it first comes) with
+/// the array of its values.
+struct MultimapFromEntries;
+
+impl CollectionFn for MultimapFromEntries {
+    fn coerce(&self, types: &[DataType]) -> Result<Vec<DataType>> {
+        FromEntries.coerce(types)
+    }
+
+    fn return_field(&self, args: &ReturnFieldArgs<'_>) -> Result<FieldRef> {
+        let (k, v) =
+            entry_types(args.arg_fields[0].data_type()).unwrap_or((DataType::Null, DataType::Null));
+        Ok(field("multimap_from_entries", map_type(k, list_of(v))))
+    }
+
+    fn invoke(&self, args: &[ArrayRef], rows: usize, result: &FieldRef) -> Result<ArrayRef> {
+        let a = as_list_array(args[0].as_ref())?;
+        let l = a.as_list::<i32>();
+        let entries = l.values().as_struct();
+        let (keys, values) = (entries.column(0), entries.column(1));
+        let converter = RowConverter::new(vec![SortField::new(keys.data_type().clone())])?;
+        let encoded = converter.convert_columns(&[Arc::clone(keys)])?;
+        // For each map: its keys (first entry of each), and each key's entries.
+        let (mut key_at, mut value_at, mut group_lens, mut lens) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::with_capacity(rows));
+        for r in 0..rows {
+            if l.is_null(r) {
+                lens.push(None);
+                continue;
+            }
+            let (s, e) = (
+                l.value_offsets()[r] as usize,
+                l.value_offsets()[r + 1] as usize,
+            );
+            let mut groups: Vec<(usize, Vec<u32>)> = Vec::new();
+            let mut index = std::collections::HashMap::new();
+            for p in s..e {
+                if entries.is_null(p) {
+                    return exec_err!("INVALID_FUNCTION_ARGUMENT: map entry cannot be null");
+                }
+                if keys.is_null(p) {
+                    return exec_err!("INVALID_FUNCTION_ARGUMENT: map key cannot be null");
+                }
+                let g = *index.entry(encoded.row(p)).or_insert_with(|| {
+                    groups.push((p, Vec::new()));
+                    groups.len() - 1
+                });
+                groups[g].1.push(p as u32);
+            }
+            lens.push(Some(groups.len()));
+            for (first, members) in groups {
+                key_at.push(first as u32);
+                group_lens.push(members.len());
+                value_at.extend(members);
+            }
+        }
+        let (_, value_list) =
+            key_value(result.data_type()).unwrap_or((DataType::Null, DataType::Null));
+        let Some(element) = element_of(&value_list) else {
+            return exec_err!("multimap_from_entries makes arrays of values");
+        };
+        let grouped = ListArray::try_new(
+            Arc::clone(element),
+            OffsetBuffer::from_lengths(group_lens),
+            take(values.as_ref(), &UInt32Array::from(value_at), None)?,
+            None,
+        )?;
+        let keys = take(keys.as_ref(), &UInt32Array::from(key_at), None)?;
+        build(result.data_type(), keys, Arc::new(grouped), &lens)
     }
 }

@@ -141,8 +141,7 @@ pub(super) fn list_of(t: DataType) -> DataType {
     DataType::new_list(t, true)
 }
 
-/// Registers the functions, the operator planner and the overloads of `concat` and
-/// `reverse` on arrays.
+/// Registers the functions.
 pub(crate) fn register(ctx: &SessionContext) {
     for udf in arrays::udfs()
         .into_iter()
@@ -153,8 +152,14 @@ pub(crate) fn register(ctx: &SessionContext) {
     {
         ctx.register_udf(udf);
     }
-    // The operators' planner goes first: DataFusion's own would plan `a[i]`, `||` and
-    // `=` of arrays with its semantics.
+}
+
+/// Puts the operators' planner first (DataFusion's own would plan `a[i]`, `||` and `=`
+/// of arrays with its semantics) and registers the overloads of `concat` and `reverse`
+/// on arrays. Call it before registering any function: the session's state is rebuilt,
+/// which registers its functions again in no particular order, so a function that
+/// replaces one of DataFusion's (by name or alias) must come after.
+pub(crate) fn register_planners(ctx: &SessionContext) {
     let state = ctx.state_ref();
     let mut state = state.write();
     let mut planners: Vec<Arc<dyn datafusion::logical_expr::planner::ExprPlanner>> =

@@ -264,6 +264,10 @@ impl ExprPlanner for CollectionPlanner {
                     ),
                 }
             }
+            // `a[2:3]` is not Trino's syntax.
+            (_, GetFieldAccess::ListRange { .. }) => {
+                plan_err!("SYNTAX_ERROR: mismatched input ':'. Expecting: ']'")
+            }
             (_, field_access) => Ok(PlannerResult::Original(RawFieldAccessExpr {
                 expr,
                 field_access,
