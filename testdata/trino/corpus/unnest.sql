@@ -43,7 +43,6 @@ SELECT id, f1, f2 FROM (VALUES (1, ARRAY[ROW('p', 1), ROW('q', 2)])) t(id, a) CR
 SELECT id, count(*) FROM (VALUES (1, ARRAY[1, 2, 3]), (2, ARRAY[4])) t(id, a) CROSS JOIN UNNEST(a) AS u(x) GROUP BY id;
 SELECT id, sum(x) FROM (VALUES (1, ARRAY[1, 2, 3]), (2, ARRAY[4])) t(id, a), UNNEST(a) AS u(x) GROUP BY id;
 SELECT t.id, u.tag FROM (VALUES (1, 'a,b'), (2, 'c')) t(id, tags) CROSS JOIN UNNEST(split(tags, ',')) AS u(tag);
-SELECT id, x FROM (VALUES (1, ARRAY[10, 20]), (2, ARRAY[])) t(id, a) LEFT JOIN UNNEST(a) AS u(x) ON true;
 
 -- UNNEST in subqueries and with aggregates.
 SELECT max(x), min(x) FROM UNNEST(ARRAY[5, -1, 3]) AS t(x);
@@ -58,3 +57,14 @@ SELECT sum(x) FROM UNNEST(transform(sequence(1, 4), x -> x * x)) AS t(x);
 SELECT * FROM UNNEST(ARRAY[1, 2], ARRAY['a']) WITH ORDINALITY;
 SELECT * FROM UNNEST(map(ARRAY['a'], ARRAY[1]));
 SELECT * FROM UNNEST(ARRAY[ROW(1, 'a')]);
+
+-- LEFT JOIN UNNEST ... ON true keeps a row whose arrays are empty or NULL, with NULLs.
+SELECT id, x FROM (VALUES (1, ARRAY[10, 20]), (2, ARRAY[]), (3, NULL)) t(id, a) LEFT JOIN UNNEST(a) AS u(x) ON true;
+SELECT id, x, n FROM (VALUES (1, ARRAY['a', 'b']), (2, ARRAY[])) t(id, a) LEFT JOIN UNNEST(a) WITH ORDINALITY AS u(x, n) ON true;
+SELECT id, k, v FROM (VALUES (1, map(ARRAY['a'], ARRAY[1])), (2, map())) t(id, m) LEFT JOIN UNNEST(m) AS u(k, v) ON true;
+SELECT id, x, y FROM (VALUES (1, ARRAY[1], ARRAY['a', 'b']), (2, ARRAY[], ARRAY[])) t(id, a, b) LEFT JOIN UNNEST(a, b) AS u(x, y) ON true;
+SELECT id, f, g FROM (VALUES (1, ARRAY[ROW(1, 'a')]), (2, ARRAY[])) t(id, a) LEFT JOIN UNNEST(a) AS u(f, g) ON true;
+SELECT p.id, u.x FROM people p LEFT JOIN UNNEST(filter(ARRAY[1, 2, 3], x -> x < p.id)) AS u(x) ON true ORDER BY p.id, u.x;
+SELECT count(*) FROM (VALUES (1, ARRAY[10, 20]), (2, ARRAY[])) t(id, a) LEFT JOIN UNNEST(a) AS u(x) ON true;
+-- Another join condition on an UNNEST: Trino refuses it.
+SELECT id, x FROM (VALUES (1, ARRAY[10, 20])) t(id, a) LEFT JOIN UNNEST(a) AS u(x) ON x > 10;
