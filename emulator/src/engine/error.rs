@@ -330,13 +330,16 @@ fn plan_error_code(msg: &str) -> Option<String> {
     for code in [
         "TYPE_MISMATCH: ",
         "FUNCTION_NOT_FOUND: ",
+        "OPERATOR_NOT_FOUND: ",
         "AMBIGUOUS_FUNCTION_CALL: ",
         "INVALID_FUNCTION_ARGUMENT: ",
         "NOT_SUPPORTED: ",
     ] {
         if let Some(at) = msg.find(code) {
             let rest = &msg[at..];
-            return Some(rest.lines().next().unwrap_or(rest).to_owned());
+            let line = rest.lines().next().unwrap_or(rest);
+            let own = line.split(". No function matches").next().unwrap_or(line);
+            return Some(own.to_owned());
         }
     }
     if let Some(field) = between(msg, "Field ", " not found in struct") {

@@ -54,6 +54,7 @@ SELECT a FROM (VALUES ARRAY[2, 1], ARRAY[1, 5], ARRAY[1]) t(a) ORDER BY a;
 
 -- cardinality
 SELECT cardinality(ARRAY[1, 2, NULL]), cardinality(ARRAY[]), cardinality(CAST(NULL AS ARRAY(INTEGER)));
+SELECT cardinality(ARRAY[ARRAY[1, 2], ARRAY[3, 4, 5]]), cardinality(ARRAY[ARRAY[1, 2], NULL]), cardinality(ARRAY[NULL]);
 
 -- contains, array_position (0 when absent; NULL elements are not found by NULL)
 SELECT contains(ARRAY[1, 2, 3], 2), contains(ARRAY[1, 2, 3], 5), contains(ARRAY['a'], 'a');
@@ -121,15 +122,24 @@ SELECT sequence(DATE '2024-01-01', DATE '2024-01-10', INTERVAL '3' DAY);
 SELECT sequence(TIMESTAMP '2024-01-01 00:00:00', TIMESTAMP '2024-01-01 03:00:00', INTERVAL '90' MINUTE);
 SELECT sequence(1, 5, 2), sequence(-5, -1, 2), sequence(BIGINT '9000000000', BIGINT '9000000002');
 
--- repeat, array_histogram, combinations, ngrams, contains_sequence, zip, shuffle
+-- repeat, array_histogram, combinations, ngrams, contains_sequence, zip, shuffle (its
+-- order changes between runs: only what does not is checked)
 SELECT repeat('ab', 3), repeat(1, 0), repeat(NULL, 2);
 SELECT repeat(1, -1);
 SELECT array_histogram(ARRAY[1, 2, 1, NULL]);
 SELECT combinations(ARRAY['a', 'b', 'c'], 2);
+SELECT combinations(ARRAY[1, 2, 3, 4], 3), combinations(ARRAY[1, 2], 0), combinations(ARRAY[1, 2], 3), combinations(ARRAY[1, 1, 2], 2);
+SELECT combinations(ARRAY[1, NULL], 1), combinations(NULL, 1), combinations(ARRAY[], 1), combinations(ARRAY[], 0);
+SELECT cardinality(combinations(sequence(1, 20), 5)), combinations(sequence(1, 5), 2)[7];
+SELECT combinations(ARRAY[1, 2, 3, 4, 5, 6], 6);
+SELECT combinations(ARRAY[1], -1);
 SELECT ngrams(ARRAY['a', 'b', 'c', 'd'], 2), ngrams(ARRAY[1, 2], 5);
+SELECT ngrams(ARRAY[1, 2, 3], 1), ngrams(ARRAY[], 2), ngrams(ARRAY[1, NULL], 2), ngrams(NULL, 2);
+SELECT ngrams(ARRAY[1], 0);
 SELECT contains_sequence(ARRAY[1, 2, 3, 4], ARRAY[2, 3]), contains_sequence(ARRAY[1, 2, 3], ARRAY[3, 2]);
 SELECT zip(ARRAY[1, 2], ARRAY['a', 'b', 'c']);
 SELECT cardinality(shuffle(ARRAY[1, 2, 3])), array_sort(shuffle(ARRAY[3, 1, 2]));
+SELECT shuffle(ARRAY[]), shuffle(NULL), array_sort(shuffle(sequence(1, 100))) = sequence(1, 100);
 
 -- Vector functions over arrays of doubles.
 SELECT euclidean_distance(ARRAY[1e0, 2e0], ARRAY[4e0, 6e0]), dot_product(ARRAY[1e0, 2e0], ARRAY[3e0, 4e0]);
@@ -154,3 +164,23 @@ SELECT ARRAY[1, 2, 3][2:3];
 -- contains_sequence, and multimap_from_entries in the maps family.
 SELECT contains_sequence(ARRAY[1, NULL, 2], ARRAY[NULL, 2]), contains_sequence(ARRAY[1], ARRAY[]), contains_sequence(ARRAY[1, 2], ARRAY[1, 2, 3]);
 SELECT contains_sequence(ARRAY['a', 'b', 'c'], ARRAY['b', 'c']), contains_sequence(CAST(NULL AS ARRAY(INTEGER)), ARRAY[1]);
+
+-- Set operations, sorting, flattening and joining of nested values, NULL and NaN
+-- elements, elements of types that do not mix or have no order.
+SELECT array_distinct(ARRAY[ARRAY[1], ARRAY[1], NULL, NULL]), array_distinct(ARRAY[0e0, -0e0]);
+SELECT array_intersect(ARRAY[ARRAY[1], ARRAY[2]], ARRAY[ARRAY[2]]), array_intersect(ARRAY[1.0], ARRAY[1]);
+SELECT array_union(ARRAY['a'], ARRAY[1]);
+SELECT array_except(ARRAY['a'], ARRAY[1]);
+SELECT array_intersect(ARRAY['a'], ARRAY[1]);
+SELECT array_sort(ARRAY[ARRAY[1, NULL], ARRAY[1, 2]]);
+SELECT array_sort(ARRAY[ARRAY[2, NULL], ARRAY[1, 2]]);
+SELECT array_sort(ARRAY[map(ARRAY[1], ARRAY[1])]);
+SELECT array_sort(ARRAY[true, false, NULL]), array_sort(ARRAY[ROW(1, NULL), ROW(0, 1)]);
+SELECT flatten(NULL), flatten(ARRAY[NULL]), flatten(ARRAY[ARRAY[]]);
+SELECT flatten(ARRAY[1, 2]);
+SELECT array_union(ARRAY[1, 1, NULL, NULL], ARRAY[NULL, 2, 2]), array_except(ARRAY[NULL, 1], ARRAY[NULL]);
+SELECT array_intersect(ARRAY[nan(), 1e0], ARRAY[nan()]), array_except(ARRAY[nan()], ARRAY[nan()]);
+SELECT array_distinct(ARRAY['b', 'a', 'b', NULL, 'a']), array_intersect(ARRAY[3, 1, 2, 1], ARRAY[1, 3]);
+SELECT array_join(ARRAY['a', 'b'], NULL), array_join(NULL, ','), array_join(ARRAY['a'], ',', NULL);
+SELECT array_join(ARRAY[ARRAY[1]], ',');
+SELECT array_join(ARRAY[map(ARRAY[1], ARRAY[1])], ',');

@@ -76,3 +76,16 @@ SELECT filter(ARRAY[1, 2], x -> NULL);
 SELECT any_match(ARRAY[1], x -> 1);
 SELECT transform(ARRAY[1], x -> (SELECT 1));
 SELECT typeof(transform(ARRAY[1], x -> NULL)), transform(ARRAY[1], x -> NULL);
+
+-- Lambdas over arrays of maps and arrays, states that are arrays or rows, NULL
+-- elements and arrays.
+SELECT transform(ARRAY[map(ARRAY[1], ARRAY[10])], m -> m[1]), transform(ARRAY[ARRAY[1, 2]], a -> a[2]);
+SELECT transform(ARRAY[1, 2], x -> ARRAY[x] || x), transform(ARRAY['a'], s -> s || 'b');
+SELECT array_sort(ARRAY['b', 'a'], (x, y) -> IF(x < y, -1, IF(x > y, 1, 0))), array_sort(ARRAY[], (x, y) -> 0);
+SELECT array_sort(CAST(NULL AS ARRAY(INTEGER)), (x, y) -> 0);
+SELECT reduce(ARRAY[1, 2], ARRAY[0], (s, x) -> s || x, s -> s);
+SELECT reduce(ARRAY[1, 2], CAST(ROW(0, 0) AS ROW(a INTEGER, b INTEGER)), (s, x) -> CAST(ROW(s.a + x, s.b + 1) AS ROW(a INTEGER, b INTEGER)), s -> s);
+SELECT zip_with(ARRAY[1, 2], ARRAY['a'], (x, y) -> ROW(x, y)), zip_with(NULL, ARRAY[1], (x, y) -> y);
+SELECT all_match(ARRAY[NULL, NULL], x -> x > 0), any_match(ARRAY[NULL], x -> x IS NULL), none_match(ARRAY[1], x -> x IS NULL);
+SELECT filter(ARRAY[ARRAY[1], ARRAY[]], a -> cardinality(a) > 0);
+SELECT transform(map_keys(map(ARRAY['a', 'b'], ARRAY[1, 2])), k -> upper(k));

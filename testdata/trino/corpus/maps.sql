@@ -98,3 +98,9 @@ SELECT transform(a, x -> m[x]) FROM (VALUES (ARRAY['a', 'b'], map(ARRAY['a', 'b'
 SELECT map_zip_with(map(ARRAY[1, 2], ARRAY[10, 20]), map(ARRAY[2, 3], ARRAY[200, 300]), (k, v1, v2) -> ROW(k, v1, v2));
 SELECT map_zip_with(NULL, map(ARRAY[1], ARRAY[1]), (k, a, b) -> a);
 SELECT map_concat(map(ARRAY[1], ARRAY[1.5]), map(ARRAY[2], ARRAY[2])), map_concat(NULL, map(ARRAY[1], ARRAY[1]));
+
+-- Keys and values that are arrays or maps; lambdas that change keys.
+SELECT map_keys(map(ARRAY[ARRAY[1]], ARRAY[2])), map_values(map(ARRAY[1], ARRAY[map(ARRAY[1], ARRAY[2])]));
+SELECT map_filter(map(ARRAY[1, 2, 3], ARRAY['a', 'b', 'c']), (k, v) -> k % 2 = 1 AND v <> 'c');
+SELECT transform_keys(map(ARRAY['a'], ARRAY[1]), (k, v) -> v), transform_values(map(ARRAY['a'], ARRAY[1]), (k, v) -> NULL);
+SELECT map_keys(transform_keys(map(ARRAY[1, 2], ARRAY[1, 2]), (k, v) -> k * 1.5));

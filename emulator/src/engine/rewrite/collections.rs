@@ -22,7 +22,7 @@ use datafusion::sql::sqlparser::ast::{
     visit_expressions_mut,
 };
 
-use super::ast::{cast, function_name, renamed, template};
+use super::ast::{cast, function_name, renamed};
 use crate::engine::error::QueryError;
 
 /// Rewrites the array constructors, lambda field accesses and VALUES rows of
@@ -398,6 +398,7 @@ fn check_literal_types(rows: &[Vec<Expr>]) -> Result<(), QueryError> {
 pub(super) fn collection_call(expr: &Expr, name: &str, a: &[Expr]) -> Option<Expr> {
     let to = match name {
         "element_at" => "athena_element_at",
+        "cardinality" => "athena_cardinality",
         "slice" => "athena_slice",
         "contains" => "athena_contains",
         "array_position" => "athena_array_position",
@@ -411,15 +412,19 @@ pub(super) fn collection_call(expr: &Expr, name: &str, a: &[Expr]) -> Option<Exp
         "map_concat" => "athena_map_concat",
         "multimap_from_entries" => "athena_multimap_from_entries",
         "contains_sequence" => "athena_contains_sequence",
+        "combinations" => "athena_combinations",
+        "ngrams" => "athena_ngrams",
+        "shuffle" => "athena_shuffle",
         "sequence" => "athena_sequence",
         "repeat" => "athena_repeat",
         "trim_array" => "athena_trim_array",
         "zip" => "athena_zip",
-        "array_join" if matches!(a.len(), 2 | 3) => return array_join(a),
-        // Trino puts NULLs last; DataFusion's default is NULLS FIRST.
-        "array_sort" if a.len() == 1 => {
-            return template("array_sort(__0, 'ASC', 'NULLS LAST')", a);
-        }
+        "array_join" if !a.is_empty() => return array_join(a),
+        "array_intersect" => "athena_array_intersect",
+        "array_union" => "athena_array_union",
+        "array_except" => "athena_array_except",
+        "flatten" => "athena_flatten",
+        "array_sort" if a.len() == 1 => "athena_sort_array",
         // DataFusion's array_sort takes a direction, not a comparator.
         "array_sort" if a.len() == 2 && matches!(a[1], Expr::Lambda(_)) => "athena_array_sort",
         _ => return None,
@@ -428,8 +433,7 @@ pub(super) fn collection_call(expr: &Expr, name: &str, a: &[Expr]) -> Option<Exp
 }
 
 /// `array_join(a, delimiter[, null_replacement])`: each element as `CAST(x AS VARCHAR)`
-/// writes it (Trino joins the elements' varchar casts), then DataFusion's
-/// `array_to_string`, which skips NULLs or replaces them.
+/// writes it (Trino joins the elements' varchar casts), joined by `athena_array_join`.
 fn array_join(a: &[Expr]) -> Option<Expr> {
     let name = Ident::new("__athena_element");
     let mut text = cast(Expr::Identifier(name.clone()), DataType::Varchar(None));
@@ -442,9 +446,9 @@ fn array_join(a: &[Expr]) -> Option<Expr> {
         body: Box::new(text),
         syntax: LambdaSyntax::Arrow,
     });
-    let mut args = a.to_vec();
-    args[0] = call("transform", vec![a[0].clone(), lambda]);
-    Some(call("array_to_string", args))
+    let mut args = vec![a[0].clone(), call("transform", vec![a[0].clone(), lambda])];
+    args.extend(a[1..].iter().cloned());
+    Some(call("athena_array_join", args))
 }
 
 #[cfg(test)]

@@ -40,6 +40,16 @@ pub(super) fn udfs() -> Vec<ScalarUDF> {
         CollectionUdf::udf("athena_zip", Zip),
         CollectionUdf::udf("athena_array_concat", Concat),
         CollectionUdf::udf("athena_contains_sequence", ContainsSequence),
+        CollectionUdf::udf("athena_combinations", Combinations),
+        CollectionUdf::udf("athena_ngrams", Ngrams),
+        CollectionUdf::volatile("athena_shuffle", Shuffle),
+        CollectionUdf::udf("athena_cardinality", Cardinality),
+        CollectionUdf::udf("athena_array_intersect", SetOp::Intersect),
+        CollectionUdf::udf("athena_array_union", SetOp::Union),
+        CollectionUdf::udf("athena_array_except", SetOp::Except),
+        CollectionUdf::udf("athena_sort_array", Sort),
+        CollectionUdf::udf("athena_flatten", Flatten),
+        CollectionUdf::udf("athena_array_join", Join),
     ]
 }
 
@@ -845,6 +855,474 @@ impl CollectionFn for ContainsSequence {
     }
 }
 
+/// `array_intersect`, `array_union`, `array_except`: without duplicates, in the order
+/// of first appearance (NULL counts as a value, as does NaN).
+#[derive(Clone, Copy)]
+enum SetOp {
+    Intersect,
+    Union,
+    Except,
+}
+
+impl SetOp {
+    fn name(self) -> &'static str {
+        match self {
+            SetOp::Intersect => "array_intersect",
+            SetOp::Union => "array_union",
+            SetOp::Except => "array_except",
+        }
+    }
+}
+
+impl CollectionFn for SetOp {
+    fn coerce(&self, types: &[DataType]) -> Result<Vec<DataType>> {
+        coerce_arrays(self.name(), types, types.len() == 2)
+    }
+
+    fn return_field(&self, args: &ReturnFieldArgs<'_>) -> Result<FieldRef> {
+        Ok(field(self.name(), args.arg_fields[0].data_type().clone()))
+    }
+
+    fn invoke(&self, args: &[ArrayRef], rows: usize, result: &FieldRef) -> Result<ArrayRef> {
+        let (a, b) = (list(&args[0])?, list(&args[1])?);
+        let (la, lb) = (a.as_list::<i32>(), b.as_list::<i32>());
+        let converter = RowConverter::new(vec![SortField::new(la.value_type())])?;
+        let ra = converter.convert_columns(&[Arc::clone(la.values())])?;
+        let rb = converter.convert_columns(&[Arc::clone(lb.values())])?;
+        // Picks into the values of `a` followed by those of `b`.
+        let offset = la.values().len() as u32;
+        let mut picks = Vec::with_capacity(rows);
+        for r in 0..rows {
+            if la.is_null(r) || lb.is_null(r) {
+                picks.push(None);
+                continue;
+            }
+            let ((sa, ea), (sb, eb)) = (row_range(la, r), row_range(lb, r));
+            let in_b: HashSet<_> = (sb..eb).map(|q| rb.row(q)).collect();
+            let mut seen = HashSet::new();
+            let mut out = Vec::new();
+            for p in sa..ea {
+                let keep = match self {
+                    SetOp::Intersect => in_b.contains(&ra.row(p)),
+                    SetOp::Union => true,
+                    SetOp::Except => !in_b.contains(&ra.row(p)),
+                };
+                if keep && seen.insert(ra.row(p)) {
+                    out.push(p as u32);
+                }
+            }
+            if let SetOp::Union = self {
+                for q in sb..eb {
+                    if seen.insert(rb.row(q)) {
+                        out.push(offset + q as u32);
+                    }
+                }
+            }
+            picks.push(Some(out));
+        }
+        let both =
+            datafusion::arrow::compute::concat(&[la.values().as_ref(), lb.values().as_ref()])?;
+        gather(result_element(result), both.as_ref(), &picks)
+    }
+}
+
+/// `array_sort(array)`: ascending, NULLs last; arrays and rows compare as Trino's
+/// (`compare.rs`), maps are not orderable.
+struct Sort;
+
+impl CollectionFn for Sort {
+    fn coerce(&self, types: &[DataType]) -> Result<Vec<DataType>> {
+        Extreme { max: true }
+            .coerce(types)
+            .or_else(|_| unexpected("array_sort", types))
+    }
+
+    fn return_field(&self, args: &ReturnFieldArgs<'_>) -> Result<FieldRef> {
+        Ok(field("array_sort", args.arg_fields[0].data_type().clone()))
+    }
+
+    fn invoke(&self, args: &[ArrayRef], rows: usize, result: &FieldRef) -> Result<ArrayRef> {
+        let a = list(&args[0])?;
+        let l = a.as_list::<i32>();
+        let values = l.values();
+        let c = Comparer::new(values.as_ref(), values.as_ref())?;
+        let mut picks = Vec::with_capacity(rows);
+        for r in 0..rows {
+            if l.is_null(r) {
+                picks.push(None);
+                continue;
+            }
+            let (s, e) = row_range(l, r);
+            let (mut present, nulls): (Vec<u32>, Vec<u32>) =
+                (s as u32..e as u32).partition(|&p| !values.is_null(p as usize));
+            let mut failure = None;
+            present.sort_by(|&x, &y| match c.cmp(x as usize, y as usize) {
+                Ok(o) => o,
+                Err(e) => {
+                    failure.get_or_insert(e);
+                    Ordering::Equal
+                }
+            });
+            if let Some(e) = failure {
+                return Err(e);
+            }
+            present.extend(nulls);
+            picks.push(Some(present));
+        }
+        gather(result_element(result), values.as_ref(), &picks)
+    }
+}
+
+/// `flatten(array(array(T)))`: the elements of the inner arrays, NULL ones skipped.
+struct Flatten;
+
+impl CollectionFn for Flatten {
+    fn coerce(&self, types: &[DataType]) -> Result<Vec<DataType>> {
+        match types {
+            [t] if t.is_null() || element_type(t).is_some_and(|e| e.is_null()) => {
+                Ok(vec![list_of(list_of(DataType::Null))])
+            }
+            [t] if element_type(t).and_then(|e| element_type(&e)).is_some() => {
+                let inner = element_type(t)
+                    .and_then(|e| element_type(&e))
+                    .unwrap_or(DataType::Null);
+                Ok(vec![list_of(list_of(inner))])
+            }
+            _ => unexpected("flatten", types),
+        }
+    }
+
+    fn return_field(&self, args: &ReturnFieldArgs<'_>) -> Result<FieldRef> {
+        let inner = element_type(args.arg_fields[0].data_type()).unwrap_or(DataType::Null);
+        Ok(field("flatten", inner))
+    }
+
+    fn invoke(&self, args: &[ArrayRef], rows: usize, result: &FieldRef) -> Result<ArrayRef> {
+        let a = list(&args[0])?;
+        let outer = a.as_list::<i32>();
+        let inner = list(outer.values())?;
+        let inner = inner.as_list::<i32>();
+        let mut picks = Vec::with_capacity(rows);
+        for r in 0..rows {
+            if outer.is_null(r) {
+                picks.push(None);
+                continue;
+            }
+            let (s, e) = row_range(outer, r);
+            let elements: Vec<u32> = (s..e)
+                .filter(|&i| !inner.is_null(i))
+                .flat_map(|i| {
+                    let (x, y) = row_range(inner, i);
+                    x as u32..y as u32
+                })
+                .collect();
+            picks.push(Some(elements));
+        }
+        gather(result_element(result), inner.values().as_ref(), &picks)
+    }
+}
+
+/// `array_join(array, delimiter[, null_replacement])`, called as
+/// `athena_array_join(array, texts, delimiter[, null_replacement])` where `texts` are
+/// the elements as `CAST(x AS VARCHAR)` writes them (the rewrite makes them): NULL if an
+/// argument is NULL; NULL elements skipped, or replaced. `array` only says the element
+/// type: an array, map, row or varbinary has no varchar cast in Trino.
+struct Join;
+
+impl CollectionFn for Join {
+    fn coerce(&self, types: &[DataType]) -> Result<Vec<DataType>> {
+        let Some(e) = types.first().and_then(element_type) else {
+            return unexpected("array_join", types);
+        };
+        if !matches!(types.len(), 3 | 4) {
+            return unexpected("array_join", types);
+        }
+        if is_nested(&e) || matches!(family(&e), Some("binary")) {
+            return plan_err!(
+                "OPERATOR_NOT_FOUND: Cannot cast {} to varchar",
+                trino_type_name(&e)
+            );
+        }
+        let mut out = vec![types[0].clone(), list_of(DataType::Utf8)];
+        out.extend(std::iter::repeat_n(DataType::Utf8, types.len() - 2));
+        Ok(out)
+    }
+
+    fn return_field(&self, _: &ReturnFieldArgs<'_>) -> Result<FieldRef> {
+        Ok(field("array_join", DataType::Utf8))
+    }
+
+    fn invoke(&self, args: &[ArrayRef], rows: usize, _: &FieldRef) -> Result<ArrayRef> {
+        let texts = list(&args[1])?;
+        let l = texts.as_list::<i32>();
+        let values = l.values().as_string::<i32>();
+        let delimiter = args[2].as_string::<i32>();
+        let replacement = args.get(3).map(|a| a.as_string::<i32>());
+        let mut out = datafusion::arrow::array::StringBuilder::new();
+        for r in 0..rows {
+            if l.is_null(r) || delimiter.is_null(r) || replacement.is_some_and(|n| n.is_null(r)) {
+                out.append_null();
+                continue;
+            }
+            let (s, e) = row_range(l, r);
+            let parts: Vec<&str> = (s..e)
+                .filter_map(|p| {
+                    if values.is_null(p) {
+                        replacement.map(|n| n.value(r))
+                    } else {
+                        Some(values.value(p))
+                    }
+                })
+                .collect();
+            out.append_value(parts.join(delimiter.value(r)));
+        }
+        Ok(Arc::new(out.finish()))
+    }
+}
+
+/// `cardinality(array | map)`: the number of elements (DataFusion's counts the elements
+/// of nested arrays too).
+struct Cardinality;
+
+impl CollectionFn for Cardinality {
+    fn coerce(&self, types: &[DataType]) -> Result<Vec<DataType>> {
+        match types {
+            [t] if matches!(t, DataType::Map(..)) => Ok(vec![t.clone()]),
+            [t] if element_type(t).is_some() => {
+                Ok(vec![list_of(element_type(t).unwrap_or(DataType::Null))])
+            }
+            _ => unexpected("cardinality", types),
+        }
+    }
+
+    fn return_field(&self, _: &ReturnFieldArgs<'_>) -> Result<FieldRef> {
+        Ok(field("cardinality", DataType::Int64))
+    }
+
+    fn invoke(&self, args: &[ArrayRef], rows: usize, _: &FieldRef) -> Result<ArrayRef> {
+        let (offsets, nulls) = match args[0].data_type() {
+            DataType::Map(..) => {
+                let m = args[0].as_map();
+                (m.value_offsets().to_vec(), m.logical_nulls())
+            }
+            _ => {
+                let l = list(&args[0])?;
+                let l = l.as_list::<i32>();
+                (l.value_offsets().to_vec(), l.logical_nulls())
+            }
+        };
+        let counts: Int64Array = (0..rows)
+            .map(|r| {
+                (!nulls.as_ref().is_some_and(|n| n.is_null(r)))
+                    .then(|| i64::from(offsets[r + 1] - offsets[r]))
+            })
+            .collect();
+        Ok(Arc::new(counts))
+    }
+}
+
+/// An `array(array(T))` of the groups of elements of `list` each row picks (`None`: a
+/// NULL row).
+fn nested_gather(
+    result: &FieldRef,
+    values: &dyn Array,
+    rows: &[Option<Vec<Vec<u32>>>],
+) -> Result<ArrayRef> {
+    let outer = result_element(result);
+    let inner = result_element(&outer);
+    let groups: Vec<Option<Vec<u32>>> = rows
+        .iter()
+        .flatten()
+        .flat_map(|r| r.iter().cloned().map(Some))
+        .collect();
+    let grouped = gather(inner, values, &groups)?;
+    let offsets = OffsetBuffer::from_lengths(rows.iter().map(|r| r.as_ref().map_or(0, Vec::len)));
+    let nulls = NullBuffer::from_iter(rows.iter().map(Option::is_some));
+    Ok(Arc::new(ListArray::try_new(
+        Arc::new(Field::new(outer.name(), grouped.data_type().clone(), true)),
+        offsets,
+        grouped,
+        (nulls.null_count() > 0).then_some(nulls),
+    )?))
+}
+
+/// `array(T)` and an integer, for `combinations` and `ngrams`.
+fn coerce_array_and_count(name: &str, types: &[DataType]) -> Result<Vec<DataType>> {
+    match types {
+        [a, n] if element_type(a).is_some() && (n.is_integer() || n.is_null()) => Ok(vec![
+            list_of(element_type(a).unwrap_or(DataType::Null)),
+            DataType::Int64,
+        ]),
+        _ => unexpected(name, types),
+    }
+}
+
+/// Trino's largest `combinations` size.
+const MAX_COMBINATION: i64 = 5;
+
+/// `combinations(array, n)`: every group of `n` elements, in Trino's order (by the
+/// position of the last element, then of the one before, ...).
+struct Combinations;
+
+impl CollectionFn for Combinations {
+    fn coerce(&self, types: &[DataType]) -> Result<Vec<DataType>> {
+        coerce_array_and_count("combinations", types)
+    }
+
+    fn return_field(&self, args: &ReturnFieldArgs<'_>) -> Result<FieldRef> {
+        Ok(field(
+            "combinations",
+            list_of(args.arg_fields[0].data_type().clone()),
+        ))
+    }
+
+    fn invoke(&self, args: &[ArrayRef], rows: usize, result: &FieldRef) -> Result<ArrayRef> {
+        let a = list(&args[0])?;
+        let l = a.as_list::<i32>();
+        let k = args[1].as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+        let mut picks = Vec::with_capacity(rows);
+        for r in 0..rows {
+            if l.is_null(r) || k.is_null(r) {
+                picks.push(None);
+                continue;
+            }
+            let n = k.value(r);
+            if n < 0 {
+                return exec_err!(
+                    "INVALID_FUNCTION_ARGUMENT: combination size must not be negative: {n}"
+                );
+            }
+            if n > MAX_COMBINATION {
+                return exec_err!(
+                    "INVALID_FUNCTION_ARGUMENT: combination size must not exceed {MAX_COMBINATION}: {n}"
+                );
+            }
+            let (s, e) = row_range(l, r);
+            picks.push(Some(
+                colex_combinations(e - s, n as usize)
+                    .into_iter()
+                    .map(|c| c.into_iter().map(|i| (s + i) as u32).collect())
+                    .collect(),
+            ));
+        }
+        nested_gather(result, l.values().as_ref(), &picks)
+    }
+}
+
+/// The `k`-element subsets of `0..n` in colexicographic order.
+fn colex_combinations(n: usize, k: usize) -> Vec<Vec<usize>> {
+    if k > n {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut c: Vec<usize> = (0..k).collect();
+    loop {
+        out.push(c.clone());
+        // The first position that can move up without reaching the next one.
+        let Some(j) = (0..k).find(|&j| c[j] + 1 < if j + 1 < k { c[j + 1] } else { n }) else {
+            return out;
+        };
+        c[j] += 1;
+        for (i, v) in c.iter_mut().enumerate().take(j) {
+            *v = i;
+        }
+    }
+}
+
+/// `ngrams(array, n)`: the runs of `n` consecutive elements (the whole array when it is
+/// shorter).
+struct Ngrams;
+
+impl CollectionFn for Ngrams {
+    fn coerce(&self, types: &[DataType]) -> Result<Vec<DataType>> {
+        coerce_array_and_count("ngrams", types)
+    }
+
+    fn return_field(&self, args: &ReturnFieldArgs<'_>) -> Result<FieldRef> {
+        Ok(field(
+            "ngrams",
+            list_of(args.arg_fields[0].data_type().clone()),
+        ))
+    }
+
+    fn invoke(&self, args: &[ArrayRef], rows: usize, result: &FieldRef) -> Result<ArrayRef> {
+        let a = list(&args[0])?;
+        let l = a.as_list::<i32>();
+        let k = args[1].as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+        let mut picks = Vec::with_capacity(rows);
+        for r in 0..rows {
+            if l.is_null(r) || k.is_null(r) {
+                picks.push(None);
+                continue;
+            }
+            let n = k.value(r);
+            if n <= 0 {
+                return exec_err!("INVALID_FUNCTION_ARGUMENT: N must be positive");
+            }
+            let (s, e) = row_range(l, r);
+            let n = (n as usize).min(e - s);
+            let grams: Vec<Vec<u32>> = if n == 0 {
+                vec![Vec::new()]
+            } else {
+                (s..=e - n)
+                    .map(|p| (p as u32..(p + n) as u32).collect())
+                    .collect()
+            };
+            picks.push(Some(grams));
+        }
+        nested_gather(result, l.values().as_ref(), &picks)
+    }
+}
+
+/// `shuffle(array)`: the elements in a random order.
+struct Shuffle;
+
+impl CollectionFn for Shuffle {
+    fn coerce(&self, types: &[DataType]) -> Result<Vec<DataType>> {
+        match types {
+            [a] if element_type(a).is_some() => {
+                Ok(vec![list_of(element_type(a).unwrap_or(DataType::Null))])
+            }
+            _ => unexpected("shuffle", types),
+        }
+    }
+
+    fn return_field(&self, args: &ReturnFieldArgs<'_>) -> Result<FieldRef> {
+        Ok(field("shuffle", args.arg_fields[0].data_type().clone()))
+    }
+
+    fn invoke(&self, args: &[ArrayRef], rows: usize, result: &FieldRef) -> Result<ArrayRef> {
+        use std::hash::{BuildHasher, Hasher};
+        let a = list(&args[0])?;
+        let l = a.as_list::<i32>();
+        // xorshift64*, seeded by the standard library's per-process random keys.
+        let mut state = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+            | 1;
+        let mut next = move |bound: usize| -> usize {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            (state.wrapping_mul(0x2545_f491_4f6c_dd1d) % bound as u64) as usize
+        };
+        let mut picks = Vec::with_capacity(rows);
+        for r in 0..rows {
+            if l.is_null(r) {
+                picks.push(None);
+                continue;
+            }
+            let (s, e) = row_range(l, r);
+            let mut order: Vec<u32> = (s as u32..e as u32).collect();
+            for i in (1..order.len()).rev() {
+                order.swap(i, next(i + 1));
+            }
+            picks.push(Some(order));
+        }
+        gather(result_element(result), l.values().as_ref(), &picks)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -861,6 +1339,20 @@ mod tests {
         );
         assert!(common_type(&[DataType::Int32, DataType::Utf8]).is_err());
         assert!(common_type(&[DataType::Boolean, DataType::Int64]).is_err());
+    }
+
+    #[test]
+    fn combinations_come_in_trinos_order() {
+        assert_eq!(
+            colex_combinations(4, 3),
+            vec![vec![0, 1, 2], vec![0, 1, 3], vec![0, 2, 3], vec![1, 2, 3]]
+        );
+        assert_eq!(
+            colex_combinations(4, 2)[..4],
+            [vec![0, 1], vec![0, 2], vec![1, 2], vec![0, 3]]
+        );
+        assert_eq!(colex_combinations(2, 0), vec![Vec::<usize>::new()]);
+        assert!(colex_combinations(2, 3).is_empty());
     }
 
     #[test]

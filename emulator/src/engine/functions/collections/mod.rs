@@ -73,9 +73,18 @@ impl std::hash::Hash for CollectionUdf {
 
 impl CollectionUdf {
     pub(super) fn udf(name: &'static str, f: impl CollectionFn) -> ScalarUDF {
+        Self::with_volatility(name, f, Volatility::Immutable)
+    }
+
+    /// A function whose answer changes from call to call (`shuffle`).
+    pub(super) fn volatile(name: &'static str, f: impl CollectionFn) -> ScalarUDF {
+        Self::with_volatility(name, f, Volatility::Volatile)
+    }
+
+    fn with_volatility(name: &'static str, f: impl CollectionFn, v: Volatility) -> ScalarUDF {
         ScalarUDF::from(CollectionUdf {
             name,
-            signature: Signature::user_defined(Volatility::Immutable),
+            signature: Signature::user_defined(v),
             f: Box::new(f),
         })
     }
