@@ -1,15 +1,17 @@
 //! Trino's lambda functions on arrays and maps, as DataFusion higher-order functions
-//! (`x -> expr`, `(k, v) -> expr`). DataFusion 55 has `array_transform`, `array_filter`
-//! and `array_any_match` itself (registered here as `transform`, `filter`, `any_match`);
-//! the others are below, with Trino's semantics (docs/emulator-sql.md, "Lambdas"):
+//! (`x -> expr`, `(k, v) -> expr`). `transform` is DataFusion's `array_transform`; the
+//! others are below, with Trino's semantics (docs/emulator-sql.md, "Lambdas"):
 //!
 //! - a NULL array or map gives NULL; the lambda sees NULL elements as NULL;
-//! - `all_match`/`none_match`: true for an empty array, NULL when the predicate is NULL
-//!   for some elements and decides nothing for the others;
+//! - a predicate (`filter`, `any_match`, `all_match`, `none_match`, `map_filter`) must
+//!   return a boolean, else the call fails with FUNCTION_NOT_FOUND as in Trino;
+//! - `any_match`/`all_match`/`none_match`: false / true / true for an empty array, NULL
+//!   when the predicate is NULL for some elements and decides nothing for the others;
 //! - `reduce(array, initial, (s, x) -> s', s -> r)`: `s` goes through the elements in
 //!   order; an empty array gives `r(initial)`;
 //! - `zip_with(a, b, (x, y) -> z)`: the shorter array is padded with NULLs;
 //! - `transform_keys` fails on a NULL or duplicate key, as Trino does;
+//! - `map_zip_with(a, b, (k, v1, v2) -> v)`: every key of either map, those of `a` first;
 //! - `array_sort(array, (x, y) -> c)` (planned as `athena_array_sort`): the comparator
 //!   must answer -1, 0 or 1; any other value, NULL included, fails the query.
 //!

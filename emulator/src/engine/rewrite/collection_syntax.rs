@@ -35,10 +35,7 @@ pub(super) fn parenthesize_values_rows(sql: &str) -> Option<String> {
         }
         k += 1;
         // One row after another, separated by commas at depth 0.
-        loop {
-            let Some(end) = row_end(&tokens, &sig, k) else {
-                break;
-            };
+        while let Some(end) = row_end(&tokens, &sig, k) {
             if end > k && !is_parenthesised_row(&tokens, &sig, k, end) {
                 open[sig[k]] += 1;
                 close[sig[end - 1]] += 1;

@@ -151,7 +151,7 @@ fn default_alias(args: &[Arg], with_ordinality: bool) -> TableAlias {
         name: Ident::new("unnest"),
         columns: names
             .into_iter()
-            .map(|n| TableAliasColumnDef::from_name(n))
+            .map(TableAliasColumnDef::from_name)
             .collect(),
         at: None,
     }

@@ -21,6 +21,9 @@ use datafusion::arrow::compute::{SortOptions, cast};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{Result, exec_err};
 
+/// The element ranges of each row of the left and of the right list or map array.
+type RangePair = (Vec<(usize, usize)>, Vec<(usize, usize)>);
+
 /// Compares the elements of two arrays of one type.
 pub(crate) struct Comparer {
     node: Node,
@@ -37,7 +40,7 @@ enum Node {
     },
     List {
         nulls: (Option<NullBuffer>, Option<NullBuffer>),
-        ranges: (Vec<(usize, usize)>, Vec<(usize, usize)>),
+        ranges: RangePair,
         child: Box<Node>,
     },
     Struct {
@@ -46,7 +49,7 @@ enum Node {
     },
     Map {
         nulls: (Option<NullBuffer>, Option<NullBuffer>),
-        ranges: (Vec<(usize, usize)>, Vec<(usize, usize)>),
+        ranges: RangePair,
         keys: Box<Node>,
         values: Box<Node>,
     },

@@ -458,3 +458,133 @@ impl CollectionFn for MultimapFromEntries {
         build(result.data_type(), keys, Arc::new(grouped), &lens)
     }
 }
+
+/// A one-row map of string keys and integer values.
+#[cfg(test)]
+pub(super) fn map_of(entries: &[(&str, i32)]) -> ArrayRef {
+    use datafusion::arrow::array::{Int32Array, StringArray};
+    let keys: ArrayRef = Arc::new(StringArray::from_iter_values(entries.iter().map(|e| e.0)));
+    let values: ArrayRef = Arc::new(Int32Array::from_iter_values(entries.iter().map(|e| e.1)));
+    build(
+        &map_type(DataType::Utf8, DataType::Int32),
+        keys,
+        values,
+        &[Some(entries.len())],
+    )
+    .expect("a map")
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::array::{Int32Array, StringArray};
+    use datafusion::arrow::datatypes::Int32Type;
+
+    use super::super::testing::{call, error};
+    use super::*;
+
+    fn strings(values: &[Option<&str>]) -> ArrayRef {
+        let field = Arc::new(Field::new("item", DataType::Utf8, true));
+        Arc::new(
+            ListArray::try_new(
+                field,
+                OffsetBuffer::from_lengths([values.len()]),
+                Arc::new(StringArray::from(values.to_vec())),
+                None,
+            )
+            .unwrap(),
+        )
+    }
+
+    fn ints(values: &[i32]) -> ArrayRef {
+        Arc::new(ListArray::from_iter_primitive::<Int32Type, _, _>(vec![
+            Some(values.iter().map(|v| Some(*v)).collect::<Vec<_>>()),
+        ]))
+    }
+
+    #[test]
+    fn maps_refuse_null_and_duplicate_keys() {
+        assert_eq!(
+            call(
+                &FromArrays,
+                vec![strings(&[Some("a"), Some("b")]), ints(&[1, 2])]
+            )
+            .unwrap()
+            .as_deref(),
+            Some("{a=1, b=2}")
+        );
+        assert!(
+            error(
+                &FromArrays,
+                vec![strings(&[Some("a"), Some("a")]), ints(&[1, 2])]
+            )
+            .contains("Duplicate map keys (a) are not allowed")
+        );
+        assert!(
+            error(
+                &FromArrays,
+                vec![strings(&[Some("a"), None]), ints(&[1, 2])]
+            )
+            .contains("map key cannot be null")
+        );
+        assert!(
+            error(&FromArrays, vec![strings(&[Some("a")]), ints(&[1, 2])])
+                .contains("must be the same length")
+        );
+    }
+
+    #[test]
+    fn later_maps_win_and_come_first() {
+        let a = map_of(&[("a", 1), ("b", 2)]);
+        let b = map_of(&[("b", 20), ("c", 30)]);
+        assert_eq!(
+            call(&MapConcat, vec![a, b]).unwrap().as_deref(),
+            Some("{b=20, c=30, a=1}")
+        );
+        assert!(
+            MapConcat
+                .coerce(&[map_type(DataType::Utf8, DataType::Int32)])
+                .unwrap_err()
+                .to_string()
+                .contains("two or more")
+        );
+    }
+
+    #[test]
+    fn entries_are_anonymous_rows_and_group_by_first_key() {
+        assert_eq!(
+            call(&Entries, vec![map_of(&[("a", 1)])])
+                .unwrap()
+                .as_deref(),
+            Some("[{a, 1}]")
+        );
+        let keys: ArrayRef = Arc::new(Int32Array::from(vec![3, 1, 3]));
+        let values: ArrayRef = Arc::new(StringArray::from(vec!["x", "y", "z"]));
+        let rows = StructArray::try_new(
+            Fields::from(vec![
+                Field::new("c0", DataType::Int32, true),
+                Field::new("c1", DataType::Utf8, true),
+            ]),
+            vec![keys, values],
+            None,
+        )
+        .unwrap();
+        let entries: ArrayRef = Arc::new(
+            ListArray::try_new(
+                Arc::new(Field::new("item", rows.data_type().clone(), true)),
+                OffsetBuffer::from_lengths([3]),
+                Arc::new(rows),
+                None,
+            )
+            .unwrap(),
+        );
+        assert_eq!(
+            call(&MultimapFromEntries, vec![Arc::clone(&entries)])
+                .unwrap()
+                .as_deref(),
+            Some("{3=[x, z], 1=[y]}")
+        );
+        assert!(
+            error(&FromEntries, vec![entries]).contains("Duplicate map keys (3) are not allowed")
+        );
+    }
+}

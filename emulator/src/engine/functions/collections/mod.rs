@@ -185,3 +185,53 @@ pub(crate) fn register_planners(ctx: &SessionContext) {
     }
     *state = rebuilt;
 }
+
+/// Calling a [`CollectionFn`] as DataFusion would, for the unit tests of this module.
+#[cfg(test)]
+pub(super) mod testing {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{Array, ArrayRef};
+    use datafusion::arrow::compute::cast;
+    use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
+    use datafusion::common::Result;
+    use datafusion::logical_expr::ReturnFieldArgs;
+
+    use super::CollectionFn;
+    use crate::engine::render::write_value;
+
+    /// `f` over one row of `args` (cast to the types `f` asks for), as Athena's text.
+    pub(crate) fn call(f: &dyn CollectionFn, args: Vec<ArrayRef>) -> Result<Option<String>> {
+        let types: Vec<DataType> = args.iter().map(|a| a.data_type().clone()).collect();
+        let coerced = f.coerce(&types)?;
+        let args: Vec<ArrayRef> = args
+            .iter()
+            .zip(&coerced)
+            .map(|(a, t)| Ok(cast(a, t)?))
+            .collect::<Result<_>>()?;
+        let fields: Vec<FieldRef> = coerced
+            .iter()
+            .map(|t| Arc::new(Field::new("a", t.clone(), true)))
+            .collect();
+        let scalars = vec![None; fields.len()];
+        let result = f.return_field(&ReturnFieldArgs {
+            arg_fields: &fields,
+            scalar_arguments: &scalars,
+        })?;
+        let out = f.invoke(&args, 1, &result)?;
+        if out.is_null(0) {
+            return Ok(None);
+        }
+        let mut text = String::new();
+        write_value(&mut text, out.as_ref(), 0);
+        Ok(Some(text))
+    }
+
+    /// The message of `f`'s error.
+    pub(crate) fn error(f: &dyn CollectionFn, args: Vec<ArrayRef>) -> String {
+        match call(f, args) {
+            Ok(v) => panic!("expected an error, got {v:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+}

@@ -174,3 +174,67 @@ impl Element {
         Ok(take(m.values().as_ref(), &UInt32Array::from(at), None)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::array::{Int64Array, ListArray, StringArray};
+    use datafusion::arrow::datatypes::Int32Type;
+
+    use super::super::testing::{call, error};
+    use super::*;
+
+    fn array(values: &[Option<i32>]) -> ArrayRef {
+        Arc::new(ListArray::from_iter_primitive::<Int32Type, _, _>(vec![
+            Some(values.to_vec()),
+        ]))
+    }
+
+    fn index(i: i64) -> ArrayRef {
+        Arc::new(Int64Array::from(vec![i]))
+    }
+
+    #[test]
+    fn subscripts_fail_out_of_range() {
+        let a = || array(&[Some(10), None, Some(30)]);
+        let sub = Element { element_at: false };
+        assert_eq!(
+            call(&sub, vec![a(), index(3)]).unwrap().as_deref(),
+            Some("30")
+        );
+        assert_eq!(call(&sub, vec![a(), index(2)]).unwrap(), None);
+        assert!(error(&sub, vec![a(), index(0)]).contains("SQL array indices start at 1"));
+        assert!(error(&sub, vec![a(), index(-1)]).contains("Array subscript is negative: -1"));
+        assert!(error(&sub, vec![a(), index(4)]).contains("4 > 3"));
+    }
+
+    #[test]
+    fn element_at_counts_from_the_end_and_is_null_out_of_range() {
+        let a = || array(&[Some(10), Some(20), Some(30)]);
+        let at = Element { element_at: true };
+        assert_eq!(
+            call(&at, vec![a(), index(-1)]).unwrap().as_deref(),
+            Some("30")
+        );
+        assert_eq!(
+            call(&at, vec![a(), index(-3)]).unwrap().as_deref(),
+            Some("10")
+        );
+        assert_eq!(call(&at, vec![a(), index(4)]).unwrap(), None);
+        assert_eq!(call(&at, vec![a(), index(-4)]).unwrap(), None);
+        assert!(error(&at, vec![a(), index(0)]).contains("INVALID_FUNCTION_ARGUMENT"));
+    }
+
+    #[test]
+    fn a_missing_map_key_fails_only_the_subscript() {
+        let map = || super::super::maps::map_of(&[("a", 1), ("b", 2)]);
+        let key = |k: &str| -> ArrayRef { Arc::new(StringArray::from(vec![k])) };
+        let sub = Element { element_at: false };
+        let at = Element { element_at: true };
+        assert_eq!(
+            call(&sub, vec![map(), key("b")]).unwrap().as_deref(),
+            Some("2")
+        );
+        assert!(error(&sub, vec![map(), key("z")]).contains("Key not present in map: z"));
+        assert_eq!(call(&at, vec![map(), key("z")]).unwrap(), None);
+    }
+}
