@@ -184,3 +184,17 @@ SELECT array_distinct(ARRAY['b', 'a', 'b', NULL, 'a']), array_intersect(ARRAY[3,
 SELECT array_join(ARRAY['a', 'b'], NULL), array_join(NULL, ','), array_join(ARRAY['a'], ',', NULL);
 SELECT array_join(ARRAY[ARRAY[1]], ',');
 SELECT array_join(ARRAY[map(ARRAY[1], ARRAY[1])], ',');
+
+-- Arrays in IN, ORDER BY (a NULL inside is refused: Trino fails when it reaches one),
+-- GROUP BY, DISTINCT, joins, conditional expressions, and compared with NULL.
+SELECT ARRAY[1, NULL] IN (ARRAY[2, NULL], ARRAY[1, 2]);
+SELECT a FROM (VALUES ARRAY[1, NULL], ARRAY[1, 2]) t(a) ORDER BY a;
+SELECT a FROM (VALUES ARRAY[2, NULL], ARRAY[1, 2]) t(a) ORDER BY a;
+SELECT max(a), min(a) FROM (VALUES ARRAY[1, 2], ARRAY[1, 3]) t(a);
+SELECT a, count(*) FROM (VALUES ARRAY[1, NULL], ARRAY[1, NULL]) t(a) GROUP BY a;
+SELECT count(DISTINCT a) FROM (VALUES ARRAY[1], ARRAY[1], NULL) t(a);
+SELECT greatest(ARRAY[1, 2], ARRAY[1, 3]);
+SELECT x FROM (VALUES ARRAY[1], ARRAY[2]) t(x) WHERE x = ARRAY[2];
+SELECT t.a FROM (VALUES ARRAY[1, 2]) t(a) JOIN (VALUES ARRAY[1, 2]) u(b) ON t.a = u.b;
+SELECT CASE WHEN true THEN ARRAY[1] ELSE ARRAY[2.5] END;
+SELECT ARRAY[1, 2] = ARRAY[1, 2, NULL];

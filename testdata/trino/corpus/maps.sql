@@ -104,3 +104,10 @@ SELECT map_keys(map(ARRAY[ARRAY[1]], ARRAY[2])), map_values(map(ARRAY[1], ARRAY[
 SELECT map_filter(map(ARRAY[1, 2, 3], ARRAY['a', 'b', 'c']), (k, v) -> k % 2 = 1 AND v <> 'c');
 SELECT transform_keys(map(ARRAY['a'], ARRAY[1]), (k, v) -> v), transform_values(map(ARRAY['a'], ARRAY[1]), (k, v) -> NULL);
 SELECT map_keys(transform_keys(map(ARRAY[1, 2], ARRAY[1, 2]), (k, v) -> k * 1.5));
+
+-- Maps are not orderable; DISTINCT of maps (equal whatever the order of their
+-- entries in Trino) is refused; equality with NULL values.
+SELECT m FROM (VALUES map(ARRAY[1], ARRAY[1])) t(m) ORDER BY m;
+SELECT DISTINCT m FROM (VALUES map(ARRAY[1, 2], ARRAY['a', 'b']), map(ARRAY[2, 1], ARRAY['b', 'a'])) t(m);
+SELECT coalesce(NULL, ARRAY[1]), nullif(ARRAY[1], ARRAY[1]), if(true, map(ARRAY[1], ARRAY[2]));
+SELECT map(ARRAY[1, 2], ARRAY[3, NULL]) = map(ARRAY[1, 2], ARRAY[3, 4]), map(ARRAY[1], ARRAY[1]) = map(ARRAY[2], ARRAY[NULL]);

@@ -1360,7 +1360,9 @@ mod tests {
         );
         let b = ints(&[Some(1), Some(2)]);
         assert_eq!(
-            call(&Search::Position, vec![b, int(Some(5))]).unwrap().as_deref(),
+            call(&Search::Position, vec![b, int(Some(5))])
+                .unwrap()
+                .as_deref(),
             Some("0")
         );
         assert!(

@@ -15,6 +15,7 @@
 mod arrays;
 mod compare;
 mod maps;
+mod ordering;
 mod planner;
 mod sequence;
 mod subscript;
@@ -158,9 +159,11 @@ pub(crate) fn register(ctx: &SessionContext) {
         .chain(subscript::udfs())
         .chain(sequence::udfs())
         .chain(planner::udfs())
+        .chain(ordering::udfs())
     {
         ctx.register_udf(udf);
     }
+    ctx.add_analyzer_rule(Arc::new(ordering::NestedOrdering));
 }
 
 /// Puts the operators' planner first (DataFusion's own would plan `a[i]`, `||` and `=`

@@ -276,6 +276,48 @@ impl ExprPlanner for CollectionPlanner {
     }
 }
 
+/// `x IN (a, b)` and `x BETWEEN a AND b` of arrays, maps or rows as Trino's comparisons:
+/// `x = a OR x = b`, `x >= a AND x <= b` (with their NULLs and failures).
+fn nested_comparison(expr: &Expr, schema: &DFSchema) -> Option<Expr> {
+    let nested = |e: &Expr| e.get_type(schema).is_ok_and(|t| is_nested(&t));
+    match expr {
+        Expr::InList(in_list) if nested(&in_list.expr) && !in_list.list.is_empty() => {
+            let any = in_list
+                .list
+                .iter()
+                .map(|v| {
+                    call(
+                        Op::Eq.udf_name(),
+                        vec![in_list.expr.as_ref().clone(), v.clone()],
+                    )
+                })
+                .reduce(Expr::or)?;
+            Some(if in_list.negated {
+                Expr::Not(Box::new(any))
+            } else {
+                any
+            })
+        }
+        Expr::Between(between) if nested(&between.expr) => {
+            let x = between.expr.as_ref().clone();
+            let within = call(
+                Op::GtEq.udf_name(),
+                vec![x.clone(), between.low.as_ref().clone()],
+            )
+            .and(call(
+                Op::LtEq.udf_name(),
+                vec![x, between.high.as_ref().clone()],
+            ));
+            Some(if between.negated {
+                Expr::Not(Box::new(within))
+            } else {
+                within
+            })
+        }
+        _ => None,
+    }
+}
+
 /// `concat` and `reverse` with an array argument are the array functions.
 #[derive(Debug, Default)]
 pub(crate) struct ArrayOverloads;
@@ -291,6 +333,9 @@ impl FunctionRewrite for ArrayOverloads {
         schema: &DFSchema,
         _: &ConfigOptions,
     ) -> Result<Transformed<Expr>> {
+        if let Some(compared) = nested_comparison(&expr, schema) {
+            return Ok(Transformed::yes(compared));
+        }
         let Expr::ScalarFunction(f) = &expr else {
             return Ok(Transformed::no(expr));
         };
