@@ -133,6 +133,9 @@ SELECT combinations(ARRAY[1, NULL], 1), combinations(NULL, 1), combinations(ARRA
 SELECT cardinality(combinations(sequence(1, 20), 5)), combinations(sequence(1, 5), 2)[7];
 SELECT combinations(ARRAY[1, 2, 3, 4, 5, 6], 6);
 SELECT combinations(ARRAY[1], -1);
+SELECT cardinality(combinations(sequence(1, 316), 2));
+SELECT cardinality(combinations(sequence(1, 317), 2));
+SELECT cardinality(combinations(sequence(1, 5000), 3));
 SELECT ngrams(ARRAY['a', 'b', 'c', 'd'], 2), ngrams(ARRAY[1, 2], 5);
 SELECT ngrams(ARRAY[1, 2, 3], 1), ngrams(ARRAY[], 2), ngrams(ARRAY[1, NULL], 2), ngrams(NULL, 2);
 SELECT ngrams(ARRAY[1], 0);

@@ -1198,6 +1198,10 @@ impl CollectionFn for Combinations {
                 );
             }
             let (s, e) = row_range(l, r);
+            let count = combination_count(e - s, n as usize)?;
+            if count as usize * n as usize > MAX_COMBINATION_ELEMENTS {
+                return exec_err!("INVALID_FUNCTION_ARGUMENT: combinations exceed max size");
+            }
             picks.push(Some(
                 colex_combinations(e - s, n as usize)
                     .into_iter()
@@ -1207,6 +1211,30 @@ impl CollectionFn for Combinations {
         }
         nested_gather(result, l.values().as_ref(), &picks)
     }
+}
+
+/// The most elements (of all the groups together) one `combinations` makes, as Trino.
+const MAX_COMBINATION_ELEMENTS: usize = 100_000;
+
+/// How many `k`-element groups `n` elements make, computed as Trino computes it (in
+/// 32-bit integers: an overflow fails the query).
+fn combination_count(n: usize, k: usize) -> Result<i32> {
+    let too_large = || {
+        exec_err!(
+            "INVALID_FUNCTION_ARGUMENT: Number of combinations too large for array of size {n} and combination length {k}"
+        )
+    };
+    let (Ok(n32), Ok(k32)) = (i32::try_from(n), i32::try_from(k)) else {
+        return too_large();
+    };
+    let mut count: i32 = 1;
+    for i in 1..=k32 {
+        let Some(product) = count.checked_mul(n32 - k32 + i) else {
+            return too_large();
+        };
+        count = product / i;
+    }
+    Ok(count.max(0))
 }
 
 /// The `k`-element subsets of `0..n` in colexicographic order.
@@ -1498,6 +1526,9 @@ mod tests {
             [vec![0, 1], vec![0, 2], vec![1, 2], vec![0, 3]]
         );
         assert_eq!(colex_combinations(2, 0), vec![Vec::<usize>::new()]);
+        assert_eq!(combination_count(20, 5).unwrap(), 15504);
+        assert_eq!(combination_count(2, 3).unwrap(), 0);
+        assert!(combination_count(5000, 3).is_err());
         assert!(colex_combinations(2, 3).is_empty());
     }
 
