@@ -62,3 +62,9 @@ SELECT x FROM (VALUES -1, 2, -3.5) t(x);
 SELECT x FROM (VALUES 1) t(x) UNION ALL VALUES 2;
 VALUES ROW(1, 'a'), ROW(2, 'b');
 VALUES (1, ARRAY[1]), (2, NULL);
+
+-- VALUES as an IN list's subquery; rows as grouping sets and IN lists.
+SELECT x FROM (VALUES 1, 2) t(x) WHERE x IN (VALUES 2);
+SELECT x FROM (VALUES 1, 2, 3) t(x) WHERE x NOT IN (VALUES 1, 3);
+SELECT name, active, count(*) FROM people GROUP BY (name, active) ORDER BY name;
+SELECT id FROM people WHERE (id, active) IN ((1, true), (2, false)) ORDER BY id;

@@ -16,10 +16,10 @@ use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
     AccessExpr, ArrayElemTypeDef, CastKind, DataType, Expr, Function, FunctionArg, FunctionArgExpr,
-    FunctionArgumentList, FunctionArguments, Ident, LambdaFunction, LambdaFunctionParameter,
-    LambdaSyntax, ObjectName, ObjectNamePart, OneOrManyWithParens, Query, SetExpr, Statement,
-    Subscript, TableAlias, TableAliasColumnDef, TableFactor, Value, VisitMut, VisitorMut,
-    visit_expressions_mut,
+    FunctionArgumentList, FunctionArguments, GroupByExpr, Ident, LambdaFunction,
+    LambdaFunctionParameter, LambdaSyntax, ObjectName, ObjectNamePart, OneOrManyWithParens, Query,
+    SetExpr, Statement, Subscript, TableAlias, TableAliasColumnDef, TableFactor, Value, VisitMut,
+    VisitorMut, visit_expressions_mut,
 };
 
 use super::ast::{cast, function_name, renamed};
@@ -43,6 +43,7 @@ impl VisitorMut for Collections {
             self.0 = Some(e);
             return ControlFlow::Break(());
         }
+        group_by_lists(query.body.as_mut());
         ControlFlow::Continue(())
     }
 
@@ -132,6 +133,19 @@ fn rewrite_expr(expr: &mut Expr) -> Result<Option<Expr>, QueryError> {
             data_type,
             ..
         } => cast_collection(kind, inner, data_type)?,
+        // `x IN (VALUES ...)`: DataFusion takes a subquery's column from a SELECT only.
+        Expr::InSubquery { subquery, .. } if matches!(*subquery.body, SetExpr::Values(_)) => {
+            let wrapped = format!("SELECT * FROM ({subquery}) AS __athena_in");
+            let parsed = datafusion::sql::sqlparser::parser::Parser::new(
+                &super::dialect::AthenaDialect,
+            )
+            .try_with_sql(&wrapped)
+            .and_then(|mut p| p.parse_query());
+            if let Ok(query) = parsed {
+                *subquery = query;
+            }
+            None
+        }
         _ => None,
     })
 }
@@ -333,6 +347,30 @@ fn values_rows(body: &mut SetExpr) -> Result<(), QueryError> {
             check_literal_types(&rows)
         }
         _ => Ok(()),
+    }
+}
+
+/// `GROUP BY (a, b)` groups by `a` and `b` in Trino (a grouping set), not by the row
+/// `(a, b)` that the expression rewrite would make of it.
+fn group_by_lists(body: &mut SetExpr) {
+    match body {
+        SetExpr::SetOperation { left, right, .. } => {
+            group_by_lists(left);
+            group_by_lists(right);
+        }
+        SetExpr::Select(select) => {
+            if let GroupByExpr::Expressions(exprs, _) = &mut select.group_by {
+                let flattened: Vec<Expr> = std::mem::take(exprs)
+                    .into_iter()
+                    .flat_map(|e| match e {
+                        Expr::Tuple(items) => items,
+                        other => vec![other],
+                    })
+                    .collect();
+                *exprs = flattened;
+            }
+        }
+        _ => {}
     }
 }
 
