@@ -136,11 +136,10 @@ fn rewrite_expr(expr: &mut Expr) -> Result<Option<Expr>, QueryError> {
         // `x IN (VALUES ...)`: DataFusion takes a subquery's column from a SELECT only.
         Expr::InSubquery { subquery, .. } if matches!(*subquery.body, SetExpr::Values(_)) => {
             let wrapped = format!("SELECT * FROM ({subquery}) AS __athena_in");
-            let parsed = datafusion::sql::sqlparser::parser::Parser::new(
-                &super::dialect::AthenaDialect,
-            )
-            .try_with_sql(&wrapped)
-            .and_then(|mut p| p.parse_query());
+            let parsed =
+                datafusion::sql::sqlparser::parser::Parser::new(&super::dialect::AthenaDialect)
+                    .try_with_sql(&wrapped)
+                    .and_then(|mut p| p.parse_query());
             if let Ok(query) = parsed {
                 *subquery = query;
             }
@@ -518,6 +517,18 @@ mod tests {
         assert_eq!(
             rewritten("SELECT transform(a, r -> r.name || t.c)").unwrap(),
             "SELECT transform(a, r -> r['name'] || t.c)"
+        );
+    }
+
+    #[test]
+    fn tuples_are_rows_but_grouping_lists_are_columns() {
+        assert_eq!(
+            rewritten("SELECT a FROM t WHERE (a, b) = (1, 2) GROUP BY (a, b)").unwrap(),
+            "SELECT a FROM t WHERE row(a, b) = row(1, 2) GROUP BY a, b"
+        );
+        assert_eq!(
+            rewritten("SELECT transform(a, x -> (SELECT 1))").unwrap_err(),
+            "NOT_SUPPORTED: Lambda expression cannot contain subqueries"
         );
     }
 
