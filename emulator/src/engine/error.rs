@@ -238,16 +238,17 @@ fn by_kind(root: &DataFusionError, msg: &str) -> QueryError {
         // A UDF's check of its arguments names Trino's error (FUNCTION_NOT_FOUND, ...).
         DataFusionError::Plan(_) if has_error_code(msg) => QueryError::user(msg.to_owned()),
         DataFusionError::Plan(_) | DataFusionError::SQL(..) | DataFusionError::SchemaError(..) => {
-            QueryError::user(format!("SYNTAX_ERROR: {msg}"))
+            QueryError::user(match plan_error_code(msg) {
+                Some(code) => code,
+                None => format!("SYNTAX_ERROR: {msg}"),
+            })
         }
         DataFusionError::Execution(_) => QueryError::Failed {
             error_category: 2,
             error_type: 1001,
-            message: if has_error_code(msg) {
-                msg.to_owned()
-            } else {
-                format!("GENERIC_USER_ERROR: {msg}")
-            },
+            // A function's own check may reach here wrapped by the analyzer ("... coercion
+            // failed with: Error during planning: AMBIGUOUS_FUNCTION_CALL: ...").
+            message: plan_error_code(msg).unwrap_or_else(|| format!("GENERIC_USER_ERROR: {msg}")),
         },
         DataFusionError::ResourcesExhausted(_) => QueryError::Failed {
             error_category: 1,
@@ -315,6 +316,41 @@ fn locate(sql: &str, needle: &str) -> (usize, usize) {
 
 fn or_start(pos: (usize, usize)) -> (usize, usize) {
     if pos == (0, 0) { (1, 1) } else { pos }
+}
+
+/// The message of a planning error in Trino's words: one raised with Trino's error code
+/// (`TYPE_MISMATCH: ...`, the emulator's functions), possibly inside DataFusion's
+/// wording of a failed coercion; a missing field of a row; a column alias list that does
+/// not fit its relation.
+fn plan_error_code(msg: &str) -> Option<String> {
+    if has_error_code(msg) {
+        return Some(msg.to_owned());
+    }
+    // "Failed to coerce arguments ...: TYPE_MISMATCH: ..." and the like.
+    for code in [
+        "TYPE_MISMATCH: ",
+        "FUNCTION_NOT_FOUND: ",
+        "OPERATOR_NOT_FOUND: ",
+        "AMBIGUOUS_FUNCTION_CALL: ",
+        "INVALID_FUNCTION_ARGUMENT: ",
+        "NOT_SUPPORTED: ",
+    ] {
+        if let Some(at) = msg.find(code) {
+            let rest = &msg[at..];
+            let line = rest.lines().next().unwrap_or(rest);
+            let own = line.split(". No function matches").next().unwrap_or(line);
+            return Some(own.to_owned());
+        }
+    }
+    if let Some(field) = between(msg, "Field ", " not found in struct") {
+        return Some(format!(
+            "INVALID_COLUMN_REFERENCE: Column reference '{field}' is invalid"
+        ));
+    }
+    if msg.contains("names given as column alias") {
+        return Some(format!("MISMATCHED_COLUMN_ALIASES: {msg}"));
+    }
+    None
 }
 
 /// Whether `msg` already starts with a Trino error code (`INVALID_FUNCTION_ARGUMENT: ...`).

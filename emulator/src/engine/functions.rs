@@ -10,11 +10,13 @@ use datafusion::execution::context::SessionContext;
 mod adapters;
 mod binary;
 pub(crate) mod catalog;
+mod collections;
 mod concat;
 mod dates;
 mod json;
 mod json_text;
 mod lambdas;
+mod refusal;
 mod regex;
 mod strings;
 mod text;
@@ -27,8 +29,8 @@ pub(crate) use types::trino_type_name;
 
 /// Registers Trino names for DataFusion functions, and the functions DataFusion lacks.
 pub(crate) fn register(ctx: &SessionContext) {
-    let series = datafusion::functions_nested::range::gen_series_udf();
-    ctx.register_udf(series.as_ref().clone().with_aliases(["sequence"]));
+    // First: it rebuilds the session's state (see there).
+    collections::register_planners(ctx);
     for udf in [
         json::to_json(),
         types::type_of(),
@@ -38,6 +40,7 @@ pub(crate) fn register(ctx: &SessionContext) {
         dates::date_trunc(),
         dates::at_timezone(),
         concat::concat(),
+        refusal::not_supported(),
     ] {
         ctx.register_udf(udf);
     }
@@ -51,4 +54,5 @@ pub(crate) fn register(ctx: &SessionContext) {
         ctx.register_udf(udf);
     }
     lambdas::register(ctx);
+    collections::register(ctx);
 }

@@ -16,6 +16,8 @@ use super::names::DUPLICATE_MARK;
 
 mod ast;
 mod casts;
+mod collection_syntax;
+mod collections;
 mod dialect;
 mod function_calls;
 mod gate;
@@ -53,8 +55,11 @@ pub(crate) struct ParsedQuery {
 pub(crate) fn parse_query_naming(sql: &str) -> Result<ParsedQuery, QueryError> {
     let dialect = AthenaDialect;
     check_type_nesting(sql)?;
+    collection_syntax::check_row_field_names(sql)?;
     let converted = trino_types(sql);
     let sql = converted.as_deref().unwrap_or(sql);
+    let rows = collection_syntax::parenthesize_values_rows(sql);
+    let sql = rows.as_deref().unwrap_or(sql);
     let mut parser = Parser::new(&dialect).try_with_sql(sql).map_err(malformed)?;
     let statement = parser.parse_statement().map_err(malformed)?;
     while parser.consume_token(&Token::SemiColon) {}
@@ -69,6 +74,7 @@ pub(crate) fn parse_query_naming(sql: &str) -> Result<ParsedQuery, QueryError> {
     }
     let mut statement = statement;
     gate::check_functions(&statement)?;
+    collections::rewrite_statement(&mut statement)?;
     rewrite_tree(&mut statement);
     let unnamed = name_columns(&mut statement);
     let mut placeholders = 0usize;

@@ -1,12 +1,11 @@
 //! Trino's `concat` and `||` (`athena_concat`): strings or varbinary values, NULL when any
-//! argument is NULL, never numbers or dates (no implicit cast to varchar); arrays are
-//! concatenated by DataFusion's array functions, which the call becomes once the types
-//! are known (`simplify`).
+//! argument is NULL, never numbers or dates (no implicit cast to varchar); a call with
+//! arrays is planned with the array's type and replaced by the emulator's array
+//! concatenation once the types are known (`collections::planner::ArrayOverloads`).
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{Result, ScalarValue};
 use datafusion::error::DataFusionError;
-use datafusion::functions_nested::expr_fn::{array_append, array_concat, array_prepend};
 use datafusion::logical_expr::simplify::{ExprSimplifyResult, SimplifyContext};
 use datafusion::logical_expr::{
     ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
@@ -102,30 +101,15 @@ impl ScalarUDFImpl for Concat {
                 None,
             )));
         }
-        if !types.iter().any(is_list) {
-            return Ok(ExprSimplifyResult::Original(args));
-        }
-        let mut args = args;
-        Ok(ExprSimplifyResult::Simplified(
-            match (types.as_slice(), args.len()) {
-                ([a, b], 2) if is_list(a) && !is_list(b) => {
-                    let element = args.pop().unwrap_or_else(|| unreachable!());
-                    array_append(args.remove(0), element)
-                }
-                ([a, b], 2) if !is_list(a) && is_list(b) => {
-                    let array = args.pop().unwrap_or_else(|| unreachable!());
-                    array_prepend(args.remove(0), array)
-                }
-                _ => array_concat(args),
-            },
-        ))
+        Ok(ExprSimplifyResult::Original(args))
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         if args.args.iter().any(|a| is_list(&a.data_type())) {
-            // Simplified into DataFusion's array functions before execution.
+            // Replaced by the array concatenation once the types are known
+            // (`collections::planner::ArrayOverloads`).
             return Err(DataFusionError::Internal(
-                "athena_concat of arrays was not simplified".to_owned(),
+                "athena_concat of arrays was not replaced by the array function".to_owned(),
             ));
         }
         self.scalar.invoke_with_args(args)

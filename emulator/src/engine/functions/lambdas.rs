@@ -1,15 +1,17 @@
 //! Trino's lambda functions on arrays and maps, as DataFusion higher-order functions
-//! (`x -> expr`, `(k, v) -> expr`). DataFusion 55 has `array_transform`, `array_filter`
-//! and `array_any_match` itself (registered here as `transform`, `filter`, `any_match`);
-//! the others are below, with Trino's semantics (docs/emulator-sql.md, "Lambdas"):
+//! (`x -> expr`, `(k, v) -> expr`). `transform` is DataFusion's `array_transform`; the
+//! others are below, with Trino's semantics (docs/emulator-sql.md, "Lambdas"):
 //!
 //! - a NULL array or map gives NULL; the lambda sees NULL elements as NULL;
-//! - `all_match`/`none_match`: true for an empty array, NULL when the predicate is NULL
-//!   for some elements and decides nothing for the others;
+//! - a predicate (`filter`, `any_match`, `all_match`, `none_match`, `map_filter`) must
+//!   return a boolean, else the call fails with FUNCTION_NOT_FOUND as in Trino;
+//! - `any_match`/`all_match`/`none_match`: false / true / true for an empty array, NULL
+//!   when the predicate is NULL for some elements and decides nothing for the others;
 //! - `reduce(array, initial, (s, x) -> s', s -> r)`: `s` goes through the elements in
 //!   order; an empty array gives `r(initial)`;
 //! - `zip_with(a, b, (x, y) -> z)`: the shorter array is padded with NULLs;
 //! - `transform_keys` fails on a NULL or duplicate key, as Trino does;
+//! - `map_zip_with(a, b, (k, v1, v2) -> v)`: every key of either map, those of `a` first;
 //! - `array_sort(array, (x, y) -> c)` (planned as `athena_array_sort`): the comparator
 //!   must answer -1, 0 or 1; any other value, NULL included, fails the query.
 //!
@@ -31,7 +33,7 @@ use datafusion::arrow::compute::{cast, interleave, take};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields};
 use datafusion::common::{Result, exec_err, plan_err};
 use datafusion::execution::context::SessionContext;
-use datafusion::functions_nested::{array_filter, array_transform};
+use datafusion::functions_nested::array_transform;
 use datafusion::logical_expr::{
     ColumnarValue, HigherOrderFunctionArgs, HigherOrderReturnFieldArgs, HigherOrderSignature,
     HigherOrderUDF, HigherOrderUDFImpl, LambdaArgument, LambdaParametersProgress, ValueOrLambda,
@@ -45,11 +47,12 @@ pub(crate) fn register(ctx: &SessionContext) {
     ctx.register_higher_order_function(Arc::new(
         transform.as_ref().clone().with_aliases(["transform"]),
     ));
-    let filter = array_filter::array_filter_higher_order_function();
-    ctx.register_higher_order_function(Arc::new(filter.as_ref().clone().with_aliases(["filter"])));
-    // `any_match` is already an alias of DataFusion's `array_any_match`, registered by
-    // default with the session.
+    // `filter` and `any_match` are the emulator's too: DataFusion's take a predicate of
+    // any type (Trino's must be boolean), and `any_match` replaces the alias DataFusion
+    // registers for its `array_any_match`.
     for f in [
+        Lambda::new("filter", Kind::Filter),
+        Lambda::new("any_match", Kind::AnyMatch),
         Lambda::new("all_match", Kind::AllMatch),
         Lambda::new("none_match", Kind::NoneMatch),
         Lambda::new("reduce", Kind::Reduce),
@@ -57,14 +60,29 @@ pub(crate) fn register(ctx: &SessionContext) {
         Lambda::new("map_filter", Kind::MapFilter),
         Lambda::new("transform_keys", Kind::TransformKeys),
         Lambda::new("transform_values", Kind::TransformValues),
+        Lambda::new("map_zip_with", Kind::MapZipWith),
         Lambda::new("athena_array_sort", Kind::ArraySort),
     ] {
+        // A DataFusion function of this name (`array_any_match` has the alias
+        // `any_match`) goes first, with all its names: each query's session state is
+        // rebuilt from the registry (`scan::counting`), where a name two functions claim
+        // would go to either.
+        let taken = ctx
+            .state()
+            .higher_order_functions()
+            .get(f.name)
+            .map(|existing| existing.name().to_owned());
+        if let Some(existing) = taken {
+            ctx.deregister_higher_order_function(&existing);
+        }
         ctx.register_higher_order_function(Arc::new(HigherOrderUDF::new_from_impl(f)));
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Kind {
+    Filter,
+    AnyMatch,
     AllMatch,
     NoneMatch,
     Reduce,
@@ -72,6 +90,7 @@ enum Kind {
     MapFilter,
     TransformKeys,
     TransformValues,
+    MapZipWith,
     ArraySort,
 }
 
@@ -88,7 +107,7 @@ impl Lambda {
         use ValueOrLambda::{Lambda as L, Value as V};
         let args = match kind {
             Kind::Reduce => vec![V(()), V(()), L(()), L(())],
-            Kind::ZipWith => vec![V(()), V(()), L(())],
+            Kind::ZipWith | Kind::MapZipWith => vec![V(()), V(()), L(())],
             _ => vec![V(()), L(())],
         };
         Lambda {
@@ -102,6 +121,14 @@ impl Lambda {
         matches!(
             self.kind,
             Kind::MapFilter | Kind::TransformKeys | Kind::TransformValues
+        )
+    }
+
+    /// Whether its lambda is a predicate (Trino's must return a boolean).
+    fn is_predicate(&self) -> bool {
+        matches!(
+            self.kind,
+            Kind::Filter | Kind::AnyMatch | Kind::AllMatch | Kind::NoneMatch | Kind::MapFilter
         )
     }
 }
@@ -160,6 +187,25 @@ impl HigherOrderUDFImpl for Lambda {
                 as_list_type(self.name, a)?,
                 as_list_type(self.name, b)?,
             ]),
+            // A bare NULL map takes the other's type.
+            (Kind::MapZipWith, [DataType::Null, b]) if !b.is_null() => {
+                map_fields(self.name, b)?;
+                Ok(vec![b.clone(), b.clone()])
+            }
+            (Kind::MapZipWith, [a, DataType::Null]) if !a.is_null() => {
+                map_fields(self.name, a)?;
+                Ok(vec![a.clone(), a.clone()])
+            }
+            (Kind::MapZipWith, [a, b]) => {
+                let (ka, _) = map_fields(self.name, a)?;
+                let (kb, _) = map_fields(self.name, b)?;
+                if ka.data_type() != kb.data_type() {
+                    return plan_err!(
+                        "FUNCTION_NOT_FOUND: map_zip_with takes two maps of the same key type, got {a} and {b}"
+                    );
+                }
+                Ok(vec![a.clone(), b.clone()])
+            }
             (_, [map]) if self.is_map() => {
                 map_fields(self.name, map)?;
                 Ok(vec![map.clone()])
@@ -183,8 +229,13 @@ impl HigherOrderUDFImpl for Lambda {
             _ => plan_err!("{} expects a value as argument {}", self.name, i + 1),
         };
         let params = match self.kind {
-            Kind::AllMatch | Kind::NoneMatch => {
+            Kind::Filter | Kind::AnyMatch | Kind::AllMatch | Kind::NoneMatch => {
                 vec![vec![named("x", &element_field(value(0)?.data_type())?)]]
+            }
+            Kind::MapZipWith => {
+                let (k, v1) = map_fields(self.name, value(0)?.data_type())?;
+                let (_, v2) = map_fields(self.name, value(1)?.data_type())?;
+                vec![vec![named("k", &k), named("v1", &v1), named("v2", &v2)]]
             }
             Kind::ArraySort => {
                 let e = element_field(value(0)?.data_type())?;
@@ -256,8 +307,25 @@ impl HigherOrderUDFImpl for Lambda {
             Some(ValueOrLambda::Lambda(l)) => Ok(Arc::clone(l)),
             _ => plan_err!("{} expects a lambda as argument {}", self.name, i + 1),
         };
+        if self.is_predicate() {
+            let answer = lambda(1)?;
+            // Trino takes only a boolean (not even a bare NULL).
+            if answer.data_type() != &DataType::Boolean {
+                return plan_err!(
+                    "FUNCTION_NOT_FOUND: Unexpected parameters for function {}: the lambda returns {}, not a boolean",
+                    self.name,
+                    answer.data_type()
+                );
+            }
+        }
         let t = match self.kind {
-            Kind::AllMatch | Kind::NoneMatch => DataType::Boolean,
+            Kind::AnyMatch | Kind::AllMatch | Kind::NoneMatch => DataType::Boolean,
+            Kind::Filter => value(0)?.data_type().clone(),
+            Kind::MapZipWith => {
+                let (k, _) = map_fields(self.name, value(0)?.data_type())?;
+                let v = Field::new("value", lambda(2)?.data_type().clone(), true);
+                map_type(k, Arc::new(v))
+            }
             Kind::Reduce => lambda(3)?.data_type().clone(),
             Kind::ZipWith => DataType::new_list(lambda(2)?.data_type().clone(), true),
             Kind::ArraySort | Kind::MapFilter => value(0)?.data_type().clone(),
@@ -287,6 +355,8 @@ impl HigherOrderUDFImpl for Lambda {
         }
         let out_type = args.return_type().clone();
         let out = match (self.kind, values.as_slice(), lambdas.as_slice()) {
+            (Kind::Filter, [list], [p]) => filter(list, p)?,
+            (Kind::AnyMatch, [list], [p]) => any_match(list, p)?,
             (Kind::AllMatch, [list], [p]) => matches(list, p, true)?,
             (Kind::NoneMatch, [list], [p]) => matches(list, p, false)?,
             (Kind::Reduce, [list, init], [input, output]) => reduce(list, init, input, output)?,
@@ -294,11 +364,65 @@ impl HigherOrderUDFImpl for Lambda {
             (Kind::MapFilter, [map], [p]) => maps::map_filter(map, p)?,
             (Kind::TransformValues, [map], [f]) => maps::transform_map(map, f, false, &out_type)?,
             (Kind::TransformKeys, [map], [f]) => maps::transform_map(map, f, true, &out_type)?,
+            (Kind::MapZipWith, [a, b], [f]) => maps::map_zip_with(a, b, f, &out_type)?,
             (Kind::ArraySort, [list], [cmp]) => sort::sort_by(list, cmp)?,
             _ => return exec_err!("{} called with the wrong arguments", self.name),
         };
         Ok(ColumnarValue::Array(out))
     }
+}
+
+/// `filter(array, x -> boolean)`: the elements whose predicate is true.
+fn filter(list: &ArrayRef, predicate: &LambdaArgument) -> Result<ArrayRef> {
+    let (l, rows) = list_rows(list)?;
+    let elements = rows.elements(l.values())?;
+    let p = as_bool(
+        "filter",
+        &call(predicate, &[Arc::clone(&elements)], &rows.owner)?,
+    )?;
+    // NULL drops the element, as false does.
+    let keep = BooleanArray::from_iter(p.iter().map(|v| Some(v == Some(true))));
+    let mut lens = Vec::with_capacity(rows.ranges.len());
+    let mut at = 0;
+    for &(s, e) in &rows.ranges {
+        lens.push((at..at + (e - s)).filter(|&i| keep.value(i)).count());
+        at += e - s;
+    }
+    let kept = datafusion::arrow::compute::filter(&elements, &keep)?;
+    Ok(Arc::new(ListArray::try_new(
+        element_field(l.data_type())?,
+        Rows::offsets(lens.into_iter()),
+        kept,
+        rows.nulls.clone(),
+    )?))
+}
+
+/// `any_match(array, x -> boolean)`: true if one is true; else NULL if one is NULL; else
+/// false.
+fn any_match(list: &ArrayRef, predicate: &LambdaArgument) -> Result<ArrayRef> {
+    let (l, rows) = list_rows(list)?;
+    let elements = rows.elements(l.values())?;
+    let p = as_bool("any_match", &call(predicate, &[elements], &rows.owner)?)?;
+    let mut out = BooleanBuilder::with_capacity(rows.ranges.len());
+    let mut at = 0;
+    for (r, &(s, e)) in rows.ranges.iter().enumerate() {
+        if rows.nulls.as_ref().is_some_and(|n| n.is_null(r)) {
+            out.append_null();
+            continue;
+        }
+        let results: Vec<Option<bool>> = (at..at + (e - s))
+            .map(|i| p.is_valid(i).then(|| p.value(i)))
+            .collect();
+        at += e - s;
+        out.append_option(if results.contains(&Some(true)) {
+            Some(true)
+        } else if results.contains(&None) {
+            None
+        } else {
+            Some(false)
+        });
+    }
+    Ok(Arc::new(out.finish()))
 }
 
 /// `all_match` (`all` true) or `none_match` (`all` false).

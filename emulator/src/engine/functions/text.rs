@@ -90,7 +90,8 @@ pub(crate) fn functions() -> Vec<ScalarUDF> {
             vec![sig(&[S], R::Varchar), sig(&[B], R::Varbinary)],
             reverse,
         )
-        .null_ambiguous()),
+        .null_ambiguous()
+        .array_overload()),
         f(TrinoFn::new(
             "split",
             vec![

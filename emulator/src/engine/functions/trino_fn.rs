@@ -161,6 +161,10 @@ pub(crate) struct TrinoFn {
     /// Whether a bare NULL that fits several signatures is ambiguous (Trino's analyzer
     /// finds no most specific one for `substr(NULL, 1)`, but does for `length(NULL)`).
     null_ambiguous: bool,
+    /// Whether an array argument is let through to planning: Trino overloads the name for
+    /// arrays (`reverse(ARRAY[...])`), and the emulator's array version replaces the call
+    /// once the types are known (`collections::planner::ArrayOverloads`).
+    array_overload: bool,
     signature: Signature,
     f: Fun,
 }
@@ -189,9 +193,28 @@ impl TrinoFn {
             sees_nulls: false,
             min_args: None,
             null_ambiguous: false,
+            array_overload: false,
             signature: Signature::user_defined(Volatility::Immutable),
             f,
         }
+    }
+
+    /// Trino has an array function of the same name: a call with an array argument plans
+    /// (typed as that array) and is replaced by the array function before it runs.
+    pub(crate) fn array_overload(mut self) -> TrinoFn {
+        self.array_overload = true;
+        self
+    }
+
+    /// The array type of the first array argument, when arrays are let through.
+    fn overloaded_array<'t>(&self, types: &'t [DataType]) -> Option<&'t DataType> {
+        self.array_overload
+            .then(|| {
+                types
+                    .iter()
+                    .find(|t| matches!(t, DataType::List(_) | DataType::LargeList(_)))
+            })
+            .flatten()
     }
 
     /// `f` is called with NULL arguments too (`concat_ws` skips them).
@@ -402,6 +425,9 @@ impl ScalarUDFImpl for TrinoFn {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+        if self.overloaded_array(arg_types).is_some() {
+            return Ok(arg_types.to_vec());
+        }
         // Arguments no signature takes stay as they are: `return_type` reports them (an
         // error here would reach the user wrapped in DataFusion's words).
         Ok(self
@@ -410,6 +436,9 @@ impl ScalarUDFImpl for TrinoFn {
     }
 
     fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
+        if let Some(array) = self.overloaded_array(arg_types) {
+            return Ok(array.clone());
+        }
         match self.resolve(arg_types) {
             Ok((sig, _)) => Ok(result_type(sig.ret)),
             Err(message) => Err(error(message)),
@@ -418,6 +447,12 @@ impl ScalarUDFImpl for TrinoFn {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let types: Vec<DataType> = args.args.iter().map(ColumnarValue::data_type).collect();
+        if self.overloaded_array(&types).is_some() {
+            return Err(DataFusionError::Internal(format!(
+                "{} of an array was not replaced by the array function",
+                self.udf_name
+            )));
+        }
         let (sig, _) = self.resolve(&types).map_err(error)?;
         let ret = sig.ret;
         let scalar = args

@@ -82,12 +82,22 @@ pub(crate) fn trino_type_name(data_type: &DataType) -> String {
             _ => "map".to_owned(),
         },
         DataType::Struct(fields) => {
+            // Fields DataFusion names itself (`c0`, `c1`, ...) are a row's anonymous
+            // fields: `row(integer, boolean)`, as the renderer shows them (`{1, true}`).
+            let anonymous = fields
+                .iter()
+                .enumerate()
+                .all(|(i, f)| *f.name() == format!("c{i}"));
             let mut s = String::from("row(");
             for (i, f) in fields.iter().enumerate() {
                 if i > 0 {
                     s.push_str(", ");
                 }
-                let _ = write!(s, "{} {}", f.name(), trino_type_name(f.data_type()));
+                if anonymous {
+                    s.push_str(&trino_type_name(f.data_type()));
+                } else {
+                    let _ = write!(s, "{} {}", f.name(), trino_type_name(f.data_type()));
+                }
             }
             s.push(')');
             s

@@ -5,6 +5,7 @@
 use datafusion::sql::sqlparser::ast::{Expr, Function};
 
 use super::ast::{function_name, int_literal, plain_args, renamed, string_literal, template};
+use super::collections::collection_call;
 use crate::engine::names::ATHENA_TYPE_KEY;
 
 /// The rewrite of a call of a Trino function (`expr` is the call, `f` its function), or
@@ -17,7 +18,8 @@ pub(super) fn rewrite_call(expr: &Expr, f: &Function) -> Option<Expr> {
     let args = plain_args(&f.args);
     let a = args.as_deref().unwrap_or(&[]);
     let name = name.as_str();
-    date_time_call(name, a)
+    collection_call(expr, name, a)
+        .or_else(|| date_time_call(name, a))
         .or_else(|| date_field_call(name, a))
         .or_else(|| json_call(name, a))
         .or_else(|| string_call(expr, name, a))
@@ -138,7 +140,7 @@ fn string_call(expr: &Expr, name: &str, a: &[Expr]) -> Option<Expr> {
     }
 }
 
-/// Aggregates and array functions.
+/// Aggregates (the array functions are `collections::collection_call`).
 fn aggregate_and_array_call(expr: &Expr, name: &str, a: &[Expr]) -> Option<Expr> {
     match (name, a.len()) {
         ("arbitrary", _) => Some(renamed(expr, "any_value")),
@@ -147,17 +149,7 @@ fn aggregate_and_array_call(expr: &Expr, name: &str, a: &[Expr]) -> Option<Expr>
         ("max_by", 2) => template("first_value(__0 ORDER BY __1 DESC NULLS LAST)", a),
         ("min_by", 2) => template("first_value(__0 ORDER BY __1 ASC NULLS LAST)", a),
         ("approx_percentile", 2) => template("approx_percentile_cont(__0, CAST(__1 AS DOUBLE))", a),
-        ("element_at", 2) => Some(renamed(expr, "array_element")),
-        ("slice", 3) => template("array_slice(__0, __1, __1 + __2 - 1)", a),
-        ("array_join", _) => Some(renamed(expr, "array_to_string")),
-        ("contains", 2) => Some(renamed(expr, "array_has")),
         ("url_extract_port", 1) => template("CAST(athena_url_extract_port(__0) AS BIGINT)", a),
-        // Trino puts NULLs last; DataFusion's default is NULLS FIRST.
-        ("array_sort", 1) => template("array_sort(__0, 'ASC', 'NULLS LAST')", a),
-        // DataFusion's array_sort takes a direction, not a comparator.
-        ("array_sort", 2) if matches!(a[1], Expr::Lambda(_)) => {
-            Some(renamed(expr, "athena_array_sort"))
-        }
         _ => None,
     }
 }

@@ -158,8 +158,9 @@ fn is_json(expr: &Expr) -> bool {
 /// A cast from JSON (trino.io, "JSON functions", "Cast from JSON"): the value to cast
 /// instead of the JSON text, for DataFusion's cast to the target type: the scalar's text
 /// (`athena_json_to_scalar`), an array's elements' texts (`athena_json_to_array`).
-/// `None` when `inner` is not JSON or the target is neither a scalar nor an array of
-/// scalars (DataFusion plans no cast to a MAP type: that cast is refused).
+/// `None` when `inner` is not JSON; a refusal (`athena_not_supported`) for any other
+/// target (maps, rows, arrays of them), whose conversion from JSON the emulator does not
+/// have.
 pub(super) fn cast_from_json(inner: &Expr, target: &DataType) -> Option<Expr> {
     if !is_json(inner) {
         return None;
@@ -172,14 +173,24 @@ pub(super) fn cast_from_json(inner: &Expr, target: &DataType) -> Option<Expr> {
             match def {
                 ArrayElemTypeDef::AngleBracket(t)
                 | ArrayElemTypeDef::SquareBracket(t, _)
-                | ArrayElemTypeDef::Parenthesis(t) => {
-                    Some(call("json_to_array", with(scalar_class(t)?)))
-                }
-                ArrayElemTypeDef::None => None,
+                | ArrayElemTypeDef::Parenthesis(t) => match scalar_class(t) {
+                    Some(class) => Some(call("json_to_array", with(class))),
+                    None => Some(refuse(target)),
+                },
+                ArrayElemTypeDef::None => Some(refuse(target)),
             }
         }
-        _ => None,
+        _ => Some(refuse(target)),
     }
+}
+
+/// The call that makes planning fail with NOT_SUPPORTED naming the cast
+/// (`functions/refusal.rs`).
+fn refuse(target: &DataType) -> Expr {
+    call(
+        "not_supported",
+        vec![string(&format!("CAST from JSON to {target}"))],
+    )
 }
 
 fn string(s: &str) -> Expr {

@@ -14,16 +14,20 @@ use std::sync::Arc;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{Transformed, TreeNode};
-use datafusion::common::{Column, DFSchema, JoinType, Result, TableReference, plan_datafusion_err};
+use datafusion::common::{
+    Column, DFSchema, JoinType, Result, ScalarValue, TableReference, plan_datafusion_err,
+};
 use datafusion::functions::core::expr_fn::get_field;
+use datafusion::functions::expr_fn::coalesce;
+use datafusion::functions_nested::expr_fn::{cardinality, make_array};
 use datafusion::logical_expr::planner::{
     PlannedRelation, RelationPlanner, RelationPlannerContext, RelationPlanning,
 };
 use datafusion::logical_expr::{
-    Expr as DfExpr, ExprSchemable, LogicalPlan, LogicalPlanBuilder, col,
+    Expr as DfExpr, ExprSchemable, LogicalPlan, LogicalPlanBuilder, col, lit, when,
 };
 use datafusion::optimizer::AnalyzerRule;
-use datafusion::sql::sqlparser::ast::{Expr, Ident, TableAlias, TableFactor};
+use datafusion::sql::sqlparser::ast::{Expr, Ident, TableAlias, TableAliasColumnDef, TableFactor};
 use datafusion::sql::sqlparser::parser::Parser;
 
 use super::dialect::AthenaDialect;
@@ -66,6 +70,9 @@ impl RelationPlanner for TrinoUnnest {
             .iter()
             .map(|e| Arg::of(e, context))
             .collect::<Result<Vec<_>>>()?;
+        // Without an alias, Trino names the columns `_col0`, `_col1`, ... (a named row
+        // field keeps its name).
+        let alias = alias.or_else(|| Some(default_alias(&args, with_ordinality)));
         if !with_ordinality && args.iter().all(|a| matches!(a, Arg::Array)) {
             return Ok(original(alias, array_exprs, with_ordinality));
         }
@@ -106,6 +113,47 @@ impl Arg {
             }
             _ => Arg::Array,
         })
+    }
+}
+
+/// The alias Trino gives the columns of an UNNEST written without one.
+fn default_alias(args: &[Arg], with_ordinality: bool) -> TableAlias {
+    let mut names: Vec<String> = Vec::new();
+    for arg in args {
+        match arg {
+            Arg::Array => names.push(format!("_col{}", names.len())),
+            Arg::Map => {
+                for _ in 0..2 {
+                    names.push(format!("_col{}", names.len()));
+                }
+            }
+            Arg::Rows(fields) => {
+                let anonymous = fields
+                    .iter()
+                    .enumerate()
+                    .all(|(k, f)| *f == format!("c{k}"));
+                for f in fields {
+                    let name = if anonymous {
+                        format!("_col{}", names.len())
+                    } else {
+                        f.clone()
+                    };
+                    names.push(name);
+                }
+            }
+        }
+    }
+    if with_ordinality {
+        names.push(format!("_col{}", names.len()));
+    }
+    TableAlias {
+        explicit: true,
+        name: Ident::new("unnest"),
+        columns: names
+            .into_iter()
+            .map(TableAliasColumnDef::from_name)
+            .collect(),
+        at: None,
     }
 }
 
@@ -227,7 +275,19 @@ fn lateral_unnest(node: &LogicalPlan) -> Result<Option<LogicalPlan>> {
     let LogicalPlan::Join(join) = node else {
         return Ok(None);
     };
-    if join.join_type != JoinType::Inner || !join.on.is_empty() || join.filter.is_some() {
+    // `CROSS JOIN UNNEST(...)`, or `LEFT JOIN UNNEST(...) ON true`, which keeps a row
+    // whose arrays are all empty or NULL, with NULLs for the unnested columns.
+    let always = match &join.filter {
+        None => true,
+        Some(DfExpr::Literal(ScalarValue::Boolean(Some(true)), _)) => true,
+        Some(_) => false,
+    };
+    let keep_empty = match join.join_type {
+        JoinType::Inner if join.filter.is_none() => false,
+        JoinType::Left if always => true,
+        _ => return Ok(None),
+    };
+    if !join.on.is_empty() {
         return Ok(None);
     }
     let subquery = match join.right.as_ref() {
@@ -244,7 +304,7 @@ fn lateral_unnest(node: &LogicalPlan) -> Result<Option<LogicalPlan>> {
         .iter()
         .map(|(q, f)| (q.cloned(), f.name().clone()))
         .collect();
-    let Some((grafted, _)) = graft(subquery, &join.left, &left)? else {
+    let Some((grafted, _)) = graft(subquery, &join.left, &left, keep_empty)? else {
         return Ok(None);
     };
     let mut columns = Vec::with_capacity(left.len() + join.right.schema().fields().len());
@@ -266,6 +326,39 @@ fn lateral_unnest(node: &LogicalPlan) -> Result<Option<LogicalPlan>> {
     ))
 }
 
+/// `input` with each array of `arrays` that is empty or NULL replaced by one NULL
+/// element, so that unnesting it gives one row of NULLs (LEFT JOIN UNNEST).
+fn one_null_when_empty(input: LogicalPlan, arrays: &[Column]) -> Result<LogicalPlan> {
+    let schema = Arc::clone(input.schema());
+    let mut exprs = Vec::with_capacity(schema.fields().len());
+    for (qualifier, field) in schema.iter() {
+        let column = Column::new(qualifier.cloned(), field.name());
+        let element = match field.data_type() {
+            DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _)
+                if arrays.contains(&column) =>
+            {
+                f.data_type().clone()
+            }
+            _ => {
+                exprs.push(DfExpr::Column(column));
+                continue;
+            }
+        };
+        let value = DfExpr::Column(column.clone());
+        let one_null = make_array(vec![DfExpr::Literal(
+            ScalarValue::try_from(&element)?,
+            None,
+        )]);
+        let length = coalesce(vec![cardinality(value.clone()), lit(0u64)]);
+        exprs.push(
+            when(length.gt(lit(0u64)), value)
+                .otherwise(one_null)?
+                .alias_qualified(qualifier.cloned(), field.name()),
+        );
+    }
+    LogicalPlanBuilder::from(input).project(exprs)?.build()
+}
+
 /// The name a left column passes through the unnest under.
 fn passed(i: usize) -> Column {
     Column::new_unqualified(format!("__athena_lateral_{i}"))
@@ -278,6 +371,7 @@ fn graft(
     node: &LogicalPlan,
     left: &Arc<LogicalPlan>,
     columns: &[(Option<TableReference>, String)],
+    keep_empty: bool,
 ) -> Result<Option<(LogicalPlan, bool)>> {
     let outer_to_column = |e: DfExpr| {
         e.transform_up(|e| {
@@ -291,7 +385,7 @@ fn graft(
     Ok(Some(match node {
         LogicalPlan::EmptyRelation(e) if e.produce_one_row => (left.as_ref().clone(), false),
         LogicalPlan::Projection(p) => {
-            let Some((input, renamed)) = graft(&p.input, left, columns)? else {
+            let Some((input, renamed)) = graft(&p.input, left, columns, keep_empty)? else {
                 return Ok(None);
             };
             let mut exprs = p
@@ -313,8 +407,13 @@ fn graft(
             )
         }
         LogicalPlan::Unnest(u) if u.list_type_columns.iter().all(|(_, l)| l.depth == 1) => {
-            let Some((input, renamed)) = graft(&u.input, left, columns)? else {
+            let Some((input, renamed)) = graft(&u.input, left, columns, keep_empty)? else {
                 return Ok(None);
+            };
+            let input = if keep_empty {
+                one_null_when_empty(input, &u.exec_columns)?
+            } else {
+                input
             };
             let plan = LogicalPlanBuilder::from(input)
                 .unnest_columns_with_options(u.exec_columns.clone(), u.options.clone())?
@@ -322,7 +421,7 @@ fn graft(
             (plan, renamed)
         }
         LogicalPlan::SubqueryAlias(a) => {
-            let Some((input, renamed)) = graft(&a.input, left, columns)? else {
+            let Some((input, renamed)) = graft(&a.input, left, columns, keep_empty)? else {
                 return Ok(None);
             };
             if !renamed {

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::elements::{Rows, as_bool, call, map_rows};
-use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, MapArray, StructArray};
+use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, MapArray, StructArray, UInt32Array};
 use datafusion::arrow::compute::{cast, filter};
 use datafusion::arrow::datatypes::{DataType, FieldRef};
 use datafusion::arrow::row::{RowConverter, SortField};
@@ -113,4 +113,86 @@ fn check_keys(keys: &ArrayRef, rows: &Rows) -> Result<()> {
         at += e - s;
     }
     Ok(())
+}
+
+/// `map_zip_with(a, b, (k, v1, v2) -> v3)`: every key of either map (those of `a` first,
+/// in order, then those only in `b`), `v1`/`v2` NULL where a map lacks the key.
+pub(super) fn map_zip_with(
+    a: &ArrayRef,
+    b: &ArrayRef,
+    f: &LambdaArgument,
+    out_type: &DataType,
+) -> Result<ArrayRef> {
+    let (ma, ra) = map_rows(a)?;
+    let (mb, rb) = map_rows(b)?;
+    let converter = RowConverter::new(vec![SortField::new(ma.key_type().clone())])?;
+    let ka = converter.convert_columns(&[Arc::clone(ma.keys())])?;
+    let kb = converter.convert_columns(&[Arc::clone(mb.keys())])?;
+    let n = ra.ranges.len();
+    let (mut keys, mut v1, mut v2, mut owner, mut lens, mut valid) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    for r in 0..n {
+        let null = ra.nulls.as_ref().is_some_and(|x| x.is_null(r))
+            || rb.nulls.as_ref().is_some_and(|x| x.is_null(r));
+        if null {
+            lens.push(0);
+            valid.push(false);
+            continue;
+        }
+        let ((sa, ea), (sb, eb)) = (ra.ranges[r], rb.ranges[r]);
+        let before = keys.len();
+        for p in sa..ea {
+            keys.push((0, p));
+            v1.push(Some(p as u32));
+            v2.push((sb..eb).find(|&q| kb.row(q) == ka.row(p)).map(|q| q as u32));
+        }
+        for q in sb..eb {
+            if !(sa..ea).any(|p| ka.row(p) == kb.row(q)) {
+                keys.push((1, q));
+                v1.push(None);
+                v2.push(Some(q as u32));
+            }
+        }
+        owner.extend(std::iter::repeat_n(r as u32, keys.len() - before));
+        lens.push(keys.len() - before);
+        valid.push(true);
+    }
+    let key_values: ArrayRef = if keys.is_empty() {
+        datafusion::arrow::array::new_empty_array(ma.key_type())
+    } else {
+        datafusion::arrow::compute::interleave(&[ma.keys().as_ref(), mb.keys().as_ref()], &keys)?
+    };
+    let x = datafusion::arrow::compute::take(ma.values().as_ref(), &UInt32Array::from(v1), None)?;
+    let y = datafusion::arrow::compute::take(mb.values().as_ref(), &UInt32Array::from(v2), None)?;
+    let z = call(
+        f,
+        &[Arc::clone(&key_values), x, y],
+        &UInt32Array::from(owner),
+    )?;
+    let DataType::Map(entries_field, _) = out_type else {
+        return exec_err!("expected a map type, got {out_type}");
+    };
+    let DataType::Struct(fields) = entries_field.data_type() else {
+        return exec_err!("expected map entries, got {}", entries_field.data_type());
+    };
+    let z = if z.data_type() == fields[1].data_type() {
+        z
+    } else {
+        cast(&z, fields[1].data_type())?
+    };
+    let entries = StructArray::try_new(fields.clone(), vec![key_values, z], None)?;
+    let nulls = datafusion::arrow::buffer::NullBuffer::from(valid);
+    Ok(Arc::new(MapArray::try_new(
+        Arc::clone(entries_field),
+        Rows::offsets(lens.into_iter()),
+        entries,
+        (nulls.null_count() > 0).then_some(nulls),
+        false,
+    )?))
 }
