@@ -8,7 +8,7 @@
 //! 8 MiB by default) whatever the file's size (issue 10: the peak for 10,000,000 rows at
 //! most 1.2x the peak for 100,000).
 //!
-//! The rows come from `SELECT x FROM UNNEST(sequence(1, N)) AS t(x)`, run to completion
+//! The rows come from `designs::sequence_sql(N)` (a cross join of two sequences), run to completion
 //! first. Without `--endpoint-url` an emulator is started in this process, and then its
 //! memory (the query's result) is in the figure too; to measure the client alone, run
 //! the emulator in another process:

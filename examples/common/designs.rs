@@ -96,9 +96,23 @@ pub fn ideal_rows_per_sec(concurrency: usize, item: Duration, page: Duration) ->
     by_items.min(by_pages)
 }
 
-/// `SELECT x FROM UNNEST(sequence(1, n)) AS t(x)`: n rows of one bigint column.
+/// Trino's (and Athena's) limit on the entries of one `sequence`.
+const SEQUENCE_ENTRIES: usize = 10_000;
+
+/// n rows of one bigint column `x`, 1 to n: `UNNEST(sequence(1, n))` up to 10,000 rows,
+/// beyond that a cross join of two sequences, since one sequence holds at most 10,000
+/// entries on Athena as on the emulator.
 pub fn sequence_sql(rows: usize) -> String {
-    format!("SELECT x FROM UNNEST(sequence(1, {})) AS t(x)", rows.max(1))
+    let rows = rows.max(1);
+    if rows <= SEQUENCE_ENTRIES {
+        return format!("SELECT x FROM UNNEST(sequence(1, {rows})) AS t(x)");
+    }
+    let blocks = rows.div_ceil(SEQUENCE_ENTRIES);
+    format!(
+        "SELECT x FROM (SELECT (a - 1) * {SEQUENCE_ENTRIES} + b AS x \
+         FROM UNNEST(sequence(1, {blocks})) AS t(a) \
+         CROSS JOIN UNNEST(sequence(1, {SEQUENCE_ENTRIES})) AS u(b)) WHERE x <= {rows}"
+    )
 }
 
 /// An emulator and the two clients the designs use: the raw SDK client and the library on it.

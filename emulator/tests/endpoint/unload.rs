@@ -401,7 +401,8 @@ async fn a_million_row_unload_writes_more_than_one_file_by_default() {
     let (execution, uris) = unload(
         &athena,
         &s3,
-        "UNLOAD (SELECT value AS n FROM UNNEST(sequence(1, 1000000)) AS t(value)) \
+        "UNLOAD (SELECT (a - 1) * 1000 + b AS n FROM UNNEST(sequence(1, 1000)) AS t(a) \
+         CROSS JOIN UNNEST(sequence(1, 1000)) AS u(b)) \
          TO 's3://unloads/million/' WITH (format = 'PARQUET', compression = 'NONE')",
     )
     .await;

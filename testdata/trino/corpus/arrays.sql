@@ -117,6 +117,10 @@ SELECT sequence(1, 5), sequence(5, 1), sequence(1, 10, 3), sequence(10, 1, -4);
 SELECT sequence(-2, 2), sequence(3, 3), typeof(sequence(1, 2));
 SELECT sequence(1, 5, -1);
 SELECT sequence(1, 5, 0);
+-- At most 10,000 entries in one sequence.
+SELECT cardinality(sequence(1, 10000)), cardinality(sequence(0, 19998, 2));
+SELECT sequence(1, 10001);
+SELECT cardinality(sequence(DATE '1900-01-01', DATE '2733-05-01', INTERVAL '1' MONTH));
 SELECT sequence(DATE '2024-01-30', DATE '2024-02-02'), sequence(DATE '2024-01-31', DATE '2024-05-01', INTERVAL '1' MONTH);
 SELECT sequence(DATE '2024-01-01', DATE '2024-01-10', INTERVAL '3' DAY);
 SELECT sequence(TIMESTAMP '2024-01-01 00:00:00', TIMESTAMP '2024-01-01 03:00:00', INTERVAL '90' MINUTE);

@@ -5,8 +5,9 @@
 //! from January 31 gives February 29, March 31, April 30. A zero step or one going away
 //! from `stop` fails with `INVALID_FUNCTION_ARGUMENT`.
 //!
-//! Trino refuses more than 10,000 elements; the emulator does not (docs/emulator-sql.md:
-//! benchmarks unnest long sequences), up to the 2^31 elements one array can hold.
+//! More than 10,000 elements fail with `INVALID_FUNCTION_ARGUMENT`, as in Trino: a query
+//! that runs here must run on Athena. Longer runs of numbers come from a cross join of
+//! two sequences (`examples/common/designs.rs`).
 
 use std::sync::Arc;
 
@@ -27,8 +28,11 @@ pub(super) fn udfs() -> Vec<ScalarUDF> {
     vec![CollectionUdf::udf("athena_sequence", Sequence)]
 }
 
-/// The most elements one sequence may have (an array's offsets are 32-bit).
+/// The most elements one batch of sequences may hold (an array's offsets are 32-bit).
 const MAX_ELEMENTS: i128 = i32::MAX as i128;
+
+/// The most elements one sequence may have in Trino (`ArraySequence`'s limit).
+const MAX_ENTRIES: i128 = 10_000;
 
 const WRONG_DIRECTION: &str = "INVALID_FUNCTION_ARGUMENT: sequence stop value should be greater than or equal to start value if step is greater than zero otherwise stop should be less than or equal to start";
 
@@ -238,8 +242,18 @@ fn integer_count(start: i64, stop: i64, step: i64) -> Result<i128> {
         return exec_err!("{WRONG_DIRECTION}");
     }
     let n = (i128::from(stop) - i128::from(start)) / i128::from(step) + 1;
-    check_total(n)?;
+    check_entries(n)?;
     Ok(n)
+}
+
+/// Trino's limit on the length of one sequence.
+fn check_entries(n: i128) -> Result<()> {
+    if n > MAX_ENTRIES {
+        return exec_err!(
+            "INVALID_FUNCTION_ARGUMENT: result of sequence function must not have more than {MAX_ENTRIES} entries"
+        );
+    }
+    Ok(())
 }
 
 fn check_total(n: i128) -> Result<()> {
@@ -278,6 +292,7 @@ fn month_steps(start: i32, stop: i32, months: i32, already: usize) -> Result<Vec
             break;
         }
         out.push(days as i32);
+        check_entries(out.len() as i128)?;
         check_total((already + out.len()) as i128)?;
     }
     Ok(out)
@@ -309,6 +324,7 @@ fn timestamp_month_steps(
             break;
         }
         out.push(v);
+        check_entries(out.len() as i128)?;
         check_total((already + out.len()) as i128)?;
     }
     Ok(out)
@@ -334,6 +350,28 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("stop value")
+        );
+    }
+
+    #[test]
+    fn a_sequence_holds_at_most_trinos_ten_thousand_entries() {
+        assert_eq!(integer_count(1, 10_000, 1).unwrap(), 10_000);
+        assert_eq!(integer_count(0, 19_998, 2).unwrap(), 10_000);
+        assert!(integer_count(0, 20_000, 2).is_err());
+        assert!(
+            integer_count(1, 10_001, 1)
+                .unwrap_err()
+                .to_string()
+                .contains("must not have more than 10000 entries")
+        );
+        let day = |y, m, d| days_from_civil(y, m, d) as i32;
+        // 10,001 months from 1900.
+        assert!(month_steps(day(1900, 1, 1), day(2733, 5, 1), 1, 0).is_err());
+        assert_eq!(
+            month_steps(day(1900, 1, 1), day(2733, 4, 1), 1, 0)
+                .unwrap()
+                .len(),
+            10_000
         );
     }
 
