@@ -10,7 +10,7 @@ use datafusion::execution::context::SessionContext;
 mod adapters;
 mod binary;
 pub(crate) mod catalog;
-mod dates;
+pub(crate) mod dates;
 mod json;
 mod lambdas;
 mod strings;
@@ -33,13 +33,12 @@ pub(crate) fn register(ctx: &SessionContext) {
         strings::url_encode(),
         json::json_extract(),
         json::json_extract_scalar(),
-        dates::date_trunc(),
-        dates::at_timezone(),
         binary::from_hex(),
         binary::to_hex(),
     ] {
         ctx.register_udf(udf);
     }
+    dates::register(ctx);
     for udf in urls::url_functions() {
         ctx.register_udf(udf);
     }

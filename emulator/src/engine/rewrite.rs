@@ -16,6 +16,7 @@ use super::names::DUPLICATE_MARK;
 
 mod ast;
 mod casts;
+mod datetime;
 mod dialect;
 mod function_calls;
 mod gate;

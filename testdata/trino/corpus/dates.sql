@@ -17,8 +17,8 @@ SELECT typeof(DATE '2024-01-02'), typeof(TIMESTAMP '2024-01-02 03:04:05.12'), ty
 -- Comparisons between dates and timestamps of different precisions.
 SELECT DATE '2024-01-02' < DATE '2024-01-03', DATE '2024-01-02' = TIMESTAMP '2024-01-02 00:00:00', DATE '2024-01-02' < TIMESTAMP '2024-01-02 00:00:01';
 SELECT TIMESTAMP '2024-01-02 00:00:00' = TIMESTAMP '2024-01-02 00:00:00.000000', TIMESTAMP '2024-01-02 00:00:00.1' > TIMESTAMP '2024-01-02 00:00:00.09';
-SELECT d FROM (VALUES DATE '2024-03-01', DATE '2023-12-31', NULL, DATE '2024-01-15') t(d) ORDER BY d;
-SELECT d, count(*) FROM (VALUES DATE '2024-03-01', DATE '2024-03-01', DATE '2024-01-15') t(d) GROUP BY d ORDER BY d DESC;
+SELECT d FROM (VALUES (DATE '2024-03-01'), (DATE '2023-12-31'), (NULL), (DATE '2024-01-15')) t(d) ORDER BY d;
+SELECT d, count(*) FROM (VALUES (DATE '2024-03-01'), (DATE '2024-03-01'), (DATE '2024-01-15')) t(d) GROUP BY d ORDER BY d DESC;
 
 -- The fields of a date, as bigints.
 SELECT year(DATE '2024-03-15'), quarter(DATE '2024-03-15'), month(DATE '2024-03-15'), day(DATE '2024-03-15');
@@ -54,7 +54,7 @@ SELECT date_trunc('hour', DATE '2024-05-17');
 SELECT date_trunc('decade', DATE '2024-05-17');
 SELECT date_trunc('fortnight', TIMESTAMP '2024-05-17 01:02:03');
 SELECT date_trunc('day', CAST(NULL AS DATE)), date_trunc(NULL, DATE '2024-05-17');
-SELECT date_trunc('month', ts) AS m, count(*) FROM (VALUES TIMESTAMP '2024-01-05 10:00:00', TIMESTAMP '2024-01-20 11:00:00', TIMESTAMP '2024-02-01 00:00:00') t(ts) GROUP BY 1 ORDER BY 1;
+SELECT date_trunc('month', ts) AS m, count(*) FROM (VALUES (TIMESTAMP '2024-01-05 10:00:00'), (TIMESTAMP '2024-01-20 11:00:00'), (TIMESTAMP '2024-02-01 00:00:00')) t(ts) GROUP BY 1 ORDER BY 1;
 
 -- date_add: every unit, months clamped to the end of the month, precision kept.
 SELECT date_add('day', 1, DATE '2024-02-28'), date_add('day', -1, DATE '2024-03-01'), date_add('week', 2, DATE '2024-01-01'), date_add('month', 1, DATE '2024-01-31');
@@ -66,7 +66,7 @@ SELECT date_add('hour', 25, DATE '2024-01-01');
 SELECT date_add('century', 1, DATE '2024-01-01');
 SELECT date_add('day', NULL, DATE '2024-01-01'), date_add('day', 1, CAST(NULL AS DATE));
 SELECT date_add('day', 9223372036854775807, DATE '2024-01-01');
-SELECT date_add('day', n, DATE '2024-01-01') FROM (VALUES 0, 31, 366, -1) t(n);
+SELECT date_add('day', n, DATE '2024-01-01') FROM (VALUES (0), (31), (366), (-1)) t(n);
 
 -- date_diff: every unit, whole units between the two values (negative when the first is later).
 SELECT date_diff('day', DATE '2024-01-01', DATE '2024-03-01'), date_diff('day', DATE '2024-03-01', DATE '2024-01-01'), date_diff('week', DATE '2024-01-01', DATE '2024-01-14'), date_diff('week', DATE '2024-01-01', DATE '2024-01-15');
@@ -87,3 +87,27 @@ SELECT typeof(now()), typeof(current_date), typeof(current_timestamp), typeof(lo
 SELECT current_date = CAST(now() AS DATE), now() > TIMESTAMP '2020-01-01 00:00:00 UTC', current_date > DATE '2020-01-01';
 SELECT date_diff('day', current_date, current_date), date_trunc('day', now()) <= now(), year(now()) >= 2024;
 SELECT current_timezone();
+
+-- date(x): CAST(x AS DATE).
+SELECT date('2024-01-02'), date(TIMESTAMP '2024-01-02 23:59:59.999'), date(TIMESTAMP '2024-01-02 03:04:05 Asia/Tokyo'), date(NULL);
+SELECT date('2024-13-01');
+
+-- sequence of dates and timestamps, stepped by an interval (a day by default).
+SELECT sequence(DATE '2024-01-01', DATE '2024-01-05', INTERVAL '2' DAY), sequence(DATE '2024-01-31', DATE '2024-04-30', INTERVAL '1' MONTH), sequence(DATE '2024-01-03', DATE '2024-01-01');
+SELECT sequence(TIMESTAMP '2024-01-01 00:00:00', TIMESTAMP '2024-01-01 02:00:00', INTERVAL '1' HOUR), sequence(DATE '2024-03-01', DATE '2024-01-01', INTERVAL '-1' MONTH), sequence(DATE '2024-01-01', DATE '2024-01-01');
+SELECT x, day_of_week(x) FROM UNNEST(sequence(DATE '2024-01-01', DATE '2024-01-10', INTERVAL '3' DAY)) t(x) ORDER BY x;
+SELECT sequence(DATE '2024-01-01', DATE '2024-01-03', INTERVAL '1' HOUR);
+SELECT sequence(DATE '2024-01-05', DATE '2024-01-01', INTERVAL '1' DAY);
+SELECT sequence(DATE '2024-01-01', DATE '2024-01-05', INTERVAL '0' DAY);
+SELECT sequence(TIMESTAMP '2024-01-01 00:00:00.5', TIMESTAMP '2024-01-01 00:00:01.5', INTERVAL '0.5' SECOND);
+
+-- Precisions through DataFusion's own functions and aggregates.
+SELECT max(ts), min(ts), count(ts) FROM (VALUES (TIMESTAMP '2024-01-02 03:04:05'), (TIMESTAMP '2024-01-03 00:00:00'), (NULL)) t(ts);
+SELECT max(d), min(d), max(ts) FROM (VALUES (DATE '2024-03-01', TIMESTAMP '2024-01-02 03:04:05.123'), (DATE '2023-12-31', TIMESTAMP '2024-01-02 03:04:05.124')) t(d, ts);
+SELECT max(ts) FROM (VALUES (TIMESTAMP '2024-01-02 03:04:05.1'), (TIMESTAMP '2024-01-02 03:04:05.25')) t(ts);
+SELECT coalesce(NULL, TIMESTAMP '2024-01-02 03:04:05.1'), nullif(DATE '2024-01-01', DATE '2024-01-02');
+SELECT CASE WHEN x > 1 THEN DATE '2024-01-01' ELSE DATE '2024-12-31' END, coalesce(NULL, TIMESTAMP '2024-01-02 03:04:05') FROM (VALUES (1), (2)) t(x);
+SELECT TIMESTAMP '2024-01-02 03:04:05.1' AS ts UNION ALL SELECT TIMESTAMP '2024-01-02 03:04:05' ORDER BY ts;
+SELECT greatest(DATE '2024-01-01', DATE '2024-02-01'), least(TIMESTAMP '2024-01-01 10:00:00', TIMESTAMP '2024-01-01 09:00:00'), greatest(TIMESTAMP '2024-01-01 10:00:00.1', TIMESTAMP '2024-01-01 10:00:00');
+SELECT ARRAY[DATE '2024-01-01', NULL], ARRAY[TIMESTAMP '2024-01-02 03:04:05.123'], ARRAY[TIMESTAMP '2024-01-02 03:04:05.1'];
+SELECT DATE '2024-01-01' IN (DATE '2024-01-01', DATE '2024-01-02'), DATE '2024-01-15' BETWEEN DATE '2024-01-01' AND DATE '2024-01-31', TIMESTAMP '2024-01-01 12:00:00' BETWEEN DATE '2024-01-01' AND DATE '2024-01-02';

@@ -12,7 +12,7 @@ SELECT TIME 'noon';
 
 -- Comparisons and ordering.
 SELECT TIME '01:02:03' < TIME '01:02:03.001', TIME '10:00' = TIME '10:00:00.000', TIME '23:59:59' > TIME '00:00:00';
-SELECT t FROM (VALUES TIME '12:00:00', TIME '01:30:00', NULL, TIME '23:15:00') v(t) ORDER BY t;
+SELECT t FROM (VALUES (TIME '12:00:00'), (TIME '01:30:00'), (NULL), (TIME '23:15:00')) v(t) ORDER BY t;
 SELECT TIME '10:00:00' BETWEEN TIME '09:00:00' AND TIME '17:00:00', greatest(TIME '01:00:00', TIME '02:00:00');
 
 -- Fields of a time.
@@ -54,8 +54,18 @@ SELECT CAST(NULL AS TIME), hour(CAST(NULL AS TIME(6)));
 SELECT CAST(1 AS TIME);
 
 -- Times in grouped and joined queries.
-SELECT hour(t) AS h, count(*) FROM (VALUES TIME '09:15:00', TIME '09:45:00', TIME '14:00:00') v(t) GROUP BY hour(t) ORDER BY h;
-SELECT max(t), min(t) FROM (VALUES TIME '09:15:00', TIME '23:45:00.5', TIME '00:00:01') v(t);
+SELECT hour(t) AS h, count(*) FROM (VALUES (TIME '09:15:00'), (TIME '09:45:00'), (TIME '14:00:00')) v(t) GROUP BY hour(t) ORDER BY h;
+SELECT max(t), min(t) FROM (VALUES (TIME '09:15:00'), (TIME '23:45:00.5'), (TIME '00:00:01')) v(t);
 
--- The clocks: only their types.
-SELECT typeof(localtime), typeof(current_time);
+-- The clocks: only their types, and answers that do not change.
+SELECT typeof(localtime), localtime BETWEEN TIME '00:00:00' AND TIME '23:59:59.999';
+SELECT typeof(current_time);
+
+-- Times with a time zone.
+SELECT TIME '01:02:03 +05:00';
+
+-- Times in VALUES and in arithmetic over columns.
+SELECT t + INTERVAL '30' MINUTE, date_trunc('hour', t), hour(t) FROM (VALUES (TIME '23:45:00'), (TIME '00:10:00.5')) v(t);
+SELECT t, t - TIME '12:00:00' FROM (VALUES (TIME '10:15:00'), (TIME '13:00:00.123')) v(t) ORDER BY t;
+SELECT CAST(TIME '10:11:12.345' AS TIME(1)), CAST(TIME '23:59:59.96' AS TIME(1)), CAST(TIME '10:11:12' AS TIME(6));
+SELECT CAST(TIME '10:11:12.345' AS TIMESTAMP);

@@ -15,7 +15,7 @@ SELECT TIMESTAMP '2024-01-02 03:04:05 +15:00';
 -- Comparisons are between instants, whatever the zone.
 SELECT TIMESTAMP '2024-01-02 03:04:05 +05:30' = TIMESTAMP '2024-01-01 21:34:05 UTC', TIMESTAMP '2024-01-02 03:04:05 Asia/Tokyo' < TIMESTAMP '2024-01-02 03:04:05 Europe/London';
 SELECT TIMESTAMP '2024-01-02 03:04:05 +05:30' < TIMESTAMP '2024-01-02 00:00:00', TIMESTAMP '2024-01-02 00:00:00 UTC' = TIMESTAMP '2024-01-02 00:00:00';
-SELECT ts FROM (VALUES TIMESTAMP '2024-01-02 03:00:00 +05:00', TIMESTAMP '2024-01-01 23:00:00 UTC', TIMESTAMP '2024-01-01 20:00:00 America/New_York') t(ts) ORDER BY ts;
+SELECT ts FROM (VALUES (TIMESTAMP '2024-01-02 03:00:00 +05:00'), (TIMESTAMP '2024-01-01 23:00:00 UTC'), (TIMESTAMP '2024-01-01 20:00:00 America/New_York')) t(ts) ORDER BY ts;
 
 -- AT TIME ZONE and at_timezone: the same instant shown in another zone.
 SELECT TIMESTAMP '2024-01-02 03:04:05 America/Los_Angeles' AT TIME ZONE 'Asia/Kolkata', TIMESTAMP '2024-01-02 03:04:05' AT TIME ZONE '+05:30', TIMESTAMP '2024-07-01 12:00:00 UTC' AT TIME ZONE 'Europe/Berlin';
@@ -28,7 +28,7 @@ SELECT at_timezone(TIMESTAMP '2024-01-02 03:04:05 UTC', 'utc');
 SELECT at_timezone(TIMESTAMP '2024-01-02 03:04:05 UTC', 'Mars/Olympus');
 SELECT at_timezone(TIMESTAMP '2024-01-02 03:04:05 UTC', '+15:00');
 SELECT at_timezone(TIMESTAMP '2024-01-02 03:04:05 UTC', NULL), at_timezone(NULL, 'UTC');
-SELECT ts AT TIME ZONE 'Asia/Tokyo' FROM (VALUES TIMESTAMP '2024-01-02 03:04:05 UTC', TIMESTAMP '2024-06-30 23:59:59 UTC') t(ts);
+SELECT ts AT TIME ZONE 'Asia/Tokyo' FROM (VALUES (TIMESTAMP '2024-01-02 03:04:05 UTC'), (TIMESTAMP '2024-06-30 23:59:59 UTC')) t(ts);
 
 -- with_timezone: the same local time, in the zone given.
 SELECT with_timezone(TIMESTAMP '2024-01-02 03:04:05', 'America/New_York'), with_timezone(TIMESTAMP '2024-01-02 03:04:05.123', '+05:30'), with_timezone(TIMESTAMP '2024-01-02 03:04:05.123456', 'UTC');
@@ -56,7 +56,7 @@ SELECT from_unixtime(1700000000.5, 'Asia/Tokyo'), from_unixtime(1700000000, 'Ame
 SELECT from_unixtime(NULL), from_unixtime(1700000000, NULL), typeof(from_unixtime(1));
 SELECT from_unixtime(1700000000, 'Nowhere/Else');
 SELECT from_unixtime(1700000000, 15, 0);
-SELECT from_unixtime(x) FROM (VALUES 1, 86400, 1000000000) t(x);
+SELECT from_unixtime(x) FROM (VALUES (1), (86400), (1000000000)) t(x);
 SELECT to_unixtime(from_unixtime(1700000000.25, 'Europe/Paris')), to_unixtime(TIMESTAMP '2024-01-02 03:04:05 +01:00');
 
 -- DST edges: local times that do not exist or exist twice, arithmetic across a change.
@@ -71,3 +71,19 @@ SELECT hour(at_timezone(TIMESTAMP '2024-06-01 12:00:00 UTC', 'Australia/Lord_How
 
 -- The session's zone.
 SELECT current_timezone(), typeof(current_timezone());
+
+-- timezone(x): the zone of a value.
+SELECT timezone(TIMESTAMP '2024-01-02 03:04:05 Asia/Tokyo'), timezone(TIMESTAMP '2024-01-02 03:04:05 +05:30'), timezone(TIMESTAMP '2024-01-02 03:04:05 Z'), timezone(from_unixtime(0, 'Europe/Paris'));
+
+-- Values in different zones in one column: Trino keeps each value's zone.
+SELECT CASE WHEN x = 1 THEN TIMESTAMP '2024-01-02 03:04:05 UTC' ELSE TIMESTAMP '2024-01-02 03:04:05 +01:00' END FROM (VALUES (1), (2)) t(x);
+SELECT at_timezone(TIMESTAMP '2024-01-02 03:04:05 UTC', 'Asia/Tokyo') AS ts UNION ALL SELECT TIMESTAMP '2024-01-02 03:04:05 UTC';
+SELECT ts FROM (VALUES (TIMESTAMP '2024-01-02 03:00:00 UTC'), (TIMESTAMP '2024-01-02 04:00:00 UTC')) t(ts) WHERE ts > TIMESTAMP '2024-01-02 04:30:00 +01:00';
+
+-- Zones read from text that is not constant: the column's zone is UTC; other zones are refused.
+SELECT from_iso8601_timestamp(x) FROM (VALUES ('2024-01-02T03:04:05Z'), ('2024-01-02T03:04:05.5'), (NULL)) t(x);
+SELECT from_iso8601_timestamp(x) FROM (VALUES ('2024-01-02T03:04:05Z'), ('2024-01-02T03:04:05+01:00')) t(x);
+SELECT CAST(x AS TIMESTAMP WITH TIME ZONE) FROM (VALUES ('2024-01-02 03:04:05'), ('2024-01-02 03:04:05 UTC')) t(x);
+SELECT CAST(x AS TIMESTAMP WITH TIME ZONE) FROM (VALUES ('2024-01-02 03:04:05'), ('2024-01-02 03:04:05 +01:00')) t(x);
+SELECT parse_datetime(x, 'yyyy-MM-dd HH:mm') FROM (VALUES ('2024-01-02 03:04'), ('2024-12-31 23:59')) t(x);
+SELECT hour(at_timezone(ts, 'America/Los_Angeles')) AS h, count(*) FROM (VALUES (TIMESTAMP '2024-06-01 15:00:00 UTC'), (TIMESTAMP '2024-06-01 15:30:00 UTC'), (TIMESTAMP '2024-06-01 20:00:00 UTC')) t(ts) GROUP BY 1 ORDER BY 1;
