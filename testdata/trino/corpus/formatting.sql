@@ -100,3 +100,15 @@ SELECT CAST(TIMESTAMP '2024-01-02 03:04:05' AS BIGINT);
 
 -- Round trips.
 SELECT date_format(date_parse('2024-03-05', '%Y-%m-%d'), '%d/%m/%Y'), format_datetime(parse_datetime('05.03.2024', 'dd.MM.yyyy'), 'yyyy-MM-dd'), CAST(CAST(TIMESTAMP '2024-01-02 03:04:05.678' AS VARCHAR) AS TIMESTAMP);
+
+-- More patterns as people write them.
+SELECT format_datetime(DATE '2024-01-02', 'yyyy-MM-dd HH:mm'), format_datetime(TIMESTAMP '0001-01-01 00:00:00', 'G yyyy C'), format_datetime(TIMESTAMP '2024-01-02 12:00:00', 'h a K k');
+SELECT format_datetime(TIMESTAMP '2024-01-02 03:04:05', 'yyyy-MM-dd HH:mm Z');
+SELECT parse_datetime('2024-01-02 03:04:05.1', 'yyyy-MM-dd HH:mm:ss.S'), parse_datetime('2024-01-02 03:04:05.123456', 'yyyy-MM-dd HH:mm:ss.SSSSSS'), parse_datetime('20240102', 'yyyyMMdd'), parse_datetime('2024-1-2', 'yyyy-M-d');
+SELECT parse_datetime('Jan 2, 2024 3:04:05 PM', 'MMM d, yyyy h:mm:ss a'), parse_datetime('2024-01-02T03:04:05Z', 'yyyy-MM-dd''T''HH:mm:ssZ'), parse_datetime('2024-01-02 03:04 -08:00', 'yyyy-MM-dd HH:mm ZZ');
+SELECT date_parse('2024-01-02 15:04:05', '%Y-%m-%d %T'), date_parse('12/31/2023 11:59:59 PM', '%m/%d/%Y %r'), date_parse('2024-01-02 3:04', '%Y-%m-%d %k:%i'), date_parse('Tue Jan 02 2024', '%a %b %d %Y');
+SELECT date_parse('2024-01-02 12:00:00 AM', '%Y-%m-%d %h:%i:%s %p'), date_parse('2024-01-02 12:00:00 PM', '%Y-%m-%d %h:%i:%s %p'), date_parse('2024-01-02 00:30', '%Y-%m-%d %H:%i');
+SELECT date_format(TIMESTAMP '2024-01-02 00:05:09', '%l %h %p'), date_format(TIMESTAMP '-0044-03-15 12:00:00', '%Y-%m-%d'), date_format(TIMESTAMP '2024-12-31 00:00:00', '%x-%v %j');
+SELECT CAST('2024-01-02 03:04:05.12345678901' AS TIMESTAMP(6)), CAST('  2024-01-02' AS DATE), CAST('2024-01-02 3:4:5' AS TIMESTAMP), CAST('10000-01-01 00:00:00' AS TIMESTAMP), CAST('-2024-01-01' AS DATE);
+SELECT from_iso8601_timestamp('2024-01-02T03:04:05,5Z'), from_iso8601_timestamp('2024-01-02T03:04:05.123456+0530'), from_iso8601_timestamp('2024-01-02T03:04:05-08'), from_iso8601_date('2024-1-2'), from_iso8601_timestamp('+2024-01-02');
+SELECT from_iso8601_timestamp('2024-01-02T24:00:00');

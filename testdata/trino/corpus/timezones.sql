@@ -87,3 +87,14 @@ SELECT CAST(x AS TIMESTAMP WITH TIME ZONE) FROM (VALUES ('2024-01-02 03:04:05'),
 SELECT CAST(x AS TIMESTAMP WITH TIME ZONE) FROM (VALUES ('2024-01-02 03:04:05'), ('2024-01-02 03:04:05 +01:00')) t(x);
 SELECT parse_datetime(x, 'yyyy-MM-dd HH:mm') FROM (VALUES ('2024-01-02 03:04'), ('2024-12-31 23:59')) t(x);
 SELECT hour(at_timezone(ts, 'America/Los_Angeles')) AS h, count(*) FROM (VALUES (TIMESTAMP '2024-06-01 15:00:00 UTC'), (TIMESTAMP '2024-06-01 15:30:00 UTC'), (TIMESTAMP '2024-06-01 20:00:00 UTC')) t(ts) GROUP BY 1 ORDER BY 1;
+
+-- Across zones and DST changes: date_diff takes the first argument's zone for days and
+-- longer units; date_add and date_trunc work on local time for days and longer.
+SELECT date_diff('day', TIMESTAMP '2024-01-01 23:00:00 America/New_York', TIMESTAMP '2024-01-02 01:00:00 Asia/Tokyo'), date_diff('hour', TIMESTAMP '2024-01-01 23:00:00 +05:00', TIMESTAMP '2024-01-01 23:00:00 UTC');
+SELECT date_add('month', 1, TIMESTAMP '2024-10-15 12:00:00 Europe/Berlin'), date_add('day', 1, TIMESTAMP '2024-03-30 02:30:00 Europe/Berlin'), date_add('hour', 1, TIMESTAMP '2024-03-31 01:30:00 Europe/Berlin');
+SELECT date_trunc('day', TIMESTAMP '2024-03-31 12:00:00 Europe/Berlin'), date_trunc('hour', TIMESTAMP '2024-03-31 03:30:00 Europe/Berlin'), date_trunc('week', TIMESTAMP '2024-11-04 00:30:00 America/Sao_Paulo');
+SELECT year(TIMESTAMP '2024-12-31 23:30:00 -05:00'), week(TIMESTAMP '2024-12-30 00:30:00 +05:00'), quarter(TIMESTAMP '2024-04-01 00:00:00 +14:00'), millisecond(TIMESTAMP '2024-01-01 00:00:00.999 Asia/Tokyo');
+SELECT format_datetime(TIMESTAMP '2024-01-02 03:04:05.678 Asia/Kolkata', 'yyyy-MM-dd HH:mm:ss.SSS ZZ ZZZ a EEEE'), format_datetime(TIMESTAMP '2024-07-02 03:04:05 America/New_York', 'Z');
+SELECT to_iso8601(TIMESTAMP '2024-01-02 03:04:05.123456789 Europe/London'), to_iso8601(TIMESTAMP '2024-07-02 03:04:05 Europe/London'), to_iso8601(from_unixtime(0));
+SELECT CAST('2024-01-02 03:04:05+05:30' AS TIMESTAMP WITH TIME ZONE), CAST('2024-01-02 UTC' AS TIMESTAMP WITH TIME ZONE), CAST('2024-01-02 03:04:05 Z' AS TIMESTAMP WITH TIME ZONE);
+SELECT typeof(now() - INTERVAL '1' HOUR), typeof(date_trunc('day', now())), now() - INTERVAL '1' HOUR < now(), typeof(current_date - INTERVAL '1' DAY);

@@ -111,6 +111,16 @@ fn eval_format(eval: &Eval<'_>, language: Language) -> Result<ArrayRef> {
             continue;
         };
         let tokens = patterns.get(formats.value(i))?;
+        if matches!(language, Language::Joda)
+            && !matches!(kind, Some(Kind::TimestampTz(..)))
+            && tokens.iter().any(|t| {
+                matches!(t, Token::Offset { .. } | Token::ZoneId | Token::ZoneName { .. })
+            })
+        {
+            return Err(invalid(
+                "format_datetime for TIMESTAMP type, cannot use 'Z' nor 'z' in format, as this type does not contain TZ information",
+            ));
+        }
         let (local, offset, zone) = match &kind {
             Some(Kind::Date) => (v * NANOS_PER_DAY, 0, "UTC"),
             Some(Kind::TimestampTz(_, zone)) => {
@@ -330,7 +340,7 @@ struct Iso {
 }
 
 /// Reads `[+-]yyyy[-MM[-dd]]`, `yyyy-Www[-e]`, `yyyy-DDD`; with `time`, then
-/// `[THH[:mm[:ss[.fff]]]][Z|±HH[:mm]]`. `full` requires a whole date and a time with
+/// `[THH[:mm[:ss[.fff]]]][Z|±HH[:mm]]` (fields of one digit too, as Joda reads them). `full` requires a whole date and a time with
 /// minutes (java.time's ISO_DATE_TIME). The message of Trino's error otherwise.
 fn parse_iso(text: &str, time: bool, full: bool) -> std::result::Result<Iso, String> {
     let b = text.as_bytes();
@@ -377,7 +387,7 @@ fn parse_iso(text: &str, time: bool, full: bool) -> std::result::Result<Iso, Str
         at += 1;
         if at < b.len() && b[at] == b'W' {
             at += 1;
-            let week = digits(&mut at, 2, 2).ok_or_else(|| malformed(at))?;
+            let week = digits(&mut at, 1, 2).ok_or_else(|| malformed(at))?;
             let mut weekday = 1;
             if at < b.len() && b[at] == b'-' {
                 at += 1;
@@ -391,7 +401,7 @@ fn parse_iso(text: &str, time: bool, full: bool) -> std::result::Result<Iso, Str
             days = monday + (week - 1) * 7 + weekday - 1;
         } else {
             let start = at;
-            let n = digits(&mut at, 2, 3).ok_or_else(|| malformed(start))?;
+            let n = digits(&mut at, 1, 3).ok_or_else(|| malformed(start))?;
             if at - start == 3 {
                 let max = if super::text::is_leap(year) { 366 } else { 365 };
                 days += range(n, "dayOfYear", max)? - 1;
@@ -401,7 +411,7 @@ fn parse_iso(text: &str, time: bool, full: bool) -> std::result::Result<Iso, Str
                 let mut day = 1;
                 if at < b.len() && b[at] == b'-' {
                     at += 1;
-                    day = digits(&mut at, 2, 2).ok_or_else(|| malformed(at))?;
+                    day = digits(&mut at, 1, 2).ok_or_else(|| malformed(at))?;
                     range(
                         day,
                         "dayOfMonth",
@@ -420,16 +430,16 @@ fn parse_iso(text: &str, time: bool, full: bool) -> std::result::Result<Iso, Str
     }
     if time && at < b.len() && b[at] == b'T' {
         at += 1;
-        let hour = digits(&mut at, 2, 2).ok_or_else(|| malformed(at))?;
+        let hour = digits(&mut at, 1, 2).ok_or_else(|| malformed(at))?;
         let (mut minute, mut second) = (0, 0);
         let mut had_minutes = false;
         if at < b.len() && b[at] == b':' {
             at += 1;
-            minute = digits(&mut at, 2, 2).ok_or_else(|| malformed(at))?;
+            minute = digits(&mut at, 1, 2).ok_or_else(|| malformed(at))?;
             had_minutes = true;
             if at < b.len() && b[at] == b':' {
                 at += 1;
-                second = digits(&mut at, 2, 2).ok_or_else(|| malformed(at))?;
+                second = digits(&mut at, 1, 2).ok_or_else(|| malformed(at))?;
                 if at < b.len() && (b[at] == b'.' || b[at] == b',') {
                     at += 1;
                     let start = at;
