@@ -76,11 +76,9 @@ pub(super) fn interval(i: &Interval) -> Option<Expr> {
 /// negation for numbers and the emulator's for intervals (DataFusion negates none of
 /// the emulator's interval types).
 pub(super) fn negate(operand: &Expr) -> Option<Expr> {
-    let mut inner = operand;
-    while let Expr::Nested(e) = inner {
-        inner = e;
-    }
-    if matches!(inner, Expr::Value(_)) {
+    // Number literals (as the rewrite types them: `CAST(1 AS INTEGER)`) stay as they are.
+    let number = |e: &Expr| matches!(e, Expr::Value(v) if matches!(v.value, datafusion::sql::sqlparser::ast::Value::Number(..)));
+    if number(operand) || matches!(operand, Expr::Cast { .. }) {
         return None;
     }
     Some(Expr::BinaryOp {
@@ -373,5 +371,72 @@ pub(super) fn unify_values(body: &mut SetExpr) {
                 *cell = new;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse_query;
+
+    fn rewritten(sql: &str) -> String {
+        parse_query(sql).expect("parses").0.to_string()
+    }
+
+    #[test]
+    fn literals_become_the_emulators_functions() {
+        let sql = rewritten(
+            "SELECT DATE '2024-01-02', TIMESTAMP '2024-01-02 03:04:05.1 UTC', TIME '01:02', INTERVAL '1-2' YEAR TO MONTH",
+        );
+        assert!(
+            sql.contains("athena_literal('DATE', '2024-01-02')"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("athena_literal('TIMESTAMP', '2024-01-02 03:04:05.1 UTC')"),
+            "{sql}"
+        );
+        assert!(sql.contains("athena_literal('TIME', '01:02')"), "{sql}");
+        assert!(
+            sql.contains("athena_literal('INTERVAL YEAR TO MONTH', '1-2')"),
+            "{sql}"
+        );
+    }
+
+    #[test]
+    fn casts_extract_and_calls_are_rewritten() {
+        let sql = rewritten(
+            "SELECT CAST(x AS TIMESTAMP), TRY_CAST(x AS TIME(6)), CAST(x AS TIMESTAMP WITH TIME ZONE), EXTRACT(DOW FROM x), year(x), date_add('day', 1, x) FROM t",
+        );
+        assert!(sql.contains("athena_cast((x), 'timestamp(3)')"), "{sql}");
+        assert!(sql.contains("athena_try_cast((x), 'time(6)')"), "{sql}");
+        assert!(sql.contains("'timestamp(3) with time zone'"), "{sql}");
+        assert!(sql.contains("athena_extract('day_of_week', (x))"), "{sql}");
+        assert!(sql.contains("athena_field('year', (x))"), "{sql}");
+        assert!(sql.contains("athena_date_add("), "{sql}");
+    }
+
+    #[test]
+    fn negation_and_between_of_times() {
+        let sql = rewritten("SELECT -x, -1, t BETWEEN TIME '01:00' AND TIME '02:00:00.5' FROM t");
+        assert!(sql.contains("athena_negate"), "{sql}");
+        assert!(sql.contains("-CAST(1 AS INTEGER)"), "{sql}");
+        assert!(sql.contains(">=") && sql.contains("<="), "{sql}");
+        let plain = rewritten("SELECT x BETWEEN 1 AND 2 FROM t");
+        assert!(plain.contains("BETWEEN"), "{plain}");
+    }
+
+    #[test]
+    fn values_rows_get_one_type() {
+        let sql =
+            rewritten("SELECT * FROM (VALUES (TIME '01:00'), (TIME '02:00:00.5'), (NULL)) t(x)");
+        assert_eq!(sql.matches("athena_cast(").count(), 2, "{sql}");
+        assert!(sql.contains("'time(1)'"), "{sql}");
+        let zones = rewritten(
+            "SELECT * FROM (VALUES (TIMESTAMP '2024-01-01 00:00 UTC'), (TIMESTAMP '2024-01-01 00:00 +01:00')) t(x)",
+        );
+        assert!(zones.contains("athena_refuse"), "{zones}");
+        let same =
+            rewritten("SELECT * FROM (VALUES (DATE '2024-01-01'), (DATE '2024-01-02')) t(x)");
+        assert!(!same.contains("athena_cast"), "{same}");
     }
 }

@@ -114,7 +114,10 @@ fn eval_format(eval: &Eval<'_>, language: Language) -> Result<ArrayRef> {
         if matches!(language, Language::Joda)
             && !matches!(kind, Some(Kind::TimestampTz(..)))
             && tokens.iter().any(|t| {
-                matches!(t, Token::Offset { .. } | Token::ZoneId | Token::ZoneName { .. })
+                matches!(
+                    t,
+                    Token::Offset { .. } | Token::ZoneId | Token::ZoneName { .. }
+                )
             })
         {
             return Err(invalid(

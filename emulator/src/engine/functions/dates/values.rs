@@ -183,10 +183,11 @@ fn eval_literal(eval: &Eval<'_>) -> Result<ArrayRef> {
     build(&eval.out_kind()?, values, &|| out_of_range("literal"))
 }
 
-/// The error of a value Arrow's unit cannot hold (timestamp(7..9) beyond 1677-2262).
+/// The error of a value Arrow cannot hold (a timestamp(7..9) beyond 1677-2262, a date
+/// beyond five million years).
 pub(crate) fn out_of_range(what: &str) -> DataFusionError {
     not_supported(format!(
-        "a {what} outside the range the emulator holds (1677-2262 for timestamp(7) to timestamp(9))"
+        "a {what} outside the range the emulator holds (dates within 5 million years of 1970, timestamp(7) to timestamp(9) within 1677-2262)"
     ))
 }
 
