@@ -4,6 +4,10 @@
 //! - a date, time, timestamp or interval to a number or a boolean: Trino has no such
 //!   cast (`CAST(DATE '2024-01-02' AS INTEGER)` fails with TYPE_MISMATCH; DataFusion
 //!   would answer the day number);
+//! - text to a date/time type or back, made by DataFusion's coercion (the emulator's
+//!   own casts are functions): Trino coerces neither way, so `date_col = '2024-01-01'`
+//!   fails with TYPE_MISMATCH and `length(DATE '2024-01-01')` with FUNCTION_NOT_FOUND,
+//!   as on Athena;
 //! - a zoned timestamp to another zone where values of different zones meet in one
 //!   column (VALUES, UNION, CASE, COALESCE): Trino keeps each value's zone, an Arrow
 //!   column has one, so the emulator would show some values in another zone. Such
@@ -45,7 +49,7 @@ impl AnalyzerRule for TemporalCasts {
                 LogicalPlan::Projection(_) | LogicalPlan::Aggregate(_) | LogicalPlan::Window(_)
             );
             node.apply_expressions(|expr| {
-                visit(expr, false, &schema)?;
+                visit(expr, Place::Other, &schema)?;
                 if results {
                     keeps_precision(expr, &schema)?;
                 }
@@ -60,19 +64,27 @@ impl AnalyzerRule for TemporalCasts {
     }
 }
 
-/// Checks the casts of `expr` and below; `compared` when `expr` is an operand of a
-/// comparison.
-fn visit(expr: &Expr, compared: bool, schema: &DFSchema) -> Result<()> {
-    if let Expr::Cast(Cast {
-        expr: operand,
-        field,
-    })
-    | Expr::TryCast(TryCast {
-        expr: operand,
-        field,
-    }) = expr
-    {
-        check(operand, field.data_type(), compared, schema)?;
+/// Where an expression is: an operand of a comparison, an argument of a function, or
+/// elsewhere.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Compared,
+    Argument,
+    Other,
+}
+
+/// Checks the casts of `expr` and below.
+fn visit(expr: &Expr, place: Place, schema: &DFSchema) -> Result<()> {
+    match expr {
+        Expr::Cast(Cast {
+            expr: operand,
+            field,
+        }) => check(operand, field.data_type(), place, false, schema)?,
+        Expr::TryCast(TryCast {
+            expr: operand,
+            field,
+        }) => check(operand, field.data_type(), place, true, schema)?,
+        _ => {}
     }
     let comparison = match expr {
         Expr::BinaryExpr(b) => matches!(
@@ -89,8 +101,15 @@ fn visit(expr: &Expr, compared: bool, schema: &DFSchema) -> Result<()> {
         Expr::Between(_) | Expr::InList(_) => true,
         _ => false,
     };
+    let place = if comparison {
+        Place::Compared
+    } else if matches!(expr, Expr::ScalarFunction(_) | Expr::AggregateFunction(_)) {
+        Place::Argument
+    } else {
+        Place::Other
+    };
     expr.apply_children(|child| {
-        visit(child, comparison, schema)?;
+        visit(child, place, schema)?;
         Ok(TreeNodeRecursion::Continue)
     })?;
     Ok(())
@@ -98,7 +117,16 @@ fn visit(expr: &Expr, compared: bool, schema: &DFSchema) -> Result<()> {
 
 /// Fails a cast of a date/time value to a number or a boolean, and one that moves
 /// zoned timestamps to another zone outside a comparison.
-fn check(operand: &Expr, target: &DataType, compared: bool, schema: &DFSchema) -> Result<()> {
+///
+/// A TRY_CAST from text is a text table's reading of its files (the emulator's own
+/// TRY_CASTs are functions), not a coercion.
+fn check(
+    operand: &Expr,
+    target: &DataType,
+    place: Place,
+    try_cast: bool,
+    schema: &DFSchema,
+) -> Result<()> {
     // Expressions that do not resolve here (outer references) are not this rule's.
     let Ok((_, field)) = operand.to_field(schema) else {
         return Ok(());
@@ -106,11 +134,41 @@ fn check(operand: &Expr, target: &DataType, compared: bool, schema: &DFSchema) -
     if let (DataType::Timestamp(_, Some(from)), DataType::Timestamp(_, Some(to))) =
         (field.data_type(), target)
         && from != to
-        && !compared
+        && place != Place::Compared
     {
         return Err(not_supported(format!(
             "a column of timestamp with time zone values in different time zones ({from}, {to})"
         )));
+    }
+    let text =
+        |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
+    let source_kind = Kind::of_field(&field);
+    let target_kind = Kind::of_type(target, None);
+    if text(field.data_type()) && target_kind.is_some() && !try_cast {
+        return Err(trino_error(
+            "TYPE_MISMATCH",
+            format!(
+                "Cannot coerce varchar to {}",
+                target_kind.map(|k| k.trino_name()).unwrap_or_default()
+            ),
+        ));
+    }
+    if let Some(kind) = &source_kind
+        && text(target)
+    {
+        let name = if place == Place::Argument {
+            "FUNCTION_NOT_FOUND"
+        } else {
+            "TYPE_MISMATCH"
+        };
+        return Err(trino_error(
+            name,
+            format!(
+                "Unexpected parameters ({}): a {} is not a varchar",
+                kind.trino_name(),
+                kind.trino_name()
+            ),
+        ));
     }
     if !(target.is_numeric() || matches!(target, DataType::Boolean)) {
         return Ok(());

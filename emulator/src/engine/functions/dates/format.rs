@@ -284,14 +284,28 @@ fn eval_parse_datetime(eval: &Eval<'_>) -> Result<ArrayRef> {
 pub(crate) fn to_iso8601() -> ScalarUDF {
     udf(
         "athena_to_iso8601",
-        |plan| match plan.kind(0) {
-            Some(Kind::Date | Kind::Timestamp(_) | Kind::TimestampTz(..))
-                if plan.fields.len() == 1 =>
-            {
-                Ok(plain(DataType::Utf8))
+        |plan| {
+            // Trino's varchar(n): the longest text of the type.
+            let length = match plan.kind(0) {
+                Some(Kind::Date) => 16,
+                Some(Kind::Timestamp(p)) => 22 + if p > 0 { usize::from(p) + 1 } else { 0 },
+                Some(Kind::TimestampTz(p, _)) => 28 + if p > 0 { usize::from(p) + 1 } else { 0 },
+                None if plan.is_null(0) => 16,
+                _ => return Err(no_signature("to_iso8601", plan)),
+            };
+            if plan.fields.len() != 1 {
+                return Err(no_signature("to_iso8601", plan));
             }
-            None if plan.fields.len() == 1 && plan.is_null(0) => Ok(plain(DataType::Utf8)),
-            _ => Err(no_signature("to_iso8601", plan)),
+            let field =
+                datafusion::arrow::datatypes::Field::new("to_iso8601", DataType::Utf8, true)
+                    .with_metadata(
+                        [(
+                            crate::engine::names::ATHENA_TYPE_KEY.to_owned(),
+                            format!("varchar({length})"),
+                        )]
+                        .into(),
+                    );
+            Ok(Arc::new(field))
         },
         |eval| {
             let kind = eval.kind(0);

@@ -331,6 +331,27 @@ fn negation(operand: Expr, schema: &DFSchema) -> Result<Expr> {
     }
 }
 
+/// `a || b` with a date/time operand: Trino concatenates strings, arrays and binary
+/// values, not dates (FUNCTION_NOT_FOUND); an array with an element is the array
+/// planner's.
+fn concatenation(expr: RawBinaryExpr, schema: &DFSchema) -> Result<PlannerResult<RawBinaryExpr>> {
+    let (_, left) = expr.left.to_field(schema)?;
+    let (_, right) = expr.right.to_field(schema)?;
+    let list = |t: &DataType| matches!(t, DataType::List(_) | DataType::LargeList(_));
+    let temporal = Kind::of_field(&left).is_some() || Kind::of_field(&right).is_some();
+    if temporal && !list(left.data_type()) && !list(right.data_type()) {
+        return Err(trino_error(
+            "FUNCTION_NOT_FOUND",
+            format!(
+                "Unexpected parameters ({}, {}) for function concat",
+                type_name(&left),
+                type_name(&right)
+            ),
+        ));
+    }
+    Ok(PlannerResult::Original(expr))
+}
+
 /// The planner of the operators whose operands are dates, times or intervals.
 #[derive(Debug)]
 pub(crate) struct TemporalPlanner;
@@ -356,6 +377,7 @@ impl ExprPlanner for TemporalPlanner {
             BinaryOperator::Custom(op) if op == NEGATE => {
                 return Ok(PlannerResult::Planned(negation(expr.right, schema)?));
             }
+            BinaryOperator::StringConcat => return concatenation(expr, schema),
             _ => return Ok(PlannerResult::Original(expr)),
         };
         let (_, left) = expr.left.to_field(schema)?;
@@ -379,6 +401,12 @@ fn comparable(expr: RawBinaryExpr, schema: &DFSchema) -> Result<PlannerResult<Ra
     let (_, left) = expr.left.to_field(schema)?;
     let (_, right) = expr.right.to_field(schema)?;
     let (lk, rk) = (Kind::of_field(&left), Kind::of_field(&right));
+    let text =
+        |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
+    // Trino compares no date/time value with text (no implicit cast either way).
+    if (lk.is_some() && text(right.data_type())) || (rk.is_some() && text(left.data_type())) {
+        return Err(mismatch(&expr.op.to_string(), &left, &right));
+    }
     let (Some(a), Some(b)) = (&lk, &rk) else {
         return Ok(PlannerResult::Original(expr));
     };
