@@ -13,10 +13,13 @@
 //!   column has one, so the emulator would show some values in another zone. Such
 //!   queries are refused; comparisons, which only compare instants, are fine.
 //!
-//! And results that would lose a precision Arrow's unit does not say (`timestamp(1)`
-//! held in milliseconds, the 1 in the field's metadata): DataFusion's own functions and
-//! aggregates (`max`, `CASE`, `ARRAY[...]`) drop the metadata, and the value would show
-//! three digits where Trino shows one. Such results are refused.
+//! And results that would not have Trino's precision: DataFusion's own functions,
+//! aggregates and UNION drop or mix up a precision Arrow's unit does not say
+//! (`timestamp(1)` held in milliseconds, the 1 in the field's metadata), or widen a date
+//! to nanoseconds, and the value would show other digits than Trino's. Such results are
+//! refused.
+
+use std::sync::Arc;
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::config::ConfigOptions;
@@ -48,6 +51,9 @@ impl AnalyzerRule for TemporalCasts {
                 node,
                 LogicalPlan::Projection(_) | LogicalPlan::Aggregate(_) | LogicalPlan::Window(_)
             );
+            if let LogicalPlan::Union(union) = node {
+                union_keeps_precision(union)?;
+            }
             node.apply_expressions(|expr| {
                 visit(expr, Place::Other, &schema)?;
                 if results {
@@ -199,56 +205,175 @@ fn holds_time(data_type: &DataType) -> bool {
     }
 }
 
-/// The precision of a field the Arrow unit does not say (`timestamp(1)`), if it has one.
-fn odd_precision(field: &datafusion::arrow::datatypes::Field) -> Option<Kind> {
-    let kind = Kind::of_field(field)?;
-    let p = kind.precision()?;
-    let unit_digits = match field.data_type() {
-        DataType::Timestamp(unit, _) | DataType::Time32(unit) | DataType::Time64(unit) => {
-            super::types::unit_digits(*unit)
-        }
-        _ => return None,
-    };
-    (p != unit_digits).then_some(kind)
+/// Whether two kinds are the same type but for the precision (a date counts as a
+/// timestamp(0), as Trino coerces it).
+fn same_base(a: &Kind, b: &Kind) -> bool {
+    matches!(
+        (a, b),
+        (
+            Kind::Timestamp(_) | Kind::Date,
+            Kind::Timestamp(_) | Kind::Date
+        ) | (Kind::TimestampTz(..), Kind::TimestampTz(..))
+            | (Kind::Time(_), Kind::Time(_))
+    )
 }
 
-/// Fails a result expression that takes a value of an odd precision and gives a time or
-/// timestamp without it. Columns and the emulator's own functions keep precisions.
+/// The date/time values an expression's result is made of: its columns and the
+/// emulator's functions, through CASE's results (not its conditions) and other
+/// expressions' arguments.
+fn value_inputs(e: &Expr, schema: &DFSchema, out: &mut Vec<Kind>) {
+    if matches!(e, Expr::Column(_)) || is_own_function(e) {
+        if let Ok((_, field)) = e.to_field(schema)
+            && let Some(kind) = Kind::of_field(&field)
+        {
+            out.push(kind);
+        }
+        return;
+    }
+    if let Expr::Case(case) = e {
+        for (_, then) in &case.when_then_expr {
+            value_inputs(then, schema, out);
+        }
+        if let Some(other) = &case.else_expr {
+            value_inputs(other, schema, out);
+        }
+        return;
+    }
+    let _ = e.apply_children(|child| {
+        value_inputs(child, schema, out);
+        Ok(TreeNodeRecursion::Continue)
+    });
+}
+
+/// Fails a result expression whose time or timestamp would not have Trino's precision:
+/// the largest of the values it is made of (DataFusion's functions and aggregates drop a
+/// precision kept in metadata, or widen a date to nanoseconds), and one holding values
+/// of a precision a list or row cannot keep. Columns and the emulator's own functions
+/// have their precisions.
 fn keeps_precision(expr: &Expr, schema: &DFSchema) -> Result<()> {
     let mut e = expr;
     while let Expr::Alias(alias) = e {
         e = &alias.expr;
     }
-    if matches!(e, Expr::Column(_) | Expr::Literal(..)) || is_own_function(e) {
+    // Casts are coercions here (a query's own casts are the emulator's functions); a
+    // UNION's are checked with the UNION.
+    if matches!(
+        e,
+        Expr::Column(_) | Expr::Literal(..) | Expr::Cast(_) | Expr::TryCast(_)
+    ) || is_own_function(e)
+    {
         return Ok(());
     }
     let Ok((_, out)) = e.to_field(schema) else {
         return Ok(());
     };
-    if !holds_time(out.data_type()) || odd_precision(&out).is_some() {
+    if !holds_time(out.data_type()) {
         return Ok(());
     }
-    let mut lost = None;
-    e.apply(|sub| {
-        if matches!(sub, Expr::Column(_)) || is_own_function(sub) {
-            if let Ok((_, field)) = sub.to_field(schema)
-                && let Some(kind) = odd_precision(&field)
-            {
-                lost = Some(kind);
-                return Ok(TreeNodeRecursion::Stop);
+    let mut inputs = Vec::new();
+    value_inputs(e, schema, &mut inputs);
+    let lost = match Kind::of_field(&out) {
+        Some(kind) if kind.precision().is_some() => {
+            let expected = inputs
+                .iter()
+                .filter(|k| same_base(k, &kind))
+                .map(|k| k.precision().unwrap_or(0))
+                .max();
+            match expected {
+                Some(p) if Some(p) != kind.precision() => Some(kind.with_precision(p)),
+                _ => None,
             }
-            return Ok(TreeNodeRecursion::Jump);
         }
-        Ok(TreeNodeRecursion::Continue)
-    })?;
+        // A list, map or row: its elements keep no precision of their own.
+        _ => inputs.into_iter().find(|k| {
+            k.precision()
+                .is_some_and(|p| p != super::types::unit_digits(super::types::unit_of(p)))
+        }),
+    };
     match lost {
         Some(kind) => Err(not_supported(format!(
-            "{} values through {} (the result would lose the precision)",
+            "{} values through {} (the result would not keep the precision)",
             kind.trino_name(),
             describe(e)
         ))),
         None => Ok(()),
     }
+}
+
+/// Fails a UNION whose date/time column would not have Trino's type: the largest
+/// precision of its inputs (a date and a timestamp make a timestamp). DataFusion widens
+/// units itself (a date and a timestamp(0) make nanoseconds), and merges the inputs'
+/// metadata, where a precision the unit does not say is kept, in an order that depends
+/// on the inputs: when inputs carry such precisions they must all be the one expected.
+fn union_keeps_precision(union: &datafusion::logical_expr::Union) -> Result<()> {
+    for (i, field) in union.schema.fields().iter().enumerate() {
+        let Some(out) = Kind::of_type(field.data_type(), None) else {
+            continue;
+        };
+        let Some(unit_p) = out.precision() else {
+            continue;
+        };
+        let mut expected: Option<u8> = None;
+        let mut carried = Vec::new();
+        let mut precisions = Vec::new();
+        for input in &union.inputs {
+            // The input's value as its expression makes it (DataFusion's coercion has
+            // already merged the inputs' metadata into their schemas), and the value
+            // before the cast the coercion puts over it.
+            let (field, source) = match input.as_ref() {
+                LogicalPlan::Projection(p) => {
+                    let expr = &p.expr[i];
+                    let field = expr.to_field(p.input.schema()).ok().map(|(_, f)| f);
+                    let mut e = expr;
+                    while let Expr::Alias(a) = e {
+                        e = &a.expr;
+                    }
+                    let source = match e {
+                        Expr::Cast(Cast { expr, .. }) | Expr::TryCast(TryCast { expr, .. }) => {
+                            expr.to_field(p.input.schema()).ok().map(|(_, f)| f)
+                        }
+                        _ => field.clone(),
+                    };
+                    (field, source)
+                }
+                other => {
+                    let f = Arc::clone(&other.schema().fields()[i]);
+                    (Some(Arc::clone(&f)), Some(f))
+                }
+            };
+            if let Some(kind) = source.and_then(|f| Kind::of_field(&f))
+                && same_base(&kind, &out)
+            {
+                let p = kind.precision().unwrap_or(0);
+                expected = Some(expected.map_or(p, |e| e.max(p)));
+            }
+            let field = field.unwrap_or_else(|| Arc::clone(&input.schema().fields()[i]));
+            if let Some(p) = field
+                .metadata()
+                .get(crate::engine::names::ATHENA_TYPE_KEY)
+                .and_then(|t| super::types::declared_precision(t))
+            {
+                carried.push(p);
+            }
+            precisions.push(Kind::of_field(&field).and_then(|k| k.precision()));
+        }
+        let Some(expected) = expected else {
+            continue;
+        };
+        let keeps = if carried.is_empty() {
+            unit_p == expected
+        } else {
+            carried.iter().all(|p| *p == expected)
+                && precisions.iter().all(|p| *p == Some(expected))
+        };
+        if !keeps {
+            return Err(not_supported(format!(
+                "UNION of {} values of different precisions (the result would not keep Trino's)",
+                out.with_precision(expected).trino_name()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// What an expression is, for messages: `max`, `CASE`, ...
