@@ -47,13 +47,19 @@ pub(crate) fn push_two_digits(out: &mut String, v: u32) {
     out.push(char::from(b'0' + (v % 10) as u8));
 }
 
-/// `2014-07-05`.
+/// `2014-07-05`; a year past 9999 with a `+` (`+10000-01-01`) and one before year 0 with
+/// four digits (`-0001-01-01`), as Java's `LocalDate` writes them and Athena shows them.
 pub(crate) fn write_date(out: &mut String, days: i64) {
     let (y, m, d) = civil_from_days(days);
+    if y > 9999 {
+        out.push('+');
+    }
     if (0..10_000).contains(&y) {
         let y = y as u32;
         push_two_digits(out, y / 100);
         push_two_digits(out, y % 100);
+    } else if y < 0 {
+        let _ = write!(out, "-{:04}", -y);
     } else {
         let _ = write!(out, "{y}");
     }

@@ -36,7 +36,9 @@ fn declared_type(hive: &str) -> Option<(&'static str, i32, i32)> {
         _ => {}
     }
     if let Some(p) = timestamp_precision(&lower) {
-        let name = if lower.ends_with("with time zone") {
+        let name = if lower.starts_with("time(") {
+            "time"
+        } else if lower.ends_with("with time zone") {
             "timestamp with time zone"
         } else {
             "timestamp"
@@ -52,11 +54,13 @@ fn declared_type(hive: &str) -> Option<(&'static str, i32, i32)> {
     }
 }
 
-/// The precision of a declared `timestamp(p)` or `timestamp(p) with time zone`, whose
-/// Arrow unit has more digits than `p` (docs/athena.md, "Values": a literal's
-/// precision is its number of fraction digits).
+/// The precision of a declared `timestamp(p)`, `timestamp(p) with time zone` or
+/// `time(p)`, whose Arrow unit has more digits than `p` (docs/athena.md, "Values": a
+/// literal's precision is its number of fraction digits).
 pub(crate) fn timestamp_precision(declared: &str) -> Option<u32> {
-    let rest = declared.strip_prefix("timestamp(")?;
+    let rest = declared
+        .strip_prefix("timestamp(")
+        .or_else(|| declared.strip_prefix("time("))?;
     let (p, tail) = rest.split_once(')')?;
     if !(tail.is_empty() || tail == " with time zone") {
         return None;

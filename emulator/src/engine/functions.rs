@@ -12,7 +12,7 @@ mod binary;
 pub(crate) mod catalog;
 mod collections;
 mod concat;
-mod dates;
+pub(crate) mod dates;
 mod json;
 mod json_text;
 mod lambdas;
@@ -37,8 +37,6 @@ pub(crate) fn register(ctx: &SessionContext) {
         strings::to_varchar(),
         strings::url_decode(),
         strings::url_encode(),
-        dates::date_trunc(),
-        dates::at_timezone(),
         concat::concat(),
         refusal::not_supported(),
     ] {
@@ -53,6 +51,7 @@ pub(crate) fn register(ctx: &SessionContext) {
     {
         ctx.register_udf(udf);
     }
+    dates::register(ctx);
     lambdas::register(ctx);
     collections::register(ctx);
 }

@@ -187,6 +187,13 @@ pub(crate) fn write_value(out: &mut String, array: &dyn Array, i: usize) {
         | DataType::FixedSizeList(..)
         | DataType::Map(..)
         | DataType::Struct(_) => write_nested_value(out, array, i),
+        // Times and Trino's two interval types (functions/dates/types.rs).
+        DataType::Time32(_)
+        | DataType::Time64(_)
+        | DataType::Duration(_)
+        | DataType::Interval(IntervalUnit::YearMonth) => {
+            crate::engine::functions::dates::write_arrow_value(out, array, i);
+        }
         DataType::Interval(unit) => write_interval_value(out, array, *unit, i),
         _ => fallback(out, array, i),
     }

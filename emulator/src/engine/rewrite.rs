@@ -18,6 +18,7 @@ mod ast;
 mod casts;
 mod collection_syntax;
 mod collections;
+mod datetime;
 mod dialect;
 mod function_calls;
 mod gate;

@@ -93,9 +93,15 @@ async fn clocks_truncation_and_arithmetic_keep_their_precision() {
             "TIMESTAMP '2024-01-02 03:04:05.123' + INTERVAL '1' DAY",
             "2024-01-03 03:04:05.123",
         ),
+        // A day-to-second interval has milliseconds: the result is at least timestamp(3),
+        // as in Trino.
         (
             "TIMESTAMP '2024-01-02 03:04:05' - INTERVAL '2' HOUR",
-            "2024-01-02 01:04:05",
+            "2024-01-02 01:04:05.000",
+        ),
+        (
+            "TIMESTAMP '2024-01-02 03:04:05' + INTERVAL '1' MONTH",
+            "2024-02-02 03:04:05",
         ),
         (
             "date_add('minute', 5, TIMESTAMP '2024-01-02 03:04:05.123456')",

@@ -135,6 +135,10 @@ impl ScalarUDFImpl for ToVarchar {
                     datafusion::error::DataFusionError::ArrowError(Box::new(e), None)
                 });
             }
+            // Dates, times and intervals: Trino's text at the value's precision.
+            if let Some(text) = super::dates::to_text(&args.arg_fields[0], array) {
+                return text;
+            }
             let mut out = StringBuilder::with_capacity(array.len(), 0);
             let mut buf = String::new();
             for i in 0..array.len() {

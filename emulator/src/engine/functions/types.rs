@@ -70,6 +70,9 @@ pub(crate) fn trino_type_name(data_type: &DataType) -> String {
                 format!("timestamp({p})")
             }
         }
+        DataType::Time32(_) | DataType::Time64(_) => {
+            format!("time({})", athena_type(data_type).1)
+        }
         DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
             format!("array({})", trino_type_name(f.data_type()))
         }

@@ -29,6 +29,10 @@ pub(super) fn rewrite_cast(expr: &Expr) -> Option<Expr> {
         };
         return Some(rewrite_cast(&recast).unwrap_or(recast));
     }
+    // CAST(x AS DATE | TIME | TIMESTAMP | INTERVAL ...): rewrite/datetime.rs.
+    if let Some(temporal) = super::datetime::cast(inner, data_type, kind) {
+        return Some(temporal);
+    }
     // CAST(ROW(1, 'x') AS ROW(id INTEGER, name VARCHAR)): name the fields.
     if let Some(named) = cast_row(inner, data_type, kind) {
         return Some(named);
@@ -74,7 +78,7 @@ fn cast_tagged(inner: &Expr, data_type: &DataType) -> Option<Expr> {
         DataType::Varchar(l) | DataType::CharacterVarying(l) => {
             let n = length(l)?;
             tagged(
-                &format!("substr(CAST(__0 AS VARCHAR), 1, {n})"),
+                &format!("substr(athena_varchar(__0), 1, {n})"),
                 format!("varchar({n})"),
             )
         }

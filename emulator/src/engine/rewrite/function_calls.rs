@@ -1,10 +1,10 @@
 //! Trino functions DataFusion has under another name or shape, rewritten into what it
-//! plans: `arbitrary(x)` is `any_value(x)`, `date_add('day', n, d)` is `d + INTERVAL`, ...
+//! plans: `arbitrary(x)` is `any_value(x)`, `element_at(a, i)` is `array_element`, ...
 //! One function per family; each answers `None` for a call it does not rewrite.
 
 use datafusion::sql::sqlparser::ast::{Expr, Function};
 
-use super::ast::{function_name, int_literal, plain_args, renamed, string_literal, template};
+use super::ast::{function_name, plain_args, renamed, template};
 use super::collections::collection_call;
 use crate::engine::names::ATHENA_TYPE_KEY;
 
@@ -20,93 +20,15 @@ pub(super) fn rewrite_call(expr: &Expr, f: &Function) -> Option<Expr> {
     let name = name.as_str();
     collection_call(expr, name, a)
         .or_else(|| date_time_call(name, a))
-        .or_else(|| date_field_call(name, a))
         .or_else(|| json_call(name, a))
         .or_else(|| string_call(expr, name, a))
         .or_else(|| aggregate_and_array_call(expr, name, a))
         .or_else(|| math_and_conditional_call(expr, name, a))
 }
 
-/// Clocks, conversions from and to text and epochs, and date arithmetic.
+/// Dates, times, time zones and intervals: rewrite/datetime.rs.
 fn date_time_call(name: &str, a: &[Expr]) -> Option<Expr> {
-    match (name, a.len()) {
-        ("now" | "current_timestamp", 0) => {
-            template("arrow_cast(now(), 'Timestamp(ms, \"UTC\")')", a)
-        }
-        ("at_timezone", 2) => template("athena_at_timezone(__0, __1)", a),
-        ("localtimestamp", 0) => template("CAST(now() AS TIMESTAMP(3))", a),
-        ("current_timezone", 0) => template("'UTC'", a),
-        ("from_unixtime", 1) => template(
-            "arrow_cast(to_timestamp_millis(CAST(__0 * 1000 AS BIGINT)), 'Timestamp(ms, \"UTC\")')",
-            a,
-        ),
-        ("to_unixtime", 1) => template("CAST(date_part('epoch', __0) AS DOUBLE)", a),
-        ("from_iso8601_timestamp", 1) => template("CAST(__0 AS TIMESTAMP(3))", a),
-        ("from_iso8601_date", 1) => template("CAST(__0 AS DATE)", a),
-        ("date_format", 2) => {
-            let fmt = mysql_to_chrono(string_literal(&a[1])?);
-            let fmt = fmt.replace('\'', "''");
-            template(&format!("to_char(__0, '{fmt}')"), a)
-        }
-        ("date_parse", 2) => {
-            let fmt = mysql_to_chrono(string_literal(&a[1])?);
-            let fmt = fmt.replace('\'', "''");
-            template(
-                &format!("CAST(to_timestamp(__0, '{fmt}') AS TIMESTAMP(3))"),
-                a,
-            )
-        }
-        ("date_add", 3) => {
-            let unit = interval_unit(string_literal(&a[0])?)?;
-            match int_literal(&a[1]) {
-                Some(n) => template(&format!("__2 + INTERVAL '{n} {unit}'"), a),
-                None => template(&format!("__2 + __1 * INTERVAL '1 {unit}'"), a),
-            }
-        }
-        ("date_diff", 3) => {
-            let unit = string_literal(&a[0])?.to_ascii_lowercase();
-            let secs = match unit.as_str() {
-                "millisecond" => "* 1000",
-                "second" => "",
-                "minute" => "/ 60",
-                "hour" => "/ 3600",
-                "day" => "/ 86400",
-                "week" => "/ 604800",
-                _ => return None,
-            };
-            template(
-                &format!(
-                    "CAST(trunc((date_part('epoch', CAST(__2 AS TIMESTAMP)) - date_part('epoch', CAST(__1 AS TIMESTAMP))) {secs}) AS BIGINT)"
-                ),
-                a,
-            )
-        }
-        _ => None,
-    }
-}
-
-/// `year(x)`, `day_of_week(x)`, ...: one field of a date or timestamp, as a bigint.
-fn date_field_call(name: &str, a: &[Expr]) -> Option<Expr> {
-    match (name, a.len()) {
-        (
-            "year" | "quarter" | "month" | "week" | "day" | "hour" | "minute" | "second"
-            | "day_of_month" | "day_of_year" | "doy" | "millisecond",
-            1,
-        ) => {
-            let unit = match name {
-                "day_of_month" => "day",
-                "day_of_year" | "doy" => "doy",
-                "millisecond" => "millisecond",
-                other => other,
-            };
-            template(&format!("CAST(date_part('{unit}', __0) AS BIGINT)"), a)
-        }
-        ("day_of_week" | "dow", 1) => template(
-            "CAST(((CAST(date_part('dow', __0) AS BIGINT) + 6) % 7) + 1 AS BIGINT)",
-            a,
-        ),
-        _ => None,
-    }
+    super::datetime::call(name, a)
 }
 
 /// JSON values: the UDFs of `functions/json.rs`, tagged as Athena's `json` type.
@@ -170,77 +92,5 @@ fn math_and_conditional_call(expr: &Expr, name: &str, a: &[Expr]) -> Option<Expr
         ("if", 3) => template("CASE WHEN __0 THEN __1 ELSE __2 END", a),
         ("try", 1) => Some(Expr::Nested(Box::new(a[0].clone()))),
         _ => None,
-    }
-}
-
-/// Converts a Trino/MySQL `date_format` pattern (`%Y-%m-%d %H:%i:%s`) to chrono's.
-fn mysql_to_chrono(fmt: &str) -> String {
-    let mut out = String::with_capacity(fmt.len());
-    let mut chars = fmt.chars();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        let Some(d) = chars.next() else {
-            out.push('%');
-            break;
-        };
-        let mapped = match d {
-            'a' => "%a",
-            'b' => "%b",
-            'c' => "%-m",
-            'd' => "%d",
-            'e' => "%-d",
-            'f' => "%6f",
-            'H' | 'k' => "%H",
-            'h' | 'I' | 'l' => "%I",
-            'i' => "%M",
-            'j' => "%j",
-            'M' => "%B",
-            'm' => "%m",
-            'p' => "%p",
-            'r' => "%I:%M:%S %p",
-            'S' | 's' => "%S",
-            'T' => "%H:%M:%S",
-            'W' => "%A",
-            'Y' => "%Y",
-            'y' => "%y",
-            '%' => "%%",
-            _ => "",
-        };
-        if mapped.is_empty() {
-            out.push(d);
-        } else {
-            out.push_str(mapped);
-        }
-    }
-    out
-}
-
-/// The INTERVAL unit of a `date_add` unit (`quarter` has none).
-fn interval_unit(unit: &str) -> Option<&'static str> {
-    Some(match unit.to_ascii_lowercase().as_str() {
-        "millisecond" => "millisecond",
-        "second" => "second",
-        "minute" => "minute",
-        "hour" => "hour",
-        "day" => "day",
-        "week" => "week",
-        "month" => "month",
-        "quarter" => return None,
-        "year" => "year",
-        _ => return None,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mysql_formats_become_chrono() {
-        assert_eq!(mysql_to_chrono("%Y-%m-%d %H:%i:%s"), "%Y-%m-%d %H:%M:%S");
-        assert_eq!(mysql_to_chrono("100%%"), "100%%");
     }
 }

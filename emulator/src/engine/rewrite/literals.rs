@@ -1,10 +1,8 @@
 //! Literals typed as Trino types them: `1` is an integer, `1e20` a double,
-//! `TIMESTAMP '... .123'` a timestamp(3), `DECIMAL '1.20'` a decimal(3,2),
-//! `JSON '...'` a json value.
+//! `DECIMAL '1.20'` a decimal(3,2), `JSON '...'` a json value; date/time literals are
+//! `rewrite/datetime.rs`'s.
 
-use datafusion::sql::sqlparser::ast::{
-    DataType, ExactNumberInfo, Expr, TimezoneInfo, TypedString, Value,
-};
+use datafusion::sql::sqlparser::ast::{DataType, ExactNumberInfo, Expr, TypedString, Value};
 
 use super::ast::{cast, template};
 use crate::engine::functions::canonical_json;
@@ -31,9 +29,12 @@ pub(super) fn typed_string(ts: &TypedString) -> Option<Expr> {
         Value::SingleQuotedString(s) => s.clone(),
         _ => return None,
     };
+    // DATE, TIMESTAMP and TIME literals (rewrite/datetime.rs).
+    if let Some(literal) = super::datetime::typed_literal(&ts.data_type, &text) {
+        return Some(literal);
+    }
     let lit = Expr::value(Value::SingleQuotedString(text.clone()));
     match &ts.data_type {
-        DataType::Timestamp(None, TimezoneInfo::None) => timestamp(&text, lit),
         DataType::Date | DataType::Time(..) | DataType::Interval { .. } => None,
         DataType::JSON => {
             let canonical = canonical_json(&text)?.replace('\'', "''");
@@ -58,62 +59,5 @@ pub(super) fn typed_string(ts: &TypedString) -> Option<Expr> {
             ))
         }
         other => Some(cast(lit, other.clone())),
-    }
-}
-
-/// TIMESTAMP '2024-01-02 03:04:05.123' is timestamp(3): as many digits as written
-/// (docs/athena.md, "Values"). Arrow keeps seconds, milli-, micro- or nanoseconds; a
-/// precision in between (`.1` is timestamp(1)) is kept in the field's metadata, which
-/// sets the digits rendered and the ColumnInfo Precision.
-fn timestamp(text: &str, lit: Expr) -> Option<Expr> {
-    // TIMESTAMP '2001-08-22 03:04:05.321 America/Los_Angeles': a zoned value.
-    let (local, zone) = split_zone(text);
-    let digits = local.split_once('.').map_or(0, |(_, f)| {
-        f.chars().take_while(char::is_ascii_digit).count()
-    });
-    let (unit, arrow_p) = match digits {
-        0 => ("s", 0),
-        1..=3 => ("ms", 3),
-        4..=6 => ("us", 6),
-        _ => ("ns", 9),
-    };
-    let p = digits.min(9);
-    let (value, declared) = match zone {
-        Some(zone) => {
-            let local = local.replace('\'', "''");
-            let zone = zone.replace(['\'', '"'], "");
-            let value = template(
-                &format!("arrow_cast('{local}', 'Timestamp({unit}, \"{zone}\")')"),
-                &[],
-            )?;
-            (value, format!("timestamp({p}) with time zone"))
-        }
-        None => (
-            cast(lit, DataType::Timestamp(Some(arrow_p), TimezoneInfo::None)),
-            format!("timestamp({p})"),
-        ),
-    };
-    if p == arrow_p as usize {
-        return Some(value);
-    }
-    template(
-        &format!("with_metadata(__0, '{ATHENA_TYPE_KEY}', '{declared}')"),
-        &[value],
-    )
-}
-
-/// `2001-08-22 03:04:05.321 America/Los_Angeles` → (`2001-08-22 03:04:05.321`, zone).
-fn split_zone(text: &str) -> (&str, Option<&str>) {
-    let t = text.trim();
-    match t.rsplit_once(' ') {
-        Some((local, zone))
-            if local.contains(':')
-                && (zone.contains('/')
-                    || zone.eq_ignore_ascii_case("UTC")
-                    || zone.starts_with(['+', '-'])) =>
-        {
-            (local.trim(), Some(zone))
-        }
-        _ => (t, None),
     }
 }

@@ -10,7 +10,7 @@ use datafusion::sql::sqlparser::ast::{
 };
 
 use super::ast::template;
-use super::{casts, function_calls, literals, strings};
+use super::{casts, datetime, function_calls, literals, strings};
 
 /// Rewrites Trino-only syntax into what DataFusion plans.
 pub(crate) fn rewrite_tree<V: VisitMut>(node: &mut V) {
@@ -60,6 +60,7 @@ impl VisitorMut for TrinoRewriter {
             unwrap_int(q);
         }
         fix_group_by(query.body.as_mut());
+        datetime::unify_values(query.body.as_mut());
         ControlFlow::Continue(())
     }
 }
@@ -105,6 +106,18 @@ fn rewrite_expr(expr: &Expr) -> Option<Expr> {
         | Expr::Substring { .. }
         | Expr::Position { .. }
         | Expr::Trim { .. } => strings::syntax(expr),
+        Expr::Interval(interval) => datetime::interval(interval),
+        Expr::Between {
+            expr: value,
+            negated,
+            low,
+            high,
+        } => datetime::between(value, *negated, low, high),
+        Expr::UnaryOp {
+            op: datafusion::sql::sqlparser::ast::UnaryOperator::Minus,
+            expr: operand,
+        } => datetime::negate(operand),
+        Expr::Extract { field, expr, .. } => datetime::extract(field, expr),
         // DataFusion's AT TIME ZONE gives nanoseconds; Trino keeps the precision.
         Expr::AtTimeZone {
             timestamp,

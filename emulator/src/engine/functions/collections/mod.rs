@@ -20,6 +20,8 @@ mod planner;
 mod sequence;
 mod subscript;
 
+pub(crate) use sequence::integer_sequence;
+
 use std::sync::Arc;
 
 use datafusion::arrow::array::ArrayRef;
