@@ -533,10 +533,18 @@ impl<P: Protocol> Backend for OnEmulatorIn<P> {
     }
 
     fn numbers(&self, n: usize) -> StartQueryExecution {
-        StartQueryExecution::new(if n == 0 {
-            "SELECT x FROM UNNEST(sequence(1, 1)) AS t(x) WHERE x > 1".to_owned()
-        } else {
-            format!("SELECT x FROM UNNEST(sequence(1, {n})) AS t(x)")
+        // One sequence holds at most 10,000 entries (as on Athena); more come from a
+        // cross join of two, ordered.
+        const MAX: usize = 10_000;
+        StartQueryExecution::new(match n {
+            0 => "SELECT x FROM UNNEST(sequence(1, 1)) AS t(x) WHERE x > 1".to_owned(),
+            1..=MAX => format!("SELECT x FROM UNNEST(sequence(1, {n})) AS t(x)"),
+            _ => format!(
+                "SELECT x FROM (SELECT (a - 1) * {MAX} + b AS x \
+                 FROM UNNEST(sequence(1, {})) AS t(a) CROSS JOIN UNNEST(sequence(1, {MAX})) AS u(b)) \
+                 WHERE x <= {n} ORDER BY x",
+                n.div_ceil(MAX)
+            ),
         })
     }
 
