@@ -20,6 +20,7 @@ mod dialect;
 mod function_calls;
 mod gate;
 mod literals;
+mod numbers;
 mod trino;
 mod type_syntax;
 mod unnest;
@@ -68,6 +69,7 @@ pub(crate) fn parse_query_naming(sql: &str) -> Result<ParsedQuery, QueryError> {
     }
     let mut statement = statement;
     gate::check_functions(&statement)?;
+    numbers::check_literals(&statement)?;
     rewrite_tree(&mut statement);
     let unnamed = name_columns(&mut statement);
     let mut placeholders = 0usize;

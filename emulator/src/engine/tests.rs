@@ -645,7 +645,8 @@ async fn trino_functions_work() {
         ("length('héllo')", "5"),
         ("typeof(1.50)", "decimal(3,2)"),
         (
-            "CAST(json_parse('{\"b\": 1, \"a\": [1, 2]}') AS VARCHAR)",
+            // Trino casts only a JSON scalar to varchar; json_format writes any JSON.
+            "json_format(json_parse('{\"b\": 1, \"a\": [1, 2]}'))",
             "{\"a\":[1,2],\"b\":1}",
         ),
         ("mod(7, 3)", "1"),
@@ -657,7 +658,7 @@ async fn trino_functions_work() {
             "x",
         ),
         (
-            "CAST(json_extract('{\"a\": {\"b\": [10, 20]}}', '$.a.b') AS VARCHAR)",
+            "json_format(json_extract('{\"a\": {\"b\": [10, 20]}}', '$.a.b'))",
             "[10,20]",
         ),
         ("typeof(json_extract('{}', '$'))", "json"),

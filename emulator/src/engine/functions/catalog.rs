@@ -155,7 +155,6 @@ const MATH: &[&str] = &[
     "sinh",
     "sqrt",
     "tan",
-    "tanh",
     "truncate",
     "typeof",
 ];

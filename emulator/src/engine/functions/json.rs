@@ -141,7 +141,8 @@ impl ScalarUDFImpl for ToJson {
             let mut out = StringBuilder::with_capacity(array.len(), 0);
             let mut buf = String::new();
             for i in 0..array.len() {
-                if array.is_null(i) {
+                // A bare NULL (a NullArray has no validity buffer) is SQL NULL too.
+                if array.is_null(i) || array.data_type() == &DataType::Null {
                     out.append_null();
                 } else {
                     buf.clear();

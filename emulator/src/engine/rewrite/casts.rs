@@ -1,7 +1,7 @@
 //! Casts to Trino types DataFusion does not have, or has under another name: named
 //! ROW types, CHAR(n)/VARCHAR(n), JSON, UUID, IPADDRESS, VARBINARY, TIMESTAMP.
 
-use datafusion::sql::sqlparser::ast::{CastKind, DataType, Expr, TimezoneInfo};
+use datafusion::sql::sqlparser::ast::{CastKind, DataType, ExactNumberInfo, Expr, TimezoneInfo};
 
 use super::ast::{function_name, plain_args, string_literal, template};
 use crate::engine::names::ATHENA_TYPE_KEY;
@@ -62,8 +62,10 @@ fn cast_tagged(inner: &Expr, data_type: &DataType) -> Option<Expr> {
         }
         DataType::Varchar(l) | DataType::CharacterVarying(l) => {
             let n = length(l)?;
+            // Text is cut to n characters; another value too long fails
+            // (engine/numbers/cast.rs).
             tagged(
-                &format!("substr(CAST(__0 AS VARCHAR), 1, {n})"),
+                &format!("athena_bounded_varchar(__0, {n})"),
                 format!("varchar({n})"),
             )
         }
@@ -153,6 +155,10 @@ fn map_type(data_type: &DataType) -> Option<DataType> {
         },
         DataType::Timestamp(None, TimezoneInfo::None) => {
             Some(DataType::Timestamp(Some(3), TimezoneInfo::None))
+        }
+        // DECIMAL alone is decimal(38, 0) in Trino (DataFusion's is decimal(38, 10)).
+        DataType::Decimal(ExactNumberInfo::None) | DataType::Numeric(ExactNumberInfo::None) => {
+            Some(DataType::Decimal(ExactNumberInfo::PrecisionAndScale(38, 0)))
         }
         _ => None,
     }

@@ -5,12 +5,12 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    CastKind, DataType, Expr, GroupByExpr, LimitClause, OrderByKind, Query, SetExpr, Value,
-    VisitMut, VisitorMut,
+    CastKind, DataType, Expr, GroupByExpr, LimitClause, OrderByKind, Query, SetExpr, UnaryOperator,
+    Value, VisitMut, VisitorMut,
 };
 
 use super::ast::template;
-use super::{casts, function_calls, literals};
+use super::{casts, function_calls, literals, numbers};
 
 /// Rewrites Trino-only syntax into what DataFusion plans.
 pub(crate) fn rewrite_tree<V: VisitMut>(node: &mut V) {
@@ -101,6 +101,15 @@ fn rewrite_expr(expr: &Expr) -> Option<Expr> {
         Expr::TypedString(ts) => literals::typed_string(ts),
         Expr::Cast { .. } => casts::rewrite_cast(expr),
         Expr::Function(f) => function_calls::rewrite_call(expr, f),
+        // `-2147483648` is an integer in Trino (numbers.rs).
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr: operand,
+        } => numbers::negative_number(operand),
+        Expr::UnaryOp {
+            op: UnaryOperator::Plus,
+            expr: operand,
+        } => numbers::unary_plus(operand),
         // DataFusion's AT TIME ZONE gives nanoseconds; Trino keeps the precision.
         Expr::AtTimeZone {
             timestamp,

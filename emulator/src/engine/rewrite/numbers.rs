@@ -1,0 +1,258 @@
+//! Trino's numeric literals where DataFusion reads them otherwise: an integer literal
+//! must fit a bigint (`SYNTAX_ERROR: Invalid numeric literal`), a decimal literal has at
+//! most 38 digits (`INVALID_LITERAL`), `DECIMAL '...'` takes only `[+-]digits[.digits]`,
+//! a negative literal is typed with its sign (`-2147483648` is an integer), `DECIMAL(p,
+//! s)` takes a precision from 1 to 38, and unary plus refuses decimals.
+
+use std::ops::ControlFlow;
+
+use datafusion::sql::sqlparser::ast::{
+    DataType, ExactNumberInfo, Expr, Spanned, Statement, TypedString, UnaryOperator, Value, Visit,
+    Visitor,
+};
+
+use super::ast::{cast, template};
+use crate::engine::error::QueryError;
+
+/// The most digits of a decimal.
+const MAX_DIGITS: usize = 38;
+
+/// Fails with the first numeric literal Trino refuses.
+pub(super) fn check_literals(statement: &Statement) -> Result<(), QueryError> {
+    let mut check = LiteralCheck {
+        negated: None,
+        error: None,
+    };
+    let _ = statement.visit(&mut check);
+    check.error.map_or(Ok(()), Err)
+}
+
+struct LiteralCheck {
+    /// The literal under a unary minus being visited (its range includes one more value).
+    negated: Option<*const Expr>,
+    error: Option<QueryError>,
+}
+
+impl Visitor for LiteralCheck {
+    type Break = ();
+
+    fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
+        let error = match expr {
+            Expr::UnaryOp {
+                op: UnaryOperator::Minus,
+                expr: inner,
+            } => {
+                if matches!(inner.as_ref(), Expr::Value(v) if matches!(v.value, Value::Number(..)))
+                {
+                    self.negated = Some(inner.as_ref() as *const Expr);
+                }
+                None
+            }
+            Expr::Value(v) => match &v.value {
+                Value::Number(n, _) => {
+                    let negative = self.negated == Some(expr as *const Expr);
+                    let (line, column) = (v.span.start.line, v.span.start.column);
+                    number_error(n, negative, line, column)
+                }
+                _ => None,
+            },
+            Expr::Cast { data_type, .. } => decimal_type_error(data_type),
+            Expr::TypedString(TypedString {
+                data_type: DataType::Decimal(_) | DataType::Numeric(_) | DataType::Dec(_),
+                value,
+                ..
+            }) => match &value.value {
+                Value::SingleQuotedString(text) if !valid_decimal_text(text) => {
+                    let start = expr.span().start;
+                    Some(invalid_decimal(text, start.line, start.column))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        match error {
+            Some(e) => {
+                self.error = Some(e);
+                ControlFlow::Break(())
+            }
+            None => ControlFlow::Continue(()),
+        }
+    }
+}
+
+/// `DECIMAL(p, s)` with a precision or scale Trino has not.
+fn decimal_type_error(data_type: &DataType) -> Option<QueryError> {
+    let (DataType::Decimal(info) | DataType::Numeric(info) | DataType::Dec(info)) = data_type
+    else {
+        return None;
+    };
+    let (p, s) = match info {
+        ExactNumberInfo::None => return None,
+        ExactNumberInfo::Precision(p) => (*p, 0),
+        ExactNumberInfo::PrecisionAndScale(p, s) => (*p, *s),
+    };
+    if p == 0 || p > MAX_DIGITS as u64 {
+        return Some(QueryError::user(format!(
+            "INVALID_FUNCTION_ARGUMENT: DECIMAL precision must be in range [1, {MAX_DIGITS}]: {p}"
+        )));
+    }
+    if s < 0 || s as u64 > p {
+        return Some(QueryError::user(format!(
+            "INVALID_FUNCTION_ARGUMENT: DECIMAL scale must be in range [0, precision ({p})]: {s}"
+        )));
+    }
+    None
+}
+
+/// `+x`: Trino has no unary plus for decimals (`athena_unary_plus` refuses them).
+pub(super) fn unary_plus(operand: &Expr) -> Option<Expr> {
+    template("athena_unary_plus(__0)", std::slice::from_ref(operand))
+}
+
+fn invalid_decimal(text: &str, line: u64, column: u64) -> QueryError {
+    QueryError::user(format!(
+        "INVALID_LITERAL: line {line}:{column}: '{text}' is not a valid DECIMAL literal"
+    ))
+}
+
+/// Why Trino refuses the number literal `n` (`negative` when under a unary minus).
+fn number_error(n: &str, negative: bool, line: u64, column: u64) -> Option<QueryError> {
+    if n.contains(['e', 'E']) {
+        return None;
+    }
+    if n.contains('.') {
+        return (decimal_digits(n) > MAX_DIGITS).then(|| invalid_decimal(n, line, column));
+    }
+    let signed = if negative {
+        format!("-{n}")
+    } else {
+        n.to_owned()
+    };
+    signed
+        .parse::<i64>()
+        .is_err()
+        .then(|| QueryError::Malformed {
+            message: format!("line {line}:{column}: Invalid numeric literal: {n}"),
+        })
+}
+
+/// The digits of a decimal literal that count for its precision: leading zeros of the
+/// integer part do not.
+fn decimal_digits(n: &str) -> usize {
+    let unsigned = n.trim_start_matches(['+', '-']);
+    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    int.trim_start_matches('0').len() + frac.len()
+}
+
+/// `DECIMAL '<text>'`: `[+-] digits [. [digits]]` or `[+-] . digits`, at most 38 digits.
+fn valid_decimal_text(text: &str) -> bool {
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    !(int.is_empty() && frac.is_empty())
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && decimal_digits(text) <= MAX_DIGITS
+}
+
+/// `-<integer literal>` that did not fit an integer without its sign (`-2147483648`):
+/// the negative literal, typed `integer` when it fits one.
+pub(super) fn negative_number(operand: &Expr) -> Option<Expr> {
+    let Expr::Value(v) = operand else {
+        return None;
+    };
+    let Value::Number(n, long) = &v.value else {
+        return None;
+    };
+    if n.contains(['.', 'e', 'E']) {
+        return None;
+    }
+    let negative = format!("-{n}");
+    let literal = Expr::value(Value::Number(negative.clone(), *long));
+    Some(if negative.parse::<i32>().is_ok() {
+        cast(literal, DataType::Integer(None))
+    } else {
+        literal
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::sql::sqlparser::dialect::GenericDialect;
+    use datafusion::sql::sqlparser::parser::Parser;
+
+    fn check(sql: &str) -> Result<(), String> {
+        let statement = Parser::new(&GenericDialect {})
+            .try_with_sql(sql)
+            .unwrap()
+            .parse_statement()
+            .unwrap();
+        check_literals(&statement).map_err(|e| e.message().to_owned())
+    }
+
+    #[test]
+    fn integer_literals_fit_a_bigint() {
+        assert_eq!(
+            check("SELECT 9223372036854775807, -9223372036854775808"),
+            Ok(())
+        );
+        assert_eq!(
+            check("SELECT 9223372036854775808"),
+            Err("line 1:8: Invalid numeric literal: 9223372036854775808".into())
+        );
+        assert!(check("SELECT -9223372036854775809").is_err());
+    }
+
+    #[test]
+    fn decimal_literals_have_at_most_38_digits() {
+        assert_eq!(
+            check("SELECT 0000001.5, 12345678901234567890.123456789012345678"),
+            Ok(())
+        );
+        assert!(
+            check("SELECT 123456789012345678901234567890123456789.5")
+                .unwrap_err()
+                .starts_with(
+                    "INVALID_LITERAL: line 1:8: '123456789012345678901234567890123456789.5'"
+                )
+        );
+        assert_eq!(
+            check("SELECT DECIMAL '-.5', DECIMAL '1.', DECIMAL '+2.50'"),
+            Ok(())
+        );
+        assert!(check("SELECT DECIMAL ' 1.5'").is_err());
+        assert!(check("SELECT DECIMAL '1e2'").is_err());
+        assert!(check("SELECT DECIMAL ''").is_err());
+    }
+
+    #[test]
+    fn decimal_types_take_trinos_precisions() {
+        assert_eq!(
+            check("SELECT CAST(x AS DECIMAL(38, 38)), CAST(x AS DECIMAL)"),
+            Ok(())
+        );
+        assert_eq!(
+            check("SELECT CAST(1.5 AS DECIMAL(39, 0))"),
+            Err("INVALID_FUNCTION_ARGUMENT: DECIMAL precision must be in range [1, 38]: 39".into())
+        );
+        assert!(
+            check("SELECT TRY_CAST(1.5 AS DECIMAL(3, 4))")
+                .unwrap_err()
+                .contains("scale must be in range [0, precision (3)]: 4")
+        );
+    }
+
+    #[test]
+    fn negative_literals_keep_their_type() {
+        let n = Expr::value(Value::Number("2147483648".into(), false));
+        assert_eq!(
+            negative_number(&n).unwrap().to_string(),
+            "CAST(-2147483648 AS INTEGER)"
+        );
+        let big = Expr::value(Value::Number("9223372036854775808".into(), false));
+        assert_eq!(
+            negative_number(&big).unwrap().to_string(),
+            "-9223372036854775808"
+        );
+    }
+}
