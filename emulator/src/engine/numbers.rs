@@ -99,3 +99,150 @@ pub(crate) fn not_supported(what: String) -> DataFusionError {
 pub(crate) fn trino_type(t: &DataType) -> String {
     crate::engine::functions::trino_type_name(t)
 }
+
+#[cfg(test)]
+mod tests {
+    use futures::StreamExt;
+
+    use crate::engine::{Engine, EngineConfig, ExecutionContext, QueryError};
+
+    /// The type (`decimal(p,s)` with its precision and scale) and text of each column of
+    /// the one row `sql` answers, or the error's message.
+    async fn answer(engine: &Engine, sql: &str) -> Result<Vec<(String, Option<String>)>, String> {
+        let run = async {
+            let prepared = engine.prepare(sql)?;
+            let out = engine
+                .execute(&prepared, &ExecutionContext::default())
+                .await?;
+            let mut rows = Vec::new();
+            let mut stream = out.rows;
+            while let Some(batch) = stream.next().await {
+                rows.extend(batch?);
+            }
+            Ok::<_, QueryError>((out.columns, rows))
+        };
+        let (columns, rows) = run.await.map_err(|e| e.message().to_owned())?;
+        let row = rows.into_iter().next().unwrap_or_default();
+        Ok(columns
+            .iter()
+            .zip(row)
+            .map(|(c, v)| {
+                let t = if c.athena_type == "decimal" {
+                    format!("decimal({},{})", c.precision, c.scale)
+                } else {
+                    c.athena_type.clone()
+                };
+                (t, v)
+            })
+            .collect())
+    }
+
+    async fn engine() -> Engine {
+        Engine::new(EngineConfig {
+            cloudfront_rows: 0,
+            ..EngineConfig::default()
+        })
+        .await
+        .expect("engine")
+    }
+
+    fn one(t: &str, v: &str) -> Vec<(String, Option<String>)> {
+        vec![(t.to_owned(), Some(v.to_owned()))]
+    }
+
+    #[tokio::test]
+    async fn integer_arithmetic_is_checked_in_constants_and_columns() {
+        let e = engine().await;
+        let err = answer(&e, "SELECT 2147483647 + 1").await.unwrap_err();
+        assert!(
+            err.starts_with("NUMERIC_VALUE_OUT_OF_RANGE: integer addition overflow"),
+            "{err}"
+        );
+        let err = answer(&e, "SELECT x * 2 FROM (VALUES (2000000000)) t(x)")
+            .await
+            .unwrap_err();
+        assert!(err.starts_with("NUMERIC_VALUE_OUT_OF_RANGE"), "{err}");
+        let err = answer(&e, "SELECT -x FROM (VALUES (CAST(-128 AS tinyint))) t(x)")
+            .await
+            .unwrap_err();
+        assert!(err.contains("tinyint negation overflow"), "{err}");
+        assert_eq!(
+            answer(&e, "SELECT -7 / 2").await.unwrap(),
+            one("integer", "-3")
+        );
+        assert_eq!(
+            answer(&e, "SELECT -2147483648").await.unwrap(),
+            one("integer", "-2147483648")
+        );
+        let err = answer(&e, "SELECT 7 % 0").await.unwrap_err();
+        assert!(err.starts_with("DIVISION_BY_ZERO"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn decimals_take_trinos_types() {
+        let e = engine().await;
+        assert_eq!(
+            answer(&e, "SELECT 1.0 / 3").await.unwrap(),
+            one("decimal(2,1)", "0.3")
+        );
+        assert_eq!(
+            answer(&e, "SELECT 1.5 * 2.25").await.unwrap(),
+            one("decimal(5,3)", "3.375")
+        );
+        assert_eq!(
+            answer(&e, "SELECT sum(x) FROM (VALUES (1.25), (2.50)) t(x)")
+                .await
+                .unwrap(),
+            one("decimal(38,2)", "3.75")
+        );
+        assert_eq!(
+            answer(&e, "SELECT avg(x) FROM (VALUES (1.25), (2.50)) t(x)")
+                .await
+                .unwrap(),
+            one("decimal(3,2)", "1.88")
+        );
+        let err = answer(
+            &e,
+            "SELECT DECIMAL '99999999999999999999999999999999999999' + 1",
+        )
+        .await
+        .unwrap_err();
+        assert!(err.contains("Decimal overflow"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn casts_and_functions_answer_as_trino() {
+        let e = engine().await;
+        assert_eq!(
+            answer(&e, "SELECT CAST(12.5 AS INTEGER)").await.unwrap(),
+            one("integer", "13")
+        );
+        assert_eq!(
+            answer(&e, "SELECT CAST(1.5e0 AS VARCHAR)").await.unwrap(),
+            one("varchar", "1.5E0")
+        );
+        assert_eq!(
+            answer(&e, "SELECT sqrt(-1e0)").await.unwrap(),
+            one("double", "NaN")
+        );
+        assert_eq!(
+            answer(&e, "SELECT nan() = nan()").await.unwrap(),
+            one("boolean", "false")
+        );
+        assert_eq!(
+            answer(&e, "SELECT greatest(1, NULL, 3)").await.unwrap(),
+            vec![("integer".to_owned(), None)]
+        );
+        let err = answer(&e, "SELECT abs('x')").await.unwrap_err();
+        assert!(
+            err.starts_with("FUNCTION_NOT_FOUND: Unexpected parameters"),
+            "{err}"
+        );
+        let err = answer(&e, "SELECT CAST('x' AS INTEGER)").await.unwrap_err();
+        assert_eq!(err, "INVALID_CAST_ARGUMENT: Cannot cast 'x' to INT");
+        let err = answer(&e, "SELECT 1 = 'a'").await.unwrap_err();
+        assert!(err.starts_with("TYPE_MISMATCH"), "{err}");
+        let err = answer(&e, "SELECT tanh(1)").await.unwrap_err();
+        assert!(err.starts_with("NOT_SUPPORTED"), "{err}");
+    }
+}

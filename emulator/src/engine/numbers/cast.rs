@@ -105,6 +105,8 @@ pub(crate) fn needs_trino_cast(from: &DataType, to: &DataType) -> bool {
         }
         (T::Float32 | T::Float64, T::Decimal128(..)) => true,
         (T::Decimal128(..), T::Float32 | T::Float64) => true,
+        // Arrow has no cast between decimals and booleans.
+        (T::Decimal128(..), T::Boolean) | (T::Boolean, T::Decimal128(..)) => true,
         _ => false,
     }
 }

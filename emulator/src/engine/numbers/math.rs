@@ -6,21 +6,27 @@
 //! Java does (`log2(x)` is `ln(x) / ln(2)`, `pow(1, NaN)` is NaN, `round(x, d)` of a
 //! double scales by `10^d` and rounds half up).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, StringArray,
 };
-use datafusion::arrow::datatypes::{DataType, Float32Type, Float64Type, Int32Type, Int64Type};
+use datafusion::arrow::datatypes::{
+    DataType, Field, FieldRef, Float32Type, Float64Type, Int32Type, Int64Type,
+};
 use datafusion::common::{Result, ScalarValue, exec_err};
 use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+    ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
+    Volatility,
 };
 
 use super::integer::on_arrays;
-use super::{trino_type, user_error};
+use super::{not_supported, trino_type, user_error};
+use crate::engine::names::ATHENA_TYPE_KEY;
 
 mod bases;
+mod bitwise;
 mod compare;
 mod rounding;
 mod vectors;
@@ -86,6 +92,19 @@ pub(crate) fn functions() -> Vec<ScalarUDF> {
         Math::new("cosine_similarity", Vector(vectors::Op::CosineSimilarity)),
         Math::new("cosine_distance", Vector(vectors::Op::CosineDistance)),
         Math::new("euclidean_distance", Vector(vectors::Op::EuclideanDistance)),
+        Math::new("bit_count", Bitwise(bitwise::Op::BitCount)),
+        Math::new("bitwise_and", Bitwise(bitwise::Op::And)),
+        Math::new("bitwise_or", Bitwise(bitwise::Op::Or)),
+        Math::new("bitwise_xor", Bitwise(bitwise::Op::Xor)),
+        Math::new("bitwise_not", Bitwise(bitwise::Op::Not)),
+        Math::new("bitwise_left_shift", Bitwise(bitwise::Op::LeftShift)),
+        Math::new("bitwise_right_shift", Bitwise(bitwise::Op::RightShift)),
+        Math::new(
+            "bitwise_right_shift_arithmetic",
+            Bitwise(bitwise::Op::RightShiftArithmetic),
+        ),
+        Math::new("wilson_interval_lower", Wilson(-1.0)),
+        Math::new("wilson_interval_upper", Wilson(1.0)),
     ]);
     all.into_iter().map(ScalarUDF::new_from_impl).collect()
 }
@@ -156,6 +175,28 @@ fn fdlibm_cosh(x: f64) -> f64 {
     f64::INFINITY
 }
 
+/// Trino's Wilson score interval bound for `successes` of `trials` at z-score `z`.
+fn wilson(successes: i64, trials: i64, z: f64, sign: f64) -> Result<f64> {
+    if successes < 0 {
+        return Err(invalid_argument("number of successes must not be negative"));
+    }
+    if trials <= 0 {
+        return Err(invalid_argument("number of trials must be positive"));
+    }
+    if successes > trials {
+        return Err(invalid_argument(
+            "number of successes must not be larger than number of trials",
+        ));
+    }
+    if z.is_nan() || z < 0.0 {
+        return Err(invalid_argument("z-score must not be negative"));
+    }
+    let p = successes as f64 * 1.0 / trials as f64;
+    let n = trials as f64;
+    let spread = (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    Ok((p + z * z / (2.0 * n) + sign * z * spread) / (1.0 + z * z / n))
+}
+
 /// Java's `Math.pow`: a NaN exponent gives NaN (but `x^0` is 1), and `±1^±Infinity` is
 /// NaN, where C's `pow` gives 1.
 fn java_pow(x: f64, p: f64) -> f64 {
@@ -185,6 +226,9 @@ enum Kind {
     ToBase,
     WidthBucket,
     Vector(vectors::Op),
+    Bitwise(bitwise::Op),
+    /// The Wilson score interval's bound below (-1) or above (1).
+    Wilson(f64),
 }
 
 #[derive(Clone, Copy)]
@@ -321,21 +365,65 @@ impl ScalarUDFImpl for Math {
             },
             Kind::WidthBucket => bases::coerce_width_bucket(self.name, types),
             Kind::Vector(op) => vectors::coerce(op, self.name, types),
+            Kind::Bitwise(op) => bitwise::coerce(op, self.name, types),
+            Kind::Wilson(_) => match types {
+                [s, n, z] if is_integer_or_null(s) && is_integer_or_null(n) && to_double_ok(z) => {
+                    Ok(vec![DataType::Int64, DataType::Int64, DataType::Float64])
+                }
+                _ => Err(fail()),
+            },
         }
     }
 
     fn return_type(&self, types: &[DataType]) -> Result<DataType> {
         Ok(match self.kind {
-            Kind::DoubleUnary(_) | Kind::DoubleBinary(_) | Kind::Constant(_) | Kind::Vector(_) => {
-                DataType::Float64
-            }
+            Kind::DoubleUnary(_)
+            | Kind::DoubleBinary(_)
+            | Kind::Constant(_)
+            | Kind::Vector(_)
+            | Kind::Wilson(_) => DataType::Float64,
             Kind::FloatTest(_) => DataType::Boolean,
             Kind::Rounding(op) => rounding::return_type(op, types)?,
             Kind::Random => types.first().cloned().unwrap_or(DataType::Float64),
             Kind::Compare(_) => types.first().cloned().unwrap_or(DataType::Null),
             Kind::FromBase | Kind::WidthBucket => DataType::Int64,
+            Kind::Bitwise(_) => types.first().cloned().unwrap_or(DataType::Int64),
             Kind::ToBase => DataType::Utf8,
         })
+    }
+
+    fn return_field_from_args(&self, args: ReturnFieldArgs<'_>) -> Result<FieldRef> {
+        let types: Vec<DataType> = args
+            .arg_fields
+            .iter()
+            .map(|f| f.data_type().clone())
+            .collect();
+        let field = Field::new(self.name, self.return_type(&types)?, true);
+        if !matches!(self.kind, Kind::Compare(_)) {
+            return Ok(Arc::new(field));
+        }
+        // greatest / least of timestamps of a declared precision (`timestamp(1)`, kept in
+        // the field's metadata): the same precision for all, or refused.
+        let declared: Vec<Option<&String>> = args
+            .arg_fields
+            .iter()
+            .filter(|f| f.data_type() != &DataType::Null)
+            .map(|f| f.metadata().get(ATHENA_TYPE_KEY))
+            .collect();
+        let timestamp = |d: &Option<&String>| d.is_some_and(|t| t.starts_with("timestamp("));
+        if declared.iter().any(timestamp) {
+            if declared.iter().any(|d| *d != declared[0]) {
+                return Err(not_supported(format!(
+                    "{} of timestamps of different precisions",
+                    self.name
+                )));
+            }
+            if let Some(t) = declared[0] {
+                let metadata = HashMap::from([(ATHENA_TYPE_KEY.to_owned(), t.clone())]);
+                return Ok(Arc::new(field.with_metadata(metadata)));
+            }
+        }
+        Ok(Arc::new(field))
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
@@ -385,6 +473,18 @@ impl ScalarUDFImpl for Math {
             Kind::ToBase => on_arrays(&args.args, bases::to_base),
             Kind::WidthBucket => on_arrays(&args.args, bases::width_bucket),
             Kind::Vector(op) => on_arrays(&args.args, |a| vectors::invoke(op, a)),
+            Kind::Bitwise(op) => on_arrays(&args.args, |a| bitwise::invoke(op, a)),
+            Kind::Wilson(sign) => on_arrays(&args.args, |a| {
+                let (s, n, z) = (longs(&a[0]), longs(&a[1]), doubles(&a[2]));
+                let mut out = Vec::with_capacity(s.len());
+                for i in 0..s.len() {
+                    out.push(match (s[i], n[i], z[i]) {
+                        (Some(s), Some(n), Some(z)) => Some(wilson(s, n, z, sign)?),
+                        _ => None,
+                    });
+                }
+                Ok(double_array(out))
+            }),
         }
     }
 }
@@ -462,6 +562,21 @@ mod tests {
         assert_eq!(fdlibm_sinh(1.0), 1.175_201_193_643_801_4);
         assert_eq!(fdlibm_cosh(-1000.0), f64::INFINITY);
         assert_eq!(fdlibm_sinh(0.0), 0.0);
+    }
+
+    #[test]
+    fn wilson_bounds_match_trino() {
+        // Trino 476: wilson_interval_lower(1250, 1310, 1.96), wilson_interval_upper(...).
+        assert_eq!(
+            wilson(1250, 1310, 1.96, -1.0).unwrap(),
+            0.941_488_372_539_589_4
+        );
+        assert_eq!(
+            wilson(1250, 1310, 1.96, 1.0).unwrap(),
+            0.964_252_471_714_390_8
+        );
+        assert!(wilson(5, 3, 1.0, 1.0).is_err());
+        assert!(wilson(1, 3, -1.0, 1.0).is_err());
     }
 
     #[test]

@@ -67,6 +67,8 @@ pub(crate) fn coerce(name: &str, types: &[DataType]) -> Result<Vec<DataType>> {
         DataType::Utf8
     } else if known.iter().all(|t| **t == *known[0]) && comparable(known[0]) {
         known[0].clone()
+    } else if let Some(common) = common_timestamp(&known) {
+        common
     } else if known.iter().all(|t| temporal(t))
         || known.iter().all(|t| matches!(t, DataType::List(_)))
     {
@@ -84,6 +86,31 @@ pub(crate) fn coerce(name: &str, types: &[DataType]) -> Result<Vec<DataType>> {
         return Err(fail());
     };
     Ok(vec![common; types.len()])
+}
+
+/// Dates and timestamps without a zone together: timestamps of the finest unit (a date
+/// is its midnight), as Trino coerces them.
+fn common_timestamp(known: &[&DataType]) -> Option<DataType> {
+    use datafusion::arrow::datatypes::TimeUnit;
+    let rank = |u: &TimeUnit| match u {
+        TimeUnit::Second => 0,
+        TimeUnit::Millisecond => 1,
+        TimeUnit::Microsecond => 2,
+        TimeUnit::Nanosecond => 3,
+    };
+    let mut unit: Option<TimeUnit> = None;
+    for t in known {
+        match t {
+            DataType::Date32 => {}
+            DataType::Timestamp(u, None) => {
+                if unit.as_ref().is_none_or(|best| rank(u) > rank(best)) {
+                    unit = Some(*u);
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(DataType::Timestamp(unit?, None))
 }
 
 fn temporal(t: &DataType) -> bool {
