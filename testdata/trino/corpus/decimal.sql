@@ -96,3 +96,24 @@ SELECT coalesce(NULL, 1.5), typeof(coalesce(NULL, 1.5)), coalesce(1.5, 2), typeo
 SELECT x FROM (VALUES (1.5), (22.25)) t(x);
 SELECT typeof(x) FROM (VALUES (1.5), (22.25)) t(x);
 SELECT ARRAY[1.5, 22.25], typeof(ARRAY[1.5, 22.25]);
+
+-- Typical queries: money, quantities, percentages.
+SELECT price * qty AS total, typeof(price * qty) FROM (VALUES (CAST(19.99 AS decimal(10, 2)), 3), (CAST(0.10 AS decimal(10, 2)), 7)) t(price, qty);
+SELECT sum(price * qty), typeof(sum(price * qty)) FROM (VALUES (CAST(19.99 AS decimal(10, 2)), 3), (CAST(0.10 AS decimal(10, 2)), 7)) t(price, qty);
+SELECT round(price * 1.0825, 2), typeof(round(price * 1.0825, 2)) FROM (VALUES (CAST(19.99 AS decimal(10, 2)))) t(price);
+SELECT CAST(amount AS decimal(12, 2)) / 3, typeof(CAST(amount AS decimal(12, 2)) / 3) FROM (VALUES (100)) t(amount);
+SELECT 100 * part / total, 100.0 * part / total, typeof(100.0 * part / total) FROM (VALUES (1, 3), (2, 3)) t(part, total);
+SELECT avg(price), sum(price), min(price), max(price) FROM (VALUES (CAST(10.10 AS decimal(6, 2))), (CAST(20.25 AS decimal(6, 2))), (CAST(30.40 AS decimal(6, 2)))) t(price);
+SELECT k, avg(v), sum(v) FROM (VALUES ('x', 1.1), ('x', 1.2), ('y', 10.0), ('y', NULL)) t(k, v) GROUP BY k ORDER BY k;
+SELECT sum(DISTINCT v), avg(DISTINCT v) FROM (VALUES (1.5), (1.5), (2.5)) t(v);
+SELECT x, sum(x) OVER (ORDER BY x), avg(x) OVER (ORDER BY x) FROM (VALUES (1.5), (2.5), (4.0)) t(x) ORDER BY x;
+SELECT x FROM (VALUES (1), (2.5)) t(x);
+SELECT typeof(x) FROM (VALUES (1), (2.5)) t(x);
+SELECT x * 2, x / 4, x % 0.3 FROM (VALUES (DECIMAL '10.50')) t(x);
+SELECT DECIMAL '12345678901234567890.12345678' * 10, typeof(DECIMAL '12345678901234567890.12345678' * 10);
+SELECT DECIMAL '0.1' + DECIMAL '0.2' = DECIMAL '0.3', 0.1 * 3 = 0.3, 1 / 3.0 * 3;
+SELECT -x, abs(x), sign(x) FROM (VALUES (DECIMAL '-0.05'), (DECIMAL '0.00')) t(x);
+SELECT CAST(10 AS decimal(5, 0)) / CAST(4 AS decimal(5, 0)), CAST(10 AS decimal(5, 0)) / CAST(4 AS decimal(5, 2)), CAST(10 AS decimal(5, 2)) / CAST(4 AS decimal(5, 0));
+SELECT DECIMAL '1' / DECIMAL '3', DECIMAL '1.000000' / DECIMAL '3', DECIMAL '2' / DECIMAL '3', DECIMAL '-2' / DECIMAL '3';
+SELECT CAST(1 AS decimal(38, 0)) / CAST(3 AS decimal(38, 10)), typeof(CAST(1 AS decimal(38, 0)) / CAST(3 AS decimal(38, 10)));
+SELECT CAST(2 AS decimal(20, 10)) * CAST(3 AS decimal(20, 10)), typeof(CAST(2 AS decimal(20, 10)) * CAST(3 AS decimal(20, 10)));

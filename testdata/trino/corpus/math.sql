@@ -160,3 +160,60 @@ SELECT typeof(CAST(1 AS tinyint)), typeof(CAST(1 AS smallint)), typeof(CAST(1 AS
 SELECT typeof(x) FROM (VALUES (1), (2)) t(x);
 -- The length of a varchar value (typeof('abc') is varchar(3)).
 SELECT typeof('abc');
+
+-- Wilson score intervals: the bounds and invalid arguments.
+SELECT wilson_interval_lower(0, 10, 1.96), wilson_interval_upper(10, 10, 1.96), wilson_interval_lower(50, 100, 0), wilson_interval_upper(CAST(3 AS tinyint), 7, 2.5);
+SELECT wilson_interval_lower(5, 0, 1.96);
+SELECT wilson_interval_upper(11, 10, 1.96);
+SELECT wilson_interval_lower(-1, 10, 1.96);
+SELECT wilson_interval_upper(1, 10, -1);
+
+-- More arguments of one function: zero, NULL, decimals and mixed types.
+SELECT e() * 2, pi() / 2, exp(1) = e(), typeof(e());
+SELECT from_base('7fffffffffffffff', 16), from_base('-8000000000000000', 16), to_base(9223372036854775807, 36), from_base(NULL, 2), to_base(5, NULL);
+SELECT from_base('8000000000000000', 16);
+SELECT from_base('ff', 1);
+SELECT width_bucket(NULL, 0, 10, 5), width_bucket(5, 0, 10, NULL), width_bucket(2.5e0, ARRAY[1e0, 2e0, 3e0]), width_bucket(-infinity(), 0, 10, 3);
+SELECT width_bucket(nan(), 0, 10, 3);
+SELECT width_bucket(1, 0, infinity(), 3);
+SELECT width_bucket(1, ARRAY[3.0, 2.0, 1.0]);
+SELECT width_bucket(1, CAST(ARRAY[] AS array(double)));
+SELECT cosine_similarity(ARRAY[0.0, 0.0], ARRAY[1.0, 2.0]);
+SELECT euclidean_distance(ARRAY[1.0, 2.0, 3.0], ARRAY[4.0, 6.0, 3.0]), dot_product(ARRAY[], ARRAY[]), euclidean_distance(ARRAY[1.5e0], ARRAY[-1.5e0]);
+SELECT dot_product(ARRAY[1, 2], ARRAY[3, 4]), typeof(dot_product(ARRAY[1, 2], ARRAY[3, 4]));
+SELECT log(2, 1024.0), log(10, 0.01), log(0.5, 4), log(NULL, 10), log(2e0, -1);
+SELECT log(100);
+SELECT power(2, 0.5), power(-2, 0.5), power(1.5, 2), power(2, -1074), power(10, -400), power(1, infinity());
+SELECT atan2(0, 0), atan2(-0e0, -1), atan2(1, 0), atan2(infinity(), infinity()), atan2(NULL, 1);
+SELECT degrees(-pi()), radians(-90), degrees(infinity()), radians(nan());
+SELECT sqrt(1e308), sqrt(4.9e-324), sqrt(CAST(2 AS real)), typeof(sqrt(CAST(2 AS real))), cbrt(-27.0), cbrt(1e-300);
+SELECT exp(709), exp(-745), exp(-746), ln(1e-320), ln(infinity()), log10(1e-320), log2(0.5);
+SELECT sin(1e10), cos(-1e10), tan(pi()), sin(infinity()), cos(nan()), asin(-1), acos(0), atan(-infinity());
+SELECT sinh(-2.5), cosh(0.1), sinh(1e-10), cosh(20), sinh(25), cosh(710), cosh(711);
+SELECT tanh(0.5);
+
+-- Typical queries: percentages, rounding for display, buckets, distances.
+SELECT round(100.0 * 37 / 120, 2), round(100e0 * 37 / 120, 2), truncate(100.0 * 2 / 3, 1), ceil(37 / 10.0), floor(-37 / 10.0);
+SELECT x, round(x * 1.08, 2) AS with_tax, ceil(x) AS up, floor(x) AS down FROM (VALUES (19.99), (5.00), (0.05)) t(x) ORDER BY x;
+SELECT round(avg_price, 1) FROM (VALUES (12.345e0), (0.05e0), (99.95e0)) t(avg_price);
+SELECT width_bucket(score, 0, 100, 4) AS bucket, count(*) FROM (VALUES (5), (30), (55), (80), (100), (101)) t(score) GROUP BY width_bucket(score, 0, 100, 4) ORDER BY bucket;
+SELECT sqrt(power(3 - 0, 2) + power(4 - 0, 2)), abs(-3.5) + abs(2), sign(-10) * sqrt(16), mod(17, 5) + 17 % 5;
+SELECT greatest(a, b, c), least(a, b, c) FROM (VALUES (1, 5, 3), (9, 2, 7), (4, 4, NULL)) t(a, b, c);
+SELECT greatest(1.5, 2, 3e0), typeof(greatest(1.5, 2, 3e0)), least(CAST(1 AS tinyint), 2.55), typeof(least(CAST(1 AS tinyint), 2.55));
+SELECT greatest(x, 0) FROM (VALUES (-5), (0), (5), (NULL)) t(x);
+SELECT least(DATE '2024-01-01', TIMESTAMP '2023-06-01 10:00:00');
+SELECT greatest(ROW(1, 'b'), ROW(1, 'a'));
+
+-- Bitwise functions (trino.io, "Bitwise functions"): bigints, shifts within the value's
+-- width, bit counts of a given width.
+SELECT bitwise_and(12, 10), bitwise_or(12, 10), bitwise_xor(12, 10), bitwise_not(12), bitwise_not(-1), typeof(bitwise_and(12, 10));
+SELECT bit_count(9, 64), bit_count(-7, 8), bit_count(-1, 64), bit_count(0, 2), bit_count(127, 8);
+SELECT bit_count(300, 8);
+SELECT bit_count(1, 65);
+SELECT bitwise_left_shift(1, 2), bitwise_left_shift(CAST(1 AS tinyint), 7), bitwise_left_shift(CAST(3 AS smallint), 15), bitwise_left_shift(1, 31), bitwise_left_shift(CAST(1 AS bigint), 63), bitwise_left_shift(5, 64);
+SELECT bitwise_right_shift(8, 2), bitwise_right_shift(-8, 1), bitwise_right_shift(CAST(-1 AS tinyint), 1), bitwise_right_shift(CAST(-8 AS bigint), 60), bitwise_right_shift(-8, 0), bitwise_right_shift(7, 64);
+SELECT bitwise_right_shift_arithmetic(-8, 1), bitwise_right_shift_arithmetic(CAST(-8 AS tinyint), 2), bitwise_right_shift_arithmetic(8, 70), bitwise_right_shift_arithmetic(-8, 70), typeof(bitwise_right_shift_arithmetic(CAST(-8 AS smallint), 2));
+SELECT bitwise_left_shift(1, -1), bitwise_right_shift(CAST(-1 AS bigint), -4);
+SELECT bitwise_and(x, 1) = 1 AS odd, bitwise_or(x, 256) FROM (VALUES (3), (4), (NULL)) t(x);
+SELECT bitwise_and(1.5, 1);
+SELECT bitwise_left_shift(1, CAST(2 AS bigint));

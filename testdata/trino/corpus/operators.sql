@@ -106,3 +106,25 @@ SELECT -NULL;
 SELECT x, x * x, x / 3, x % 3, -x FROM (VALUES (-4), (0), (9)) t(x) ORDER BY x;
 SELECT sum(x * 2), max(x) - min(x) FROM (VALUES (1), (2), (3)) t(x);
 SELECT x + y FROM (VALUES (CAST(1 AS tinyint), 1000), (CAST(2 AS tinyint), 2000)) t(x, y);
+
+-- Typical queries: parity, integer averages, ratios, ranges.
+SELECT x, x % 2 = 0 AS even, x / 2 AS half, x / 2.0 AS exact_half FROM (VALUES (1), (2), (7)) t(x) ORDER BY x;
+SELECT x FROM (VALUES (1), (2), (3), (4)) t(x) WHERE x % 2 = 1 ORDER BY x;
+SELECT count(*) * 100 / 3, count(*) * 100.0 / 3, count(*) / 3 FROM (VALUES (1), (2)) t(x);
+SELECT sum(x) / count(x), sum(x) * 1.0 / count(x), typeof(sum(x) / count(x)) FROM (VALUES (1), (2), (4)) t(x);
+SELECT CAST(x AS double) / y, x / CAST(y AS double), 1.0 * x / y FROM (VALUES (1, 4), (3, 2)) t(x, y);
+SELECT x * 1000000000 FROM (VALUES (3), (5)) t(x);
+SELECT x * 1000000000 FROM (VALUES (3)) t(x) WHERE x > 10;
+SELECT CAST(x AS bigint) * 1000000000 FROM (VALUES (3), (5)) t(x);
+SELECT x + y, x - y, x * y FROM (VALUES (CAST(9000000000000000000 AS bigint), CAST(-1 AS bigint))) t(x, y);
+SELECT -x, x * -1, 0 - x FROM (VALUES (CAST(-2147483647 AS integer))) t(x);
+SELECT 2 * x FROM (VALUES (1073741824)) t(x);
+SELECT x / y FROM (VALUES (-2147483648, -1)) t(x, y);
+SELECT CAST(127 AS tinyint) + 1, typeof(CAST(127 AS tinyint) + 1);
+SELECT x - 1 FROM (VALUES (CAST(-32768 AS smallint))) t(x);
+SELECT 1e0 * x, typeof(1e0 * x) FROM (VALUES (CAST(7 AS tinyint))) t(x);
+SELECT x = 1.0, x = 1e0, x < 1.5, x BETWEEN 0.5 AND 1.5 FROM (VALUES (1)) t(x);
+SELECT x > y, x < y, x = y, x <> y FROM (VALUES (1e0, nan()), (nan(), nan()), (-0e0, 0e0)) t(x, y);
+SELECT x FROM (VALUES (1e0), (nan()), (3e0)) t(x) WHERE x > 2;
+SELECT x FROM (VALUES (1e0), (nan()), (3e0)) t(x) WHERE x <> 3;
+SELECT count(*) FROM (VALUES (nan()), (nan()), (1e0)) t(x) WHERE x = x;
