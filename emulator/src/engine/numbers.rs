@@ -7,9 +7,11 @@
 //! of planning:
 //!
 //! - while DataFusion plans the SQL, an expression planner (`planner.rs`) plans binary
-//!   operators on numbers, seeing both operands' types before any coercion: integers by
-//!   checked UDFs (`integer.rs`), decimals by UDFs with Trino's result types
-//!   (`decimal.rs`);
+//!   operators on numbers, seeing both operands' types before any coercion: arithmetic
+//!   by UDFs that resolve their operands as Trino does (`arithmetic.rs`: checked
+//!   integers, `integer.rs`; decimals of Trino's result types, `decimal.rs`);
+//! - before type coercion, an analyzer rule (`unify.rs`) casts numbers that meet in one
+//!   column (CASE, coalesce, UNION, VALUES, IN) to Trino's common type;
 //! - after type coercion, an analyzer rule (`analyzer.rs`) replaces the casts Arrow
 //!   computes otherwise (`cast.rs`, `text.rs`), unary minus on integers, and `sum` / `avg`
 //!   of decimals (`aggregate.rs`).
@@ -21,12 +23,13 @@ use std::sync::Arc;
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::error::DataFusionError;
-use datafusion::execution::FunctionRegistry;
 use datafusion::execution::context::SessionContext;
+use datafusion::execution::{FunctionRegistry, SessionStateBuilder};
 use datafusion::logical_expr::ScalarUDF;
 
 mod aggregate;
 mod analyzer;
+mod arithmetic;
 mod cast;
 mod decimal;
 mod ieee;
@@ -35,12 +38,22 @@ mod math;
 mod planner;
 mod temporal;
 mod text;
+mod unify;
 
 pub(crate) use text::{double_digits, java_number_text, real_digits};
+pub(crate) use unify::common_numeric;
 
 /// Puts Trino's numbers in place on a session: the planner of binary operators, the
 /// analyzer rule, and the mathematical functions.
 pub(crate) fn install(ctx: &mut SessionContext) {
+    // Trino's common types of numbers are put in place before DataFusion's type coercion
+    // (the first analyzer rule; the session only appends rules, so it is rebuilt).
+    let state = ctx.state();
+    let mut analyzer = state.analyzer().clone();
+    analyzer.rules.insert(0, Arc::new(unify::TrinoUnification));
+    let mut builder = SessionStateBuilder::new_from_existing(state);
+    *builder.analyzer() = Some(analyzer);
+    *ctx = SessionContext::new_with_state(builder.build());
     if let Err(e) = ctx.register_expr_planner(Arc::new(planner::NumericPlanner)) {
         tracing::error!("numeric planner not registered: {e}");
     }
@@ -66,8 +79,15 @@ pub(crate) fn install(ctx: &mut SessionContext) {
     for udf in functions {
         SessionContext::register_udf(ctx, udf);
     }
-    // What the query rewrite calls for `CAST(x AS varchar(n))` and `+x`.
-    SessionContext::register_udf(ctx, ScalarUDF::new_from_impl(cast::BoundedVarchar::new()));
+    // What the query rewrite calls for `CAST(x AS varchar(n))`, `CAST(x AS char(n))`
+    // and `+x`.
+    for udf in [
+        ScalarUDF::new_from_impl(cast::BoundedVarchar::new(false)),
+        ScalarUDF::new_from_impl(cast::BoundedVarchar::new(true)),
+        ScalarUDF::new_from_impl(cast::CharText::new()),
+    ] {
+        SessionContext::register_udf(ctx, udf);
+    }
     SessionContext::register_udf(ctx, ScalarUDF::new_from_impl(decimal::UnaryPlus::new()));
 }
 

@@ -71,6 +71,7 @@ pub(crate) fn parse_query_naming(sql: &str) -> Result<ParsedQuery, QueryError> {
     gate::check_functions(&statement)?;
     numbers::check_literals(&statement)?;
     rewrite_tree(&mut statement);
+    numbers::unify_values(&mut statement);
     let unnamed = name_columns(&mut statement);
     let mut placeholders = 0usize;
     let _ = visit_expressions_mut(&mut statement, |expr: &mut Expr| {

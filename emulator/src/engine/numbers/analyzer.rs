@@ -168,8 +168,19 @@ fn replace_cast(
     }
     // JSON to varchar is `athena_varchar`'s (a cast to Utf8 here is the query rewrite's
     // own, `json_format`).
-    if *to != DataType::Utf8 && is_json(expr, schema) && json_target(to) {
-        return Ok(Some(json_cast(expr.clone(), to.clone(), try_cast)));
+    if *to != DataType::Utf8 && is_json(expr, schema) {
+        if json_target(to) {
+            return Ok(Some(json_cast(expr.clone(), to.clone(), try_cast)));
+        }
+        if matches!(
+            to,
+            DataType::List(_) | DataType::Map(..) | DataType::Struct(_)
+        ) {
+            return Err(super::not_supported(format!(
+                "casting JSON to {}",
+                super::trino_type(to)
+            )));
+        }
     }
     if let Some(why) = forbidden_cast(&from, to) {
         return Err(user_error("TYPE_MISMATCH", why));

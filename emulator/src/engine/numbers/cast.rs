@@ -12,14 +12,15 @@ use datafusion::arrow::array::{
     Float64Builder, Int8Builder, Int16Builder, Int32Builder, Int64Builder, StringBuilder,
 };
 use datafusion::arrow::datatypes::{
-    DataType, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
-    i256,
+    DataType, Decimal128Type, Field, FieldRef, Float32Type, Float64Type, Int8Type, Int16Type,
+    Int32Type, Int64Type, i256,
 };
 use datafusion::common::{Result, plan_err};
 use datafusion::error::DataFusionError;
 use datafusion::logical_expr::expr::ScalarFunction;
 use datafusion::logical_expr::{
-    ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+    ColumnarValue, Expr, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
+    Volatility,
 };
 
 use super::decimal::{div_half_up, fits, pow10_256};
@@ -519,6 +520,15 @@ impl ScalarUDFImpl for TrinoCast {
         Ok(self.to.clone())
     }
 
+    fn return_field_from_args(&self, args: ReturnFieldArgs<'_>) -> Result<FieldRef> {
+        // A CAST fails rather than answer NULL: it is NULL only where its argument is, as
+        // the cast it replaces (and the schemas planned above it) said. A TRY_CAST, or
+        // JSON's null, may be NULL anywhere.
+        let nullable =
+            self.try_cast || self.json || args.arg_fields.first().is_none_or(|f| f.is_nullable());
+        Ok(Arc::new(Field::new(self.name(), self.to.clone(), nullable)))
+    }
+
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         on_arrays(&args.args, |arrays| {
             if self.json {
@@ -535,12 +545,15 @@ impl ScalarUDFImpl for TrinoCast {
 /// it), which fails with `INVALID_CAST_ARGUMENT` when longer than `n`.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct BoundedVarchar {
+    /// `TRY_CAST`: a value too long is NULL.
+    try_cast: bool,
     signature: Signature,
 }
 
 impl BoundedVarchar {
-    pub(crate) fn new() -> BoundedVarchar {
+    pub(crate) fn new(try_cast: bool) -> BoundedVarchar {
         BoundedVarchar {
+            try_cast,
             signature: Signature::any(2, Volatility::Immutable),
         }
     }
@@ -548,7 +561,11 @@ impl BoundedVarchar {
 
 impl ScalarUDFImpl for BoundedVarchar {
     fn name(&self) -> &str {
-        "athena_bounded_varchar"
+        if self.try_cast {
+            "athena_try_bounded_varchar"
+        } else {
+            "athena_bounded_varchar"
+        }
     }
 
     fn signature(&self) -> &Signature {
@@ -587,6 +604,17 @@ impl ScalarUDFImpl for BoundedVarchar {
                     Err(_) => crate::engine::render::write_value(&mut buf, x.as_ref(), i),
                 }
                 if buf.chars().count() > limit {
+                    if self.try_cast {
+                        out.append_null();
+                        continue;
+                    }
+                    // Trino fails a boolean with an internal error of its own.
+                    if x.data_type() == &DataType::Boolean {
+                        return Err(user_error(
+                            "GENERIC_INTERNAL_ERROR",
+                            format!("Character count exceeds length limit {limit}"),
+                        ));
+                    }
                     return Err(invalid_cast(format!(
                         "Value {buf} cannot be represented as varchar({limit})"
                     )));
@@ -595,6 +623,56 @@ impl ScalarUDFImpl for BoundedVarchar {
             }
             Ok(Arc::new(out.finish()) as ArrayRef)
         })
+    }
+}
+
+/// `athena_char_text(x)`: the text a `CAST(x AS char(n))` pads, which only text has in
+/// Trino (`CAST(1.5e0 AS char(5))` is `TYPE_MISMATCH: Cannot cast double to char(5)`).
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub(crate) struct CharText {
+    signature: Signature,
+}
+
+impl CharText {
+    pub(crate) fn new() -> CharText {
+        CharText {
+            signature: Signature::user_defined(Volatility::Immutable),
+        }
+    }
+}
+
+impl ScalarUDFImpl for CharText {
+    fn name(&self) -> &str {
+        "athena_char_text"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn coerce_types(&self, types: &[DataType]) -> Result<Vec<DataType>> {
+        match types {
+            [t] if is_text(t) || *t == DataType::Null => Ok(vec![DataType::Utf8]),
+            [t] => Err(user_error(
+                "TYPE_MISMATCH",
+                format!("Cannot cast {} to char", super::trino_type(t)),
+            )),
+            _ => plan_err!("athena_char_text takes one argument"),
+        }
+    }
+
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        Ok(args
+            .args
+            .into_iter()
+            .next()
+            .unwrap_or(ColumnarValue::Scalar(
+                datafusion::common::ScalarValue::Utf8(None),
+            )))
     }
 }
 

@@ -4,10 +4,7 @@
 //! digits), rounded half up, failing with `NUMERIC_VALUE_OUT_OF_RANGE: Decimal overflow`
 //! when the result does not fit its type and `DIVISION_BY_ZERO` on a zero divisor.
 
-use std::sync::Arc;
-
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, Decimal128Array, Decimal128Builder};
-use datafusion::arrow::datatypes::{DataType, Decimal128Type, i256};
+use datafusion::arrow::datatypes::{DataType, i256};
 use datafusion::common::{Result, ScalarValue};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
@@ -51,18 +48,6 @@ pub(crate) enum DecimalOp {
     Multiply,
     Divide,
     Modulus,
-}
-
-impl DecimalOp {
-    fn name(self) -> &'static str {
-        match self {
-            DecimalOp::Add => "athena_decimal_add",
-            DecimalOp::Subtract => "athena_decimal_subtract",
-            DecimalOp::Multiply => "athena_decimal_multiply",
-            DecimalOp::Divide => "athena_decimal_divide",
-            DecimalOp::Modulus => "athena_decimal_modulus",
-        }
-    }
 }
 
 /// The type of `a op b` (Trino's `DecimalOperators`):
@@ -190,71 +175,6 @@ pub(crate) fn apply(
     v.to_i128().ok_or_else(overflow)
 }
 
-/// `a op b` on decimals (both `Decimal128` once planned): the UDF the planner calls for
-/// Trino's decimal arithmetic.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub(crate) struct DecimalArithmetic {
-    op: DecimalOp,
-    signature: Signature,
-}
-
-impl DecimalArithmetic {
-    pub(crate) fn new(op: DecimalOp) -> DecimalArithmetic {
-        DecimalArithmetic {
-            op,
-            signature: Signature::any(2, Volatility::Immutable),
-        }
-    }
-}
-
-impl ScalarUDFImpl for DecimalArithmetic {
-    fn name(&self) -> &str {
-        self.op.name()
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
-        let (a, b) = operand_types(arg_types)?;
-        let (p, s) = result_type(self.op, a, b)?;
-        Ok(DataType::Decimal128(p, s))
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let types: Vec<DataType> = args
-            .arg_fields
-            .iter()
-            .map(|f| f.data_type().clone())
-            .collect();
-        let (ta, tb) = operand_types(&types)?;
-        let to = result_type(self.op, ta, tb)?;
-        let scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let x = arrays[0].as_primitive::<Decimal128Type>();
-        let y = arrays[1].as_primitive::<Decimal128Type>();
-        let mut out = Decimal128Builder::with_capacity(x.len());
-        for i in 0..x.len() {
-            if x.is_null(i) || y.is_null(i) {
-                out.append_null();
-            } else {
-                out.append_value(apply(self.op, x.value(i), ta, y.value(i), tb, to)?);
-            }
-        }
-        let out: Decimal128Array = out.finish().with_precision_and_scale(to.0, to.1)?;
-        let out: ArrayRef = Arc::new(out);
-        if scalar {
-            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?))
-        } else {
-            Ok(ColumnarValue::Array(out))
-        }
-    }
-}
-
 /// `athena_unary_plus(x)`: `+x`, which Trino refuses for a decimal (`TYPE_MISMATCH:
 /// Unary '+' operator cannot by applied to decimal(2,1) type`); `x` for anything else.
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -300,16 +220,6 @@ impl ScalarUDFImpl for UnaryPlus {
             .into_iter()
             .next()
             .unwrap_or(ColumnarValue::Scalar(ScalarValue::Null)))
-    }
-}
-
-fn operand_types(types: &[DataType]) -> Result<(DecimalType, DecimalType)> {
-    match types {
-        [a, b] => match (decimal_type(a), decimal_type(b)) {
-            (Some(a), Some(b)) => Ok((a, b)),
-            _ => datafusion::common::plan_err!("decimal arithmetic on {a} and {b}"),
-        },
-        _ => datafusion::common::plan_err!("decimal arithmetic takes two arguments"),
     }
 }
 

@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, PrimitiveArray};
 use datafusion::arrow::datatypes::{
-    ArrowPrimitiveType, DataType, Int8Type, Int16Type, Int32Type, Int64Type,
+    ArrowPrimitiveType, DataType, Field, FieldRef, Int8Type, Int16Type, Int32Type, Int64Type,
 };
 use datafusion::common::{Result, ScalarValue, plan_err};
 use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+    ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
 use super::{division_by_zero, out_of_range, user_error};
@@ -28,16 +28,6 @@ pub(crate) enum IntOp {
 }
 
 impl IntOp {
-    fn name(self) -> &'static str {
-        match self {
-            IntOp::Add => "athena_checked_add",
-            IntOp::Subtract => "athena_checked_subtract",
-            IntOp::Multiply => "athena_checked_multiply",
-            IntOp::Divide => "athena_checked_divide",
-            IntOp::Modulus => "athena_checked_modulus",
-        }
-    }
-
     /// The word of Trino's overflow message, and the operator's symbol.
     fn words(self) -> (&'static str, &'static str) {
         match self {
@@ -159,7 +149,7 @@ pub(crate) fn negate<T: CheckedInt>(type_name: &str, a: T) -> Result<T> {
 }
 
 /// Applies `f` to the rows of two primitive arrays of the same type.
-fn binary<T: ArrowPrimitiveType>(
+pub(crate) fn binary<T: ArrowPrimitiveType>(
     x: &ArrayRef,
     y: &ArrayRef,
     f: impl Fn(T::Native, T::Native) -> Result<T::Native>,
@@ -209,54 +199,6 @@ pub(crate) fn on_arrays(
     }
 }
 
-/// `a op b` on two integers of the same type (the planner casts the narrower one).
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub(crate) struct CheckedArithmetic {
-    op: IntOp,
-    signature: Signature,
-}
-
-impl CheckedArithmetic {
-    pub(crate) fn new(op: IntOp) -> CheckedArithmetic {
-        CheckedArithmetic {
-            op,
-            signature: Signature::any(2, Volatility::Immutable),
-        }
-    }
-}
-
-impl ScalarUDFImpl for CheckedArithmetic {
-    fn name(&self) -> &str {
-        self.op.name()
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
-        match arg_types {
-            [a, b] if a == b && is_integer(a) => Ok(a.clone()),
-            _ => plan_err!("{} takes two integers of one type", self.op.name()),
-        }
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let op = self.op;
-        on_arrays(&args.args, |arrays| {
-            let (x, y) = (&arrays[0], &arrays[1]);
-            let name = integer_type_name(x.data_type());
-            match x.data_type() {
-                DataType::Int8 => binary::<Int8Type>(x, y, |a, b| apply(op, name, a, b)),
-                DataType::Int16 => binary::<Int16Type>(x, y, |a, b| apply(op, name, a, b)),
-                DataType::Int32 => binary::<Int32Type>(x, y, |a, b| apply(op, name, a, b)),
-                DataType::Int64 => binary::<Int64Type>(x, y, |a, b| apply(op, name, a, b)),
-                other => plan_err!("{} of {other}", op.name()),
-            }
-        })
-    }
-}
-
 /// `-a` on an integer, failing on the most negative value.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub(crate) struct CheckedNegate {
@@ -285,6 +227,21 @@ impl ScalarUDFImpl for CheckedNegate {
             [a] if is_integer(a) => Ok(a.clone()),
             _ => plan_err!("athena_checked_negate takes one integer"),
         }
+    }
+
+    fn return_field_from_args(&self, args: ReturnFieldArgs<'_>) -> Result<FieldRef> {
+        // As nullable as the `-x` it replaces after planning (and the schemas above it).
+        let types: Vec<DataType> = args
+            .arg_fields
+            .iter()
+            .map(|f| f.data_type().clone())
+            .collect();
+        let nullable = args.arg_fields.first().is_none_or(|f| f.is_nullable());
+        Ok(Arc::new(Field::new(
+            self.name(),
+            self.return_type(&types)?,
+            nullable,
+        )))
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {

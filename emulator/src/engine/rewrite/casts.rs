@@ -22,7 +22,7 @@ pub(super) fn rewrite_cast(expr: &Expr) -> Option<Expr> {
     if let Some(named) = cast_row(inner, data_type, kind) {
         return Some(named);
     }
-    if let Some(tagged) = cast_tagged(inner, data_type) {
+    if let Some(tagged) = cast_tagged(inner, data_type, kind) {
         return Some(tagged);
     }
     let mapped = map_type(data_type)?;
@@ -37,7 +37,7 @@ pub(super) fn rewrite_cast(expr: &Expr) -> Option<Expr> {
 
 /// Casts to the types Arrow stores as strings with an `athena.type` tag: CHAR(n) (padded),
 /// VARCHAR(n) (truncated), JSON, UUID, IPADDRESS.
-fn cast_tagged(inner: &Expr, data_type: &DataType) -> Option<Expr> {
+fn cast_tagged(inner: &Expr, data_type: &DataType, kind: &CastKind) -> Option<Expr> {
     use datafusion::sql::sqlparser::ast::CharacterLength;
     let length = |l: &Option<CharacterLength>| match l {
         Some(CharacterLength::IntegerLength { length, .. }) => Some(*length),
@@ -52,8 +52,9 @@ fn cast_tagged(inner: &Expr, data_type: &DataType) -> Option<Expr> {
     match data_type {
         DataType::Char(l) | DataType::Character(l) => {
             let n = length(l).unwrap_or(1);
+            // Only text casts to char in Trino (engine/numbers/cast.rs).
             tagged(
-                &format!("rpad(CAST(__0 AS VARCHAR), {n})"),
+                &format!("rpad(athena_char_text(__0), {n})"),
                 format!("char({n})"),
             )
         }
@@ -64,10 +65,12 @@ fn cast_tagged(inner: &Expr, data_type: &DataType) -> Option<Expr> {
             let n = length(l)?;
             // Text is cut to n characters; another value too long fails
             // (engine/numbers/cast.rs).
-            tagged(
-                &format!("athena_bounded_varchar(__0, {n})"),
-                format!("varchar({n})"),
-            )
+            let udf = if matches!(kind, CastKind::TryCast | CastKind::SafeCast) {
+                "athena_try_bounded_varchar"
+            } else {
+                "athena_bounded_varchar"
+            };
+            tagged(&format!("{udf}(__0, {n})"), format!("varchar({n})"))
         }
         DataType::JSON => {
             if let Some(text) = string_literal(inner) {

@@ -6,13 +6,15 @@
 
 use std::ops::ControlFlow;
 
+use datafusion::arrow::datatypes::DataType as ArrowType;
 use datafusion::sql::sqlparser::ast::{
-    DataType, ExactNumberInfo, Expr, Spanned, Statement, TypedString, UnaryOperator, Value, Visit,
-    Visitor,
+    DataType, ExactNumberInfo, Expr, Parens, Query, SetExpr, Spanned, Statement, TypedString,
+    UnaryOperator, Value, Visit, VisitMut, Visitor, VisitorMut,
 };
 
 use super::ast::{cast, template};
 use crate::engine::error::QueryError;
+use crate::engine::numbers::common_numeric;
 
 /// The most digits of a decimal.
 const MAX_DIGITS: usize = 38;
@@ -154,6 +156,133 @@ fn valid_decimal_text(text: &str) -> bool {
         && decimal_digits(text) <= MAX_DIGITS
 }
 
+/// VALUES rows whose columns hold numbers of several types (`VALUES (1), (2.5), (3e0)`):
+/// each value cast to Trino's common type of its column (a double here), which
+/// DataFusion would otherwise choose by its own rules (a `decimal(30,15)`). Only columns
+/// of literals (and casts) are typed here; the others are left to DataFusion.
+pub(super) fn unify_values<V: VisitMut>(node: &mut V) {
+    let _ = node.visit(&mut ValuesUnifier);
+}
+
+struct ValuesUnifier;
+
+impl VisitorMut for ValuesUnifier {
+    type Break = ();
+
+    fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+        unify_set_expr(query.body.as_mut());
+        ControlFlow::Continue(())
+    }
+}
+
+fn unify_set_expr(body: &mut SetExpr) {
+    match body {
+        SetExpr::Values(values) => unify_rows(&mut values.rows),
+        SetExpr::SetOperation { left, right, .. } => {
+            unify_set_expr(left);
+            unify_set_expr(right);
+        }
+        _ => {}
+    }
+}
+
+fn unify_rows(rows: &mut [Parens<Vec<Expr>>]) {
+    let width = rows.first().map_or(0, |r| r.content.len());
+    for column in 0..width {
+        let types: Option<Vec<ArrowType>> = rows
+            .iter()
+            .map(|row| row.content.get(column).and_then(literal_type))
+            .collect();
+        let Some(types) = types else { continue };
+        let known: Vec<&ArrowType> = types.iter().filter(|t| **t != ArrowType::Null).collect();
+        if known.windows(2).all(|w| w[0] == w[1]) {
+            continue;
+        }
+        let Some(common) = common_numeric(&types.iter().collect::<Vec<_>>()) else {
+            continue;
+        };
+        let Some(sql_type) = sql_type(&common) else {
+            continue;
+        };
+        for (row, t) in rows.iter_mut().zip(&types) {
+            if *t != common && *t != ArrowType::Null {
+                let value = std::mem::replace(&mut row.content[column], Expr::value(Value::Null));
+                row.content[column] = cast(value, sql_type.clone());
+            }
+        }
+    }
+}
+
+/// The Arrow type of a literal value as the query rewrite left it (`CAST(1 AS INTEGER)`,
+/// `1.5`, `CAST('1e0' AS DOUBLE)`, `-2.5`), or `None` for anything else.
+fn literal_type(e: &Expr) -> Option<ArrowType> {
+    match e {
+        Expr::Nested(inner) => literal_type(inner),
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus | UnaryOperator::Plus,
+            expr,
+        } => literal_type(expr),
+        Expr::Value(v) => match &v.value {
+            Value::Null => Some(ArrowType::Null),
+            Value::Number(n, _) if n.contains(['e', 'E']) => Some(ArrowType::Float64),
+            Value::Number(n, _) if n.contains('.') => {
+                let (_, frac) = n.split_once('.').unwrap_or((n, ""));
+                let scale = frac.len();
+                let precision = decimal_digits(n).max(1);
+                Some(ArrowType::Decimal128(
+                    precision.min(MAX_DIGITS) as u8,
+                    scale.min(MAX_DIGITS) as i8,
+                ))
+            }
+            Value::Number(n, _) => Some(if n.parse::<i32>().is_ok() {
+                ArrowType::Int32
+            } else {
+                ArrowType::Int64
+            }),
+            _ => None,
+        },
+        Expr::Cast { data_type, .. } => arrow_type(data_type),
+        _ => None,
+    }
+}
+
+/// The Arrow type of a SQL number type.
+fn arrow_type(t: &DataType) -> Option<ArrowType> {
+    Some(match t {
+        DataType::TinyInt(_) => ArrowType::Int8,
+        DataType::SmallInt(_) => ArrowType::Int16,
+        DataType::Int(_) | DataType::Integer(_) => ArrowType::Int32,
+        DataType::BigInt(_) => ArrowType::Int64,
+        DataType::Real | DataType::Float4 => ArrowType::Float32,
+        DataType::Double(_) | DataType::DoublePrecision | DataType::Float8 => ArrowType::Float64,
+        DataType::Decimal(info) | DataType::Numeric(info) | DataType::Dec(info) => match info {
+            ExactNumberInfo::PrecisionAndScale(p, s) => {
+                ArrowType::Decimal128(u8::try_from(*p).ok()?, i8::try_from(*s).ok()?)
+            }
+            ExactNumberInfo::Precision(p) => ArrowType::Decimal128(u8::try_from(*p).ok()?, 0),
+            ExactNumberInfo::None => ArrowType::Decimal128(38, 0),
+        },
+        _ => return None,
+    })
+}
+
+/// The SQL type of an Arrow number type.
+fn sql_type(t: &ArrowType) -> Option<DataType> {
+    Some(match t {
+        ArrowType::Int8 => DataType::TinyInt(None),
+        ArrowType::Int16 => DataType::SmallInt(None),
+        ArrowType::Int32 => DataType::Integer(None),
+        ArrowType::Int64 => DataType::BigInt(None),
+        ArrowType::Float32 => DataType::Real,
+        ArrowType::Float64 => DataType::Double(ExactNumberInfo::None),
+        ArrowType::Decimal128(p, s) => DataType::Decimal(ExactNumberInfo::PrecisionAndScale(
+            u64::from(*p),
+            i64::from(*s),
+        )),
+        _ => return None,
+    })
+}
+
 /// `-<integer literal>` that did not fit an integer without its sign (`-2147483648`):
 /// the negative literal, typed `integer` when it fits one.
 pub(super) fn negative_number(operand: &Expr) -> Option<Expr> {
@@ -239,6 +368,33 @@ mod tests {
             check("SELECT TRY_CAST(1.5 AS DECIMAL(3, 4))")
                 .unwrap_err()
                 .contains("scale must be in range [0, precision (3)]: 4")
+        );
+    }
+
+    #[test]
+    fn values_of_several_number_types_take_trinos_common_type() {
+        let (s, _) = crate::engine::rewrite::parse_query(
+            "SELECT * FROM (VALUES (1, 'a'), (2.5, 'b'), (-3e0, NULL)) t(x, y)",
+        )
+        .unwrap();
+        let text = s.to_string();
+        assert!(
+            text.contains("CAST(CAST(1 AS INTEGER) AS DOUBLE)"),
+            "{text}"
+        );
+        assert!(text.contains("CAST(2.5 AS DOUBLE)"), "{text}");
+        let (s, _) =
+            crate::engine::rewrite::parse_query("SELECT * FROM (VALUES (1), (2.5)) t(x)").unwrap();
+        assert!(
+            s.to_string()
+                .contains("CAST(CAST(1 AS INTEGER) AS DECIMAL(11,1))"),
+            "{s}"
+        );
+        let (s, _) =
+            crate::engine::rewrite::parse_query("SELECT * FROM (VALUES (1), (2)) t(x)").unwrap();
+        assert!(
+            !s.to_string().contains("DOUBLE") && !s.to_string().contains("DECIMAL"),
+            "{s}"
         );
     }
 
