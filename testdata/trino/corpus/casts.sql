@@ -196,3 +196,11 @@ SELECT CAST('2024-03-01 12:00:00 America/New_York' AS timestamp);
 SELECT CAST(x AS json) FROM (VALUES (1.5e0), (-2e0), (nan())) t(x);
 SELECT CAST(j AS integer), CAST(j AS double), CAST(j AS varchar) FROM (VALUES (JSON '1'), (JSON '"2"'), (JSON 'null')) t(j);
 SELECT CAST(json_extract('{"a": 42}', '$.a') AS bigint), CAST(json_extract('{"a": "x"}', '$.a') AS varchar), CAST(json_extract('{"a": 2.5}', '$.a') AS decimal(4, 2));
+
+-- Casts to char(n) take text only; TRY_CAST to varchar(n) is NULL for a longer value.
+SELECT CAST('ab' AS char(3)), CAST('abcdef' AS char(3)), CAST(NULL AS char(2));
+SELECT CAST(1.5e0 AS char(5));
+SELECT CAST(12345 AS char(3));
+SELECT TRY_CAST(12345 AS varchar(3)), TRY_CAST(12 AS varchar(3)), TRY_CAST('abcdef' AS varchar(3));
+SELECT CAST(true AS varchar(3));
+SELECT CAST(JSON '[1,2]' AS array(integer));

@@ -117,3 +117,23 @@ SELECT CAST(10 AS decimal(5, 0)) / CAST(4 AS decimal(5, 0)), CAST(10 AS decimal(
 SELECT DECIMAL '1' / DECIMAL '3', DECIMAL '1.000000' / DECIMAL '3', DECIMAL '2' / DECIMAL '3', DECIMAL '-2' / DECIMAL '3';
 SELECT CAST(1 AS decimal(38, 0)) / CAST(3 AS decimal(38, 10)), typeof(CAST(1 AS decimal(38, 0)) / CAST(3 AS decimal(38, 10)));
 SELECT CAST(2 AS decimal(20, 10)) * CAST(3 AS decimal(20, 10)), typeof(CAST(2 AS decimal(20, 10)) * CAST(3 AS decimal(20, 10)));
+
+-- Numbers of several types in one column take Trino's common type: integers widen, a
+-- bigint with a decimal is decimal(19 + s, s), anything with a double is a double.
+SELECT coalesce(x, 0.0), typeof(coalesce(x, 0.0)) FROM (VALUES (1.5e0), (NULL)) t(x);
+SELECT coalesce(x, 0), typeof(coalesce(x, 0)) FROM (VALUES (2.25), (NULL)) t(x);
+SELECT CASE WHEN x > 1 THEN x ELSE 0.5 END, typeof(CASE WHEN x > 1 THEN x ELSE 0.5 END) FROM (VALUES (1.5e0), (0.5e0)) t(x);
+SELECT CASE WHEN true THEN CAST(1 AS bigint) ELSE 2.5 END, typeof(CASE WHEN true THEN CAST(1 AS bigint) ELSE 2.5 END);
+SELECT if(x > 1, x, 0.25), typeof(if(x > 1, x, 0.25)) FROM (VALUES (2e0)) t(x);
+SELECT CASE WHEN x > 1 THEN x * 1.5 ELSE x END FROM (VALUES (1), (2)) t(x);
+SELECT coalesce(c, 1) + 1 FROM (SELECT coalesce(x, 0.0) AS c FROM (VALUES (1.5e0), (NULL)) t(x)) s;
+SELECT x FROM (VALUES (1), (2.5), (3e0)) t(x);
+SELECT typeof(x) FROM (VALUES (1), (2.5), (3e0)) t(x);
+SELECT x, typeof(x) FROM (VALUES (CAST(1 AS tinyint)), (1000)) t(x);
+SELECT x, y FROM (VALUES (1, 1e0), (2, 2.5)) t(x, y);
+SELECT x FROM (VALUES (1.5e0)) t(x) UNION ALL SELECT 2.5;
+SELECT x FROM (VALUES (CAST(1 AS bigint))) t(x) UNION ALL SELECT 2.5;
+SELECT x FROM (VALUES (1)) t(x) UNION SELECT 2.5 UNION SELECT 3e0;
+SELECT ARRAY[x, 0.5], typeof(ARRAY[x, 0.5]) FROM (VALUES (2e0)) t(x);
+SELECT 1.5e0 IN (1.5, 2), 0.1e0 IN (0.1), x IN (1, 2.5), x BETWEEN 0.5 AND 3 FROM (VALUES (2.5e0)) t(x);
+SELECT x FROM (VALUES (1), (2), (3)) t(x) WHERE x IN (1.0, 3.5);
