@@ -40,7 +40,9 @@ mod temporal;
 mod text;
 mod unify;
 
-pub(crate) use text::{double_digits, java_number_text, real_digits};
+pub(crate) use text::{
+    Unreadable, double_digits, java_number_text, java_trim, parse_double, parse_long, real_digits,
+};
 pub(crate) use unify::common_numeric;
 
 /// Puts Trino's numbers in place on a session: the planner of binary operators, the

@@ -52,6 +52,9 @@ pub(crate) struct ParsedQuery {
 /// [`parse_query`], keeping the positions of the unnamed columns.
 pub(crate) fn parse_query_naming(sql: &str) -> Result<ParsedQuery, QueryError> {
     let dialect = AthenaDialect;
+    // 1_000, 0x1F, 0b101, 0o17 (numbers.rs).
+    let forms = numbers::number_literal_forms(sql)?;
+    let sql = forms.as_deref().unwrap_or(sql);
     check_type_nesting(sql)?;
     let converted = trino_types(sql);
     let sql = converted.as_deref().unwrap_or(sql);

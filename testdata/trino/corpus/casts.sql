@@ -204,3 +204,12 @@ SELECT CAST(12345 AS char(3));
 SELECT TRY_CAST(12345 AS varchar(3)), TRY_CAST(12 AS varchar(3)), TRY_CAST('abcdef' AS varchar(3));
 SELECT CAST(true AS varchar(3));
 SELECT CAST(JSON '[1,2]' AS array(integer));
+
+-- Typed number literals: the text is read as the type reads it, or INVALID_LITERAL.
+SELECT BIGINT ' 12 ', INTEGER '+5', SMALLINT '-0', TINYINT '127', DOUBLE ' 1e3 ', REAL '1.5d', DOUBLE 'NaN', DOUBLE '0x1p3';
+SELECT typeof(DOUBLE '1'), typeof(REAL '1'), typeof(TINYINT '1'), typeof(SMALLINT '1');
+SELECT TINYINT '300';
+SELECT INTEGER '1.5';
+SELECT INTEGER '';
+SELECT BIGINT '9223372036854775808';
+SELECT DOUBLE 'abc';

@@ -128,3 +128,12 @@ SELECT x > y, x < y, x = y, x <> y FROM (VALUES (1e0, nan()), (nan(), nan()), (-
 SELECT x FROM (VALUES (1e0), (nan()), (3e0)) t(x) WHERE x > 2;
 SELECT x FROM (VALUES (1e0), (nan()), (3e0)) t(x) WHERE x <> 3;
 SELECT count(*) FROM (VALUES (nan()), (nan()), (1e0)) t(x) WHERE x = x;
+
+-- Number literals with underscores, in hexadecimal, binary and octal.
+SELECT 1_000_000, typeof(1_000_000), 1_000_000_000_000, typeof(1_000_000_000_000), 1_000.5, 1.5_0;
+SELECT 0x1F, 0X1f, 0b101, 0B11, 0o17, 0O7, 0x_1F, -0x10, X'1F';
+SELECT 0x7FFFFFFF, typeof(0x7FFFFFFF), 0x80000000, typeof(0x80000000);
+SELECT 0xFFFFFFFFFFFFFFFF;
+SELECT 1__0;
+SELECT 1 _000;
+SELECT 012, typeof(012), 1E+2, 1e-2, .5e1, 5.e1;

@@ -19,6 +19,145 @@ use crate::engine::numbers::common_numeric;
 /// The most digits of a decimal.
 const MAX_DIGITS: usize = 38;
 
+/// Trino's other forms of number literals, as plain numbers: `1_000_000` (underscores
+/// between digits), `0x1F`, `0b101`, `0o17` (SQL:2023), which sqlparser reads as a number
+/// followed by an alias. `None` when `sql` has none; a malformed one (`1__0`, a
+/// hexadecimal past a bigint) fails as in Trino.
+pub(super) fn number_literal_forms(sql: &str) -> Result<Option<String>, QueryError> {
+    let bytes = sql.as_bytes();
+    let mut out = String::with_capacity(sql.len());
+    let mut changed = false;
+    let mut i = 0;
+    let mut copied = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            // Skip strings, quoted identifiers and comments.
+            q @ (b'\'' | b'"' | b'`') => {
+                i += 1;
+                while i < bytes.len() {
+                    if bytes[i] == q {
+                        if bytes.get(i + 1) == Some(&q) {
+                            i += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 2;
+            }
+            b'0'..=b'9' => {
+                let word_before = i > 0
+                    && (bytes[i - 1].is_ascii_alphanumeric()
+                        || bytes[i - 1] == b'_'
+                        || bytes[i - 1] == b'.');
+                let mut end = i;
+                while end < bytes.len()
+                    && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_')
+                {
+                    end += 1;
+                }
+                // A fraction with underscores (`1.5_0`).
+                if bytes.get(end) == Some(&b'.')
+                    && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
+                {
+                    let mut fraction_end = end + 1;
+                    while fraction_end < bytes.len()
+                        && (bytes[fraction_end].is_ascii_digit() || bytes[fraction_end] == b'_')
+                    {
+                        fraction_end += 1;
+                    }
+                    if sql[end..fraction_end].contains('_') {
+                        end = fraction_end;
+                    }
+                }
+                if !word_before {
+                    let token = &sql[i..end];
+                    if let Some(number) = number_form(token, sql, i)? {
+                        // A decimal's fraction may follow (`1_000.5`, `1.5_0`).
+                        out.push_str(&sql[copied..i]);
+                        out.push_str(&number);
+                        copied = end;
+                        changed = true;
+                    }
+                }
+                i = end.max(i + 1);
+            }
+            _ => i += 1,
+        }
+    }
+    if !changed {
+        return Ok(None);
+    }
+    out.push_str(&sql[copied.min(sql.len())..]);
+    Ok(Some(out))
+}
+
+/// The plain number of one of Trino's literal forms (`token` starts with a digit), or
+/// `None` for a plain number (or anything else, left to the parser).
+fn number_form(token: &str, sql: &str, at: usize) -> Result<Option<String>, QueryError> {
+    let (line, column) = position(sql, at);
+    let invalid = || QueryError::Malformed {
+        message: format!("line {line}:{column}: Invalid numeric literal: {token}"),
+    };
+    let radix = match token.get(..2) {
+        Some("0x" | "0X") => Some(16),
+        Some("0b" | "0B") => Some(2),
+        Some("0o" | "0O") => Some(8),
+        _ => None,
+    };
+    if let Some(radix) = radix {
+        let digits: String = token[2..].chars().filter(|c| *c != '_').collect();
+        if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+            return Ok(None);
+        }
+        let value = i64::from_str_radix(&digits, radix).map_err(|_| invalid())?;
+        return Ok(Some(value.to_string()));
+    }
+    if !token.contains('_') {
+        return Ok(None);
+    }
+    // Digits with single underscores between them; anything else is an identifier
+    // starting with a digit, which Trino refuses.
+    let well_formed = token.split('.').count() <= 2
+        && token.split('.').all(|part| {
+            !part.is_empty()
+                && part.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+                && !part.starts_with('_')
+                && !part.ends_with('_')
+                && !part.contains("__")
+        });
+    if !well_formed {
+        return Err(QueryError::Malformed {
+            message: format!(
+                "line {line}:{column}: identifiers must not start with a digit; surround the \
+                 identifier with double quotes"
+            ),
+        });
+    }
+    Ok(Some(token.replace('_', "")))
+}
+
+/// 1-based line and column of byte `at` of `sql`.
+fn position(sql: &str, at: usize) -> (usize, usize) {
+    let before = &sql[..at.min(sql.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
 /// Fails with the first numeric literal Trino refuses.
 pub(super) fn check_literals(statement: &Statement) -> Result<(), QueryError> {
     let mut check = LiteralCheck {
@@ -60,6 +199,19 @@ impl Visitor for LiteralCheck {
             },
             Expr::Cast { data_type, .. } => decimal_type_error(data_type),
             Expr::TypedString(TypedString {
+                data_type, value, ..
+            }) if typed_number_name(data_type).is_some() => match &value.value {
+                Value::SingleQuotedString(text) if !valid_typed_number(data_type, text) => {
+                    let start = expr.span().start;
+                    let name = typed_number_name(data_type).unwrap_or("INTEGER");
+                    Some(QueryError::user(format!(
+                        "INVALID_LITERAL: line {}:{}: '{text}' is not a valid {name} literal",
+                        start.line, start.column
+                    )))
+                }
+                _ => None,
+            },
+            Expr::TypedString(TypedString {
                 data_type: DataType::Decimal(_) | DataType::Numeric(_) | DataType::Dec(_),
                 value,
                 ..
@@ -79,6 +231,42 @@ impl Visitor for LiteralCheck {
             }
             None => ControlFlow::Continue(()),
         }
+    }
+}
+
+/// Trino's name of a number type a typed literal (`INTEGER '5'`) may have.
+fn typed_number_name(t: &DataType) -> Option<&'static str> {
+    Some(match t {
+        DataType::TinyInt(_) => "TINYINT",
+        DataType::SmallInt(_) => "SMALLINT",
+        DataType::Int(_) | DataType::Integer(_) => "INTEGER",
+        DataType::BigInt(_) => "BIGINT",
+        DataType::Real | DataType::Float4 => "REAL",
+        DataType::Double(_) | DataType::DoublePrecision | DataType::Float8 => "DOUBLE",
+        _ => return None,
+    })
+}
+
+/// Whether Trino reads `text` as a literal of the number type `t` (Java's
+/// `Long.parseLong` / `Double.parseDouble` of the trimmed text, in the type's range).
+/// Digits of other scripts pass: the cast then refuses them.
+fn valid_typed_number(t: &DataType, text: &str) -> bool {
+    use crate::engine::numbers::{Unreadable, java_trim, parse_double, parse_long};
+    let trimmed = java_trim(text);
+    let range = match t {
+        DataType::TinyInt(_) => Some((i64::from(i8::MIN), i64::from(i8::MAX))),
+        DataType::SmallInt(_) => Some((i64::from(i16::MIN), i64::from(i16::MAX))),
+        DataType::Int(_) | DataType::Integer(_) => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
+        DataType::BigInt(_) => Some((i64::MIN, i64::MAX)),
+        _ => None,
+    };
+    match range {
+        Some((min, max)) => match parse_long(trimmed) {
+            Ok(v) => (min..=max).contains(&v),
+            Err(Unreadable::OtherDigits) => true,
+            Err(Unreadable::Invalid) => false,
+        },
+        None => !matches!(parse_double(trimmed), Err(Unreadable::Invalid)),
     }
 }
 
@@ -352,6 +540,46 @@ mod tests {
         assert!(check("SELECT DECIMAL ' 1.5'").is_err());
         assert!(check("SELECT DECIMAL '1e2'").is_err());
         assert!(check("SELECT DECIMAL ''").is_err());
+    }
+
+    #[test]
+    fn trinos_other_number_literals_are_plain_numbers() {
+        let forms = |s: &str| number_literal_forms(s).map_err(|e| e.message().to_owned());
+        assert_eq!(
+            forms("SELECT 1_000_000, 0x1F, 0b101, 0O17, 0x_1f"),
+            Ok(Some("SELECT 1000000, 31, 5, 15, 31".into()))
+        );
+        assert_eq!(
+            forms("SELECT 1_000.5, 1.5_0, a_1, 'x_1', \"1_2\""),
+            Ok(Some("SELECT 1000.5, 1.50, a_1, 'x_1', \"1_2\"".into()))
+        );
+        assert_eq!(forms("SELECT 1, X'1F', t1.c_2"), Ok(None));
+        assert!(
+            forms("SELECT 1__0")
+                .unwrap_err()
+                .contains("identifiers must not start with a digit")
+        );
+        assert!(
+            forms("SELECT 0xFFFFFFFFFFFFFFFF")
+                .unwrap_err()
+                .contains("Invalid numeric literal")
+        );
+    }
+
+    #[test]
+    fn typed_number_literals_are_checked() {
+        assert_eq!(
+            check("SELECT BIGINT ' 12 ', INTEGER '+5', DOUBLE '1.5d', REAL 'NaN'"),
+            Ok(())
+        );
+        let err = check("SELECT TINYINT '300'").unwrap_err();
+        assert!(err.starts_with("INVALID_LITERAL: line 1:"), "{err}");
+        assert!(
+            err.ends_with("'300' is not a valid TINYINT literal"),
+            "{err}"
+        );
+        assert!(check("SELECT INTEGER '1.5'").is_err());
+        assert!(check("SELECT DOUBLE 'abc'").is_err());
     }
 
     #[test]
