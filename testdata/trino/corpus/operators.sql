@@ -137,3 +137,6 @@ SELECT 0xFFFFFFFFFFFFFFFF;
 SELECT 1__0;
 SELECT 1 _000;
 SELECT 012, typeof(012), 1E+2, 1e-2, .5e1, 5.e1;
+
+-- Counts from functions (an unsigned integer in DataFusion) are bigints in arithmetic.
+SELECT cardinality(ARRAY[1, 2, 3]) * 2, typeof(cardinality(ARRAY[1, 2, 3]) * 2), cardinality(ARRAY[1, 2]) / 3.0, cardinality(ARRAY[1, 2]) > 1e0, sqrt(cardinality(ARRAY[1, 2, 3, 4]));

@@ -76,6 +76,7 @@ impl Op {
 
 /// The operand types Trino computes `a op b` in, or `None` when they are not numbers.
 pub(crate) fn operand_types(a: &DataType, b: &DataType) -> Option<(DataType, DataType)> {
+    let (a, b) = (&signed(a), &signed(b));
     let int = |t: &DataType| is_integer(t) || *t == DataType::Null;
     let exact = |t: &DataType| int(t) || matches!(t, DataType::Decimal128(..));
     let number = |t: &DataType| exact(t) || matches!(t, DataType::Float32 | DataType::Float64);
@@ -101,6 +102,17 @@ pub(crate) fn operand_types(a: &DataType, b: &DataType) -> Option<(DataType, Dat
         DataType::Float32
     };
     Some((t.clone(), t))
+}
+
+/// The Trino type of an unsigned integer DataFusion's functions return (`cardinality` is
+/// a `UInt64`, Trino's bigint), any other type as it is.
+pub(crate) fn signed(t: &DataType) -> DataType {
+    match t {
+        DataType::UInt8 => DataType::Int16,
+        DataType::UInt16 => DataType::Int32,
+        DataType::UInt32 | DataType::UInt64 => DataType::Int64,
+        other => other.clone(),
+    }
 }
 
 /// `a op b` on numbers.

@@ -15,6 +15,7 @@ use datafusion::logical_expr::{
     ColumnarValue, Operator, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
+use super::arithmetic::signed;
 use super::integer::on_arrays;
 use super::unify::common_numeric;
 use super::{trino_type, user_error};
@@ -78,7 +79,7 @@ impl ScalarUDFImpl for FloatComparison {
         let [a, b] = types else {
             return plan_err!("{} compares two values", self.name());
         };
-        match common_numeric(&[a, b]) {
+        match common_numeric(&[&signed(a), &signed(b)]) {
             Some(t) => Ok(vec![t.clone(), t]),
             None => Err(user_error(
                 "TYPE_MISMATCH",

@@ -21,6 +21,7 @@ use datafusion::logical_expr::{
     Volatility,
 };
 
+use super::arithmetic::signed;
 use super::integer::on_arrays;
 use super::{not_supported, trino_type, user_error};
 use crate::engine::names::ATHENA_TYPE_KEY;
@@ -321,6 +322,8 @@ impl ScalarUDFImpl for Math {
     }
 
     fn coerce_types(&self, types: &[DataType]) -> Result<Vec<DataType>> {
+        // An unsigned integer (DataFusion's `cardinality`) is Trino's signed type.
+        let types: &[DataType] = &types.iter().map(signed).collect::<Vec<_>>();
         let fail = || no_overload(self.name, types);
         match self.kind {
             Kind::DoubleUnary(_) | Kind::DoubleBinary(_) => {

@@ -21,7 +21,7 @@ use datafusion::logical_expr::planner::{ExprPlanner, PlannerResult, RawBinaryExp
 use datafusion::logical_expr::{Expr, ExprSchemable, Operator, ScalarUDF};
 use datafusion::sql::sqlparser::ast::BinaryOperator;
 
-use super::arithmetic::{Arithmetic, Op as ArithOp};
+use super::arithmetic::{Arithmetic, Op as ArithOp, signed};
 use super::ieee::FloatComparison;
 use super::integer::is_integer;
 use super::{trino_type, user_error};
@@ -94,6 +94,8 @@ impl ExprPlanner for NumericPlanner {
         let (Ok(lt), Ok(rt)) = (expr.left.get_type(schema), expr.right.get_type(schema)) else {
             return Ok(PlannerResult::Original(expr));
         };
+        // An unsigned integer (DataFusion's `cardinality`) counts as Trino's signed type.
+        let (lt, rt) = (signed(&lt), signed(&rt));
         let planned = match kind {
             Kind::Arithmetic(op) => arithmetic(&expr, &lt, &rt, op)?,
             Kind::Comparison(op) => comparison(&expr, &lt, &rt, op)?,
