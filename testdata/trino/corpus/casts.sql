@@ -213,3 +213,15 @@ SELECT INTEGER '1.5';
 SELECT INTEGER '';
 SELECT BIGINT '9223372036854775808';
 SELECT DOUBLE 'abc';
+
+-- Arrays cast element by element; timestamps to a coarser precision round half up;
+-- arrays, maps and rows have no text.
+SELECT CAST(ARRAY[1.5e0, 2.5e0] AS array(integer)), CAST(ARRAY[2.5, -2.5] AS array(bigint)), CAST(ARRAY[1.5e0] AS array(varchar)), CAST(ARRAY['1', ' 2 '] AS array(integer));
+SELECT TRY_CAST(ARRAY['1', 'x'] AS array(integer)), TRY_CAST(ARRAY['1', '2'] AS array(integer));
+SELECT CAST(ARRAY['1', 'x'] AS array(integer));
+SELECT CAST(ARRAY[300] AS array(tinyint));
+SELECT CAST(x AS array(integer)) FROM (VALUES (ARRAY[1.5e0, NULL]), (NULL)) t(x);
+SELECT CAST(TIMESTAMP '2024-01-15 10:30:00.1239' AS timestamp(3)), CAST(TIMESTAMP '1969-12-31 23:59:59.9995' AS timestamp(3)), CAST(TIMESTAMP '2024-01-15 10:30:00.5' AS timestamp(0)), CAST(TIMESTAMP '2024-01-15 10:30:00.49' AS timestamp(0));
+SELECT CAST(ARRAY[1.5e0, 2e0] AS varchar);
+SELECT CAST(MAP(ARRAY['a'], ARRAY[1]) AS varchar);
+SELECT CAST(ROW(1) AS varchar);

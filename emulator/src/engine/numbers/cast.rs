@@ -9,11 +9,13 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanBuilder, Date32Builder, Decimal128Builder, Float32Builder,
-    Float64Builder, Int8Builder, Int16Builder, Int32Builder, Int64Builder, StringBuilder,
+    Float64Builder, Int8Builder, Int16Builder, Int32Builder, Int64Array, Int64Builder, ListArray,
+    StringBuilder,
 };
+use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
 use datafusion::arrow::datatypes::{
     DataType, Decimal128Type, Field, FieldRef, Float32Type, Float64Type, Int8Type, Int16Type,
-    Int32Type, Int64Type, i256,
+    Int32Type, Int64Type, TimeUnit, i256,
 };
 use datafusion::common::{Result, plan_err};
 use datafusion::error::DataFusionError;
@@ -68,6 +70,16 @@ fn is_text(t: &DataType) -> bool {
     matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
 }
 
+/// Ticks of a time unit per second.
+fn ticks(unit: TimeUnit) -> i64 {
+    match unit {
+        TimeUnit::Second => 1,
+        TimeUnit::Millisecond => 1_000,
+        TimeUnit::Microsecond => 1_000_000,
+        TimeUnit::Nanosecond => 1_000_000_000,
+    }
+}
+
 fn int_digits(t: &DataType) -> i32 {
     match t {
         DataType::Int8 => 3,
@@ -106,6 +118,10 @@ pub(crate) fn needs_trino_cast(from: &DataType, to: &DataType) -> bool {
         }
         (T::Float32 | T::Float64, T::Decimal128(..)) => true,
         (T::Decimal128(..), T::Float32 | T::Float64) => true,
+        // Arrays cast element by element.
+        (T::List(a), T::List(b)) => needs_trino_cast(a.data_type(), b.data_type()),
+        // A finer timestamp to a coarser one rounds half up (Arrow truncates).
+        (T::Timestamp(a, _), T::Timestamp(b, _)) => ticks(*b) < ticks(*a),
         // Arrow has no cast between decimals and booleans.
         (T::Decimal128(..), T::Boolean) | (T::Boolean, T::Decimal128(..)) => true,
         _ => false,
@@ -120,7 +136,10 @@ pub(crate) fn forbidden_cast(from: &DataType, to: &DataType) -> Option<String> {
         |t: &DataType| is_int(t) || matches!(t, T::Float32 | T::Float64 | T::Decimal128(..));
     let temporal = |t: &DataType| matches!(t, T::Date32 | T::Timestamp(..));
     let binary = |t: &DataType| matches!(t, T::Binary | T::LargeBinary | T::BinaryView);
-    let refused = (temporal(from) && (number(to) || matches!(to, T::Boolean)))
+    let nested =
+        |t: &DataType| matches!(t, T::List(_) | T::LargeList(_) | T::Map(..) | T::Struct(_));
+    let refused = (nested(from) && is_text(to))
+        || (temporal(from) && (number(to) || matches!(to, T::Boolean)))
         || ((number(from) || matches!(from, T::Boolean)) && temporal(to))
         || (binary(from) && (number(to) || is_text(to) || matches!(to, T::Boolean)))
         || ((number(from) || matches!(from, T::Boolean)) && binary(to));
@@ -404,6 +423,13 @@ fn value(array: &ArrayRef, i: usize) -> Result<Value<'_>> {
 /// The cast of every row of `array` to `to`; a failing row is NULL when `try_cast`
 /// (a refusal stays an error: the emulator does not know Trino's answer).
 fn cast_array(array: &ArrayRef, to: &DataType, try_cast: bool) -> Result<ArrayRef> {
+    if let (DataType::List(_), DataType::List(item)) = (array.data_type(), to) {
+        return cast_list(array, item, try_cast);
+    }
+    if let (DataType::Timestamp(from, _), DataType::Timestamp(unit, zone)) = (array.data_type(), to)
+    {
+        return round_timestamps(array, *from, *unit, zone.clone());
+    }
     macro_rules! build {
         ($builder:expr, |$v:ident| $convert:expr) => {{
             let mut out = $builder;
@@ -454,6 +480,79 @@ fn cast_array(array: &ArrayRef, to: &DataType, try_cast: bool) -> Result<ArrayRe
         }
         other => return plan_err!("athena_cast to {other}"),
     })
+}
+
+/// An array cast element by element; with `TRY_CAST` an array one of whose elements
+/// fails is NULL, as in Trino.
+fn cast_list(array: &ArrayRef, item: &FieldRef, try_cast: bool) -> Result<ArrayRef> {
+    let list = array.as_list::<i32>();
+    let strict = cast_array(list.values(), item.data_type(), false);
+    let values = match strict {
+        Ok(values) => values,
+        Err(e) if !try_cast || is_refusal(&e) => return Err(e),
+        Err(_) => {
+            // Row by row: the arrays that cast keep their elements, the others are NULL.
+            let mut pieces: Vec<ArrayRef> = Vec::with_capacity(list.len());
+            let mut offsets = vec![0i32];
+            let mut valid = Vec::with_capacity(list.len());
+            for i in 0..list.len() {
+                let cast = if list.is_null(i) {
+                    None
+                } else {
+                    match cast_array(&list.value(i), item.data_type(), false) {
+                        Ok(v) => Some(v),
+                        Err(e) if is_refusal(&e) => return Err(e),
+                        Err(_) => None,
+                    }
+                };
+                let len = cast.as_ref().map_or(0, |v| v.len());
+                valid.push(cast.is_some());
+                if let Some(v) = cast {
+                    pieces.push(v);
+                }
+                offsets.push(offsets[i] + i32::try_from(len).unwrap_or(i32::MAX));
+            }
+            let refs: Vec<&dyn Array> = pieces.iter().map(|p| p.as_ref()).collect();
+            let values = if refs.is_empty() {
+                datafusion::arrow::array::new_empty_array(item.data_type())
+            } else {
+                datafusion::arrow::compute::concat(&refs)?
+            };
+            return Ok(Arc::new(ListArray::try_new(
+                Arc::clone(item),
+                OffsetBuffer::new(offsets.into()),
+                values,
+                Some(NullBuffer::from(valid)),
+            )?));
+        }
+    };
+    Ok(Arc::new(ListArray::try_new(
+        Arc::clone(item),
+        list.offsets().clone(),
+        values,
+        list.nulls().cloned(),
+    )?))
+}
+
+/// Timestamps to a coarser unit, rounded half up (Trino's `timestamp(p)` casts).
+fn round_timestamps(
+    array: &ArrayRef,
+    from: TimeUnit,
+    to: TimeUnit,
+    zone: Option<Arc<str>>,
+) -> Result<ArrayRef> {
+    let factor = ticks(from) / ticks(to);
+    let as_i64 = datafusion::arrow::compute::cast(array, &DataType::Int64)?;
+    let rounded: Int64Array = as_i64
+        .as_primitive::<Int64Type>()
+        .iter()
+        .map(|v| v.map(|v| (v + factor / 2).div_euclid(factor)))
+        .collect();
+    let rounded: ArrayRef = Arc::new(rounded);
+    Ok(datafusion::arrow::compute::cast(
+        &rounded,
+        &DataType::Timestamp(to, zone),
+    )?)
 }
 
 /// Text as a date.
