@@ -137,3 +137,11 @@ SELECT x FROM (VALUES (1)) t(x) UNION SELECT 2.5 UNION SELECT 3e0;
 SELECT ARRAY[x, 0.5], typeof(ARRAY[x, 0.5]) FROM (VALUES (2e0)) t(x);
 SELECT 1.5e0 IN (1.5, 2), 0.1e0 IN (0.1), x IN (1, 2.5), x BETWEEN 0.5 AND 3 FROM (VALUES (2.5e0)) t(x);
 SELECT x FROM (VALUES (1), (2), (3)) t(x) WHERE x IN (1.0, 3.5);
+
+-- Decimal sums and averages compared and computed with, filtered and over windows.
+SELECT k, sum(v) FROM (VALUES ('a', 1.10), ('a', 2.205), ('b', 3.0)) t(k, v) GROUP BY k HAVING sum(v) > 3 ORDER BY k;
+SELECT k, avg(v) FROM (VALUES ('a', 1.10), ('a', 2.205), ('b', 3.0)) t(k, v) GROUP BY k ORDER BY avg(v) DESC;
+SELECT sum(v) FILTER (WHERE v > 1), avg(v) FILTER (WHERE v > 1), sum(v) + 0.5, avg(v) * 2 FROM (VALUES (1.5), (0.5), (2.5)) t(v);
+SELECT v, sum(v) OVER (ORDER BY v ROWS UNBOUNDED PRECEDING), avg(v) OVER (PARTITION BY v > 1) FROM (VALUES (1.5), (0.5), (2.5)) t(v) ORDER BY v;
+SELECT count(DISTINCT v), sum(DISTINCT v), avg(DISTINCT v) FROM (VALUES (1.5), (1.5), (2.25), (NULL)) t(v);
+SELECT sum(x), avg(x) FROM (VALUES (CAST(1 AS decimal(3, 0))), (CAST(2 AS decimal(3, 0)))) t(x) WHERE x > 5;

@@ -7,8 +7,7 @@
 //!   Trino's `1.5E0`; of JSON: the value's text;
 //! - casts from JSON values to numbers, booleans and text, as Trino reads JSON;
 //! - `TYPE_MISMATCH` for casts Trino has not (a date to an integer, varbinary to varchar);
-//! - unary minus on integers, failing on the most negative value;
-//! - `sum` and `avg` of decimals, with Trino's result types (`aggregate.rs`).
+//! - unary minus on integers, failing on the most negative value.
 
 use std::sync::{Arc, LazyLock};
 
@@ -16,16 +15,12 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{DFSchema, Result};
-use datafusion::logical_expr::expr::{ScalarFunction, WindowFunction};
+use datafusion::logical_expr::expr::ScalarFunction;
 use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::utils::merge_schema;
-use datafusion::logical_expr::{
-    AggregateUDF, Cast, Expr, ExprSchemable, LogicalPlan, ScalarUDF, TryCast,
-    WindowFunctionDefinition,
-};
+use datafusion::logical_expr::{Cast, Expr, ExprSchemable, LogicalPlan, ScalarUDF, TryCast};
 use datafusion::optimizer::AnalyzerRule;
 
-use super::aggregate::{DecimalAggregate, DecimalAggregateUdf};
 use super::cast::{
     TimestampText, forbidden_cast, json_cast, json_target, needs_trino_cast, trino_cast,
 };
@@ -61,7 +56,7 @@ fn analyze_node(plan: LogicalPlan) -> Result<Transformed<LogicalPlan>> {
         expr.transform_up(|e| rewrite(e, &schema))
             .map(|t| t.update_data(|e| name.restore(e)))
     })?
-    // A sum's type may have changed, here or below: every node's schema follows its
+    // A replaced expression's nullability may differ: every node's schema follows its
     // expressions and inputs again.
     .map_data(|plan| plan.recompute_schema())
 }
@@ -117,33 +112,6 @@ fn rewrite(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
                     None => Ok(Transformed::no(Expr::ScalarFunction(f))),
                 },
                 Err(_) => Ok(Transformed::no(Expr::ScalarFunction(f))),
-            }
-        }
-        Expr::AggregateFunction(mut f) => {
-            match decimal_aggregate(f.func.name(), &f.params.args, schema) {
-                Some(udaf) => {
-                    f.func = udaf;
-                    Ok(Transformed::yes(Expr::AggregateFunction(f)))
-                }
-                None => Ok(Transformed::no(Expr::AggregateFunction(f))),
-            }
-        }
-        Expr::WindowFunction(w) => {
-            let replacement = match &w.fun {
-                WindowFunctionDefinition::AggregateUDF(udaf) => {
-                    decimal_aggregate(udaf.name(), &w.params.args, schema)
-                }
-                _ => None,
-            };
-            match replacement {
-                Some(udaf) => {
-                    let WindowFunction { params, .. } = *w;
-                    Ok(Transformed::yes(Expr::from(WindowFunction {
-                        fun: WindowFunctionDefinition::AggregateUDF(udaf),
-                        params,
-                    })))
-                }
-                None => Ok(Transformed::no(Expr::WindowFunction(w))),
             }
         }
         other => Ok(Transformed::no(other)),
@@ -202,38 +170,6 @@ fn is_json(expr: &Expr, schema: &DFSchema) -> bool {
     expr.to_field(schema).is_ok_and(|(_, field)| {
         field.metadata().get(ATHENA_TYPE_KEY).map(String::as_str) == Some("json")
     })
-}
-
-/// Trino's `sum` / `avg` in place of DataFusion's, for one decimal argument.
-fn decimal_aggregate(name: &str, args: &[Expr], schema: &DFSchema) -> Option<Arc<AggregateUDF>> {
-    let kind = match name {
-        "sum" => DecimalAggregate::Sum,
-        "avg" | "mean" => DecimalAggregate::Avg,
-        _ => return None,
-    };
-    match args {
-        [arg] if matches!(arg.get_type(schema), Ok(DataType::Decimal128(..))) => {
-            Some(decimal_aggregate_udf(kind))
-        }
-        _ => None,
-    }
-}
-
-fn decimal_aggregate_udf(kind: DecimalAggregate) -> Arc<AggregateUDF> {
-    static SUM: LazyLock<Arc<AggregateUDF>> = LazyLock::new(|| {
-        Arc::new(AggregateUDF::new_from_impl(DecimalAggregateUdf::new(
-            DecimalAggregate::Sum,
-        )))
-    });
-    static AVG: LazyLock<Arc<AggregateUDF>> = LazyLock::new(|| {
-        Arc::new(AggregateUDF::new_from_impl(DecimalAggregateUdf::new(
-            DecimalAggregate::Avg,
-        )))
-    });
-    match kind {
-        DecimalAggregate::Sum => Arc::clone(&SUM),
-        DecimalAggregate::Avg => Arc::clone(&AVG),
-    }
 }
 
 fn negate_udf() -> Arc<ScalarUDF> {

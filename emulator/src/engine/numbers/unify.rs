@@ -8,21 +8,25 @@
 //! (and `if`), the arguments of `coalesce` and of the ARRAY constructor, the values of IN
 //! lists and BETWEEN, and the columns of UNION inputs to Trino's common type, so that the
 //! coercion has nothing left to decide. (VALUES rows, typed when DataFusion plans them,
-//! are unified in the query rewrite: `rewrite/numbers.rs`.)
+//! are unified in the query rewrite: `rewrite/numbers.rs`.) It also puts Trino's `sum`
+//! and `avg` of decimals (`aggregate.rs`) in place of DataFusion's, whose result types
+//! differ, so that what compares or computes with them is coerced to Trino's type.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{DFSchema, Result};
-use datafusion::logical_expr::expr::{Case, InList};
+use datafusion::logical_expr::expr::{Case, InList, WindowFunction};
 use datafusion::logical_expr::utils::merge_schema;
 use datafusion::logical_expr::{
-    Between, Cast, Expr, ExprSchemable, LogicalPlan, Projection, Union,
+    AggregateUDF, Between, Cast, Expr, ExprSchemable, LogicalPlan, Projection, Union,
+    WindowFunctionDefinition,
 };
 use datafusion::optimizer::AnalyzerRule;
 
+use super::aggregate::{DecimalAggregate, DecimalAggregateUdf};
 use super::decimal::{MAX_PRECISION, integer_as_decimal};
 use super::integer::{is_integer, wider_integer};
 
@@ -220,8 +224,69 @@ fn unify_expr(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
                 None => Transformed::no(Expr::Between(between)),
             }
         }
+        Expr::AggregateFunction(mut f) => {
+            match decimal_aggregate(f.func.name(), &f.params.args, schema) {
+                Some(udaf) => {
+                    f.func = udaf;
+                    Transformed::yes(Expr::AggregateFunction(f))
+                }
+                None => Transformed::no(Expr::AggregateFunction(f)),
+            }
+        }
+        Expr::WindowFunction(w) => {
+            let replacement = match &w.fun {
+                WindowFunctionDefinition::AggregateUDF(udaf) => {
+                    decimal_aggregate(udaf.name(), &w.params.args, schema)
+                }
+                _ => None,
+            };
+            match replacement {
+                Some(udaf) => {
+                    let WindowFunction { params, .. } = *w;
+                    Transformed::yes(Expr::from(WindowFunction {
+                        fun: WindowFunctionDefinition::AggregateUDF(udaf),
+                        params,
+                    }))
+                }
+                None => Transformed::no(Expr::WindowFunction(w)),
+            }
+        }
         other => Transformed::no(other),
     })
+}
+
+/// Trino's `sum` / `avg` in place of DataFusion's, for one decimal argument
+/// (`aggregate.rs`): before type coercion, so that what compares or computes with the
+/// result is coerced to its type (`HAVING sum(x) > 3`).
+fn decimal_aggregate(name: &str, args: &[Expr], schema: &DFSchema) -> Option<Arc<AggregateUDF>> {
+    let kind = match name {
+        "sum" => DecimalAggregate::Sum,
+        "avg" | "mean" => DecimalAggregate::Avg,
+        _ => return None,
+    };
+    match args {
+        [arg] if matches!(arg.get_type(schema), Ok(DataType::Decimal128(..))) => {
+            Some(decimal_aggregate_udf(kind))
+        }
+        _ => None,
+    }
+}
+
+fn decimal_aggregate_udf(kind: DecimalAggregate) -> Arc<AggregateUDF> {
+    static SUM: LazyLock<Arc<AggregateUDF>> = LazyLock::new(|| {
+        Arc::new(AggregateUDF::new_from_impl(DecimalAggregateUdf::new(
+            DecimalAggregate::Sum,
+        )))
+    });
+    static AVG: LazyLock<Arc<AggregateUDF>> = LazyLock::new(|| {
+        Arc::new(AggregateUDF::new_from_impl(DecimalAggregateUdf::new(
+            DecimalAggregate::Avg,
+        )))
+    });
+    match kind {
+        DecimalAggregate::Sum => Arc::clone(&SUM),
+        DecimalAggregate::Avg => Arc::clone(&AVG),
+    }
 }
 
 /// A UNION's inputs, their number columns cast to Trino's common types.
