@@ -174,7 +174,7 @@ fn coercion_error(msg: &str) -> Option<QueryError> {
     if !has_error_code(rest) {
         return None;
     }
-    let message = rest.split(" No function matches").next().unwrap_or(rest);
+    let message = rest.split(". No function matches").next().unwrap_or(rest);
     Some(QueryError::user(message.trim_end()))
 }
 
@@ -371,5 +371,22 @@ fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
         Some(rest.lines().next().unwrap_or(rest).trim())
     } else {
         Some(&rest[..rest.find(end)?])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_udfs_error_while_its_arguments_resolve_keeps_its_code() {
+        let wrapped = "Function 'abs' user-defined coercion failed with: Execution error: \
+                       FUNCTION_NOT_FOUND: Unexpected parameters (varchar) for function abs. No \
+                       function matches the given name and argument types 'abs(Utf8)'.";
+        assert_eq!(
+            coercion_error(wrapped).map(|e| e.message().to_owned()),
+            Some("FUNCTION_NOT_FOUND: Unexpected parameters (varchar) for function abs".into())
+        );
+        assert_eq!(coercion_error("coercion failed with: no code here"), None);
     }
 }
