@@ -225,3 +225,11 @@ SELECT CAST(TIMESTAMP '2024-01-15 10:30:00.1239' AS timestamp(3)), CAST(TIMESTAM
 SELECT CAST(ARRAY[1.5e0, 2e0] AS varchar);
 SELECT CAST(MAP(ARRAY['a'], ARRAY[1]) AS varchar);
 SELECT CAST(ROW(1) AS varchar);
+
+-- JSON arrays to arrays, element by element.
+SELECT CAST(JSON '[1, "a", true, null, 1.5]' AS array(varchar)), CAST(JSON '[1, 2.5, "3"]' AS array(integer)), CAST(JSON '[]' AS array(double)), CAST(JSON 'null' AS array(integer));
+SELECT CAST(json_extract('{"t": ["x", "y"]}', '$.t') AS array(varchar)), cardinality(CAST(json_parse('[1,2,3]') AS array(integer)));
+SELECT CAST(JSON '[[1, 2], [3]]' AS array(array(integer))), TRY_CAST(JSON '[1, "x"]' AS array(integer)), TRY_CAST(JSON '5' AS array(integer));
+SELECT CAST(JSON '[[1]]' AS array(varchar));
+SELECT CAST(JSON '{"a":1}' AS array(integer));
+SELECT CAST(JSON '[1, 300]' AS array(tinyint));

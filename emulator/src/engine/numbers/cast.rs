@@ -46,17 +46,23 @@ pub(crate) fn json_cast(e: Expr, to: DataType, try_cast: bool) -> Expr {
     Expr::ScalarFunction(ScalarFunction::new_udf(Arc::new(udf), vec![e]))
 }
 
-/// Whether a JSON value can be cast to `to` by [`json_cast`].
+/// Whether a JSON value can be cast to `to` by [`json_cast`]: a scalar type, or an array
+/// of them (arrays of arrays too).
 pub(crate) fn json_target(to: &DataType) -> bool {
-    is_int(to)
-        || matches!(
-            to,
-            DataType::Float32
-                | DataType::Float64
-                | DataType::Decimal128(..)
-                | DataType::Boolean
-                | DataType::Utf8
-        )
+    match to {
+        DataType::List(item) => json_target(item.data_type()),
+        to => {
+            is_int(to)
+                || matches!(
+                    to,
+                    DataType::Float32
+                        | DataType::Float64
+                        | DataType::Decimal128(..)
+                        | DataType::Boolean
+                        | DataType::Utf8
+                )
+        }
+    }
 }
 
 fn is_int(t: &DataType) -> bool {
@@ -842,8 +848,81 @@ impl ScalarUDFImpl for TimestampText {
     }
 }
 
+/// The cast of every JSON text of `array` to the array type of `item`: each JSON array's
+/// elements cast by the rules of their type; another JSON value fails, `null` is NULL.
+fn json_list(array: &ArrayRef, item: &FieldRef, try_cast: bool) -> Result<ArrayRef> {
+    let text = datafusion::arrow::compute::cast(array, &DataType::Utf8)?;
+    let text = text.as_string::<i32>();
+    let name = super::trino_type(&DataType::List(Arc::clone(item)));
+    // Each row's elements as JSON texts (`None`: NULL).
+    let mut rows: Vec<Option<Vec<String>>> = Vec::with_capacity(text.len());
+    for i in 0..text.len() {
+        if text.is_null(i) {
+            rows.push(None);
+            continue;
+        }
+        let json = text.value(i);
+        let parsed: serde_json::Value = serde_json::from_str(json)
+            .map_err(|e| invalid_cast(format!("Cannot cast to {name}: {e}")))?;
+        match parsed {
+            serde_json::Value::Null => rows.push(None),
+            serde_json::Value::Array(elements) => {
+                rows.push(Some(elements.iter().map(ToString::to_string).collect()));
+            }
+            _ if try_cast => rows.push(None),
+            other => {
+                return Err(invalid_cast(format!(
+                    "Cannot cast to {name}. Expected a json array, but got {other}"
+                )));
+            }
+        }
+    }
+    let cast_elements = |texts: &[String]| -> Result<ArrayRef> {
+        let texts: ArrayRef = Arc::new(datafusion::arrow::array::StringArray::from_iter_values(
+            texts.iter(),
+        ));
+        json_array(&texts, item.data_type(), false)
+    };
+    let mut offsets = vec![0i32];
+    let mut valid = Vec::with_capacity(rows.len());
+    let mut pieces: Vec<ArrayRef> = Vec::new();
+    for row in &rows {
+        let cast = match row {
+            None => None,
+            Some(elements) => match cast_elements(elements) {
+                Ok(values) => Some(values),
+                // TRY_CAST: an array one of whose elements fails is NULL.
+                Err(e) if try_cast && !is_refusal(&e) => None,
+                Err(e) => return Err(e),
+            },
+        };
+        let len = cast.as_ref().map_or(0, |v| v.len());
+        valid.push(cast.is_some());
+        if let Some(values) = cast {
+            pieces.push(values);
+        }
+        let last = offsets[offsets.len() - 1];
+        offsets.push(last + i32::try_from(len).unwrap_or(i32::MAX));
+    }
+    let refs: Vec<&dyn Array> = pieces.iter().map(|p| p.as_ref()).collect();
+    let values = if refs.is_empty() {
+        datafusion::arrow::array::new_empty_array(item.data_type())
+    } else {
+        datafusion::arrow::compute::concat(&refs)?
+    };
+    Ok(Arc::new(ListArray::try_new(
+        Arc::clone(item),
+        OffsetBuffer::new(offsets.into()),
+        values,
+        Some(NullBuffer::from(valid)),
+    )?))
+}
+
 /// The cast of every JSON text of `array` to `to`.
 fn json_array(array: &ArrayRef, to: &DataType, try_cast: bool) -> Result<ArrayRef> {
+    if let DataType::List(item) = to {
+        return json_list(array, item, try_cast);
+    }
     let text = datafusion::arrow::compute::cast(array, &DataType::Utf8)?;
     let text = text.as_string::<i32>();
     // Each row's JSON value as the value it casts from (NULL for JSON null).
