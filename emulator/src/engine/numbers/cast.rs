@@ -1162,6 +1162,37 @@ mod tests {
     }
 
     #[test]
+    fn json_values_cast_as_trino_reads_them() {
+        let j: ArrayRef = Arc::new(StringArray::from(vec![
+            Some("1"),
+            Some("\"12\""),
+            Some("2.5"),
+            Some("null"),
+            None,
+        ]));
+        let out = json_array(&j, &DataType::Int32, false).unwrap();
+        let out = out.as_primitive::<Int32Type>();
+        assert_eq!(
+            out.iter().collect::<Vec<_>>(),
+            vec![Some(1), Some(12), Some(3), None, None]
+        );
+        let text = json_array(&j, &DataType::Utf8, false).unwrap();
+        assert_eq!(text.as_string::<i32>().value(2), "2.5E0");
+        let obj: ArrayRef = Arc::new(StringArray::from(vec!["{\"a\":1}"]));
+        assert!(
+            json_array(&obj, &DataType::Int32, false)
+                .unwrap_err()
+                .to_string()
+                .contains("INVALID_CAST_ARGUMENT")
+        );
+        let list: ArrayRef = Arc::new(StringArray::from(vec![Some("[1, \"x\"]"), Some("[2]")]));
+        let item = Arc::new(Field::new_list_field(DataType::Int64, true));
+        assert!(json_list(&list, &item, false).is_err());
+        let out = json_list(&list, &item, true).unwrap();
+        assert!(out.is_null(0) && out.is_valid(1));
+    }
+
+    #[test]
     fn widening_casts_stay_arrows() {
         assert!(!needs_trino_cast(&DataType::Int32, &DataType::Int64));
         assert!(needs_trino_cast(&DataType::Int64, &DataType::Int32));
