@@ -11,10 +11,10 @@
 //!   by UDFs that resolve their operands as Trino does (`arithmetic.rs`: checked
 //!   integers, `integer.rs`; decimals of Trino's result types, `decimal.rs`);
 //! - before type coercion, an analyzer rule (`unify.rs`) casts numbers that meet in one
-//!   column (CASE, coalesce, UNION, VALUES, IN) to Trino's common type;
+//!   column (CASE, coalesce, UNION, IN) to Trino's common type, and puts Trino's `sum` /
+//!   `avg` of decimals in place (`aggregate.rs`);
 //! - after type coercion, an analyzer rule (`analyzer.rs`) replaces the casts Arrow
-//!   computes otherwise (`cast.rs`, `text.rs`), unary minus on integers, and `sum` / `avg`
-//!   of decimals (`aggregate.rs`).
+//!   computes otherwise (`cast.rs`, `text.rs`) and unary minus on integers.
 //!
 //! The mathematical functions are UDFs under Trino's names (`math.rs`), replacing
 //! DataFusion's functions of the same names.
