@@ -70,6 +70,7 @@ mod commands;
 mod ddl;
 mod functions;
 mod location;
+mod numbers;
 mod query;
 mod render;
 mod rewrite;
@@ -458,8 +459,10 @@ fn session() -> SessionContext {
             "datafusion.execution.parquet.schema_force_view_types",
             false,
         );
-    let ctx = SessionContext::new_with_config(session);
+    let mut ctx = SessionContext::new_with_config(session);
     functions::register(&ctx);
+    // Trino's arithmetic, decimals, casts and mathematical functions (numbers.rs).
+    numbers::install(&mut ctx);
     // UNNEST of maps and rows, and WITH ORDINALITY (docs/emulator-sql.md, "Queries").
     if let Err(e) = ctx.register_relation_planner(Arc::new(rewrite::TrinoUnnest)) {
         tracing::error!("UNNEST planner not registered: {e}");

@@ -158,7 +158,24 @@ pub(crate) fn map_error(e: DataFusionError, sql: &str, database: &str) -> QueryE
     if let Some(error) = name_not_found(msg, sql, database) {
         return error;
     }
+    if let Some(error) = coercion_error(msg) {
+        return error;
+    }
     by_kind(root, msg)
+}
+
+/// A Trino error a UDF raised while DataFusion resolved its arguments, which DataFusion
+/// wraps in its own words: `Function 'abs' user-defined coercion failed with: Execution
+/// error: FUNCTION_NOT_FOUND: Unexpected parameters (varchar) for function abs. No
+/// function matches ...`.
+fn coercion_error(msg: &str) -> Option<QueryError> {
+    let (_, rest) = msg.split_once("coercion failed with: ")?;
+    let rest = strip_df_prefix(rest);
+    if !has_error_code(rest) {
+        return None;
+    }
+    let message = rest.split(". No function matches").next().unwrap_or(rest);
+    Some(QueryError::user(message.trim_end()))
 }
 
 /// An unknown column (COLUMN_NOT_FOUND) or a value Arrow cannot compute (a data error).
@@ -392,5 +409,22 @@ fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
         Some(rest.lines().next().unwrap_or(rest).trim())
     } else {
         Some(&rest[..rest.find(end)?])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_udfs_error_while_its_arguments_resolve_keeps_its_code() {
+        let wrapped = "Function 'abs' user-defined coercion failed with: Execution error: \
+                       FUNCTION_NOT_FOUND: Unexpected parameters (varchar) for function abs. No \
+                       function matches the given name and argument types 'abs(Utf8)'.";
+        assert_eq!(
+            coercion_error(wrapped).map(|e| e.message().to_owned()),
+            Some("FUNCTION_NOT_FOUND: Unexpected parameters (varchar) for function abs".into())
+        );
+        assert_eq!(coercion_error("coercion failed with: no code here"), None);
     }
 }

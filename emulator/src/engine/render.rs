@@ -18,6 +18,7 @@ use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use super::calendar::{push_two_digits, ticks_per_second, write_date, zone_offset};
 use super::column_info::{fraction_digits, timestamp_precision};
 use super::names::ATHENA_TYPE_KEY;
+use super::numbers;
 
 /// Renders every row of `batch` as Athena's text (`None` = NULL).
 pub(crate) fn render_batch(batch: &RecordBatch) -> Vec<Vec<Option<String>>> {
@@ -440,17 +441,9 @@ pub(crate) fn write_f64(out: &mut String, v: f64) {
     } else if v == 0.0 {
         out.push_str(if v.is_sign_negative() { "-0.0" } else { "0.0" });
     } else {
-        let abs = v.abs();
-        let start = out.len();
-        if (1e-3..1e7).contains(&abs) {
-            let _ = write!(out, "{v}");
-            if !out[start..].contains('.') {
-                out.push_str(".0");
-            }
-        } else {
-            let _ = write!(out, "{v:e}");
-            java_exponent(out, start);
-        }
+        // Java's digits (ties to even, two at least: 4.9E-324), numbers/text.rs.
+        let (digits, exponent) = numbers::double_digits(v.abs());
+        out.push_str(&numbers::java_number_text(v < 0.0, &digits, exponent));
     }
 }
 
@@ -463,29 +456,8 @@ pub(crate) fn write_f32(out: &mut String, v: f32) {
     } else if v == 0.0 {
         out.push_str(if v.is_sign_negative() { "-0.0" } else { "0.0" });
     } else {
-        let abs = v.abs();
-        let start = out.len();
-        if (1e-3..1e7).contains(&abs) {
-            let _ = write!(out, "{v}");
-            if !out[start..].contains('.') {
-                out.push_str(".0");
-            }
-        } else {
-            let _ = write!(out, "{v:e}");
-            java_exponent(out, start);
-        }
-    }
-}
-
-/// Turns Rust's `1.5e-5` / `1e20` (written at `start..`) into Java's `1.5E-5` / `1.0E20`.
-fn java_exponent(out: &mut String, start: usize) {
-    if let Some(e) = out[start..].find('e') {
-        let e = start + e;
-        let has_dot = out[start..e].contains('.');
-        out.replace_range(e..e + 1, "E");
-        if !has_dot {
-            out.insert_str(e, ".0");
-        }
+        let (digits, exponent) = numbers::real_digits(v.abs());
+        out.push_str(&numbers::java_number_text(v < 0.0, &digits, exponent));
     }
 }
 

@@ -23,6 +23,7 @@ mod dialect;
 mod function_calls;
 mod gate;
 mod literals;
+mod numbers;
 mod strings;
 mod trino;
 mod type_syntax;
@@ -55,6 +56,9 @@ pub(crate) struct ParsedQuery {
 /// [`parse_query`], keeping the positions of the unnamed columns.
 pub(crate) fn parse_query_naming(sql: &str) -> Result<ParsedQuery, QueryError> {
     let dialect = AthenaDialect;
+    // 1_000, 0x1F, 0b101, 0o17 (numbers.rs).
+    let forms = numbers::number_literal_forms(sql)?;
+    let sql = forms.as_deref().unwrap_or(sql);
     check_type_nesting(sql)?;
     collection_syntax::check_row_field_names(sql)?;
     let converted = trino_types(sql);
@@ -75,8 +79,10 @@ pub(crate) fn parse_query_naming(sql: &str) -> Result<ParsedQuery, QueryError> {
     }
     let mut statement = statement;
     gate::check_functions(&statement)?;
+    numbers::check_literals(&statement)?;
     collections::rewrite_statement(&mut statement)?;
     rewrite_tree(&mut statement);
+    numbers::unify_values(&mut statement);
     let unnamed = name_columns(&mut statement);
     let mut placeholders = 0usize;
     let _ = visit_expressions_mut(&mut statement, |expr: &mut Expr| {

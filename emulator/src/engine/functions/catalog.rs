@@ -144,25 +144,40 @@ const STRINGS: &[&str] = &[
     "xxhash64",
 ];
 
-/// Numbers and their functions, and the type of a value.
+/// Numbers and their functions (mathematical, bitwise, comparison), and the type of a
+/// value.
 const MATH: &[&str] = &[
     "abs",
     "acos",
     "asin",
     "atan",
     "atan2",
+    "bit_count",
+    "bitwise_and",
+    "bitwise_left_shift",
+    "bitwise_not",
+    "bitwise_or",
+    "bitwise_right_shift",
+    "bitwise_right_shift_arithmetic",
+    "bitwise_xor",
     "cbrt",
     "ceil",
     "ceiling",
     "cos",
     "cosh",
     "cosine_distance",
+    "cosine_similarity",
     "degrees",
     "dot_product",
+    "e",
+    "euclidean_distance",
     "exp",
     "floor",
+    "from_base",
     "greatest",
     "infinity",
+    "is_finite",
+    "is_infinite",
     "is_nan",
     "least",
     "ln",
@@ -183,9 +198,12 @@ const MATH: &[&str] = &[
     "sinh",
     "sqrt",
     "tan",
-    "tanh",
+    "to_base",
     "truncate",
     "typeof",
+    "width_bucket",
+    "wilson_interval_lower",
+    "wilson_interval_upper",
 ];
 
 /// Dates, times, time zones and intervals.

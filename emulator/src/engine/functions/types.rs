@@ -48,11 +48,33 @@ impl ScalarUDFImpl for TypeOf {
         let name = match args.arg_fields.first() {
             Some(field) => match field.metadata().get(ATHENA_TYPE_KEY) {
                 Some(t) => t.clone(),
+                // Trino's varchar has a length (`'abc'` is a varchar(3), a table's string
+                // column a varchar) that the emulator does not keep.
+                None if has_text(field.data_type()) => {
+                    return Err(datafusion::error::DataFusionError::Execution(
+                        "NOT_SUPPORTED: typeof of a varchar value (its length) is not \
+                         supported by athena-emulator"
+                            .to_owned(),
+                    ));
+                }
                 None => trino_type_name(field.data_type()),
             },
             None => "unknown".to_owned(),
         };
         Ok(ColumnarValue::Scalar(ScalarValue::Utf8(Some(name))))
+    }
+}
+
+/// Whether a type is or holds text.
+fn has_text(data_type: &DataType) -> bool {
+    match data_type {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
+        DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
+            has_text(f.data_type())
+        }
+        DataType::Map(entries, _) => has_text(entries.data_type()),
+        DataType::Struct(fields) => fields.iter().any(|f| has_text(f.data_type())),
+        _ => false,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Casts to Trino types DataFusion does not have, or has under another name: named
 //! ROW types, CHAR(n)/VARCHAR(n), JSON, UUID, IPADDRESS, VARBINARY, TIMESTAMP.
 
-use datafusion::sql::sqlparser::ast::{CastKind, DataType, Expr, TimezoneInfo};
+use datafusion::sql::sqlparser::ast::{CastKind, DataType, ExactNumberInfo, Expr, TimezoneInfo};
 
 use super::ast::{function_name, plain_args, string_literal, template};
 use crate::engine::names::ATHENA_TYPE_KEY;
@@ -37,7 +37,7 @@ pub(super) fn rewrite_cast(expr: &Expr) -> Option<Expr> {
     if let Some(named) = cast_row(inner, data_type, kind) {
         return Some(named);
     }
-    if let Some(tagged) = cast_tagged(inner, data_type) {
+    if let Some(tagged) = cast_tagged(inner, data_type, kind) {
         return Some(tagged);
     }
     let mapped = map_type(data_type)?;
@@ -52,7 +52,7 @@ pub(super) fn rewrite_cast(expr: &Expr) -> Option<Expr> {
 
 /// Casts to the types Arrow stores as strings with an `athena.type` tag: CHAR(n) (padded),
 /// VARCHAR(n) (truncated), JSON, UUID, IPADDRESS.
-fn cast_tagged(inner: &Expr, data_type: &DataType) -> Option<Expr> {
+fn cast_tagged(inner: &Expr, data_type: &DataType, kind: &CastKind) -> Option<Expr> {
     use datafusion::sql::sqlparser::ast::CharacterLength;
     let length = |l: &Option<CharacterLength>| match l {
         Some(CharacterLength::IntegerLength { length, .. }) => Some(*length),
@@ -67,8 +67,9 @@ fn cast_tagged(inner: &Expr, data_type: &DataType) -> Option<Expr> {
     match data_type {
         DataType::Char(l) | DataType::Character(l) => {
             let n = length(l).unwrap_or(1);
+            // Only text casts to char in Trino (engine/numbers/cast.rs).
             tagged(
-                &format!("rpad(CAST(__0 AS VARCHAR), {n})"),
+                &format!("rpad(athena_char_text(__0), {n})"),
                 format!("char({n})"),
             )
         }
@@ -77,10 +78,14 @@ fn cast_tagged(inner: &Expr, data_type: &DataType) -> Option<Expr> {
         }
         DataType::Varchar(l) | DataType::CharacterVarying(l) => {
             let n = length(l)?;
-            tagged(
-                &format!("substr(athena_varchar(__0), 1, {n})"),
-                format!("varchar({n})"),
-            )
+            // Text is cut to n characters; another value too long fails
+            // (engine/numbers/cast.rs).
+            let udf = if matches!(kind, CastKind::TryCast | CastKind::SafeCast) {
+                "athena_try_bounded_varchar"
+            } else {
+                "athena_bounded_varchar"
+            };
+            tagged(&format!("{udf}(__0, {n})"), format!("varchar({n})"))
         }
         DataType::JSON => {
             if let Some(text) = string_literal(inner) {
@@ -168,6 +173,10 @@ fn map_type(data_type: &DataType) -> Option<DataType> {
         },
         DataType::Timestamp(None, TimezoneInfo::None) => {
             Some(DataType::Timestamp(Some(3), TimezoneInfo::None))
+        }
+        // DECIMAL alone is decimal(38, 0) in Trino (DataFusion's is decimal(38, 10)).
+        DataType::Decimal(ExactNumberInfo::None) | DataType::Numeric(ExactNumberInfo::None) => {
+            Some(DataType::Decimal(ExactNumberInfo::PrecisionAndScale(38, 0)))
         }
         _ => None,
     }

@@ -76,18 +76,10 @@ fn aggregate_and_array_call(expr: &Expr, name: &str, a: &[Expr]) -> Option<Expr>
     }
 }
 
-/// Numbers, `if` and `try`.
-fn math_and_conditional_call(expr: &Expr, name: &str, a: &[Expr]) -> Option<Expr> {
+/// `if` and `try`. (The mathematical functions are UDFs of their own names:
+/// `engine/numbers/math.rs`.)
+fn math_and_conditional_call(_expr: &Expr, name: &str, a: &[Expr]) -> Option<Expr> {
     match (name, a.len()) {
-        ("rand" | "random", 0) => template("random()", a),
-        ("rand" | "random", 1) => template("CAST(floor(random() * __0) AS BIGINT)", a),
-        ("is_nan", _) => Some(renamed(expr, "isnan")),
-        ("truncate", 1) => Some(renamed(expr, "trunc")),
-        ("ceiling", _) => Some(renamed(expr, "ceil")),
-        ("sign", _) => Some(renamed(expr, "signum")),
-        ("mod", 2) => template("__0 % __1", a),
-        ("infinity", 0) => template("CAST('Infinity' AS DOUBLE)", a),
-        ("nan", 0) => template("CAST('NaN' AS DOUBLE)", a),
         ("if", 2) => template("CASE WHEN __0 THEN __1 END", a),
         ("if", 3) => template("CASE WHEN __0 THEN __1 ELSE __2 END", a),
         ("try", 1) => Some(Expr::Nested(Box::new(a[0].clone()))),

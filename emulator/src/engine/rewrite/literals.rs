@@ -15,10 +15,12 @@ pub(super) fn number(expr: &Expr, value: &Value) -> Option<Expr> {
         Value::Number(n, _) if !n.contains(['.', 'e', 'E']) && n.parse::<i32>().is_ok() => {
             Some(cast(expr.clone(), DataType::Integer(None)))
         }
-        // 1e20 is a double in Trino.
-        Value::Number(n, _) if n.contains(['e', 'E']) => {
-            Some(cast(expr.clone(), DataType::Double(ExactNumberInfo::None)))
-        }
+        // 1e20 is a double in Trino: read from its text, as DataFusion would read the
+        // number as a decimal (and fail past a scale of 128, as 1e300).
+        Value::Number(n, _) if n.contains(['e', 'E']) => Some(cast(
+            Expr::value(Value::SingleQuotedString(n.clone())),
+            DataType::Double(ExactNumberInfo::None),
+        )),
         _ => None,
     }
 }

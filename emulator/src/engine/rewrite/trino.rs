@@ -5,12 +5,12 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    CastKind, DataType, Expr, GroupByExpr, LimitClause, OrderByKind, Query, SetExpr, Value,
-    VisitMut, VisitorMut,
+    CastKind, DataType, Expr, GroupByExpr, LimitClause, OrderByKind, Query, SetExpr, UnaryOperator,
+    Value, VisitMut, VisitorMut,
 };
 
 use super::ast::template;
-use super::{casts, datetime, function_calls, literals, strings};
+use super::{casts, datetime, function_calls, literals, numbers, strings};
 
 /// Rewrites Trino-only syntax into what DataFusion plans.
 pub(crate) fn rewrite_tree<V: VisitMut>(node: &mut V) {
@@ -113,10 +113,16 @@ fn rewrite_expr(expr: &Expr) -> Option<Expr> {
             low,
             high,
         } => datetime::between(value, *negated, low, high),
+        // `-2147483648` is an integer in Trino (numbers.rs); other negations are planned
+        // with Trino's types (datetime.rs).
         Expr::UnaryOp {
-            op: datafusion::sql::sqlparser::ast::UnaryOperator::Minus,
+            op: UnaryOperator::Minus,
             expr: operand,
-        } => datetime::negate(operand),
+        } => numbers::negative_number(operand).or_else(|| datetime::negate(operand)),
+        Expr::UnaryOp {
+            op: UnaryOperator::Plus,
+            expr: operand,
+        } => numbers::unary_plus(operand),
         Expr::Extract { field, expr, .. } => datetime::extract(field, expr),
         // DataFusion's AT TIME ZONE gives nanoseconds; Trino keeps the precision.
         Expr::AtTimeZone {

@@ -116,6 +116,12 @@ pub(super) fn common_type(types: &[DataType]) -> std::result::Result<DataType, S
     if types.iter().all(DataType::is_null) {
         return Ok(DataType::Null);
     }
+    // Numbers take Trino's common type (a double with a decimal is a double), not
+    // DataFusion's.
+    let refs: Vec<&DataType> = types.iter().collect();
+    if let Some(t) = crate::engine::numbers::common_numeric(&refs) {
+        return Ok(t);
+    }
     if let Ok(unified) = try_type_union_resolution_with_struct(types)
         && let Some(t) = unified.into_iter().next()
     {
