@@ -61,6 +61,7 @@ mod calendar;
 mod error;
 mod names;
 mod output;
+mod plan_rules;
 mod query_ids;
 mod statement_type;
 
@@ -75,6 +76,7 @@ mod render;
 mod rewrite;
 mod scan;
 mod state;
+mod trino_errors;
 mod unload;
 
 pub use error::QueryError;
@@ -458,7 +460,8 @@ fn session() -> SessionContext {
             "datafusion.execution.parquet.schema_force_view_types",
             false,
         );
-    let ctx = SessionContext::new_with_config(session);
+    // Trino's type, aggregate, ordering and TRY rules on the plans (plan_rules.rs).
+    let ctx = plan_rules::with_trino_rules(SessionContext::new_with_config(session));
     functions::register(&ctx);
     // UNNEST of maps and rows, and WITH ORDINALITY (docs/emulator-sql.md, "Queries").
     if let Err(e) = ctx.register_relation_planner(Arc::new(rewrite::TrinoUnnest)) {

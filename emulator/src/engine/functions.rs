@@ -8,15 +8,18 @@
 use datafusion::execution::context::SessionContext;
 
 mod adapters;
+mod aggregates;
 mod binary;
 pub(crate) mod catalog;
 mod dates;
 mod json;
 mod lambdas;
 mod strings;
+mod subqueries;
 mod types;
 mod urls;
 
+pub(crate) use aggregates::udaf as aggregate_udaf;
 pub(crate) use json::canonical_json;
 pub(crate) use types::trino_type_name;
 
@@ -37,6 +40,7 @@ pub(crate) fn register(ctx: &SessionContext) {
         dates::at_timezone(),
         binary::from_hex(),
         binary::to_hex(),
+        subqueries::single_value(),
     ] {
         ctx.register_udf(udf);
     }
@@ -44,4 +48,5 @@ pub(crate) fn register(ctx: &SessionContext) {
         ctx.register_udf(udf);
     }
     lambdas::register(ctx);
+    aggregates::register(ctx);
 }

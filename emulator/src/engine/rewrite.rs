@@ -14,12 +14,14 @@ use datafusion::sql::sqlparser::tokenizer::Token;
 use super::error::QueryError;
 use super::names::DUPLICATE_MARK;
 
+mod aggregate_calls;
 mod ast;
 mod casts;
 mod dialect;
 mod function_calls;
 mod gate;
 mod literals;
+mod relational;
 mod trino;
 mod type_syntax;
 mod unnest;
@@ -54,6 +56,8 @@ pub(crate) fn parse_query_naming(sql: &str) -> Result<ParsedQuery, QueryError> {
     check_type_nesting(sql)?;
     let converted = trino_types(sql);
     let sql = converted.as_deref().unwrap_or(sql);
+    let quantified = relational::group_by_quantifier(sql)?;
+    let sql = quantified.as_deref().unwrap_or(sql);
     let mut parser = Parser::new(&dialect).try_with_sql(sql).map_err(malformed)?;
     let statement = parser.parse_statement().map_err(malformed)?;
     while parser.consume_token(&Token::SemiColon) {}
@@ -68,7 +72,9 @@ pub(crate) fn parse_query_naming(sql: &str) -> Result<ParsedQuery, QueryError> {
     }
     let mut statement = statement;
     gate::check_functions(&statement)?;
+    relational::check_relational(&statement)?;
     rewrite_tree(&mut statement);
+    relational::rewrite_relational(&mut statement)?;
     let unnamed = name_columns(&mut statement);
     let mut placeholders = 0usize;
     let _ = visit_expressions_mut(&mut statement, |expr: &mut Expr| {

@@ -10,6 +10,10 @@ use crate::engine::names::ATHENA_TYPE_KEY;
 /// The rewrite of a call of a Trino function (`expr` is the call, `f` its function), or
 /// `None` to leave it as it is.
 pub(super) fn rewrite_call(expr: &Expr, f: &Function) -> Option<Expr> {
+    // Aggregates keep their clauses, OVER included (aggregate_calls.rs).
+    if let Some(call) = super::aggregate_calls::rewrite_aggregate(f) {
+        return Some(call);
+    }
     let name = function_name(&f.name)?;
     if f.over.is_some() {
         return None;
@@ -165,15 +169,9 @@ fn string_call(expr: &Expr, name: &str, a: &[Expr]) -> Option<Expr> {
     }
 }
 
-/// Aggregates and array functions.
+/// Array functions.
 fn aggregate_and_array_call(expr: &Expr, name: &str, a: &[Expr]) -> Option<Expr> {
     match (name, a.len()) {
-        ("arbitrary", _) => Some(renamed(expr, "any_value")),
-        ("every", _) => Some(renamed(expr, "bool_and")),
-        ("count_if", 1) => template("COUNT(CASE WHEN __0 THEN 1 END)", a),
-        ("max_by", 2) => template("first_value(__0 ORDER BY __1 DESC NULLS LAST)", a),
-        ("min_by", 2) => template("first_value(__0 ORDER BY __1 ASC NULLS LAST)", a),
-        ("approx_percentile", 2) => template("approx_percentile_cont(__0, CAST(__1 AS DOUBLE))", a),
         ("element_at", 2) => Some(renamed(expr, "array_element")),
         ("slice", 3) => template("array_slice(__0, __1, __1 + __2 - 1)", a),
         ("array_join", _) => Some(renamed(expr, "array_to_string")),
@@ -203,7 +201,8 @@ fn math_and_conditional_call(expr: &Expr, name: &str, a: &[Expr]) -> Option<Expr
         ("nan", 0) => template("CAST('NaN' AS DOUBLE)", a),
         ("if", 2) => template("CASE WHEN __0 THEN __1 END", a),
         ("if", 3) => template("CASE WHEN __0 THEN __1 ELSE __2 END", a),
-        ("try", 1) => Some(Expr::Nested(Box::new(a[0].clone()))),
+        // NULL where the argument fails (plan_rules/try_expr.rs).
+        ("try", 1) => template("athena_try(__0)", a),
         _ => None,
     }
 }

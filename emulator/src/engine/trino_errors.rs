@@ -1,0 +1,92 @@
+//! DataFusion's messages for queries Trino refuses too, with Trino's error name: the
+//! analyzer's errors of Trino (`EXPRESSION_NOT_AGGREGATE`, `INVALID_COLUMN_REFERENCE`,
+//! ...) that DataFusion reports as plain planning errors, and function calls with
+//! arguments of the wrong types (`FUNCTION_NOT_FOUND`, as Trino resolves functions by
+//! their signatures).
+
+/// Trino's error for DataFusion's message `msg` (the root error's text, without
+/// DataFusion's prefix), as `NAME: message`; `None` when there is none.
+pub(crate) fn translate(msg: &str) -> Option<String> {
+    const RULES: &[(&str, &str)] = &[
+        (
+            "Aggregate functions are not allowed in the WHERE clause",
+            "EXPRESSION_NOT_SCALAR",
+        ),
+        (
+            "Aggregate function calls cannot be nested",
+            "NESTED_AGGREGATION",
+        ),
+        (
+            "Cannot find column with position",
+            "INVALID_COLUMN_REFERENCE",
+        ),
+        ("Order by column out of bounds", "INVALID_COLUMN_REFERENCE"),
+        ("Order by index starts at 1", "INVALID_COLUMN_REFERENCE"),
+        (
+            "must be in GROUP BY or an aggregate function",
+            "EXPRESSION_NOT_AGGREGATE",
+        ),
+        (
+            "For SELECT DISTINCT, ORDER BY expressions",
+            "EXPRESSION_NOT_IN_DISTINCT",
+        ),
+        (
+            "to grouping function is not in grouping columns",
+            "INVALID_ARGUMENTS",
+        ),
+        ("queries have different number of columns", "TYPE_MISMATCH"),
+        ("Ambiguous reference to unqualified field", "AMBIGUOUS_NAME"),
+        (
+            "Scalar subquery returned more than one row",
+            "SUBQUERY_MULTIPLE_ROWS",
+        ),
+        (
+            "NTILE requires a positive integer",
+            "INVALID_FUNCTION_ARGUMENT",
+        ),
+        // `NULL || NULL`: Trino's varchar, varbinary and array operators all fit.
+        (
+            "Cannot infer common string type for string concat operation Null || Null",
+            "AMBIGUOUS_FUNCTION_CALL",
+        ),
+        // A call whose arguments match none of the function's signatures.
+        (
+            "No function matches the given name and argument types",
+            "FUNCTION_NOT_FOUND",
+        ),
+        ("failed to match any signature", "FUNCTION_NOT_FOUND"),
+        (
+            "Failed to coerce arguments to satisfy a call to",
+            "FUNCTION_NOT_FOUND",
+        ),
+    ];
+    RULES
+        .iter()
+        .find(|(pattern, _)| msg.contains(pattern))
+        .map(|(_, name)| format!("{name}: {}", first_line(msg)))
+}
+
+/// DataFusion's message up to its first line break (its hints and candidate lists
+/// follow on other lines).
+fn first_line(msg: &str) -> &str {
+    msg.lines().next().unwrap_or(msg).trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn planning_errors_get_trinos_names() {
+        assert_eq!(
+            translate("Order by column out of bounds, specified: 3, max: 1").as_deref(),
+            Some("INVALID_COLUMN_REFERENCE: Order by column out of bounds, specified: 3, max: 1")
+        );
+        let wrong_arguments = "Function 'sum' failed to match any signature, errors: ...\nCandidate functions:\n\tsum(Int64)";
+        assert_eq!(
+            translate(wrong_arguments).as_deref(),
+            Some("FUNCTION_NOT_FOUND: Function 'sum' failed to match any signature, errors: ...")
+        );
+        assert_eq!(translate("Division by zero"), None);
+    }
+}

@@ -1,0 +1,126 @@
+-- tables: queries over the corpus tables (trino.io, "SELECT"): joins of every kind,
+-- subqueries (IN, EXISTS, scalar, correlated), set operations with ALL and DISTINCT,
+-- WITH, DISTINCT, and LIKE with its escapes.
+
+-- Scans and projections.
+SELECT * FROM emp;
+SELECT * FROM dept;
+SELECT * FROM sales;
+SELECT * FROM pairs;
+SELECT * FROM words;
+SELECT * FROM vals;
+SELECT id, name, salary + 1, bonus * 2 FROM emp WHERE dept = 'eng';
+SELECT e.* FROM emp e WHERE e.salary > 100;
+
+-- Inner joins: NULL keys never match.
+SELECT e.name, d.floor FROM emp e JOIN dept d ON e.dept = d.dept;
+SELECT e.name, d.floor FROM emp e, dept d WHERE e.dept = d.dept AND d.floor > 1;
+SELECT e.name, m.name AS manager FROM emp e JOIN emp m ON e.manager_id = m.id;
+SELECT e.name, d.dept FROM emp e JOIN dept d ON e.dept = d.dept OR (e.dept IS NULL AND d.dept IS NULL);
+SELECT a.x, b.x FROM set_a a JOIN set_b b ON a.x = b.x;
+SELECT e.name, d.floor FROM emp e JOIN dept d ON e.dept = d.dept AND e.salary > 95;
+SELECT e.name, d.dept FROM emp e JOIN dept d ON e.salary > d.budget / 5;
+
+-- Outer joins.
+SELECT e.name, d.floor FROM emp e LEFT JOIN dept d ON e.dept = d.dept;
+SELECT e.name, d.dept, d.floor FROM emp e RIGHT JOIN dept d ON e.dept = d.dept;
+SELECT e.name, d.dept FROM emp e FULL OUTER JOIN dept d ON e.dept = d.dept;
+SELECT e.name, m.name FROM emp e LEFT JOIN emp m ON e.manager_id = m.id;
+SELECT e.name FROM emp e LEFT JOIN dept d ON e.dept = d.dept WHERE d.dept IS NULL;
+SELECT e.name, d.floor FROM emp e LEFT JOIN dept d ON e.dept = d.dept AND d.floor > 2;
+SELECT a.x, b.x FROM set_a a FULL JOIN set_b b ON a.x = b.x;
+SELECT d.dept, count(e.id) FROM dept d LEFT JOIN emp e ON e.dept = d.dept GROUP BY d.dept;
+
+-- USING, CROSS JOIN, NATURAL JOIN.
+SELECT dept, name, floor FROM emp JOIN dept USING (dept);
+SELECT * FROM emp JOIN dept USING (dept) WHERE id = 1;
+SELECT dept, floor FROM emp LEFT JOIN dept USING (dept) WHERE id IN (6, 7);
+SELECT dept, name, floor FROM emp RIGHT JOIN dept USING (dept);
+SELECT dept, name, floor FROM emp FULL JOIN dept USING (dept);
+SELECT * FROM emp e FULL OUTER JOIN dept d USING (dept) ORDER BY dept, id;
+SELECT dept, count(*) FROM emp JOIN dept USING (dept) GROUP BY dept ORDER BY dept;
+SELECT a.x, b.x FROM set_a a JOIN set_b b USING (x);
+SELECT x FROM set_a a JOIN set_b b USING (x);
+SELECT e.*, d.* FROM emp e JOIN dept d USING (dept) WHERE id = 1;
+SELECT count(*) FROM emp e JOIN dept d USING (dept) WHERE e.id > 2;
+SELECT count(*) FROM emp CROSS JOIN dept;
+SELECT a.x, b.x FROM set_a a CROSS JOIN set_b b WHERE a.x = 1;
+SELECT * FROM emp NATURAL JOIN dept;
+
+-- IN and NOT IN subqueries: NOT IN over a list holding NULL is never true.
+SELECT name FROM emp WHERE dept IN (SELECT dept FROM dept WHERE floor < 3);
+SELECT name FROM emp WHERE dept NOT IN (SELECT dept FROM dept WHERE dept IS NOT NULL);
+SELECT name FROM emp WHERE dept NOT IN (SELECT dept FROM dept);
+SELECT x FROM set_b WHERE x NOT IN (SELECT x FROM set_a WHERE x IS NOT NULL);
+SELECT x, x IN (SELECT x FROM set_a) FROM set_b;
+SELECT name FROM emp WHERE id IN (SELECT manager_id FROM emp);
+
+-- EXISTS and correlated subqueries.
+SELECT d.dept FROM dept d WHERE EXISTS (SELECT 1 FROM emp e WHERE e.dept = d.dept);
+SELECT d.dept FROM dept d WHERE NOT EXISTS (SELECT 1 FROM emp e WHERE e.dept = d.dept);
+SELECT name, (SELECT floor FROM dept d WHERE d.dept = e.dept) AS floor FROM emp e;
+SELECT name FROM emp e WHERE salary > (SELECT avg(salary) FROM emp i WHERE i.dept = e.dept);
+SELECT name, salary - (SELECT min(salary) FROM emp) AS above_min FROM emp;
+SELECT name FROM emp e WHERE EXISTS (SELECT 1 FROM emp r WHERE r.manager_id = e.id);
+SELECT (SELECT count(*) FROM emp), (SELECT max(floor) FROM dept);
+SELECT (SELECT id FROM emp);
+SELECT (SELECT id FROM emp WHERE id < 0);
+SELECT name FROM emp WHERE salary = (SELECT max(salary) FROM emp);
+SELECT dept, (SELECT count(*) FROM emp e WHERE e.dept = d.dept) FROM dept d;
+
+-- Set operations: UNION/INTERSECT/EXCEPT, DISTINCT (the default) and ALL; NULLs are equal.
+SELECT x FROM set_a UNION SELECT x FROM set_b;
+SELECT x FROM set_a UNION ALL SELECT x FROM set_b;
+SELECT x FROM set_a UNION DISTINCT SELECT x FROM set_b;
+SELECT x FROM set_a INTERSECT SELECT x FROM set_b;
+SELECT x FROM set_a INTERSECT ALL SELECT x FROM set_b;
+SELECT x FROM set_a EXCEPT SELECT x FROM set_b;
+SELECT x FROM set_a EXCEPT ALL SELECT x FROM set_b;
+SELECT x FROM set_b EXCEPT ALL SELECT x FROM set_a;
+SELECT x FROM set_a INTERSECT DISTINCT SELECT x FROM set_b;
+SELECT x FROM set_a UNION SELECT x FROM set_b INTERSECT SELECT x FROM set_a;
+SELECT x FROM set_a EXCEPT SELECT x FROM set_b UNION ALL SELECT 7;
+SELECT id, name FROM emp WHERE id < 3 UNION ALL SELECT floor, dept FROM dept;
+SELECT x FROM set_a UNION SELECT 2.5;
+SELECT x FROM set_a UNION SELECT 'a';
+SELECT x, x FROM set_a UNION SELECT x FROM set_b;
+
+-- WITH: several CTEs, one used twice, one using another.
+WITH eng AS (SELECT * FROM emp WHERE dept = 'eng') SELECT count(*), sum(salary) FROM eng;
+WITH totals AS (SELECT dept, sum(salary) AS total FROM emp GROUP BY dept), best AS (SELECT max(total) AS m FROM totals) SELECT dept FROM totals, best WHERE total = m;
+WITH t AS (SELECT x FROM set_a) SELECT a.x, b.x FROM t a JOIN t b ON a.x = b.x;
+WITH t (a, b) AS (SELECT id, name FROM emp WHERE id < 3) SELECT b, a FROM t;
+WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT sum(n) FROM r;
+
+-- DISTINCT over joins and expressions.
+SELECT DISTINCT d.floor FROM emp e JOIN dept d ON e.dept = d.dept;
+SELECT DISTINCT manager_id FROM emp;
+SELECT DISTINCT salary > 90 FROM emp;
+
+-- LIKE: % and _, no escape character unless ESCAPE says so (a backslash is literal).
+SELECT w FROM words WHERE w LIKE 'a%';
+SELECT w FROM words WHERE w LIKE 'a_c';
+SELECT w FROM words WHERE w LIKE '_';
+SELECT w FROM words WHERE w LIKE '%';
+SELECT w FROM words WHERE w LIKE '';
+SELECT w FROM words WHERE w NOT LIKE '%c';
+SELECT w FROM words WHERE w LIKE 'a\_c';
+SELECT w FROM words WHERE w LIKE 'a\_c' ESCAPE '\';
+SELECT w FROM words WHERE w LIKE 'a\%c' ESCAPE '\';
+SELECT w FROM words WHERE w LIKE 'a#%%' ESCAPE '#';
+SELECT w FROM words WHERE w LIKE '%#%' ESCAPE '#';
+SELECT w FROM words WHERE w LIKE 'a\\c' ESCAPE '\';
+SELECT w FROM words WHERE w LIKE 'a\c';
+SELECT w FROM words WHERE w LIKE '_clair';
+SELECT w FROM words WHERE w LIKE 'A%';
+SELECT 'a_c' LIKE 'a!_c' ESCAPE '!', 'abc' LIKE 'a!_c' ESCAPE '!';
+SELECT 'x' LIKE 'x' ESCAPE NULL;
+SELECT 'abc' LIKE 'a%' ESCAPE 'ab';
+SELECT 'abc' LIKE 'ab\' ESCAPE '\';
+SELECT w LIKE 'a%', w LIKE NULL FROM words;
+
+-- Errors: unknown tables and columns, ambiguous names.
+SELECT nope FROM emp;
+SELECT dept FROM emp JOIN dept ON emp.dept = dept.dept;
+SELECT * FROM nope;
+SELECT e.nope FROM emp e;
