@@ -49,6 +49,12 @@ pub(crate) fn translate(msg: &str) -> Option<String> {
             "Cannot infer common string type for string concat operation Null || Null",
             "AMBIGUOUS_FUNCTION_CALL",
         ),
+        // Operands of types Trino does not mix (plan_rules/types.rs checks most before).
+        ("Cannot coerce arithmetic expression", "TYPE_MISMATCH"),
+        (
+            "Cannot infer common argument type for comparison operation",
+            "TYPE_MISMATCH",
+        ),
         // A call whose arguments match none of the function's signatures.
         (
             "No function matches the given name and argument types",
@@ -60,6 +66,33 @@ pub(crate) fn translate(msg: &str) -> Option<String> {
             "FUNCTION_NOT_FOUND",
         ),
     ];
+    /// What DataFusion plans but cannot run, named for the refusal.
+    const NOT_SUPPORTED: &[(&str, &str)] = &[
+        (
+            "Physical plan does not support logical expression InSubquery",
+            "IN (subquery) outside WHERE and HAVING",
+        ),
+        (
+            "Physical plan does not support logical expression Exists",
+            "EXISTS (subquery) outside WHERE and HAVING",
+        ),
+        (
+            "Physical plan does not support logical expression OuterReferenceColumn",
+            "A correlated subquery of this form (LATERAL, or a correlation that cannot be turned into a join)",
+        ),
+        (
+            "COUNT DISTINCT with multiple arguments",
+            "count(DISTINCT) of several arguments",
+        ),
+    ];
+    if let Some((_, what)) = NOT_SUPPORTED
+        .iter()
+        .find(|(pattern, _)| msg.contains(pattern))
+    {
+        return Some(format!(
+            "NOT_SUPPORTED: {what} is not supported by athena-emulator"
+        ));
+    }
     RULES
         .iter()
         .find(|(pattern, _)| msg.contains(pattern))

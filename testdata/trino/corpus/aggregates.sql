@@ -141,3 +141,42 @@ SELECT count(*) FROM emp WHERE count(*) > 1;
 SELECT sum(max(salary)) FROM emp;
 SELECT max_by(name, salary, -1) FROM emp;
 SELECT min(salary, 0) FROM emp;
+
+-- More forms: DISTINCT inside other aggregates, aggregates of expressions over groups.
+SELECT sum(DISTINCT salary), avg(DISTINCT salary), count(DISTINCT salary) FILTER (WHERE dept = 'eng') FROM emp;
+SELECT dept, array_agg(DISTINCT salary ORDER BY salary) FROM emp GROUP BY dept;
+SELECT listagg(DISTINCT dept, ',') WITHIN GROUP (ORDER BY dept) FROM emp;
+SELECT listagg(name, ',') FROM emp;
+SELECT listagg(salary, ',') WITHIN GROUP (ORDER BY salary) FROM emp;
+SELECT count(DISTINCT dept, name) FROM emp;
+SELECT bool_or(x), bool_and(x) FROM (VALUES (CAST(NULL AS BOOLEAN))) t(x);
+SELECT max_by(name, salary) FROM emp WHERE salary IS NULL;
+SELECT max_by(x, y, 2), min_by(x, y, 2) FROM (VALUES (1, 10), (2, 20), (3, NULL), (4, 5)) t(x, y);
+SELECT max_by(x, y, 10001) FROM (VALUES (1, 1)) t(x, y);
+SELECT max(x, 3), min(x, 3) FROM (VALUES (5), (NULL), (1), (5), (2)) t(x);
+SELECT max(x, 2) FROM (VALUES (1)) t(x) WHERE false;
+
+-- Statistics over integers, decimals and reals: Trino's types (real for two variables).
+SELECT corr(x, y), covar_pop(x, y), regr_intercept(y, x) FROM (VALUES (1.5, 2.0), (2.5, 3.5), (4.0, 4.5)) t(x, y);
+SELECT stddev(x), variance(x), geometric_mean(x) FROM (VALUES (1.5), (2.5), (4.0)) t(x);
+SELECT geometric_mean(x) FROM (VALUES (REAL '2'), (REAL '8')) t(x);
+SELECT geometric_mean(x) FROM (VALUES (0), (4)) t(x);
+SELECT skewness(x), kurtosis(x) FROM (VALUES (1E0), (2E0), (3E0)) t(x);
+SELECT dept, stddev_samp(salary), var_samp(salary) FROM emp GROUP BY dept;
+
+-- approx_percentile: arrays of percentages, weights; more than 39 values (Athena's
+-- digest approximates there) and approx_distinct past 251 values are refused.
+SELECT approx_percentile(x, ARRAY[0.25, 0.75]) FROM (VALUES (1E0), (2E0), (3E0), (4E0)) t(x);
+SELECT approx_percentile(x, w, 0.5) FROM (VALUES (1, 1), (10, 5), (100, 1)) t(x, w);
+SELECT approx_percentile(x, 0.5) FROM (VALUES (-5), (3), (-2)) t(x);
+SELECT approx_percentile(x, 0.5) FROM (VALUES (REAL '1.5'), (REAL '2.5')) t(x);
+SELECT approx_percentile(x, -0.1) FROM (VALUES (1)) t(x);
+SELECT approx_percentile(x, 0.5) FROM UNNEST(sequence(1, 100)) t(x);
+SELECT approx_distinct(x) FROM UNNEST(sequence(1, 251)) t(x);
+SELECT approx_distinct(x) FROM UNNEST(sequence(1, 300)) t(x);
+SELECT approx_distinct(x, 0.3) FROM (VALUES (1)) t(x);
+SELECT approx_distinct(x, 0.1) FROM (VALUES (1)) t(x);
+
+-- Aggregates as windows over overflowing and NULL values.
+SELECT id, sum(x) OVER (ORDER BY id) FROM (VALUES (1, BIGINT '9223372036854775807'), (2, BIGINT '1')) t(id, x);
+SELECT sum(x) OVER (), avg(x) OVER () FROM (VALUES (REAL '1.5')) t(x);

@@ -65,3 +65,14 @@ SELECT grouping(name) FROM emp GROUP BY dept;
 -- Aggregating an aggregate through a subquery, and a join of grouped results.
 SELECT max(n) FROM (SELECT dept, count(*) AS n FROM emp GROUP BY dept);
 SELECT e.dept, e.n, d.floor FROM (SELECT dept, count(*) AS n FROM emp GROUP BY dept) e JOIN dept d ON e.dept = d.dept;
+
+-- More: ALL as Trino's (default) quantifier, a ROLLUP of three keys, grouping() telling
+-- a NULL of the data from a NULL of a rollup, HAVING over a window's input.
+SELECT dept, count(*) FROM emp GROUP BY ALL dept;
+SELECT dept, count(*) FROM emp GROUP BY ALL;
+SELECT region, product, yr, sum(qty) FROM sales GROUP BY ROLLUP (region, product, yr);
+SELECT product, grouping(product), count(*) FROM sales GROUP BY ROLLUP (product);
+SELECT region, count(*), sum(count(*)) OVER () FROM sales GROUP BY region;
+SELECT count(*), count(DISTINCT region), max(yr) FROM sales GROUP BY ();
+SELECT dept FROM emp WHERE salary > 80 GROUP BY dept HAVING count(*) >= 2 AND min(id) < 5;
+SELECT DISTINCT dept, salary > 90 FROM emp;

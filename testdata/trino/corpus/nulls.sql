@@ -91,3 +91,22 @@ SELECT try(sum(a)) FROM pairs;
 -- NULLs through functions and aggregates of nulls.
 SELECT coalesce(CAST(NULL AS INTEGER), NULL), nullif(NULL, NULL), if(NULL, NULL, NULL);
 SELECT sum(a), count(a), count(*), max(s) FROM pairs;
+
+-- More: IN with NULL against subqueries, NOT IN with an empty subquery, TRY in WHERE.
+SELECT 2 IN (SELECT x FROM set_b), 2 NOT IN (SELECT x FROM set_b), 5 IN (SELECT x FROM set_b WHERE x IS NOT NULL);
+SELECT 1 NOT IN (SELECT x FROM set_b WHERE x > 100), NULL IN (SELECT x FROM set_b WHERE x > 100);
+SELECT id FROM pairs WHERE try(10 / a) > 1;
+SELECT id, coalesce(a, b, 0) + coalesce(b, a, 0) FROM pairs;
+SELECT id, nullif(coalesce(s, t), 'x') FROM pairs;
+SELECT if(a IS NULL, 'none', CAST(a AS VARCHAR)) FROM pairs;
+SELECT CASE WHEN a > 0 THEN 'pos' WHEN a = 0 THEN 'zero' WHEN a IS NULL THEN 'null' END FROM pairs;
+SELECT 1 = '1';
+SELECT 1 + 'a';
+SELECT 'a' IN (1, 2);
+SELECT 1 BETWEEN 'a' AND 2;
+SELECT CASE 1 WHEN 'a' THEN 1 END;
+SELECT CASE WHEN 1 THEN 1 END;
+SELECT nullif(1, 'a');
+SELECT true = 1;
+SELECT a IS DISTINCT FROM s FROM pairs;
+SELECT current_timestamp IS NULL, localtimestamp IS NULL, typeof(current_timestamp), typeof(localtimestamp);

@@ -68,3 +68,12 @@ SELECT x FROM (VALUES (1), (2.5), (-1)) t(x) ORDER BY x;
 SELECT x FROM (VALUES (1E0), (2E0), (0.5E0)) t(x) ORDER BY x DESC;
 SELECT x FROM (SELECT 1E0 AS x UNION ALL SELECT 0.5 UNION ALL SELECT 2) ORDER BY x;
 SELECT id, name FROM people ORDER BY name, id;
+
+-- More: ORDER BY a window function and a scalar subquery, by NULL-producing
+-- expressions, LIMIT and OFFSET with ties broken.
+SELECT id, salary FROM emp ORDER BY nullif(salary, 100) NULLS FIRST, id;
+SELECT dept, count(*) FROM emp GROUP BY dept ORDER BY count(*) DESC, dept NULLS FIRST;
+SELECT id FROM emp ORDER BY (SELECT max(floor) FROM dept) + id DESC LIMIT 2;
+SELECT name FROM emp ORDER BY dept DESC, salary DESC NULLS FIRST, id OFFSET 1 LIMIT 4;
+SELECT s FROM vals ORDER BY lower(s), s;
+SELECT x, y FROM (VALUES (1, 'b'), (1, 'a'), (NULL, 'c'), (0, NULL)) t(x, y) ORDER BY x DESC NULLS FIRST, y;

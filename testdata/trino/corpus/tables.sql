@@ -119,6 +119,23 @@ SELECT 'abc' LIKE 'a%' ESCAPE 'ab';
 SELECT 'abc' LIKE 'ab\' ESCAPE '\';
 SELECT w LIKE 'a%', w LIKE NULL FROM words;
 
+-- More: non-equi and self joins, semi joins with NULL on the left, derived tables with
+-- column aliases, set operations with ORDER BY and LIMIT, INTERSECT/EXCEPT of types
+-- that do not mix, IN with a row of columns.
+SELECT e.name, f.name FROM emp e JOIN emp f ON e.salary < f.salary AND f.dept = e.dept;
+SELECT e.id, count(f.id) FROM emp e LEFT JOIN emp f ON f.manager_id = e.id GROUP BY e.id;
+SELECT t.a, t.b FROM (SELECT id, name FROM emp WHERE id < 4) t(a, b);
+SELECT x FROM set_a UNION ALL SELECT x FROM set_b ORDER BY x DESC NULLS LAST LIMIT 3;
+SELECT x FROM set_a INTERSECT SELECT 'a';
+SELECT x FROM set_a EXCEPT SELECT true;
+SELECT name FROM emp WHERE (dept, salary) IN (SELECT dept, max(salary) FROM emp GROUP BY dept);
+SELECT name FROM emp WHERE salary > ALL (SELECT salary FROM emp WHERE dept = 'sales');
+SELECT name FROM emp WHERE salary < ANY (SELECT salary FROM emp WHERE dept = 'ops');
+SELECT w FROM words WHERE w LIKE concat('a', '%') AND w NOT LIKE '%c';
+SELECT w FROM words WHERE w ILIKE 'A%';
+SELECT d.dept, e.name FROM dept d CROSS JOIN LATERAL (SELECT name FROM emp WHERE emp.dept = d.dept ORDER BY id LIMIT 1) e;
+SELECT name FROM emp e WHERE (SELECT count(*) FROM emp r WHERE r.manager_id = e.id) > 1;
+
 -- Errors: unknown tables and columns, ambiguous names.
 SELECT nope FROM emp;
 SELECT dept FROM emp JOIN dept ON emp.dept = dept.dept;

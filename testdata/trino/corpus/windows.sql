@@ -93,3 +93,18 @@ SELECT id FROM emp ORDER BY row_number() OVER (ORDER BY name DESC);
 SELECT id FROM emp WHERE row_number() OVER (ORDER BY id) = 1;
 SELECT rank() FROM emp;
 SELECT id, sum(salary) OVER (ORDER BY name RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM emp;
+
+-- More: named windows built on each other, FILTER on window aggregates, empty input,
+-- single-row partitions, lag/lead with defaults of another type.
+SELECT id, count(*) OVER w2 AS c FROM emp WINDOW w1 AS (PARTITION BY dept), w2 AS (w1 ORDER BY id) ORDER BY id;
+SELECT id, count(*) FILTER (WHERE salary > 90) OVER (PARTITION BY dept) AS c FROM emp ORDER BY id;
+SELECT id, rank() OVER (ORDER BY id) FROM emp WHERE id < 0;
+SELECT id, percent_rank() OVER (PARTITION BY id ORDER BY id) AS pr, cume_dist() OVER (PARTITION BY id ORDER BY id) AS cd FROM emp WHERE id < 3 ORDER BY id;
+SELECT id, lead(bonus, 1, 0) OVER (ORDER BY id) FROM emp ORDER BY id;
+SELECT id, lag(name, 1, 0) OVER (ORDER BY id) FROM emp;
+SELECT id, nth_value(bonus, 2) IGNORE NULLS OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) FROM emp ORDER BY id;
+SELECT id, sum(id) OVER (PARTITION BY dept ORDER BY id RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) FROM emp ORDER BY id;
+SELECT id, stddev(salary) OVER (PARTITION BY dept) FROM emp ORDER BY id;
+SELECT region, yr, sum(qty) OVER (PARTITION BY region ORDER BY yr RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM sales WHERE region IS NOT NULL AND product = 'apple' ORDER BY region, yr;
+SELECT id, sum(salary) OVER (ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM emp;
+SELECT id, sum(salary) OVER (GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM emp;

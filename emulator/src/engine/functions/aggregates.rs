@@ -34,3 +34,164 @@ pub(crate) fn register(ctx: &SessionContext) {
 pub(crate) fn udaf(name: &str) -> Option<Arc<AggregateUDF>> {
     all().find(|u| u.name() == name).map(Arc::new)
 }
+
+/// `f(DISTINCT x, ...)` of one of the module's aggregates: the distinct rows of
+/// arguments, fed to the aggregate's own accumulator when it is evaluated. (DataFusion
+/// leaves DISTINCT to each UDAF.) The state is one list per argument, row by row.
+#[derive(Debug)]
+pub(crate) struct DistinctRows {
+    types: Vec<datafusion::arrow::datatypes::DataType>,
+    rows: std::collections::HashSet<Vec<datafusion::common::ScalarValue>>,
+    inner: Box<dyn datafusion::logical_expr::Accumulator>,
+}
+
+impl DistinctRows {
+    /// Wraps `inner`, whose arguments have `types`.
+    pub(crate) fn new(
+        types: Vec<datafusion::arrow::datatypes::DataType>,
+        inner: Box<dyn datafusion::logical_expr::Accumulator>,
+    ) -> Self {
+        DistinctRows {
+            types,
+            rows: std::collections::HashSet::new(),
+            inner,
+        }
+    }
+
+    /// The state fields of a DISTINCT call: one list per argument.
+    pub(crate) fn state_fields(
+        name: &str,
+        types: &[datafusion::arrow::datatypes::DataType],
+    ) -> Vec<datafusion::arrow::datatypes::FieldRef> {
+        use datafusion::arrow::datatypes::{DataType, Field};
+        types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                Arc::new(Field::new(
+                    datafusion::logical_expr::utils::format_state_name(
+                        name,
+                        &format!("distinct_{i}"),
+                    ),
+                    DataType::List(Arc::new(Field::new_list_field(t.clone(), true))),
+                    true,
+                ))
+            })
+            .collect()
+    }
+
+    fn add_rows(
+        &mut self,
+        columns: &[datafusion::arrow::array::ArrayRef],
+    ) -> datafusion::common::Result<()> {
+        use datafusion::common::ScalarValue;
+        let rows = columns.first().map_or(0, |c| c.len());
+        for row in 0..rows {
+            let values = columns
+                .iter()
+                .map(|c| ScalarValue::try_from_array(c, row))
+                .collect::<datafusion::common::Result<Vec<_>>>()?;
+            self.rows.insert(values);
+        }
+        Ok(())
+    }
+}
+
+impl datafusion::logical_expr::Accumulator for DistinctRows {
+    fn update_batch(
+        &mut self,
+        values: &[datafusion::arrow::array::ArrayRef],
+    ) -> datafusion::common::Result<()> {
+        self.add_rows(values)
+    }
+
+    fn evaluate(&mut self) -> datafusion::common::Result<datafusion::common::ScalarValue> {
+        use datafusion::common::ScalarValue;
+        if !self.rows.is_empty() {
+            let columns = (0..self.types.len())
+                .map(|i| ScalarValue::iter_to_array(self.rows.iter().map(|r| r[i].clone())))
+                .collect::<datafusion::common::Result<Vec<_>>>()?;
+            self.inner.update_batch(&columns)?;
+            self.rows.clear();
+        }
+        self.inner.evaluate()
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of_val(self)
+            + self.inner.size()
+            + self
+                .rows
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .map(datafusion::common::ScalarValue::size)
+                        .sum::<usize>()
+                })
+                .sum::<usize>()
+    }
+
+    fn state(&mut self) -> datafusion::common::Result<Vec<datafusion::common::ScalarValue>> {
+        use datafusion::common::ScalarValue;
+        Ok(self
+            .types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let values: Vec<ScalarValue> = self.rows.iter().map(|r| r[i].clone()).collect();
+                ScalarValue::List(ScalarValue::new_list_nullable(&values, t))
+            })
+            .collect())
+    }
+
+    fn merge_batch(
+        &mut self,
+        states: &[datafusion::arrow::array::ArrayRef],
+    ) -> datafusion::common::Result<()> {
+        use datafusion::arrow::array::{Array, AsArray};
+        let Some(first) = states.first() else {
+            return Ok(());
+        };
+        for row in 0..first.len() {
+            let lists: Vec<_> = states.iter().map(|s| s.as_list::<i32>()).collect();
+            if lists[0].is_null(row) {
+                continue;
+            }
+            let columns: Vec<datafusion::arrow::array::ArrayRef> =
+                lists.iter().map(|l| l.value(row)).collect();
+            self.add_rows(&columns)?;
+        }
+        Ok(())
+    }
+}
+
+/// `inner`, or for a DISTINCT call `inner` behind [`DistinctRows`].
+pub(crate) fn maybe_distinct(
+    acc_args: &datafusion::logical_expr::function::AccumulatorArgs<'_>,
+    inner: Box<dyn datafusion::logical_expr::Accumulator>,
+) -> Box<dyn datafusion::logical_expr::Accumulator> {
+    if acc_args.is_distinct {
+        let types = acc_args
+            .expr_fields
+            .iter()
+            .map(|f| f.data_type().clone())
+            .collect();
+        Box::new(DistinctRows::new(types, inner))
+    } else {
+        inner
+    }
+}
+
+/// The state fields of a DISTINCT call, `None` for another.
+pub(crate) fn distinct_state_fields(
+    args: &datafusion::logical_expr::function::StateFieldsArgs<'_>,
+) -> Option<Vec<datafusion::arrow::datatypes::FieldRef>> {
+    args.is_distinct.then(|| {
+        let types: Vec<_> = args
+            .input_fields
+            .iter()
+            .map(|f| f.data_type().clone())
+            .collect();
+        DistinctRows::state_fields(args.name, &types)
+    })
+}

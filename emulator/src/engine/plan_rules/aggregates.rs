@@ -1,7 +1,8 @@
 //! DataFusion's `sum`, `avg`, `min` and `max` where Trino's differ (after type coercion,
 //! when the argument types are known), as aggregates and as windows:
 //!
-//! - `sum` of integers (DataFusion has cast them to bigint) is checked for overflow;
+//! - `sum` of integers (DataFusion has cast them to bigint) is checked for overflow
+//!   (not as a window: Trino's window sum wraps around);
 //! - `sum` and `avg` of reals are reals (DataFusion's are doubles);
 //! - `min` and `max` of doubles and reals skip NaN and keep the first of equal values;
 //!
@@ -77,7 +78,12 @@ fn top_level(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
 }
 
 /// The emulator's UDAF in place of DataFusion's `name` over arguments of `types`.
-fn replacement(name: &str, args: &[Expr], schema: &DFSchema) -> Option<Arc<AggregateUDF>> {
+fn replacement(
+    name: &str,
+    args: &[Expr],
+    schema: &DFSchema,
+    window: bool,
+) -> Option<Arc<AggregateUDF>> {
     let [arg] = args else {
         return None;
     };
@@ -89,7 +95,8 @@ fn replacement(name: &str, args: &[Expr], schema: &DFSchema) -> Option<Arc<Aggre
         _ => arg_type.clone(),
     };
     let to = match (name, &arg_type, &source_type) {
-        ("sum", DataType::Int64, _) => "athena_sum_bigint",
+        // Trino's window sum wraps around as DataFusion's does (measured on 476).
+        ("sum", DataType::Int64, _) if !window => "athena_sum_bigint",
         ("sum", DataType::Float64, DataType::Float32) => "athena_sum_real",
         ("avg", DataType::Float64, DataType::Float32) => "athena_avg_real",
         ("min", DataType::Float32 | DataType::Float64, _) => "athena_float_min",
@@ -102,7 +109,7 @@ fn replacement(name: &str, args: &[Expr], schema: &DFSchema) -> Option<Arc<Aggre
 fn replace(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
     match expr {
         Expr::AggregateFunction(call) => {
-            match replacement(call.func.name(), &call.params.args, schema) {
+            match replacement(call.func.name(), &call.params.args, schema, false) {
                 Some(func) => Ok(Transformed::yes(Expr::AggregateFunction(
                     AggregateFunction {
                         func,
@@ -117,7 +124,7 @@ fn replace(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
             let WindowFunction { fun, params } = *window;
             let fun = match &fun {
                 WindowFunctionDefinition::AggregateUDF(udaf) => {
-                    match replacement(udaf.name(), &params.args, schema) {
+                    match replacement(udaf.name(), &params.args, schema, true) {
                         Some(new) => {
                             return Ok(Transformed::yes(Expr::WindowFunction(Box::new(
                                 WindowFunction {

@@ -14,7 +14,7 @@ use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{DFSchema, Result, ScalarValue};
 use datafusion::config::ConfigOptions;
 use datafusion::error::DataFusionError;
-use datafusion::logical_expr::expr::{AggregateFunction, ScalarFunction};
+use datafusion::logical_expr::expr::{AggregateFunction, ScalarFunction, WindowFunction};
 use datafusion::logical_expr::utils::merge_schema;
 use datafusion::logical_expr::{
     Between, BinaryExpr, Case, Expr, ExprSchemable, LogicalPlan, Operator, Projection, Union, cast,
@@ -253,7 +253,11 @@ fn expression(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
             Ok(Transformed::no(Expr::Like(like)))
         }
         Expr::ScalarFunction(call) if call.func.name() == "coalesce" => coalesce(call, schema),
-        Expr::AggregateFunction(call) => aggregate(call),
+        Expr::AggregateFunction(call) => aggregate(call, schema),
+        Expr::WindowFunction(window) => {
+            window_call(&window, schema)?;
+            Ok(Transformed::no(Expr::WindowFunction(window)))
+        }
         other => Ok(Transformed::no(other)),
     }
 }
@@ -421,12 +425,44 @@ fn coalesce(mut call: ScalarFunction, schema: &DFSchema) -> Result<Transformed<E
     Ok(Transformed::yes(Expr::ScalarFunction(call)))
 }
 
-/// `sum(NULL)` and `avg(NULL)`: Trino has no operator for `unknown` that wins.
-fn aggregate(call: AggregateFunction) -> Result<Transformed<Expr>> {
+/// `sum(NULL)` and `avg(NULL)`: Trino has no operator for `unknown` that wins; and
+/// `listagg` (planned as `string_agg`) takes varchars only.
+fn aggregate(call: AggregateFunction, schema: &DFSchema) -> Result<Transformed<Expr>> {
     if matches!(call.func.name(), "sum" | "avg") && call.params.args.iter().all(is_bare_null) {
         return Err(ambiguous());
     }
+    if call.func.name() == "string_agg"
+        && let Some(f) = call.params.args.first().and_then(|a| type_of(a, schema))
+        && !matches!(class(&f), Class::Text | Class::Unknown)
+    {
+        return Err(mismatch(format!(
+            "Expected expression of varchar, but '{}' has {} type",
+            call.params.args[0],
+            name(&f)
+        )));
+    }
     Ok(Transformed::no(Expr::AggregateFunction(call)))
+}
+
+/// `lag`/`lead` with a default: Trino's signature is `(T, bigint, T)`.
+fn window_call(window: &WindowFunction, schema: &DFSchema) -> Result<()> {
+    let fname = window.fun.name();
+    if matches!(fname, "lag" | "lead")
+        && let [value, offset, default] = window.params.args.as_slice()
+    {
+        let fields = [value, offset, default].map(|e| type_of(e, schema));
+        if let [Some(v), Some(o), Some(d)] = &fields
+            && !compatible(class(v), class(d))
+        {
+            return Err(DataFusionError::Plan(format!(
+                "FUNCTION_NOT_FOUND: Unexpected parameters ({}, {}, {}) for function {fname}. Expected: {fname}(t) T, {fname}(t, bigint) T, {fname}(t, bigint, t) T",
+                name(v),
+                name(o),
+                name(d)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The columns of a UNION: of one class each, and a decimal mixed with a float is that

@@ -142,6 +142,15 @@ fn check_expr(expr: &Expr) -> Result<(), QueryError> {
         Expr::SimilarTo { .. } => Err(syntax_error("mismatched input 'SIMILAR'")),
         Expr::RLike { .. } => Err(syntax_error("mismatched input 'RLIKE'")),
         Expr::Like { any: true, .. } => Err(syntax_error("mismatched input 'ANY'")),
+        Expr::InSubquery { expr, .. } if matches!(expr.as_ref(), Expr::Tuple(_)) => Err(
+            not_supported("IN with a row of values and a subquery ((a, b) IN (SELECT ...))"),
+        ),
+        Expr::AllOp { .. } | Expr::AnyOp { .. } => Err(not_supported(
+            "A comparison with ALL, ANY or SOME (subquery)",
+        )),
+        Expr::Function(f) if f.over.is_some() && f.filter.is_some() => Err(QueryError::user(
+            "NOT_SUPPORTED: FILTER is not yet supported for window functions",
+        )),
         Expr::Function(f) => check_call(f),
         _ => Ok(()),
     }
@@ -593,11 +602,12 @@ fn rewrite_select(select: &mut Select) -> Result<(), QueryError> {
             fix_window(spec)?;
         }
     }
+    inherit_named_windows(select);
     if let GroupByExpr::All(_) = select.group_by {
-        // DuckDB's GROUP BY ALL (every column that is not aggregated): Trino's ALL is the
-        // quantifier of a list that must follow.
-        return Err(syntax_error(
-            "mismatched input '<EOF>'. Expecting: <expression>",
+        // DuckDB's GROUP BY ALL (every column that is not aggregated): to Trino, a bare
+        // ALL there is a column named `all`.
+        return Err(QueryError::user(
+            "COLUMN_NOT_FOUND: Column 'all' cannot be resolved",
         ));
     }
     if let GroupByExpr::Expressions(exprs, _) = &mut select.group_by {
@@ -1234,4 +1244,93 @@ fn replace_names(expr: &mut Expr, with: &dyn Fn(&Ident) -> Option<Expr>) {
         }
     }
     let _ = expr.visit(&mut Replacer { depth: 0, with });
+}
+
+/// Windows defined on other windows (`WINDOW w1 AS (PARTITION BY a), w2 AS (w1 ORDER BY
+/// b)`, `OVER (w1 ORDER BY b)`) with what they inherit written out: the named window's
+/// PARTITION BY, and its ORDER BY and frame where the new one has none. DataFusion
+/// drops the PARTITION BY of a window named inside another's definition.
+fn inherit_named_windows(select: &mut Select) {
+    if select.named_window.is_empty() {
+        return;
+    }
+    let mut resolved: Vec<(String, WindowSpec)> = Vec::new();
+    let lookup = |resolved: &[(String, WindowSpec)], name: &Ident| {
+        resolved
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(&name.value))
+            .map(|(_, s)| s.clone())
+    };
+    for definition in &mut select.named_window {
+        let spec = match &mut definition.1 {
+            NamedWindowExpr::WindowSpec(spec) => {
+                if let Some(base) = spec.window_name.as_ref().and_then(|n| lookup(&resolved, n)) {
+                    inherit(spec, base);
+                }
+                spec.clone()
+            }
+            NamedWindowExpr::NamedWindow(other) => match lookup(&resolved, other) {
+                Some(spec) => spec,
+                None => continue,
+            },
+        };
+        resolved.push((definition.0.value.clone(), spec));
+    }
+    let apply = |e: &mut Expr| {
+        struct Inherit<'a> {
+            depth: usize,
+            resolved: &'a [(String, WindowSpec)],
+        }
+        impl VisitorMut for Inherit<'_> {
+            type Break = ();
+            fn pre_visit_query(&mut self, _: &mut Query) -> ControlFlow<()> {
+                self.depth += 1;
+                ControlFlow::Continue(())
+            }
+            fn post_visit_query(&mut self, _: &mut Query) -> ControlFlow<()> {
+                self.depth -= 1;
+                ControlFlow::Continue(())
+            }
+            fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+                if self.depth == 0
+                    && let Expr::Function(f) = expr
+                    && let Some(WindowType::WindowSpec(spec)) = &mut f.over
+                    && let Some(name) = spec.window_name.clone()
+                    && let Some((_, base)) = self
+                        .resolved
+                        .iter()
+                        .find(|(n, _)| n.eq_ignore_ascii_case(&name.value))
+                {
+                    inherit(spec, base.clone());
+                }
+                ControlFlow::Continue(())
+            }
+        }
+        let _ = e.visit(&mut Inherit {
+            depth: 0,
+            resolved: &resolved,
+        });
+    };
+    for item in &mut select.projection {
+        if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } = item {
+            apply(e);
+        }
+    }
+    if let Some(h) = &mut select.having {
+        apply(h);
+    }
+}
+
+/// `spec` (which names `base`) with what it inherits from `base`.
+fn inherit(spec: &mut WindowSpec, base: WindowSpec) {
+    spec.window_name = None;
+    if spec.partition_by.is_empty() {
+        spec.partition_by = base.partition_by;
+    }
+    if spec.order_by.is_empty() {
+        spec.order_by = base.order_by;
+    }
+    if spec.window_frame.is_none() {
+        spec.window_frame = base.window_frame;
+    }
 }

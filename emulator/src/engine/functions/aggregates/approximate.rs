@@ -90,6 +90,9 @@ impl AggregateUDFImpl for ApproxDistinct {
     }
 
     fn state_fields(&self, args: StateFieldsArgs<'_>) -> Result<Vec<FieldRef>> {
+        if let Some(fields) = super::distinct_state_fields(&args) {
+            return Ok(fields);
+        }
         let t = args.input_fields[0].data_type().clone();
         Ok(vec![Arc::new(Field::new(
             format_state_name(args.name, "values"),
@@ -99,11 +102,14 @@ impl AggregateUDFImpl for ApproxDistinct {
     }
 
     fn accumulator(&self, acc_args: AccumulatorArgs<'_>) -> Result<Box<dyn Accumulator>> {
-        Ok(Box::new(DistinctValues {
-            data_type: acc_args.expr_fields[0].data_type().clone(),
-            values: HashSet::new(),
-            checked_error: false,
-        }))
+        let inner: Box<dyn Accumulator> = {
+            Box::new(DistinctValues {
+                data_type: acc_args.expr_fields[0].data_type().clone(),
+                values: HashSet::new(),
+                checked_error: false,
+            })
+        };
+        Ok(super::maybe_distinct(&acc_args, inner))
     }
 }
 
@@ -271,6 +277,9 @@ impl AggregateUDFImpl for ApproxPercentile {
     }
 
     fn state_fields(&self, args: StateFieldsArgs<'_>) -> Result<Vec<FieldRef>> {
+        if let Some(fields) = super::distinct_state_fields(&args) {
+            return Ok(fields);
+        }
         let t = args.input_fields[0].data_type().clone();
         let p = args.input_fields[if args.input_fields.len() == 2 { 1 } else { 2 }]
             .data_type()
@@ -295,19 +304,22 @@ impl AggregateUDFImpl for ApproxPercentile {
     }
 
     fn accumulator(&self, acc_args: AccumulatorArgs<'_>) -> Result<Box<dyn Accumulator>> {
-        let types: Vec<DataType> = acc_args
-            .expr_fields
-            .iter()
-            .map(|f| f.data_type().clone())
-            .collect();
-        Ok(Box::new(Percentiles {
-            data_type: types[0].clone(),
-            weighted: types.len() > 2,
-            percentages: None,
-            percentages_type: types[if types.len() == 2 { 1 } else { 2 }].clone(),
-            entries: Vec::new(),
-            total: 0,
-        }))
+        let inner: Box<dyn Accumulator> = {
+            let types: Vec<DataType> = acc_args
+                .expr_fields
+                .iter()
+                .map(|f| f.data_type().clone())
+                .collect();
+            Box::new(Percentiles {
+                data_type: types[0].clone(),
+                weighted: types.len() > 2,
+                percentages: None,
+                percentages_type: types[if types.len() == 2 { 1 } else { 2 }].clone(),
+                entries: Vec::new(),
+                total: 0,
+            })
+        };
+        Ok(super::maybe_distinct(&acc_args, inner))
     }
 }
 

@@ -124,6 +124,9 @@ impl AggregateUDFImpl for Extreme {
     }
 
     fn state_fields(&self, args: StateFieldsArgs<'_>) -> Result<Vec<FieldRef>> {
+        if let Some(fields) = super::distinct_state_fields(&args) {
+            return Ok(fields);
+        }
         let types: Vec<&DataType> = args.input_fields.iter().map(|f| f.data_type()).collect();
         let fields = match (self.kind, types.as_slice()) {
             (Kind::FloatMin | Kind::FloatMax, [t]) => vec![
@@ -149,27 +152,30 @@ impl AggregateUDFImpl for Extreme {
     }
 
     fn accumulator(&self, acc_args: AccumulatorArgs<'_>) -> Result<Box<dyn Accumulator>> {
-        let types: Vec<DataType> = acc_args
-            .expr_fields
-            .iter()
-            .map(|f| f.data_type().clone())
-            .collect();
-        Ok(match self.kind {
-            Kind::FloatMin | Kind::FloatMax => Box::new(FloatExtreme {
-                largest: self.kind.largest(),
-                data_type: types[0].clone(),
-                best: None,
-                nan: false,
-            }),
-            _ => Box::new(Ranked {
-                kind: self.kind,
-                with_n: types.len() == 3 || matches!(self.kind, Kind::MinN | Kind::MaxN),
-                value_type: types[0].clone(),
-                key_type: types.get(1).cloned().unwrap_or(DataType::Null),
-                n: None,
-                entries: Vec::new(),
-            }),
-        })
+        let inner: Box<dyn Accumulator> = {
+            let types: Vec<DataType> = acc_args
+                .expr_fields
+                .iter()
+                .map(|f| f.data_type().clone())
+                .collect();
+            match self.kind {
+                Kind::FloatMin | Kind::FloatMax => Box::new(FloatExtreme {
+                    largest: self.kind.largest(),
+                    data_type: types[0].clone(),
+                    best: None,
+                    nan: false,
+                }),
+                _ => Box::new(Ranked {
+                    kind: self.kind,
+                    with_n: types.len() == 3 || matches!(self.kind, Kind::MinN | Kind::MaxN),
+                    value_type: types[0].clone(),
+                    key_type: types.get(1).cloned().unwrap_or(DataType::Null),
+                    n: None,
+                    entries: Vec::new(),
+                }),
+            }
+        };
+        Ok(super::maybe_distinct(&acc_args, inner))
     }
 }
 

@@ -151,6 +151,9 @@ impl AggregateUDFImpl for TrinoStatistic {
     }
 
     fn state_fields(&self, args: StateFieldsArgs<'_>) -> Result<Vec<FieldRef>> {
+        if let Some(fields) = super::distinct_state_fields(&args) {
+            return Ok(fields);
+        }
         let names: &[&str] = if self.statistic.bivariate() {
             &["count", "mean_x", "mean_y", "c2", "m2_x", "m2_y"]
         } else if self.statistic.moments() {
@@ -173,12 +176,15 @@ impl AggregateUDFImpl for TrinoStatistic {
     }
 
     fn accumulator(&self, acc_args: AccumulatorArgs<'_>) -> Result<Box<dyn Accumulator>> {
-        let real = acc_args.return_field.data_type() == &DataType::Float32;
-        Ok(Box::new(StatisticAccumulator {
-            statistic: self.statistic,
-            real,
-            state: State::default(),
-        }))
+        let inner: Box<dyn Accumulator> = {
+            let real = acc_args.return_field.data_type() == &DataType::Float32;
+            Box::new(StatisticAccumulator {
+                statistic: self.statistic,
+                real,
+                state: State::default(),
+            })
+        };
+        Ok(super::maybe_distinct(&acc_args, inner))
     }
 }
 

@@ -75,6 +75,9 @@ impl AggregateUDFImpl for CheckedSum {
     }
 
     fn state_fields(&self, args: StateFieldsArgs<'_>) -> Result<Vec<FieldRef>> {
+        if let Some(fields) = super::distinct_state_fields(&args) {
+            return Ok(fields);
+        }
         Ok(vec![Arc::new(Field::new(
             format_state_name(args.name, "sum"),
             DataType::Int64,
@@ -82,12 +85,13 @@ impl AggregateUDFImpl for CheckedSum {
         ))])
     }
 
-    fn accumulator(&self, _acc_args: AccumulatorArgs<'_>) -> Result<Box<dyn Accumulator>> {
-        Ok(Box::new(SumAccumulator { sum: 0, count: 0 }))
+    fn accumulator(&self, acc_args: AccumulatorArgs<'_>) -> Result<Box<dyn Accumulator>> {
+        let inner: Box<dyn Accumulator> = { Box::new(SumAccumulator { sum: 0, count: 0 }) };
+        Ok(super::maybe_distinct(&acc_args, inner))
     }
 
-    fn groups_accumulator_supported(&self, _args: AccumulatorArgs<'_>) -> bool {
-        true
+    fn groups_accumulator_supported(&self, args: AccumulatorArgs<'_>) -> bool {
+        !args.is_distinct
     }
 
     fn create_groups_accumulator(
@@ -296,6 +300,9 @@ impl AggregateUDFImpl for DoubleSum {
     }
 
     fn state_fields(&self, args: StateFieldsArgs<'_>) -> Result<Vec<FieldRef>> {
+        if let Some(fields) = super::distinct_state_fields(&args) {
+            return Ok(fields);
+        }
         Ok(vec![
             Arc::new(Field::new(
                 format_state_name(args.name, "sum"),
@@ -311,12 +318,15 @@ impl AggregateUDFImpl for DoubleSum {
     }
 
     fn accumulator(&self, acc_args: AccumulatorArgs<'_>) -> Result<Box<dyn Accumulator>> {
-        Ok(Box::new(DoubleSumAccumulator {
-            kind: self.kind,
-            real: acc_args.return_field.data_type() == &DataType::Float32,
-            sum: 0.0,
-            count: 0,
-        }))
+        let inner: Box<dyn Accumulator> = {
+            Box::new(DoubleSumAccumulator {
+                kind: self.kind,
+                real: acc_args.return_field.data_type() == &DataType::Float32,
+                sum: 0.0,
+                count: 0,
+            })
+        };
+        Ok(super::maybe_distinct(&acc_args, inner))
     }
 }
 
