@@ -53,6 +53,10 @@ SELECT name FROM emp WHERE dept NOT IN (SELECT dept FROM dept WHERE dept IS NOT 
 SELECT name FROM emp WHERE dept NOT IN (SELECT dept FROM dept);
 SELECT x FROM set_b WHERE x NOT IN (SELECT x FROM set_a WHERE x IS NOT NULL);
 SELECT x, x IN (SELECT x FROM set_a) FROM set_b;
+SELECT x, x NOT IN (SELECT x FROM set_a WHERE x IS NOT NULL) FROM set_b;
+SELECT id, CASE WHEN id IN (SELECT manager_id FROM emp) THEN 'manager' ELSE 'staff' END FROM emp;
+SELECT name, dept IN (SELECT dept FROM dept WHERE floor > 1) FROM emp;
+SELECT d.dept, d.dept IN (SELECT e.dept FROM emp e WHERE e.salary > d.floor * 30) FROM dept d;
 SELECT name FROM emp WHERE id IN (SELECT manager_id FROM emp);
 
 -- EXISTS and correlated subqueries.

@@ -603,6 +603,11 @@ fn rewrite_select(select: &mut Select) -> Result<(), QueryError> {
         }
     }
     inherit_named_windows(select);
+    for item in &mut select.projection {
+        if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } = item {
+            replace_in_subqueries(e);
+        }
+    }
     if let GroupByExpr::All(_) = select.group_by {
         // DuckDB's GROUP BY ALL (every column that is not aggregated): to Trino, a bare
         // ALL there is a column named `all`.
@@ -1333,4 +1338,129 @@ fn inherit(spec: &mut WindowSpec, base: WindowSpec) {
     if spec.window_frame.is_none() {
         spec.window_frame = base.window_frame;
     }
+}
+
+/// `x [NOT] IN (subquery)` as a value (in the SELECT list), which DataFusion plans only
+/// as a filter: counts of the subquery's rows, with Trino's three-valued answer: true
+/// when a row equals `x`; false when there are no rows; NULL when `x` is NULL or a row
+/// is NULL; else false. The subquery is counted as a derived table of one column whose
+/// names cannot capture the names of `x` (DataFusion cannot plan it when the subquery
+/// itself is correlated, and refuses it).
+fn replace_in_subqueries(expr: &mut Expr) {
+    struct Replacer {
+        depth: usize,
+    }
+    impl VisitorMut for Replacer {
+        type Break = ();
+        fn pre_visit_query(&mut self, _: &mut Query) -> ControlFlow<()> {
+            self.depth += 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_query(&mut self, _: &mut Query) -> ControlFlow<()> {
+            self.depth -= 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+            if self.depth == 0
+                && let Expr::InSubquery {
+                    expr: value,
+                    subquery,
+                    negated,
+                } = expr
+                && let Some(new) = in_subquery_value(value, subquery, *negated)
+            {
+                *expr = new;
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let _ = expr.visit(&mut Replacer { depth: 0 });
+}
+
+fn in_subquery_value(value: &Expr, subquery: &Query, negated: bool) -> Option<Expr> {
+    if correlated(subquery) {
+        return None;
+    }
+    // (SELECT count(*) FROM (<subquery>) AS __athena_in(__athena_v) [WHERE <condition>]).
+    let count = |condition: Option<&str>| -> Option<Expr> {
+        let text = match condition {
+            Some(c) => {
+                format!("(SELECT count(*) FROM (SELECT 1) AS __athena_in(__athena_v) WHERE {c})")
+            }
+            None => "(SELECT count(*) FROM (SELECT 1) AS __athena_in(__athena_v))".to_owned(),
+        };
+        let mut counted = template(&text, &[value.clone()])?;
+        // Put the subquery in place of the placeholder derived table.
+        if let Expr::Subquery(q) = &mut counted
+            && let SetExpr::Select(s) = q.body.as_mut()
+            && let Some(TableFactor::Derived {
+                subquery: inner, ..
+            }) = s.from.first_mut().map(|t| &mut t.relation)
+        {
+            *inner = Box::new(subquery.clone());
+        }
+        Some(counted)
+    };
+    let matches = count(Some("__athena_in.__athena_v = (__0)"))?;
+    let rows = count(None)?;
+    let nulls = count(Some("__athena_in.__athena_v IS NULL"))?;
+    let answer = template(
+        "CASE WHEN __0 > 0 THEN true WHEN __1 = 0 THEN false \
+         WHEN __2 IS NULL OR __3 > 0 THEN CAST(NULL AS BOOLEAN) ELSE false END",
+        &[matches, rows, value.clone(), nulls],
+    )?;
+    if negated {
+        template("NOT (__0)", &[answer])
+    } else {
+        Some(answer)
+    }
+}
+
+/// Whether `query` names a column with a qualifier that none of its own relations has
+/// (a correlated subquery; one that names outer columns without a qualifier is not
+/// seen).
+fn correlated(query: &Query) -> bool {
+    struct Names {
+        relations: Vec<String>,
+        qualifiers: Vec<String>,
+    }
+    impl Visitor for Names {
+        type Break = ();
+        fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<()> {
+            match factor {
+                TableFactor::Table { name, alias, .. } => {
+                    if let Some(ObjectNamePart::Identifier(id)) = name.0.last() {
+                        self.relations.push(id.value.to_ascii_lowercase());
+                    }
+                    if let Some(a) = alias {
+                        self.relations.push(a.name.value.to_ascii_lowercase());
+                    }
+                }
+                TableFactor::Derived { alias: Some(a), .. }
+                | TableFactor::UNNEST { alias: Some(a), .. } => {
+                    self.relations.push(a.name.value.to_ascii_lowercase());
+                }
+                _ => {}
+            }
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
+            if let Expr::CompoundIdentifier(parts) = expr
+                && parts.len() > 1
+            {
+                self.qualifiers
+                    .push(parts[parts.len() - 2].value.to_ascii_lowercase());
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut names = Names {
+        relations: Vec::new(),
+        qualifiers: Vec::new(),
+    };
+    let _ = query.visit(&mut names);
+    names
+        .qualifiers
+        .iter()
+        .any(|q| !names.relations.contains(q))
 }
