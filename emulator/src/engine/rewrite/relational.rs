@@ -1389,7 +1389,7 @@ fn in_subquery_value(value: &Expr, subquery: &Query, negated: bool) -> Option<Ex
             }
             None => "(SELECT count(*) FROM (SELECT 1) AS __athena_in(__athena_v))".to_owned(),
         };
-        let mut counted = template(&text, &[value.clone()])?;
+        let mut counted = template(&text, std::slice::from_ref(value))?;
         // Put the subquery in place of the placeholder derived table.
         if let Expr::Subquery(q) = &mut counted
             && let SetExpr::Select(s) = q.body.as_mut()
@@ -1397,7 +1397,7 @@ fn in_subquery_value(value: &Expr, subquery: &Query, negated: bool) -> Option<Ex
                 subquery: inner, ..
             }) = s.from.first_mut().map(|t| &mut t.relation)
         {
-            *inner = Box::new(subquery.clone());
+            **inner = subquery.clone();
         }
         Some(counted)
     };
