@@ -21,6 +21,7 @@ use datafusion::config::ConfigOptions;
 use datafusion::error::DataFusionError;
 use datafusion::execution::context::ExecutionProps;
 use datafusion::logical_expr::expr::ScalarFunction;
+use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::physical_planning_context::PhysicalPlanningContext;
 use datafusion::logical_expr::utils::merge_schema;
 use datafusion::logical_expr::{
@@ -82,7 +83,10 @@ impl AnalyzerRule for TrinoTry {
                 return Ok(Transformed::no(node));
             }
             let schema = merge_schema(&inputs);
+            // A rewritten expression keeps its name: the plan above finds it by it.
+            let names = NamePreserver::new(&node);
             node.map_expressions(|e| {
+                let saved = names.save(&e);
                 e.transform_up(|e| match e {
                     Expr::ScalarFunction(call) if call.func.name() == MARKER => {
                         let [inner] = <[Expr; 1]>::try_from(call.args).map_err(|_| {
@@ -92,6 +96,7 @@ impl AnalyzerRule for TrinoTry {
                     }
                     other => Ok(Transformed::no(other)),
                 })
+                .map(|t| t.update_data(|e| saved.restore(e)))
             })
         })
         .map(|t| t.data)

@@ -15,6 +15,7 @@ use datafusion::common::{DFSchema, Result, ScalarValue};
 use datafusion::config::ConfigOptions;
 use datafusion::error::DataFusionError;
 use datafusion::logical_expr::expr::{AggregateFunction, ScalarFunction, WindowFunction};
+use datafusion::logical_expr::expr_rewriter::NamePreserver;
 use datafusion::logical_expr::utils::merge_schema;
 use datafusion::logical_expr::{
     Between, BinaryExpr, Case, Expr, ExprSchemable, LogicalPlan, Operator, Projection, Union, cast,
@@ -51,7 +52,13 @@ impl AnalyzerRule for TrinoTypes {
                 }
             }
             node.transform_data(|n| {
-                n.map_expressions(|e| e.transform_up(|e| expression(e, &schema)))
+                // A rewritten expression keeps its name: the plan above finds it by it.
+                let names = NamePreserver::new(&n);
+                n.map_expressions(|e| {
+                    let saved = names.save(&e);
+                    Ok(e.transform_up(|e| expression(e, &schema))?
+                        .update_data(|e| saved.restore(e)))
+                })
             })
         })
         .map(|t| t.data)
