@@ -85,6 +85,14 @@ pub(crate) fn translate(msg: &str) -> Option<String> {
             "count(DISTINCT) of several arguments",
         ),
     ];
+    // A refusal of the emulator that DataFusion wrapped in a message of its own.
+    if let Some(at) = msg.find("NOT_SUPPORTED: ") {
+        let refusal = first_line(&msg[at..]);
+        let refusal = refusal
+            .split_once(". No function matches")
+            .map_or(refusal, |(r, _)| r);
+        return Some(refusal.to_owned());
+    }
     if let Some((_, what)) = NOT_SUPPORTED
         .iter()
         .find(|(pattern, _)| msg.contains(pattern))
@@ -121,5 +129,13 @@ mod tests {
             Some("FUNCTION_NOT_FOUND: Function 'sum' failed to match any signature, errors: ...")
         );
         assert_eq!(translate("Division by zero"), None);
+        // A refusal wrapped by DataFusion keeps its name and words.
+        let wrapped = "Execution error: Function 'athena_histogram' user-defined coercion failed with: Error during planning: NOT_SUPPORTED: histogram with keys of type real is not supported by athena-emulator (why). No function matches the given name and argument types";
+        assert_eq!(
+            translate(wrapped).as_deref(),
+            Some(
+                "NOT_SUPPORTED: histogram with keys of type real is not supported by athena-emulator (why)"
+            )
+        );
     }
 }

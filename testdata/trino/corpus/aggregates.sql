@@ -80,6 +80,19 @@ SELECT map_agg(dept, floor) FROM dept WHERE dept IS NOT NULL;
 SELECT histogram(dept) FROM emp WHERE dept IS NOT NULL;
 SELECT histogram(x) FROM (VALUES (1), (1), (2), (NULL)) t(x);
 SELECT multimap_agg(dept, name) FROM emp WHERE id IN (1, 4);
+SELECT multimap_agg(dept, name) FROM emp;
+SELECT map_agg(x, y) FROM (VALUES (1, 'a'), (2, 'b'), (1, 'c'), (NULL, 'd')) t(x, y);
+SELECT histogram(x) FROM UNNEST(transform(sequence(1, 60), i -> i % 23)) t(x);
+SELECT histogram(CAST(x AS VARCHAR)) FROM UNNEST(sequence(1, 40)) t(x);
+SELECT map_agg(x, x * 2) FROM UNNEST(sequence(-20, 20)) t(x);
+SELECT histogram(born) FROM people;
+SELECT histogram(x) FROM (VALUES (1)) t(x) WHERE false;
+SELECT histogram(region) FROM sales GROUP BY ();
+SELECT region, histogram(product) FROM sales GROUP BY region;
+SELECT histogram(bonus) FROM emp;
+SELECT histogram(x) FROM (VALUES (REAL '1.5'), (REAL '2.5')) t(x);
+SELECT map_agg(CAST(x AS DOUBLE) / 8, x) FROM UNNEST(sequence(1, 30)) t(x);
+SELECT map_agg(name, salary) OVER (PARTITION BY dept) FROM emp;
 
 -- max_by and min_by: the value of x at the largest/smallest y.
 SELECT max_by(name, salary), min_by(name, salary) FROM emp WHERE id <> 3 AND id <> 8;

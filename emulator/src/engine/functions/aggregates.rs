@@ -11,6 +11,7 @@ use datafusion::logical_expr::AggregateUDF;
 
 mod approximate;
 mod extremes;
+mod maps;
 mod moments;
 mod sums;
 
@@ -20,6 +21,7 @@ fn all() -> impl Iterator<Item = AggregateUDF> {
         .chain(sums::udafs())
         .chain(extremes::udafs())
         .chain(approximate::udafs())
+        .chain(maps::udafs())
 }
 
 /// Registers every UDAF of the module.

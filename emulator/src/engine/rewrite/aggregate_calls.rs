@@ -47,6 +47,9 @@ pub(super) fn rewrite_aggregate(f: &Function) -> Option<Expr> {
         ("regr_slope", 2) => renamed("athena_regr_slope"),
         ("regr_intercept", 2) => renamed("athena_regr_intercept"),
         ("geometric_mean", 1) => renamed("athena_geometric_mean"),
+        ("histogram", 1) => renamed("athena_histogram"),
+        ("map_agg", 2) => renamed("athena_map_agg"),
+        ("multimap_agg", 2) => renamed("athena_multimap_agg"),
         // Trino's bitwise aggregates take and return bigints.
         ("bitwise_and_agg" | "bitwise_or_agg" | "bitwise_xor_agg", 1) => {
             let to = match name.as_str() {
