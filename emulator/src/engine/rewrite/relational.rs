@@ -1472,6 +1472,76 @@ fn correlated(query: &Query) -> bool {
         .any(|q| !names.relations.contains(q))
 }
 
+/// The aggregates whose maps list their entries in the order of Trino's hash table
+/// (`functions/aggregates/maps.rs`).
+const MAP_AGGREGATES: &[&str] = &["histogram", "map_agg", "multimap_agg"];
+
+/// Within a GROUP BY, Trino lists a group's entries in an order that depends on how its
+/// partial states arrive: refused there (a grouping of the whole input, `GROUP BY ()`,
+/// is the global aggregation the emulator reproduces).
+fn check_map_aggregates(select: &Select) -> Result<(), QueryError> {
+    let grouped = match &select.group_by {
+        GroupByExpr::Expressions(exprs, _) => !exprs.iter().all(is_empty_tuple),
+        GroupByExpr::All(_) => true,
+    };
+    if !grouped {
+        return Ok(());
+    }
+    let exprs = select
+        .projection
+        .iter()
+        .filter_map(|i| match i {
+            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => Some(e),
+            _ => None,
+        })
+        .chain(select.having.iter());
+    for e in exprs {
+        let found = find_call(e, &|name| MAP_AGGREGATES.contains(&name));
+        if let Some(name) = found {
+            return Err(not_supported(&format!("{name} with GROUP BY")));
+        }
+    }
+    Ok(())
+}
+
+/// The name of the first call of `expr` (outside its subqueries) that `matches`.
+fn find_call(expr: &Expr, matches: &dyn Fn(&str) -> bool) -> Option<String> {
+    struct Finder<'a> {
+        depth: usize,
+        matches: &'a dyn Fn(&str) -> bool,
+        found: Option<String>,
+    }
+    impl Visitor for Finder<'_> {
+        type Break = ();
+        fn pre_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+            self.depth += 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
+            self.depth -= 1;
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
+            if self.depth == 0
+                && let Expr::Function(f) = expr
+                && let Some(name) = function_name(&f.name)
+                && (self.matches)(&name)
+            {
+                self.found = Some(name);
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut finder = Finder {
+        depth: 0,
+        matches,
+        found: None,
+    };
+    let _ = expr.visit(&mut finder);
+    finder.found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1595,74 +1665,4 @@ mod tests {
         assert!(sql("SELECT x FROM a INTERSECT ALL SELECT x FROM b").starts_with("NOT_SUPPORTED"));
         assert!(sql("SELECT x FROM t WHERE count(*) > 1").starts_with("EXPRESSION_NOT_SCALAR"));
     }
-}
-
-/// The aggregates whose maps list their entries in the order of Trino's hash table
-/// (`functions/aggregates/maps.rs`).
-const MAP_AGGREGATES: &[&str] = &["histogram", "map_agg", "multimap_agg"];
-
-/// Within a GROUP BY, Trino lists a group's entries in an order that depends on how its
-/// partial states arrive: refused there (a grouping of the whole input, `GROUP BY ()`,
-/// is the global aggregation the emulator reproduces).
-fn check_map_aggregates(select: &Select) -> Result<(), QueryError> {
-    let grouped = match &select.group_by {
-        GroupByExpr::Expressions(exprs, _) => !exprs.iter().all(is_empty_tuple),
-        GroupByExpr::All(_) => true,
-    };
-    if !grouped {
-        return Ok(());
-    }
-    let exprs = select
-        .projection
-        .iter()
-        .filter_map(|i| match i {
-            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => Some(e),
-            _ => None,
-        })
-        .chain(select.having.iter());
-    for e in exprs {
-        let found = find_call(e, &|name| MAP_AGGREGATES.contains(&name));
-        if let Some(name) = found {
-            return Err(not_supported(&format!("{name} with GROUP BY")));
-        }
-    }
-    Ok(())
-}
-
-/// The name of the first call of `expr` (outside its subqueries) that `matches`.
-fn find_call(expr: &Expr, matches: &dyn Fn(&str) -> bool) -> Option<String> {
-    struct Finder<'a> {
-        depth: usize,
-        matches: &'a dyn Fn(&str) -> bool,
-        found: Option<String>,
-    }
-    impl Visitor for Finder<'_> {
-        type Break = ();
-        fn pre_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
-            self.depth += 1;
-            ControlFlow::Continue(())
-        }
-        fn post_visit_query(&mut self, _: &Query) -> ControlFlow<()> {
-            self.depth -= 1;
-            ControlFlow::Continue(())
-        }
-        fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
-            if self.depth == 0
-                && let Expr::Function(f) = expr
-                && let Some(name) = function_name(&f.name)
-                && (self.matches)(&name)
-            {
-                self.found = Some(name);
-                return ControlFlow::Break(());
-            }
-            ControlFlow::Continue(())
-        }
-    }
-    let mut finder = Finder {
-        depth: 0,
-        matches,
-        found: None,
-    };
-    let _ = expr.visit(&mut finder);
-    finder.found
 }
