@@ -76,3 +76,11 @@ SELECT region, count(*), sum(count(*)) OVER () FROM sales GROUP BY region;
 SELECT count(*), count(DISTINCT region), max(yr) FROM sales GROUP BY ();
 SELECT dept FROM emp WHERE salary > 80 GROUP BY dept HAVING count(*) >= 2 AND min(id) < 5;
 SELECT DISTINCT dept, salary > 90 FROM emp;
+
+-- HAVING sees the FROM clause's columns, not output aliases; syntax of other dialects.
+SELECT dept, count(*) AS cnt FROM emp GROUP BY dept HAVING cnt > 1;
+SELECT dept AS d, count(*) FROM emp GROUP BY dept HAVING d IS NOT NULL;
+SELECT dept, count(*) AS id FROM emp GROUP BY dept HAVING id > 1;
+SELECT dept, max(salary) AS top FROM emp GROUP BY dept HAVING max(salary) > 85 ORDER BY top DESC;
+SELECT dept, count(*) FROM emp GROUP BY dept WITH ROLLUP;
+SELECT DISTINCT ON (dept) dept, name FROM emp;

@@ -110,3 +110,7 @@ SELECT nullif(1, 'a');
 SELECT true = 1;
 SELECT a IS DISTINCT FROM s FROM pairs;
 SELECT current_timestamp IS NULL, localtimestamp IS NULL, typeof(current_timestamp), typeof(localtimestamp);
+
+-- Operators of other dialects.
+SELECT 1 == 1;
+SELECT 1 <=> NULL;

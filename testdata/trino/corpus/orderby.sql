@@ -77,3 +77,8 @@ SELECT id FROM emp ORDER BY (SELECT max(floor) FROM dept) + id DESC LIMIT 2;
 SELECT name FROM emp ORDER BY dept DESC, salary DESC NULLS FIRST, id OFFSET 1 LIMIT 4;
 SELECT s FROM vals ORDER BY lower(s), s;
 SELECT x, y FROM (VALUES (1, 'b'), (1, 'a'), (NULL, 'c'), (0, NULL)) t(x, y) ORDER BY x DESC NULLS FIRST, y;
+
+-- Syntax of other dialects that Trino does not have.
+SELECT id FROM emp ORDER BY id LIMIT 2, 3;
+SELECT TOP 2 id FROM emp;
+SELECT id FROM emp QUALIFY row_number() OVER (ORDER BY id) = 1;

@@ -140,6 +140,9 @@ SELECT w FROM words WHERE w ILIKE 'A%';
 SELECT d.dept, e.name FROM dept d CROSS JOIN LATERAL (SELECT name FROM emp WHERE emp.dept = d.dept ORDER BY id LIMIT 1) e;
 SELECT name FROM emp e WHERE (SELECT count(*) FROM emp r WHERE r.manager_id = e.id) > 1;
 
+SELECT * EXCEPT (id) FROM emp;
+SELECT e.* EXCLUDE (id) FROM emp e;
+
 -- Errors: unknown tables and columns, ambiguous names.
 SELECT nope FROM emp;
 SELECT dept FROM emp JOIN dept ON emp.dept = dept.dept;

@@ -28,6 +28,7 @@ use datafusion::sql::sqlparser::ast::{
 use super::ast::{function_name, template};
 use crate::engine::error::QueryError;
 use crate::engine::functions::catalog;
+use crate::engine::names::DUPLICATE_MARK;
 
 /// Fails with the first construct of `statement` (as written, before any rewrite) that
 /// Trino refuses: syntax it does not have, window functions without OVER or with
@@ -53,7 +54,24 @@ impl Visitor for Checker {
         }
     }
 
+    fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+        if matches!(
+            query.limit_clause,
+            Some(LimitClause::OffsetCommaLimit { .. })
+        ) {
+            self.0 = Some(syntax_error(
+                "mismatched input ','. Expecting: <EOF> (LIMIT offset, count is MySQL's)",
+            ));
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    }
+
     fn pre_visit_select(&mut self, select: &Select) -> ControlFlow<()> {
+        if let Err(e) = check_select_syntax(select) {
+            self.0 = Some(e);
+            return ControlFlow::Break(());
+        }
         if let Err(e) = check_map_aggregates(select) {
             self.0 = Some(e);
             return ControlFlow::Break(());
@@ -146,6 +164,10 @@ fn check_expr(expr: &Expr) -> Result<(), QueryError> {
         Expr::SimilarTo { .. } => Err(syntax_error("mismatched input 'SIMILAR'")),
         Expr::RLike { .. } => Err(syntax_error("mismatched input 'RLIKE'")),
         Expr::Like { any: true, .. } => Err(syntax_error("mismatched input 'ANY'")),
+        Expr::BinaryOp {
+            op: datafusion::sql::sqlparser::ast::BinaryOperator::Spaceship,
+            ..
+        } => Err(syntax_error("mismatched input '>'")),
         Expr::InSubquery { expr, .. } if matches!(expr.as_ref(), Expr::Tuple(_)) => Err(
             not_supported("IN with a row of values and a subquery ((a, b) IN (SELECT ...))"),
         ),
@@ -677,10 +699,11 @@ fn qualify_grouping_names(select: &mut Select) {
     if aliases.is_empty() {
         return;
     }
-    let Some(qualifier) = single_relation_name(select) else {
-        return;
-    };
+    let qualifier = single_relation_name(select);
     let qualify = |e: &mut Expr| {
+        let Some(qualifier) = &qualifier else {
+            return;
+        };
         let _ = datafusion::sql::sqlparser::ast::visit_expressions_mut(e, |e: &mut Expr| {
             if let Expr::Identifier(id) = e
                 && aliases.contains(&id.value.to_ascii_lowercase())
@@ -700,8 +723,67 @@ fn qualify_grouping_names(select: &mut Select) {
             }
         }
     }
-    if let Some(having) = &mut select.having {
-        qualify(having);
+    // HAVING: the alias is hidden (renamed with a suffix ColumnInfo drops), so that the
+    // name resolves to an input column or fails with COLUMN_NOT_FOUND; DataFusion
+    // misreports a qualified name it does not find in HAVING.
+    let Some(having) = &select.having else {
+        return;
+    };
+    let mut referenced = Vec::new();
+    let mut having = having.clone();
+    let _ = datafusion::sql::sqlparser::ast::visit_expressions_mut(&mut having, |e: &mut Expr| {
+        if let Expr::Identifier(id) = e
+            && aliases.contains(&id.value.to_ascii_lowercase())
+        {
+            referenced.push(id.value.to_ascii_lowercase());
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    for item in &mut select.projection {
+        if let SelectItem::ExprWithAlias { alias, .. } = item
+            && referenced.contains(&alias.value.to_ascii_lowercase())
+        {
+            alias.value = format!(
+                "{}{DUPLICATE_MARK}{HIDDEN_FROM_HAVING}",
+                alias.value.to_ascii_lowercase()
+            );
+            alias.quote_style = Some('"');
+        }
+    }
+}
+
+/// The suffix (after DUPLICATE_MARK, which ColumnInfo drops with what follows, so the
+/// column keeps its name) of an output alias hidden from HAVING.
+const HIDDEN_FROM_HAVING: &str = "having";
+
+/// ORDER BY sees output aliases, those hidden from HAVING included: its bare names of
+/// them are renamed too.
+fn order_by_hidden_aliases(
+    select: &Select,
+    items: &mut [datafusion::sql::sqlparser::ast::OrderByExpr],
+) {
+    let hidden: Vec<(String, Ident)> = select
+        .projection
+        .iter()
+        .filter_map(|item| match item {
+            SelectItem::ExprWithAlias { alias, .. } => alias
+                .value
+                .split_once(DUPLICATE_MARK)
+                .filter(|(_, suffix)| *suffix == HIDDEN_FROM_HAVING)
+                .map(|(base, _)| (base.to_owned(), alias.clone())),
+            _ => None,
+        })
+        .collect();
+    if hidden.is_empty() {
+        return;
+    }
+    for item in items {
+        replace_names(&mut item.expr, &|id: &Ident| {
+            hidden
+                .iter()
+                .find(|(base, _)| base.eq_ignore_ascii_case(&id.value))
+                .map(|(_, alias)| Expr::Identifier(alias.clone()))
+        });
     }
 }
 
@@ -737,10 +819,13 @@ fn single_relation_name(select: &Select) -> Option<Vec<Ident>> {
 fn rewrite_query(query: &mut Query) -> Result<(), QueryError> {
     check_set_operations(&query.body)?;
     if let SetExpr::Select(select) = query.body.as_mut() {
-        let order_by = query.order_by.as_mut().and_then(|o| match &mut o.kind {
+        let mut order_by = query.order_by.as_mut().and_then(|o| match &mut o.kind {
             OrderByKind::Expressions(items) => Some(items),
             _ => None,
         });
+        if let Some(items) = order_by.as_deref_mut() {
+            order_by_hidden_aliases(select, items);
+        }
         using_join(select, order_by)?;
     }
     if let Some(fetch) = query.fetch.take() {
@@ -849,18 +934,25 @@ fn check_grouping_in_order_by(query: &Query) -> Result<(), QueryError> {
 
 /// `GROUP BY ALL a, b` is Trino's `GROUP BY a, b` (ALL is the default quantifier), which
 /// sqlparser does not parse; `GROUP BY DISTINCT` (duplicate grouping sets removed) is not
-/// supported. Works on the statement's text before it is parsed; `None` when nothing
-/// changes.
+/// supported; `==`, which sqlparser reads as `=`, is a syntax error in Trino. Works on the
+/// statement's text before it is parsed; `None` when nothing changes.
 pub(super) fn group_by_quantifier(sql: &str) -> Result<Option<String>, QueryError> {
     use datafusion::sql::sqlparser::dialect::GenericDialect;
     use datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
     let lower = sql.to_ascii_lowercase();
-    if !lower.contains("group") || !(lower.contains("all") || lower.contains("distinct")) {
+    let grouping = lower.contains("group") && (lower.contains("all") || lower.contains("distinct"));
+    if !grouping && !sql.contains("==") {
         return Ok(None);
     }
     let Ok(tokens) = Tokenizer::new(&GenericDialect {}, sql).tokenize() else {
         return Ok(None); // the parser reports it
     };
+    // `==` is not Trino's (sqlparser reads it as `=`).
+    if tokens.iter().any(|t| matches!(t, Token::DoubleEq)) {
+        return Err(syntax_error(
+            "mismatched input '='. Expecting: 'ALL', 'ANY', 'SOME', <expression>",
+        ));
+    }
     let word = |t: &Token, w: &str| matches!(t, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w));
     let significant: Vec<usize> = (0..tokens.len())
         .filter(|&i| !matches!(tokens[i], Token::Whitespace(_)))
@@ -1665,4 +1757,44 @@ mod tests {
         assert!(sql("SELECT x FROM a INTERSECT ALL SELECT x FROM b").starts_with("NOT_SUPPORTED"));
         assert!(sql("SELECT x FROM t WHERE count(*) > 1").starts_with("EXPRESSION_NOT_SCALAR"));
     }
+}
+
+/// SELECT syntax of other dialects that sqlparser accepts and Trino does not: DISTINCT
+/// ON, TOP, QUALIFY, `*` EXCEPT/EXCLUDE/REPLACE/RENAME/ILIKE, GROUP BY ... WITH ROLLUP.
+fn check_select_syntax(select: &Select) -> Result<(), QueryError> {
+    if matches!(
+        select.distinct,
+        Some(datafusion::sql::sqlparser::ast::Distinct::On(_))
+    ) {
+        return Err(syntax_error(
+            "mismatched input 'ON'. Expecting: '*', <expression>",
+        ));
+    }
+    if select.top.is_some() {
+        return Err(syntax_error("mismatched input 'TOP'"));
+    }
+    if select.qualify.is_some() {
+        return Err(syntax_error("mismatched input 'QUALIFY'"));
+    }
+    let wildcard_options = |o: &datafusion::sql::sqlparser::ast::WildcardAdditionalOptions| {
+        o.opt_exclude.is_some()
+            || o.opt_except.is_some()
+            || o.opt_replace.is_some()
+            || o.opt_rename.is_some()
+            || o.opt_ilike.is_some()
+    };
+    if select.projection.iter().any(|item| match item {
+        SelectItem::Wildcard(o) | SelectItem::QualifiedWildcard(_, o) => wildcard_options(o),
+        _ => false,
+    }) {
+        return Err(syntax_error(
+            "mismatched input after '*'. Expecting: ',', 'FROM' (Trino has no * EXCEPT, EXCLUDE, REPLACE or RENAME)",
+        ));
+    }
+    if let GroupByExpr::Expressions(_, modifiers) = &select.group_by
+        && !modifiers.is_empty()
+    {
+        return Err(syntax_error("mismatched input 'WITH'"));
+    }
+    Ok(())
 }
