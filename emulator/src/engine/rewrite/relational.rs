@@ -1634,6 +1634,46 @@ fn find_call(expr: &Expr, matches: &dyn Fn(&str) -> bool) -> Option<String> {
     finder.found
 }
 
+/// SELECT syntax of other dialects that sqlparser accepts and Trino does not: DISTINCT
+/// ON, TOP, QUALIFY, `*` EXCEPT/EXCLUDE/REPLACE/RENAME/ILIKE, GROUP BY ... WITH ROLLUP.
+fn check_select_syntax(select: &Select) -> Result<(), QueryError> {
+    if matches!(
+        select.distinct,
+        Some(datafusion::sql::sqlparser::ast::Distinct::On(_))
+    ) {
+        return Err(syntax_error(
+            "mismatched input 'ON'. Expecting: '*', <expression>",
+        ));
+    }
+    if select.top.is_some() {
+        return Err(syntax_error("mismatched input 'TOP'"));
+    }
+    if select.qualify.is_some() {
+        return Err(syntax_error("mismatched input 'QUALIFY'"));
+    }
+    let wildcard_options = |o: &datafusion::sql::sqlparser::ast::WildcardAdditionalOptions| {
+        o.opt_exclude.is_some()
+            || o.opt_except.is_some()
+            || o.opt_replace.is_some()
+            || o.opt_rename.is_some()
+            || o.opt_ilike.is_some()
+    };
+    if select.projection.iter().any(|item| match item {
+        SelectItem::Wildcard(o) | SelectItem::QualifiedWildcard(_, o) => wildcard_options(o),
+        _ => false,
+    }) {
+        return Err(syntax_error(
+            "mismatched input after '*'. Expecting: ',', 'FROM' (Trino has no * EXCEPT, EXCLUDE, REPLACE or RENAME)",
+        ));
+    }
+    if let GroupByExpr::Expressions(_, modifiers) = &select.group_by
+        && !modifiers.is_empty()
+    {
+        return Err(syntax_error("mismatched input 'WITH'"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1757,44 +1797,4 @@ mod tests {
         assert!(sql("SELECT x FROM a INTERSECT ALL SELECT x FROM b").starts_with("NOT_SUPPORTED"));
         assert!(sql("SELECT x FROM t WHERE count(*) > 1").starts_with("EXPRESSION_NOT_SCALAR"));
     }
-}
-
-/// SELECT syntax of other dialects that sqlparser accepts and Trino does not: DISTINCT
-/// ON, TOP, QUALIFY, `*` EXCEPT/EXCLUDE/REPLACE/RENAME/ILIKE, GROUP BY ... WITH ROLLUP.
-fn check_select_syntax(select: &Select) -> Result<(), QueryError> {
-    if matches!(
-        select.distinct,
-        Some(datafusion::sql::sqlparser::ast::Distinct::On(_))
-    ) {
-        return Err(syntax_error(
-            "mismatched input 'ON'. Expecting: '*', <expression>",
-        ));
-    }
-    if select.top.is_some() {
-        return Err(syntax_error("mismatched input 'TOP'"));
-    }
-    if select.qualify.is_some() {
-        return Err(syntax_error("mismatched input 'QUALIFY'"));
-    }
-    let wildcard_options = |o: &datafusion::sql::sqlparser::ast::WildcardAdditionalOptions| {
-        o.opt_exclude.is_some()
-            || o.opt_except.is_some()
-            || o.opt_replace.is_some()
-            || o.opt_rename.is_some()
-            || o.opt_ilike.is_some()
-    };
-    if select.projection.iter().any(|item| match item {
-        SelectItem::Wildcard(o) | SelectItem::QualifiedWildcard(_, o) => wildcard_options(o),
-        _ => false,
-    }) {
-        return Err(syntax_error(
-            "mismatched input after '*'. Expecting: ',', 'FROM' (Trino has no * EXCEPT, EXCLUDE, REPLACE or RENAME)",
-        ));
-    }
-    if let GroupByExpr::Expressions(_, modifiers) = &select.group_by
-        && !modifiers.is_empty()
-    {
-        return Err(syntax_error("mismatched input 'WITH'"));
-    }
-    Ok(())
 }
