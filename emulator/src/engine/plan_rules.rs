@@ -8,7 +8,8 @@
 //! - [`aggregates`], after it: `sum` of integers fails on overflow, `sum`/`avg` of reals
 //!   are reals, `min`/`max` of floats skip NaN, and RANGE frames need a numeric or
 //!   temporal sort key;
-//! - [`ordering`], after it: ORDER BY puts `-0.0` with `0.0` and NaN where Trino does;
+//! - [`floats`], after it: a comparison with NaN is false (`<>`: true), and ORDER BY
+//!   puts `-0.0` with `0.0` and NaN where Trino does;
 //! - [`try_expr`], after it: `TRY(x)` is NULL on the rows where `x` fails.
 
 use std::sync::Arc;
@@ -17,7 +18,7 @@ use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::context::SessionContext;
 
 mod aggregates;
-mod ordering;
+mod floats;
 mod try_expr;
 mod types;
 
@@ -28,7 +29,7 @@ pub(crate) fn with_trino_rules(ctx: SessionContext) -> SessionContext {
     if let Some(analyzer) = builder.analyzer() {
         analyzer.rules.insert(0, Arc::new(types::TrinoTypes));
         analyzer.rules.push(Arc::new(aggregates::TrinoAggregates));
-        analyzer.rules.push(Arc::new(ordering::TrinoOrdering));
+        analyzer.rules.push(Arc::new(floats::TrinoFloats));
         analyzer.rules.push(Arc::new(try_expr::TrinoTry));
     }
     let ctx = SessionContext::new_with_state(builder.build());
@@ -108,6 +109,27 @@ mod tests {
             .await
             .unwrap(),
             vec!["NULL", "NaN", "1.0"]
+        );
+    }
+
+    #[tokio::test]
+    async fn nan_compares_as_in_trino() {
+        let nan = "CAST('NaN' AS DOUBLE)";
+        assert_eq!(
+            rows(&format!(
+                "SELECT {nan} = {nan}, {nan} <> {nan}, {nan} > CAST(1 AS DOUBLE), {nan} IN (CAST(1 AS DOUBLE), {nan}), {nan} = CAST(NULL AS DOUBLE)"
+            ))
+            .await
+            .unwrap(),
+            vec!["false|true|false|false|NULL"]
+        );
+        assert_eq!(
+            rows(&format!(
+                "SELECT x FROM (VALUES ({nan}), (CAST(2 AS DOUBLE))) t(x) WHERE x > 1.5"
+            ))
+            .await
+            .unwrap(),
+            vec!["2.0"]
         );
     }
 

@@ -81,6 +81,14 @@ pub(crate) fn translate(msg: &str) -> Option<String> {
             "A correlated subquery of this form (LATERAL, or a correlation that cannot be turned into a join)",
         ),
         (
+            "There is only support Literal types for field at idx",
+            "lag/lead with a default that is not a literal",
+        ),
+        (
+            "which would be ambiguous",
+            "A correlated subquery of this form (its columns clash with the outer query's after decorrelation)",
+        ),
+        (
             "COUNT DISTINCT with multiple arguments",
             "count(DISTINCT) of several arguments",
         ),

@@ -55,6 +55,20 @@ SELECT id, d FROM vals WHERE d = 0 ORDER BY d, id DESC;
 SELECT min(d), max(d) FROM vals;
 SELECT max(d) FROM vals WHERE id <> 4;
 
+-- Comparisons of doubles: NaN equals nothing, is neither larger nor smaller (<> is
+-- true); -0.0 equals 0.0.
+SELECT id FROM vals WHERE d > 100;
+SELECT id, d = d, d <> d, d < 1, d >= 1, 1 < d FROM vals;
+SELECT id FROM vals WHERE d IN (2E0, nan(), -0.0E0);
+SELECT id FROM vals WHERE d NOT IN (2E0, nan());
+SELECT -0.0E0 = 0.0E0, -0.0E0 < 0.0E0, nan() = nan(), nan() > 1E0, nan() <> nan(), nan() >= nan(), nan() < infinity();
+SELECT a.id, b.id FROM vals a JOIN vals b ON a.d < b.d WHERE b.id = 4 OR a.id = 4;
+-- A double compared with a decimal is compared as a double.
+SELECT id FROM vals WHERE d > 1.5;
+SELECT id FROM vals WHERE d IN (1.5, 2.0);
+SELECT id FROM vals WHERE d BETWEEN 0.5 AND 2.5;
+SELECT id FROM vals WHERE d < 100000000000000000000.5;
+
 -- Strings by code point: upper case before lower case, accents after ASCII, '' first.
 SELECT id, s FROM vals ORDER BY s, id;
 SELECT id, s FROM vals ORDER BY s DESC, id;

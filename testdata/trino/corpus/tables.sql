@@ -143,6 +143,10 @@ SELECT name FROM emp e WHERE (SELECT count(*) FROM emp r WHERE r.manager_id = e.
 SELECT * EXCEPT (id) FROM emp;
 SELECT e.* EXCLUDE (id) FROM emp e;
 
+SELECT x, (SELECT max(y.x) FROM set_b y WHERE y.x < a.x) FROM set_a a;
+SELECT name FROM emp WHERE salary BETWEEN 80 AND 100 AND dept IS NOT NULL ORDER BY id LIMIT 2 OFFSET 1;
+SELECT name FROM emp ORDER BY id OFFSET 1 LIMIT 2;
+
 -- Errors: unknown tables and columns, ambiguous names.
 SELECT nope FROM emp;
 SELECT dept FROM emp JOIN dept ON emp.dept = dept.dept;

@@ -108,3 +108,4 @@ SELECT id, stddev(salary) OVER (PARTITION BY dept) FROM emp ORDER BY id;
 SELECT region, yr, sum(qty) OVER (PARTITION BY region ORDER BY yr RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM sales WHERE region IS NOT NULL AND product = 'apple' ORDER BY region, yr;
 SELECT id, sum(salary) OVER (ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM emp;
 SELECT id, sum(salary) OVER (GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM emp;
+SELECT id, lead(id, 2, id * 10) OVER (ORDER BY id) FROM emp;

@@ -221,8 +221,17 @@ fn expression(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
                     fields.push(f);
                 }
             }
-            common_type("IN value and list items", &fields)?;
-            Ok(Transformed::no(Expr::InList(in_list)))
+            let Some(float) = common_type("IN value and list items", &fields)? else {
+                return Ok(Transformed::no(Expr::InList(in_list)));
+            };
+            let mut in_list = in_list;
+            in_list.expr = Box::new(widen(*in_list.expr, schema, &float));
+            in_list.list = in_list
+                .list
+                .into_iter()
+                .map(|e| widen(e, schema, &float))
+                .collect();
+            Ok(Transformed::yes(Expr::InList(in_list)))
         }
         Expr::Between(Between {
             expr: value,
@@ -241,11 +250,20 @@ fn expression(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
                     name(h)
                 )));
             }
-            Ok(Transformed::no(Expr::Between(Between {
-                expr: value,
+            let float = float_over_decimal(fields.iter().flatten().map(|f| f.data_type()));
+            let Some(float) = float else {
+                return Ok(Transformed::no(Expr::Between(Between {
+                    expr: value,
+                    negated,
+                    low,
+                    high,
+                })));
+            };
+            Ok(Transformed::yes(Expr::Between(Between {
+                expr: Box::new(widen(*value, schema, &float)),
                 negated,
-                low,
-                high,
+                low: Box::new(widen(*low, schema, &float)),
+                high: Box::new(widen(*high, schema, &float)),
             })))
         }
         Expr::Like(like) => {
@@ -289,6 +307,20 @@ fn binary_expr(binary: BinaryExpr, schema: &DFSchema) -> Result<Transformed<Expr
                         format!("Cannot apply operator: {} {op} {}", name(lf), name(rf))
                     },
                 ));
+            }
+            // A decimal compared with a double or real is compared as that float
+            // (DataFusion would cast the float to a decimal, failing on NaN and
+            // rounding large values).
+            if let (Some(lf), Some(rf)) = (&l, &r)
+                && let Some(float) =
+                    float_over_decimal([lf.data_type(), rf.data_type()].into_iter())
+            {
+                let BinaryExpr { left, op, right } = binary;
+                return Ok(Transformed::yes(Expr::BinaryExpr(BinaryExpr::new(
+                    Box::new(widen(*left, schema, &float)),
+                    op,
+                    Box::new(widen(*right, schema, &float)),
+                ))));
             }
         }
         Plus | Minus | Multiply | Divide | Modulo => {

@@ -934,14 +934,16 @@ fn check_grouping_in_order_by(query: &Query) -> Result<(), QueryError> {
 
 /// `GROUP BY ALL a, b` is Trino's `GROUP BY a, b` (ALL is the default quantifier), which
 /// sqlparser does not parse; `GROUP BY DISTINCT` (duplicate grouping sets removed) is not
-/// supported; `==`, which sqlparser reads as `=`, is a syntax error in Trino. Works on the
-/// statement's text before it is parsed; `None` when nothing changes.
+/// supported; `==`, which sqlparser reads as `=`, and `LIMIT n OFFSET m` (Trino's OFFSET
+/// comes first) are syntax errors in Trino. Works on the statement's text before it is
+/// parsed; `None` when nothing changes.
 pub(super) fn group_by_quantifier(sql: &str) -> Result<Option<String>, QueryError> {
     use datafusion::sql::sqlparser::dialect::GenericDialect;
     use datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
     let lower = sql.to_ascii_lowercase();
     let grouping = lower.contains("group") && (lower.contains("all") || lower.contains("distinct"));
-    if !grouping && !sql.contains("==") {
+    let limit_offset = lower.contains("limit") && lower.contains("offset");
+    if !grouping && !limit_offset && !sql.contains("==") {
         return Ok(None);
     }
     let Ok(tokens) = Tokenizer::new(&GenericDialect {}, sql).tokenize() else {
@@ -957,6 +959,14 @@ pub(super) fn group_by_quantifier(sql: &str) -> Result<Option<String>, QueryErro
     let significant: Vec<usize> = (0..tokens.len())
         .filter(|&i| !matches!(tokens[i], Token::Whitespace(_)))
         .collect();
+    // Trino's OFFSET comes before LIMIT: `LIMIT n OFFSET m` does not parse.
+    for k in 2..significant.len() {
+        if word(&tokens[significant[k - 2]], "limit") && word(&tokens[significant[k]], "offset") {
+            return Err(syntax_error(
+                "mismatched input 'OFFSET'. Expecting: <EOF> (Trino's OFFSET comes before LIMIT)",
+            ));
+        }
+    }
     let mut drop = Vec::new();
     for k in 2..significant.len() {
         let (g, b, q) = (significant[k - 2], significant[k - 1], significant[k]);
