@@ -197,3 +197,142 @@ pub(crate) fn distinct_state_fields(
         DistinctRows::state_fields(args.name, &types)
     })
 }
+
+/// One of the module's aggregates over a sliding window frame (`ROWS BETWEEN 1 PRECEDING
+/// AND 1 FOLLOWING`): the frame's rows are kept, and each value is computed afresh over
+/// them in order, as Trino computes an aggregate that cannot remove inputs. (DataFusion
+/// slides a frame by retracting the rows that leave it.)
+pub(crate) struct SlidingRecompute {
+    types: Vec<datafusion::arrow::datatypes::DataType>,
+    rows: std::collections::VecDeque<Vec<datafusion::common::ScalarValue>>,
+    #[allow(clippy::type_complexity)]
+    fresh: Box<
+        dyn Fn() -> datafusion::common::Result<Box<dyn datafusion::logical_expr::Accumulator>>
+            + Send
+            + Sync,
+    >,
+}
+
+impl std::fmt::Debug for SlidingRecompute {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlidingRecompute")
+            .field("types", &self.types)
+            .field("rows", &self.rows.len())
+            .finish()
+    }
+}
+
+impl SlidingRecompute {
+    /// A sliding frame of the module's UDAF `name` called with `acc_args`: a fresh
+    /// accumulator of the UDAF, with the same arguments, for each value.
+    pub(crate) fn for_udaf(
+        name: &str,
+        acc_args: &datafusion::logical_expr::function::AccumulatorArgs<'_>,
+    ) -> datafusion::common::Result<Box<dyn datafusion::logical_expr::Accumulator>> {
+        let Some(udaf) = udaf(name) else {
+            return datafusion::common::exec_err!("no aggregate {name}");
+        };
+        let return_field = Arc::clone(&acc_args.return_field);
+        let schema = acc_args.schema.clone();
+        let ignore_nulls = acc_args.ignore_nulls;
+        let order_bys = acc_args.order_bys.to_vec();
+        let is_reversed = acc_args.is_reversed;
+        let call_name = acc_args.name.to_owned();
+        let is_distinct = acc_args.is_distinct;
+        let exprs = acc_args.exprs.to_vec();
+        let expr_fields = acc_args.expr_fields.to_vec();
+        let types = expr_fields.iter().map(|f| f.data_type().clone()).collect();
+        Ok(Box::new(SlidingRecompute {
+            types,
+            rows: std::collections::VecDeque::new(),
+            fresh: Box::new(move || {
+                udaf.accumulator(datafusion::logical_expr::function::AccumulatorArgs {
+                    return_field: Arc::clone(&return_field),
+                    schema: &schema,
+                    ignore_nulls,
+                    order_bys: &order_bys,
+                    is_reversed,
+                    name: &call_name,
+                    is_distinct,
+                    exprs: &exprs,
+                    expr_fields: &expr_fields,
+                })
+            }),
+        }))
+    }
+
+    fn rows_of(
+        values: &[datafusion::arrow::array::ArrayRef],
+    ) -> datafusion::common::Result<Vec<Vec<datafusion::common::ScalarValue>>> {
+        let n = values.first().map_or(0, |v| v.len());
+        (0..n)
+            .map(|row| {
+                values
+                    .iter()
+                    .map(|v| datafusion::common::ScalarValue::try_from_array(v, row))
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+impl datafusion::logical_expr::Accumulator for SlidingRecompute {
+    fn update_batch(
+        &mut self,
+        values: &[datafusion::arrow::array::ArrayRef],
+    ) -> datafusion::common::Result<()> {
+        self.rows.extend(Self::rows_of(values)?);
+        Ok(())
+    }
+
+    fn retract_batch(
+        &mut self,
+        values: &[datafusion::arrow::array::ArrayRef],
+    ) -> datafusion::common::Result<()> {
+        let n = values.first().map_or(0, |v| v.len());
+        for _ in 0..n {
+            self.rows.pop_front();
+        }
+        Ok(())
+    }
+
+    fn supports_retract_batch(&self) -> bool {
+        true
+    }
+
+    fn evaluate(&mut self) -> datafusion::common::Result<datafusion::common::ScalarValue> {
+        let mut accumulator = (self.fresh)()?;
+        if !self.rows.is_empty() {
+            let columns = (0..self.types.len())
+                .map(|i| {
+                    datafusion::common::ScalarValue::iter_to_array(
+                        self.rows.iter().map(|r| r[i].clone()),
+                    )
+                })
+                .collect::<datafusion::common::Result<Vec<_>>>()?;
+            accumulator.update_batch(&columns)?;
+        }
+        accumulator.evaluate()
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of_val(self)
+            + self
+                .rows
+                .iter()
+                .flatten()
+                .map(datafusion::common::ScalarValue::size)
+                .sum::<usize>()
+    }
+
+    fn state(&mut self) -> datafusion::common::Result<Vec<datafusion::common::ScalarValue>> {
+        datafusion::common::exec_err!("a sliding window frame has no partial state")
+    }
+
+    fn merge_batch(
+        &mut self,
+        _states: &[datafusion::arrow::array::ArrayRef],
+    ) -> datafusion::common::Result<()> {
+        datafusion::common::exec_err!("a sliding window frame is not merged")
+    }
+}

@@ -111,6 +111,13 @@ impl AggregateUDFImpl for ApproxDistinct {
         };
         Ok(super::maybe_distinct(&acc_args, inner))
     }
+
+    fn create_sliding_accumulator(
+        &self,
+        acc_args: AccumulatorArgs<'_>,
+    ) -> Result<Box<dyn Accumulator>> {
+        super::SlidingRecompute::for_udaf(self.name(), &acc_args)
+    }
 }
 
 /// Checks the maximum standard error `e` of `approx_distinct(x, e)`.
@@ -320,6 +327,13 @@ impl AggregateUDFImpl for ApproxPercentile {
             })
         };
         Ok(super::maybe_distinct(&acc_args, inner))
+    }
+
+    fn create_sliding_accumulator(
+        &self,
+        acc_args: AccumulatorArgs<'_>,
+    ) -> Result<Box<dyn Accumulator>> {
+        super::SlidingRecompute::for_udaf(self.name(), &acc_args)
     }
 }
 

@@ -177,6 +177,13 @@ impl AggregateUDFImpl for Extreme {
         };
         Ok(super::maybe_distinct(&acc_args, inner))
     }
+
+    fn create_sliding_accumulator(
+        &self,
+        acc_args: AccumulatorArgs<'_>,
+    ) -> Result<Box<dyn Accumulator>> {
+        super::SlidingRecompute::for_udaf(self.name(), &acc_args)
+    }
 }
 
 /// The value of a float ScalarValue.

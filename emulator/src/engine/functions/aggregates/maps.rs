@@ -162,6 +162,13 @@ impl AggregateUDFImpl for MapAggregate {
         });
         Ok(super::maybe_distinct(&acc_args, inner))
     }
+
+    fn create_sliding_accumulator(
+        &self,
+        acc_args: AccumulatorArgs<'_>,
+    ) -> Result<Box<dyn Accumulator>> {
+        super::SlidingRecompute::for_udaf(self.name(), &acc_args)
+    }
 }
 
 /// The entries so far, keys in the order they were first seen.

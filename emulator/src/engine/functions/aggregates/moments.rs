@@ -186,6 +186,13 @@ impl AggregateUDFImpl for TrinoStatistic {
         };
         Ok(super::maybe_distinct(&acc_args, inner))
     }
+
+    fn create_sliding_accumulator(
+        &self,
+        acc_args: AccumulatorArgs<'_>,
+    ) -> Result<Box<dyn Accumulator>> {
+        super::SlidingRecompute::for_udaf(self.name(), &acc_args)
+    }
 }
 
 /// The union of Trino's states: `count`, `mean`/`m1` (or the means of x and y), and the

@@ -328,6 +328,19 @@ impl AggregateUDFImpl for DoubleSum {
         };
         Ok(super::maybe_distinct(&acc_args, inner))
     }
+
+    fn create_sliding_accumulator(
+        &self,
+        acc_args: AccumulatorArgs<'_>,
+    ) -> Result<Box<dyn Accumulator>> {
+        // Sums and means remove the rows that leave the frame, as Trino's do; the
+        // geometric mean is computed afresh for each frame.
+        if self.kind == DoubleKind::GeometricMean {
+            super::SlidingRecompute::for_udaf(self.name(), &acc_args)
+        } else {
+            self.accumulator(acc_args)
+        }
+    }
 }
 
 #[derive(Debug)]
