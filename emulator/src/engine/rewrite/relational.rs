@@ -34,6 +34,7 @@ mod checks;
 mod grouping;
 mod joins;
 mod like;
+mod set_operations;
 mod subqueries;
 mod windows;
 
@@ -41,6 +42,7 @@ use checks::*;
 use grouping::*;
 use joins::*;
 use like::*;
+use set_operations::*;
 use subqueries::*;
 use windows::*;
 
@@ -356,7 +358,7 @@ fn join_constraint(op: &JoinOperator) -> Option<&JoinConstraint> {
 }
 
 fn rewrite_query(query: &mut Query) -> Result<(), QueryError> {
-    check_set_operations(&query.body)?;
+    all_set_operations(query.body.as_mut())?;
     if let SetExpr::Select(select) = query.body.as_mut() {
         let mut order_by = query.order_by.as_mut().and_then(|o| match &mut o.kind {
             OrderByKind::Expressions(items) => Some(items),
@@ -676,7 +678,12 @@ mod tests {
             );
         }
         assert!(sql("SELECT * FROM a NATURAL JOIN b").starts_with("NOT_SUPPORTED"));
-        assert!(sql("SELECT x FROM a INTERSECT ALL SELECT x FROM b").starts_with("NOT_SUPPORTED"));
+        let s = sql("SELECT x FROM a INTERSECT ALL SELECT x FROM b");
+        assert!(
+            s.contains("row_number() OVER (PARTITION BY __athena_l.__athena_c1)"),
+            "{s}"
+        );
+        assert!(sql("SELECT * FROM a EXCEPT ALL SELECT x FROM b").starts_with("NOT_SUPPORTED"));
         assert!(sql("SELECT x FROM t WHERE count(*) > 1").starts_with("EXPRESSION_NOT_SCALAR"));
     }
 }

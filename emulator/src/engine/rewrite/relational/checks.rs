@@ -106,31 +106,6 @@ pub(super) fn check_call(f: &Function) -> Result<(), QueryError> {
     }
 }
 
-/// INTERSECT ALL and EXCEPT ALL keep duplicates by their counts in Trino; DataFusion's
-/// keep every duplicate of the left side that has a match.
-pub(super) fn check_set_operations(body: &SetExpr) -> Result<(), QueryError> {
-    if let SetExpr::SetOperation {
-        left,
-        op,
-        set_quantifier,
-        right,
-    } = body
-    {
-        if matches!(set_quantifier, SetQuantifier::All) {
-            match op {
-                SetOperator::Intersect => return Err(not_supported("INTERSECT ALL")),
-                SetOperator::Except | SetOperator::Minus => {
-                    return Err(not_supported("EXCEPT ALL"));
-                }
-                _ => {}
-            }
-        }
-        check_set_operations(left)?;
-        check_set_operations(right)?;
-    }
-    Ok(())
-}
-
 /// Trino refuses a `grouping()` in ORDER BY whose arguments name output columns.
 pub(super) fn check_grouping_in_order_by(query: &Query) -> Result<(), QueryError> {
     let Some(order_by) = &query.order_by else {
