@@ -127,7 +127,7 @@ impl VisitorMut for PlaceSides<'_> {
             && matches!(subquery.body.as_ref(), SetExpr::Select(s) if s.from.is_empty())
             && let Some(side) = self.sides.next()
         {
-            subquery.body = Box::new(side);
+            *subquery.body = side;
         }
         ControlFlow::Continue(())
     }
