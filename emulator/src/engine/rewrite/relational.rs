@@ -127,6 +127,35 @@ impl Relational {
 impl VisitorMut for Relational {
     type Break = ();
 
+    /// `x op ALL/ANY (subquery)`, before its subquery is visited (as a scalar subquery it
+    /// would be rewritten as one).
+    fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        let rewritten = match expr {
+            Expr::AllOp {
+                left,
+                compare_op,
+                right,
+            } => quantified_value(left, compare_op, right, true)
+                .ok_or_else(|| not_supported("A comparison with ALL of a correlated subquery")),
+            Expr::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            } => quantified_value(left, compare_op, right, false).ok_or_else(|| {
+                not_supported("A comparison with ANY or SOME of a correlated subquery")
+            }),
+            _ => return ControlFlow::Continue(()),
+        };
+        match rewritten {
+            Ok(new) => {
+                *expr = new;
+                ControlFlow::Continue(())
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
         match rewrite_expr(expr) {
             Ok(Some(new)) => {
@@ -239,6 +268,7 @@ fn rewrite_expr(expr: &mut Expr) -> Result<Option<Expr>, QueryError> {
             Ok(rewrite_call(f))
         }
         Expr::Subquery(query) => Ok(single_value_subquery(query)),
+
         _ => Ok(None),
     }
 }
@@ -663,6 +693,11 @@ mod tests {
         assert!(!s.contains("athena_single_value"), "{s}");
         let s = sql("SELECT x IN (SELECT v FROM u) FROM t");
         assert!(s.contains("__athena_in.__athena_v"), "{s}");
+        // Quantified comparisons: from counts, minimum and maximum of the subquery.
+        let s = sql("SELECT x FROM t WHERE x > ALL (SELECT v FROM u)");
+        assert!(s.contains("max(__athena_in.__athena_v)"), "{s}");
+        let s = sql("SELECT x FROM t WHERE x > ANY (SELECT v FROM u WHERE u.k = t.k)");
+        assert!(s.starts_with("NOT_SUPPORTED"), "{s}");
     }
 
     #[test]

@@ -27,9 +27,6 @@ pub(super) fn check_expr(expr: &Expr) -> Result<(), QueryError> {
         Expr::InSubquery { expr, .. } if matches!(expr.as_ref(), Expr::Tuple(_)) => Err(
             not_supported("IN with a row of values and a subquery ((a, b) IN (SELECT ...))"),
         ),
-        Expr::AllOp { .. } | Expr::AnyOp { .. } => Err(not_supported(
-            "A comparison with ALL, ANY or SOME (subquery)",
-        )),
         Expr::Function(f) if f.over.is_some() && f.filter.is_some() => Err(QueryError::user(
             "NOT_SUPPORTED: FILTER is not yet supported for window functions",
         )),

@@ -85,29 +85,9 @@ pub(super) fn in_subquery_value(value: &Expr, subquery: &Query, negated: bool) -
     if correlated(subquery) {
         return None;
     }
-    // (SELECT count(*) FROM (<subquery>) AS __athena_in(__athena_v) [WHERE <condition>]).
-    let count = |condition: Option<&str>| -> Option<Expr> {
-        let text = match condition {
-            Some(c) => {
-                format!("(SELECT count(*) FROM (SELECT 1) AS __athena_in(__athena_v) WHERE {c})")
-            }
-            None => "(SELECT count(*) FROM (SELECT 1) AS __athena_in(__athena_v))".to_owned(),
-        };
-        let mut counted = template(&text, std::slice::from_ref(value))?;
-        // Put the subquery in place of the placeholder derived table.
-        if let Expr::Subquery(q) = &mut counted
-            && let SetExpr::Select(s) = q.body.as_mut()
-            && let Some(TableFactor::Derived {
-                subquery: inner, ..
-            }) = s.from.first_mut().map(|t| &mut t.relation)
-        {
-            **inner = subquery.clone();
-        }
-        Some(counted)
-    };
-    let matches = count(Some("__athena_in.__athena_v = (__0)"))?;
-    let rows = count(None)?;
-    let nulls = count(Some("__athena_in.__athena_v IS NULL"))?;
+    let matches = count_rows(subquery, value, Some("__athena_in.__athena_v = (__0)"))?;
+    let rows = count_rows(subquery, value, None)?;
+    let nulls = count_rows(subquery, value, Some("__athena_in.__athena_v IS NULL"))?;
     let answer = template(
         "CASE WHEN __0 > 0 THEN true WHEN __1 = 0 THEN false \
          WHEN __2 IS NULL OR __3 > 0 THEN CAST(NULL AS BOOLEAN) ELSE false END",
@@ -118,6 +98,123 @@ pub(super) fn in_subquery_value(value: &Expr, subquery: &Query, negated: bool) -
     } else {
         Some(answer)
     }
+}
+
+/// `x op ALL (subquery)` / `x op ANY (subquery)` (SOME is ANY) with Trino's three-valued
+/// answer, from uncorrelated aggregates of the (uncorrelated) subquery: its rows, its
+/// non-NULL values, their minimum and maximum (DataFusion cannot decorrelate a
+/// subquery whose correlation is an inequality). ALL is true without rows, NULL for a
+/// NULL `x`, false when a value compares false, NULL when a value is NULL, else true;
+/// ANY is true when a value compares true, false without rows, NULL for a NULL `x` or a
+/// NULL value, else false. `= ANY` is IN, `<> ALL` is NOT IN.
+pub(super) fn quantified_value(
+    value: &Expr,
+    op: &datafusion::sql::sqlparser::ast::BinaryOperator,
+    right: &Expr,
+    all: bool,
+) -> Option<Expr> {
+    use datafusion::sql::sqlparser::ast::BinaryOperator as B;
+    let Expr::Subquery(subquery) = right else {
+        return None;
+    };
+    match (op, all) {
+        (B::Eq, false) => return in_subquery_value(value, subquery, false),
+        (B::NotEq, true) => return in_subquery_value(value, subquery, true),
+        _ => {}
+    }
+    if correlated(subquery) {
+        return None;
+    }
+    let rows = count_rows(subquery, value, None)?;
+    let values = aggregate_rows(subquery, "count(__athena_in.__athena_v)")?;
+    let min = aggregate_rows(subquery, "min(__athena_in.__athena_v)")?;
+    let max = aggregate_rows(subquery, "max(__athena_in.__athena_v)")?;
+    // `= ALL` is false, `<> ANY` true, as soon as two values differ, whatever `x` is
+    // (measured on Trino 476, NULL `x` included).
+    if matches!((op, all), (B::Eq, true) | (B::NotEq, false)) {
+        let (differ, same) = if all {
+            ("false", "true")
+        } else {
+            ("true", "false")
+        };
+        let empty = if all { "true" } else { "false" };
+        let text = format!(
+            "CASE WHEN __0 = 0 THEN {empty} WHEN __2 > 0 AND __4 <> __5 THEN {differ} \
+             WHEN __1 IS NULL THEN CAST(NULL AS BOOLEAN) WHEN __2 > 0 AND __4 <> __1 THEN {differ} \
+             WHEN __3 > __2 THEN CAST(NULL AS BOOLEAN) ELSE {same} END"
+        );
+        return template(
+            &text,
+            &[rows.clone(), value.clone(), values, rows, min, max],
+        );
+    }
+    // Whether some value compares true (ANY) or false (ALL), given non-NULL values.
+    let decided = match (op, all) {
+        (B::Gt, true) => "NOT (__1 > __5)",
+        (B::GtEq, true) => "NOT (__1 >= __5)",
+        (B::Lt, true) => "NOT (__1 < __4)",
+        (B::LtEq, true) => "NOT (__1 <= __4)",
+        (B::Gt, false) => "__1 > __4",
+        (B::GtEq, false) => "__1 >= __4",
+        (B::Lt, false) => "__1 < __5",
+        (B::LtEq, false) => "__1 <= __5",
+        _ => return None,
+    };
+    // __0 rows, __1 x, __2 non-NULL values, __3 rows again, __4 min, __5 max.
+    let text = if all {
+        format!(
+            "CASE WHEN __0 = 0 THEN true WHEN __1 IS NULL THEN CAST(NULL AS BOOLEAN) \
+             WHEN __2 > 0 AND {decided} THEN false \
+             WHEN __3 > __2 THEN CAST(NULL AS BOOLEAN) ELSE true END"
+        )
+    } else {
+        format!(
+            "CASE WHEN __2 > 0 AND {decided} THEN true WHEN __0 = 0 THEN false \
+             WHEN __1 IS NULL OR __3 > __2 THEN CAST(NULL AS BOOLEAN) ELSE false END"
+        )
+    };
+    template(
+        &text,
+        &[rows.clone(), value.clone(), values, rows, min, max],
+    )
+}
+
+/// `(SELECT <aggregate> FROM (<subquery>) AS __athena_in(__athena_v))`.
+fn aggregate_rows(subquery: &Query, aggregate: &str) -> Option<Expr> {
+    let text = format!("(SELECT {aggregate} FROM (SELECT 1) AS __athena_in(__athena_v))");
+    let mut counted = template(&text, &[])?;
+    if let Expr::Subquery(q) = &mut counted
+        && let SetExpr::Select(s) = q.body.as_mut()
+        && let Some(TableFactor::Derived {
+            subquery: inner, ..
+        }) = s.from.first_mut().map(|t| &mut t.relation)
+    {
+        **inner = subquery.clone();
+    }
+    Some(counted)
+}
+
+/// `(SELECT count(*) FROM (<subquery>) AS __athena_in(__athena_v) [WHERE <condition>])`,
+/// `__0` in the condition standing for `value` (an outer value: the derived table's one
+/// column has a name nothing else has).
+fn count_rows(subquery: &Query, value: &Expr, condition: Option<&str>) -> Option<Expr> {
+    let text = match condition {
+        Some(c) => {
+            format!("(SELECT count(*) FROM (SELECT 1) AS __athena_in(__athena_v) WHERE {c})")
+        }
+        None => "(SELECT count(*) FROM (SELECT 1) AS __athena_in(__athena_v))".to_owned(),
+    };
+    let mut counted = template(&text, std::slice::from_ref(value))?;
+    // Put the subquery in place of the placeholder derived table.
+    if let Expr::Subquery(q) = &mut counted
+        && let SetExpr::Select(s) = q.body.as_mut()
+        && let Some(TableFactor::Derived {
+            subquery: inner, ..
+        }) = s.from.first_mut().map(|t| &mut t.relation)
+    {
+        **inner = subquery.clone();
+    }
+    Some(counted)
 }
 
 /// Whether `query` names a column with a qualifier that none of its own relations has
