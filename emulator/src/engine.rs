@@ -61,6 +61,7 @@ mod calendar;
 mod error;
 mod names;
 mod output;
+mod plan_rules;
 mod query_ids;
 mod statement_type;
 
@@ -76,6 +77,7 @@ mod render;
 mod rewrite;
 mod scan;
 mod state;
+mod trino_errors;
 mod unload;
 
 pub use error::QueryError;
@@ -459,7 +461,8 @@ fn session() -> SessionContext {
             "datafusion.execution.parquet.schema_force_view_types",
             false,
         );
-    let mut ctx = SessionContext::new_with_config(session);
+    // Trino's type, aggregate, ordering and TRY rules on the plans (plan_rules.rs).
+    let mut ctx = plan_rules::with_trino_rules(SessionContext::new_with_config(session));
     functions::register(&ctx);
     // Trino's arithmetic, decimals, casts and mathematical functions (numbers.rs).
     numbers::install(&mut ctx);

@@ -250,6 +250,21 @@ fn name_not_found(msg: &str, sql: &str, database: &str) -> Option<QueryError> {
 
 /// Any other error, by the kind of DataFusion error it is.
 fn by_kind(root: &DataFusionError, msg: &str) -> QueryError {
+    // Trino's own error for what DataFusion refuses too (trino_errors.rs); an error the
+    // emulator raised with a Trino error name keeps it.
+    if let Some(message) = super::trino_errors::translate(msg) {
+        return match root {
+            DataFusionError::Execution(_) => QueryError::Failed {
+                error_category: 2,
+                error_type: 1001,
+                message,
+            },
+            _ => QueryError::user(message),
+        };
+    }
+    if matches!(root, DataFusionError::Plan(_)) && has_error_code(msg) {
+        return QueryError::user(msg);
+    }
     match root {
         DataFusionError::NotImplemented(m) => QueryError::user(format!("NOT_SUPPORTED: {m}")),
         // A UDF's check of its arguments names Trino's error (FUNCTION_NOT_FOUND, ...).

@@ -8,6 +8,7 @@
 use datafusion::execution::context::SessionContext;
 
 mod adapters;
+mod aggregates;
 mod binary;
 pub(crate) mod catalog;
 mod collections;
@@ -19,11 +20,13 @@ mod lambdas;
 mod refusal;
 mod regex;
 mod strings;
+mod subqueries;
 mod text;
 mod trino_fn;
 mod types;
 mod urls;
 
+pub(crate) use aggregates::udaf as aggregate_udaf;
 pub(crate) use json::canonical_json;
 pub(crate) use types::trino_type_name;
 
@@ -39,6 +42,7 @@ pub(crate) fn register(ctx: &SessionContext) {
         strings::url_encode(),
         concat::concat(),
         refusal::not_supported(),
+        subqueries::single_value(),
     ] {
         ctx.register_udf(udf);
     }
@@ -54,4 +58,5 @@ pub(crate) fn register(ctx: &SessionContext) {
     dates::register(ctx);
     lambdas::register(ctx);
     collections::register(ctx);
+    aggregates::register(ctx);
 }

@@ -14,6 +14,7 @@ use datafusion::sql::sqlparser::tokenizer::Token;
 use super::error::QueryError;
 use super::names::DUPLICATE_MARK;
 
+mod aggregate_calls;
 mod ast;
 mod casts;
 mod collection_syntax;
@@ -24,6 +25,7 @@ mod function_calls;
 mod gate;
 mod literals;
 mod numbers;
+mod relational;
 mod strings;
 mod trino;
 mod type_syntax;
@@ -65,6 +67,8 @@ pub(crate) fn parse_query_naming(sql: &str) -> Result<ParsedQuery, QueryError> {
     let sql = converted.as_deref().unwrap_or(sql);
     let rows = collection_syntax::parenthesize_values_rows(sql);
     let sql = rows.as_deref().unwrap_or(sql);
+    let quantified = relational::group_by_quantifier(sql)?;
+    let sql = quantified.as_deref().unwrap_or(sql);
     let mut parser = Parser::new(&dialect).try_with_sql(sql).map_err(malformed)?;
     let statement = parser.parse_statement().map_err(malformed)?;
     while parser.consume_token(&Token::SemiColon) {}
@@ -80,9 +84,11 @@ pub(crate) fn parse_query_naming(sql: &str) -> Result<ParsedQuery, QueryError> {
     let mut statement = statement;
     gate::check_functions(&statement)?;
     numbers::check_literals(&statement)?;
+    relational::check_relational(&statement)?;
     collections::rewrite_statement(&mut statement)?;
     rewrite_tree(&mut statement);
     numbers::unify_values(&mut statement);
+    relational::rewrite_relational(&mut statement)?;
     let unnamed = name_columns(&mut statement);
     let mut placeholders = 0usize;
     let _ = visit_expressions_mut(&mut statement, |expr: &mut Expr| {

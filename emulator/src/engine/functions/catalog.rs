@@ -309,6 +309,9 @@ const AGGREGATES: &[&str] = &[
     "arbitrary",
     "array_agg",
     "avg",
+    "bitwise_and_agg",
+    "bitwise_or_agg",
+    "bitwise_xor_agg",
     "bool_and",
     "bool_or",
     "corr",
@@ -320,13 +323,19 @@ const AGGREGATES: &[&str] = &[
     "dense_rank",
     "every",
     "first_value",
+    "geometric_mean",
+    "histogram",
+    "kurtosis",
     "lag",
     "last_value",
     "lead",
+    "listagg",
+    "map_agg",
     "max",
     "max_by",
     "min",
     "min_by",
+    "multimap_agg",
     "nth_value",
     "ntile",
     "percent_rank",
@@ -334,12 +343,14 @@ const AGGREGATES: &[&str] = &[
     "regr_intercept",
     "regr_slope",
     "row_number",
+    "skewness",
     "stddev",
     "stddev_pop",
     "stddev_samp",
     "sum",
     "var_pop",
     "var_samp",
+    "variance",
 ];
 
 /// What the emulator does with a call of a function of some name.
@@ -411,6 +422,13 @@ pub(crate) fn status(name: &str) -> Status {
     } else {
         Status::Unknown
     }
+}
+
+/// Whether Trino's function `name` (lowercase) is an aggregate function.
+pub(crate) fn is_aggregate(name: &str) -> bool {
+    TRINO
+        .get(name)
+        .is_some_and(|signatures| signatures.iter().any(|s| s.function_type == "aggregate"))
 }
 
 /// Trino's `SHOW FUNCTIONS` rows of the functions the emulator serves, in Trino's order

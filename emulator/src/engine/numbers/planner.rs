@@ -149,14 +149,44 @@ fn arithmetic(
         (Class::Mismatch, c) | (c, Class::Mismatch) if numeric(c) => {
             Err(mismatch(&expr.op, lt, rt))
         }
+        // Two bare NULLs fit every operator (`%`'s smallest fit is tinyint's).
+        (Class::Null, Class::Null) if op == ArithOp::Modulus => {
+            Ok(Some(Expr::Cast(datafusion::logical_expr::Cast::new(
+                Box::new(Expr::Literal(datafusion::common::ScalarValue::Null, None)),
+                DataType::Int8,
+            ))))
+        }
         (Class::Null, Class::Null) => Err(ambiguous()),
-        (Class::Null, Class::Double | Class::Real) | (Class::Double | Class::Real, Class::Null) => {
+        // A bare NULL fits an interval operator as well as a number operator when the
+        // other side is exactly the interval operator's number: `interval * double`,
+        // `double * interval`, `interval / double`, `interval * bigint`,
+        // `bigint * interval` (a real or an integer would need a coercion there, so the
+        // number operator is the better fit).
+        (Class::Null, _) | (_, Class::Null)
+            if null_fits_an_interval_operator(op, lc == Class::Null, lt, rt) =>
+        {
             Err(ambiguous())
         }
         (a, b) if (numeric(a) || *a == Class::Null) && (numeric(b) || *b == Class::Null) => {
             Ok(Some(call(arithmetic_udf(op), vec![l, r])))
         }
         _ => Ok(None),
+    }
+}
+
+/// Whether `NULL op x` (`null_left`) or `x op NULL` is ambiguous in Trino between the
+/// number operator and an interval operator (see `arithmetic`).
+fn null_fits_an_interval_operator(
+    op: ArithOp,
+    null_left: bool,
+    lt: &DataType,
+    rt: &DataType,
+) -> bool {
+    let other = if null_left { rt } else { lt };
+    match op {
+        ArithOp::Multiply => matches!(other, DataType::Float64 | DataType::Int64),
+        ArithOp::Divide => null_left && other == &DataType::Float64,
+        _ => false,
     }
 }
 

@@ -4,13 +4,17 @@
 
 use datafusion::sql::sqlparser::ast::{Expr, Function};
 
-use super::ast::{function_name, plain_args, renamed, template};
+use super::ast::{function_name, plain_args, template};
 use super::collections::collection_call;
 use crate::engine::names::ATHENA_TYPE_KEY;
 
 /// The rewrite of a call of a Trino function (`expr` is the call, `f` its function), or
 /// `None` to leave it as it is.
 pub(super) fn rewrite_call(expr: &Expr, f: &Function) -> Option<Expr> {
+    // Aggregates keep their clauses, OVER included (aggregate_calls.rs).
+    if let Some(call) = super::aggregate_calls::rewrite_aggregate(f) {
+        return Some(call);
+    }
     let name = function_name(&f.name)?;
     if f.over.is_some() {
         return None;
@@ -22,7 +26,7 @@ pub(super) fn rewrite_call(expr: &Expr, f: &Function) -> Option<Expr> {
         .or_else(|| date_time_call(name, a))
         .or_else(|| json_call(name, a))
         .or_else(|| string_call(expr, name, a))
-        .or_else(|| aggregate_and_array_call(expr, name, a))
+        .or_else(|| url_port_call(name, a))
         .or_else(|| math_and_conditional_call(expr, name, a))
 }
 
@@ -62,15 +66,10 @@ fn string_call(expr: &Expr, name: &str, a: &[Expr]) -> Option<Expr> {
     }
 }
 
-/// Aggregates (the array functions are `collections::collection_call`).
-fn aggregate_and_array_call(expr: &Expr, name: &str, a: &[Expr]) -> Option<Expr> {
+/// The port of a URL, as a bigint. (The array functions are
+/// `collections::collection_call`; the aggregates `aggregate_calls.rs`.)
+fn url_port_call(name: &str, a: &[Expr]) -> Option<Expr> {
     match (name, a.len()) {
-        ("arbitrary", _) => Some(renamed(expr, "any_value")),
-        ("every", _) => Some(renamed(expr, "bool_and")),
-        ("count_if", 1) => template("COUNT(CASE WHEN __0 THEN 1 END)", a),
-        ("max_by", 2) => template("first_value(__0 ORDER BY __1 DESC NULLS LAST)", a),
-        ("min_by", 2) => template("first_value(__0 ORDER BY __1 ASC NULLS LAST)", a),
-        ("approx_percentile", 2) => template("approx_percentile_cont(__0, CAST(__1 AS DOUBLE))", a),
         ("url_extract_port", 1) => template("CAST(athena_url_extract_port(__0) AS BIGINT)", a),
         _ => None,
     }
@@ -82,7 +81,8 @@ fn math_and_conditional_call(_expr: &Expr, name: &str, a: &[Expr]) -> Option<Exp
     match (name, a.len()) {
         ("if", 2) => template("CASE WHEN __0 THEN __1 END", a),
         ("if", 3) => template("CASE WHEN __0 THEN __1 ELSE __2 END", a),
-        ("try", 1) => Some(Expr::Nested(Box::new(a[0].clone()))),
+        // NULL where the argument fails (plan_rules/try_expr.rs).
+        ("try", 1) => template("athena_try(__0)", a),
         _ => None,
     }
 }
