@@ -145,6 +145,8 @@
 #![warn(missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 
 mod api;
+#[cfg(feature = "arrow")]
+pub mod arrow;
 mod athena;
 #[cfg(test)]
 mod behaviour;

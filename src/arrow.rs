@@ -1,0 +1,122 @@
+//! Columns: a query's results as Arrow [`RecordBatch`]es, typed from Athena's column
+//! metadata. Feature `arrow`.
+//!
+//! [`RowStream::into_batches`](crate::RowStream::into_batches) turns a query's stream
+//! (from [`Athena::query`](crate::Athena::query), [`Athena::attach`](crate::Athena::attach)
+//! or [`Athena::resume_from`](crate::Athena::resume_from)) into a [`RecordBatchStream`],
+//! on every read path: the result file is parsed straight into column builders on all
+//! cores, pages of `GetQueryResults` are built into batches as they arrive.
+//!
+//! The types follow one mapping, [`schema`]'s (the README's type table lists it):
+//! NULL stays distinct from `""` (the validity bitmap), and a value that does not read
+//! as its column's type is an [`Error::Decode`](crate::Error::Decode) naming the row,
+//! the column, the type and the text, never a wrapped or rounded value.
+//!
+//! The crates `arrow-array` and `arrow-schema` are re-exported, so that the types in
+//! this API are the ones you name.
+
+mod builder;
+mod schema;
+
+use std::collections::HashMap;
+
+use crate::error::{Error, Result};
+use crate::row::ResultSetMetadata;
+use crate::value::AthenaType;
+
+pub use arrow_array::{self, RecordBatch};
+pub use arrow_schema::{self, SchemaRef};
+
+pub(crate) use builder::{BatchBuilder, ValueError};
+pub(crate) use schema::BatchPlan;
+
+/// The rows a batch holds at most, by default.
+pub const DEFAULT_BATCH_ROWS: usize = 8192;
+
+/// The bytes a batch holds at most, by default (its arrays' values and offsets).
+pub const DEFAULT_BATCH_BYTES: usize = 8 * 1024 * 1024;
+
+/// How batches are cut and typed: what
+/// [`RowStream::into_batches_with`](crate::RowStream::into_batches_with) takes.
+///
+/// ```
+/// use athena_stream::arrow::BatchOptions;
+///
+/// let options = BatchOptions::new()
+///     .with_rows(65_536)
+///     .with_column_type("tags", "array(varchar)");
+/// assert_eq!(options.rows(), 65_536);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchOptions {
+    rows: usize,
+    bytes: usize,
+    column_types: HashMap<String, AthenaType>,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        BatchOptions {
+            rows: DEFAULT_BATCH_ROWS,
+            bytes: DEFAULT_BATCH_BYTES,
+            column_types: HashMap::new(),
+        }
+    }
+}
+
+impl BatchOptions {
+    /// [`DEFAULT_BATCH_ROWS`] rows or [`DEFAULT_BATCH_BYTES`] bytes a batch, whichever
+    /// comes first; types from the metadata alone.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// At most `rows` rows a batch (at least 1: 0 is taken as 1).
+    pub fn with_rows(mut self, rows: usize) -> Self {
+        self.rows = rows.max(1);
+        self
+    }
+
+    /// At most about `bytes` bytes a batch: a batch ends after the row that reaches it
+    /// (so a batch always has a row, however long).
+    pub fn with_bytes(mut self, bytes: usize) -> Self {
+        self.bytes = bytes.max(1);
+        self
+    }
+
+    /// Reads column `name` as `signature`, an Athena type in Athena's notation
+    /// (`array(varchar)`, `map(varchar, bigint)`, `row(id integer, name varchar)`):
+    /// Athena's metadata names only `array`, `map` or `row` for nested columns, so
+    /// without a signature they arrive as text.
+    pub fn with_column_type(mut self, name: impl Into<String>, signature: &str) -> Self {
+        self.column_types
+            .insert(name.into(), AthenaType::parse(signature));
+        self
+    }
+
+    /// The most rows a batch holds.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The most bytes a batch holds (about).
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// The type given for a column, if any.
+    pub fn column_type(&self, name: &str) -> Option<&AthenaType> {
+        self.column_types.get(name)
+    }
+}
+
+/// The Arrow schema the batches of a result with these columns have.
+///
+/// # Errors
+/// [`Error::InvalidConfig`] when `options` types a column the result does not have.
+pub fn schema(metadata: &ResultSetMetadata, options: &BatchOptions) -> Result<SchemaRef> {
+    BatchPlan::new(metadata, options).map(|plan| plan.schema.clone())
+}
+
+#[allow(dead_code)]
+fn _unused(_: Error) {}
