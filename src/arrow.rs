@@ -17,10 +17,11 @@
 
 mod builder;
 mod schema;
+mod stream;
 
 use std::collections::HashMap;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::row::ResultSetMetadata;
 use crate::value::AthenaType;
 
@@ -29,6 +30,7 @@ pub use arrow_schema::{self, SchemaRef};
 
 pub(crate) use builder::{BatchBuilder, ValueError};
 pub(crate) use schema::BatchPlan;
+pub use stream::RecordBatchStream;
 
 /// The rows a batch holds at most, by default.
 pub const DEFAULT_BATCH_ROWS: usize = 8192;
@@ -113,10 +115,7 @@ impl BatchOptions {
 /// The Arrow schema the batches of a result with these columns have.
 ///
 /// # Errors
-/// [`Error::InvalidConfig`] when `options` types a column the result does not have.
+/// [`Error::InvalidConfig`](crate::Error::InvalidConfig) when `options` types a column the result does not have.
 pub fn schema(metadata: &ResultSetMetadata, options: &BatchOptions) -> Result<SchemaRef> {
     BatchPlan::new(metadata, options).map(|plan| plan.schema.clone())
 }
-
-#[allow(dead_code)]
-fn _unused(_: Error) {}

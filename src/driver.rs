@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::execution::QueryExecution;
 use crate::interrupt::Interrupts;
 use crate::lifecycle::{Ended, Lifecycle, Seen, Target};
-use crate::page::{ResultPage, ResumeFrom};
+use crate::page::{ResultPage, ResumeFrom, Shape};
 use crate::page_source::PageSource;
 use crate::page_source::auto::AutoSource;
 use crate::page_source::get_query_results::QueryResultsPager;
@@ -95,6 +95,7 @@ pub(crate) async fn drive(
     core: Arc<ClientCore>,
     shared: Arc<Shared>,
     source: Source,
+    shape: Shape,
     mut interrupts: Interrupts,
     pages: mpsc::UnboundedSender<Result<ResultPage>>,
 ) -> Option<Result<()>> {
@@ -131,7 +132,7 @@ pub(crate) async fn drive(
     let source = tokio::select! {
         biased;
         _ = interrupts.fired() => return None,
-        source = page_source(&core, &shared.stats, execution, resume_from) => source,
+        source = page_source(&core, &shared.stats, execution, resume_from, shape) => source,
     };
     match source {
         Ok(source) => send_pages(source, &shared, &mut interrupts, &pages).await,
@@ -148,6 +149,7 @@ async fn page_source(
     stats: &Arc<Stats>,
     execution: QueryExecution,
     resume: Option<ResumeFrom>,
+    shape: Shape,
 ) -> Result<Box<dyn PageSource>> {
     let pager = |token| QueryResultsPager::new(core.clone(), stats.clone(), &execution, token);
     let start = match resume {
@@ -163,13 +165,13 @@ async fn page_source(
             }
             ReadPath::Auto => {
                 let pager = pager(None);
-                let auto = AutoSource::new(core.clone(), stats.clone(), execution, pager);
+                let auto = AutoSource::new(core.clone(), stats.clone(), execution, pager, shape);
                 return Ok(Box::new(auto));
             }
             ReadPath::ResultFile => StartAt::Beginning { skip: 0 },
         },
     };
-    match open(core, stats, &execution, start, None).await? {
+    match open(core, stats, &execution, start, None, &shape).await? {
         Opened::File(source) => {
             stats.set_read_path(ReadPath::ResultFile, None);
             Ok(source)

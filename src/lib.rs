@@ -231,6 +231,15 @@ const _: () = {
     send_stream::<UnloadRows>();
 };
 
+// The same for batches.
+#[cfg(feature = "arrow")]
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    const fn stream<T: Send + Sync + Unpin + 'static>() {}
+    send_sync::<arrow::BatchOptions>();
+    stream::<arrow::RecordBatchStream>();
+};
+
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

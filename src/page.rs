@@ -31,9 +31,52 @@ pub struct ResultPage {
     /// Where the rows after this page start (`None` after the last API page).
     pub(crate) next: Option<ResumeFrom>,
     pub(crate) rows: Vec<Row>,
+    /// The page's rows as Arrow batches instead, each with where to resume after it,
+    /// when the stream was asked for batches and the source builds them itself (the
+    /// result file); `rows` is then empty.
+    #[cfg(feature = "arrow")]
+    pub(crate) batches: Vec<PageBatch>,
+}
+
+/// What the pages of a stream hold: rows, or (feature `arrow`) Arrow batches where the
+/// source can build them without rows in between.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Shape {
+    /// [`Row`]s.
+    #[default]
+    Rows,
+    /// Batches cut and typed by these options.
+    #[cfg(feature = "arrow")]
+    Batches(std::sync::Arc<crate::arrow::BatchOptions>),
+}
+
+/// One batch of a page, and where the rows after it start.
+#[cfg(feature = "arrow")]
+#[derive(Debug, Clone)]
+pub(crate) struct PageBatch {
+    pub(crate) batch: crate::arrow::RecordBatch,
+    /// Where the rows after this batch start.
+    pub(crate) next: Option<ResumeFrom>,
 }
 
 impl ResultPage {
+    /// A page of rows.
+    pub(crate) fn of_rows(
+        page_number: u64,
+        token: Option<String>,
+        next: Option<ResumeFrom>,
+        rows: Vec<Row>,
+    ) -> Self {
+        ResultPage {
+            page_number,
+            token,
+            next,
+            rows,
+            #[cfg(feature = "arrow")]
+            batches: Vec::new(),
+        }
+    }
+
     /// 0-based number of this page among the pages its stream fetched.
     pub fn page_number(&self) -> u64 {
         self.page_number

@@ -17,7 +17,7 @@ use crate::driver::{self, Shared, Source};
 use crate::error::Result;
 use crate::execution::QueryExecution;
 use crate::interrupt::{self, InterruptGuard};
-use crate::page::ResultPage;
+use crate::page::{ResultPage, Shape};
 use crate::row::ResultSetMetadata;
 use crate::stats::QueryStats;
 
@@ -46,6 +46,8 @@ pub struct PageStream {
     leftover: Option<ResultPage>,
     /// A page was handed out and its credit is returned on the next poll.
     page_out: bool,
+    /// What the pages hold, fixed when the task starts.
+    shape: Shape,
 }
 
 impl PageStream {
@@ -57,7 +59,18 @@ impl PageStream {
             state: State::NotStarted(source),
             leftover: None,
             page_out: false,
+            shape: Shape::Rows,
         }
+    }
+
+    /// Whether the task has not started yet: the shape of the pages can still change.
+    #[cfg(feature = "arrow")]
+    pub(crate) fn set_shape(&mut self, shape: Shape) -> bool {
+        let fresh = matches!(self.state, State::NotStarted(_)) && self.leftover.is_none();
+        if fresh {
+            self.shape = shape;
+        }
+        fresh
     }
 
     pub(crate) fn with_leftover(mut self, page: Option<ResultPage>) -> Self {
@@ -77,6 +90,7 @@ impl PageStream {
                 self.core.clone(),
                 self.shared.clone(),
                 source,
+                self.shape.clone(),
                 interrupts,
                 pages_tx,
             )

@@ -88,6 +88,27 @@ impl RowStream {
         self.pages.cancel().await
     }
 
+    /// The same results as Arrow batches of at most
+    /// [`DEFAULT_BATCH_ROWS`](crate::arrow::DEFAULT_BATCH_ROWS) rows, typed from the
+    /// result's columns (see [`arrow`](crate::arrow)). Feature `arrow`.
+    ///
+    /// Called before the first poll (the usual way), the result file is parsed straight
+    /// into column builders; on a stream already read from, the rows not yet read come
+    /// first and the rest is built from rows.
+    #[cfg(feature = "arrow")]
+    pub fn into_batches(self) -> crate::arrow::RecordBatchStream {
+        self.into_batches_with(crate::arrow::BatchOptions::default())
+    }
+
+    /// [`into_batches`](Self::into_batches), with batches cut and typed by `options`.
+    #[cfg(feature = "arrow")]
+    pub fn into_batches_with(
+        self,
+        options: crate::arrow::BatchOptions,
+    ) -> crate::arrow::RecordBatchStream {
+        crate::arrow::RecordBatchStream::new(self.into_pages(), options)
+    }
+
     /// The same results as a stream of whole pages, each with the `NextToken` to resume
     /// from. The rows not yet read of a page already partly read come first, as that
     /// page (same number and tokens) with only those rows.

@@ -56,6 +56,8 @@ impl BatchPlan {
     /// `options` names no column of the result, or does not parse.
     pub(crate) fn new(metadata: &ResultSetMetadata, options: &BatchOptions) -> Result<Arc<Self>> {
         let _ = (metadata, options);
-        Err(crate::error::Error::invalid_config("BatchPlan: not implemented yet"))
+        Err(crate::error::Error::invalid_config(
+            "BatchPlan: not implemented yet",
+        ))
     }
 }

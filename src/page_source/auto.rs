@@ -18,7 +18,7 @@ use super::result_file::StartAt;
 use crate::client::ClientCore;
 use crate::error::Result;
 use crate::execution::QueryExecution;
-use crate::page::ResultPage;
+use crate::page::{ResultPage, Shape};
 use crate::result_file::open::{Opened, open};
 use crate::row::ResultSetMetadata;
 use crate::settings::ReadPath;
@@ -44,6 +44,7 @@ pub(crate) struct AutoSource {
     core: Arc<ClientCore>,
     stats: Arc<Stats>,
     execution: QueryExecution,
+    shape: Shape,
     phase: Phase,
 }
 
@@ -53,11 +54,13 @@ impl AutoSource {
         stats: Arc<Stats>,
         execution: QueryExecution,
         pager: QueryResultsPager,
+        shape: Shape,
     ) -> Self {
         AutoSource {
             core,
             stats,
             execution,
+            shape,
             phase: Phase::FirstPage(pager),
         }
     }
@@ -101,7 +104,16 @@ impl AutoSource {
     ) -> Result<Box<dyn PageSource>> {
         let start = StartAt::Beginning { skip: rows_read };
         let metadata = pager.metadata();
-        match open(&self.core, &self.stats, &self.execution, start, metadata).await? {
+        match open(
+            &self.core,
+            &self.stats,
+            &self.execution,
+            start,
+            metadata,
+            &self.shape,
+        )
+        .await?
+        {
             Opened::File(source) => {
                 self.stats.set_read_path(ReadPath::ResultFile, None);
                 Ok(source)

@@ -117,12 +117,12 @@ impl QueryResultsPager {
             Some(next) => Next::Page(Some(next.clone())),
             None => Next::Done,
         };
-        let page = ResultPage {
-            page_number: self.page_number,
+        let page = ResultPage::of_rows(
+            self.page_number,
             token,
-            next: next_token.map(ResumeFrom::NextToken),
+            next_token.map(ResumeFrom::NextToken),
             rows,
-        };
+        );
         self.page_number += 1;
         Ok(Some(page))
     }

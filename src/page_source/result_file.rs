@@ -14,10 +14,16 @@ use tokio::time::Instant;
 use tracing::debug;
 
 use super::PageSource;
+#[cfg(feature = "arrow")]
+use crate::arrow::{BatchOptions, BatchPlan, ValueError};
 use crate::error::{Error, Result};
-use crate::page::{ResultPage, ResumeFrom};
+#[cfg(feature = "arrow")]
+use crate::page::PageBatch;
+use crate::page::{ResultPage, ResumeFrom, Shape};
 use crate::result_file::ranges::{AbortOnDrop, RangeBytes, RangeFetcher};
 use crate::result_file::rows::{OwnedPiece, PieceError, parse_pieces};
+#[cfg(feature = "arrow")]
+use crate::result_file::rows::{SliceBatch, SliceError, parse_pieces_into_batches};
 use crate::result_file::s3::ObjectLocation;
 use crate::result_file::split::RowAssembler;
 use crate::row::{ResultSetMetadata, Row};
@@ -51,9 +57,26 @@ pub(crate) enum StartAt {
     Row { offset: u64, row_number: u64 },
 }
 
+/// What a slice's task hands back.
+enum Parsed {
+    Rows(std::result::Result<Vec<Row>, PieceError>),
+    #[cfg(feature = "arrow")]
+    Batches(std::result::Result<Vec<SliceBatch>, SliceError<ValueError>>),
+}
+
+/// What slices are parsed into.
+enum Into {
+    Rows,
+    #[cfg(feature = "arrow")]
+    Batches {
+        plan: Arc<BatchPlan>,
+        options: Arc<BatchOptions>,
+    },
+}
+
 /// A slice being parsed in a task of its own, and where its page resumes.
 struct Job {
-    task: AbortOnDrop<std::result::Result<Vec<Row>, PieceError>>,
+    task: AbortOnDrop<Parsed>,
     /// The first byte after the slice's rows (the row boundary to resume from).
     resume_offset: u64,
     /// The slice's length in bytes.
@@ -66,6 +89,10 @@ pub(crate) struct ResultFileSource {
     fetcher: RangeFetcher,
     assembler: RowAssembler,
     metadata: Arc<ResultSetMetadata>,
+    into: Into,
+    /// The most bytes a slice takes (see [`PAGE_BYTES`]) and the rows it aims at.
+    max_slice_bytes: usize,
+    slice_rows: usize,
     /// The header row is still to be cut out and checked (reading from the first byte).
     header: bool,
     /// The number of the next data row to hand out, and the data rows still to skip.
@@ -99,25 +126,46 @@ enum Failed {
 
 impl ResultFileSource {
     /// A source over the file the fetcher reads, starting at `start` (which must be
-    /// where the fetcher starts).
+    /// where the fetcher starts), handing out pages of `shape`.
+    ///
+    /// # Errors
+    /// Batch options that do not fit the result's columns.
     pub(crate) fn new(
         location: ObjectLocation,
         fetcher: RangeFetcher,
         metadata: Arc<ResultSetMetadata>,
         start: StartAt,
         stats: Arc<Stats>,
-    ) -> Self {
+        shape: &Shape,
+    ) -> Result<Self> {
+        let (into, max_slice_bytes, slice_rows) = match shape {
+            Shape::Rows => (Into::Rows, PAGE_BYTES, PAGE_ROWS),
+            // A slice makes a batch: it aims at the batch's rows, and holds no more
+            // bytes than a batch may (nor fewer than a page of rows would).
+            #[cfg(feature = "arrow")]
+            Shape::Batches(options) => (
+                Into::Batches {
+                    plan: BatchPlan::new(&metadata, options)?,
+                    options: options.clone(),
+                },
+                options.bytes().max(PAGE_BYTES),
+                options.rows(),
+            ),
+        };
         let (assembler, header, row_number, skip) = match start {
             StartAt::Beginning { skip } => (RowAssembler::new(), true, 0, skip),
             StartAt::Row { offset, row_number } => {
                 (RowAssembler::starting_at(offset), false, row_number, 0)
             }
         };
-        ResultFileSource {
+        Ok(ResultFileSource {
             location,
             fetcher,
             assembler,
             metadata,
+            into,
+            max_slice_bytes,
+            slice_rows,
             header,
             row_number,
             skip,
@@ -131,7 +179,7 @@ impl ResultFileSource {
             jobs: VecDeque::new(),
             max_jobs: parse_tasks(),
             failed: None,
-        }
+        })
     }
 
     async fn read(&mut self) -> Result<Option<ResultPage>> {
@@ -150,19 +198,43 @@ impl ResultFileSource {
                     None => self.end(),
                 };
             };
-            let rows = match (&mut job.task.0).await {
-                Ok(Ok(rows)) => rows,
-                Ok(Err(e)) => {
-                    return Err(self.fail(e.offset, self.row_number + e.row, e.message));
-                }
+            let parsed = match (&mut job.task.0).await {
+                Ok(parsed) => parsed,
                 // Our tasks are not aborted while we hold them; a panic in one is a bug
                 // that must not pass as data.
                 Err(e) => {
                     return Err(self.fail(0, self.row_number, format!("parsing failed: {e}")));
                 }
             };
-            self.size_slices(job.bytes, rows.len());
-            if let Some(page) = self.page(rows, job.resume_offset) {
+            let page = match parsed {
+                Parsed::Rows(Ok(rows)) => {
+                    self.size_slices(job.bytes, rows.len());
+                    self.page(rows, job.resume_offset)
+                }
+                Parsed::Rows(Err(e)) => {
+                    return Err(self.fail(e.offset, self.row_number + e.row, e.message));
+                }
+                #[cfg(feature = "arrow")]
+                Parsed::Batches(Ok(batches)) => {
+                    let rows = batches.iter().map(|b| b.batch.num_rows()).sum();
+                    self.size_slices(job.bytes, rows);
+                    self.batch_page(batches, job.resume_offset)
+                }
+                #[cfg(feature = "arrow")]
+                Parsed::Batches(Err(SliceError::File(e))) => {
+                    return Err(self.fail(e.offset, self.row_number + e.row, e.message));
+                }
+                #[cfg(feature = "arrow")]
+                Parsed::Batches(Err(SliceError::Sink(e))) => {
+                    self.done = true;
+                    self.jobs.clear();
+                    return Err(match &self.into {
+                        Into::Batches { plan, .. } => e.into_error(plan, self.row_number),
+                        Into::Rows => self.fail(0, self.row_number, e.message),
+                    });
+                }
+            };
+            if let Some(page) = page {
                 return Ok(Some(page));
             }
             // A slice of rows a consumer already has, or of the header alone.
@@ -227,12 +299,25 @@ impl ResultFileSource {
         }
         let (metadata, stats) = (self.metadata.clone(), self.stats.clone());
         let header = std::mem::take(&mut self.header);
-        let task = tokio::spawn(async move {
-            let started = Instant::now();
-            let rows = parse_pieces(metadata, &pieces, header);
-            stats.parsed_since(started);
-            rows
-        });
+        let task = match &self.into {
+            Into::Rows => tokio::spawn(async move {
+                let started = Instant::now();
+                let rows = parse_pieces(metadata, &pieces, header);
+                stats.parsed_since(started);
+                Parsed::Rows(rows)
+            }),
+            #[cfg(feature = "arrow")]
+            Into::Batches { plan, options } => {
+                let (plan, options) = (plan.clone(), options.clone());
+                tokio::spawn(async move {
+                    let started = Instant::now();
+                    let batches =
+                        parse_pieces_into_batches(&metadata, plan, &options, &pieces, header);
+                    stats.parsed_since(started);
+                    Parsed::Batches(batches)
+                })
+            }
+        };
         self.jobs.push_back(Job {
             task: AbortOnDrop(task),
             resume_offset,
@@ -240,12 +325,12 @@ impl ResultFileSource {
         });
     }
 
-    /// Sizes the next slices for [`PAGE_ROWS`] rows, from a slice of `bytes` that held
-    /// `rows` rows.
+    /// Sizes the next slices for the rows a slice aims at ([`PAGE_ROWS`], or a
+    /// batch's), from a slice of `bytes` that held `rows` rows.
     fn size_slices(&mut self, bytes: usize, rows: usize) {
         // A slice of the header row alone says nothing.
-        if let Some(bytes) = bytes.saturating_mul(PAGE_ROWS).checked_div(rows) {
-            self.slice_bytes = bytes.clamp(MIN_SLICE_BYTES, PAGE_BYTES);
+        if let Some(bytes) = bytes.saturating_mul(self.slice_rows).checked_div(rows) {
+            self.slice_bytes = bytes.clamp(MIN_SLICE_BYTES, self.max_slice_bytes);
         }
     }
 
@@ -265,15 +350,53 @@ impl ResultFileSource {
         }
         self.stats.count_page(rows.len());
         debug!(location = %self.location, page = self.page_number, offset = resume_offset, rows = rows.len(), "result file slice parsed");
-        let page = ResultPage {
-            page_number: self.page_number,
-            token: None,
-            next: Some(ResumeFrom::ResultFile {
-                offset: resume_offset,
-                row_number: self.row_number,
-            }),
-            rows,
+        let next = ResumeFrom::ResultFile {
+            offset: resume_offset,
+            row_number: self.row_number,
         };
+        let page = ResultPage::of_rows(self.page_number, None, Some(next), rows);
+        self.page_number += 1;
+        Some(page)
+    }
+
+    /// The page of a parsed slice's batches, as [`page`](Self::page) makes one of rows:
+    /// each batch says where the rows after it start.
+    #[cfg(feature = "arrow")]
+    fn batch_page(&mut self, batches: Vec<SliceBatch>, resume_offset: u64) -> Option<ResultPage> {
+        let mut kept = Vec::with_capacity(batches.len());
+        let mut rows = 0;
+        for SliceBatch { mut batch, end } in batches {
+            let len = batch.num_rows();
+            self.row_number += len as u64;
+            let skipped = usize::try_from(self.skip).map_or(len, |s| s.min(len));
+            self.skip -= skipped as u64;
+            if skipped == len {
+                continue;
+            }
+            if skipped > 0 {
+                batch = batch.slice(skipped, len - skipped);
+            }
+            rows += batch.num_rows();
+            let next = ResumeFrom::ResultFile {
+                offset: end.unwrap_or(resume_offset),
+                row_number: self.row_number,
+            };
+            kept.push(PageBatch {
+                batch,
+                next: Some(next),
+            });
+        }
+        if kept.is_empty() {
+            return None;
+        }
+        self.stats.count_page(rows);
+        debug!(location = %self.location, page = self.page_number, offset = resume_offset, rows, batches = kept.len(), "result file slice parsed into batches");
+        let next = ResumeFrom::ResultFile {
+            offset: resume_offset,
+            row_number: self.row_number,
+        };
+        let mut page = ResultPage::of_rows(self.page_number, None, Some(next), Vec::new());
+        page.batches = kept;
         self.page_number += 1;
         Some(page)
     }

@@ -28,6 +28,12 @@ pub(crate) trait RowSink {
     /// The end of the row whose fields were just given (its `\n` was read).
     fn end_row(&mut self) -> Result<(), Self::Error>;
 
+    /// The file offset just past the `\n` of the row that [`end_row`](Self::end_row)
+    /// (or the header check) just closed: a row boundary, where a reader may resume.
+    /// Nothing by default; a sink that cuts its rows into batches notes where each
+    /// batch ends.
+    fn row_ended_at(&mut self, _offset: u64) {}
+
     /// The end of the input, after its last row: called once by [`CsvParser::finish`]
     /// when the input ended at a row boundary. Nothing by default.
     fn end_input(&mut self) -> Result<(), Self::Error> {
@@ -379,6 +385,7 @@ impl CsvParser {
 
     fn end_row<S: RowSink>(&mut self, at: usize, sink: &mut S) -> Result<(), CsvError<S::Error>> {
         sink.end_row().map_err(|e| self.sink_error(at, e))?;
+        sink.row_ended_at(self.offset + at as u64 + 1);
         self.row += 1;
         self.state = State::RowStart;
         Ok(())
@@ -536,6 +543,10 @@ impl<S: RowSink> RowSink for ColumnCheck<S> {
         }
         self.fields = 0;
         self.inner.end_row().map_err(ColumnError::Inner)
+    }
+
+    fn row_ended_at(&mut self, offset: u64) {
+        self.inner.row_ended_at(offset);
     }
 
     fn end_input(&mut self) -> Result<(), Self::Error> {

@@ -13,6 +13,7 @@ use crate::api::CallError;
 use crate::client::ClientCore;
 use crate::error::{Error, Operation, Result};
 use crate::execution::QueryExecution;
+use crate::page::Shape;
 use crate::page_source::result_file::{ResultFileSource, StartAt};
 use crate::row::ResultSetMetadata;
 use crate::stats::Stats;
@@ -69,6 +70,7 @@ pub(crate) async fn open(
     execution: &QueryExecution,
     start: StartAt,
     metadata: Option<Arc<ResultSetMetadata>>,
+    shape: &Shape,
 ) -> Result<Opened> {
     let unreadable = |why| Ok(Opened::Unreadable(why));
     let Some(s3) = core.s3.clone() else {
@@ -125,7 +127,7 @@ pub(crate) async fn open(
         Some(m) => m,
         None => columns(core, stats, execution, &location).await?,
     };
-    let source = ResultFileSource::new(location, fetcher, metadata, start, stats.clone());
+    let source = ResultFileSource::new(location, fetcher, metadata, start, stats.clone(), shape)?;
     Ok(Opened::File(Box::new(source)))
 }
 

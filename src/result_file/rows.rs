@@ -3,7 +3,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::csv::{ColumnCheck, CsvParser, RowSink};
+use super::csv::{ColumnCheck, ColumnError, CsvErrorKind, CsvParser, RowSink};
 use super::ranges::RangeBytes;
 use super::split::Piece;
 use crate::row::{Packer, ResultSetMetadata, Row};
@@ -111,29 +111,164 @@ pub(crate) fn parse_pieces(
     pieces: &[OwnedPiece],
     header: bool,
 ) -> Result<Vec<Row>, PieceError> {
-    let columns = metadata.len();
-    let names = || metadata.columns().iter().map(|c| c.name.clone()).collect();
     let builder = RowBuilder::new(metadata.clone());
+    parse_into(&metadata, pieces, header, builder)
+        .map(|sink| sink.rows)
+        .map_err(PieceError::from)
+}
+
+/// Parses pieces as [`parse_pieces`] does, into any sink of data rows; the error
+/// keeps the sink's own.
+fn parse_into<S: RowSink>(
+    metadata: &ResultSetMetadata,
+    pieces: &[OwnedPiece],
+    header: bool,
+    sink: S,
+) -> Result<S, SliceError<S::Error>>
+where
+    S::Error: std::fmt::Display,
+{
+    let names = || metadata.columns().iter().map(|c| c.name.clone()).collect();
     let mut sink = if header {
-        ColumnCheck::with_header(names(), builder)
+        ColumnCheck::with_header(names(), sink)
     } else {
-        ColumnCheck::without_header(columns, builder)
+        ColumnCheck::without_header(metadata.len(), sink)
     };
     // The pieces of one push follow each other in the file, so one parser reads them
     // all. Records are counted as the file counts them (the header, if any, is 0); the
     // caller adds the rows before the slice to an error's row.
     let Some(first) = pieces.first() else {
-        return Ok(Vec::new());
+        return Ok(sink.into_inner());
     };
     let mut parser = CsvParser::starting_at(first.offset(), u64::from(!header));
     pieces
         .iter()
         .try_for_each(|piece| parser.push(piece.bytes(), &mut sink))
         .and_then(|()| parser.finish(&mut sink))
-        .map_err(|e| PieceError {
-            offset: e.offset,
-            row: e.row,
-            message: e.kind.to_string(),
+        .map_err(|e| match e.kind {
+            CsvErrorKind::Sink(ColumnError::Inner(inner)) => SliceError::Sink(inner),
+            kind => SliceError::File(PieceError {
+                offset: e.offset,
+                row: e.row,
+                message: kind.to_string(),
+            }),
         })?;
-    Ok(sink.into_inner().rows)
+    Ok(sink.into_inner())
+}
+
+/// Why a slice could not be parsed: the file is not Athena's CSV, or the sink refused
+/// a value.
+pub(crate) enum SliceError<E> {
+    File(PieceError),
+    Sink(E),
+}
+
+impl From<SliceError<std::convert::Infallible>> for PieceError {
+    fn from(e: SliceError<std::convert::Infallible>) -> Self {
+        match e {
+            SliceError::File(e) => e,
+            SliceError::Sink(never) => match never {},
+        }
+    }
+}
+
+#[cfg(feature = "arrow")]
+pub(crate) use batches::{SliceBatch, parse_pieces_into_batches};
+
+#[cfg(feature = "arrow")]
+mod batches {
+    use std::sync::Arc;
+
+    use super::{OwnedPiece, SliceError, parse_into};
+    use crate::arrow::{BatchBuilder, BatchOptions, BatchPlan, RecordBatch, ValueError};
+    use crate::result_file::csv::RowSink;
+    use crate::row::ResultSetMetadata;
+
+    /// One batch of a slice's rows, and the file offset of the row boundary after it
+    /// (`None` for the slice's last batch: the slice's own end).
+    pub(crate) struct SliceBatch {
+        pub(crate) batch: RecordBatch,
+        pub(crate) end: Option<u64>,
+    }
+
+    /// A [`RowSink`] that builds Arrow batches of at most the options' rows and bytes,
+    /// noting where each ends in the file.
+    struct BatchSink {
+        builder: BatchBuilder,
+        rows: usize,
+        bytes: usize,
+        done: Vec<SliceBatch>,
+        /// Rows in the batches already done, so that errors count from the slice.
+        rows_before: usize,
+    }
+
+    /// A value error as the sink's error, which the parser's error type wants to
+    /// be able to print.
+    pub(crate) struct SinkValueError(pub(crate) ValueError);
+
+    impl std::fmt::Display for SinkValueError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{:?}: {}", self.0.text, self.0.message)
+        }
+    }
+
+    impl BatchSink {
+        fn from_slice(&self, mut e: ValueError) -> SinkValueError {
+            e.row += self.rows_before;
+            SinkValueError(e)
+        }
+    }
+
+    impl RowSink for BatchSink {
+        type Error = SinkValueError;
+
+        fn field(&mut self, value: Option<&str>) -> Result<(), SinkValueError> {
+            self.builder.push(value).map_err(|e| self.from_slice(e))
+        }
+
+        fn end_row(&mut self) -> Result<(), SinkValueError> {
+            self.builder.end_row().map_err(|e| self.from_slice(e))
+        }
+
+        fn row_ended_at(&mut self, offset: u64) {
+            let rows = self.builder.rows();
+            if rows > 0 && (rows >= self.rows || self.builder.bytes() >= self.bytes) {
+                self.rows_before += rows;
+                let batch = self.builder.finish();
+                self.done.push(SliceBatch {
+                    batch,
+                    end: Some(offset),
+                });
+            }
+        }
+    }
+
+    /// Parses pieces as [`parse_pieces`](super::parse_pieces) does, straight into
+    /// Arrow batches of `plan`'s schema: no `Row` in between. A value that does not
+    /// read as its column's type is the sink's error, its row counted from the
+    /// slice's first data row (0-based).
+    pub(crate) fn parse_pieces_into_batches(
+        metadata: &ResultSetMetadata,
+        plan: Arc<BatchPlan>,
+        options: &BatchOptions,
+        pieces: &[OwnedPiece],
+        header: bool,
+    ) -> Result<Vec<SliceBatch>, SliceError<ValueError>> {
+        let sink = BatchSink {
+            builder: BatchBuilder::new(plan),
+            rows: options.rows(),
+            bytes: options.bytes(),
+            done: Vec::new(),
+            rows_before: 0,
+        };
+        let mut sink = parse_into(metadata, pieces, header, sink).map_err(|e| match e {
+            SliceError::File(e) => SliceError::File(e),
+            SliceError::Sink(SinkValueError(e)) => SliceError::Sink(e),
+        })?;
+        if sink.builder.rows() > 0 {
+            let batch = sink.builder.finish();
+            sink.done.push(SliceBatch { batch, end: None });
+        }
+        Ok(sink.done)
+    }
 }
