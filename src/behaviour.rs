@@ -14,6 +14,8 @@
 //! [`fake_only`] or [`emulator_only`], which say why.
 
 mod backend;
+#[cfg(feature = "arrow")]
+mod batches;
 #[cfg(all(feature = "unload", feature = "distributed-map"))]
 mod distributed_map;
 mod emulator_only;
