@@ -12,8 +12,15 @@
 //! - `parse_csv/collect`: a sink that builds a `Vec<Option<String>>` per row.
 //! - `parse_csv/range_cut`: `RangeCut` over 1 MiB ranges (quote count and row
 //!   boundaries), the pass the reader makes before parsing in parallel.
+//! - `parse_csv/rows`: the reader's own parse of one slice into `Row`s (each row's
+//!   values packed in one buffer), through `athena_stream::__bench`, the columns typed
+//!   as the emulator's `cf_access_logs` types them (date, varchar, varchar, bigint,
+//!   varchar).
+//! - `parse_csv/batches` (with `--features arrow`): the same bytes straight into Arrow
+//!   column builders, batches of 8,192 rows: the date read as a `Date32`, `bytes` as an
+//!   `Int64`, the text as `Utf8`.
 //!
-//! `cargo bench --bench parse_csv`. Under `cargo test` each benchmark runs once on a
+//! `cargo bench --bench parse_csv` (`--features arrow` for `batches`). Under `cargo test` each benchmark runs once on a
 //! small file.
 
 // The modules are private to the library, and do not depend on the rest of it: the
@@ -221,6 +228,43 @@ fn bench(c: &mut Criterion) {
             black_box(boundaries)
         })
     });
+    let metadata = std::sync::Arc::new(athena_stream::ResultSetMetadata::new(
+        [
+            ("date", "date"),
+            ("uri", "varchar"),
+            ("status", "varchar"),
+            ("bytes", "bigint"),
+            ("user_agent", "varchar"),
+        ]
+        .into_iter()
+        .map(|(name, ty)| athena_stream::ColumnInfo::new(name, ty))
+        .collect(),
+    ));
+    let data_rows = expected.rows as usize - 1;
+    let parsed = athena_stream::__bench::parse_rows(metadata.clone(), &file, CHUNK);
+    assert_eq!(parsed, Ok(data_rows), "the reader's parse reads every row");
+    group.bench_function("rows", |b| {
+        b.iter(|| athena_stream::__bench::parse_rows(metadata.clone(), black_box(&file), CHUNK))
+    });
+    #[cfg(feature = "arrow")]
+    {
+        let options = athena_stream::arrow::BatchOptions::new();
+        let batches =
+            athena_stream::__bench::parse_batches(metadata.clone(), &file, CHUNK, &options)
+                .expect("the file reads as its types");
+        let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+        assert_eq!(rows, data_rows, "the batches hold every row");
+        group.bench_function("batches", |b| {
+            b.iter(|| {
+                athena_stream::__bench::parse_batches(
+                    metadata.clone(),
+                    black_box(&file),
+                    CHUNK,
+                    &options,
+                )
+            })
+        });
+    }
     group.finish();
     eprintln!("parse_csv: {} bytes, {} rows", file.len(), expected.rows);
 }

@@ -22,6 +22,10 @@
 //! ```
 //!
 //! `--chunk-size` and `--chunks-in-flight` set the file path's ranges (default 8 MiB, 8).
+//! `--batches` (with `--features arrow`) reads Arrow batches instead of rows through
+//! the fan-out; the figures then name the largest batch, and `allowed_kb` is what the
+//! peak may add over the RSS before the read: the ranges' budget, 16 MiB and two
+//! batches per core.
 //!
 //! (`--serve ADDR` runs only an emulator, until Ctrl-C; any Athena emulator works, and
 //! for the file path it must serve S3 on the same URL, path-style, as athena-emulator
@@ -61,6 +65,10 @@ struct Args {
     /// Ranges fetched at once (the file path): with the chunk size, the memory bound.
     #[arg(long, default_value_t = DEFAULT_CHUNKS_IN_FLIGHT)]
     chunks_in_flight: usize,
+    /// Read the rows as Arrow batches (`into_batches`, feature `arrow`) instead of
+    /// through the fan-out.
+    #[arg(long)]
+    batches: bool,
     /// Print the figures as one JSON object.
     #[arg(long)]
     json: bool,
@@ -141,6 +149,32 @@ fn status_kb(field: &str) -> Result<u64, BoxError> {
         .ok_or_else(|| format!("no {field} in /proc/self/status").into())
 }
 
+/// Reads every row of the finished query `id` as Arrow batches: the rows, the stats and
+/// the largest batch's memory (`get_array_memory_size`).
+#[cfg(feature = "arrow")]
+async fn read_batches(
+    athena: &athena_stream::Athena,
+    id: &str,
+) -> Result<(u64, athena_stream::QueryStats, Option<u64>), BoxError> {
+    use futures::StreamExt;
+    let mut stream = athena.attach(id).into_batches();
+    let (mut rows, mut largest) = (0u64, 0u64);
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        rows += batch.num_rows() as u64;
+        largest = largest.max(batch.get_array_memory_size() as u64);
+    }
+    Ok((rows, stream.stats(), Some(largest)))
+}
+
+#[cfg(not(feature = "arrow"))]
+async fn read_batches(
+    _: &athena_stream::Athena,
+    _: &str,
+) -> Result<(u64, athena_stream::QueryStats, Option<u64>), BoxError> {
+    Err("--batches needs the library's `arrow` feature: cargo run --features arrow ...".into())
+}
+
 async fn measure(args: &Args) -> Result<(), BoxError> {
     if args.rows == 0 {
         return Err("--rows must be at least 1".into());
@@ -171,8 +205,13 @@ async fn measure(args: &Args) -> Result<(), BoxError> {
     let before_kb = status_kb("VmHWM")?;
 
     let started = Instant::now();
-    let (rows, stats) =
-        designs::stream_with_stats(&athena, &id, args.max_concurrency, Duration::ZERO).await?;
+    let (rows, stats, largest_batch) = if args.batches {
+        read_batches(&athena, &id).await?
+    } else {
+        let (rows, stats) =
+            designs::stream_with_stats(&athena, &id, args.max_concurrency, Duration::ZERO).await?;
+        (rows, stats, None)
+    };
     let elapsed = started.elapsed();
     let peak_kb = status_kb("VmHWM")?;
     let rss_kb = status_kb("VmRSS")?;
@@ -181,6 +220,11 @@ async fn measure(args: &Args) -> Result<(), BoxError> {
     }
     let rows_per_sec = rows as f64 / elapsed.as_secs_f64().max(1e-9);
     let in_process = emulator.is_some();
+    // What the peak may add over the RSS before the read on the file path: the ranges'
+    // budget, 16 MiB, and two batches per core (the batches being built and handed out).
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    let budget_kb = args.chunk_size * args.chunks_in_flight as u64 / 1024;
+    let allowed_kb = budget_kb + 16 * 1024 + 2 * cores * largest_batch.unwrap_or(0) / 1024;
     if args.json {
         let line = serde_json::json!({
             "rows": rows,
@@ -195,17 +239,26 @@ async fn measure(args: &Args) -> Result<(), BoxError> {
             "peak_rss_before_kb": before_kb,
             "peak_rss_kb": peak_kb,
             "rss_end_kb": rss_kb,
+            "batches": args.batches,
+            "largest_batch_bytes": largest_batch,
+            "peak_minus_before_kb": peak_kb.saturating_sub(before_kb),
+            "allowed_kb": allowed_kb,
         });
         println!("{line}");
     } else {
         println!(
-            "{rows} rows in {:.2} s ({rows_per_sec:.0} rows/s), max_concurrency {}, read path {}: peak RSS {:.1} MiB (before streaming {:.1} MiB, at the end {:.1} MiB){}",
+            "{rows} rows in {:.2} s ({rows_per_sec:.0} rows/s), {}, read path {}: peak RSS {:.1} MiB (before streaming {:.1} MiB, at the end {:.1} MiB; the peak may add {:.1} MiB){}",
             elapsed.as_secs_f64(),
-            args.max_concurrency,
+            if args.batches {
+                format!("as batches (largest {} bytes)", largest_batch.unwrap_or(0))
+            } else {
+                format!("max_concurrency {}", args.max_concurrency)
+            },
             stats.read_path.map_or("none", ReadPath::as_str),
             peak_kb as f64 / 1024.0,
             before_kb as f64 / 1024.0,
             rss_kb as f64 / 1024.0,
+            allowed_kb as f64 / 1024.0,
             if in_process {
                 "; the emulator runs in this process"
             } else {

@@ -374,11 +374,12 @@ async fn read_median(
     id: &str,
     repeat: usize,
     plan: &Plan,
+    shape: Shape,
 ) -> Result<(Read, Vec<f64>), BoxError> {
     let mut reads = Vec::new();
     for _ in 0..repeat.max(1) {
         let before = process_cpu();
-        let mut read = read_all(athena, id).await?;
+        let mut read = read_all(athena, id, shape).await?;
         read.cpu = cpu_since(before);
         check_rows(&read, plan)?;
         reads.push(read);
@@ -406,7 +407,12 @@ fn median_by_time<T>(
 /// spawned on the runtime, as a service reads: a reader in `block_on` runs on a thread
 /// that is not one of the runtime's, and every row then crosses threads (BENCHMARKS.md,
 /// "Overhead of the full path").
-async fn read_all(athena: &Athena, id: &str) -> Result<Read, BoxError> {
+async fn read_all(athena: &Athena, id: &str, shape: Shape) -> Result<Read, BoxError> {
+    #[cfg(feature = "arrow")]
+    if shape == Shape::Batches {
+        return read_all_batches(athena, id).await;
+    }
+    let _ = shape;
     let mut stream = athena.attach(id);
     tokio::spawn(async move {
         let started = Instant::now();
@@ -423,6 +429,35 @@ async fn read_all(athena: &Athena, id: &str) -> Result<Read, BoxError> {
         })
     })
     .await?
+}
+
+/// Every row of the finished query `id` as Arrow batches (feature `arrow`), each batch
+/// only looked at, as [`read_all`] reads rows.
+#[cfg(feature = "arrow")]
+async fn read_all_batches(athena: &Athena, id: &str) -> Result<Read, BoxError> {
+    let mut stream = athena.attach(id).into_batches();
+    tokio::spawn(async move {
+        let started = Instant::now();
+        let mut rows = 0u64;
+        while let Some(batch) = stream.next().await {
+            rows += std::hint::black_box(batch?).num_rows() as u64;
+        }
+        Ok(Read {
+            rows,
+            elapsed: started.elapsed(),
+            stats: stream.stats(),
+            cpu: None,
+        })
+    })
+    .await?
+}
+
+/// How a read takes the results: rows, or Arrow batches (feature `arrow`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Rows,
+    #[cfg(feature = "arrow")]
+    Batches,
 }
 
 /// Part 1: the API path and the file path on the same query, with service times. Returns
@@ -442,36 +477,48 @@ async fn service_times(
         None
     } else {
         let api = library(args, emulator, ReadPath::Api)?;
-        let read = read_all(&api, &prepared.id).await?;
+        let read = read_all(&api, &prepared.id, Shape::Rows).await?;
         check_rows(&read, plan)?;
         let line = read_line("service_times", query, "api", &read, prepared.file_bytes);
         report(&line);
         bars.push(bar(format!("{} api", query.short()), &read, None));
         Some(rate(read.rows, read.elapsed))
     };
-    let (read, runs) = read_median(&file, &prepared.id, args.repeat, plan).await?;
-    let mut line = read_line("service_times", query, "file", &read, prepared.file_bytes);
-    line["runs"] = json!(runs);
-    let bytes_per_row = prepared.file_bytes as f64 / read.rows.max(1) as f64;
-    let by_bandwidth = args.chunks_in_flight as f64 * plan.bandwidth as f64 / bytes_per_row;
-    let bound = add_bound(&mut line, &read, by_bandwidth, parse / bytes_per_row);
-    // The bound's bandwidth term leaves out S3's first-byte latency; with it, a range
-    // takes first_byte + chunk_size / bandwidth, and the ranges in flight deliver that
-    // much less (about 0.76 of the term with 30 ms, 8 MiB and 90 MB/s).
-    let chunk_secs =
-        plan.first_byte.as_secs_f64() + args.chunk_size as f64 / plan.bandwidth.max(1) as f64;
-    let by_ranges = args.chunks_in_flight as f64 * args.chunk_size as f64 / chunk_secs;
-    line["ranges_bound_rows_per_sec"] = json!((by_ranges / bytes_per_row).round());
-    line["of_ranges_bound"] = json!(round3(
-        rate(read.rows, read.elapsed) / (by_ranges / bytes_per_row).min(parse / bytes_per_row)
-    ));
-    if let Some(api_rate) = api_rate {
-        line["x_api"] = json!(round1(rate(read.rows, read.elapsed) / api_rate.max(1e-9)));
+    #[cfg_attr(not(feature = "arrow"), allow(unused_mut))]
+    let mut shapes = vec![(Shape::Rows, "file")];
+    #[cfg(feature = "arrow")]
+    shapes.push((Shape::Batches, "file_batches"));
+    let mut rows_rate = None;
+    #[cfg_attr(not(feature = "unload"), allow(unused_variables))]
+    let mut file_read = None;
+    for (shape, path) in shapes {
+        let (read, runs) = read_median(&file, &prepared.id, args.repeat, plan, shape).await?;
+        let mut line = read_line("service_times", query, path, &read, prepared.file_bytes);
+        line["runs"] = json!(runs);
+        let bytes_per_row = prepared.file_bytes as f64 / read.rows.max(1) as f64;
+        let by_bandwidth = args.chunks_in_flight as f64 * plan.bandwidth as f64 / bytes_per_row;
+        let bound = add_bound(&mut line, &read, by_bandwidth, parse / bytes_per_row);
+        // The bound's bandwidth term leaves out S3's first-byte latency; with it, a range
+        // takes first_byte + chunk_size / bandwidth, and the ranges in flight deliver that
+        // much less (about 0.76 of the term with 30 ms, 8 MiB and 90 MB/s).
+        let chunk_secs =
+            plan.first_byte.as_secs_f64() + args.chunk_size as f64 / plan.bandwidth.max(1) as f64;
+        let by_ranges = args.chunks_in_flight as f64 * args.chunk_size as f64 / chunk_secs;
+        line["ranges_bound_rows_per_sec"] = json!((by_ranges / bytes_per_row).round());
+        line["of_ranges_bound"] = json!(round3(
+            rate(read.rows, read.elapsed) / (by_ranges / bytes_per_row).min(parse / bytes_per_row)
+        ));
+        if let Some(api_rate) = api_rate {
+            line["x_api"] = json!(round1(rate(read.rows, read.elapsed) / api_rate.max(1e-9)));
+        }
+        x_rows(&mut line, &read, &mut rows_rate);
+        report(&line);
+        bars.push(bar(format!("{} {path}", query.short()), &read, Some(bound)));
+        file_read.get_or_insert(read);
     }
-    report(&line);
-    bars.push(bar(format!("{} file", query.short()), &read, Some(bound)));
     #[cfg(feature = "unload")]
     {
+        let read = file_read.ok_or("no read of the file path")?;
         let file_rate = rate(read.rows, read.elapsed);
         let read = unload::read(args, plan, emulator, query, file_rate, api_rate).await?;
         bars.push(bar(format!("{} unload", query.short()), &read, None));
@@ -499,12 +546,32 @@ async fn no_latency(
     let s3 = designs::s3_client(&emulator.endpoint_url());
     let prepared = prepare(&file, &s3, query).await?;
     let parse = parse_rate(args, &s3, &prepared, "no_latency", query).await?;
-    let (read, runs) = read_median(&file, &prepared.id, args.repeat, plan).await?;
+    #[cfg(feature = "arrow")]
+    let mut rows_rate = None;
+    let (read, runs) = read_median(&file, &prepared.id, args.repeat, plan, Shape::Rows).await?;
     let mut line = read_line("no_latency", query, "file", &read, prepared.file_bytes);
     line["runs"] = json!(runs);
     let bytes_per_row = prepared.file_bytes as f64 / read.rows.max(1) as f64;
     let bound = add_bound(&mut line, &read, f64::INFINITY, parse / bytes_per_row);
+    #[cfg(feature = "arrow")]
+    x_rows(&mut line, &read, &mut rows_rate);
     report(&line);
+    #[cfg(feature = "arrow")]
+    {
+        let (batches, runs) =
+            read_median(&file, &prepared.id, args.repeat, plan, Shape::Batches).await?;
+        let mut line = read_line(
+            "no_latency",
+            query,
+            "file_batches",
+            &batches,
+            prepared.file_bytes,
+        );
+        line["runs"] = json!(runs);
+        add_bound(&mut line, &batches, f64::INFINITY, parse / bytes_per_row);
+        x_rows(&mut line, &batches, &mut rows_rate);
+        report(&line);
+    }
 
     let mut downloads = Vec::new();
     for _ in 0..args.repeat.max(1) {
@@ -564,6 +631,16 @@ async fn parse_rate(
         "mb_per_sec": round1(measured.bytes_per_sec / 1e6),
     }));
     Ok(measured.bytes_per_sec)
+}
+
+/// The first read given (of rows) sets the rate; a later one (of batches) gets `x_rows`,
+/// its rows/s over that.
+fn x_rows(line: &mut serde_json::Value, read: &Read, rows_rate: &mut Option<f64>) {
+    let this = rate(read.rows, read.elapsed);
+    match rows_rate {
+        None => *rows_rate = Some(this),
+        Some(rows) => line["x_rows"] = json!(round3(this / rows.max(1e-9))),
+    }
 }
 
 fn check_rows(read: &Read, plan: &Plan) -> Result<(), BoxError> {
@@ -650,6 +727,7 @@ fn report(line: &serde_json::Value) {
         "of_ranges_bound",
         "x_api",
         "x_file",
+        "x_rows",
         "files",
         "file_path_of_bare",
         "cores_busy",

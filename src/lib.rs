@@ -240,6 +240,56 @@ const _: () = {
     stream::<arrow::RecordBatchStream>();
 };
 
+/// The result file's parse on one core, for `benches/parse_csv.rs` only: not part of the
+/// API, and free to change in any release.
+#[doc(hidden)]
+pub mod __bench {
+    use std::sync::Arc;
+
+    use crate::result_file::rows::{RowBuilder, parse_into};
+    use crate::row::ResultSetMetadata;
+
+    /// Parses a whole result file (its header row first), fed in `chunk`-byte pieces,
+    /// into `Row`s as the file path does; returns how many.
+    ///
+    /// # Errors
+    /// The file is not Athena's CSV for these columns.
+    pub fn parse_rows(
+        metadata: Arc<ResultSetMetadata>,
+        file: &[u8],
+        chunk: usize,
+    ) -> Result<usize, String> {
+        let sink = RowBuilder::new(metadata.clone());
+        parse_into(&metadata, 0, file.chunks(chunk.max(1)), true, sink)
+            .map(|sink| std::hint::black_box(sink.rows).len())
+            .map_err(|_| "the file does not parse".to_owned())
+    }
+
+    /// [`parse_rows`] into Arrow batches, straight from the bytes, as the file path does
+    /// with `into_batches`; returns them.
+    ///
+    /// # Errors
+    /// The file is not Athena's CSV for these columns, or a value is not its type.
+    #[cfg(feature = "arrow")]
+    pub fn parse_batches(
+        metadata: Arc<ResultSetMetadata>,
+        file: &[u8],
+        chunk: usize,
+        options: &crate::arrow::BatchOptions,
+    ) -> Result<Vec<crate::arrow::RecordBatch>, String> {
+        let plan = crate::arrow::BatchPlan::new(&metadata, options).map_err(|e| e.to_string())?;
+        let pieces = file.chunks(chunk.max(1));
+        crate::result_file::rows::parse_bytes_into_batches(
+            &metadata, plan, options, 0, pieces, true,
+        )
+        .map(|batches| batches.into_iter().map(|b| b.batch).collect())
+        .map_err(|e| match e {
+            crate::result_file::rows::SliceError::File(e) => e.message,
+            crate::result_file::rows::SliceError::Sink(e) => e.message,
+        })
+    }
+}
+
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -112,16 +112,24 @@ pub(crate) fn parse_pieces(
     header: bool,
 ) -> Result<Vec<Row>, PieceError> {
     let builder = RowBuilder::new(metadata.clone());
-    parse_into(&metadata, pieces, header, builder)
-        .map(|sink| sink.rows)
-        .map_err(PieceError::from)
+    let first = pieces.first().map_or(0, OwnedPiece::offset);
+    parse_into(
+        &metadata,
+        first,
+        pieces.iter().map(OwnedPiece::bytes),
+        header,
+        builder,
+    )
+    .map(|sink| sink.rows)
+    .map_err(PieceError::from)
 }
 
 /// Parses pieces as [`parse_pieces`] does, into any sink of data rows; the error
 /// keeps the sink's own.
-fn parse_into<S: RowSink>(
+pub(crate) fn parse_into<'a, S: RowSink>(
     metadata: &ResultSetMetadata,
-    pieces: &[OwnedPiece],
+    first_offset: u64,
+    pieces: impl IntoIterator<Item = &'a [u8]>,
     header: bool,
     sink: S,
 ) -> Result<S, SliceError<S::Error>>
@@ -137,13 +145,13 @@ where
     // The pieces of one push follow each other in the file, so one parser reads them
     // all. Records are counted as the file counts them (the header, if any, is 0); the
     // caller adds the rows before the slice to an error's row.
-    let Some(first) = pieces.first() else {
+    let mut pieces = pieces.into_iter().peekable();
+    if pieces.peek().is_none() {
         return Ok(sink.into_inner());
-    };
-    let mut parser = CsvParser::starting_at(first.offset(), u64::from(!header));
+    }
+    let mut parser = CsvParser::starting_at(first_offset, u64::from(!header));
     pieces
-        .iter()
-        .try_for_each(|piece| parser.push(piece.bytes(), &mut sink))
+        .try_for_each(|piece| parser.push(piece, &mut sink))
         .and_then(|()| parser.finish(&mut sink))
         .map_err(|e| match e.kind {
             CsvErrorKind::Sink(ColumnError::Inner(inner)) => SliceError::Sink(inner),
@@ -173,7 +181,7 @@ impl From<SliceError<std::convert::Infallible>> for PieceError {
 }
 
 #[cfg(feature = "arrow")]
-pub(crate) use batches::{SliceBatch, parse_pieces_into_batches};
+pub(crate) use batches::{SliceBatch, parse_bytes_into_batches, parse_pieces_into_batches};
 
 #[cfg(feature = "arrow")]
 mod batches {
@@ -254,6 +262,20 @@ mod batches {
         pieces: &[OwnedPiece],
         header: bool,
     ) -> Result<Vec<SliceBatch>, SliceError<ValueError>> {
+        let first = pieces.first().map_or(0, OwnedPiece::offset);
+        let pieces = pieces.iter().map(OwnedPiece::bytes);
+        parse_bytes_into_batches(metadata, plan, options, first, pieces, header)
+    }
+
+    /// [`parse_pieces_into_batches`] over bytes that start at file offset `first`.
+    pub(crate) fn parse_bytes_into_batches<'a>(
+        metadata: &ResultSetMetadata,
+        plan: Arc<BatchPlan>,
+        options: &BatchOptions,
+        first: u64,
+        pieces: impl IntoIterator<Item = &'a [u8]>,
+        header: bool,
+    ) -> Result<Vec<SliceBatch>, SliceError<ValueError>> {
         let sink = BatchSink {
             builder: BatchBuilder::new(plan),
             rows: options.rows(),
@@ -261,7 +283,7 @@ mod batches {
             done: Vec::new(),
             rows_before: 0,
         };
-        let mut sink = parse_into(metadata, pieces, header, sink).map_err(|e| match e {
+        let mut sink = parse_into(metadata, first, pieces, header, sink).map_err(|e| match e {
             SliceError::File(e) => SliceError::File(e),
             SliceError::Sink(SinkValueError(e)) => SliceError::Sink(e),
         })?;
