@@ -120,6 +120,11 @@ struct Args {
     /// unload`.
     #[arg(long, default_value_t = 100_000)]
     unload_rows_per_file: usize,
+    /// A Python with PyAthena's Arrow cursor (`pip install 'PyAthena[arrow]==4.2.1'`):
+    /// then `tools/pyathena_arrow.py` reads each query's result file too, on the same
+    /// emulator with the same service times, and the line `pyathena` compares it.
+    #[arg(long)]
+    pyathena: Option<PathBuf>,
     /// Also draw rows/s of every read as bars in an SVG file here (e.g.
     /// docs/read_paths.svg).
     #[arg(long)]
@@ -431,6 +436,42 @@ async fn read_all(athena: &Athena, id: &str, shape: Shape) -> Result<Read, BoxEr
     .await?
 }
 
+/// PyAthena's Arrow cursor reading the same finished query (`tools/pyathena_arrow.py`,
+/// run with `python`), against the library's reads of it (`rates`: each path's rows/s).
+fn pyathena(
+    python: &std::path::Path,
+    args: &Args,
+    emulator: &Emulator,
+    prepared: &Prepared,
+    query: QueryKind,
+    rates: &[(&str, f64)],
+) -> Result<serde_json::Value, BoxError> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/pyathena_arrow.py");
+    let output = std::process::Command::new(python)
+        .arg(script)
+        .args(["--endpoint", &emulator.endpoint_url()])
+        .args(["--query-id", &prepared.id])
+        .args(["--repeat", &args.repeat.max(1).to_string()])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
+        return Err(format!("{script} failed: {}", tail.join(" | ")).into());
+    }
+    let mut line: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("{script} printed no JSON object: {e}"))?;
+    line["kind"] = json!("pyathena");
+    line["phase"] = json!("service_times");
+    line["query"] = json!(query.name());
+    line["path"] = json!("pyathena_arrow");
+    let theirs = line["rows_per_sec"].as_f64().unwrap_or(0.0).max(1e-9);
+    for (path, ours) in rates {
+        line[format!("{path}_x_pyathena")] = json!(round3(ours / theirs));
+    }
+    Ok(line)
+}
+
 /// Every row of the finished query `id` as Arrow batches (feature `arrow`), each batch
 /// only looked at, as [`read_all`] reads rows.
 #[cfg(feature = "arrow")]
@@ -489,6 +530,7 @@ async fn service_times(
     #[cfg(feature = "arrow")]
     shapes.push((Shape::Batches, "file_batches"));
     let mut rows_rate = None;
+    let mut rates = Vec::new();
     #[cfg_attr(not(feature = "unload"), allow(unused_variables))]
     let mut file_read = None;
     for (shape, path) in shapes {
@@ -514,7 +556,12 @@ async fn service_times(
         x_rows(&mut line, &read, &mut rows_rate);
         report(&line);
         bars.push(bar(format!("{} {path}", query.short()), &read, Some(bound)));
+        rates.push((path, rate(read.rows, read.elapsed)));
         file_read.get_or_insert(read);
+    }
+    if let Some(python) = &args.pyathena {
+        let line = pyathena(python, args, emulator, &prepared, query, &rates)?;
+        report(&line);
     }
     #[cfg(feature = "unload")]
     {
@@ -728,6 +775,10 @@ fn report(line: &serde_json::Value) {
         "x_api",
         "x_file",
         "x_rows",
+        "file_x_pyathena",
+        "file_batches_x_pyathena",
+        "download_mb_per_sec",
+        "parse_mb_per_sec",
         "files",
         "file_path_of_bare",
         "cores_busy",
