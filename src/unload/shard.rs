@@ -8,12 +8,13 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use arrow_array::RecordBatch;
+use arrow_schema::{DataType, FieldRef, Fields, Schema, TimeUnit};
 use futures::Stream;
 use futures::stream::{FusedStream, StreamExt};
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
 use parquet::arrow::async_reader::ParquetRecordBatchStreamBuilder;
 use parquet::basic::Type as PhysicalType;
 use parquet::errors::ParquetError;
-use parquet::file::metadata::ParquetMetaData;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio::task::JoinError;
@@ -328,34 +329,110 @@ pub(crate) async fn open(core: &ClientCore, shard: &Shard) -> Result<Opened> {
     }
     let settings = &core.settings;
     let shared = Shared::new(s3, location, info.etag, stats, settings.retry);
-    let file = S3File::new(
+    let mut file = S3File::new(
         shared,
         info.size,
         settings.chunk_size,
         settings.chunks_in_flight,
     );
-    let builder = ParquetRecordBatchStreamBuilder::new(file)
+    let unreadable = |e| parquet_error(uri, "is not a Parquet file this crate can read", e);
+    let metadata = ArrowReaderMetadata::load_async(&mut file, ArrowReaderOptions::new())
         .await
-        .map_err(|e| parquet_error(uri, "is not a Parquet file this crate can read", e))?;
-    let int96 = int96_columns(builder.metadata());
+        .map_err(unreadable)?;
+    let (metadata, int96) = int96_at_micros(metadata)
+        .map_err(|e| parquet_error(uri, "cannot be read with its INT96 timestamps", e))?;
+    let builder = ParquetRecordBatchStreamBuilder::new_with_metadata(file, metadata);
     let plans = plan_columns(builder.schema(), &int96)
         .map_err(|message| unload_error(uri, message, None))?;
     Ok(Opened { builder, plans })
 }
 
-/// For each root field of the file's Parquet schema, whether a leaf under it is INT96
-/// (Hive's timestamps), which Arrow shows only as nanoseconds.
-fn int96_columns(metadata: &ParquetMetaData) -> Vec<bool> {
-    let schema = metadata.file_metadata().schema_descr();
-    let mut int96 = vec![false; schema.root_schema().get_fields().len()];
-    for (i, column) in schema.columns().iter().enumerate() {
-        if column.physical_type() == PhysicalType::INT96
-            && let Some(root) = int96.get_mut(schema.get_column_root_idx(i))
-        {
+/// The file's Arrow reading with its INT96 timestamps (Hive's, which Athena writes)
+/// read at microseconds, and for each root field whether a leaf under it is INT96.
+///
+/// The reader gives INT96 as nanoseconds by default, and wraps what does not fit in
+/// an `i64` of them without a word: every timestamp before 1677-09-21 or after
+/// 2262-04-11, such as the `9999-12-31` that marks an open end. Microseconds hold any
+/// year Athena does. Digits below the microsecond are dropped by the reader; Athena
+/// reads INT96 at milliseconds ([`INT96_PRECISION`](super::schema::INT96_PRECISION)),
+/// and rounding to the millisecond from the microsecond gives what rounding from the
+/// nanosecond gives, so nothing Athena shows is lost.
+fn int96_at_micros(
+    metadata: ArrowReaderMetadata,
+) -> std::result::Result<(ArrowReaderMetadata, Vec<bool>), ParquetError> {
+    let parquet = metadata.metadata().file_metadata().schema_descr();
+    let leaves: Vec<bool> = parquet
+        .columns()
+        .iter()
+        .map(|c| c.physical_type() == PhysicalType::INT96)
+        .collect();
+    let mut roots = vec![false; parquet.root_schema().get_fields().len()];
+    for (i, _) in leaves.iter().enumerate().filter(|(_, int96)| **int96) {
+        if let Some(root) = roots.get_mut(parquet.get_column_root_idx(i)) {
             *root = true;
         }
     }
-    int96
+    if !roots.contains(&true) {
+        return Ok((metadata, roots));
+    }
+    // Arrow's leaves are Parquet's columns, in the same order.
+    let mut next = leaves.into_iter();
+    let schema = metadata.schema();
+    let fields = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            at_micros(f.data_type(), &mut next)
+                .map(|t| Arc::new(f.as_ref().clone().with_data_type(t)))
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    if next.next().is_some() {
+        return Err(ParquetError::General(
+            "the Arrow schema has fewer leaves than the Parquet schema".to_owned(),
+        ));
+    }
+    let schema = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+    let options = ArrowReaderOptions::new().with_schema(schema);
+    let metadata = ArrowReaderMetadata::try_new(metadata.metadata().clone(), options)?;
+    Ok((metadata, roots))
+}
+
+/// `data_type` with its INT96 leaves (`int96`, one flag a leaf in order) as
+/// microseconds.
+fn at_micros(
+    data_type: &DataType,
+    int96: &mut impl Iterator<Item = bool>,
+) -> std::result::Result<DataType, ParquetError> {
+    let mut field = |f: &FieldRef| -> std::result::Result<FieldRef, ParquetError> {
+        Ok(Arc::new(
+            f.as_ref()
+                .clone()
+                .with_data_type(at_micros(f.data_type(), int96)?),
+        ))
+    };
+    Ok(match data_type {
+        DataType::List(f) => DataType::List(field(f)?),
+        DataType::LargeList(f) => DataType::LargeList(field(f)?),
+        DataType::FixedSizeList(f, n) => DataType::FixedSizeList(field(f)?, *n),
+        DataType::Map(f, ordered) => DataType::Map(field(f)?, *ordered),
+        DataType::Struct(fields) => DataType::Struct(
+            fields
+                .iter()
+                .map(field)
+                .collect::<std::result::Result<Fields, _>>()?,
+        ),
+        leaf => match (int96.next(), leaf) {
+            (None, _) => {
+                return Err(ParquetError::General(
+                    "the Arrow schema has more leaves than the Parquet schema".to_owned(),
+                ));
+            }
+            (Some(true), DataType::Timestamp(_, zone)) => {
+                DataType::Timestamp(TimeUnit::Microsecond, zone.clone())
+            }
+            (Some(_), other) => other.clone(),
+        },
+    })
 }
 
 /// The shard columns of planned columns.
