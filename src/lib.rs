@@ -196,7 +196,8 @@ pub use settings::{
 pub use stats::QueryStats;
 #[cfg(feature = "unload")]
 pub use unload::{
-    Shard, ShardColumn, ShardRows, Unload, UnloadCompression, UnloadFormat, UnloadRows, Unloaded,
+    Shard, ShardBatches, ShardColumn, ShardRows, Unload, UnloadBatches, UnloadCompression,
+    UnloadFormat, UnloadRows, Unloaded,
 };
 
 // Compile-time facts users rely on: the handle, the builder, the streams, pages, rows
@@ -217,8 +218,9 @@ const _: () = {
 };
 
 // The same for UNLOAD: its values cross threads (a shard is meant to travel), one
-// shard's rows are a stream like the others, and the rows of several shards are `Send`
-// and `Unpin` (not `Sync`: they fan in through a boxed stream).
+// shard's rows and batches are streams like the others, and the rows and batches of
+// several shards are `Send` and `Unpin` (not `Sync`: they fan in through a boxed
+// stream).
 #[cfg(feature = "unload")]
 const _: () = {
     const fn send_sync<T: Send + Sync>() {}
@@ -228,7 +230,9 @@ const _: () = {
     send_sync::<Unloaded>();
     send_sync::<Shard>();
     stream::<ShardRows>();
+    stream::<ShardBatches>();
     send_stream::<UnloadRows>();
+    send_stream::<UnloadBatches>();
 };
 
 // The same for batches.

@@ -5,7 +5,8 @@
 //! result (`Statistics.DataManifestLocation`, one `s3://` URI a line), and returns the
 //! files as [`Shard`]s with their columns. A shard is plain, serialisable data: read it
 //! here with [`Athena::read_shard`], read all of them at once with
-//! [`Unloaded::rows`], or hand each to a worker on another machine.
+//! [`Unloaded::rows`], read them as Arrow batches ([`Unloaded::batches`], see
+//! [Batches](#batches)), or hand each to a worker on another machine.
 //!
 //! ```no_run
 //! use athena_stream::{Athena, Map, StartQueryExecution, Unload};
@@ -72,6 +73,81 @@
 //! A column of any other type (intervals, durations, unions) is an [`Error::Unload`]
 //! naming it.
 //!
+//! # Batches
+//!
+//! The same files as Arrow [`RecordBatch`]es, for code that
+//! works on columns: [`Athena::read_shard_batches`] (one shard, a [`ShardBatches`]),
+//! [`Athena::read_shards_batches`] and [`Unloaded::batches`] (several files at once, an
+//! [`UnloadBatches`], failing fast as the rows do). They read the files as the rows
+//! do, with the same requests, retries, ETag pinning and errors, but a batch is the
+//! Parquet reader's own arrays: no value is written as text and read back.
+//!
+//! ```no_run
+//! use athena_stream::arrow::BatchOptions;
+//! use athena_stream::{Athena, Map, Unload};
+//! use futures::TryStreamExt;
+//!
+//! # async fn run(athena: Athena) -> athena_stream::Result<()> {
+//! let unloaded = athena
+//!     .unload(Unload::new("SELECT uri, status, bytes FROM cf_access_logs").with_to("s3://my-bucket/unload/run-2/"))
+//!     .await?;
+//! // Four files at once, at most 65,536 rows a batch; batches of different files
+//! // interleave, each file's in its order.
+//! let options = BatchOptions::new().with_rows(65_536);
+//! let mut batches = unloaded.batches(&athena, Map::new(4), &options);
+//! let mut rows = 0;
+//! while let Some(batch) = batches.try_next().await? {
+//!     rows += batch.num_rows(); // columns uri, status, bytes: Utf8, Int32, Int64
+//! }
+//! println!("{rows} rows");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A batch has the shard's columns, in its order, named as Athena names them, and at
+//! most [`BatchOptions::rows`](crate::arrow::BatchOptions::rows) rows (the reader's
+//! batch size; a batch never spans two row groups). Its types are those
+//! [`crate::arrow`] gives the column's Athena type, which for Athena's own files are
+//! the types Parquet already decodes, handed on as they are:
+//!
+//! | Column | Arrow type |
+//! |---|---|
+//! | `boolean` | `Boolean` |
+//! | `tinyint`, `smallint`, `integer`, `bigint` | `Int8`, `Int16`, `Int32`, `Int64` (Athena writes the first three as `integer`) |
+//! | `real`, `double` | `Float32`, `Float64` |
+//! | `decimal(p,s)` | `Decimal128(p, s)`, every digit |
+//! | `varchar` (and `char`) | `Utf8`, NULL apart from `""` |
+//! | `varbinary` | `Binary` |
+//! | `date` | `Date32` |
+//! | `timestamp(p)` | `Timestamp` in the unit of `p` (0 s, 3 ms, 6 µs, 9 ns), no zone |
+//! | `array(T)`, `map(K, V)`, `row(...)` | `List`, `Map`, `Struct` of those types, with the file's field names (`element`; `key_value` of `key`, `value`) |
+//!
+//! Where the file's type is not that one, it is converted exactly, or the read fails
+//! with an [`Error::Unload`] naming the file, the column and the row (counted from 0 in
+//! the file), never with a rounded or wrapped value:
+//!
+//! - Athena's INT96 timestamps are `timestamp(3)` (as Athena reads them), so
+//!   milliseconds; a value with digits below the millisecond fails the batches (the
+//!   rows round it half up, as Athena does). Athena's own files should hold none:
+//!   its tables' timestamps have precision 3, and Trino's Hive writer rounds to it
+//!   before it writes (docs/athena.md, "UNLOAD and data manifests"; not measured).
+//! - Files from other writers: unsigned integers widen to the next signed type
+//!   (`UInt64` to `Decimal128(20, 0)`), `Float16` to `Float32`, `Decimal32`/`64`/`256`
+//!   to `Decimal128` (a 256-bit value beyond 128 bits fails), `LargeUtf8`/`Utf8View` to
+//!   `Utf8` and the other binaries to `Binary` (more than 2 GiB in a batch fails: ask
+//!   for fewer rows), `Date64` to `Date32` (a value that is not a whole day fails),
+//!   `LargeList`/`FixedSizeList` to `List`, a dictionary to its values.
+//! - Kept as the file has them, where the mapping would hold less: `decimal` of more
+//!   than 38 digits (`Decimal256`), `timestamp(p) with time zone` (a `Timestamp` with
+//!   its zone, where the mapping has only Athena's text), `time(p)` (`Time32`/`Time64`)
+//!   and `unknown` (`Null`). Athena's UNLOAD writes none of these.
+//!
+//! [`BatchOptions::bytes`](crate::arrow::BatchOptions::bytes) does not apply (the
+//! reader decodes a number of rows at a time), and a column type given with
+//! [`BatchOptions::with_column_type`](crate::arrow::BatchOptions::with_column_type)
+//! must be the file's ([`Error::InvalidConfig`] else):
+//! the file carries its types.
+//!
 //! # Formats
 //!
 //! UNLOAD writes Parquet, ORC, Avro, JSON and TEXTFILE. This crate reads **Parquet**
@@ -85,23 +161,64 @@
 //! Not offered: `partitioned_by` (the partition columns would be in the files' paths,
 //! not in the files, and the rows would lack them).
 
+/// `Stream`, `FusedStream` and `Debug` for one of this module's public streams, which
+/// hands on the items of its field `inner` (a [`task::FileTask`] or a `FailFast`, each
+/// with `poll_next(&mut self, cx)`, `is_terminated(&self)` and `Debug` of its own).
+macro_rules! stream_of_inner {
+    ($stream:ident, $item:ty) => {
+        impl ::std::fmt::Debug for $stream {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!($stream))
+                    .field("inner", &self.inner)
+                    .finish()
+            }
+        }
+
+        impl ::futures::Stream for $stream {
+            type Item = $crate::error::Result<$item>;
+
+            fn poll_next(
+                mut self: ::std::pin::Pin<&mut Self>,
+                cx: &mut ::std::task::Context<'_>,
+            ) -> ::std::task::Poll<Option<Self::Item>> {
+                self.inner.poll_next(cx)
+            }
+        }
+
+        impl ::futures::stream::FusedStream for $stream {
+            fn is_terminated(&self) -> bool {
+                self.inner.is_terminated()
+            }
+        }
+    };
+}
+
+mod batches;
+mod convert;
 mod manifest;
 mod reader;
 mod schema;
 mod shard;
 mod statement;
+mod task;
 mod values;
 
 #[cfg(test)]
 mod tests;
 
+/// The text of every value of an Arrow array, as the rows write it: what tests compare
+/// a batch's values with a row's by.
+#[cfg(test)]
+pub(crate) use values::column_texts;
+
 use std::fmt;
-use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use arrow_array::RecordBatch;
 use futures::Stream;
-use futures::stream::{BoxStream, FusedStream, StreamExt};
+use futures::stream::{BoxStream, StreamExt};
 
+use crate::arrow::BatchOptions;
 use crate::athena::Athena;
 use crate::error::{Error, Operation, Result};
 use crate::execution::QueryExecution;
@@ -109,6 +226,7 @@ use crate::map::Map;
 use crate::row::{ResultSetMetadata, Row};
 use crate::stats::Stats;
 
+pub use batches::ShardBatches;
 pub use shard::{Shard, ShardColumn, ShardRows};
 pub use statement::{Unload, UnloadCompression, UnloadFormat};
 
@@ -144,6 +262,12 @@ impl Unloaded {
     /// The rows of every file, several files at once: see [`Athena::read_shards`].
     pub fn rows(&self, athena: &Athena, map: Map) -> UnloadRows {
         athena.read_shards(self.shards.clone(), map)
+    }
+
+    /// The rows of every file as Arrow batches, several files at once: see
+    /// [`Athena::read_shards_batches`].
+    pub fn batches(&self, athena: &Athena, map: Map, options: &BatchOptions) -> UnloadBatches {
+        athena.read_shards_batches(self.shards.clone(), map, options)
     }
 }
 
@@ -264,46 +388,109 @@ impl Athena {
     /// # }
     /// ```
     pub fn read_shards(&self, shards: impl IntoIterator<Item = Shard>, map: Map) -> UnloadRows {
-        let refused = if map.tolerated_failure_count().is_some()
-            || map.tolerated_failure_percentage().is_some()
-        {
-            Some(Error::invalid_config(
+        let core = self.core().clone();
+        UnloadRows {
+            inner: FailFast::new(shards, &map, move |shard| {
+                ShardRows::new(core.clone(), shard)
+            }),
+        }
+    }
+
+    /// The rows of one shard as Arrow batches, in file order, read as
+    /// [`read_shard`](Self::read_shard) reads them, with the same errors; no value goes
+    /// through text. See [`ShardBatches`] and the [module docs](crate::unload#batches)
+    /// for the types.
+    ///
+    /// `options`: [`BatchOptions::rows`] is the most rows a batch holds (the Parquet
+    /// reader's batch size). [`BatchOptions::bytes`] does not apply: the reader decodes
+    /// a number of rows at a time, and a batch is what it decoded. A column type given
+    /// with [`BatchOptions::with_column_type`] must be the file's (the file carries its
+    /// types): another is an [`Error::InvalidConfig`] as the stream's item.
+    ///
+    /// ```no_run
+    /// use athena_stream::arrow::BatchOptions;
+    /// use athena_stream::{Athena, Shard, UnloadFormat};
+    /// use futures::TryStreamExt;
+    ///
+    /// # async fn run(athena: Athena) -> athena_stream::Result<()> {
+    /// let shard = Shard::new("s3://my-bucket/unload/run-1/20240102_0001_abc", UnloadFormat::Parquet);
+    /// let mut batches = athena.read_shard_batches(&shard, &BatchOptions::new().with_rows(65_536));
+    /// while let Some(batch) = batches.try_next().await? {
+    ///     println!("{} rows of {:?}", batch.num_rows(), batch.schema());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn read_shard_batches(&self, shard: &Shard, options: &BatchOptions) -> ShardBatches {
+        ShardBatches::new(self.core().clone(), shard.clone(), options)
+    }
+
+    /// The rows of several shards as Arrow batches, at most `map.max_concurrency()`
+    /// files read at once (`0`: all of them), as [`read_shards`](Self::read_shards)
+    /// reads rows, failing fast the same way (and refusing a `Map` with a tolerance the
+    /// same way). Each batch is one file's ([`read_shard_batches`](Self::read_shard_batches)):
+    /// the batches of one file come in its order; batches of different files
+    /// interleave, in no defined order (as UNLOAD's own files have none); with
+    /// `Map::new(1)`, file after file, in the order given. Every file of an UNLOAD has
+    /// the same columns, so its batches share one schema.
+    pub fn read_shards_batches(
+        &self,
+        shards: impl IntoIterator<Item = Shard>,
+        map: Map,
+        options: &BatchOptions,
+    ) -> UnloadBatches {
+        let (core, options) = (self.core().clone(), options.clone());
+        UnloadBatches {
+            inner: FailFast::new(shards, &map, move |shard| {
+                ShardBatches::new(core.clone(), shard, &options)
+            }),
+        }
+    }
+}
+
+/// The items of several shards' streams, at most a `Map`'s concurrency of them read
+/// at once, ending at the first error: what [`UnloadRows`] and [`UnloadBatches`] are.
+struct FailFast<T> {
+    /// `None` once ended: by its last item, or by the error that ended it.
+    inner: Option<BoxStream<'static, Result<T>>>,
+}
+
+impl<T> fmt::Debug for FailFast<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FailFast")
+            .field("ended", &self.inner.is_none())
+            .finish()
+    }
+}
+
+impl<T: Send + 'static> FailFast<T> {
+    fn new<S>(
+        shards: impl IntoIterator<Item = Shard>,
+        map: &Map,
+        read: impl Fn(Shard) -> S + Send + 'static,
+    ) -> Self
+    where
+        S: Stream<Item = Result<T>> + Send + Unpin + 'static,
+    {
+        if map.tolerated_failure_count().is_some() || map.tolerated_failure_percentage().is_some() {
+            let error = Error::invalid_config(
                 "reading shards fails fast: a shard cannot be tolerated as a failed item \
                  (its rows may be partly read); set the tolerance on the fan-out over the rows",
-            ))
-        } else {
-            None
-        };
-        if let Some(error) = refused {
-            return UnloadRows {
+            );
+            return FailFast {
                 inner: Some(futures::stream::once(async move { Err(error) }).boxed()),
             };
         }
         let limit = (map.max_concurrency() > 0).then_some(map.max_concurrency());
-        let core = self.core().clone();
         let shards: Vec<Shard> = shards.into_iter().collect();
         let inner = futures::stream::iter(shards)
-            .map(move |shard| ShardRows::new(core.clone(), shard))
+            .map(read)
             .flatten_unordered(limit)
             .boxed();
-        UnloadRows { inner: Some(inner) }
+        FailFast { inner: Some(inner) }
     }
-}
 
-/// The rows of several shards, read at once: see [`Athena::read_shards`].
-///
-/// A `futures::Stream` of `Result<Row>`; `Send` and `Unpin`. Dropping it stops every
-/// file's read.
-#[must_use = "streams do nothing unless polled"]
-pub struct UnloadRows {
-    /// `None` once ended: by its last row, or by the error that ended it.
-    inner: Option<BoxStream<'static, Result<Row>>>,
-}
-
-impl Stream for UnloadRows {
-    type Item = Result<Row>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+    fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
         let Some(inner) = self.inner.as_mut() else {
             return Poll::Ready(None);
         };
@@ -314,18 +501,31 @@ impl Stream for UnloadRows {
         }
         Poll::Ready(item)
     }
-}
 
-impl FusedStream for UnloadRows {
     fn is_terminated(&self) -> bool {
         self.inner.is_none()
     }
 }
 
-impl fmt::Debug for UnloadRows {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnloadRows")
-            .field("ended", &self.inner.is_none())
-            .finish()
-    }
+/// The rows of several shards, read at once: see [`Athena::read_shards`].
+///
+/// A `futures::Stream` of `Result<Row>`; `Send` and `Unpin`. Dropping it stops every
+/// file's read.
+#[must_use = "streams do nothing unless polled"]
+pub struct UnloadRows {
+    inner: FailFast<Row>,
 }
+
+stream_of_inner!(UnloadRows, Row);
+
+/// The rows of several shards as Arrow batches, read at once: see
+/// [`Athena::read_shards_batches`].
+///
+/// A `futures::Stream` of `Result<RecordBatch>`; `Send` and `Unpin`. Dropping it stops
+/// every file's read.
+#[must_use = "streams do nothing unless polled"]
+pub struct UnloadBatches {
+    inner: FailFast<RecordBatch>,
+}
+
+stream_of_inner!(UnloadBatches, RecordBatch);

@@ -21,7 +21,7 @@
 //! | `Date32`, `Date64` | `date` |
 //! | `Time32`/`Time64` of seconds, ms, µs, ns | `time(0)`, `time(3)`, `time(6)`, `time(9)` |
 //! | `Timestamp` of seconds, ms, µs, ns | `timestamp(0)`, `timestamp(3)`, `timestamp(6)`, `timestamp(9)` |
-//! | `Timestamp` read from INT96 (Hive's encoding, which Athena writes) | `timestamp(3)`, rounded half up as Athena engine 3 rounds |
+//! | `Timestamp` read from INT96 (Hive's encoding, which Athena writes; read as microseconds) | `timestamp(3)`, rounded half up as Athena engine 3 rounds |
 //! | `Timestamp` with a time zone | `timestamp(p) with time zone` |
 //! | `List`, `LargeList`, `FixedSizeList` of `T` | `array(T)` |
 //! | `Map` of `K` to `V` | `map(K, V)` |
@@ -167,13 +167,12 @@ fn digits(unit: TimeUnit) -> u32 {
     }
 }
 
-/// A timestamp column's precision: its unit's, except INT96 (Arrow's nanoseconds),
-/// which Athena reads at the precision of its tables' timestamps.
+/// A timestamp column's precision: its unit's, except INT96 (read as microseconds, see
+/// `super::shard`), which Athena reads at the precision of its tables' timestamps.
 pub(crate) fn precision(unit: TimeUnit, int96: bool) -> u32 {
-    if int96 && unit == TimeUnit::Nanosecond {
-        INT96_PRECISION
-    } else {
-        digits(unit)
+    match unit {
+        TimeUnit::Microsecond | TimeUnit::Nanosecond if int96 => INT96_PRECISION,
+        _ => digits(unit),
     }
 }
 

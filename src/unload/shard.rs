@@ -2,25 +2,25 @@
 //! ([`ShardRows`]).
 
 use std::fmt;
-use std::future::Future as _;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use arrow_array::RecordBatch;
+use arrow_schema::{DataType, FieldRef, Fields, Schema, SchemaRef, TimeUnit};
 use futures::Stream;
-use futures::stream::{FusedStream, StreamExt};
+use futures::stream::FusedStream;
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
 use parquet::arrow::async_reader::ParquetRecordBatchStreamBuilder;
 use parquet::basic::Type as PhysicalType;
 use parquet::errors::ParquetError;
-use parquet::file::metadata::ParquetMetaData;
 use serde::{Deserialize, Serialize};
-use tokio::sync::mpsc;
 use tokio::task::JoinError;
 
 use super::reader::S3File;
 use super::schema::{ColumnPlan, column_info, plan_columns};
 use super::statement::UnloadFormat;
+use super::task::{Decode, Decoder, FileTask};
 use super::values::column_texts;
 use crate::client::ClientCore;
 use crate::error::{Error, Operation, Result};
@@ -110,12 +110,9 @@ impl ShardColumn {
     }
 }
 
-/// Rows handed from a shard's task to its stream at once.
+/// Rows the Parquet reader decodes at once, handed from a shard's task to its stream
+/// together.
 const BATCH_ROWS: usize = 1024;
-
-/// Batches waiting in the channel: memory holds at most this many batches, plus the one
-/// being decoded and the one being read, per shard.
-const BATCHES_AHEAD: usize = 2;
 
 /// The rows of one shard, in file order: a `futures::Stream` of `Result<Row>`; `Send`,
 /// `Sync` and `Unpin`.
@@ -129,30 +126,15 @@ const BATCHES_AHEAD: usize = 2;
 /// Made by [`Athena::read_shard`](crate::Athena::read_shard).
 #[must_use = "streams do nothing unless polled"]
 pub struct ShardRows {
-    state: State,
-}
-
-enum State {
-    Idle {
-        core: Arc<ClientCore>,
-        shard: Box<Shard>,
-    },
-    Reading {
-        uri: String,
-        batches: mpsc::Receiver<Vec<Row>>,
-        rows: std::vec::IntoIter<Row>,
-        task: AbortOnDrop<Result<()>>,
-    },
-    Done,
+    task: FileTask<Vec<Row>>,
+    rows: std::vec::IntoIter<Row>,
 }
 
 impl ShardRows {
     pub(crate) fn new(core: Arc<ClientCore>, shard: Shard) -> Self {
         ShardRows {
-            state: State::Idle {
-                core,
-                shard: Box::new(shard),
-            },
+            task: FileTask::new(core, shard, RowsOf),
+            rows: Vec::new().into_iter(),
         }
     }
 }
@@ -162,48 +144,13 @@ impl Stream for ShardRows {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         loop {
-            match &mut self.state {
-                State::Idle { .. } => {
-                    let State::Idle { core, shard } =
-                        std::mem::replace(&mut self.state, State::Done)
-                    else {
-                        continue;
-                    };
-                    let (tx, rx) = mpsc::channel(BATCHES_AHEAD);
-                    let uri = shard.uri.clone();
-                    let task = tokio::spawn(read(core, *shard, tx));
-                    self.state = State::Reading {
-                        uri,
-                        batches: rx,
-                        rows: Vec::new().into_iter(),
-                        task: AbortOnDrop(task),
-                    };
-                }
-                State::Reading {
-                    uri,
-                    batches,
-                    rows,
-                    task,
-                } => {
-                    if let Some(row) = rows.next() {
-                        return Poll::Ready(Some(Ok(row)));
-                    }
-                    if let Some(batch) = ready!(batches.poll_recv(cx)) {
-                        *rows = batch.into_iter();
-                        continue;
-                    }
-                    // The task has sent its last batch: its result says whether the
-                    // file was read to its end.
-                    let ended = ready!(Pin::new(&mut task.0).poll(cx));
-                    let ended = match ended {
-                        Ok(Ok(())) => None,
-                        Ok(Err(e)) => Some(Err(e)),
-                        Err(e) => Some(Err(task_error(uri, e))),
-                    };
-                    self.state = State::Done;
-                    return Poll::Ready(ended);
-                }
-                State::Done => return Poll::Ready(None),
+            if let Some(row) = self.rows.next() {
+                return Poll::Ready(Some(Ok(row)));
+            }
+            match ready!(self.task.poll_next(cx)) {
+                Some(Ok(rows)) => self.rows = rows.into_iter(),
+                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                None => return Poll::Ready(None),
             }
         }
     }
@@ -211,59 +158,47 @@ impl Stream for ShardRows {
 
 impl FusedStream for ShardRows {
     fn is_terminated(&self) -> bool {
-        matches!(self.state, State::Done)
+        self.rows.len() == 0 && self.task.is_terminated()
     }
 }
 
 impl fmt::Debug for ShardRows {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = match &self.state {
-            State::Idle { shard, .. } => format!("idle: {}", shard.uri),
-            State::Reading { rows, .. } => format!("reading ({} rows ready)", rows.len()),
-            State::Done => "done".to_owned(),
-        };
-        f.debug_struct("ShardRows").field("state", &state).finish()
+        f.debug_struct("ShardRows")
+            .field("task", &self.task)
+            .field("rows_ready", &self.rows.len())
+            .finish()
     }
 }
 
-/// Reads the shard's rows into `batches` until the file ends or the stream is dropped.
-async fn read(core: Arc<ClientCore>, shard: Shard, batches: mpsc::Sender<Vec<Row>>) -> Result<()> {
-    let opened = open(&core, &shard).await?;
-    let derived = columns_of(&opened.plans);
-    if !shard.columns.is_empty() && shard.columns != derived {
-        return Err(unload_error(
-            &shard.uri,
-            format!(
-                "the file's columns ({}) are not the shard's ({})",
-                describe(&derived),
-                describe(&shard.columns)
-            ),
-            None,
+/// Decoded batches made into rows, numbered from 0 in the file.
+struct RowsOf;
+
+impl Decode for RowsOf {
+    type Item = Vec<Row>;
+
+    fn batch_rows(&self) -> usize {
+        BATCH_ROWS
+    }
+
+    fn start(
+        self,
+        shard: &Shard,
+        plans: &[ColumnPlan],
+        _decoded: &SchemaRef,
+    ) -> Result<Decoder<Vec<Row>>> {
+        let metadata = Arc::new(ResultSetMetadata::new(
+            plans
+                .iter()
+                .map(|p| column_info(&p.name, &p.signature))
+                .collect(),
         ));
+        let (uri, plans) = (shard.uri.clone(), plans.to_vec());
+        Ok(Box::new(move |batch, first_row| {
+            rows_of(&batch, &plans, &metadata, first_row)
+                .map_err(|message| unload_error(&uri, message, None))
+        }))
     }
-    let metadata = Arc::new(ResultSetMetadata::new(
-        opened
-            .plans
-            .iter()
-            .map(|p| column_info(&p.name, &p.signature))
-            .collect(),
-    ));
-    let mut stream = opened
-        .builder
-        .with_batch_size(BATCH_ROWS)
-        .build()
-        .map_err(|e| parquet_error(&shard.uri, "cannot be read", e))?;
-    let mut row_number = 0u64;
-    while let Some(batch) = stream.next().await {
-        let batch = batch.map_err(|e| parquet_error(&shard.uri, "cannot be read", e))?;
-        let rows = rows_of(&batch, &opened.plans, &metadata, &mut row_number)
-            .map_err(|message| unload_error(&shard.uri, message, None))?;
-        if batches.send(rows).await.is_err() {
-            // The stream was dropped: nobody wants the rest.
-            return Ok(());
-        }
-    }
-    Ok(())
 }
 
 /// A file opened for reading: its footer read, its columns planned.
@@ -328,34 +263,110 @@ pub(crate) async fn open(core: &ClientCore, shard: &Shard) -> Result<Opened> {
     }
     let settings = &core.settings;
     let shared = Shared::new(s3, location, info.etag, stats, settings.retry);
-    let file = S3File::new(
+    let mut file = S3File::new(
         shared,
         info.size,
         settings.chunk_size,
         settings.chunks_in_flight,
     );
-    let builder = ParquetRecordBatchStreamBuilder::new(file)
+    let unreadable = |e| parquet_error(uri, "is not a Parquet file this crate can read", e);
+    let metadata = ArrowReaderMetadata::load_async(&mut file, ArrowReaderOptions::new())
         .await
-        .map_err(|e| parquet_error(uri, "is not a Parquet file this crate can read", e))?;
-    let int96 = int96_columns(builder.metadata());
+        .map_err(unreadable)?;
+    let (metadata, int96) = int96_at_micros(metadata)
+        .map_err(|e| parquet_error(uri, "cannot be read with its INT96 timestamps", e))?;
+    let builder = ParquetRecordBatchStreamBuilder::new_with_metadata(file, metadata);
     let plans = plan_columns(builder.schema(), &int96)
         .map_err(|message| unload_error(uri, message, None))?;
     Ok(Opened { builder, plans })
 }
 
-/// For each root field of the file's Parquet schema, whether a leaf under it is INT96
-/// (Hive's timestamps), which Arrow shows only as nanoseconds.
-fn int96_columns(metadata: &ParquetMetaData) -> Vec<bool> {
-    let schema = metadata.file_metadata().schema_descr();
-    let mut int96 = vec![false; schema.root_schema().get_fields().len()];
-    for (i, column) in schema.columns().iter().enumerate() {
-        if column.physical_type() == PhysicalType::INT96
-            && let Some(root) = int96.get_mut(schema.get_column_root_idx(i))
-        {
+/// The file's Arrow reading with its INT96 timestamps (Hive's, which Athena writes)
+/// read at microseconds, and for each root field whether a leaf under it is INT96.
+///
+/// The reader gives INT96 as nanoseconds by default, and wraps what does not fit in
+/// an `i64` of them without a word: every timestamp before 1677-09-21 or after
+/// 2262-04-11, such as the `9999-12-31` that marks an open end. Microseconds hold any
+/// year Athena does. Digits below the microsecond are dropped by the reader; Athena
+/// reads INT96 at milliseconds ([`INT96_PRECISION`](super::schema::INT96_PRECISION)),
+/// and rounding to the millisecond from the microsecond gives what rounding from the
+/// nanosecond gives, so nothing Athena shows is lost.
+fn int96_at_micros(
+    metadata: ArrowReaderMetadata,
+) -> std::result::Result<(ArrowReaderMetadata, Vec<bool>), ParquetError> {
+    let parquet = metadata.metadata().file_metadata().schema_descr();
+    let leaves: Vec<bool> = parquet
+        .columns()
+        .iter()
+        .map(|c| c.physical_type() == PhysicalType::INT96)
+        .collect();
+    let mut roots = vec![false; parquet.root_schema().get_fields().len()];
+    for (i, _) in leaves.iter().enumerate().filter(|(_, int96)| **int96) {
+        if let Some(root) = roots.get_mut(parquet.get_column_root_idx(i)) {
             *root = true;
         }
     }
-    int96
+    if !roots.contains(&true) {
+        return Ok((metadata, roots));
+    }
+    // Arrow's leaves are Parquet's columns, in the same order.
+    let mut next = leaves.into_iter();
+    let schema = metadata.schema();
+    let fields = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            at_micros(f.data_type(), &mut next)
+                .map(|t| Arc::new(f.as_ref().clone().with_data_type(t)))
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    if next.next().is_some() {
+        return Err(ParquetError::General(
+            "the Arrow schema has fewer leaves than the Parquet schema".to_owned(),
+        ));
+    }
+    let schema = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+    let options = ArrowReaderOptions::new().with_schema(schema);
+    let metadata = ArrowReaderMetadata::try_new(metadata.metadata().clone(), options)?;
+    Ok((metadata, roots))
+}
+
+/// `data_type` with its INT96 leaves (`int96`, one flag a leaf in order) as
+/// microseconds.
+fn at_micros(
+    data_type: &DataType,
+    int96: &mut impl Iterator<Item = bool>,
+) -> std::result::Result<DataType, ParquetError> {
+    let mut field = |f: &FieldRef| -> std::result::Result<FieldRef, ParquetError> {
+        Ok(Arc::new(
+            f.as_ref()
+                .clone()
+                .with_data_type(at_micros(f.data_type(), int96)?),
+        ))
+    };
+    Ok(match data_type {
+        DataType::List(f) => DataType::List(field(f)?),
+        DataType::LargeList(f) => DataType::LargeList(field(f)?),
+        DataType::FixedSizeList(f, n) => DataType::FixedSizeList(field(f)?, *n),
+        DataType::Map(f, ordered) => DataType::Map(field(f)?, *ordered),
+        DataType::Struct(fields) => DataType::Struct(
+            fields
+                .iter()
+                .map(field)
+                .collect::<std::result::Result<Fields, _>>()?,
+        ),
+        leaf => match (int96.next(), leaf) {
+            (None, _) => {
+                return Err(ParquetError::General(
+                    "the Arrow schema has more leaves than the Parquet schema".to_owned(),
+                ));
+            }
+            (Some(true), DataType::Timestamp(_, zone)) => {
+                DataType::Timestamp(TimeUnit::Microsecond, zone.clone())
+            }
+            (Some(_), other) => other.clone(),
+        },
+    })
 }
 
 /// The shard columns of planned columns.
@@ -366,7 +377,8 @@ pub(crate) fn columns_of(plans: &[ColumnPlan]) -> Vec<ShardColumn> {
         .collect()
 }
 
-fn describe(columns: &[ShardColumn]) -> String {
+/// Columns as an error message lists them: `name type, ...`.
+pub(crate) fn describe(columns: &[ShardColumn]) -> String {
     columns
         .iter()
         .map(|c| format!("{} {}", c.name, c.r#type))
@@ -374,12 +386,12 @@ fn describe(columns: &[ShardColumn]) -> String {
         .join(", ")
 }
 
-/// The rows of a batch, numbered on from `row_number`.
+/// The rows of a batch, numbered on from `first_row`.
 fn rows_of(
     batch: &RecordBatch,
     plans: &[ColumnPlan],
     metadata: &Arc<ResultSetMetadata>,
-    row_number: &mut u64,
+    first_row: u64,
 ) -> Result<Vec<Row>, String> {
     let columns = batch
         .columns()
@@ -390,12 +402,11 @@ fn rows_of(
         })
         .collect::<Result<Vec<_>, String>>()?;
     let mut columns: Vec<_> = columns.into_iter().map(Vec::into_iter).collect();
-    let rows = (0..batch.num_rows())
-        .map(|_| {
+    let rows = (first_row..)
+        .take(batch.num_rows())
+        .map(|row_number| {
             let values = columns.iter_mut().map(|c| c.next().flatten()).collect();
-            let row = Row::new(metadata.clone(), *row_number, values);
-            *row_number += 1;
-            row
+            Row::new(metadata.clone(), row_number, values)
         })
         .collect();
     Ok(rows)
@@ -449,7 +460,7 @@ pub(crate) fn unload_error(location: &str, message: String, source: Option<Error
 
 /// [`Error::Unload`] for a Parquet reader's error: the crate's own error when the
 /// reader passed one up from an S3 read, its own otherwise.
-fn parquet_error(location: &str, what: &str, e: ParquetError) -> Error {
+pub(crate) fn parquet_error(location: &str, what: &str, e: ParquetError) -> Error {
     match e {
         ParquetError::External(inner) => match inner.downcast::<Error>() {
             Ok(ours) => unload_error(location, format!("{what}: {ours}"), Some(*ours)),

@@ -8,8 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arrow_array::builder::{Int32Builder, ListBuilder, MapBuilder, StringBuilder, StructBuilder};
-use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
-use arrow_schema::{DataType, Field};
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Fields, TimeUnit};
+use futures::stream::FusedStream;
 use futures::{StreamExt, TryStreamExt};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_writer::ArrowWriterOptions;
@@ -21,6 +23,7 @@ use parquet::schema::parser::parse_message_type;
 use serde_json::{Value as Json, json};
 
 use super::*;
+use crate::arrow::BatchOptions;
 use crate::fake::{Fake, Plan};
 use crate::result_file::fake_s3::{FakeS3, S3Fault};
 use crate::value::{AthenaType, Value};
@@ -132,24 +135,19 @@ fn date_days(text: &str) -> i64 {
     days_from_civil(p[0], p[1], p[2])
 }
 
-/// Epoch nanoseconds of `YYYY-MM-DD HH:MM:SS[.f]`.
-fn timestamp_nanos(text: &str) -> i64 {
+/// Hive's INT96 of `YYYY-MM-DD HH:MM:SS[.f]`: nanoseconds of the day, then the Julian
+/// day (any year: no `i64` of nanoseconds in between).
+fn int96_at(text: &str) -> pq::Int96 {
     let (date, time) = text.split_once(' ').unwrap();
     let (hms, fraction) = time.split_once('.').unwrap_or((time, ""));
-    let t: Vec<i64> = hms.split(':').map(|s| s.parse().unwrap()).collect();
-    let nanos: i64 = format!("{fraction:0<9}").parse().unwrap();
-    (date_days(date) * 86_400 + t[0] * 3600 + t[1] * 60 + t[2]) * 1_000_000_000 + nanos
-}
-
-/// Hive's INT96: nanoseconds of the day, then the Julian day.
-fn int96(nanos: i64) -> pq::Int96 {
-    let day = nanos.div_euclid(86_400_000_000_000);
-    let of_day = nanos.rem_euclid(86_400_000_000_000) as u64;
+    let t: Vec<u64> = hms.split(':').map(|s| s.parse().unwrap()).collect();
+    let nanos: u64 = format!("{fraction:0<9}").parse().unwrap();
+    let of_day = (t[0] * 3600 + t[1] * 60 + t[2]) * 1_000_000_000 + nanos;
     let mut v = pq::Int96::new();
     v.set_data(
         of_day as u32,
         (of_day >> 32) as u32,
-        (day + 2_440_588) as u32,
+        (date_days(date) + 2_440_588) as u32,
     );
     v
 }
@@ -290,7 +288,7 @@ fn written(athena_type: &str, sql: &str, text: Option<&str>) -> Written {
         // INT96, which Athena reads back at precision 3.
         "timestamp" => hive(
             "int96 v",
-            HiveValue::Int96(int96(timestamp_nanos(text))),
+            HiveValue::Int96(int96_at(text)),
             Some(at_millis(text)),
         ),
         "array" | "map" | "row" => nested(sql),
@@ -368,71 +366,72 @@ fn nested(sql: &str) -> Written {
 }
 
 /// A file of one column `v` of Trino's Hive Parquet schema: the value, then a NULL.
-fn hive_parquet(message_type: &str, value: &HiveValue) -> Vec<u8> {
+fn hive_parquet(message_type: &str, value: HiveValue) -> Vec<u8> {
+    hive_columns(message_type, vec![vec![value, HiveValue::Null]])
+}
+
+/// A file of Trino's Hive Parquet schema `message_type` whose top-level columns (all
+/// OPTIONAL and flat) hold these values, in one row group.
+fn hive_columns(message_type: &str, columns: Vec<Vec<HiveValue>>) -> Vec<u8> {
+    let leaves = columns
+        .into_iter()
+        .map(|values| {
+            let defs = values
+                .iter()
+                .map(|v| i16::from(!matches!(v, HiveValue::Null)))
+                .collect();
+            let present = values
+                .into_iter()
+                .filter(|v| !matches!(v, HiveValue::Null))
+                .collect();
+            (defs, present)
+        })
+        .collect();
+    hive_leaves(message_type, leaves)
+}
+
+/// A file of the schema `message_type` whose leaf columns have these definition levels
+/// and (present) values, in one row group, as Trino's writer writes them.
+fn hive_leaves(message_type: &str, leaves: Vec<(Vec<i16>, Vec<HiveValue>)>) -> Vec<u8> {
+    use parquet::column::writer::ColumnWriter;
     let schema = Arc::new(parse_message_type(message_type).unwrap());
     let props = Arc::new(WriterProperties::builder().build());
     let mut out = Vec::new();
     let mut writer = SerializedFileWriter::new(&mut out, schema, props).unwrap();
     let mut group = writer.next_row_group().unwrap();
-    let mut column = group.next_column().unwrap().unwrap();
-    let defs: &[i16] = if matches!(value, HiveValue::Null) {
-        &[0, 0]
-    } else {
-        &[1, 0]
-    };
-    let n = match value {
-        HiveValue::Null => Ok(0),
-        HiveValue::Boolean(v) => {
-            column
-                .typed::<pq::BoolType>()
-                .write_batch(&[*v], Some(defs), None)
+    for (defs, values) in leaves {
+        let mut column = group.next_column().unwrap().unwrap();
+        macro_rules! values {
+            ($variant:ident, $t:ty) => {
+                values
+                    .iter()
+                    .map(|v| match v {
+                        HiveValue::$variant(x) => <$t>::from(x.clone()),
+                        _ => panic!("a value of another type in the column"),
+                    })
+                    .collect::<Vec<$t>>()
+            };
         }
-        HiveValue::Int32(v) => column
-            .typed::<pq::Int32Type>()
-            .write_batch(&[*v], Some(defs), None),
-        HiveValue::Int64(v) => column
-            .typed::<pq::Int64Type>()
-            .write_batch(&[*v], Some(defs), None),
-        HiveValue::Float(v) => column
-            .typed::<pq::FloatType>()
-            .write_batch(&[*v], Some(defs), None),
-        HiveValue::Double(v) => {
-            column
-                .typed::<pq::DoubleType>()
-                .write_batch(&[*v], Some(defs), None)
-        }
-        HiveValue::Bytes(v) => column.typed::<pq::ByteArrayType>().write_batch(
-            &[pq::ByteArray::from(v.clone())],
-            Some(defs),
-            None,
-        ),
-        HiveValue::Fixed(v) => column.typed::<pq::FixedLenByteArrayType>().write_batch(
-            &[pq::FixedLenByteArray::from(v.clone())],
-            Some(defs),
-            None,
-        ),
-        HiveValue::Int96(v) => column
-            .typed::<pq::Int96Type>()
-            .write_batch(&[*v], Some(defs), None),
-    }
-    .unwrap();
-    if matches!(value, HiveValue::Null) {
-        // Two NULLs: no value, two definition levels of 0. The typed writer of the
-        // column's own type writes them.
-        match message_type {
-            t if t.contains("int64") => column
-                .typed::<pq::Int64Type>()
-                .write_batch(&[], Some(defs), None)
-                .unwrap(),
-            _ => column
-                .typed::<pq::ByteArrayType>()
-                .write_batch(&[], Some(defs), None)
-                .unwrap(),
+        let defs = Some(defs.as_slice());
+        let written = match column.untyped() {
+            ColumnWriter::BoolColumnWriter(w) => w.write_batch(&values!(Boolean, bool), defs, None),
+            ColumnWriter::Int32ColumnWriter(w) => w.write_batch(&values!(Int32, i32), defs, None),
+            ColumnWriter::Int64ColumnWriter(w) => w.write_batch(&values!(Int64, i64), defs, None),
+            ColumnWriter::Int96ColumnWriter(w) => {
+                w.write_batch(&values!(Int96, pq::Int96), defs, None)
+            }
+            ColumnWriter::FloatColumnWriter(w) => w.write_batch(&values!(Float, f32), defs, None),
+            ColumnWriter::DoubleColumnWriter(w) => w.write_batch(&values!(Double, f64), defs, None),
+            ColumnWriter::ByteArrayColumnWriter(w) => {
+                w.write_batch(&values!(Bytes, pq::ByteArray), defs, None)
+            }
+            ColumnWriter::FixedLenByteArrayColumnWriter(w) => {
+                w.write_batch(&values!(Fixed, pq::FixedLenByteArray), defs, None)
+            }
         };
-    } else {
-        assert_eq!(n, 1, "one value written");
+        assert_eq!(written.unwrap(), values.len(), "every value written");
+        column.close().unwrap();
     }
-    column.close().unwrap();
     group.close().unwrap();
     writer.close().unwrap();
     out
@@ -479,7 +478,7 @@ async fn every_vector_parquet_can_carry_reads_back_as_athena_text_and_typed_json
                 value,
                 text,
             } => {
-                s3.put(&uri, hive_parquet(&message_type, &value));
+                s3.put(&uri, hive_parquet(&message_type, value));
                 (text, false)
             }
             Written::Nested(column) => {
@@ -526,21 +525,56 @@ async fn every_vector_parquet_can_carry_reads_back_as_athena_text_and_typed_json
 }
 
 #[tokio::test(start_paused = true)]
-async fn nested_values_are_typed_by_the_file_and_nulls_stay_apart_from_empty_text() {
+async fn int96_timestamps_of_any_year_read_back_as_athena_shows_them() {
     let s3 = FakeS3::default();
     let (_, athena) = athena(&s3);
+    // Written with every digit; read at Athena's precision 3, rounded half up. The
+    // first two are outside what an i64 of nanoseconds holds (1677 to 2262).
+    let cases = [
+        ("9999-12-31 23:59:59.999", "9999-12-31 23:59:59.999"),
+        ("0001-01-01 00:00:00", "0001-01-01 00:00:00.000"),
+        ("1969-12-31 23:59:59.999", "1969-12-31 23:59:59.999"),
+        ("2024-01-02 03:04:05.1234995", "2024-01-02 03:04:05.123"),
+        ("2024-01-02 03:04:05.9995", "2024-01-02 03:04:06.000"),
+        ("1500-02-28 23:59:59.9996", "1500-03-01 00:00:00.000"),
+    ];
+    let values = cases
+        .iter()
+        .map(|(written, _)| HiveValue::Int96(int96_at(written)))
+        .collect();
+    s3.put(
+        "s3://out/int96/years",
+        hive_columns("message trino_schema { optional int96 ts; }", vec![values]),
+    );
+    let rows: Vec<Row> = athena
+        .read_shard(&Shard::new("s3://out/int96/years", UnloadFormat::Parquet))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(rows[0].columns()[0].r#type, "timestamp(3)");
+    let got: Vec<Option<&str>> = rows.iter().map(|r| r.get_str("ts").unwrap()).collect();
+    let expected: Vec<Option<&str>> = cases.iter().map(|(_, shown)| Some(*shown)).collect();
+    assert_eq!(got, expected);
+}
+
+/// `array(varchar)` of three rows: `[a, null, ""]`, NULL, `[]`.
+fn tags() -> ArrayRef {
     let mut tags = ListBuilder::new(StringBuilder::new());
     tags.append_value([Some("a"), None, Some("")]);
     tags.append_null();
     tags.append_value([] as [Option<&str>; 0]);
+    Arc::new(tags.finish())
+}
+
+#[tokio::test(start_paused = true)]
+async fn nested_values_are_typed_by_the_file_and_nulls_stay_apart_from_empty_text() {
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
     let names: StringArray = vec![Some(""), None, Some("x")].into_iter().collect();
     s3.put(
         "s3://out/nested/f1",
         arrow_parquet(
-            vec![
-                ("name", Arc::new(names) as ArrayRef),
-                ("tags", Arc::new(tags.finish())),
-            ],
+            vec![("name", Arc::new(names) as ArrayRef), ("tags", tags())],
             Compression::ZSTD(ZstdLevel::default()),
             1000,
         ),
@@ -579,20 +613,26 @@ struct Hit {
     bytes: Option<i64>,
 }
 
+/// `files` files of [`hits`] of `rows` rows each, `s3://out/run/f<i>`, as shards that
+/// list their columns.
+fn hit_shards(s3: &FakeS3, files: usize, rows: usize) -> Vec<Shard> {
+    (0..files)
+        .map(|f| {
+            let uri = format!("s3://out/run/f{f}");
+            s3.put(&uri, hits(&format!("f{f}"), rows));
+            let mut shard = Shard::new(uri, UnloadFormat::Parquet);
+            shard.columns = hit_columns();
+            shard
+        })
+        .collect()
+}
+
 #[tokio::test(start_paused = true)]
 async fn several_shards_are_read_at_once_and_every_row_comes_once() {
     let s3 = FakeS3::default();
     s3.set_latency(Duration::from_millis(10));
     let (_, athena) = athena(&s3);
-    let shards: Vec<Shard> = (0..6)
-        .map(|f| {
-            let uri = format!("s3://out/run/f{f}");
-            s3.put(&uri, hits(&format!("f{f}"), 2500));
-            let mut shard = Shard::new(uri, UnloadFormat::Parquet);
-            shard.columns = hit_columns();
-            shard
-        })
-        .collect();
+    let shards = hit_shards(&s3, 6, 2500);
 
     let started = tokio::time::Instant::now();
     let hits: Vec<Hit> = athena
@@ -764,13 +804,19 @@ async fn a_file_replaced_while_read_fails_the_read_and_no_row_comes_twice() {
         rows.next().await.is_none(),
         "the stream ends after its error"
     );
+    assert_changed_while_read(&err, "s3://out/run/f1");
+}
+
+/// The error of a read of `uri` that S3 refused because the file changed (`If-Match`
+/// on the ETag the read began with, `"v1"`).
+fn assert_changed_while_read(err: &Error, uri: &str) {
     let Error::Unload {
         location, source, ..
-    } = &err
+    } = err
     else {
         panic!("{err:?}");
     };
-    assert_eq!(location, "s3://out/run/f1");
+    assert_eq!(location, uri);
     let source = source.as_ref().expect("the S3 error underneath");
     assert!(
         matches!(
@@ -818,7 +864,7 @@ async fn a_column_of_a_type_athena_has_not_is_refused_by_name() {
         "s3://out/run/interval",
         hive_parquet(
             "message trino_schema { optional fixed_len_byte_array(12) v (INTERVAL); }",
-            &HiveValue::Fixed(vec![0; 12]),
+            HiveValue::Fixed(vec![0; 12]),
         ),
     );
     let err = shard_error(
@@ -871,6 +917,20 @@ async fn a_missing_file_is_a_clear_error() {
     );
 }
 
+/// Both read paths fail a bad shard with the same one error, then end: gives it.
+async fn shard_error_both_ways(athena: &Athena, shard: &Shard) -> Error {
+    let from_rows = shard_error(athena, shard).await;
+    let from_batches = shard_batches(athena, shard, &BatchOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!(from_batches.to_string(), from_rows.to_string());
+    assert_eq!(
+        std::mem::discriminant(&from_batches),
+        std::mem::discriminant(&from_rows)
+    );
+    from_rows
+}
+
 #[tokio::test(start_paused = true)]
 async fn files_that_cannot_be_read_are_refused_by_name() {
     let s3 = FakeS3::default();
@@ -881,6 +941,15 @@ async fn files_that_cannot_be_read_are_refused_by_name() {
     );
     s3.put("s3://out/tiny", b"PAR1".to_vec());
     s3.put("s3://out/f1", hits("f1", 10));
+    let with_columns = |columns: Vec<ShardColumn>| {
+        let mut s = Shard::new("s3://out/f1", UnloadFormat::Parquet);
+        s.columns = columns;
+        s
+    };
+    let mut more = hit_columns();
+    more.push(ShardColumn::new("status", "integer"));
+    let mut retyped = hit_columns();
+    retyped[1] = ShardColumn::new("bytes", "integer");
     let cases = [
         (
             Shard::new("s3://out/text", UnloadFormat::Parquet),
@@ -899,17 +968,20 @@ async fn files_that_cannot_be_read_are_refused_by_name() {
             "not an s3://bucket/key URI",
         ),
         (
-            {
-                let mut s = Shard::new("s3://out/f1", UnloadFormat::Parquet);
-                s.columns = vec![ShardColumn::new("request_id", "varchar")];
-                s
-            },
+            Shard::new("s3://out/gone", UnloadFormat::Parquet),
+            "the file does not exist",
+        ),
+        // Fewer columns than the file, more (one the file has not), another type.
+        (
+            with_columns(vec![ShardColumn::new("request_id", "varchar")]),
             "the file's columns (request_id varchar, bytes bigint, uri varchar) are not \
              the shard's (request_id varchar)",
         ),
+        (with_columns(more), "uri varchar, status integer)"),
+        (with_columns(retyped), "bytes integer, uri varchar)"),
     ];
     for (shard, expected) in cases {
-        let err = shard_error(&athena, &shard).await;
+        let err = shard_error_both_ways(&athena, &shard).await;
         assert!(matches!(err, Error::Unload { .. }), "{err:?}");
         assert!(
             err.to_string().contains(expected),
@@ -917,9 +989,15 @@ async fn files_that_cannot_be_read_are_refused_by_name() {
         );
         assert!(err.to_string().contains(&shard.uri), "{err}");
     }
+    // Refused by S3 (not retried).
+    s3.fail_next(Operation::GetObject, S3Fault::AccessDenied, 2);
+    let err =
+        shard_error_both_ways(&athena, &Shard::new("s3://out/f1", UnloadFormat::Parquet)).await;
+    assert!(err.to_string().contains("AccessDenied"), "{err}");
     // No S3 client at all.
     let no_s3 = Fake::new(Plan::rows(0)).athena();
-    let err = shard_error(&no_s3, &Shard::new("s3://out/f1", UnloadFormat::Parquet)).await;
+    let err =
+        shard_error_both_ways(&no_s3, &Shard::new("s3://out/f1", UnloadFormat::Parquet)).await;
     assert!(matches!(err, Error::InvalidConfig { .. }), "{err:?}");
 }
 
@@ -1068,6 +1146,23 @@ async fn an_unload_runs_its_statement_and_lists_the_manifest_files_with_their_co
         .await
         .unwrap();
     assert_eq!(total, 2000);
+
+    // The same rows as batches, of the columns the UNLOAD lists.
+    let batches: Vec<RecordBatch> = unloaded
+        .batches(&athena, Map::new(0), &BatchOptions::new())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        batches.iter().map(RecordBatch::num_rows).sum::<usize>(),
+        2000
+    );
+    let names: Vec<&str> = unloaded.columns().iter().map(|c| c.name.as_str()).collect();
+    for batch in &batches {
+        let fields = batch.schema();
+        let got: Vec<&str> = fields.fields().iter().map(|f| f.name().as_str()).collect();
+        assert_eq!(got, names);
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -1153,4 +1248,719 @@ async fn an_unload_to_another_format_lists_its_files_without_columns() {
     );
     let err = shard_error(&athena, &unloaded.shards[0]).await;
     assert!(err.to_string().contains("not JSON"), "{err}");
+}
+
+// ---------------------------------------------------------------------------
+// Batches: the same files as Arrow, compared value by value with their rows
+// ---------------------------------------------------------------------------
+
+/// Every batch of a shard, or the one error its stream yields (and then it ends).
+async fn shard_batches(
+    athena: &Athena,
+    shard: &Shard,
+    options: &BatchOptions,
+) -> Result<Vec<RecordBatch>, Error> {
+    let mut stream = athena.read_shard_batches(shard, options);
+    let mut batches = Vec::new();
+    while let Some(batch) = stream.next().await {
+        match batch {
+            Ok(batch) => batches.push(batch),
+            Err(e) => {
+                assert!(
+                    stream.next().await.is_none(),
+                    "the stream ends after its error"
+                );
+                return Err(e);
+            }
+        }
+    }
+    Ok(batches)
+}
+
+/// The text of every value of the batches, row by row: each value read from the
+/// batch's own arrays by the renderer the rows use, so that a row and a batch that
+/// hold the same value give the same text (NULL `None`, `""` `Some("")`).
+fn batch_texts(batches: &[RecordBatch]) -> Vec<Vec<Option<String>>> {
+    let mut rows = Vec::new();
+    for batch in batches {
+        let columns: Vec<Vec<Option<String>>> = batch
+            .columns()
+            .iter()
+            .map(|c| values::column_texts(c, false).unwrap())
+            .collect();
+        for i in 0..batch.num_rows() {
+            rows.push(columns.iter().map(|c| c[i].clone()).collect());
+        }
+    }
+    rows
+}
+
+fn row_texts(rows: &[Row]) -> Vec<Vec<Option<String>>> {
+    rows.iter().map(|r| r.values().to_vec()).collect()
+}
+
+/// Reads a shard both ways and checks that the batches hold every value of every row;
+/// gives the batches and the rows.
+async fn both_ways(
+    athena: &Athena,
+    shard: &Shard,
+    options: &BatchOptions,
+) -> (Vec<RecordBatch>, Vec<Row>) {
+    let rows: Vec<Row> = athena.read_shard(shard).try_collect().await.unwrap();
+    let batches = shard_batches(athena, shard, options)
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", shard.uri));
+    assert_eq!(batch_texts(&batches), row_texts(&rows), "{}", shard.uri);
+    // One schema for the file: its columns, named as the rows name them.
+    for batch in &batches {
+        assert_eq!(batch.schema(), batches[0].schema());
+        assert!(batch.num_rows() <= options.rows());
+    }
+    if let (Some(batch), Some(row)) = (batches.first(), rows.first()) {
+        let names: Vec<&str> = batch
+            .schema_ref()
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
+        let expected: Vec<&str> = row.columns().iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, expected);
+        for (field, column) in batch.schema_ref().fields().iter().zip(row.columns()) {
+            assert_same_shape(field.data_type(), &mapped(&column.r#type), &column.r#type);
+        }
+    }
+    (batches, rows)
+}
+
+/// The Arrow type the crate maps an Athena type signature to, as decided for the whole
+/// crate (src/arrow/schema.rs): written here from the signature, not from the code
+/// under test. Nested field names are Arrow's defaults; [`assert_same_shape`] looks
+/// past them.
+fn mapped(signature: &str) -> DataType {
+    let precision = |s: &str| -> u32 {
+        s.split_once('(')
+            .and_then(|(_, p)| p.split_once(')'))
+            .map_or(3, |(p, _)| p.trim().parse().unwrap())
+    };
+    match AthenaType::parse(signature) {
+        AthenaType::Boolean => DataType::Boolean,
+        AthenaType::TinyInt => DataType::Int8,
+        AthenaType::SmallInt => DataType::Int16,
+        AthenaType::Integer => DataType::Int32,
+        AthenaType::BigInt => DataType::Int64,
+        AthenaType::Real => DataType::Float32,
+        AthenaType::Double => DataType::Float64,
+        AthenaType::Decimal { precision, scale } => {
+            DataType::Decimal128(precision as u8, scale as i8)
+        }
+        AthenaType::Varchar | AthenaType::Char => DataType::Utf8,
+        AthenaType::Varbinary => DataType::Binary,
+        AthenaType::Date => DataType::Date32,
+        AthenaType::Timestamp => DataType::Timestamp(
+            match precision(signature) {
+                0 => TimeUnit::Second,
+                1..=3 => TimeUnit::Millisecond,
+                4..=6 => TimeUnit::Microsecond,
+                _ => TimeUnit::Nanosecond,
+            },
+            None,
+        ),
+        AthenaType::Array(Some(element)) => {
+            DataType::List(Arc::new(Field::new("item", mapped_type(&element), true)))
+        }
+        AthenaType::Map(Some(kv)) => DataType::Map(
+            Arc::new(Field::new(
+                "entries",
+                DataType::Struct(Fields::from(vec![
+                    Field::new("keys", mapped_type(&kv.0), false),
+                    Field::new("values", mapped_type(&kv.1), true),
+                ])),
+                false,
+            )),
+            false,
+        ),
+        AthenaType::Row(Some(fields)) => DataType::Struct(
+            fields
+                .iter()
+                .map(|f| Field::new(f.name.clone().unwrap(), mapped_type(&f.r#type), true))
+                .collect(),
+        ),
+        other => panic!("no Arrow type decided for {other:?}"),
+    }
+}
+
+/// [`mapped`] of an element type (whose timestamps are `timestamp(3)` here).
+fn mapped_type(t: &AthenaType) -> DataType {
+    let signature = match t {
+        AthenaType::Array(Some(e)) => {
+            return DataType::List(Arc::new(Field::new("item", mapped_type(e), true)));
+        }
+        AthenaType::Timestamp => "timestamp(3)".to_owned(),
+        AthenaType::Decimal { precision, scale } => format!("decimal({precision},{scale})"),
+        AthenaType::Row(Some(_)) | AthenaType::Map(Some(_)) => {
+            return mapped(&signature_of(t));
+        }
+        other => format!("{other:?}").to_lowercase(),
+    };
+    mapped(&signature)
+}
+
+/// A signature for a nested type, for [`mapped`].
+fn signature_of(t: &AthenaType) -> String {
+    match t {
+        AthenaType::Row(Some(fields)) => format!(
+            "row({})",
+            fields
+                .iter()
+                .map(|f| format!("{} {}", f.name.clone().unwrap(), signature_of(&f.r#type)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        AthenaType::Map(Some(kv)) => {
+            format!("map({}, {})", signature_of(&kv.0), signature_of(&kv.1))
+        }
+        AthenaType::Array(Some(e)) => format!("array({})", signature_of(e)),
+        AthenaType::Timestamp => "timestamp(3)".to_owned(),
+        AthenaType::Decimal { precision, scale } => format!("decimal({precision},{scale})"),
+        other => format!("{other:?}").to_lowercase(),
+    }
+}
+
+/// The same Arrow type, nested field names and nullability aside (Parquet names a
+/// list's field `element`, Arrow's builders `item`).
+fn assert_same_shape(got: &DataType, expected: &DataType, what: &str) {
+    match (got, expected) {
+        (DataType::List(a), DataType::List(b)) => {
+            assert_same_shape(a.data_type(), b.data_type(), what);
+        }
+        (DataType::Map(a, _), DataType::Map(b, _)) => {
+            assert_same_shape(a.data_type(), b.data_type(), what);
+        }
+        (DataType::Struct(a), DataType::Struct(b)) => {
+            assert_eq!(a.len(), b.len(), "{what}: {got} vs {expected}");
+            for (a, b) in a.iter().zip(b.iter()) {
+                assert_same_shape(a.data_type(), b.data_type(), what);
+            }
+        }
+        _ => assert_eq!(got, expected, "{what}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_vector_parquet_can_carry_reads_back_as_batches_holding_the_rows_values() {
+    let vectors: Vec<Json> =
+        serde_json::from_str(include_str!("../../testdata/athena_values.json")).unwrap();
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
+    let options = BatchOptions::new();
+    let (mut compared, mut refused) = (0, Vec::new());
+    for (i, vector) in vectors.iter().enumerate() {
+        let (sql, athena_type) = (
+            vector["sql"].as_str().unwrap(),
+            vector["type"].as_str().unwrap(),
+        );
+        let uri = format!("s3://out/values/{i}");
+        match written(athena_type, sql, vector["text"].as_str()) {
+            Written::Skipped(_) => continue,
+            Written::Hive {
+                message_type,
+                value,
+                ..
+            } => s3.put(&uri, hive_parquet(&message_type, value)),
+            Written::Nested(column) => s3.put(
+                &uri,
+                arrow_parquet(vec![("v", column)], Compression::SNAPPY, 1000),
+            ),
+        }
+        let shard = Shard::new(&uri, UnloadFormat::Parquet);
+        let digits = vector["text"]
+            .as_str()
+            .and_then(|t| t.split_once('.'))
+            .map_or(0, |(_, f)| f.len());
+        if athena_type == "timestamp" && digits > 3 {
+            // An INT96 value finer than the millisecond: the rows round it as Athena
+            // reads it (timestamp(3)); a batch holds Athena's type exactly or fails.
+            let err = shard_batches(&athena, &shard, &options).await.unwrap_err();
+            let Error::Unload {
+                location, message, ..
+            } = &err
+            else {
+                panic!("{sql}: {err:?}");
+            };
+            assert_eq!(location, &uri);
+            assert!(
+                message.starts_with(
+                    "column `v`, row 0 of the file: the timestamp \
+                     2024-01-02 03:04:05.123456 has digits below the millisecond"
+                ),
+                "{sql}: {message}"
+            );
+            refused.push(sql);
+            continue;
+        }
+        let (batches, rows) = both_ways(&athena, &shard, &options).await;
+        assert_eq!(rows.len(), 2, "{sql}");
+        assert_eq!(batches.iter().map(RecordBatch::num_rows).sum::<usize>(), 2);
+        // The value, then NULL (never an empty value).
+        let column = batches[0].column(0);
+        assert!(column.is_valid(0) || vector["text"].is_null(), "{sql}");
+        assert!(column.is_null(1), "{sql}");
+        compared += 1;
+    }
+    assert_eq!(refused, ["TIMESTAMP '2024-01-02 03:04:05.123456'"]);
+    // Every vector the rows read (the test above) is compared here but that one.
+    assert_eq!(compared + refused.len() + 11, vectors.len());
+}
+
+#[tokio::test(start_paused = true)]
+async fn athenas_parquet_types_arrive_as_the_crates_arrow_types_with_every_value_exact() {
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
+    let big = "12345678901234567890123456789012345678";
+    let decimal = |text: &str, p: u32| {
+        HiveValue::Fixed(decimal_bytes(text.replace('.', "").parse().unwrap(), p))
+    };
+    let bytes = |s: &str| HiveValue::Bytes(s.as_bytes().to_vec());
+    use HiveValue::Null;
+    // Three rows: values, NULLs, and empty or extreme values.
+    let file = hive_columns(
+        "message trino_schema {
+            optional boolean b;
+            optional int32 i;
+            optional int64 n;
+            optional float r;
+            optional double d;
+            optional fixed_len_byte_array(16) big (DECIMAL(38,0));
+            optional fixed_len_byte_array(2) cents (DECIMAL(3,2));
+            optional binary s (UTF8);
+            optional binary bin;
+            optional int32 day (DATE);
+            optional int96 ts;
+            optional int96 old;
+        }",
+        vec![
+            vec![HiveValue::Boolean(true), Null, HiveValue::Boolean(false)],
+            vec![HiveValue::Int32(i32::MIN), Null, HiveValue::Int32(0)],
+            vec![HiveValue::Int64(i64::MAX), Null, HiveValue::Int64(-1)],
+            vec![HiveValue::Float(1.5), Null, HiveValue::Float(f32::NAN)],
+            vec![
+                HiveValue::Double(0.1 + 0.2),
+                Null,
+                HiveValue::Double(f64::NEG_INFINITY),
+            ],
+            vec![
+                decimal(big, 38),
+                Null,
+                decimal(&format!("-{}", "9".repeat(38)), 38),
+            ],
+            vec![decimal("1.50", 3), Null, decimal("-0.05", 3)],
+            vec![bytes("x"), Null, bytes("")],
+            vec![bytes("he"), Null, bytes("")],
+            vec![
+                HiveValue::Int32(date_days("2024-01-02") as i32),
+                Null,
+                HiveValue::Int32(date_days("0001-01-01") as i32),
+            ],
+            vec![
+                HiveValue::Int96(int96_at("2024-01-02 03:04:05.123")),
+                Null,
+                HiveValue::Int96(int96_at("9999-12-31 23:59:59.999")),
+            ],
+            vec![
+                HiveValue::Int96(int96_at("0001-01-01 00:00:00.000")),
+                Null,
+                HiveValue::Int96(int96_at("1969-12-31 23:59:59.999")),
+            ],
+        ],
+    );
+    s3.put("s3://out/types/f1", file);
+    let shard = Shard::new("s3://out/types/f1", UnloadFormat::Parquet);
+    let (batches, rows) = both_ways(&athena, &shard, &BatchOptions::new()).await;
+    assert_eq!(batches.len(), 1);
+    let batch = &batches[0];
+    let types: Vec<DataType> = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.data_type().clone())
+        .collect();
+    let ms = DataType::Timestamp(TimeUnit::Millisecond, None);
+    assert_eq!(
+        types,
+        [
+            DataType::Boolean,
+            DataType::Int32,
+            DataType::Int64,
+            DataType::Float32,
+            DataType::Float64,
+            DataType::Decimal128(38, 0),
+            DataType::Decimal128(3, 2),
+            DataType::Utf8,
+            DataType::Binary,
+            DataType::Date32,
+            ms.clone(),
+            ms,
+        ]
+    );
+    // Decimals at full precision, as Arrow's unscaled integers.
+    let big_column = batch
+        .column(5)
+        .as_primitive::<arrow_array::types::Decimal128Type>();
+    assert_eq!(big_column.value(0), big.parse::<i128>().unwrap());
+    assert_eq!(
+        big_column.value(2),
+        -"9".repeat(38).parse::<i128>().unwrap()
+    );
+    let cents = batch
+        .column(6)
+        .as_primitive::<arrow_array::types::Decimal128Type>();
+    assert_eq!((cents.value(0), cents.value(2)), (150, -5));
+    // NULL and the empty string apart, in the validity bitmap.
+    let s = batch.column(7).as_string::<i32>();
+    assert_eq!(s.iter().collect::<Vec<_>>(), [Some("x"), None, Some("")]);
+    let bin = batch.column(8).as_binary::<i32>();
+    assert_eq!(
+        bin.iter().collect::<Vec<_>>(),
+        [Some(&b"he"[..]), None, Some(&b""[..])]
+    );
+    // INT96 at milliseconds, at any year (nanoseconds would wrap past 2262).
+    let ts = batch
+        .column(10)
+        .as_primitive::<arrow_array::types::TimestampMillisecondType>();
+    assert_eq!(ts.value(0), 1_704_164_645_123);
+    assert_eq!(ts.value(2), 253_402_300_799_999);
+    let old = batch
+        .column(11)
+        .as_primitive::<arrow_array::types::TimestampMillisecondType>();
+    assert_eq!(old.value(0), -62_135_596_800_000);
+    assert_eq!(old.value(2), -1);
+    // And the rows show the same instants.
+    assert_eq!(
+        rows[2].get_str("ts").unwrap(),
+        Some("9999-12-31 23:59:59.999")
+    );
+    assert_eq!(
+        rows[0].get_str("old").unwrap(),
+        Some("0001-01-01 00:00:00.000")
+    );
+    assert_eq!(rows[0].columns()[10].r#type, "timestamp(3)");
+    // The second row is NULL in every column.
+    assert!(batch.columns().iter().all(|c| c.is_null(1)));
+}
+
+#[tokio::test(start_paused = true)]
+async fn nested_values_arrive_as_lists_maps_and_structs_of_the_crates_types() {
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
+    let mut attrs = MapBuilder::new(
+        None,
+        StringBuilder::new(),
+        ListBuilder::new(Int32Builder::new()),
+    );
+    attrs.keys().append_value("k");
+    attrs.values().append_value([Some(1), None]);
+    attrs.keys().append_value("");
+    attrs.values().append_null();
+    attrs.append(true).unwrap();
+    attrs.append(false).unwrap();
+    attrs.append(true).unwrap();
+    let mut person = StructBuilder::from_fields(id_name_fields(), 3);
+    append_id_name(&mut person, true);
+    append_id_name(&mut person, false);
+    person
+        .field_builder::<Int32Builder>(0)
+        .unwrap()
+        .append_null();
+    person
+        .field_builder::<StringBuilder>(1)
+        .unwrap()
+        .append_value("");
+    person.append(true);
+    let mut people = ListBuilder::new(StructBuilder::from_fields(id_name_fields(), 1));
+    append_id_name(people.values(), true);
+    append_id_name(people.values(), false);
+    people.append(true);
+    people.append_null();
+    people.append(true);
+    s3.put(
+        "s3://out/nested/f1",
+        arrow_parquet(
+            vec![
+                ("tags", tags()),
+                ("attrs", Arc::new(attrs.finish())),
+                ("person", Arc::new(person.finish())),
+                ("people", Arc::new(people.finish())),
+            ],
+            Compression::ZSTD(ZstdLevel::default()),
+            1000,
+        ),
+    );
+    let shard = Shard::new("s3://out/nested/f1", UnloadFormat::Parquet);
+    let (batches, rows) = both_ways(&athena, &shard, &BatchOptions::new()).await;
+    assert_eq!(
+        rows.iter()
+            .map(|r| r
+                .columns()
+                .iter()
+                .map(|c| c.r#type.clone())
+                .collect::<Vec<_>>())
+            .next()
+            .unwrap(),
+        [
+            "array(varchar)",
+            "map(varchar, array(integer))",
+            "row(id integer, name varchar)",
+            "array(row(id integer, name varchar))",
+        ]
+    );
+    let batch = &batches[0];
+    let tags = batch.column(0).as_list::<i32>();
+    assert_eq!(
+        tags.value(0).as_string::<i32>().iter().collect::<Vec<_>>(),
+        [Some("a"), None, Some("")]
+    );
+    assert!(tags.is_null(1));
+    assert!(tags.is_valid(2) && tags.value(2).is_empty());
+    let attrs = batch.column(1).as_map();
+    assert!(attrs.is_null(1) && attrs.is_valid(2) && attrs.value(2).is_empty());
+    let person = batch.column(2).as_struct();
+    assert!(person.is_null(1));
+    assert!(person.column(0).is_null(2));
+    assert_eq!(person.column(1).as_string::<i32>().value(2), "");
+    // The texts of the rows, value by value (`both_ways` compared them all).
+    assert_eq!(
+        rows[0].get_str("attrs").unwrap(),
+        Some("{k=[1, null], =null}")
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn int96_timestamps_inside_a_row_are_milliseconds_too() {
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
+    // row(ts timestamp, id integer): {ts=9999-12-31..., id=1}, NULL, {ts=NULL, id=2}.
+    let file = hive_leaves(
+        "message trino_schema {
+            optional group r { optional int96 ts; optional int32 id; }
+        }",
+        vec![
+            (
+                vec![2, 0, 1],
+                vec![HiveValue::Int96(int96_at("9999-12-31 23:59:59.999"))],
+            ),
+            (
+                vec![2, 0, 2],
+                vec![HiveValue::Int32(1), HiveValue::Int32(2)],
+            ),
+        ],
+    );
+    s3.put("s3://out/int96/row", file);
+    let shard = Shard::new("s3://out/int96/row", UnloadFormat::Parquet);
+    let (batches, rows) = both_ways(&athena, &shard, &BatchOptions::new()).await;
+    assert_eq!(
+        rows[0].columns()[0].r#type,
+        "row(ts timestamp(3), id integer)"
+    );
+    assert_eq!(
+        rows[0].get_str("r").unwrap(),
+        Some("{ts=9999-12-31 23:59:59.999, id=1}")
+    );
+    let r = batches[0].column(0).as_struct();
+    assert_eq!(
+        r.column(0).data_type(),
+        &DataType::Timestamp(TimeUnit::Millisecond, None)
+    );
+    assert!(r.is_null(1) && r.column(0).is_null(2));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_value_a_batch_cannot_hold_exactly_names_the_file_column_and_row() {
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
+    // 3000 INT96 timestamps of whole milliseconds but one, at row 2345.
+    let values: Vec<HiveValue> = (0..3000)
+        .map(|i| {
+            let text = if i == 2345 {
+                "2024-01-02 03:04:05.123456".to_owned()
+            } else {
+                format!("2024-01-02 03:04:{:02}.{:03}", i % 60, i % 1000)
+            };
+            HiveValue::Int96(int96_at(&text))
+        })
+        .collect();
+    s3.put(
+        "s3://out/int96/fine",
+        hive_columns("message trino_schema { optional int96 ts; }", vec![values]),
+    );
+    let shard = Shard::new("s3://out/int96/fine", UnloadFormat::Parquet);
+    let options = BatchOptions::new().with_rows(1000);
+    let mut stream = athena.read_shard_batches(&shard, &options);
+    let mut before = 0;
+    let err = loop {
+        match stream.next().await.expect("an error before the end") {
+            Ok(batch) => before += batch.num_rows(),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(before, 2000, "the batches before the one that holds it");
+    assert!(stream.next().await.is_none());
+    assert!(matches!(err, Error::Unload { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "UNLOAD file s3://out/int96/fine: column `ts`, row 2345 of the file: the timestamp \
+         2024-01-02 03:04:05.123456 has digits below the millisecond, which Athena's \
+         timestamp(3) (how Athena reads INT96) does not hold; the rows of this file round \
+         it, as Athena does"
+    );
+    // The rows: rounded half up, as Athena reads it.
+    let rows: Vec<Row> = athena.read_shard(&shard).try_collect().await.unwrap();
+    assert_eq!(
+        rows[2345].get_str("ts").unwrap(),
+        Some("2024-01-02 03:04:05.123")
+    );
+}
+
+/// The first column of [`hits`] batches, in order.
+fn request_ids(batches: &[RecordBatch]) -> Vec<String> {
+    batches
+        .iter()
+        .flat_map(|b| {
+            b.column(0)
+                .as_string::<i32>()
+                .iter()
+                .map(|s| s.unwrap().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_batch_holds_at_most_the_rows_asked_for_in_file_order() {
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
+    let shard = hit_shards(&s3, 1, 2500).remove(0);
+    let options = BatchOptions::new().with_rows(300);
+    let (batches, _) = both_ways(&athena, &shard, &options).await;
+    let sizes: Vec<usize> = batches.iter().map(RecordBatch::num_rows).collect();
+    assert_eq!(sizes.iter().sum::<usize>(), 2500);
+    // Row groups of 1000 rows: no batch spans two.
+    assert_eq!(sizes[..4], [300, 300, 300, 100]);
+    assert_eq!(
+        request_ids(&batches),
+        (0..2500).map(|i| format!("f0-{i}")).collect::<Vec<_>>()
+    );
+    let schema = batches[0].schema();
+    assert_eq!(
+        schema
+            .fields()
+            .iter()
+            .map(|f| (f.name().as_str(), f.data_type().clone()))
+            .collect::<Vec<_>>(),
+        [
+            ("request_id", DataType::Utf8),
+            ("bytes", DataType::Int64),
+            ("uri", DataType::Utf8)
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_column_type_given_for_batches_must_be_the_files() {
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
+    s3.put("s3://out/f1", hits("f1", 10));
+    let shard = Shard::new("s3://out/f1", UnloadFormat::Parquet);
+    let same = BatchOptions::new().with_column_type("bytes", "bigint");
+    let batches = shard_batches(&athena, &shard, &same).await.unwrap();
+    assert_eq!(batches[0].schema().field(1).data_type(), &DataType::Int64);
+    let other = BatchOptions::new().with_column_type("bytes", "varchar");
+    let err = shard_batches(&athena, &shard, &other).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidConfig { .. }), "{err:?}");
+    assert!(err.to_string().contains("column `bytes`"), "{err}");
+    assert!(err.to_string().contains("holds it as bigint"), "{err}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_file_replaced_while_its_batches_are_read_fails_the_read() {
+    let s3 = FakeS3::default();
+    let (_, athena) = athena(&s3);
+    s3.put("s3://out/run/f1", big_file());
+    let options = BatchOptions::new().with_rows(1000);
+    let mut batches = athena.read_shard_batches(
+        &Shard::new("s3://out/run/f1", UnloadFormat::Parquet),
+        &options,
+    );
+    let first = batches.next().await.unwrap().unwrap();
+    assert_eq!(
+        first.column(0).as_string::<i32>().value(0),
+        "request-00000000"
+    );
+    s3.replace("s3://out/run/f1");
+    let mut read = first.num_rows();
+    let err = loop {
+        match batches.next().await {
+            Some(Ok(batch)) => read += batch.num_rows(),
+            Some(Err(e)) => break e,
+            None => panic!("the replaced file was read to its end"),
+        }
+    };
+    assert!(read < 40_000, "{read} rows");
+    assert!(batches.next().await.is_none());
+    assert_changed_while_read(&err, "s3://out/run/f1");
+}
+
+#[tokio::test(start_paused = true)]
+async fn several_shards_batches_come_once_each_and_the_first_failure_ends_them() {
+    let s3 = FakeS3::default();
+    s3.set_latency(Duration::from_millis(10));
+    let (_, athena) = athena(&s3);
+    let shards = hit_shards(&s3, 5, 1500);
+    let options = BatchOptions::new().with_rows(400);
+    let batches: Vec<RecordBatch> = athena
+        .read_shards_batches(shards.clone(), Map::new(3), &options)
+        .try_collect()
+        .await
+        .unwrap();
+    let all: BTreeSet<String> = request_ids(&batches).into_iter().collect();
+    assert_eq!(all.len(), 5 * 1500, "every row once");
+    assert_eq!(request_ids(&batches).len(), 5 * 1500);
+    assert!(batches.iter().all(|b| b.schema() == batches[0].schema()));
+    assert!(s3.max_in_flight() >= 2, "files were read at once");
+
+    // One at a time: file after file, each in its order.
+    let batches: Vec<RecordBatch> = athena
+        .read_shards_batches(shards.clone(), Map::new(1), &options)
+        .try_collect()
+        .await
+        .unwrap();
+    let expected: Vec<String> = (0..5)
+        .flat_map(|f| (0..1500).map(move |i| format!("f{f}-{i}")))
+        .collect();
+    assert_eq!(request_ids(&batches), expected);
+
+    // Fail fast: a missing file ends them all.
+    let mut failing = shards[..1].to_vec();
+    failing.push(Shard::new("s3://out/run/missing", UnloadFormat::Parquet));
+    let mut stream = athena.read_shards_batches(failing, Map::new(1), &options);
+    let mut rows = 0;
+    let err = loop {
+        match stream.next().await.expect("an error") {
+            Ok(batch) => rows += batch.num_rows(),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(rows, 1500);
+    assert!(err.to_string().contains("s3://out/run/missing"), "{err}");
+    assert!(stream.next().await.is_none());
+    assert!(stream.is_terminated());
+
+    // Tolerances are refused, as for rows.
+    let mut stream = athena.read_shards_batches(
+        shards,
+        Map::new(2).with_tolerated_failure_percentage(10.0),
+        &options,
+    );
+    let err = stream.next().await.unwrap().unwrap_err();
+    assert!(matches!(err, Error::InvalidConfig { .. }), "{err:?}");
+    assert!(stream.next().await.is_none());
 }

@@ -306,7 +306,7 @@ fn write_time_of_day(out: &mut String, ticks: i64, unit: TimeUnit) -> Result<(),
 /// fraction digits, `p` the unit's (see [`precision`]), then for a timestamp with a
 /// time zone a space and the zone.
 ///
-/// INT96 timestamps are rounded half up to milliseconds, as Athena engine 3 rounds
+/// INT96 timestamps (microseconds) are rounded half up to milliseconds, as Athena engine 3 rounds
 /// values with more digits than a column's precision. A zone given as an offset
 /// (`+05:30`) shifts the local time and is written as given, `+00:00` and `UTC` as
 /// `UTC`; a zone by IANA name cannot be resolved without a time zone database, so such
@@ -318,15 +318,16 @@ fn timestamp_text(
     zone: Option<&str>,
 ) -> Result<String, String> {
     let out_of_range = || format!("timestamp {ticks} ({unit:?}) is out of range");
-    let (ticks, unit) = if precision(unit, int96) < 9 && unit == TimeUnit::Nanosecond {
+    let (ticks, unit) = if precision(unit, int96) == INT96_PRECISION
+        && matches!(unit, TimeUnit::Microsecond | TimeUnit::Nanosecond)
+    {
         // Only INT96 columns are read below their unit's precision, at 3 digits.
-        debug_assert_eq!(precision(unit, int96), INT96_PRECISION);
-        let half = 500_000;
+        let per_milli = per_second(unit) / 1_000;
         (
             ticks
-                .checked_add(half)
+                .checked_add(per_milli / 2)
                 .ok_or_else(out_of_range)?
-                .div_euclid(1_000_000),
+                .div_euclid(per_milli),
             TimeUnit::Millisecond,
         )
     } else {
