@@ -16,6 +16,7 @@
 //! this API are the ones you name.
 
 mod builder;
+mod native;
 mod schema;
 mod stream;
 
@@ -53,7 +54,17 @@ pub const DEFAULT_BATCH_BYTES: usize = 8 * 1024 * 1024;
 pub struct BatchOptions {
     rows: usize,
     bytes: usize,
-    column_types: HashMap<String, AthenaType>,
+    column_types: HashMap<String, ColumnSignature>,
+}
+
+/// A type given for a column by [`BatchOptions::with_column_type`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ColumnSignature {
+    /// The type its text is read as.
+    pub(crate) athena_type: AthenaType,
+    /// The precision of each `time(p)`/`timestamp(p)` in it, in the order they are
+    /// written: [`AthenaType`] does not keep them, the Arrow unit depends on them.
+    pub(crate) precisions: Vec<Option<u32>>,
 }
 
 impl Default for BatchOptions {
@@ -90,9 +101,21 @@ impl BatchOptions {
     /// (`array(varchar)`, `map(varchar, bigint)`, `row(id integer, name varchar)`):
     /// Athena's metadata names only `array`, `map` or `row` for nested columns, so
     /// without a signature they arrive as text.
+    ///
+    /// `time(p)` and `timestamp(p)` choose the unit (`timestamp` alone is
+    /// `timestamp(3)`, milliseconds). A signature that does not parse, or that names a
+    /// type this crate does not know, is an
+    /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) when the batches' schema is
+    /// made.
     pub fn with_column_type(mut self, name: impl Into<String>, signature: &str) -> Self {
-        self.column_types
-            .insert(name.into(), AthenaType::parse(signature));
+        let (athena_type, precisions) = crate::value::parse_with_precisions(signature);
+        self.column_types.insert(
+            name.into(),
+            ColumnSignature {
+                athena_type,
+                precisions,
+            },
+        );
         self
     }
 
@@ -108,7 +131,17 @@ impl BatchOptions {
 
     /// The type given for a column, if any.
     pub fn column_type(&self, name: &str) -> Option<&AthenaType> {
+        self.column_types.get(name).map(|s| &s.athena_type)
+    }
+
+    /// The type given for a column, with the precisions written in its signature.
+    pub(crate) fn column_signature(&self, name: &str) -> Option<&ColumnSignature> {
         self.column_types.get(name)
+    }
+
+    /// The names of the columns a type is given for.
+    pub(crate) fn typed_columns(&self) -> impl Iterator<Item = &str> {
+        self.column_types.keys().map(String::as_str)
     }
 }
 
@@ -119,3 +152,6 @@ impl BatchOptions {
 pub fn schema(metadata: &ResultSetMetadata, options: &BatchOptions) -> Result<SchemaRef> {
     BatchPlan::new(metadata, options).map(|plan| plan.schema.clone())
 }
+
+#[cfg(test)]
+mod tests;

@@ -121,8 +121,16 @@ pub fn parse_decimal(text: &str) -> Result<u32, ParseError> {
 /// Reads a `varbinary`: hex bytes separated by single spaces (`68 65 6c 6c 6f`);
 /// the empty text is no bytes.
 pub fn parse_varbinary(text: &str) -> Result<Vec<u8>, ParseError> {
+    let mut out = Vec::with_capacity(text.len().div_ceil(3));
+    parse_varbinary_into(text, &mut out)?;
+    Ok(out)
+}
+
+/// [`parse_varbinary`] into a buffer the caller reuses (cleared first), so that a
+/// column of values needs no allocation per value.
+pub(crate) fn parse_varbinary_into(text: &str, out: &mut Vec<u8>) -> Result<(), ParseError> {
+    out.clear();
     let b = text.as_bytes();
-    let mut out = Vec::with_capacity(b.len().div_ceil(3));
     let mut i = 0;
     while i < b.len() {
         if i > 0 {
@@ -142,7 +150,7 @@ pub fn parse_varbinary(text: &str) -> Result<Vec<u8>, ParseError> {
         }
         i += 2;
     }
-    Ok(out)
+    Ok(())
 }
 
 fn hex(c: u8) -> Option<u8> {

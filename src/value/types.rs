@@ -94,15 +94,7 @@ impl AthenaType {
     /// Reads a type name or signature. Never fails: a name that is not known, or a
     /// signature that does not parse, becomes [`AthenaType::Unknown`].
     pub fn parse(signature: &str) -> AthenaType {
-        let mut parser = TypeParser {
-            s: signature.as_bytes(),
-            src: signature,
-            pos: 0,
-        };
-        match parser.parse_type(0) {
-            Some(t) if parser.at_end() => t,
-            _ => AthenaType::Unknown(signature.trim().to_owned()),
-        }
+        parse_with_precisions(signature).0
     }
 
     /// The type of a column: its `Type`, with `Precision` and `Scale` for a decimal.
@@ -170,10 +162,32 @@ impl AthenaType {
 /// The type of elements whose type is not known.
 pub(crate) static UNKNOWN: AthenaType = AthenaType::Unknown(String::new());
 
+/// [`AthenaType::parse`], with the precision written for each `time(p)` and
+/// `timestamp(p)` (without time zone) of the signature, in the order they are written,
+/// which is the order a depth-first walk of the type meets them (`None` where the
+/// signature writes no precision; the list is empty when the signature does not parse).
+///
+/// [`AthenaType`] keeps no precision for these (its values are text either way); Arrow
+/// columns need it for their unit, `array(timestamp(6))` included.
+pub(crate) fn parse_with_precisions(signature: &str) -> (AthenaType, Vec<Option<u32>>) {
+    let mut parser = TypeParser {
+        s: signature.as_bytes(),
+        src: signature,
+        pos: 0,
+        precisions: Vec::new(),
+    };
+    match parser.parse_type(0) {
+        Some(t) if parser.at_end() => (t, parser.precisions),
+        _ => (AthenaType::Unknown(signature.trim().to_owned()), Vec::new()),
+    }
+}
+
 struct TypeParser<'a> {
     s: &'a [u8],
     src: &'a str,
     pos: usize,
+    /// The precisions of the `time` and `timestamp` types read so far.
+    precisions: Vec<Option<u32>>,
 }
 
 impl TypeParser<'_> {
@@ -327,18 +341,20 @@ impl TypeParser<'_> {
             "json" => AthenaType::Json,
             "date" => AthenaType::Date,
             "time" => {
-                self.params()?;
+                let p = self.params()?;
                 if self.with_time_zone() {
                     AthenaType::TimeWithTimeZone
                 } else {
+                    self.precisions.push(p.first().copied());
                     AthenaType::Time
                 }
             }
             "timestamp" => {
-                self.params()?;
+                let p = self.params()?;
                 if self.with_time_zone() {
                     AthenaType::TimestampWithTimeZone
                 } else {
+                    self.precisions.push(p.first().copied());
                     AthenaType::Timestamp
                 }
             }
@@ -417,6 +433,7 @@ impl TypeParser<'_> {
     /// `name type` or just `type`.
     fn row_field(&mut self, depth: usize) -> Option<RowField> {
         let save = self.pos;
+        let saved_precisions = self.precisions.len();
         // Try `name type` first; a lone type is an anonymous field.
         if let Some(name) = self.word()
             && let Some(t) = self.parse_type(depth)
@@ -427,7 +444,9 @@ impl TypeParser<'_> {
                 r#type: t,
             });
         }
+        // What the first try read is read again.
         self.pos = save;
+        self.precisions.truncate(saved_precisions);
         let t = self.parse_type(depth)?;
         Some(RowField {
             name: None,
