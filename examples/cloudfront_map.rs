@@ -342,12 +342,13 @@ async fn write_arrow_ipc(
     // The stream has ended, so this returns at once.
     let schema = batches.schema().await?;
     let (rows, count) = (ipc.rows(), ipc.batches());
+    let path = file.path.clone();
     file.commit(ipc.finish(&schema)?)?;
     let elapsed = started.elapsed();
     let stats = batches.stats();
     let id = batches.query_execution_id().unwrap_or_default();
     let rows_per_sec = rows as f64 / elapsed.as_secs_f64().max(1e-9);
-    let path = args.output.as_deref().unwrap_or(Path::new("")).display();
+    let path = path.display();
     eprintln!(
         "query {id}: {rows} rows in {count} batches ({} pages), {:.1} ms, {rows_per_sec:.0} rows/s, \
          Arrow IPC stream in {path}, {}",
