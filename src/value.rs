@@ -50,8 +50,10 @@ pub(crate) mod scalars;
 mod types;
 
 pub use dynamic::Value;
+pub(crate) use types::UNKNOWN;
+#[cfg(feature = "arrow")]
+pub(crate) use types::parse_with_precisions;
 pub use types::{AthenaType, RowField};
-pub(crate) use types::{UNKNOWN, parse_with_precisions};
 
 /// The scalar parsers and renderers, for the fuzz targets in `fuzz/` only: not
 /// part of the API, and free to change in any release. Users read values with

@@ -263,6 +263,12 @@ impl BatchBuilder {
         Ok(())
     }
 
+    /// The plan it builds to.
+    #[cfg(test)]
+    pub(crate) fn plan(&self) -> &Arc<BatchPlan> {
+        &self.plan
+    }
+
     /// Rows pushed since the last `finish`.
     pub(crate) fn rows(&self) -> usize {
         self.rows

@@ -276,10 +276,12 @@ impl Stream for RecordBatchStream {
             match page {
                 Some(Ok(page)) => {
                     if let Err(e) = this.take(page) {
-                        // The batches built before the bad value come first.
+                        // The batches completed before the bad value come first; the
+                        // rows of the one being built go with the error (the builder
+                        // holds the bad row too, as a NULL).
                         this.ended = true;
                         this.error = Some(e);
-                        this.flush();
+                        this.builder = None;
                     }
                 }
                 Some(Err(e)) => {

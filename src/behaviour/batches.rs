@@ -145,7 +145,8 @@ async fn resuming_after_a_batch_continues_there<B: ResultFiles>() {
 }
 
 /// A value that does not read as its column's type is the row path's error: it names
-/// the row, the column, the type and the text; the batches before it come first.
+/// the row, the column, the type and the text. Batches completed before it may come
+/// first, and hold only the rows before it, never the bad value as a NULL.
 async fn a_value_that_is_not_its_type_is_an_error_naming_it<B: ResultFiles>() {
     let b = B::start(Queries::Quick).await;
     let values = [Some("1"), Some("2"), Some("x3"), Some("4")];
@@ -156,9 +157,16 @@ async fn a_value_that_is_not_its_type_is_an_error_naming_it<B: ResultFiles>() {
         let mut stream = athena_on(&b, path)
             .query(b.values(&values))
             .into_batches_with(options);
-        let first = stream.try_next().await.unwrap().unwrap();
-        assert_eq!(first.num_rows(), 2, "{path:?}");
-        let err = stream.try_next().await.unwrap_err();
+        let mut before = Vec::new();
+        let err = loop {
+            match stream.try_next().await {
+                Ok(Some(batch)) => before.push(batch),
+                Ok(None) => panic!("{path:?}: the stream ended without an error"),
+                Err(e) => break e,
+            }
+        };
+        assert!(integers(&before).len() <= 2, "{path:?}");
+        assert_eq!(integers(&before), range(1, integers(&before).len() as i64));
         match err {
             Error::Decode {
                 row_number,

@@ -221,7 +221,7 @@ mod batches {
     }
 
     impl BatchSink {
-        fn from_slice(&self, mut e: ValueError) -> SinkValueError {
+        fn counted_in_slice(&self, mut e: ValueError) -> SinkValueError {
             e.row += self.rows_before;
             SinkValueError(e)
         }
@@ -231,11 +231,13 @@ mod batches {
         type Error = SinkValueError;
 
         fn field(&mut self, value: Option<&str>) -> Result<(), SinkValueError> {
-            self.builder.push(value).map_err(|e| self.from_slice(e))
+            self.builder
+                .push(value)
+                .map_err(|e| self.counted_in_slice(e))
         }
 
         fn end_row(&mut self) -> Result<(), SinkValueError> {
-            self.builder.end_row().map_err(|e| self.from_slice(e))
+            self.builder.end_row().map_err(|e| self.counted_in_slice(e))
         }
 
         fn row_ended_at(&mut self, offset: u64) {
