@@ -853,6 +853,41 @@ mod unload {
             line["x_api"] = json!(round1(rate(read.rows, read.elapsed) / api_rate.max(1e-9)));
         }
         report(&line);
+
+        // The same files as Arrow batches: Parquet's arrays handed through, no text.
+        let started = Instant::now();
+        let options = athena_stream::arrow::BatchOptions::new();
+        let mut stream = unloaded.batches(&athena, Map::new(args.chunks_in_flight), &options);
+        let mut rows = 0u64;
+        while let Some(batch) = stream.next().await {
+            rows += std::hint::black_box(batch?).num_rows() as u64;
+        }
+        let batches = Read {
+            rows,
+            elapsed: started.elapsed(),
+            stats: athena_stream::QueryStats::default(),
+            cpu: None,
+        };
+        check_rows(&batches, plan)?;
+        let mut batch_line = read_line(
+            "service_times",
+            query,
+            "unload_batches",
+            &batches,
+            file_bytes,
+        );
+        batch_line["bytes"] = json!(file_bytes);
+        for key in ["ranges", "get_query_results_calls", "s3_retries"] {
+            batch_line[key] = serde_json::Value::Null;
+        }
+        batch_line["files"] = json!(unloaded.shards.len());
+        batch_line["x_rows"] = json!(super::round3(
+            rate(batches.rows, batches.elapsed) / rate(read.rows, read.elapsed).max(1e-9)
+        ));
+        batch_line["x_file"] = json!(round1(
+            rate(batches.rows, batches.elapsed) / file_rate.max(1e-9)
+        ));
+        report(&batch_line);
         Ok(read)
     }
 }
