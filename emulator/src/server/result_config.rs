@@ -307,10 +307,6 @@ mod tests {
     #[test]
     fn keys_athena_cannot_use_are_refused() {
         let check = |option, key: Option<&str>| {
-            Encryption {
-                option,
-                kms_key: key.map(str::to_owned),
-            };
             ResultConfig {
                 encryption: Some(Encryption {
                     option,
