@@ -400,14 +400,22 @@ async fn the_expected_bucket_owner_and_acl_are_kept_and_another_owner_is_refused
         Some(&S3AclOption::BucketOwnerFullControl)
     );
 
-    // Another owner: Athena cannot verify the output bucket, and starts nothing.
-    for wire in Wire::BOTH {
+    // Another owner: Athena cannot verify the output bucket, and starts nothing; an
+    // UNLOAD writes its manifest there too, so it is refused alike.
+    for (wire, sql) in [
+        (Wire::AwsJson, "SELECT 1"),
+        (Wire::RestJson, "SELECT 1"),
+        (
+            Wire::AwsJson,
+            "UNLOAD (SELECT 1 AS x) TO 's3://owned/unload/' WITH (format = 'JSON')",
+        ),
+    ] {
         let answer = wire::call(
             &emulator,
             wire,
             "StartQueryExecution",
-            json!({"QueryString": "SELECT 1",
-                   "ClientRequestToken": format!("owner-token-{wire:?}-00000000000000000000"),
+            json!({"QueryString": sql,
+                   "ClientRequestToken": format!("owner-token-{wire:?}-{:020}", sql.len()),
                    "ResultConfiguration": {"OutputLocation": "s3://owned/results/",
                                            "ExpectedBucketOwner": "123456789012"}}),
         )
