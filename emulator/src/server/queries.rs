@@ -404,7 +404,11 @@ impl Registry {
             let shown = cutoff.map_or(read, |c| read.min(c));
             let running_at = self.lock().queries.get(id).and_then(|q| q.running_at);
             if let Some(running_at) = running_at {
-                tokio::time::sleep_until(running_at + time_to_show(shown, rate)).await;
+                match running_at.checked_add(time_to_show(shown, rate)) {
+                    Some(deadline) => tokio::time::sleep_until(deadline).await,
+                    // Beyond what a clock can count: the scan never ends; a stop ends it.
+                    None => std::future::pending().await,
+                }
             }
         }
         if cutoff.is_some_and(|c| read > c) {
