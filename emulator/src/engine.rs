@@ -76,12 +76,15 @@ mod query;
 mod render;
 mod rewrite;
 mod scan;
+mod stages;
 mod state;
 mod trino_errors;
 mod unload;
 
 pub use error::QueryError;
 pub use output::{Column, QueryOutput, RowStream};
+pub use stages::PlanHandle;
+pub(crate) use stages::{PlanNode, PlanStats, Stage};
 pub use statement_type::{StatementType, SubstatementType};
 
 /// The functions the emulator serves, each with the family of the SQL corpus that

@@ -89,8 +89,8 @@ pub mod server;
 
 pub use engine::{Engine, EngineConfig};
 pub use server::{
-    CallCounts, Emulator, EmulatorBuilder, Faults, Injected, Operation, S3CallCounts, S3Faults,
-    S3Injected, S3Operation, StartError,
+    CallCounts, DEFAULT_ACCOUNT_ID, Emulator, EmulatorBuilder, Faults, Injected, Operation,
+    S3CallCounts, S3Faults, S3Injected, S3Operation, StartError,
 };
 
 // The README's Rust example is compiled and run with the doctests, so it stays true.

@@ -105,6 +105,11 @@ struct Args {
     #[arg(long, value_name = "MS", default_value_t = 0)]
     query_delay_ms: u64,
 
+    /// Scans are shown at most this many bytes a second: a running query's
+    /// DataScannedInBytes grows with time up to what it read (0: no limit).
+    #[arg(long, value_name = "BYTES", default_value_t = 0)]
+    scan_bytes_per_sec: u64,
+
     /// Seed of the fault decisions, for a reproducible run (default: random).
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
@@ -112,6 +117,11 @@ struct Args {
     /// Largest request body accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 4 * 1024 * 1024)]
     max_body_bytes: usize,
+
+    /// The AWS account id (12 digits) that owns every bucket: S3's
+    /// x-amz-expected-bucket-owner and Athena's ExpectedBucketOwner are checked against it.
+    #[arg(long, value_name = "ID", default_value = athena_emulator::DEFAULT_ACCOUNT_ID)]
+    account_id: String,
 }
 
 fn parse_operation_latency(text: &str) -> Result<(Operation, u64, u64), String> {
@@ -188,7 +198,9 @@ async fn main() -> ExitCode {
                 .with_cut_body(args.s3_cut_body_rate, args.s3_cut_body_after),
         )
         .query_delay(Duration::from_millis(args.query_delay_ms))
-        .max_body_bytes(args.max_body_bytes);
+        .max_body_bytes(args.max_body_bytes)
+        .account_id(args.account_id.clone())
+        .scan_bytes_per_sec(args.scan_bytes_per_sec);
     for &(operation, fixed, jitter) in &args.operation_latency {
         builder = builder.operation_latency(
             operation,

@@ -8,11 +8,13 @@
 //! verified.
 
 // Leaves: they import nothing from the modules below.
+mod account;
 mod operation;
 mod token;
 
 mod data_dir;
 mod emulator;
+mod envelope;
 mod execution;
 mod faults;
 mod http;
@@ -22,13 +24,16 @@ mod output_location;
 mod protocol;
 mod queries;
 mod rest_json;
+mod result_config;
 mod result_metadata;
 mod results;
 mod s3;
+mod work_groups;
 
 #[doc(hidden)]
 pub mod bench_support;
 
+pub use account::DEFAULT_ACCOUNT_ID;
 pub use emulator::{Emulator, EmulatorBuilder, StartError};
 pub use faults::{CallCounts, Faults, Injected};
 pub use operation::Operation;

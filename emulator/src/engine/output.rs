@@ -9,6 +9,7 @@ use futures::StreamExt;
 use futures::stream::BoxStream;
 
 use super::error::QueryError;
+use super::stages::PlanHandle;
 
 /// One result column, as ColumnInfo reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +55,9 @@ pub struct QueryOutput {
     /// The `s3://` URIs of the files the statement wrote, the lines of its data manifest
     /// (UNLOAD); `None` for statements without one.
     pub data_manifest: Option<Vec<String>>,
+    /// The physical plan that produces the rows, whose metrics can be read while it
+    /// runs; `None` for statements without one (DDL, SHOW).
+    pub plan: Option<PlanHandle>,
 }
 
 impl fmt::Debug for QueryOutput {
@@ -63,6 +67,7 @@ impl fmt::Debug for QueryOutput {
             .field("update_count", &self.update_count)
             .field("data_scanned_in_bytes", &self.data_scanned_in_bytes)
             .field("data_manifest", &self.data_manifest)
+            .field("plan", &self.plan)
             .finish_non_exhaustive()
     }
 }
@@ -76,6 +81,7 @@ impl QueryOutput {
             update_count: None,
             data_scanned_in_bytes: Arc::new(AtomicU64::new(0)),
             data_manifest: None,
+            plan: None,
         }
     }
 
@@ -93,6 +99,7 @@ impl QueryOutput {
             update_count: Some(0),
             data_scanned_in_bytes: Arc::new(AtomicU64::new(0)),
             data_manifest: None,
+            plan: None,
         }
     }
 
@@ -111,6 +118,7 @@ impl QueryOutput {
             update_count: Some(i64::try_from(n).unwrap_or(i64::MAX)),
             data_scanned_in_bytes: Arc::new(AtomicU64::new(0)),
             data_manifest: None,
+            plan: None,
         }
     }
 }

@@ -15,6 +15,7 @@ use super::error::{QueryError, map_error};
 use super::output::{Column, QueryOutput, RowStream};
 use super::render::render_batch;
 use super::scan;
+use super::stages::PlanHandle;
 use super::state::EngineState;
 
 /// Rows rendered at a time (a stream item holds at most this many).
@@ -54,6 +55,7 @@ pub(crate) async fn run_query(
             c.name = format!("_col{i}");
         }
     }
+    let plan = PlanHandle::new(Arc::clone(&physical));
     let stream = execute_stream(physical, session.task_ctx())
         .map_err(|e| map_error(e, sql_text, database))?;
     let rows = render_rows(stream, sql_text, database);
@@ -66,6 +68,7 @@ pub(crate) async fn run_query(
         update_count: Some(0),
         data_scanned_in_bytes: scanned,
         data_manifest: None,
+        plan: Some(plan),
     })
 }
 
@@ -121,5 +124,6 @@ async fn explain_output(
         update_count: Some(0),
         data_scanned_in_bytes: scanned,
         data_manifest: None,
+        plan: None,
     })
 }

@@ -108,6 +108,7 @@ pub(crate) async fn run(
         sql: Arc::clone(query.sql),
         database: query.database.to_owned(),
     });
+    let plan = crate::engine::PlanHandle::new(Arc::clone(&physical));
     let streams = execute_stream_partitioned(physical, session.task_ctx())
         .map_err(|e| map_error(e, query.sql, query.database))?;
     // Each partition on a task of its own, so they run in parallel; dropping the set
@@ -131,6 +132,7 @@ pub(crate) async fn run(
     let mut output = QueryOutput::rows_written(rows);
     output.data_manifest = Some(written.into_iter().map(|w| w.uri).collect());
     output.data_scanned_in_bytes = scanned;
+    output.plan = Some(plan);
     Ok(output)
 }
 

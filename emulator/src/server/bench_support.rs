@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use super::data_dir::DataDir;
 use super::results::{
-    ColumnMeta, ResultFile, ResultKind, ResultWriter, column_info_json, names_row_json, render_page,
+    ColumnMeta, ResultFile, ResultKind, ResultWriter, Sealing, column_info_json, names_row_json,
+    render_page,
 };
 use super::token::{Position, TokenKey};
 use crate::engine::Column;
@@ -39,7 +40,10 @@ impl PageSource {
         let temp = data_dir.temp_path("bench.csv");
         let mut writer = ResultWriter::create(temp, path, ResultKind::Csv, &columns).await?;
         writer.write_rows(rows).await?;
-        let (path, len, _) = writer.finish(&data_dir, Vec::new()).await?;
+        let finished = writer
+            .finish(&data_dir, Vec::new(), &Sealing::Server(Default::default()))
+            .await?;
+        let (path, len) = (finished.path, finished.len);
         let result = ResultFile {
             path,
             uri: "s3://bench/bench.csv".to_owned(),
@@ -51,6 +55,7 @@ impl PageSource {
             header_row: true,
             names_row: Arc::from(names_row_json(&columns)),
             data_manifest_location: None,
+            content_key: None,
         };
         let key = TokenKey::new();
         // Page 1 is the header alone, so page 2 holds data rows only.

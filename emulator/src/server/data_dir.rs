@@ -1,6 +1,7 @@
 //! The data dir as the emulator's one store: `s3://bucket/key` is `<data_dir>/bucket/key`
 //! for S3 calls, result files and tables alike. This module keeps every path inside it,
-//! publishes files atomically, and remembers ETags.
+//! publishes files atomically, and remembers ETags and what S3 reports of an object
+//! beside its bytes (its server-side encryption and user metadata).
 //!
 //! Files are written under `<data_dir>/.athena-emulator/tmp/` and renamed into place
 //! when complete, so an S3 reader never sees half a file: S3 shows an object only once
@@ -8,7 +9,7 @@
 //! SUCCEEDED (docs/athena.md, "Result files"). A name starting with `.` can never be a
 //! bucket, so that folder is never visible through S3.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -57,6 +58,34 @@ pub(crate) struct DataDir {
     nonce: u64,
     /// ETag (hex MD5) per file, valid while the file's [`Stamp`] is unchanged.
     etags: Mutex<HashMap<PathBuf, (Stamp, String)>>,
+    /// What S3 reports of an object beside its bytes, per file, valid while the file's
+    /// [`Stamp`] is unchanged (a file replaced by hand, or by a PutObject that sends
+    /// none, has the default attributes).
+    attributes: Mutex<HashMap<PathBuf, (Stamp, ObjectAttributes)>>,
+}
+
+/// An object's server-side encryption, as S3 reports it on GetObject and HeadObject.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) enum ServerSideEncryption {
+    /// `AES256`: SSE-S3, what S3 applies to every object not asked otherwise.
+    #[default]
+    S3,
+    /// `aws:kms`, with the ARN of the KMS key.
+    Kms {
+        /// The key's ARN (`x-amz-server-side-encryption-aws-kms-key-id`).
+        key_arn: String,
+    },
+}
+
+/// What S3 stores of an object beside its bytes: its server-side encryption and its user
+/// metadata (`x-amz-meta-*`). Held in memory: an emulator started again over the same
+/// data dir reports the defaults (SSE-S3, no metadata) for the files already there.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct ObjectAttributes {
+    /// How the object is encrypted at rest.
+    pub(crate) sse: ServerSideEncryption,
+    /// User metadata, keyed by name without the `x-amz-meta-` prefix, in lower case.
+    pub(crate) metadata: BTreeMap<String, String>,
 }
 
 impl DataDir {
@@ -76,6 +105,7 @@ impl DataDir {
             counter: AtomicU64::new(0),
             nonce,
             etags: Mutex::new(HashMap::new()),
+            attributes: Mutex::new(HashMap::new()),
         })
     }
 
@@ -134,6 +164,13 @@ impl DataDir {
         }
     }
 
+    /// Where a query's result `file_name` is kept when its workgroup has managed query
+    /// results: Athena's own storage, which no S3 call reaches (the private folder is
+    /// never a bucket).
+    pub(crate) fn managed_path(&self, file_name: &str) -> PathBuf {
+        self.root.join(PRIVATE_DIR).join("managed").join(file_name)
+    }
+
     /// A fresh path in the private temp folder, named after `hint` for debugging.
     pub(crate) fn temp_path(&self, hint: &str) -> PathBuf {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
@@ -152,16 +189,42 @@ impl DataDir {
     }
 
     /// Moves a complete temp file to `target` (making its folders), and remembers its
-    /// ETag. The rename is atomic: readers see the old file or the new one, never a mix.
-    pub(crate) fn publish(&self, temp: &Path, target: &Path, md5_hex: String) -> io::Result<()> {
+    /// ETag and the `attributes` S3 reports of it. The rename is atomic: readers see the
+    /// old file or the new one, never a mix.
+    pub(crate) fn publish_with(
+        &self,
+        temp: &Path,
+        target: &Path,
+        md5_hex: String,
+        attributes: ObjectAttributes,
+    ) -> io::Result<()> {
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir)?;
         }
         std::fs::rename(temp, target)?;
-        if let Ok(metadata) = std::fs::metadata(target) {
-            self.remember_etag(target, &metadata, md5_hex);
+        match std::fs::metadata(target) {
+            Ok(metadata) => {
+                self.remember_etag(target, &metadata, md5_hex);
+                let mut all = self.attributes.lock().unwrap_or_else(|e| e.into_inner());
+                if attributes == ObjectAttributes::default() {
+                    all.remove(target);
+                } else {
+                    all.insert(target.to_path_buf(), (Stamp::of(&metadata), attributes));
+                }
+            }
+            Err(_) => self.forget(target),
         }
         Ok(())
+    }
+
+    /// The attributes of the file `path` whose metadata is `metadata`: those it was
+    /// published with, while it is the same version of the file; else the defaults.
+    pub(crate) fn attributes(&self, path: &Path, metadata: &std::fs::Metadata) -> ObjectAttributes {
+        let all = self.attributes.lock().unwrap_or_else(|e| e.into_inner());
+        match all.get(path) {
+            Some((stamp, attributes)) if *stamp == Stamp::of(metadata) => attributes.clone(),
+            _ => ObjectAttributes::default(),
+        }
     }
 
     /// Records the ETag of the file `path` as it is now.
@@ -192,10 +255,27 @@ impl DataDir {
         Ok(etag)
     }
 
-    /// Forgets the ETag of a file that is gone.
-    pub(crate) fn forget_etag(&self, path: &Path) {
+    /// Forgets the ETag and attributes of a file that is gone.
+    pub(crate) fn forget(&self, path: &Path) {
         let mut etags = self.etags.lock().unwrap_or_else(|e| e.into_inner());
         etags.remove(path);
+        drop(etags);
+        let mut attributes = self.attributes.lock().unwrap_or_else(|e| e.into_inner());
+        attributes.remove(path);
+    }
+
+    /// The file an `s3://bucket/key` URI the emulator wrote maps to (None: not such a
+    /// URI). The caller made the URI, so it holds no `.` or `..` segment.
+    pub(crate) fn path_of_uri(&self, uri: &str) -> Option<PathBuf> {
+        let rest = uri.strip_prefix("s3://")?;
+        let mut path = self.root.clone();
+        for segment in rest.split('/').filter(|s| !s.is_empty()) {
+            if segment == "." || segment == ".." {
+                return None;
+            }
+            path.push(segment);
+        }
+        Some(path)
     }
 }
 
@@ -327,7 +407,13 @@ mod tests {
         let temp = data.temp_path("k");
         std::fs::write(&temp, b"hello").unwrap();
         // A wrong remembered ETag proves the cache is used while the file is unchanged.
-        data.publish(&temp, &path, "remembered".into()).unwrap();
+        data.publish_with(
+            &temp,
+            &path,
+            "remembered".into(),
+            ObjectAttributes::default(),
+        )
+        .unwrap();
         let metadata = std::fs::metadata(&path).unwrap();
         assert_eq!(data.etag(&path, &metadata).unwrap(), "remembered");
         std::fs::write(&path, b"hello, world").unwrap();

@@ -9,11 +9,12 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use super::account::{DEFAULT_ACCOUNT_ID, is_account_id};
 use super::data_dir::DataDir;
 use super::faults::{CallCounts, Counters, FaultInjector, Faults, Injected};
 use super::http::{Shared, accept_loop};
 use super::operation::Operation;
-use super::queries::Registry;
+use super::queries::{Registry, Settings};
 use super::s3::{
     DataDirS3, S3CallCounts, S3Counters, S3FaultInjector, S3Faults, S3Injected, S3Operation,
 };
@@ -117,6 +118,8 @@ pub struct EmulatorBuilder {
     query_delay: Duration,
     seed: Option<u64>,
     max_body_bytes: usize,
+    account_id: String,
+    scan_bytes_per_sec: u64,
 }
 
 impl Default for EmulatorBuilder {
@@ -130,6 +133,8 @@ impl Default for EmulatorBuilder {
             query_delay: Duration::ZERO,
             seed: None,
             max_body_bytes: 4 * 1024 * 1024,
+            account_id: DEFAULT_ACCOUNT_ID.to_owned(),
+            scan_bytes_per_sec: 0,
         }
     }
 }
@@ -302,9 +307,36 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The AWS account the emulator is: it owns every bucket, so an S3 call whose
+    /// `x-amz-expected-bucket-owner` names another account answers `403 AccessDenied`,
+    /// and a query whose `ExpectedBucketOwner` names another is refused. Must be 12
+    /// digits. Default is `123456789012`
+    /// ([`DEFAULT_ACCOUNT_ID`](crate::server::DEFAULT_ACCOUNT_ID)).
+    pub fn account_id(mut self, account_id: impl Into<String>) -> Self {
+        self.account_id = account_id.into();
+        self
+    }
+
+    /// Scans are shown at most this many bytes a second: while a query runs, its
+    /// `Statistics.DataScannedInBytes` (and GetQueryRuntimeStatistics'
+    /// `Rows.InputBytes`) grows with the time it has been RUNNING, up to the bytes it
+    /// really read, and it ends once that figure has reached them, so a test can watch
+    /// the figure grow across polls. 0 is no limit: a query ends as soon as the engine
+    /// has its rows. Default is 0.
+    pub fn scan_bytes_per_sec(mut self, bytes_per_second: u64) -> Self {
+        self.scan_bytes_per_sec = bytes_per_second;
+        self
+    }
+
     /// The [`StartError::InvalidConfig`] for the first invalid setting, if any.
     fn validate(&self) -> Result<(), StartError> {
         let invalid = |message: String| Err(StartError::InvalidConfig { message });
+        if !is_account_id(&self.account_id) {
+            return invalid(format!(
+                "account_id {:?} is not an AWS account id (12 digits)",
+                self.account_id
+            ));
+        }
         if self.max_active_queries == 0 {
             return invalid("max_active_queries must be at least 1".into());
         }
@@ -362,10 +394,20 @@ impl EmulatorBuilder {
             data_dir: Arc::clone(&data_dir),
             faults: Arc::clone(&s3_faults),
             counters: Arc::clone(&s3_counters),
+            account_id: self.account_id.clone(),
         })
         .build();
         let shared = Arc::new(Shared {
-            registry: Registry::new(engine, data_dir, self.max_active_queries, self.query_delay),
+            registry: Registry::new(
+                engine,
+                data_dir,
+                Settings {
+                    max_active: self.max_active_queries,
+                    query_delay: self.query_delay,
+                    account_id: self.account_id.clone(),
+                    scan_rate: std::num::NonZeroU64::new(self.scan_bytes_per_sec),
+                },
+            ),
             key: TokenKey::new(),
             faults: FaultInjector::new(self.faults, seed),
             counters: Counters::default(),
@@ -377,6 +419,7 @@ impl EmulatorBuilder {
         Ok(Emulator {
             addr,
             seed,
+            account_id: self.account_id,
             temporary_data_dir,
             s3_faults,
             s3_counters,
@@ -410,6 +453,7 @@ impl EmulatorBuilder {
 pub struct Emulator {
     addr: SocketAddr,
     seed: u64,
+    account_id: String,
     /// The data dir `EngineConfig::default()` made for this emulator, removed at shutdown.
     temporary_data_dir: Option<std::path::PathBuf>,
     s3_faults: Arc<S3FaultInjector>,
@@ -448,6 +492,12 @@ impl Emulator {
     /// The seed of the fault decisions (the one set, or the random one drawn).
     pub fn seed(&self) -> u64 {
         self.seed
+    }
+
+    /// The AWS account id the emulator is, which owns every bucket (see
+    /// [`EmulatorBuilder::account_id`]).
+    pub fn account_id(&self) -> &str {
+        &self.account_id
     }
 
     /// How many calls each operation has received so far.

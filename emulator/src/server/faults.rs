@@ -341,7 +341,7 @@ mod tests {
     use super::*;
 
     fn run(faults: Faults, seed: u64, n: usize) -> Vec<(Duration, Outcome)> {
-        let injector = FaultInjector::new([faults; 6], seed);
+        let injector = FaultInjector::new([faults; Operation::ALL.len()], seed);
         (0..n)
             .map(|_| injector.decide(Operation::GetQueryResults))
             .collect()
@@ -393,7 +393,7 @@ mod tests {
 
     #[test]
     fn injected_faults_come_first_in_order_then_the_rates_again() {
-        let injector = FaultInjector::new([Faults::new(); 6], 1);
+        let injector = FaultInjector::new([Faults::new(); Operation::ALL.len()], 1);
         injector.inject(Operation::GetQueryResults, Injected::Throttle, 2);
         injector.inject(Operation::GetQueryResults, Injected::LoseAnswer, 1);
         assert_eq!(injector.injected_left(Operation::GetQueryResults), 3);

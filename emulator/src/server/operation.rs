@@ -18,17 +18,35 @@ pub enum Operation {
     GetQueryResults,
     /// `StopQueryExecution`.
     StopQueryExecution,
+    /// `GetQueryRuntimeStatistics`.
+    GetQueryRuntimeStatistics,
+    /// `CreateWorkGroup`.
+    CreateWorkGroup,
+    /// `GetWorkGroup`.
+    GetWorkGroup,
+    /// `ListWorkGroups`.
+    ListWorkGroups,
+    /// `UpdateWorkGroup`.
+    UpdateWorkGroup,
+    /// `DeleteWorkGroup`.
+    DeleteWorkGroup,
 }
 
 impl Operation {
     /// Every operation, in a fixed order.
-    pub const ALL: [Operation; 6] = [
+    pub const ALL: [Operation; 12] = [
         Operation::StartQueryExecution,
         Operation::GetQueryExecution,
         Operation::BatchGetQueryExecution,
         Operation::ListQueryExecutions,
         Operation::GetQueryResults,
         Operation::StopQueryExecution,
+        Operation::GetQueryRuntimeStatistics,
+        Operation::CreateWorkGroup,
+        Operation::GetWorkGroup,
+        Operation::ListWorkGroups,
+        Operation::UpdateWorkGroup,
+        Operation::DeleteWorkGroup,
     ];
 
     /// The operation's name, as in `X-Amz-Target: AmazonAthena.<name>`.
@@ -40,6 +58,12 @@ impl Operation {
             Operation::ListQueryExecutions => "ListQueryExecutions",
             Operation::GetQueryResults => "GetQueryResults",
             Operation::StopQueryExecution => "StopQueryExecution",
+            Operation::GetQueryRuntimeStatistics => "GetQueryRuntimeStatistics",
+            Operation::CreateWorkGroup => "CreateWorkGroup",
+            Operation::GetWorkGroup => "GetWorkGroup",
+            Operation::ListWorkGroups => "ListWorkGroups",
+            Operation::UpdateWorkGroup => "UpdateWorkGroup",
+            Operation::DeleteWorkGroup => "DeleteWorkGroup",
         }
     }
 
@@ -57,5 +81,19 @@ impl Operation {
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_index_all() {
+        for (i, op) in Operation::ALL.into_iter().enumerate() {
+            assert_eq!(Operation::from_name(op.name()), Some(op));
+            assert_eq!(op.index(), i);
+        }
+        assert_eq!(Operation::from_name("GetObject"), None);
     }
 }

@@ -1,15 +1,16 @@
-//! The six operations: read a request's members with the service's checks (in the
-//! service's order), act on the registry, render the answer's JSON.
+//! The operations: read a request's members with the service's checks (in the service's
+//! order), act on the registry, render the answer's JSON.
 
 use serde_json::{Map, Value, json};
 
 use super::execution::StartRequest;
 use super::operation::Operation;
-use super::output_location::{DEFAULT_OUTPUT_LOCATION, OutputLocation};
 use super::protocol::{ApiError, Input};
 use super::queries::{Registry, ResultsState};
+use super::result_config::ResultConfig;
 use super::results::render_page;
 use super::token::{Position, TokenKey};
+use super::work_groups::{self, PRIMARY, WorkGroup};
 
 /// The largest page GetQueryResults serves, and its default size.
 pub(crate) const MAX_PAGE_ROWS: i64 = 1000;
@@ -40,6 +41,12 @@ pub(crate) async fn dispatch(
         Operation::ListQueryExecutions => list_query_executions(cx, input),
         Operation::GetQueryResults => get_query_results(cx, input).await,
         Operation::StopQueryExecution => stop_query_execution(cx, input),
+        Operation::GetQueryRuntimeStatistics => get_query_runtime_statistics(cx, input),
+        Operation::CreateWorkGroup => create_work_group(cx, input),
+        Operation::GetWorkGroup => get_work_group(cx, input),
+        Operation::ListWorkGroups => list_work_groups(cx, input),
+        Operation::UpdateWorkGroup => update_work_group(cx, input),
+        Operation::DeleteWorkGroup => delete_work_group(cx, input),
     }
 }
 
@@ -70,24 +77,32 @@ fn no_whitespace(value: &str) -> bool {
     !value.chars().any(char::is_whitespace)
 }
 
-/// The model's `[a-zA-Z0-9._-]{1,128}` for workgroup names.
-fn work_group_name(value: &str) -> bool {
-    (1..=128).contains(&value.len())
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-}
-
-/// Reads and checks `WorkGroup`.
+/// Reads and checks `WorkGroup` (optional: a query's, a listing's).
 fn work_group(input: &mut Input) -> Result<Option<String>, ApiError> {
     let work_group = input.string("WorkGroup")?;
     input.check_pattern(
         "workGroup",
         work_group.as_deref(),
-        work_group_name,
+        work_groups::is_name,
         "[a-zA-Z0-9._-]{1,128}",
     );
     Ok(work_group)
+}
+
+/// Reads and checks the workgroup name `key` names in `member` (required).
+fn required_work_group(
+    input: &mut Input,
+    key: &str,
+    member: &str,
+) -> Result<Option<String>, ApiError> {
+    let name = input.required_string(key, member)?;
+    input.check_pattern(
+        member,
+        name.as_deref(),
+        work_groups::is_name,
+        "[a-zA-Z0-9._-]{1,128}",
+    );
+    Ok(name)
 }
 
 /// Reads and checks `ExecutionParameters`.
@@ -160,11 +175,8 @@ fn start_query_execution(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, 
         context.check_length("queryExecutionContext.catalog", catalog.as_deref(), 1, 256);
         input.absorb(context);
     }
-    let mut output_location = None;
-    if let Some(mut configuration) = input.structure("ResultConfiguration")? {
-        output_location = configuration.string("OutputLocation")?;
-        input.absorb(configuration);
-    }
+    let result = ResultConfig::read(&mut input, "ResultConfiguration", "resultConfiguration")?
+        .unwrap_or_default();
     let work_group = work_group(&mut input)?;
     let execution_parameters = execution_parameters(&mut input)?;
     let result_reuse = result_reuse(&mut input)?;
@@ -175,19 +187,19 @@ fn start_query_execution(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, 
             "clientRequestToken is null or empty",
         ));
     };
-    let output_location = OutputLocation::parse(
-        output_location
-            .as_deref()
-            .unwrap_or(DEFAULT_OUTPUT_LOCATION),
-    )?;
+    result.check()?;
+    if let Some(location) = &result.output_location {
+        // A malformed location is refused at start whatever the workgroup does with it.
+        super::output_location::OutputLocation::parse(location)?;
+    }
 
     let id = cx.registry.start(StartRequest {
         query_string,
         client_request_token,
         database,
         catalog,
-        output_location,
-        work_group: work_group.unwrap_or_else(|| "primary".to_owned()),
+        result,
+        work_group: work_group.unwrap_or_else(|| PRIMARY.to_owned()),
         execution_parameters,
         result_reuse,
     })?;
@@ -254,7 +266,7 @@ fn list_query_executions(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, 
     let work_group = work_group(&mut input)?;
     input.finish()?;
 
-    let work_group = work_group.unwrap_or_else(|| "primary".to_owned());
+    let work_group = work_group.unwrap_or_else(|| PRIMARY.to_owned());
     let scope = format!("ListQueryExecutions/{work_group}");
     let before = match &token {
         None => None,
@@ -346,5 +358,110 @@ fn stop_query_execution(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, A
     input.finish()?;
     let id = present(id, "queryExecutionId")?;
     cx.registry.stop(&id)?;
+    Ok(b"{}".to_vec())
+}
+
+fn get_query_runtime_statistics(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, ApiError> {
+    let id = query_execution_id(&mut input)?;
+    input.finish()?;
+    let id = present(id, "queryExecutionId")?;
+    to_vec(&json!({ "QueryRuntimeStatistics": cx.registry.runtime_statistics(&id)? }))
+}
+
+/// Reads `State` (`ENABLED` or `DISABLED`): whether the workgroup is enabled.
+fn work_group_state(input: &mut Input) -> Result<Option<bool>, ApiError> {
+    let state = input.string("State")?;
+    Ok(match state.as_deref() {
+        None => None,
+        Some("ENABLED") => Some(true),
+        Some("DISABLED") => Some(false),
+        Some(other) => {
+            input.violation(format!(
+                "Value '{other}' at 'state' failed to satisfy constraint: \
+                 Member must satisfy enum value set: [ENABLED, DISABLED]"
+            ));
+            None
+        }
+    })
+}
+
+fn create_work_group(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, ApiError> {
+    let name = required_work_group(&mut input, "Name", "name")?;
+    let config = work_groups::read_configuration(&mut input)?.unwrap_or_default();
+    let description = work_groups::read_description(&mut input)?;
+    // Tags are not read: the emulator serves no tagging operation to read them back.
+    input.finish()?;
+    let name = present(name, "name")?;
+    work_groups::check_configuration(&config)?;
+    cx.registry.create_work_group(WorkGroup {
+        name,
+        description,
+        enabled: true,
+        created: std::time::SystemTime::now(),
+        config,
+    })?;
+    Ok(b"{}".to_vec())
+}
+
+fn get_work_group(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, ApiError> {
+    let name = required_work_group(&mut input, "WorkGroup", "workGroup")?;
+    input.finish()?;
+    let name = present(name, "workGroup")?;
+    to_vec(&json!({ "WorkGroup": cx.registry.work_group(&name)? }))
+}
+
+fn list_work_groups(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, ApiError> {
+    let token = input.string("NextToken")?;
+    input.check_length("nextToken", token.as_deref(), 1, 1024);
+    let max = input.integer("MaxResults")?;
+    input.check_min("maxResults", max, 1);
+    input.check_max("maxResults", max, 50);
+    input.finish()?;
+    const SCOPE: &str = "ListWorkGroups";
+    let from = match &token {
+        None => 0,
+        Some(token) => {
+            cx.key
+                .decode(SCOPE, token)
+                .ok_or_else(|| {
+                    ApiError::invalid_input(format!("The nextPageToken is malformed: {token}"))
+                })?
+                .offset as usize
+        }
+    };
+    let max = max.map_or(50, |n| n as usize);
+    let (work_groups, next) = cx.registry.list_work_groups(from, max);
+    let mut answer = json!({ "WorkGroups": work_groups });
+    if let Some(next) = next {
+        answer["NextToken"] = json!(cx.key.encode(
+            SCOPE,
+            Position {
+                offset: next as u64,
+                row: 0
+            }
+        ));
+    }
+    to_vec(&answer)
+}
+
+fn update_work_group(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, ApiError> {
+    let name = required_work_group(&mut input, "WorkGroup", "workGroup")?;
+    let description = work_groups::read_description(&mut input)?;
+    let updates = work_groups::read_updates(&mut input)?;
+    let enabled = work_group_state(&mut input)?;
+    input.finish()?;
+    let name = present(name, "workGroup")?;
+    cx.registry
+        .update_work_group(&name, description, updates.as_ref(), enabled)?;
+    Ok(b"{}".to_vec())
+}
+
+fn delete_work_group(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, ApiError> {
+    let name = required_work_group(&mut input, "WorkGroup", "workGroup")?;
+    let recursive = input.boolean("RecursiveDeleteOption")?;
+    input.finish()?;
+    let name = present(name, "workGroup")?;
+    cx.registry
+        .delete_work_group(&name, recursive.unwrap_or(false))?;
     Ok(b"{}".to_vec())
 }

@@ -38,6 +38,12 @@ impl OutputLocation {
         Ok(Self { prefix })
     }
 
+    /// The bucket of the location.
+    pub(crate) fn bucket(&self) -> &str {
+        let rest = &self.prefix["s3://".len()..];
+        rest.split('/').next().unwrap_or(rest)
+    }
+
     /// The file `<prefix><file_name>` maps to under `data_dir`.
     pub(crate) fn path(&self, data_dir: &std::path::Path, file_name: &str) -> PathBuf {
         let mut path = data_dir.to_path_buf();
@@ -63,6 +69,7 @@ mod tests {
             loc.path(std::path::Path::new("/data"), "x.csv"),
             PathBuf::from("/data/bucket/some/prefix/x.csv")
         );
+        assert_eq!(loc.bucket(), "bucket");
         let loc = OutputLocation::parse(DEFAULT_OUTPUT_LOCATION).unwrap();
         assert_eq!(
             loc.path(std::path::Path::new("/d"), "x.csv"),

@@ -313,6 +313,20 @@ impl Input {
         }
     }
 
+    /// An optional long member (a JSON number without fraction that fits in an i64).
+    pub(crate) fn long(&mut self, key: &str) -> Result<Option<i64>, ApiError> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(Value::Number(n)) => match n.as_i64() {
+                Some(i) => Ok(Some(i)),
+                None => Err(ApiError::serialization(format!(
+                    "NUMBER_VALUE {n} can not be converted to a Long"
+                ))),
+            },
+            Some(other) => Err(wrong_type(&other, "a Long")),
+        }
+    }
+
     /// Checks an integer against a minimum, with the service's message.
     pub(crate) fn check_min(&mut self, member: &str, value: Option<i64>, min: i64) {
         if value.is_some_and(|v| v < min) {

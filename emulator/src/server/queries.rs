@@ -1,12 +1,15 @@
-//! A query's life: the registry of query executions, idempotency tokens, the limit of
-//! active queries, and the background task that runs a query into its result file.
+//! A query's life: the registry of query executions and workgroups, idempotency tokens,
+//! the limit of active queries, and the background task that runs a query into its
+//! result file.
 //!
 //! Every state change happens under the registry's lock, and only from an active state
 //! (QUEUED or RUNNING), so a query stopped while its task finishes stays CANCELLED and
 //! the count of active queries is decremented exactly once.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::num::NonZeroU64;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
@@ -14,14 +17,21 @@ use futures::StreamExt;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use super::data_dir::DataDir;
-use super::execution::{Query, StartRequest, State};
+use super::account;
+use super::data_dir::{DataDir, ServerSideEncryption};
+use super::execution::{
+    CancelReason, Destination, Effective, Query, StartRequest, State, time_to_show,
+};
 use super::ids::IdGenerator;
+use super::output_location::{DEFAULT_OUTPUT_LOCATION, OutputLocation};
 use super::protocol::ApiError;
+use super::result_config::{EncryptionOption, ResultConfig};
 use super::result_metadata;
 use super::results::{
-    self, ColumnMeta, ResultFile, ResultKind, ResultWriter, column_info_json, names_row_json,
+    self, ColumnMeta, ResultFile, ResultKind, ResultWriter, Sealing, column_info_json,
+    names_row_json,
 };
+use super::work_groups::{self, ConfigUpdates, PRIMARY, WorkGroup};
 use crate::engine::{
     Engine, ExecutionContext, Prepared, QueryError, StatementType, SubstatementType,
 };
@@ -36,17 +46,31 @@ struct Inner {
     tokens: HashMap<String, String>,
     /// Queries QUEUED or RUNNING.
     active: usize,
+    /// Workgroups by name (ListWorkGroups lists them in this order).
+    work_groups: BTreeMap<String, WorkGroup>,
 }
 
-/// The query executions of one emulator.
+/// How the registry runs queries (the emulator's settings).
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    /// The most queries QUEUED or RUNNING at once.
+    pub(crate) max_active: usize,
+    /// How long every query stays QUEUED then RUNNING at least.
+    pub(crate) query_delay: Duration,
+    /// The account that owns every bucket.
+    pub(crate) account_id: String,
+    /// Bytes a second a query's scan is shown at (None: as fast as it reads).
+    pub(crate) scan_rate: Option<NonZeroU64>,
+}
+
+/// The query executions and workgroups of one emulator.
 #[derive(Debug)]
 pub(crate) struct Registry {
     inner: Mutex<Inner>,
     engine: Engine,
     data_dir: Arc<DataDir>,
     ids: IdGenerator,
-    max_active: usize,
-    query_delay: Duration,
+    settings: Settings,
 }
 
 /// What GetQueryResults may page, or why not.
@@ -58,20 +82,46 @@ pub(crate) enum ResultsState {
     NotReady(ApiError),
 }
 
+/// How a query's run ended, when it did not succeed.
+#[derive(Debug)]
+enum Ended {
+    /// The engine's error, or the emulator's while writing the result.
+    Failed(QueryError),
+    /// It scanned more than its workgroup's cutoff.
+    CutOff,
+}
+
+impl From<QueryError> for Ended {
+    fn from(error: QueryError) -> Self {
+        Ended::Failed(error)
+    }
+}
+
+/// Where and how one query's result is written.
+#[derive(Debug)]
+struct Target {
+    /// The result file.
+    path: PathBuf,
+    /// What messages call it: its `s3://` URI, or its name in managed storage.
+    uri: String,
+    /// Whether it is an S3 object of the caller's (not managed storage).
+    in_s3: bool,
+    sealing: Sealing,
+    cutoff: Option<u64>,
+}
+
 impl Registry {
-    pub(crate) fn new(
-        engine: Engine,
-        data_dir: Arc<DataDir>,
-        max_active: usize,
-        query_delay: Duration,
-    ) -> Arc<Self> {
+    pub(crate) fn new(engine: Engine, data_dir: Arc<DataDir>, settings: Settings) -> Arc<Self> {
+        let mut inner = Inner::default();
+        inner
+            .work_groups
+            .insert(PRIMARY.to_owned(), WorkGroup::primary(SystemTime::now()));
         Arc::new(Self {
-            inner: Mutex::new(Inner::default()),
+            inner: Mutex::new(inner),
             engine,
             data_dir,
             ids: IdGenerator::new(),
-            max_active,
-            query_delay,
+            settings,
         })
     }
 
@@ -105,6 +155,94 @@ impl Registry {
         }
     }
 
+    /// What a query in `work_group` runs with (docs/athena.md, "Workgroups"): the
+    /// workgroup's result configuration when it enforces it, else the client's over the
+    /// workgroup's; managed storage when the workgroup has it; its cutoff. Refused: a
+    /// workgroup that does not exist or is disabled, an output location beside managed
+    /// results the workgroup does not override, and an `ExpectedBucketOwner` that is not
+    /// the account that owns the output bucket.
+    fn effective(&self, inner: &Inner, request: &StartRequest) -> Result<Effective, ApiError> {
+        let work_group = inner
+            .work_groups
+            .get(&request.work_group)
+            .ok_or_else(work_groups::not_found)?;
+        if !work_group.enabled {
+            return Err(ApiError::invalid_input("WorkGroup is disabled."));
+        }
+        let config = &work_group.config;
+        let cutoff = config
+            .bytes_scanned_cutoff
+            .and_then(|c| u64::try_from(c).ok());
+        if config.managed_enabled() {
+            if !config.enforce && request.result.output_location.is_some() {
+                return Err(ApiError::invalid_input(
+                    "ResultConfiguration.OutputLocation cannot be set for a query in a \
+                     workgroup with managed query results",
+                ));
+            }
+            return Ok(Effective {
+                result: ResultConfig::default(),
+                destination: Destination::Managed,
+                managed: config.managed.clone(),
+                bytes_scanned_cutoff: cutoff,
+            });
+        }
+        let result = if config.enforce {
+            config.result.clone()
+        } else {
+            request.result.or(&config.result)
+        };
+        let location = OutputLocation::parse(
+            result
+                .output_location
+                .as_deref()
+                .unwrap_or(DEFAULT_OUTPUT_LOCATION),
+        )?;
+        if let Some(owner) = &result.expected_bucket_owner
+            && *owner != self.settings.account_id
+        {
+            // Athena checks the output bucket when it starts a query, with the expected
+            // owner, and S3 refuses a bucket owned by another account: Athena answers as
+            // it does for an output bucket it cannot reach.
+            return Err(ApiError::invalid_request(
+                "INSUFFICIENT_PERMISSIONS",
+                format!(
+                    "Unable to verify/create output bucket {}",
+                    location.bucket()
+                ),
+            ));
+        }
+        Ok(Effective {
+            result,
+            destination: Destination::S3(location),
+            managed: None,
+            bytes_scanned_cutoff: cutoff,
+        })
+    }
+
+    /// How a query's result objects are stored, from its effective configuration.
+    fn sealing(&self, effective: &Effective) -> Sealing {
+        if effective.destination == Destination::Managed {
+            // Athena's own storage: nothing of it is reachable through S3.
+            return Sealing::Server(ServerSideEncryption::default());
+        }
+        match &effective.result.encryption {
+            None => Sealing::Server(ServerSideEncryption::S3),
+            Some(encryption) => match encryption.option {
+                EncryptionOption::SseS3 => Sealing::Server(ServerSideEncryption::S3),
+                EncryptionOption::SseKms => Sealing::Server(ServerSideEncryption::Kms {
+                    key_arn: account::kms_key_arn(
+                        &self.settings.account_id,
+                        encryption.kms_key.as_deref(),
+                    ),
+                }),
+                EncryptionOption::CseKms => Sealing::Client {
+                    kms_key: encryption.kms_key.clone().unwrap_or_default(),
+                },
+            },
+        }
+    }
+
     /// StartQueryExecution: registers the query and starts its task; answers its id.
     pub(crate) fn start(self: &Arc<Self>, request: StartRequest) -> Result<String, ApiError> {
         if let Some(id) = Self::idempotent_id(&self.lock(), &request)? {
@@ -131,15 +269,29 @@ impl Registry {
         if let Some(id) = Self::idempotent_id(&inner, &request)? {
             return Ok(id);
         }
-        if inner.active >= self.max_active {
-            return Err(ApiError::too_many_queries(self.max_active));
+        let effective = self.effective(&inner, &request)?;
+        if inner.active >= self.settings.max_active {
+            return Err(ApiError::too_many_queries(self.settings.max_active));
         }
         let id = self.ids.next();
         let kind = ResultKind::of(statement_type, substatement_type);
         let result_file_name = kind.file_name(&id);
-        let path = request
-            .output_location
-            .path(self.data_dir.root(), &result_file_name);
+        let target = match &effective.destination {
+            Destination::S3(location) => Target {
+                path: location.path(self.data_dir.root(), &result_file_name),
+                uri: format!("{}{result_file_name}", location.prefix),
+                in_s3: true,
+                sealing: self.sealing(&effective),
+                cutoff: effective.bytes_scanned_cutoff,
+            },
+            Destination::Managed => Target {
+                path: self.data_dir.managed_path(&result_file_name),
+                uri: format!("managed query results storage ({result_file_name})"),
+                in_s3: false,
+                sealing: self.sealing(&effective),
+                cutoff: effective.bytes_scanned_cutoff,
+            },
+        };
         let context = ExecutionContext {
             database: request.database.clone(),
             catalog: request.catalog.clone(),
@@ -153,17 +305,14 @@ impl Registry {
             .tokens
             .insert(request.client_request_token.clone(), id.clone());
         inner.active += 1;
-        let output = (
-            path,
-            format!("{}{result_file_name}", request.output_location.prefix),
-        );
-        let task = tokio::spawn(Arc::clone(self).run(id.clone(), prepared, context, output));
+        let task = tokio::spawn(Arc::clone(self).run(id.clone(), prepared, context, target));
         inner.queries.insert(
             id.clone(),
             Query {
                 id: id.clone(),
                 result_file_name,
                 request,
+                effective,
                 statement_type,
                 substatement_type,
                 submitted: SystemTime::now(),
@@ -173,6 +322,9 @@ impl Registry {
                 completed_at: None,
                 planning: Duration::ZERO,
                 data_scanned: None,
+                scan_rate: self.settings.scan_rate,
+                plan: None,
+                final_stats: None,
                 state: State::Queued,
                 abort: Some(task.abort_handle()),
             },
@@ -186,14 +338,15 @@ impl Registry {
         id: String,
         prepared: Result<Prepared, QueryError>,
         context: ExecutionContext,
-        output: (PathBuf, String),
+        target: Target,
     ) {
         // `start` inserts the query before it releases the lock this waits for.
         let Some(submitted_at) = self.lock().queries.get(&id).map(|q| q.submitted_at) else {
             return;
         };
-        if !self.query_delay.is_zero() {
-            tokio::time::sleep_until(submitted_at + self.query_delay / 2).await;
+        let delay = self.settings.query_delay;
+        if !delay.is_zero() {
+            tokio::time::sleep_until(submitted_at + delay / 2).await;
         }
         if !self.transition(&id, |q| {
             q.state = State::Running;
@@ -203,12 +356,12 @@ impl Registry {
         }
 
         let outcome = match prepared {
-            Ok(prepared) => self.execute(&id, &prepared, &context, output).await,
-            Err(error) => Err(error),
+            Ok(prepared) => self.execute(&id, &prepared, &context, target).await,
+            Err(error) => Err(Ended::Failed(error)),
         };
 
-        if !self.query_delay.is_zero() {
-            tokio::time::sleep_until(submitted_at + self.query_delay).await;
+        if !delay.is_zero() {
+            tokio::time::sleep_until(submitted_at + delay).await;
         }
         // A message may quote a local path (a file DataFusion could not read): the
         // answer names its s3:// URI instead.
@@ -216,16 +369,17 @@ impl Registry {
         self.finish(&id, |q| {
             q.state = match outcome {
                 Ok(result) => State::Succeeded(Arc::new(result)),
-                Err(QueryError::Failed {
+                Err(Ended::CutOff) => State::Cancelled(CancelReason::BytesScannedLimit),
+                Err(Ended::Failed(QueryError::Failed {
                     error_category,
                     error_type,
                     message,
-                }) => State::Failed {
+                })) => State::Failed {
                     error_category,
                     error_type,
                     message: hide(message),
                 },
-                Err(QueryError::Malformed { message }) => State::Failed {
+                Err(Ended::Failed(QueryError::Malformed { message })) => State::Failed {
                     error_category: 2,
                     error_type: 1000,
                     message: hide(message),
@@ -234,33 +388,64 @@ impl Registry {
         });
     }
 
+    /// Waits, when scans are shown slowly, until the query shows what it read (up to
+    /// its cutoff), as a scan at that rate would; then whether it went past the cutoff.
+    /// The wait is the one the query's own task makes, anchored at the instant it
+    /// started running, so the figure GetQueryExecution shows grows with time and the
+    /// query ends once it reaches what was read.
+    async fn settle(
+        &self,
+        id: &str,
+        scanned: &AtomicU64,
+        cutoff: Option<u64>,
+    ) -> Result<(), Ended> {
+        let read = scanned.load(Ordering::Relaxed);
+        if let Some(rate) = self.settings.scan_rate {
+            let shown = cutoff.map_or(read, |c| read.min(c));
+            let running_at = self.lock().queries.get(id).and_then(|q| q.running_at);
+            if let Some(running_at) = running_at {
+                match running_at.checked_add(time_to_show(shown, rate)) {
+                    Some(deadline) => tokio::time::sleep_until(deadline).await,
+                    // Beyond what a clock can count: the scan never ends; a stop ends it.
+                    None => std::future::pending().await,
+                }
+            }
+        }
+        if cutoff.is_some_and(|c| read > c) {
+            return Err(Ended::CutOff);
+        }
+        Ok(())
+    }
+
     /// Runs the statement and writes its rows to the result file.
     async fn execute(
         &self,
         id: &str,
         prepared: &Prepared,
         context: &ExecutionContext,
-        (path, output_uri): (PathBuf, String),
-    ) -> Result<ResultFile, QueryError> {
+        target: Target,
+    ) -> Result<ResultFile, Ended> {
         let planning_started = Instant::now();
         let output = self.engine.execute(prepared, context).await?;
         let planning = planning_started.elapsed();
         let scanned = Arc::clone(&output.data_scanned_in_bytes);
+        let plan = output.plan.clone();
         self.transition(id, |q| {
             q.planning = planning;
-            q.data_scanned = Some(scanned);
+            q.data_scanned = Some(Arc::clone(&scanned));
+            q.plan = plan;
         });
 
         let columns: Vec<ColumnMeta> = output.columns.iter().map(ColumnMeta::from).collect();
         // A symlink on the way may lead out of the data dir: Athena cannot write where
         // its caller may not, so the query fails as it does on a bucket it may not
         // write to.
-        if !self.data_dir.contains(&path) {
-            return Err(QueryError::Failed {
+        if target.in_s3 && !self.data_dir.contains(&target.path) {
+            return Err(Ended::Failed(QueryError::Failed {
                 error_category: 2,
                 error_type: 1000,
-                message: format!("Access denied when writing output to url: {output_uri}"),
-            });
+                message: format!("Access denied when writing output to url: {}", target.uri),
+            }));
         }
         let kind = ResultKind::of(prepared.statement_type, prepared.substatement_type);
         let engine_query_id = context
@@ -269,28 +454,39 @@ impl Registry {
             .unwrap_or_else(|| self.ids.next_engine_query_id());
         let metadata = result_metadata::encode(&engine_query_id, &columns);
         if kind == ResultKind::Manifest {
+            self.settle(id, &scanned, target.cutoff).await?;
             return self
-                .publish_manifest(path, &output_uri, metadata, output, &columns)
-                .await;
+                .publish_manifest(&target, metadata, output, &columns)
+                .await
+                .map_err(Ended::Failed);
         }
-        let io_error = |e| write_error(&output_uri, e);
+        let io_error = |e| Ended::Failed(write_error(&target.uri, e));
         let temp = self.data_dir.temp_path(&kind.file_name(id));
-        let mut writer = ResultWriter::create(temp, path.clone(), kind, &columns)
+        let mut writer = ResultWriter::create(temp, target.path.clone(), kind, &columns)
             .await
             .map_err(io_error)?;
         let mut rows = output.rows;
+        let over =
+            |cutoff: Option<u64>| cutoff.is_some_and(|c| scanned.load(Ordering::Relaxed) > c);
         while let Some(batch) = rows.next().await {
             writer.write_rows(&batch?).await.map_err(io_error)?;
+            if over(target.cutoff) {
+                // Stop reading: the query ends once the figure shown reaches the cutoff.
+                drop(rows);
+                self.settle(id, &scanned, target.cutoff).await?;
+                return Err(Ended::CutOff);
+            }
         }
-        let (path, len, _rows) = writer
-            .finish(&self.data_dir, metadata)
+        self.settle(id, &scanned, target.cutoff).await?;
+        let finished = writer
+            .finish(&self.data_dir, metadata, &target.sealing)
             .await
             .map_err(io_error)?;
         Ok(ResultFile {
-            path,
-            uri: output_uri,
+            path: finished.path,
+            uri: target.uri,
             kind,
-            len,
+            len: finished.len,
             columns: columns.len(),
             column_info: column_info_json(&columns).into(),
             update_count: output.update_count,
@@ -306,26 +502,54 @@ impl Registry {
                 ),
             names_row: names_row_json(&columns).into(),
             data_manifest_location: None,
+            content_key: finished.content_key,
         })
     }
 
-    /// The result of a statement whose rows went to files (UNLOAD): its `.metadata` and
-    /// its data manifest, no rows (docs/athena.md, "UNLOAD and data manifests").
+    /// The result of a statement whose rows went to files (UNLOAD): the files sealed as
+    /// the query's encryption says (docs/athena.md, "UNLOAD and data manifests": its
+    /// output is encrypted with the query's configuration), then its `.metadata` and its
+    /// data manifest, no rows.
     async fn publish_manifest(
         &self,
-        path: PathBuf,
-        output_uri: &str,
+        target: &Target,
         metadata: Vec<u8>,
         output: crate::engine::QueryOutput,
         columns: &[ColumnMeta],
     ) -> Result<ResultFile, QueryError> {
         let manifest = output.data_manifest.unwrap_or_default();
-        results::publish_manifest_result(&self.data_dir, &path, metadata, &manifest)
-            .await
-            .map_err(|e| write_error(output_uri, e))?;
+        let files: Vec<PathBuf> = manifest
+            .iter()
+            .filter_map(|uri| self.data_dir.path_of_uri(uri))
+            .collect();
+        let data_dir = Arc::clone(&self.data_dir);
+        // UNLOAD's own files are the caller's (its TO location), wherever the result
+        // goes; with managed results they carry S3's default encryption.
+        let file_sealing = if target.in_s3 {
+            target.sealing.clone()
+        } else {
+            Sealing::Server(ServerSideEncryption::default())
+        };
+        tokio::task::spawn_blocking(move || {
+            files
+                .iter()
+                .try_for_each(|path| results::seal_in_place(&data_dir, path, &file_sealing))
+        })
+        .await
+        .map_err(|e| write_error(&target.uri, std::io::Error::other(e)))?
+        .map_err(|e| write_error(&target.uri, e))?;
+        results::publish_manifest_result(
+            &self.data_dir,
+            &target.path,
+            metadata,
+            &manifest,
+            &target.sealing,
+        )
+        .await
+        .map_err(|e| write_error(&target.uri, e))?;
         Ok(ResultFile {
-            path,
-            uri: output_uri.to_owned(),
+            path: target.path.clone(),
+            uri: target.uri.clone(),
             kind: ResultKind::Manifest,
             len: 0,
             columns: columns.len(),
@@ -333,7 +557,9 @@ impl Registry {
             update_count: output.update_count,
             header_row: false,
             names_row: names_row_json(columns).into(),
-            data_manifest_location: Some(format!("{output_uri}-manifest.csv")),
+            // Managed storage has no S3 location to give.
+            data_manifest_location: target.in_s3.then(|| format!("{}-manifest.csv", target.uri)),
+            content_key: None,
         })
     }
 
@@ -359,9 +585,7 @@ impl Registry {
             return;
         }
         change(query);
-        query.completed = Some(SystemTime::now());
-        query.completed_at = Some(Instant::now());
-        query.abort = None;
+        end(query);
         inner.active -= 1;
     }
 
@@ -373,6 +597,16 @@ impl Registry {
             .get(id)
             .ok_or_else(|| ApiError::not_found(id))?;
         Ok(query.to_json())
+    }
+
+    /// GetQueryRuntimeStatistics.
+    pub(crate) fn runtime_statistics(&self, id: &str) -> Result<Value, ApiError> {
+        let inner = self.lock();
+        let query = inner
+            .queries
+            .get(id)
+            .ok_or_else(|| ApiError::not_found(id))?;
+        Ok(query.runtime_statistics_json())
     }
 
     /// BatchGetQueryExecution: the queries found, and the ids not found.
@@ -391,7 +625,9 @@ impl Registry {
 
     /// ListQueryExecutions: ids of `work_group`, newest first, started before `before`
     /// (a sequence number; None: from the newest), at most `max`; and the sequence to
-    /// continue from when more remain.
+    /// continue from when more remain. A workgroup that does not exist (or no longer
+    /// does) lists what was run in it under that name: what Athena answers there was
+    /// not measured.
     pub(crate) fn list(
         &self,
         work_group: &str,
@@ -421,13 +657,7 @@ impl Registry {
             .get_mut(id)
             .ok_or_else(|| ApiError::not_found(id))?;
         if query.state.is_active() {
-            if let Some(abort) = query.abort.take() {
-                // Aborting drops the engine's future and row stream, which stops its work.
-                abort.abort();
-            }
-            query.state = State::Cancelled;
-            query.completed = Some(SystemTime::now());
-            query.completed_at = Some(Instant::now());
+            cancel(query);
             inner.active -= 1;
         }
         Ok(())
@@ -464,19 +694,19 @@ impl Registry {
                 "INVALID_QUERY_EXECUTION_STATE",
                 "Query did not finish successfully. Final query state: FAILED",
             )),
-            State::Cancelled => ResultsState::NotReady(ApiError::invalid_request(
+            State::Cancelled(_) => ResultsState::NotReady(ApiError::invalid_request(
                 "RESULT_NOT_FOUND",
                 "Could not find results",
             )),
         })
     }
 
-    /// Queries QUEUED or RUNNING.
     /// The most queries that may be QUEUED or RUNNING at once.
     pub(crate) fn max_active(&self) -> usize {
-        self.max_active
+        self.settings.max_active
     }
 
+    /// Queries QUEUED or RUNNING.
     pub(crate) fn active(&self) -> usize {
         self.lock().active
     }
@@ -487,17 +717,122 @@ impl Registry {
         let mut cancelled = 0;
         for query in inner.queries.values_mut() {
             if query.state.is_active() {
-                if let Some(abort) = query.abort.take() {
-                    abort.abort();
-                }
-                query.state = State::Cancelled;
-                query.completed = Some(SystemTime::now());
-                query.completed_at = Some(Instant::now());
+                cancel(query);
                 cancelled += 1;
             }
         }
         inner.active -= cancelled;
     }
+
+    /// CreateWorkGroup.
+    pub(crate) fn create_work_group(&self, work_group: WorkGroup) -> Result<(), ApiError> {
+        let mut inner = self.lock();
+        if inner.work_groups.contains_key(&work_group.name) {
+            return Err(ApiError::invalid_input(format!(
+                "WorkGroup {} already exists",
+                work_group.name
+            )));
+        }
+        inner
+            .work_groups
+            .insert(work_group.name.clone(), work_group);
+        Ok(())
+    }
+
+    /// GetWorkGroup: the `WorkGroup` structure.
+    pub(crate) fn work_group(&self, name: &str) -> Result<Value, ApiError> {
+        let inner = self.lock();
+        let work_group = inner
+            .work_groups
+            .get(name)
+            .ok_or_else(work_groups::not_found)?;
+        Ok(work_group.to_json())
+    }
+
+    /// ListWorkGroups: the summaries of the workgroups from position `from` in name
+    /// order, at most `max`, and the position to continue from when more remain.
+    pub(crate) fn list_work_groups(&self, from: usize, max: usize) -> (Vec<Value>, Option<usize>) {
+        let inner = self.lock();
+        let page: Vec<Value> = inner
+            .work_groups
+            .values()
+            .skip(from)
+            .take(max)
+            .map(WorkGroup::summary_json)
+            .collect();
+        let next = from + page.len();
+        (page, (next < inner.work_groups.len()).then_some(next))
+    }
+
+    /// DeleteWorkGroup: `primary` cannot go; a workgroup with query executions in it
+    /// goes only with `recursive` (the model's `RecursiveDeleteOption`). Its queries
+    /// stay readable by id.
+    pub(crate) fn delete_work_group(&self, name: &str, recursive: bool) -> Result<(), ApiError> {
+        let mut inner = self.lock();
+        if !inner.work_groups.contains_key(name) {
+            return Err(work_groups::not_found());
+        }
+        if name == PRIMARY {
+            return Err(ApiError::invalid_input(
+                "The primary workgroup cannot be deleted",
+            ));
+        }
+        let has_queries = inner.queries.values().any(|q| q.request.work_group == name);
+        if has_queries && !recursive {
+            return Err(ApiError::invalid_input(format!(
+                "WorkGroup {name} has query executions: delete it with RecursiveDeleteOption"
+            )));
+        }
+        inner.work_groups.remove(name);
+        Ok(())
+    }
+
+    /// UpdateWorkGroup: the configuration updated (and checked as a whole, as
+    /// CreateWorkGroup checks one), the description and the state replaced when given.
+    pub(crate) fn update_work_group(
+        &self,
+        name: &str,
+        description: Option<String>,
+        updates: Option<&ConfigUpdates>,
+        enabled: Option<bool>,
+    ) -> Result<(), ApiError> {
+        let mut inner = self.lock();
+        let work_group = inner
+            .work_groups
+            .get_mut(name)
+            .ok_or_else(work_groups::not_found)?;
+        let config = match updates {
+            Some(updates) => updates.apply(&work_group.config),
+            None => work_group.config.clone(),
+        };
+        work_groups::check_configuration(&config)?;
+        work_group.config = config;
+        if description.is_some() {
+            work_group.description = description;
+        }
+        if let Some(enabled) = enabled {
+            work_group.enabled = enabled;
+        }
+        Ok(())
+    }
+}
+
+/// Ends a query now: its times, its plan's final figures, its task let go.
+fn end(query: &mut Query) {
+    query.completed = Some(SystemTime::now());
+    query.completed_at = Some(Instant::now());
+    query.abort = None;
+    query.freeze_plan();
+}
+
+/// Cancels an active query on its caller's behalf: aborting its task drops the engine's
+/// future and row stream (and any wait of a slow scan), which stops its work.
+fn cancel(query: &mut Query) {
+    if let Some(abort) = query.abort.take() {
+        abort.abort();
+    }
+    query.state = State::Cancelled(CancelReason::ByUser);
+    end(query);
 }
 
 /// A failure to write the result at `path`, as the query's error.
@@ -517,7 +852,6 @@ fn write_error(output_uri: &str, e: std::io::Error) -> QueryError {
 
 #[cfg(test)]
 mod tests {
-    use super::super::output_location::{DEFAULT_OUTPUT_LOCATION, OutputLocation};
     use super::*;
 
     fn state(registry: &Registry, id: &str) -> String {
@@ -536,7 +870,16 @@ mod tests {
         .await
         .unwrap();
         let data_dir = Arc::new(DataDir::open(engine.data_dir()).unwrap());
-        let registry = Registry::new(engine, data_dir, 5, Duration::from_secs(10));
+        let registry = Registry::new(
+            engine,
+            data_dir,
+            Settings {
+                max_active: 5,
+                query_delay: Duration::from_secs(10),
+                account_id: account::DEFAULT_ACCOUNT_ID.to_owned(),
+                scan_rate: None,
+            },
+        );
         let started = Instant::now();
         let id = registry
             .start(StartRequest {
@@ -544,7 +887,7 @@ mod tests {
                 client_request_token: "a-token-of-at-least-thirty-two-characters".into(),
                 database: None,
                 catalog: None,
-                output_location: OutputLocation::parse(DEFAULT_OUTPUT_LOCATION).unwrap(),
+                result: ResultConfig::default(),
                 work_group: "primary".into(),
                 execution_parameters: None,
                 result_reuse: None,

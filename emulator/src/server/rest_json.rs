@@ -14,6 +14,12 @@
 //! | ListQueryExecutions | `GET /query-executions` | `NextToken`, `MaxResults`, `WorkGroup` in the query |
 //! | GetQueryResults | `GET /query-executions/{QueryExecutionId}/results` | the label; `NextToken`, `MaxResults`, `QueryResultType` in the query |
 //! | StopQueryExecution | `POST /query-executions/{QueryExecutionId}/stop` | the label |
+//! | GetQueryRuntimeStatistics | `GET /query-executions/{QueryExecutionId}/runtime-statistics` | the label |
+//! | CreateWorkGroup | `POST /workgroups` | |
+//! | ListWorkGroups | `GET /workgroups` | `NextToken`, `MaxResults` in the query |
+//! | GetWorkGroup | `GET /workgroups/{WorkGroup}` | the label |
+//! | UpdateWorkGroup | `PATCH /workgroups/{WorkGroup}` | the label |
+//! | DeleteWorkGroup | `DELETE /workgroups/{WorkGroup}` | the label; `RecursiveDeleteOption` in the query |
 
 use serde_json::{Map, Number, Value};
 
@@ -28,6 +34,7 @@ pub(crate) const CONTENT_TYPE: &str = "application/json";
 enum Kind {
     String,
     Integer,
+    Boolean,
 }
 
 /// A matched route: the operation and the members read from the URI and query string,
@@ -51,6 +58,8 @@ fn query_members(operation: Operation) -> &'static [(&'static str, Kind)] {
             ("MaxResults", Kind::Integer),
             ("QueryResultType", Kind::String),
         ],
+        Operation::ListWorkGroups => &[("NextToken", Kind::String), ("MaxResults", Kind::Integer)],
+        Operation::DeleteWorkGroup => &[("RecursiveDeleteOption", Kind::Boolean)],
         _ => &[],
     }
 }
@@ -67,21 +76,37 @@ pub(crate) fn route(method: &str, path: &str, query: Option<&str>) -> Result<Rou
         .ok_or_else(|| unknown(method, path))?
         .split('/')
         .collect();
+    const ID: &str = "QueryExecutionId";
+    const WORK_GROUP: &str = "WorkGroup";
     let (operation, label) = match (method, segments.as_slice()) {
         ("POST", ["query-executions"]) => (Operation::StartQueryExecution, None),
         ("GET", ["query-executions"]) => (Operation::ListQueryExecutions, None),
         ("POST", ["batch-get-query-executions"]) => (Operation::BatchGetQueryExecution, None),
-        ("GET", ["query-executions", id]) => (Operation::GetQueryExecution, Some(*id)),
-        ("GET", ["query-executions", id, "results"]) => (Operation::GetQueryResults, Some(*id)),
-        ("POST", ["query-executions", id, "stop"]) => (Operation::StopQueryExecution, Some(*id)),
+        ("GET", ["query-executions", id]) => (Operation::GetQueryExecution, Some((ID, *id))),
+        ("GET", ["query-executions", id, "results"]) => {
+            (Operation::GetQueryResults, Some((ID, *id)))
+        }
+        ("POST", ["query-executions", id, "stop"]) => {
+            (Operation::StopQueryExecution, Some((ID, *id)))
+        }
+        ("GET", ["query-executions", id, "runtime-statistics"]) => {
+            (Operation::GetQueryRuntimeStatistics, Some((ID, *id)))
+        }
+        ("POST", ["workgroups"]) => (Operation::CreateWorkGroup, None),
+        ("GET", ["workgroups"]) => (Operation::ListWorkGroups, None),
+        ("GET", ["workgroups", name]) => (Operation::GetWorkGroup, Some((WORK_GROUP, *name))),
+        ("PATCH", ["workgroups", name]) => (Operation::UpdateWorkGroup, Some((WORK_GROUP, *name))),
+        ("DELETE", ["workgroups", name]) => (Operation::DeleteWorkGroup, Some((WORK_GROUP, *name))),
         _ => return Err(unknown(method, path)),
     };
     let mut bound = Map::new();
-    if let Some(label) = label {
-        let id = percent_decode(label).ok_or_else(|| {
-            ApiError::serialization("The QueryExecutionId in the path is not percent-encoded UTF-8")
+    if let Some((member, label)) = label {
+        let value = percent_decode(label).ok_or_else(|| {
+            ApiError::serialization(format!(
+                "The {member} in the path is not percent-encoded UTF-8"
+            ))
         })?;
-        bound.insert("QueryExecutionId".into(), Value::String(id));
+        bound.insert(member.into(), Value::String(value));
     }
     read_query(operation, query.unwrap_or(""), &mut bound)?;
     Ok(Route { operation, bound })
@@ -92,7 +117,11 @@ fn unknown(method: &str, path: &str) -> ApiError {
         "No Athena operation is served at {method} {path} (restJson1: POST /query-executions, \
          GET /query-executions, GET /query-executions/{{QueryExecutionId}}, \
          GET /query-executions/{{QueryExecutionId}}/results, \
-         POST /query-executions/{{QueryExecutionId}}/stop, POST /batch-get-query-executions)"
+         POST /query-executions/{{QueryExecutionId}}/stop, \
+         GET /query-executions/{{QueryExecutionId}}/runtime-statistics, \
+         POST /batch-get-query-executions, POST /workgroups, GET /workgroups, \
+         GET /workgroups/{{WorkGroup}}, PATCH /workgroups/{{WorkGroup}}, \
+         DELETE /workgroups/{{WorkGroup}})"
     ))
 }
 
@@ -130,6 +159,15 @@ fn read_query(
                     )));
                 }
             },
+            Kind::Boolean => match value.as_str() {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                _ => {
+                    return Err(ApiError::serialization(format!(
+                        "{name} '{value}' in the query string can not be converted to a Boolean"
+                    )));
+                }
+            },
         };
         bound.insert((*name).to_owned(), value);
     }
@@ -163,7 +201,10 @@ fn percent_decode(text: &str) -> Option<String> {
 pub(crate) fn has_body(operation: Operation) -> bool {
     matches!(
         operation,
-        Operation::StartQueryExecution | Operation::BatchGetQueryExecution
+        Operation::StartQueryExecution
+            | Operation::BatchGetQueryExecution
+            | Operation::CreateWorkGroup
+            | Operation::UpdateWorkGroup
     )
 }
 
@@ -198,6 +239,25 @@ mod tests {
         let stop = ok("POST", "/query-executions/abc-1/stop", None);
         assert_eq!(stop.operation, Operation::StopQueryExecution);
         assert_eq!(stop.bound["QueryExecutionId"], "abc-1");
+        let stats = ok("GET", "/query-executions/abc-1/runtime-statistics", None);
+        assert_eq!(stats.operation, Operation::GetQueryRuntimeStatistics);
+        assert_eq!(stats.bound["QueryExecutionId"], "abc-1");
+        for (method, op) in [
+            ("GET", Operation::GetWorkGroup),
+            ("PATCH", Operation::UpdateWorkGroup),
+            ("DELETE", Operation::DeleteWorkGroup),
+        ] {
+            let r = ok(method, "/workgroups/my.group-1", None);
+            assert_eq!(r.operation, op);
+            assert_eq!(r.bound["WorkGroup"], "my.group-1");
+            assert!(!r.bound.contains_key("QueryExecutionId"));
+        }
+        let delete = ok(
+            "DELETE",
+            "/workgroups/g",
+            Some("RecursiveDeleteOption=true"),
+        );
+        assert_eq!(delete.bound["RecursiveDeleteOption"], true);
         // Every operation the emulator serves is reachable.
         for op in Operation::ALL {
             let found = [
@@ -207,6 +267,12 @@ mod tests {
                 ("GET", "/query-executions/x"),
                 ("GET", "/query-executions/x/results"),
                 ("POST", "/query-executions/x/stop"),
+                ("GET", "/query-executions/x/runtime-statistics"),
+                ("POST", "/workgroups"),
+                ("GET", "/workgroups"),
+                ("GET", "/workgroups/x"),
+                ("PATCH", "/workgroups/x"),
+                ("DELETE", "/workgroups/x"),
             ]
             .iter()
             .any(|(m, p)| ok(m, p, None).operation == op);
@@ -237,6 +303,9 @@ mod tests {
         // Members of other operations are not read.
         let r = ok("GET", "/query-executions/q", Some("MaxResults=5"));
         assert!(!r.bound.contains_key("MaxResults"));
+        let r = ok("GET", "/workgroups", Some("MaxResults=5&NextToken=t"));
+        assert_eq!(r.bound["MaxResults"], 5);
+        assert_eq!(r.bound["NextToken"], "t");
     }
 
     #[test]
@@ -283,22 +352,28 @@ mod tests {
             let err = route("GET", "/query-executions/q/results", Some(query)).unwrap_err();
             assert_eq!(err.kind, "SerializationException", "{query}");
         }
+        for query in ["RecursiveDeleteOption=yes", "RecursiveDeleteOption=1"] {
+            let err = route("DELETE", "/workgroups/g", Some(query)).unwrap_err();
+            assert_eq!(err.kind, "SerializationException", "{query}");
+        }
         let err = route("GET", "/query-executions/%e9", None).unwrap_err();
         assert_eq!(err.kind, "SerializationException");
     }
 
     #[test]
-    fn only_start_and_batch_get_read_a_body() {
-        for op in Operation::ALL {
-            assert_eq!(
-                has_body(op),
-                query_members(op).is_empty()
-                    && !matches!(
-                        op,
-                        Operation::GetQueryExecution | Operation::StopQueryExecution
-                    ),
-                "{op}"
-            );
-        }
+    fn only_operations_with_body_members_read_a_body() {
+        let with_body: Vec<Operation> = Operation::ALL
+            .into_iter()
+            .filter(|op| has_body(*op))
+            .collect();
+        assert_eq!(
+            with_body,
+            [
+                Operation::StartQueryExecution,
+                Operation::BatchGetQueryExecution,
+                Operation::CreateWorkGroup,
+                Operation::UpdateWorkGroup,
+            ]
+        );
     }
 }

@@ -11,13 +11,14 @@
 
 use crate::json_text::{self, Escapes};
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Seek, SeekFrom};
-use std::path::PathBuf;
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tokio::io::AsyncWriteExt;
 
-use super::data_dir::{DataDir, Md5Hex};
+use super::data_dir::{DataDir, Md5Hex, ObjectAttributes, ServerSideEncryption};
+use super::envelope::{self, ContentKey, DecryptingReader};
 use super::token::{Position, TokenKey};
 use crate::engine::{StatementType, SubstatementType};
 
@@ -167,6 +168,85 @@ pub(crate) fn encode_txt_record<'a>(
     Ok(())
 }
 
+/// How a query's result objects are stored (its `EncryptionConfiguration`, docs/athena.md
+/// "Encrypted results").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Sealing {
+    /// As they are, reporting this server-side encryption (SSE-S3, S3's default, or
+    /// SSE-KMS).
+    Server(ServerSideEncryption),
+    /// Encrypted on the client side under this KMS key, in the S3 Encryption Client's
+    /// envelope (see `envelope.rs`).
+    Client { kms_key: String },
+}
+
+/// Publishes the complete temp file `temp` (whose bytes have the hex MD5 `md5_hex`) at
+/// `target` as `sealing` says. Answers the content key when the object is encrypted on
+/// the client side: what reads its plaintext back. Blocking.
+pub(crate) fn publish_sealed(
+    data_dir: &DataDir,
+    temp: &Path,
+    target: &Path,
+    md5_hex: String,
+    sealing: &Sealing,
+) -> io::Result<Option<ContentKey>> {
+    match sealing {
+        Sealing::Server(sse) => {
+            let attributes = ObjectAttributes {
+                sse: sse.clone(),
+                ..ObjectAttributes::default()
+            };
+            data_dir.publish_with(temp, target, md5_hex, attributes)?;
+            Ok(None)
+        }
+        Sealing::Client { kms_key } => {
+            let key = ContentKey::generate();
+            let sealed = data_dir.temp_path("sealed");
+            let encrypted = envelope::encrypt_file(&key, temp, &sealed);
+            let _ = std::fs::remove_file(temp);
+            let (len, md5) = encrypted.inspect_err(|_| {
+                let _ = std::fs::remove_file(&sealed);
+            })?;
+            let attributes = ObjectAttributes {
+                sse: ServerSideEncryption::default(),
+                metadata: key.envelope(kms_key, len),
+            };
+            data_dir
+                .publish_with(&sealed, target, md5, attributes)
+                .inspect_err(|_| {
+                    let _ = std::fs::remove_file(&sealed);
+                })?;
+            Ok(Some(key))
+        }
+    }
+}
+
+/// Seals a file already in place (one UNLOAD wrote) as `sealing` says: it reports the
+/// server-side encryption, or its bytes are replaced by their client-side encryption.
+/// Blocking.
+pub(crate) fn seal_in_place(data_dir: &DataDir, path: &Path, sealing: &Sealing) -> io::Result<()> {
+    if *sealing == Sealing::Server(ServerSideEncryption::default()) {
+        return Ok(());
+    }
+    let temp = data_dir.temp_path("unsealed");
+    std::fs::copy(path, &temp)?;
+    let mut md5 = Md5Hex::new();
+    let mut file = File::open(&temp)?;
+    let mut buffer = vec![0; 256 * 1024];
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        md5.update(&buffer[..n]);
+    }
+    publish_sealed(data_dir, &temp, path, md5.finish(), sealing)
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&temp);
+        })
+        .map(|_| ())
+}
+
 /// Writes a result file while the query runs: into a temp file of the data dir, renamed
 /// into place with its `.metadata` by [`ResultWriter::finish`], so the file appears
 /// whole once the query has SUCCEEDED and a failed or stopped query leaves none.
@@ -180,7 +260,6 @@ pub(crate) struct ResultWriter {
     buffer: Vec<u8>,
     md5: Md5Hex,
     len: u64,
-    rows: u64,
     /// Set once the temp file has been renamed into place.
     published: bool,
 }
@@ -206,7 +285,6 @@ impl ResultWriter {
             buffer: Vec::new(),
             md5: Md5Hex::new(),
             len: 0,
-            rows: 0,
             published: false,
         };
         if kind == ResultKind::Csv && !columns.is_empty() {
@@ -239,17 +317,18 @@ impl ResultWriter {
                 ResultKind::Csv | ResultKind::Manifest => encode_record(values, &mut self.buffer),
             }
         }
-        self.rows += rows.len() as u64;
         self.flush_buffer().await
     }
 
     /// Flushes the file, writes `metadata` as `<target>.metadata`, then moves the file
-    /// to its target; returns its path, length and data row count.
+    /// to its target, both sealed as `sealing` says; returns its path, length (of the
+    /// plaintext), and content key when it is encrypted client-side.
     pub(crate) async fn finish(
         mut self,
         data_dir: &Arc<DataDir>,
         metadata: Vec<u8>,
-    ) -> io::Result<(PathBuf, u64, u64)> {
+        sealing: &Sealing,
+    ) -> io::Result<Finished> {
         self.file.flush().await?;
         self.file.get_mut().sync_data().await.ok();
         let mut metadata_target = self.target.clone().into_os_string();
@@ -262,20 +341,40 @@ impl ResultWriter {
         let md5_hex = std::mem::replace(&mut self.md5, Md5Hex::new()).finish();
         let data_dir = Arc::clone(data_dir);
         let (temp, target) = (self.temp.clone(), self.target.clone());
+        let sealing = sealing.clone();
         // The metadata first: a reader that finds the result file finds its metadata.
-        tokio::task::spawn_blocking(move || {
-            data_dir
-                .publish(&metadata_temp, &metadata_target, md5.finish())
-                .inspect_err(|_| {
-                    let _ = std::fs::remove_file(&metadata_temp);
-                })?;
-            data_dir.publish(&temp, &target, md5_hex)
+        let key = tokio::task::spawn_blocking(move || {
+            publish_sealed(
+                &data_dir,
+                &metadata_temp,
+                &metadata_target,
+                md5.finish(),
+                &sealing,
+            )
+            .inspect_err(|_| {
+                let _ = std::fs::remove_file(&metadata_temp);
+            })?;
+            publish_sealed(&data_dir, &temp, &target, md5_hex, &sealing)
         })
         .await
         .map_err(io::Error::other)??;
         self.published = true;
-        Ok((self.target.clone(), self.len, self.rows))
+        Ok(Finished {
+            path: self.target.clone(),
+            len: self.len,
+            content_key: key,
+        })
     }
+}
+
+/// A result file [`ResultWriter::finish`] published.
+#[derive(Debug)]
+pub(crate) struct Finished {
+    pub(crate) path: PathBuf,
+    /// Bytes of the plaintext.
+    pub(crate) len: u64,
+    /// The key of a file encrypted client-side.
+    pub(crate) content_key: Option<ContentKey>,
 }
 
 impl Drop for ResultWriter {
@@ -297,6 +396,7 @@ pub(crate) async fn publish_manifest_result(
     target: &std::path::Path,
     metadata: Vec<u8>,
     manifest: &[String],
+    sealing: &Sealing,
 ) -> io::Result<()> {
     let mut lines = Vec::with_capacity(manifest.iter().map(|u| u.len() + 1).sum());
     for uri in manifest {
@@ -317,12 +417,11 @@ pub(crate) async fn publish_manifest_result(
         md5.update(&bytes);
         tokio::fs::write(&temp, &bytes).await?;
         let data_dir = Arc::clone(data_dir);
+        let sealing = sealing.clone();
         tokio::task::spawn_blocking(move || {
-            data_dir
-                .publish(&temp, &path, md5.finish())
-                .inspect_err(|_| {
-                    let _ = std::fs::remove_file(&temp);
-                })
+            publish_sealed(&data_dir, &temp, &path, md5.finish(), &sealing).inspect_err(|_| {
+                let _ = std::fs::remove_file(&temp);
+            })
         })
         .await
         .map_err(io::Error::other)??;
@@ -356,6 +455,9 @@ pub(crate) struct ResultFile {
     /// `Statistics.DataManifestLocation`: the `s3://` URI of the data manifest, for a
     /// statement that has one.
     pub(crate) data_manifest_location: Option<String>,
+    /// The key of a file encrypted client-side (CSE_KMS): pages are read through it, as
+    /// Athena decrypts such a result for GetQueryResults.
+    pub(crate) content_key: Option<ContentKey>,
 }
 
 /// The column names as one GetQueryResults row (`{"Data":[...]}`).
@@ -477,6 +579,11 @@ fn record_to_json(record: &[u8], columns: usize, out: &mut Vec<u8>) -> Option<()
     Some(())
 }
 
+/// A result file, read as it is or through its decryption.
+trait ReadSeek: Read + Seek {}
+
+impl<T: Read + Seek> ReadSeek for T {}
+
 /// Renders one GetQueryResults answer from the result file.
 ///
 /// `start` is the position a NextToken carried (None: page 1). `scope` is the query id
@@ -501,10 +608,17 @@ pub(crate) fn render_page(
     if position.offset < result.len {
         let unreadable =
             |e: io::Error| io::Error::new(e.kind(), format!("result file {}: {e}", result.uri));
-        let mut file = File::open(&result.path).map_err(unreadable)?;
+        let file = File::open(&result.path).map_err(unreadable)?;
+        let mut file: Box<dyn ReadSeek> = match &result.content_key {
+            Some(key) => Box::new(DecryptingReader::new(file, key.clone())),
+            None => Box::new(file),
+        };
         file.seek(SeekFrom::Start(position.offset))
             .map_err(unreadable)?;
-        let mut reader = BufReader::with_capacity(64 * 1024, file);
+        // The records end at the length written: what follows is not rows (the tag of a
+        // client-side encrypted file).
+        let records = file.take(result.len - position.offset);
+        let mut reader = BufReader::with_capacity(64 * 1024, records);
         if position.row == 0
             && !result.header_row
             && result.kind == ResultKind::Csv

@@ -115,6 +115,19 @@ pub async fn start(client: &Client, sql: &str) -> String {
         .expect("an id")
 }
 
+/// Starts `sql` in the workgroup `work_group` and answers its QueryExecutionId.
+pub async fn start_in(client: &Client, work_group: &str, sql: &str) -> String {
+    client
+        .start_query_execution()
+        .query_string(sql)
+        .work_group(work_group)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("start {sql} in {work_group}: {e:?}"))
+        .query_execution_id
+        .expect("an id")
+}
+
 /// Polls GetQueryExecution until the query is SUCCEEDED, FAILED or CANCELLED.
 pub async fn wait(client: &Client, id: &str) -> QueryExecution {
     loop {

@@ -179,7 +179,7 @@ fn rest_request(
     operation: &str,
     mut members: Map<String, Value>,
 ) -> (&'static str, String, String) {
-    let mut label = || match members.remove("QueryExecutionId") {
+    let mut label = |member: &str| match members.remove(member) {
         None => String::new(),
         Some(Value::String(id)) => encode(&id),
         Some(other) => panic!("a path label is a string, not {other}"),
@@ -192,13 +192,38 @@ fn rest_request(
             "/query-executions".into(),
             &["NextToken", "MaxResults", "WorkGroup"],
         ),
-        "GetQueryExecution" => ("GET", format!("/query-executions/{}", label()), &[]),
+        "GetQueryExecution" => (
+            "GET",
+            format!("/query-executions/{}", label("QueryExecutionId")),
+            &[],
+        ),
         "GetQueryResults" => (
             "GET",
-            format!("/query-executions/{}/results", label()),
+            format!("/query-executions/{}/results", label("QueryExecutionId")),
             &["NextToken", "MaxResults", "QueryResultType"],
         ),
-        "StopQueryExecution" => ("POST", format!("/query-executions/{}/stop", label()), &[]),
+        "StopQueryExecution" => (
+            "POST",
+            format!("/query-executions/{}/stop", label("QueryExecutionId")),
+            &[],
+        ),
+        "GetQueryRuntimeStatistics" => (
+            "GET",
+            format!(
+                "/query-executions/{}/runtime-statistics",
+                label("QueryExecutionId")
+            ),
+            &[],
+        ),
+        "CreateWorkGroup" => ("POST", "/workgroups".into(), &[]),
+        "ListWorkGroups" => ("GET", "/workgroups".into(), &["NextToken", "MaxResults"]),
+        "GetWorkGroup" => ("GET", format!("/workgroups/{}", label("WorkGroup")), &[]),
+        "UpdateWorkGroup" => ("PATCH", format!("/workgroups/{}", label("WorkGroup")), &[]),
+        "DeleteWorkGroup" => (
+            "DELETE",
+            format!("/workgroups/{}", label("WorkGroup")),
+            &["RecursiveDeleteOption"],
+        ),
         other => panic!("no restJson1 route for {other}"),
     };
     let mut query = Vec::new();
@@ -207,7 +232,8 @@ fn rest_request(
             None => {}
             Some(Value::String(s)) => query.push(format!("{name}={}", encode(&s))),
             Some(Value::Number(n)) => query.push(format!("{name}={n}")),
-            Some(other) => panic!("a query member is a string or a number, not {other}"),
+            Some(Value::Bool(b)) => query.push(format!("{name}={b}")),
+            Some(other) => panic!("a query member is a string, number or boolean, not {other}"),
         }
     }
     let target = if query.is_empty() {
@@ -215,7 +241,10 @@ fn rest_request(
     } else {
         format!("{path}?{}", query.join("&"))
     };
-    let body = if matches!(operation, "StartQueryExecution" | "BatchGetQueryExecution") {
+    let body = if matches!(
+        operation,
+        "StartQueryExecution" | "BatchGetQueryExecution" | "CreateWorkGroup" | "UpdateWorkGroup"
+    ) {
         Value::Object(members).to_string()
     } else {
         String::new()

@@ -261,6 +261,7 @@ pub(super) fn show_functions(like: Option<&str>) -> QueryOutput {
         update_count: Some(0),
         data_scanned_in_bytes: Arc::new(AtomicU64::new(0)),
         data_manifest: None,
+        plan: None,
     }
 }
 

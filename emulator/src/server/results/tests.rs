@@ -44,6 +44,23 @@ async fn fixture(
     rows: &[Vec<Option<String>>],
     header_row: bool,
 ) -> Fixture {
+    sealed_fixture(
+        name,
+        kind,
+        rows,
+        header_row,
+        &Sealing::Server(Default::default()),
+    )
+    .await
+}
+
+async fn sealed_fixture(
+    name: &str,
+    kind: ResultKind,
+    rows: &[Vec<Option<String>>],
+    header_row: bool,
+    sealing: &Sealing,
+) -> Fixture {
     let dir = std::env::temp_dir().join(format!(
         "athena-emulator-results-test-{}-{name}",
         std::process::id()
@@ -58,11 +75,14 @@ async fn fixture(
         .unwrap();
     writer.write_rows(rows).await.unwrap();
     assert!(!target.exists(), "published only when finished");
-    let (path, len, count) = writer.finish(&data_dir, b"meta".to_vec()).await.unwrap();
-    assert_eq!(count, rows.len() as u64);
+    let finished = writer
+        .finish(&data_dir, b"meta".to_vec(), sealing)
+        .await
+        .unwrap();
+    let (path, len) = (finished.path, finished.len);
     assert_eq!(path, target);
     let metadata = std::fs::read(format!("{}.metadata", target.display())).unwrap();
-    assert_eq!(metadata, b"meta");
+    assert_eq!(metadata == b"meta", finished.content_key.is_none());
     Fixture {
         dir,
         result: ResultFile {
@@ -76,6 +96,7 @@ async fn fixture(
             header_row,
             names_row: names_row_json(&columns).into(),
             data_manifest_location: None,
+            content_key: finished.content_key,
         },
     }
 }
@@ -275,4 +296,24 @@ fn corrupt_records_are_rejected_not_panicked_on() {
         let mut out = Vec::new();
         assert_eq!(record_to_json(bad, 2, &mut out), None, "{bad:?}");
     }
+}
+
+#[tokio::test]
+async fn a_client_side_encrypted_result_stores_ciphertext_and_pages_its_plaintext() {
+    let data = rows(2500);
+    let plain = fixture("cse-plain", ResultKind::Csv, &data, true).await;
+    let sealing = Sealing::Client {
+        kms_key: "alias/results".into(),
+    };
+    let sealed = sealed_fixture("cse", ResultKind::Csv, &data, true, &sealing).await;
+    // The object holds ciphertext (and a 16-byte tag), never the CSV.
+    let stored = std::fs::read(&sealed.result.path).unwrap();
+    let csv = std::fs::read(&plain.result.path).unwrap();
+    assert_eq!(stored.len(), csv.len() + 16);
+    assert_ne!(&stored[..csv.len()], &csv[..]);
+    assert!(!stored.windows(5).any(|w| w == b"\"a\",\""));
+    // Its pages are the plain result's, token for token in position.
+    let key = TokenKey::new();
+    assert_eq!(read_all(&sealed, &key, 1000), read_all(&plain, &key, 1000));
+    assert_eq!(read_all(&sealed, &key, 7), read_all(&plain, &key, 7));
 }

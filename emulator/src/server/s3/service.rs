@@ -11,7 +11,8 @@ use s3s::dto::{
     Bucket, CreateBucketInput, CreateBucketOutput, DeleteObjectInput, DeleteObjectOutput, ETag,
     ETagCondition, GetObjectInput, GetObjectOutput, HeadBucketInput, HeadBucketOutput,
     HeadObjectInput, HeadObjectOutput, ListBucketsInput, ListBucketsOutput, ListObjectsV2Input,
-    ListObjectsV2Output, PutObjectInput, PutObjectOutput, Range, StreamingBlob, Timestamp,
+    ListObjectsV2Output, Metadata, PutObjectInput, PutObjectOutput, Range, StreamingBlob,
+    Timestamp,
 };
 use s3s::{S3, S3Error, S3ErrorCode, S3Request, S3Response, S3Result};
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
@@ -23,7 +24,8 @@ use super::flushes::Flushes;
 use super::keys;
 use super::listing;
 use super::operation::S3Operation;
-use crate::server::data_dir::{DataDir, Md5Hex};
+use crate::server::account;
+use crate::server::data_dir::{DataDir, Md5Hex, ObjectAttributes, ServerSideEncryption};
 
 /// The S3 side of one emulator.
 #[derive(Debug)]
@@ -31,6 +33,60 @@ pub(crate) struct DataDirS3 {
     pub(crate) data_dir: Arc<DataDir>,
     pub(crate) faults: Arc<S3FaultInjector>,
     pub(crate) counters: Arc<S3Counters>,
+    /// The account that owns every bucket.
+    pub(crate) account_id: String,
+}
+
+/// S3's answer to an `x-amz-expected-bucket-owner` that is not an account id.
+fn invalid_owner() -> S3Error {
+    error(
+        S3ErrorCode::InvalidBucketOwnerAWSAccountID,
+        "The value of the expected bucket owner parameter must be an AWS Account ID.",
+    )
+}
+
+/// The bucket owner condition (docs/athena.md, "S3 bucket owner condition"): an
+/// `x-amz-expected-bucket-owner` that is not an account id is `400
+/// InvalidBucketOwnerAWSAccountID`; one that is not the owner, `403 AccessDenied`. Every
+/// bucket is owned by `account`.
+fn check_owner(expected: Option<&str>, account: &str) -> S3Result<()> {
+    match expected {
+        None => Ok(()),
+        Some(expected) if !account::is_account_id(expected) => Err(invalid_owner()),
+        Some(expected) if expected != account => Err(keys::access_denied()),
+        Some(_) => Ok(()),
+    }
+}
+
+/// The `x-amz-server-side-encryption` and `-aws-kms-key-id` values of an object.
+fn sse_headers(
+    sse: &ServerSideEncryption,
+) -> (Option<s3s::dto::ServerSideEncryption>, Option<String>) {
+    match sse {
+        ServerSideEncryption::S3 => (
+            Some(s3s::dto::ServerSideEncryption::from_static(
+                s3s::dto::ServerSideEncryption::AES256,
+            )),
+            None,
+        ),
+        ServerSideEncryption::Kms { key_arn } => (
+            Some(s3s::dto::ServerSideEncryption::from_static(
+                s3s::dto::ServerSideEncryption::AWS_KMS,
+            )),
+            Some(key_arn.clone()),
+        ),
+    }
+}
+
+/// The user metadata of an object as s3s sends it (`x-amz-meta-*`), None when empty.
+fn metadata_headers(attributes: &ObjectAttributes) -> Option<Metadata> {
+    (!attributes.metadata.is_empty()).then(|| {
+        attributes
+            .metadata
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    })
 }
 
 fn no_such_key() -> S3Error {
@@ -57,6 +113,7 @@ struct Found {
     len: u64,
     modified: Option<SystemTime>,
     etag: String,
+    attributes: ObjectAttributes,
 }
 
 /// Whether `condition` (an `If-Match` / `If-None-Match` value) names `etag`.
@@ -191,11 +248,13 @@ impl DataDirS3 {
                 Err(e) => return Err(internal(e)),
             };
             let etag = data_dir.etag(&path, &metadata).map_err(internal)?;
+            let attributes = data_dir.attributes(&path, &metadata);
             Ok(Found {
                 path,
                 len: metadata.len(),
                 modified: metadata.modified().ok(),
                 etag,
+                attributes,
             })
         })
         .await
@@ -227,6 +286,7 @@ impl S3 for DataDirS3 {
         let decision = self.begin(S3Operation::GetObject).await?;
         let req_flushes = req.extensions.get::<Arc<Flushes>>().cloned();
         let input = req.input;
+        check_owner(input.expected_bucket_owner.as_deref(), &self.account_id)?;
         let (found, range) = self
             .read_target(
                 &input.bucket,
@@ -259,13 +319,17 @@ impl S3 for DataDirS3 {
         };
         let flushes = req_flushes;
         let body = file_body(file, plan, Arc::clone(&self.counters), flushes);
+        let (server_side_encryption, ssekms_key_id) = sse_headers(&found.attributes.sse);
         let output = GetObjectOutput {
             body: Some(StreamingBlob::wrap(body)),
             accept_ranges: Some("bytes".to_owned()),
             content_length: Some(i64::try_from(len).map_err(internal)?),
             content_range: range.as_ref().map(|r| content_range(r, found.len)),
-            e_tag: Some(ETag::Strong(found.etag)),
+            e_tag: Some(ETag::Strong(found.etag.clone())),
             last_modified: found.modified.map(Timestamp::from),
+            server_side_encryption,
+            ssekms_key_id,
+            metadata: metadata_headers(&found.attributes),
             ..GetObjectOutput::default()
         };
         Ok(S3Response::new(output))
@@ -277,6 +341,7 @@ impl S3 for DataDirS3 {
     ) -> S3Result<S3Response<HeadObjectOutput>> {
         self.begin(S3Operation::HeadObject).await?;
         let input = req.input;
+        check_owner(input.expected_bucket_owner.as_deref(), &self.account_id)?;
         let (found, range) = self
             .read_target(
                 &input.bucket,
@@ -287,12 +352,16 @@ impl S3 for DataDirS3 {
             )
             .await?;
         let len = range.as_ref().map_or(found.len, |r| r.end - r.start);
+        let (server_side_encryption, ssekms_key_id) = sse_headers(&found.attributes.sse);
         let output = HeadObjectOutput {
             accept_ranges: Some("bytes".to_owned()),
             content_length: Some(i64::try_from(len).map_err(internal)?),
             content_range: range.as_ref().map(|r| content_range(r, found.len)),
-            e_tag: Some(ETag::Strong(found.etag)),
+            e_tag: Some(ETag::Strong(found.etag.clone())),
             last_modified: found.modified.map(Timestamp::from),
+            server_side_encryption,
+            ssekms_key_id,
+            metadata: metadata_headers(&found.attributes),
             ..HeadObjectOutput::default()
         };
         let mut response = S3Response::new(output);
@@ -308,6 +377,7 @@ impl S3 for DataDirS3 {
     ) -> S3Result<S3Response<ListObjectsV2Output>> {
         self.begin(S3Operation::ListObjectsV2).await?;
         let input = req.input;
+        check_owner(input.expected_bucket_owner.as_deref(), &self.account_id)?;
         let bucket_dir = self.existing_bucket(&input.bucket).await?;
         let max_keys = input.max_keys.unwrap_or(1000);
         let query = listing::query(&input, max_keys)?;
@@ -344,6 +414,8 @@ impl S3 for DataDirS3 {
     ) -> S3Result<S3Response<PutObjectOutput>> {
         self.begin(S3Operation::PutObject).await?;
         let input = req.input;
+        check_owner(input.expected_bucket_owner.as_deref(), &self.account_id)?;
+        let attributes = put_attributes(&input, &self.account_id)?;
         let path = keys::object_path(self.data_dir.root(), &input.bucket, &input.key)?;
         self.existing_bucket(&input.bucket).await?;
         let target = path.clone();
@@ -373,16 +445,21 @@ impl S3 for DataDirS3 {
         };
         let data_dir = Arc::clone(&self.data_dir);
         let etag = md5.clone();
+        let (server_side_encryption, ssekms_key_id) = sse_headers(&attributes.sse);
         blocking(move || {
-            data_dir.publish(&temp, &path, md5).map_err(|e| {
-                let _ = std::fs::remove_file(&temp);
-                internal(e)
-            })
+            data_dir
+                .publish_with(&temp, &path, md5, attributes)
+                .map_err(|e| {
+                    let _ = std::fs::remove_file(&temp);
+                    internal(e)
+                })
         })
         .await?;
         let output = PutObjectOutput {
             e_tag: Some(ETag::Strong(etag)),
             size: Some(i64::try_from(len).map_err(internal)?),
+            server_side_encryption,
+            ssekms_key_id,
             ..PutObjectOutput::default()
         };
         Ok(S3Response::new(output))
@@ -394,6 +471,7 @@ impl S3 for DataDirS3 {
     ) -> S3Result<S3Response<DeleteObjectOutput>> {
         self.begin(S3Operation::DeleteObject).await?;
         let input = req.input;
+        check_owner(input.expected_bucket_owner.as_deref(), &self.account_id)?;
         let path = keys::object_path(self.data_dir.root(), &input.bucket, &input.key)?;
         let bucket_dir = self.existing_bucket(&input.bucket).await?;
         let data_dir = Arc::clone(&self.data_dir);
@@ -406,7 +484,7 @@ impl S3 for DataDirS3 {
                 Ok(_) => std::fs::remove_file(&path).map_err(internal)?,
                 Err(_) => return Ok(()),
             }
-            data_dir.forget_etag(&path);
+            data_dir.forget(&path);
             // S3 has no folders: drop the ones this delete emptied, up to the bucket, so
             // a later PutObject of their name finds no folder in its way.
             let mut dir = path.parent();
@@ -486,9 +564,46 @@ impl S3 for DataDirS3 {
         req: S3Request<HeadBucketInput>,
     ) -> S3Result<S3Response<HeadBucketOutput>> {
         self.begin(S3Operation::HeadBucket).await?;
+        check_owner(req.input.expected_bucket_owner.as_deref(), &self.account_id)?;
         self.existing_bucket(&req.input.bucket).await?;
         Ok(S3Response::new(HeadBucketOutput::default()))
     }
+}
+
+/// What a PutObject asks S3 to store beside the bytes: `x-amz-server-side-encryption`
+/// (`AES256`, the default, or `aws:kms` with an optional key, the account's `aws/s3` key
+/// when none is named) and the user metadata. Another algorithm is S3's `400
+/// InvalidArgument`; a key id without `aws:kms` too.
+fn put_attributes(input: &PutObjectInput, account: &str) -> S3Result<ObjectAttributes> {
+    let kms_key = input.ssekms_key_id.as_deref();
+    let sse = match input.server_side_encryption.as_ref().map(|s| s.as_str()) {
+        None | Some(s3s::dto::ServerSideEncryption::AES256) if kms_key.is_none() => {
+            ServerSideEncryption::S3
+        }
+        Some(s3s::dto::ServerSideEncryption::AWS_KMS) => ServerSideEncryption::Kms {
+            key_arn: account::kms_key_arn(account, kms_key),
+        },
+        None | Some(s3s::dto::ServerSideEncryption::AES256) => {
+            return Err(error(
+                S3ErrorCode::InvalidArgument,
+                "Server Side Encryption with AWS KMS managed key requires HTTP header \
+                 x-amz-server-side-encryption : aws:kms",
+            ));
+        }
+        Some(_) => {
+            return Err(error(
+                S3ErrorCode::InvalidArgument,
+                "The encryption method specified is not supported",
+            ));
+        }
+    };
+    let metadata = input
+        .metadata
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+        .collect();
+    Ok(ObjectAttributes { sse, metadata })
 }
 
 /// The ETag of the object a PutObject at `target` replaces, if any. Where the file would
