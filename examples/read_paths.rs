@@ -328,6 +328,7 @@ async fn prepare(
         .execute(StartQueryExecution::new(query.sql()).with_database("serverlessland_database"))
         .await?;
     let output = execution
+        .result_configuration
         .output_location
         .ok_or("the query has no OutputLocation: no result file to read")?;
     let location = raw_s3::Location::parse(&output)?;

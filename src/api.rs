@@ -14,6 +14,7 @@ use futures::future::BoxFuture;
 
 use crate::error::{ApiErrorKind, BoxError, Error, Operation};
 use crate::execution::QueryExecution;
+use crate::progress::QueryRuntimeStatistics;
 use crate::query::StartQueryExecution;
 use crate::row::ColumnInfo;
 use crate::stats::Stats;
@@ -46,6 +47,13 @@ pub(crate) trait AthenaApi: Send + Sync + 'static {
         max_results: i32,
         sent: &'a Stats,
     ) -> BoxFuture<'a, CallResult<RawPage>>;
+
+    /// `GetQueryRuntimeStatistics`.
+    fn get_query_runtime_statistics<'a>(
+        &'a self,
+        query_execution_id: &'a str,
+        sent: &'a Stats,
+    ) -> BoxFuture<'a, CallResult<QueryRuntimeStatistics>>;
 
     /// `StopQueryExecution`.
     fn stop_query_execution<'a>(

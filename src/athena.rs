@@ -16,6 +16,7 @@ use crate::interrupt;
 use crate::lifecycle::{Ended, Lifecycle, Seen, Target};
 use crate::page::ResumeFrom;
 use crate::query::StartQueryExecution;
+use crate::result_configuration::check_account_id;
 use crate::result_file::s3::S3Api;
 use crate::rows::RowStream;
 use crate::settings::{Backoff, MAX_PAGE_SIZE, ReadPath, Settings};
@@ -411,6 +412,51 @@ impl AthenaBuilder {
     /// Default is 0: a failed query is an error at once.
     pub fn with_failed_query_retries(mut self, retries: u32) -> Self {
         self.settings.failed_query_retries = retries;
+        self
+    }
+
+    /// The account id (12 digits) that must own every bucket this handle reads from:
+    /// sent as `x-amz-expected-bucket-owner` on each S3 request (`HeadObject` and
+    /// `GetObject` of result files, their `.csv.metadata`, UNLOAD manifests and files),
+    /// so that a bucket that changed hands is never read. S3 answers a request for a
+    /// bucket another account owns with `403 Access Denied`, which this crate reports as
+    /// [`Error::BucketOwnerMismatch`] and never works around (not even with
+    /// [`ReadPath::Auto`]). It is not sent to Athena: a query's own
+    /// `ExpectedBucketOwner` is set with
+    /// [`StartQueryExecution::with_expected_bucket_owner`].
+    ///
+    /// Default is none: the query's own `ExpectedBucketOwner`, as `GetQueryExecution`
+    /// reports it, is sent when it has one, and nothing otherwise.
+    pub fn with_expected_bucket_owner(mut self, account_id: impl Into<String>) -> Self {
+        let account_id = account_id.into();
+        if let Err(e) = check_account_id("expected_bucket_owner", &account_id) {
+            self.problems.push(e.to_string());
+        }
+        self.settings.expected_bucket_owner = Some(account_id);
+        self
+    }
+
+    /// A cost guard: a query whose `Statistics.DataScannedInBytes` passes `bytes` while
+    /// it runs is stopped, and its stream ends with [`Error::BytesScannedLimitExceeded`]
+    /// carrying the bytes scanned. Athena bills by the byte scanned.
+    ///
+    /// A best-effort limit: the figure is read at each status poll (the
+    /// [polling backoff](Self::with_polling_backoff)), so a fast scan may pass it by what
+    /// it scans between two polls, and a query that finishes between two polls is not
+    /// stopped. For a hard limit, set the workgroup's `BytesScannedCutoffPerQuery`
+    /// (at least 10 MB), which Athena enforces itself: such a query ends `CANCELLED`
+    /// (docs/athena.md, "Workgroups"). Applies to queries this handle starts and
+    /// attaches to; a limit of 0 is refused.
+    ///
+    /// Default is no limit.
+    pub fn with_max_bytes_scanned(mut self, bytes: u64) -> Self {
+        if bytes == 0 {
+            self.problems.push(
+                "max_bytes_scanned must be more than zero: a limit of 0 would stop every query"
+                    .to_owned(),
+            );
+        }
+        self.settings.max_bytes_scanned = Some(bytes);
         self
     }
 

@@ -13,6 +13,7 @@
 //! test of it for each backend (and each protocol). A rule only one backend can show lives in
 //! [`fake_only`] or [`emulator_only`], which say why.
 
+mod accounts;
 mod backend;
 #[cfg(feature = "arrow")]
 mod batches;

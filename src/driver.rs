@@ -8,7 +8,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::{Semaphore, mpsc, watch};
 
 use crate::client::ClientCore;
 use crate::error::Error;
@@ -21,6 +21,7 @@ use crate::page_source::PageSource;
 use crate::page_source::auto::AutoSource;
 use crate::page_source::get_query_results::QueryResultsPager;
 use crate::page_source::result_file::StartAt;
+use crate::progress::QueryProgress;
 use crate::query::StartQueryExecution;
 use crate::result_file::open::{Opened, open};
 use crate::row::ResultSetMetadata;
@@ -51,6 +52,8 @@ pub(crate) struct Shared {
     pub(crate) stats: Arc<Stats>,
     /// Pages the task may still fetch before the caller is done with earlier ones.
     pub(crate) credits: Semaphore,
+    /// What the polls say, for [`RowStream::progress`](crate::RowStream::progress).
+    pub(crate) progress: watch::Sender<QueryProgress>,
 }
 
 /// A lock that survives a panic elsewhere: the data is plain values, always consistent.
@@ -68,6 +71,7 @@ impl Shared {
             metadata: Mutex::new(None),
             stats: Arc::new(Stats::default()),
             credits: Semaphore::new(prefetch.saturating_add(1).min(Semaphore::MAX_PERMITS)),
+            progress: watch::Sender::new(QueryProgress::default()),
         }
     }
 
@@ -99,8 +103,12 @@ pub(crate) async fn drive(
     mut interrupts: Interrupts,
     pages: mpsc::UnboundedSender<Result<ResultPage>>,
 ) -> Option<Result<()>> {
+    let mut asked = None;
     let (target, resume_from) = match source {
-        Source::Start(query) => (Target::Start(query), None),
+        Source::Start(query) => {
+            asked = Some(query.result_configuration.clone());
+            (Target::Start(query), None)
+        }
         Source::Attach {
             query_execution_id,
             resume,
@@ -115,6 +123,7 @@ pub(crate) async fn drive(
         Seen::Polled(execution) => *lock(&shared.polled) = Some(execution.clone()),
     };
     let ended = Lifecycle::new(&core, &shared.stats, &mut interrupts, &observer)
+        .with_progress(&shared.progress)
         .run(target)
         .await;
     let execution = match ended {
@@ -126,6 +135,13 @@ pub(crate) async fn drive(
             return None;
         }
     };
+    // Which settings Athena used, and which of the query's the workgroup replaced.
+    let overridden = asked.map_or_else(Vec::new, |asked| {
+        asked.overridden_in(&execution.result_configuration)
+    });
+    shared
+        .stats
+        .set_result_configuration(execution.result_configuration.clone(), overridden);
     *lock(&shared.execution) = Some(execution.clone());
     // Choosing the source makes calls of its own (HeadObject, .csv.metadata): a drop
     // or cancel meanwhile simply ends the stream, the query has finished.

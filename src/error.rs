@@ -40,6 +40,8 @@ pub enum Operation {
     GetQueryResults,
     /// `StopQueryExecution`.
     StopQueryExecution,
+    /// `GetQueryRuntimeStatistics`, for [`QueryProgress`](crate::QueryProgress).
+    GetQueryRuntimeStatistics,
     /// S3 `HeadObject`, of a query's result file.
     HeadObject,
     /// S3 `GetObject`, of a range of a query's result file or of its `.csv.metadata`.
@@ -54,6 +56,7 @@ impl Operation {
             Operation::GetQueryExecution => "GetQueryExecution",
             Operation::GetQueryResults => "GetQueryResults",
             Operation::StopQueryExecution => "StopQueryExecution",
+            Operation::GetQueryRuntimeStatistics => "GetQueryRuntimeStatistics",
             Operation::HeadObject => "HeadObject",
             Operation::GetObject => "GetObject",
         }
@@ -210,6 +213,38 @@ pub enum Error {
         reason: String,
     },
 
+    /// S3 denied a request that named the account expected to own the bucket
+    /// (`x-amz-expected-bucket-owner`): the bucket belongs to another account, or this
+    /// identity may not read it (S3 answers both with `403 Access Denied`). Never worked
+    /// around by reading another way: a bucket that changed hands must not be read.
+    #[error(
+        "S3 denied access to {location} with expected bucket owner {expected_bucket_owner}: \
+         the bucket belongs to another account, or this identity may not read it ({message})"
+    )]
+    BucketOwnerMismatch {
+        /// The object, `s3://bucket/key`.
+        location: String,
+        /// The account id that was expected to own the bucket.
+        expected_bucket_owner: String,
+        /// S3's code and message.
+        message: String,
+    },
+
+    /// The cost guard ([`AthenaBuilder::with_max_bytes_scanned`](crate::AthenaBuilder::with_max_bytes_scanned))
+    /// stopped a query that had scanned more than the limit.
+    #[error(
+        "query {query_execution_id} scanned {data_scanned_in_bytes} bytes, more than the limit \
+         of {max_bytes_scanned}: it was stopped"
+    )]
+    BytesScannedLimitExceeded {
+        /// The `QueryExecutionId`.
+        query_execution_id: String,
+        /// `Statistics.DataScannedInBytes` at the poll that saw it pass the limit.
+        data_scanned_in_bytes: u64,
+        /// The limit.
+        max_bytes_scanned: u64,
+    },
+
     /// A file of an UNLOAD could not be read: its data manifest, or one of the data
     /// files the manifest lists (missing, not Parquet, in a format this crate does not
     /// read, with other columns than the UNLOAD's other files, ...). Feature `unload`.
@@ -333,6 +368,9 @@ impl Error {
                 query_execution_id, ..
             }
             | Error::ResultFileUnreadable {
+                query_execution_id, ..
+            }
+            | Error::BytesScannedLimitExceeded {
                 query_execution_id, ..
             } => Some(query_execution_id),
             _ => None,

@@ -3,6 +3,7 @@
 use std::time::{Duration, SystemTime};
 
 use crate::error::{AthenaError, Error};
+use crate::result_configuration::ResultConfiguration;
 
 /// `Status.State` of a query execution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -125,11 +126,14 @@ pub struct QueryExecution {
     pub statement_type: Option<StatementType>,
     /// `SubstatementType` (`SELECT`, `SHOW_TABLES`, ...).
     pub substatement_type: Option<String>,
-    /// `ResultConfiguration.OutputLocation`: where the result file was written.
-    pub output_location: Option<String>,
-    /// `ResultConfiguration.EncryptionConfiguration.EncryptionOption` (`SSE_S3`,
-    /// `SSE_KMS`, `CSE_KMS`), when the results are encrypted.
-    pub encryption_option: Option<String>,
+    /// `ResultConfiguration`, as Athena used it: the output location is the result file
+    /// itself (`s3://bucket/prefix/<QueryExecutionId>.csv`). When the workgroup
+    /// enforces its configuration these are the workgroup's settings, whatever the
+    /// query asked for (docs/athena.md, "Workgroups").
+    pub result_configuration: ResultConfiguration,
+    /// `ManagedQueryResultsConfiguration.Enabled`: the results are in Athena's own
+    /// storage, which only `GetQueryResults` reads (no output location in S3).
+    pub managed_query_results: bool,
     /// `WorkGroup`.
     pub workgroup: Option<String>,
     /// `Status.SubmissionDateTime`.

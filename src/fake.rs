@@ -16,8 +16,10 @@ use crate::api::{ApiCallError, AthenaApi, CallError, CallResult, RawPage};
 use crate::athena::{Athena, AthenaBuilder};
 use crate::error::{ApiErrorKind, AthenaError, Operation};
 use crate::execution::{QueryExecution, QueryState, QueryStatistics, StatementType};
+use crate::progress::{QueryRuntimeStatistics, QueryStage};
 use crate::query::StartQueryExecution;
-use crate::result_file::fake_s3::{FakeS3, athena_csv};
+use crate::result_configuration::ResultConfiguration;
+use crate::result_file::fake_s3::{ACCOUNT_ID, FakeS3, athena_csv};
 use crate::result_file::metadata::{self, MetadataColumn, Nullability};
 use crate::row::ColumnInfo;
 use crate::settings::Backoff;
@@ -42,6 +44,8 @@ pub(crate) struct Plan {
     pub(crate) next_tokens: Option<Vec<&'static str>>,
     /// Answer `NextToken: ""` instead of none on the last page.
     pub(crate) empty_last_token: bool,
+    /// `DataScannedInBytes` grows by this much at each poll.
+    pub(crate) scanned_per_poll: u64,
 }
 
 impl Plan {
@@ -57,6 +61,7 @@ impl Plan {
             page_latency: Duration::ZERO,
             next_tokens: None,
             empty_last_token: false,
+            scanned_per_poll: 0,
         }
     }
 }
@@ -76,6 +81,8 @@ pub(crate) struct Call {
 #[derive(Debug)]
 struct Query {
     plan: Plan,
+    /// The `ResultConfiguration` it was started with.
+    result: ResultConfiguration,
     polls: usize,
     /// `GetQueryResults` calls answered so far (for `Plan::next_tokens`).
     pages: usize,
@@ -98,6 +105,10 @@ struct State {
     without_metadata: bool,
     /// Whether their result files are encrypted on the client side.
     encrypted: bool,
+    /// The workgroup's enforced `ResultConfiguration`, replacing the query's.
+    enforced: Option<ResultConfiguration>,
+    /// Whether results are in Athena's managed storage (no output location).
+    managed: bool,
 }
 
 /// The fake. Cheap to clone; clones share the state.
@@ -122,6 +133,8 @@ impl Fake {
                 result_files: None,
                 without_metadata: false,
                 encrypted: false,
+                enforced: None,
+                managed: false,
             })),
         }
     }
@@ -200,6 +213,17 @@ impl Fake {
         self.lock().encrypted = encrypted;
     }
 
+    /// From now on queries run with this `ResultConfiguration` whatever they ask, as in
+    /// a workgroup that enforces its configuration.
+    pub(crate) fn enforce(&self, result: ResultConfiguration) {
+        self.lock().enforced = Some(result);
+    }
+
+    /// From now on query results are in Athena's managed storage.
+    pub(crate) fn set_managed(&self, managed: bool) {
+        self.lock().managed = managed;
+    }
+
     /// Every call of `op` takes this much virtual time between its arrival (when it is
     /// logged) and its running.
     pub(crate) fn set_latency(&self, op: Operation, latency: Duration) {
@@ -212,6 +236,7 @@ impl Fake {
             id.to_owned(),
             Query {
                 plan,
+                result: ResultConfiguration::default(),
                 polls: 0,
                 pages: 0,
                 stopped: false,
@@ -303,6 +328,17 @@ fn invalid(kind: ApiErrorKind, code: &str, message: &str) -> ApiCallError {
     }
 }
 
+/// `StartQueryExecution` of a query whose output bucket another account owns, as
+/// Athena refuses it (docs/athena.md, "Encrypted results and the result bucket's owner").
+fn not_owner(bucket: &str) -> CallError {
+    invalid(
+        ApiErrorKind::Permanent,
+        "InvalidRequestException",
+        &format!("Unable to verify/create output bucket {bucket}"),
+    )
+    .into()
+}
+
 /// What the caller sees of a call whose answer was lost: a dropped connection.
 fn lost_answer<T>(result: CallResult<T>) -> CallResult<T> {
     drop(result);
@@ -324,10 +360,22 @@ fn not_found(id: &str) -> CallError {
 }
 
 impl Fake {
-    fn start(&self, client_request_token: &str) -> String {
+    fn start(&self, query: &StartQueryExecution, client_request_token: &str) -> CallResult<String> {
         let mut s = self.lock();
         if let Some(id) = s.tokens.get(client_request_token) {
-            return id.clone();
+            return Ok(id.clone());
+        }
+        let mut result = match &s.enforced {
+            Some(enforced) => enforced.clone(),
+            None => query.result_configuration.clone(),
+        };
+        if let Some(owner) = &result.expected_bucket_owner
+            && owner != ACCOUNT_ID
+        {
+            return Err(not_owner("results"));
+        }
+        if s.managed {
+            result = ResultConfiguration::default();
         }
         let id = format!("q{}", s.queries.len() + 1);
         let plan = s
@@ -338,6 +386,7 @@ impl Fake {
             id.clone(),
             Query {
                 plan,
+                result,
                 polls: 0,
                 pages: 0,
                 stopped: false,
@@ -353,12 +402,13 @@ impl Fake {
                 s3.encrypt_client_side(&uri);
             }
         }
-        id
+        Ok(id)
     }
 
     fn describe(&self, id: &str) -> CallResult<QueryExecution> {
         let mut s = self.lock();
-        let writes_files = s.result_files.is_some();
+        let writes_files = s.result_files.is_some() && !s.managed;
+        let managed = s.managed;
         let q = s.queries.get_mut(id).ok_or_else(|| not_found(id))?;
         let (state, reason, error) = if q.stopped {
             (
@@ -388,12 +438,18 @@ impl Fake {
             athena_error: error,
             statement_type: Some(StatementType::from_athena(q.plan.statement_type)),
             substatement_type: Some(q.plan.substatement_type.to_owned()),
-            output_location: writes_files.then(|| result_uri(id, &q.plan)),
-            encryption_option: None,
+            result_configuration: ResultConfiguration {
+                output_location: writes_files.then(|| result_uri(id, &q.plan)),
+                ..q.result.clone()
+            },
+            managed_query_results: managed,
             workgroup: None,
             submission_date_time: None,
             completion_date_time: None,
-            statistics: QueryStatistics::default(),
+            statistics: QueryStatistics {
+                data_scanned_in_bytes: Some(q.plan.scanned_per_poll * q.polls as u64),
+                ..QueryStatistics::default()
+            },
         })
     }
 
@@ -463,6 +519,22 @@ impl Fake {
         })
     }
 
+    /// Runtime statistics that grow with the polls: 10 rows and the poll's scanned
+    /// bytes read per poll, in one stage.
+    fn runtime(&self, id: &str) -> CallResult<QueryRuntimeStatistics> {
+        let s = self.lock();
+        let q = s.queries.get(id).ok_or_else(|| not_found(id))?;
+        let polls = q.polls as u64;
+        let mut stage = QueryStage::default();
+        stage.stage_id = Some(0);
+        stage.input_rows = Some(10 * polls);
+        let mut runtime = QueryRuntimeStatistics::default();
+        runtime.input_rows = Some(10 * polls);
+        runtime.input_bytes = Some(q.plan.scanned_per_poll * polls);
+        runtime.stages = vec![stage];
+        Ok(runtime)
+    }
+
     fn stop(&self, id: &str) -> CallResult<()> {
         let mut s = self.lock();
         let q = s.queries.get_mut(id).ok_or_else(|| not_found(id))?;
@@ -491,7 +563,7 @@ impl Fake {
 impl AthenaApi for Fake {
     fn start_query_execution<'a>(
         &'a self,
-        _query: &'a StartQueryExecution,
+        query: &'a StartQueryExecution,
         client_request_token: &'a str,
         sent: &'a Stats,
     ) -> BoxFuture<'a, CallResult<String>> {
@@ -504,7 +576,7 @@ impl AthenaApi for Fake {
             )?;
             // Arrived (and counted); it takes this long before it runs.
             self.travel(Operation::StartQueryExecution).await;
-            let id = Ok(self.start(client_request_token));
+            let id = self.start(query, client_request_token);
             if lose { lost_answer(id) } else { id }
         })
     }
@@ -552,6 +624,20 @@ impl AthenaApi for Fake {
             self.travel(Operation::GetQueryResults).await;
             let page = self.page(query_execution_id, next_token, max_results);
             if lose { lost_answer(page) } else { page }
+        })
+    }
+
+    fn get_query_runtime_statistics<'a>(
+        &'a self,
+        query_execution_id: &'a str,
+        sent: &'a Stats,
+    ) -> BoxFuture<'a, CallResult<QueryRuntimeStatistics>> {
+        Box::pin(async move {
+            sent.count_sent(Operation::GetQueryRuntimeStatistics, 1);
+            let lose = self.enter(Operation::GetQueryRuntimeStatistics, None, None)?;
+            self.travel(Operation::GetQueryRuntimeStatistics).await;
+            let runtime = self.runtime(query_execution_id);
+            if lose { lost_answer(runtime) } else { runtime }
         })
     }
 

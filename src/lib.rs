@@ -165,7 +165,9 @@ mod map;
 mod page;
 mod page_source;
 mod pages;
+mod progress;
 mod query;
+mod result_configuration;
 mod result_file;
 mod row;
 mod rows;
@@ -187,7 +189,11 @@ pub use map::{
 };
 pub use page::{ResultPage, ResumeFrom};
 pub use pages::PageStream;
+pub use progress::{QueryProgress, QueryRuntimeStatistics, QueryStage};
 pub use query::StartQueryExecution;
+pub use result_configuration::{
+    EncryptionConfiguration, EncryptionOption, ResultConfiguration, S3AclOption,
+};
 pub use row::{ColumnIndex, ColumnInfo, ResultSetMetadata, Row};
 pub use rows::RowStream;
 pub use settings::{

@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use tokio::sync::watch;
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
@@ -15,6 +16,7 @@ use crate::client::ClientCore;
 use crate::error::{Error, Operation, Result};
 use crate::execution::{QueryExecution, QueryState};
 use crate::interrupt::{Interrupt, Interrupts};
+use crate::progress::QueryProgress;
 use crate::query::{StartQueryExecution, new_client_request_token};
 use crate::stats::Stats;
 
@@ -71,6 +73,11 @@ pub(crate) struct Lifecycle<'a> {
     observer: &'a (dyn Fn(Seen<'_>) + Send + Sync),
     /// When the life began: the query timeout and the waiting time count from here.
     began: Instant,
+    /// Where progress is published, if anywhere.
+    progress: Option<&'a watch::Sender<QueryProgress>>,
+    /// Cleared when `GetQueryRuntimeStatistics` was refused for good: the service
+    /// lacks it, or this identity may not call it.
+    runtime_statistics: bool,
 }
 
 impl<'a> Lifecycle<'a> {
@@ -86,6 +93,75 @@ impl<'a> Lifecycle<'a> {
             interrupts,
             observer,
             began: Instant::now(),
+            progress: None,
+            runtime_statistics: true,
+        }
+    }
+
+    /// Publishes what every poll finds on `progress`, with `GetQueryRuntimeStatistics`
+    /// while someone watches.
+    pub(crate) fn with_progress(mut self, progress: &'a watch::Sender<QueryProgress>) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
+    /// Tells the observer and the progress watchers the query's id.
+    fn seen_id(&self, id: &str) {
+        (self.observer)(Seen::Id(id));
+        if let Some(progress) = self.progress {
+            progress.send_modify(|p| p.query_execution_id = Some(id.to_owned()));
+        }
+    }
+
+    /// Publishes a poll's answer, with the runtime statistics when someone watches and
+    /// the query has begun to run. Those are only for show: a failure of the call is
+    /// logged and never fails the query, and one that cannot succeed (a service
+    /// without the call, a permission missing) is not tried again.
+    async fn publish(
+        core: &ClientCore,
+        stats: &Stats,
+        progress: Option<&watch::Sender<QueryProgress>>,
+        runtime_statistics: &mut bool,
+        id: &str,
+        execution: &QueryExecution,
+    ) {
+        let Some(progress) = progress else {
+            return;
+        };
+        let wanted = *runtime_statistics
+            && progress.receiver_count() > 0
+            && execution.state != QueryState::Queued;
+        let runtime = if wanted {
+            match core.api.get_query_runtime_statistics(id, stats).await {
+                Ok(runtime) => Some(runtime),
+                Err(e) => {
+                    if !e.is_retryable() {
+                        *runtime_statistics = false;
+                    }
+                    debug!(query_execution_id = %id, error = ?e, "GetQueryRuntimeStatistics gave no statistics");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        progress.send_modify(|p| {
+            p.polled(execution);
+            if runtime.is_some() {
+                p.runtime_statistics = runtime;
+            }
+        });
+    }
+
+    /// Stops a query the cost guard caught and returns the error that says so.
+    async fn over_limit(&self, id: &str, scanned: u64, limit: u64) -> Error {
+        warn!(query_execution_id = %id, scanned, limit, "the query scanned more than max_bytes_scanned: stopping it");
+        // A failed stop is logged by `stop`; the limit is the error to report.
+        let _ = self.core.stop(self.stats, id).await;
+        Error::BytesScannedLimitExceeded {
+            query_execution_id: id.to_owned(),
+            data_scanned_in_bytes: scanned,
+            max_bytes_scanned: limit,
         }
     }
 
@@ -127,7 +203,7 @@ impl<'a> Lifecycle<'a> {
     }
 
     async fn run_attached(&mut self, id: String) -> Result<Ended> {
-        (self.observer)(Seen::Id(&id));
+        self.seen_id(&id);
         let execution = match self.wait(&id, FirstPoll::AtOnce).await? {
             Waited::Final(execution) => *execution,
             // Someone else's query: a drop is no reason to stop it, a cancel is.
@@ -183,7 +259,7 @@ impl<'a> Lifecycle<'a> {
             })
             .await?;
         info!(query_execution_id = %id, "query started");
-        (self.observer)(Seen::Id(&id));
+        self.seen_id(&id);
         Ok(id)
     }
 
@@ -220,6 +296,19 @@ impl<'a> Lifecycle<'a> {
                 execution = poll => execution?,
             };
             (self.observer)(Seen::Polled(&execution));
+            let publish = Self::publish(
+                core,
+                stats,
+                self.progress,
+                &mut self.runtime_statistics,
+                id,
+                &execution,
+            );
+            tokio::select! {
+                biased;
+                why = self.interrupts.fired() => return Ok(Waited::Interrupted(why)),
+                () = publish => {}
+            }
             if last_state != Some(execution.state) {
                 debug!(query_execution_id = %id, state = execution.state.as_str(), reason = ?execution.state_change_reason, "query state");
                 last_state = Some(execution.state);
@@ -231,6 +320,15 @@ impl<'a> Lifecycle<'a> {
             if execution.state.is_final() {
                 info!(query_execution_id = %id, state = execution.state.as_str(), "query finished");
                 return Ok(Waited::Final(Box::new(execution)));
+            }
+            // The cost guard, best effort: the figure grows while the query runs
+            // (docs/athena.md, "Runtime statistics"), and is read at each poll.
+            if let (Some(limit), Some(scanned)) = (
+                core.settings.max_bytes_scanned,
+                execution.statistics.data_scanned_in_bytes,
+            ) && scanned > limit
+            {
+                return Err(self.over_limit(id, scanned, limit).await);
             }
             // The polling delays never run out (see `Backoff::polling_delays`).
             delay = Some(delays.next().unwrap_or(Duration::from_secs(5)));

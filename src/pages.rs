@@ -8,7 +8,7 @@ use std::task::{Context, Poll, ready};
 
 use futures::Stream;
 use futures::stream::FusedStream;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
@@ -18,6 +18,7 @@ use crate::error::Result;
 use crate::execution::QueryExecution;
 use crate::interrupt::{self, InterruptGuard};
 use crate::page::{ResultPage, Shape};
+use crate::progress::QueryProgress;
 use crate::row::ResultSetMetadata;
 use crate::stats::QueryStats;
 
@@ -125,6 +126,14 @@ impl PageStream {
     /// Counters so far: calls per operation, pages, rows, retries, time.
     pub fn stats(&self) -> QueryStats {
         self.shared.stats.snapshot()
+    }
+
+    /// The query's progress as its status polls see it, on a watch channel (see
+    /// [`QueryProgress`]). Looking costs nothing more than the polls themselves, except
+    /// one `GetQueryRuntimeStatistics` call per poll while a receiver exists and the
+    /// query runs.
+    pub fn progress(&self) -> watch::Receiver<QueryProgress> {
+        self.shared.progress.subscribe()
     }
 
     /// Stops the query if it is still queued or running, and ends the stream. Returns

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::error::{Error, Result};
+use crate::result_configuration::{EncryptionConfiguration, ResultConfiguration, S3AclOption};
 
 /// A query to start: the SQL and everything `StartQueryExecution` takes with it.
 ///
@@ -29,7 +30,7 @@ pub struct StartQueryExecution {
     pub(crate) database: Option<String>,
     pub(crate) catalog: Option<String>,
     pub(crate) workgroup: Option<String>,
-    pub(crate) output_location: Option<String>,
+    pub(crate) result_configuration: ResultConfiguration,
     pub(crate) execution_parameters: Vec<String>,
     pub(crate) client_request_token: Option<String>,
     pub(crate) result_reuse_max_age_minutes: Option<i32>,
@@ -52,7 +53,7 @@ impl StartQueryExecution {
             database: None,
             catalog: None,
             workgroup: None,
-            output_location: None,
+            result_configuration: ResultConfiguration::default(),
             execution_parameters: Vec::new(),
             client_request_token: None,
             result_reuse_max_age_minutes: None,
@@ -80,7 +81,50 @@ impl StartQueryExecution {
     /// `ResultConfiguration.OutputLocation` (`s3://bucket/prefix/`). Default is the
     /// workgroup's output location.
     pub fn with_output_location(mut self, output_location: impl Into<String>) -> Self {
-        self.output_location = Some(output_location.into());
+        self.result_configuration.output_location = Some(output_location.into());
+        self
+    }
+
+    /// `ResultConfiguration.EncryptionConfiguration`: how Athena encrypts the result
+    /// files. Default is the workgroup's (S3 then encrypts new objects with SSE-S3).
+    ///
+    /// A workgroup that enforces its configuration replaces this with its own;
+    /// [`QueryExecution::result_configuration`](crate::QueryExecution::result_configuration)
+    /// says what was used. `CSE_KMS` results cannot be read from S3 by this crate: see
+    /// [`EncryptionOption::CseKms`](crate::EncryptionOption::CseKms).
+    ///
+    /// ```
+    /// use athena_stream::{EncryptionConfiguration, EncryptionOption, StartQueryExecution};
+    ///
+    /// let query = StartQueryExecution::new("SELECT 1")
+    ///     .with_output_location("s3://my-results/athena/")
+    ///     .with_encryption_configuration(
+    ///         EncryptionConfiguration::new(EncryptionOption::SseKms)
+    ///             .with_kms_key("arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+    ///     )
+    ///     .with_expected_bucket_owner("111122223333");
+    /// assert_eq!(query.result_configuration().expected_bucket_owner.as_deref(), Some("111122223333"));
+    /// ```
+    pub fn with_encryption_configuration(mut self, encryption: EncryptionConfiguration) -> Self {
+        self.result_configuration.encryption_configuration = Some(encryption);
+        self
+    }
+
+    /// `ResultConfiguration.ExpectedBucketOwner`: the account id (12 digits) that must
+    /// own the output bucket. Athena refuses to write to a bucket another account owns
+    /// (the start fails with `INSUFFICIENT_PERMISSIONS`), and this crate sends it as
+    /// `x-amz-expected-bucket-owner` on every S3 request it makes for the query's files,
+    /// unless the handle has its own
+    /// ([`AthenaBuilder::with_expected_bucket_owner`](crate::AthenaBuilder::with_expected_bucket_owner)).
+    pub fn with_expected_bucket_owner(mut self, account_id: impl Into<String>) -> Self {
+        self.result_configuration.expected_bucket_owner = Some(account_id.into());
+        self
+    }
+
+    /// `ResultConfiguration.AclConfiguration`: the canned ACL of the result objects,
+    /// for a bucket another account owns.
+    pub fn with_acl_option(mut self, acl: S3AclOption) -> Self {
+        self.result_configuration.acl_option = Some(acl);
         self
     }
 
@@ -142,7 +186,13 @@ impl StartQueryExecution {
 
     /// `ResultConfiguration.OutputLocation`, if set.
     pub fn output_location(&self) -> Option<&str> {
-        self.output_location.as_deref()
+        self.result_configuration.output_location.as_deref()
+    }
+
+    /// The whole `ResultConfiguration` this query asks for (empty settings are not
+    /// sent).
+    pub fn result_configuration(&self) -> &ResultConfiguration {
+        &self.result_configuration
     }
 
     /// The execution parameters, in order.
@@ -194,7 +244,7 @@ impl StartQueryExecution {
                 "result reuse MaxAgeInMinutes must be 0 to 10080, got {age}"
             )));
         }
-        Ok(())
+        self.result_configuration.validate()
     }
 }
 
@@ -218,7 +268,7 @@ impl fmt::Debug for StartQueryExecution {
             .field("database", &self.database)
             .field("catalog", &self.catalog)
             .field("workgroup", &self.workgroup)
-            .field("output_location", &self.output_location)
+            .field("result_configuration", &self.result_configuration)
             .field("execution_parameters", &self.execution_parameters.len())
             .field(
                 "result_reuse_max_age_minutes",

@@ -257,6 +257,10 @@ pub(crate) struct Settings {
     pub(crate) read_path: ReadPath,
     pub(crate) chunk_size: u64,
     pub(crate) chunks_in_flight: usize,
+    /// The account that must own the buckets read from (`x-amz-expected-bucket-owner`).
+    pub(crate) expected_bucket_owner: Option<String>,
+    /// The cost guard's limit on `DataScannedInBytes`.
+    pub(crate) max_bytes_scanned: Option<u64>,
 }
 
 impl Default for Settings {
@@ -271,6 +275,8 @@ impl Default for Settings {
             read_path: ReadPath::Auto,
             chunk_size: DEFAULT_CHUNK_SIZE,
             chunks_in_flight: DEFAULT_CHUNKS_IN_FLIGHT,
+            expected_bucket_owner: None,
+            max_bytes_scanned: None,
         }
     }
 }

@@ -7,13 +7,14 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::error::Operation;
+use crate::result_configuration::ResultConfiguration;
 use crate::settings::ReadPath;
 
 /// Counters of one stream (or one `execute`), updated by its task with relaxed atomics:
 /// each counter is exact, a snapshot of several is not a transaction.
 #[derive(Debug, Default)]
 pub(crate) struct Stats {
-    calls: [AtomicU64; 6],
+    calls: [AtomicU64; 7],
     pages: AtomicU64,
     rows: AtomicU64,
     throttling_retries: AtomicU64,
@@ -26,6 +27,9 @@ pub(crate) struct Stats {
     s3_retries: AtomicU64,
     /// Set once, when the page source is chosen.
     read_path: Mutex<Option<(ReadPath, Option<String>)>>,
+    /// Set once the query succeeded: what Athena used, and the settings of the query
+    /// the workgroup replaced.
+    result_configuration: Mutex<Option<(ResultConfiguration, Vec<&'static str>)>>,
 }
 
 fn slot(op: Operation) -> usize {
@@ -36,6 +40,7 @@ fn slot(op: Operation) -> usize {
         Operation::StopQueryExecution => 3,
         Operation::HeadObject => 4,
         Operation::GetObject => 5,
+        Operation::GetQueryRuntimeStatistics => 6,
     }
 }
 
@@ -100,6 +105,19 @@ impl Stats {
         *self.read_path.lock().unwrap_or_else(|e| e.into_inner()) = Some((path, fallback_reason));
     }
 
+    /// The configuration a finished query used, and which settings the workgroup
+    /// replaced.
+    pub(crate) fn set_result_configuration(
+        &self,
+        used: ResultConfiguration,
+        overridden: Vec<&'static str>,
+    ) {
+        *self
+            .result_configuration
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some((used, overridden));
+    }
+
     /// A page call (with its retries) took from `since` until now.
     pub(crate) fn fetched_since(&self, since: Instant) {
         self.fetching_nanos
@@ -114,11 +132,22 @@ impl Stats {
             .unwrap_or_else(|e| e.into_inner())
             .clone()
             .map_or((None, None), |(p, r)| (Some(p), r));
+        let (result_configuration, overridden) = self
+            .result_configuration
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .map_or((None, Vec::new()), |(used, overridden)| {
+                (Some(used), overridden)
+            });
         QueryStats {
+            result_configuration,
+            result_configuration_overridden: overridden.into_iter().map(str::to_owned).collect(),
             start_query_execution_calls: calls(Operation::StartQueryExecution),
             get_query_execution_calls: calls(Operation::GetQueryExecution),
             get_query_results_calls: calls(Operation::GetQueryResults),
             stop_query_execution_calls: calls(Operation::StopQueryExecution),
+            get_query_runtime_statistics_calls: calls(Operation::GetQueryRuntimeStatistics),
             pages: self.pages.load(Ordering::Relaxed),
             rows: self.rows.load(Ordering::Relaxed),
             retries: self.retries.load(Ordering::Relaxed),
@@ -151,6 +180,9 @@ pub struct QueryStats {
     pub get_query_results_calls: u64,
     /// `StopQueryExecution` requests sent.
     pub stop_query_execution_calls: u64,
+    /// `GetQueryRuntimeStatistics` requests sent (only while someone watches
+    /// [`RowStream::progress`](crate::RowStream::progress)).
+    pub get_query_runtime_statistics_calls: u64,
     /// Pages received.
     pub pages: u64,
     /// Data rows received (header rows excluded).
@@ -173,6 +205,14 @@ pub struct QueryStats {
     pub read_path: Option<ReadPath>,
     /// Why the API path was used where the result file was meant to be read.
     pub fallback_reason: Option<String>,
+    /// The `ResultConfiguration` the query ran with, as `GetQueryExecution` reported it
+    /// once it succeeded: the workgroup's settings where it enforces them.
+    pub result_configuration: Option<ResultConfiguration>,
+    /// The settings of the query's own `ResultConfiguration` that Athena replaced
+    /// (`OutputLocation`, `EncryptionConfiguration`, `ExpectedBucketOwner`,
+    /// `AclConfiguration`): a workgroup that enforces its configuration does so. Empty
+    /// when the query's settings applied, or it set none (or was attached to).
+    pub result_configuration_overridden: Vec<String>,
     /// S3 `HeadObject` requests sent.
     pub head_object_calls: u64,
     /// S3 `GetObject` requests sent (ranges, their retries, the `.csv.metadata`).

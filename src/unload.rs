@@ -223,6 +223,7 @@ use crate::athena::Athena;
 use crate::error::{Error, Operation, Result};
 use crate::execution::QueryExecution;
 use crate::map::Map;
+use crate::result_file::open::expected_bucket_owner;
 use crate::row::{ResultSetMetadata, Row};
 use crate::stats::Stats;
 
@@ -291,12 +292,15 @@ impl Athena {
         let s3 = core.s3.clone().ok_or_else(no_s3_client)?;
         let query = unload.to_query()?;
         let execution = self.execute(query).await?;
-        let manifest = manifest::location(&execution).map_err(|message| {
-            Error::invalid_response(
-                Operation::GetQueryExecution,
-                format!("UNLOAD {}: {message}", execution.query_execution_id),
-            )
-        })?;
+        let owner = expected_bucket_owner(&core, &execution).map(str::to_owned);
+        let manifest = manifest::location(&execution)
+            .map_err(|message| {
+                Error::invalid_response(
+                    Operation::GetQueryExecution,
+                    format!("UNLOAD {}: {message}", execution.query_execution_id),
+                )
+            })?
+            .owned_by(owner.as_deref());
         let uri = manifest.to_string();
         let stats = Stats::default();
         let bytes = core
@@ -304,7 +308,11 @@ impl Athena {
                 s3.get_object(&manifest, &stats)
             })
             .await
+            .map_err(|e| manifest.owner_checked(e))
             .map_err(|e| {
+                if let Error::BucketOwnerMismatch { .. } = e {
+                    return e;
+                }
                 let message = match &e {
                     Error::Api {
                         code: Some(code), ..
@@ -321,7 +329,8 @@ impl Athena {
             Some(first) if format == UnloadFormat::Parquet => {
                 // In a task of its own, as every read of a file: a Parquet reader that
                 // panics on a malformed footer fails this call, not the caller's task.
-                let first = Shard::new(first.clone(), format);
+                let mut first = Shard::new(first.clone(), format);
+                first.expected_bucket_owner.clone_from(&owner);
                 let uri = first.uri.clone();
                 let core = core.clone();
                 let mut task = AbortOnDrop(tokio::spawn(async move {
@@ -338,6 +347,7 @@ impl Athena {
             .map(|uri| {
                 let mut shard = Shard::new(uri, format);
                 shard.columns.clone_from(&columns);
+                shard.expected_bucket_owner.clone_from(&owner);
                 shard
             })
             .collect();

@@ -18,7 +18,11 @@ use futures::future::BoxFuture;
 use super::{ApiCallError, AthenaApi, CallError, CallResult, RawPage};
 use crate::error::{ApiErrorKind, AthenaError, BoxError, Operation};
 use crate::execution::{QueryExecution, QueryState, QueryStatistics, StatementType};
+use crate::progress::{QueryRuntimeStatistics, QueryStage};
 use crate::query::StartQueryExecution;
+use crate::result_configuration::{
+    EncryptionConfiguration, EncryptionOption, ResultConfiguration, S3AclOption,
+};
 use crate::row::ColumnInfo;
 use crate::stats::Stats;
 
@@ -99,6 +103,30 @@ impl AthenaApi for SdkApi {
         })
     }
 
+    fn get_query_runtime_statistics<'a>(
+        &'a self,
+        query_execution_id: &'a str,
+        sent: &'a Stats,
+    ) -> BoxFuture<'a, CallResult<QueryRuntimeStatistics>> {
+        Box::pin(async move {
+            let count = CountSent::default();
+            let output = self
+                .client
+                .get_query_runtime_statistics()
+                .query_execution_id(query_execution_id)
+                .customize()
+                .interceptor(count.clone())
+                .send()
+                .await;
+            count.into_stats(sent, Operation::GetQueryRuntimeStatistics);
+            let output = output.map_err(|e| classify(e, |_| false))?;
+            Ok(output
+                .query_runtime_statistics
+                .map(runtime_statistics)
+                .unwrap_or_default())
+        })
+    }
+
     fn stop_query_execution<'a>(
         &'a self,
         query_execution_id: &'a str,
@@ -166,12 +194,9 @@ fn start_request(
                 .build(),
         );
     }
-    if let Some(location) = &query.output_location {
-        request = request.result_configuration(
-            sdk::ResultConfiguration::builder()
-                .output_location(location)
-                .build(),
-        );
+    if !query.result_configuration.is_empty() {
+        request =
+            request.result_configuration(sdk_result_configuration(&query.result_configuration));
     }
     if !query.execution_parameters.is_empty() {
         request = request.set_execution_parameters(Some(query.execution_parameters.clone()));
@@ -189,6 +214,27 @@ fn start_request(
         );
     }
     request
+}
+
+/// The SDK's `ResultConfiguration` for ours, with only the settings it has.
+fn sdk_result_configuration(r: &ResultConfiguration) -> sdk::ResultConfiguration {
+    let encryption = r.encryption_configuration.as_ref().map(|e| {
+        sdk::EncryptionConfiguration::builder()
+            .encryption_option(sdk::EncryptionOption::from(e.encryption_option.as_str()))
+            .set_kms_key(e.kms_key.clone())
+            .build()
+    });
+    let acl = r.acl_option.as_ref().map(|a| {
+        sdk::AclConfiguration::builder()
+            .s3_acl_option(sdk::S3AclOption::from(a.as_str()))
+            .build()
+    });
+    sdk::ResultConfiguration::builder()
+        .set_output_location(r.output_location.clone())
+        .set_encryption_configuration(encryption.transpose().ok().flatten())
+        .set_expected_bucket_owner(r.expected_bucket_owner.clone())
+        .set_acl_configuration(acl.transpose().ok().flatten())
+        .build()
 }
 
 fn is_concurrent_query_limit(e: &StartQueryExecutionError) -> bool {
@@ -235,17 +281,33 @@ fn query_execution(
             .as_ref()
             .map(|t| StatementType::from_athena(t.as_str())),
         substatement_type: value.substatement_type,
-        encryption_option: value
+        result_configuration: value
             .result_configuration
-            .as_ref()
-            .and_then(|r| r.encryption_configuration.as_ref())
-            .map(|e| e.encryption_option.as_str().to_owned()),
-        output_location: value.result_configuration.and_then(|r| r.output_location),
+            .map(result_configuration)
+            .unwrap_or_default(),
+        managed_query_results: value
+            .managed_query_results_configuration
+            .is_some_and(|m| m.enabled),
         workgroup: value.work_group,
         submission_date_time: status.submission_date_time.and_then(system_time),
         completion_date_time: status.completion_date_time.and_then(system_time),
         statistics: value.statistics.map(statistics).unwrap_or_default(),
     })
+}
+
+/// What Athena reports it used; an empty key or owner is taken as none.
+fn result_configuration(r: sdk::ResultConfiguration) -> ResultConfiguration {
+    ResultConfiguration {
+        output_location: r.output_location.filter(|l| !l.is_empty()),
+        encryption_configuration: r.encryption_configuration.map(|e| EncryptionConfiguration {
+            encryption_option: EncryptionOption::from_athena(e.encryption_option.as_str()),
+            kms_key: e.kms_key.filter(|k| !k.is_empty()),
+        }),
+        expected_bucket_owner: r.expected_bucket_owner.filter(|o| !o.is_empty()),
+        acl_option: r
+            .acl_configuration
+            .map(|a| S3AclOption::from_athena(a.s3_acl_option.as_str())),
+    }
 }
 
 fn statistics(s: sdk::QueryExecutionStatistics) -> QueryStatistics {
@@ -262,6 +324,37 @@ fn statistics(s: sdk::QueryExecutionStatistics) -> QueryStatistics {
         query_planning_time: millis(s.query_planning_time_in_millis),
         service_processing_time: millis(s.service_processing_time_in_millis),
         reused_previous_result: s.result_reuse_information.map(|r| r.reused_previous_result),
+    }
+}
+
+/// The figures of `GetQueryRuntimeStatistics`; a negative count is taken as none.
+fn runtime_statistics(r: sdk::QueryRuntimeStatistics) -> QueryRuntimeStatistics {
+    let count = |v: Option<i64>| v.and_then(|n| u64::try_from(n).ok());
+    let rows = r.rows;
+    let row =
+        |f: fn(&sdk::QueryRuntimeStatisticsRows) -> Option<i64>| count(rows.as_ref().and_then(f));
+    let mut stages = Vec::new();
+    let mut next: Vec<sdk::QueryStage> = r.output_stage.into_iter().collect();
+    // Depth first, parents before children; the tree is the service's, so it is walked
+    // with a stack rather than recursion.
+    while let Some(stage) = next.pop() {
+        stages.push(QueryStage {
+            stage_id: stage.stage_id,
+            state: stage.state,
+            input_rows: count(stage.input_rows),
+            input_bytes: count(stage.input_bytes),
+            output_rows: count(stage.output_rows),
+            output_bytes: count(stage.output_bytes),
+            execution_time: count(stage.execution_time).map(Duration::from_millis),
+        });
+        next.extend(stage.sub_stages.unwrap_or_default().into_iter().rev());
+    }
+    QueryRuntimeStatistics {
+        input_rows: row(|r| r.input_rows),
+        input_bytes: row(|r| r.input_bytes),
+        output_rows: row(|r| r.output_rows),
+        output_bytes: row(|r| r.output_bytes),
+        stages,
     }
 }
 

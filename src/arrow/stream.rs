@@ -167,6 +167,12 @@ impl RecordBatchStream {
         self.pages.stats()
     }
 
+    /// The query's progress as its status polls see it (see [`QueryProgress`] and
+    /// [`PageStream::progress`](crate::PageStream::progress)).
+    pub fn progress(&self) -> tokio::sync::watch::Receiver<crate::QueryProgress> {
+        self.pages.progress()
+    }
+
     /// Stops the query if it is still queued or running, and ends the stream, as
     /// [`RowStream::cancel`](crate::RowStream::cancel) does.
     ///

@@ -24,7 +24,13 @@ pub(super) enum Queries {
     Quick,
     /// They stay QUEUED or RUNNING until stopped (the emulator: for an hour).
     RunUntilStopped,
+    /// Scans are slow enough to watch: `DataScannedInBytes` grows across polls (the
+    /// emulator: 256 KiB a second).
+    SlowScan,
 }
+
+/// How fast the emulator shows a scan with [`Queries::SlowScan`].
+pub(super) const SLOW_SCAN_BYTES_PER_SEC: u64 = 256 * 1024;
 
 /// A fault a rule injects into the next calls of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -277,7 +283,7 @@ pub(super) struct OnFake {
 }
 
 impl OnFake {
-    fn plan(
+    pub(super) fn plan(
         &self,
         rows: Vec<Vec<Option<String>>>,
         columns: Vec<(&'static str, &'static str)>,
@@ -285,13 +291,19 @@ impl OnFake {
         let mut plan = Plan::rows(0);
         plan.rows = rows;
         plan.columns = columns;
-        if self.queries != Queries::Quick {
-            plan.states = vec![QueryState::Queued, QueryState::Running];
+        match self.queries {
+            Queries::Quick => {}
+            Queries::SlowScan => {
+                plan.states = vec![QueryState::Queued];
+                plan.states.extend([QueryState::Running; 10]);
+                plan.states.push(QueryState::Succeeded);
+            }
+            _ => plan.states = vec![QueryState::Queued, QueryState::Running],
         }
         plan
     }
 
-    fn push(&self, plan: Plan) -> StartQueryExecution {
+    pub(super) fn push(&self, plan: Plan) -> StartQueryExecution {
         self.fake.push_plan(plan);
         StartQueryExecution::new("SELECT on the fake")
     }
@@ -435,8 +447,8 @@ impl Protocol for RestJson {
 /// the protocol `P`.
 pub(super) struct OnEmulatorIn<P> {
     pub(super) emulator: Emulator,
-    client: aws_sdk_athena::Client,
-    s3_client: aws_sdk_s3::Client,
+    pub(super) client: aws_sdk_athena::Client,
+    pub(super) s3_client: aws_sdk_s3::Client,
     protocol: std::marker::PhantomData<P>,
 }
 
@@ -506,8 +518,10 @@ impl<P: Protocol> Backend for OnEmulatorIn<P> {
             cloudfront_rows: 100,
             ..EngineConfig::default()
         });
-        if queries != Queries::Quick {
-            builder = builder.query_delay(Duration::from_secs(3600));
+        match queries {
+            Queries::Quick => {}
+            Queries::SlowScan => builder = builder.scan_bytes_per_sec(SLOW_SCAN_BYTES_PER_SEC),
+            _ => builder = builder.query_delay(Duration::from_secs(3600)),
         }
         if queries == Queries::SlowStartRunUntilStopped {
             builder = builder.operation_latency(
@@ -640,6 +654,9 @@ pub(super) fn emulator_op(op: Operation) -> athena_emulator::Operation {
         Operation::GetQueryExecution => athena_emulator::Operation::GetQueryExecution,
         Operation::GetQueryResults => athena_emulator::Operation::GetQueryResults,
         Operation::StopQueryExecution => athena_emulator::Operation::StopQueryExecution,
+        Operation::GetQueryRuntimeStatistics => {
+            athena_emulator::Operation::GetQueryRuntimeStatistics
+        }
         Operation::HeadObject | Operation::GetObject => {
             unreachable!("the suite counts S3 calls through the emulator's S3 counters")
         }

@@ -46,6 +46,13 @@ fn route(operation: &str) -> Option<(&'static str, &'static str, &'static [&'sta
             &[],
             false,
         ),
+        "GetQueryRuntimeStatistics" => (
+            "GET",
+            "/query-executions/{QueryExecutionId}/runtime-statistics",
+            &[],
+            false,
+        ),
+        "CreateWorkGroup" => ("POST", "/workgroups", &[], true),
         _ => return None,
     })
 }

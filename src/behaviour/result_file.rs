@@ -163,7 +163,12 @@ async fn a_file_that_changes_during_the_read_is_an_error<B: ResultFiles>() {
         .unwrap();
     let mut stream = athena.query(b.numbers(3000));
     assert!(stream.try_next().await.unwrap().is_some());
-    let file = stream.query_execution().unwrap().output_location.unwrap();
+    let file = stream
+        .query_execution()
+        .unwrap()
+        .result_configuration
+        .output_location
+        .unwrap();
     b.overwrite(&file).await;
     let err = loop {
         match stream.next().await {
@@ -356,7 +361,12 @@ mod fake_only {
         let first: Vec<Row> = (&mut stream).try_collect().await.unwrap();
         assert_eq!(numbers(&first), range(1, 200_000));
         let id = stream.query_execution_id().unwrap();
-        let location = stream.query_execution().unwrap().output_location.unwrap();
+        let location = stream
+            .query_execution()
+            .unwrap()
+            .result_configuration
+            .output_location
+            .unwrap();
 
         // Row 150,000 (1-based, as the header is row 0) becomes `x"150000"`.
         let mut file = b.s3.get(&location).unwrap();

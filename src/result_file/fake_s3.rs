@@ -45,7 +45,12 @@ struct State {
     max_in_flight: usize,
     latency: Duration,
     versions: u64,
+    /// The `x-amz-expected-bucket-owner` of every call, in order.
+    owners_sent: Vec<Option<String>>,
 }
+
+/// The account that owns every bucket of the fake (the emulator's default too).
+pub(crate) const ACCOUNT_ID: &str = "123456789012";
 
 /// The fake. Cheap to clone; clones share the state.
 #[derive(Debug, Clone, Default)]
@@ -146,13 +151,27 @@ impl FakeS3 {
         self.lock().ranges.clone()
     }
 
-    /// Counts the call, waits the latency, and takes the fault queued for it.
-    async fn enter(&self, op: Operation) -> Option<S3Fault> {
+    /// The `x-amz-expected-bucket-owner` of every call so far, in order.
+    pub(crate) fn owners_sent(&self) -> Vec<Option<String>> {
+        self.lock().owners_sent.clone()
+    }
+
+    /// Counts the call, waits the latency, and takes the fault queued for it; a call
+    /// that expects another owner than [`ACCOUNT_ID`] is denied, as S3 does.
+    async fn enter(&self, op: Operation, object: &ObjectLocation) -> Option<S3Fault> {
         let latency = {
             let mut s = self.lock();
             *s.calls.entry(op).or_default() += 1;
+            s.owners_sent.push(object.expected_bucket_owner.clone());
             s.latency
         };
+        if object
+            .expected_bucket_owner
+            .as_deref()
+            .is_some_and(|o| o != ACCOUNT_ID)
+        {
+            return Some(S3Fault::AccessDenied);
+        }
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
@@ -202,7 +221,7 @@ impl S3Api for FakeS3 {
     ) -> BoxFuture<'a, Result<ObjectInfo, CallError>> {
         Box::pin(async move {
             sent.count_sent(Operation::HeadObject, 1);
-            let fault = self.enter(Operation::HeadObject).await;
+            let fault = self.enter(Operation::HeadObject, object).await;
             if let Some(e) = refusal(fault) {
                 return Err(e);
             }
@@ -231,7 +250,7 @@ impl S3Api for FakeS3 {
                 s.ranges.push((range.start, range.end));
                 InFlight(self.clone())
             };
-            let fault = self.enter(Operation::GetObject).await;
+            let fault = self.enter(Operation::GetObject, object).await;
             let refuse = |error| RangeError {
                 received: Vec::new(),
                 error,
@@ -270,7 +289,7 @@ impl S3Api for FakeS3 {
     ) -> BoxFuture<'a, Result<Vec<u8>, CallError>> {
         Box::pin(async move {
             sent.count_sent(Operation::GetObject, 1);
-            let fault = self.enter(Operation::GetObject).await;
+            let fault = self.enter(Operation::GetObject, object).await;
             if let Some(e) = refusal(fault) {
                 return Err(e);
             }

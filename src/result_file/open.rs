@@ -8,13 +8,14 @@ use tracing::warn;
 
 use super::metadata;
 use super::ranges::RangeFetcher;
-use super::s3::ObjectLocation;
+use super::s3::{ObjectLocation, is_access_denied};
 use crate::api::CallError;
 use crate::client::ClientCore;
 use crate::error::{Error, Operation, Result};
 use crate::execution::QueryExecution;
 use crate::page::Shape;
 use crate::page_source::result_file::{ResultFileSource, StartAt};
+use crate::result_configuration::EncryptionOption;
 use crate::row::ResultSetMetadata;
 use crate::stats::Stats;
 
@@ -23,8 +24,10 @@ use crate::stats::Stats;
 pub(crate) enum Unreadable {
     /// The handle has no S3 client.
     NoS3Client,
-    /// `GetQueryExecution` gave no output location (managed query results have none).
+    /// `GetQueryExecution` gave no output location.
     NoOutputLocation,
+    /// The results are in Athena's managed storage, which only `GetQueryResults` reads.
+    ManagedQueryResults,
     /// The output location is not an `s3://` URI of a `.csv` file (a `.txt` result of a
     /// DDL or SHOW statement, say).
     NotCsv(String),
@@ -40,6 +43,10 @@ impl fmt::Display for Unreadable {
         match self {
             Unreadable::NoS3Client => f.write_str("the handle has no S3 client"),
             Unreadable::NoOutputLocation => f.write_str("the query has no output location"),
+            Unreadable::ManagedQueryResults => f.write_str(
+                "the workgroup keeps query results in Athena's managed storage, which only \
+                 GetQueryResults reads (for speed, UNLOAD to a bucket of your own)",
+            ),
             Unreadable::NotCsv(uri) => write!(f, "the result {uri} is not a CSV file in S3"),
             Unreadable::ClientSideEncrypted => {
                 f.write_str("the result file is encrypted on the client side (CSE_KMS)")
@@ -73,24 +80,32 @@ pub(crate) async fn open(
     shape: &Shape,
 ) -> Result<Opened> {
     let unreadable = |why| Ok(Opened::Unreadable(why));
+    if execution.managed_query_results {
+        return unreadable(Unreadable::ManagedQueryResults);
+    }
     let Some(s3) = core.s3.clone() else {
         return unreadable(Unreadable::NoS3Client);
     };
-    let Some(uri) = execution.output_location.as_deref() else {
+    let Some(uri) = execution.result_configuration.output_location.as_deref() else {
         return unreadable(Unreadable::NoOutputLocation);
     };
     let location = match ObjectLocation::parse(uri) {
-        Some(l) if l.key.ends_with(".csv") => l,
+        Some(l) if l.key.ends_with(".csv") => l.owned_by(expected_bucket_owner(core, execution)),
         _ => return unreadable(Unreadable::NotCsv(uri.to_owned())),
     };
-    if execution.encryption_option.as_deref() == Some("CSE_KMS") {
+    let encryption = execution
+        .result_configuration
+        .encryption_configuration
+        .as_ref();
+    if encryption.is_some_and(|e| e.encryption_option == EncryptionOption::CseKms) {
         return unreadable(Unreadable::ClientSideEncrypted);
     }
     let head = core
         .call(stats, Operation::HeadObject, || {
             s3.head_object(&location, stats)
         })
-        .await;
+        .await
+        .map_err(|e| location.owner_checked(e));
     let info = match head {
         Ok(info) => info,
         Err(Error::Api {
@@ -131,10 +146,17 @@ pub(crate) async fn open(
     Ok(Opened::File(Box::new(source)))
 }
 
-/// The codes S3 answers a request it does not allow with (`Forbidden` is what the SDK
-/// makes of a 403 to `HeadObject`, which has no body to carry a code).
-fn is_access_denied(code: &str) -> bool {
-    matches!(code, "AccessDenied" | "Forbidden" | "AllAccessDisabled")
+/// The account that must own the buckets of `execution`'s files: the handle's, else
+/// the one the query ran with (as `GetQueryExecution` reports it, so a workgroup's
+/// enforced setting counts).
+pub(crate) fn expected_bucket_owner<'a>(
+    core: &'a ClientCore,
+    execution: &'a QueryExecution,
+) -> Option<&'a str> {
+    core.settings.expected_bucket_owner.as_deref().or(execution
+        .result_configuration
+        .expected_bucket_owner
+        .as_deref())
 }
 
 /// The result's columns from `<id>.csv.metadata`, or from one row of `GetQueryResults`.
@@ -151,6 +173,11 @@ async fn columns(
                 s3.get_object(&beside, stats)
             })
             .await;
+        let bytes = match bytes.map_err(|e| beside.owner_checked(e)) {
+            // Never worked around: the bucket may have changed hands.
+            Err(e @ Error::BucketOwnerMismatch { .. }) => return Err(e),
+            other => other,
+        };
         match bytes.map(|b| metadata::decode(&b)) {
             Ok(Ok(columns)) if !columns.is_empty() => {
                 return Ok(Arc::new(ResultSetMetadata::new(

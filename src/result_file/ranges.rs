@@ -323,7 +323,9 @@ fn append(bytes: &mut Vec<u8>, received: Vec<u8>) {
 fn range_error(error: CallError, attempts: u32, shared: &Shared) -> Error {
     let changed =
         matches!(&error, CallError::Failed(e) if e.code.as_deref() == Some("PreconditionFailed"));
-    let error = error.into_error(Operation::GetObject, attempts);
+    let error = shared
+        .object
+        .owner_checked(error.into_error(Operation::GetObject, attempts));
     if changed {
         return Error::ResultFileChanged {
             location: shared.object.to_string(),

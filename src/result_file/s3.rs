@@ -11,13 +11,18 @@ use std::ops::Range;
 use futures::future::BoxFuture;
 
 use crate::api::CallError;
+use crate::error::Error;
 use crate::stats::Stats;
 
-/// Where an object is.
+/// Where an object is, and the account that must own its bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ObjectLocation {
     pub(crate) bucket: String,
     pub(crate) key: String,
+    /// Sent as `x-amz-expected-bucket-owner` with every request for the object: S3 then
+    /// refuses it when another account owns the bucket (docs/athena.md, "S3 bucket
+    /// owner condition").
+    pub(crate) expected_bucket_owner: Option<String>,
 }
 
 impl ObjectLocation {
@@ -28,7 +33,14 @@ impl ObjectLocation {
         (!bucket.is_empty() && !key.is_empty()).then(|| ObjectLocation {
             bucket: bucket.to_owned(),
             key: key.to_owned(),
+            expected_bucket_owner: None,
         })
+    }
+
+    /// This object, read only from a bucket `owner` owns (none: from any).
+    pub(crate) fn owned_by(mut self, owner: Option<&str>) -> Self {
+        self.expected_bucket_owner = owner.map(str::to_owned);
+        self
     }
 
     /// The object beside this one whose key is this key plus `suffix`.
@@ -36,8 +48,37 @@ impl ObjectLocation {
         ObjectLocation {
             bucket: self.bucket.clone(),
             key: format!("{}{suffix}", self.key),
+            expected_bucket_owner: self.expected_bucket_owner.clone(),
         }
     }
+
+    /// `error` of a request for this object, as [`Error::BucketOwnerMismatch`] when S3
+    /// denied access and the request named an expected owner: S3 answers a bucket of
+    /// another account with `403 Access Denied`, and that must not pass as a plain
+    /// denial that a caller might work around.
+    pub(crate) fn owner_checked(&self, error: Error) -> Error {
+        match (&self.expected_bucket_owner, &error) {
+            (
+                Some(owner),
+                Error::Api {
+                    code: Some(code),
+                    message,
+                    ..
+                },
+            ) if is_access_denied(code) => Error::BucketOwnerMismatch {
+                location: self.to_string(),
+                expected_bucket_owner: owner.clone(),
+                message: format!("{code}: {message}"),
+            },
+            _ => error,
+        }
+    }
+}
+
+/// The codes S3 answers a request it does not allow with (`Forbidden` is what the SDK
+/// makes of a 403 to `HeadObject`, which has no body to carry a code).
+pub(crate) fn is_access_denied(code: &str) -> bool {
+    matches!(code, "AccessDenied" | "Forbidden" | "AllAccessDisabled")
 }
 
 impl fmt::Display for ObjectLocation {

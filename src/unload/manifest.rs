@@ -18,11 +18,15 @@ pub(crate) fn location(execution: &QueryExecution) -> Result<ObjectLocation, Str
         return ObjectLocation::parse(uri)
             .ok_or_else(|| format!("DataManifestLocation {uri:?} is not an s3://bucket/key URI"));
     }
-    let output = execution.output_location.as_deref().ok_or_else(|| {
-        "the query has neither a DataManifestLocation nor an OutputLocation to find its \
+    let output = execution
+        .result_configuration
+        .output_location
+        .as_deref()
+        .ok_or_else(|| {
+            "the query has neither a DataManifestLocation nor an OutputLocation to find its \
          data manifest by"
-            .to_owned()
-    })?;
+                .to_owned()
+        })?;
     // The folder is everything up to the key's last `/` (`s3://bucket/` for a key
     // without one, or for an output location that is the bucket itself).
     let folder = output
@@ -86,8 +90,11 @@ mod tests {
             athena_error: None,
             statement_type: None,
             substatement_type: None,
-            output_location: output.map(str::to_owned),
-            encryption_option: None,
+            result_configuration: crate::ResultConfiguration {
+                output_location: output.map(str::to_owned),
+                ..crate::ResultConfiguration::default()
+            },
+            managed_query_results: false,
             workgroup: None,
             submission_date_time: None,
             completion_date_time: None,

@@ -62,6 +62,13 @@ pub struct Shard {
     /// [`Shard::new`]). When not empty, reading checks that the file has these columns.
     #[serde(default)]
     pub columns: Vec<ShardColumn>,
+    /// The account id that must own the file's bucket, sent as
+    /// `x-amz-expected-bucket-owner` with every request for it (unless the handle that
+    /// reads it has its own,
+    /// [`AthenaBuilder::with_expected_bucket_owner`](crate::AthenaBuilder::with_expected_bucket_owner)).
+    /// [`Athena::unload`] sets it from the query's `ExpectedBucketOwner` or the handle's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_bucket_owner: Option<String>,
 }
 
 /// A column of a [`Shard`]: its name and its Athena type signature, derived from the
@@ -85,6 +92,7 @@ impl Shard {
             uri: uri.into(),
             format,
             columns: Vec::new(),
+            expected_bucket_owner: None,
         }
     }
 
@@ -228,7 +236,12 @@ pub(crate) async fn open(core: &ClientCore, shard: &Shard) -> Result<Opened> {
             None,
         ));
     }
-    let Some(location) = ObjectLocation::parse(uri) else {
+    let owner = core
+        .settings
+        .expected_bucket_owner
+        .as_deref()
+        .or(shard.expected_bucket_owner.as_deref());
+    let Some(location) = ObjectLocation::parse(uri).map(|l| l.owned_by(owner)) else {
         return Err(unload_error(
             uri,
             "not an s3://bucket/key URI".to_owned(),
@@ -242,15 +255,20 @@ pub(crate) async fn open(core: &ClientCore, shard: &Shard) -> Result<Opened> {
             s3.head_object(&location, &stats)
         })
         .await
-        .map_err(|e| match &e {
-            Error::Api {
-                code: Some(code), ..
-            } if is_not_found(code) => unload_error(
-                uri,
-                format!("the file does not exist (HeadObject answered {code})"),
-                Some(e),
-            ),
-            _ => unload_error(uri, format!("HeadObject failed: {e}"), Some(e)),
+        .map_err(|e| {
+            let e = location.owner_checked(e);
+            match &e {
+                // Said as it is, as on the other read paths.
+                Error::BucketOwnerMismatch { .. } => e,
+                Error::Api {
+                    code: Some(code), ..
+                } if is_not_found(code) => unload_error(
+                    uri,
+                    format!("the file does not exist (HeadObject answered {code})"),
+                    Some(e),
+                ),
+                _ => unload_error(uri, format!("HeadObject failed: {e}"), Some(e)),
+            }
         })?;
     if info.client_side_encrypted {
         return Err(unload_error(
