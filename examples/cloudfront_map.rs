@@ -65,7 +65,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use athena_stream::{
-    Athena, Error, Map, MapExt, MapReport, QueryExecution, QueryStats, ReadPath, Row, RowStream,
+    Athena, Error, Map, MapExt, MapReport, QueryStats, ReadPath, Row, RowStream,
     StartQueryExecution,
 };
 use clap::{CommandFactory, Parser};
@@ -73,7 +73,7 @@ use futures::StreamExt;
 use tokio::time::MissedTickBehavior;
 
 use client::{QueryContext, Target};
-use progress::{LogWriter, QueryProgress, STATUS, error_report, read_path_text, status_text};
+use progress::{LogWriter, QueryStatus, STATUS, error_report, read_path_text, status_text};
 
 /// What `run` fails with: the library's errors, the output's, Arrow's.
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -112,6 +112,10 @@ struct Args {
     /// Stop the query and fail if it has not finished within this many seconds.
     #[arg(long)]
     timeout_secs: Option<u64>,
+    /// A cost guard: stop the query and fail once it has scanned more than this many
+    /// bytes (checked at each status poll, so best effort).
+    #[arg(long, value_name = "BYTES")]
+    max_bytes_scanned: Option<u64>,
     /// How rows are read: `auto` (page 1 through GetQueryResults, the rest of a larger
     /// result from the result file in S3), `api` (GetQueryResults only) or `file` (the
     /// result file only).
@@ -368,15 +372,15 @@ async fn write_arrow_ipc(
 
 /// What the status line reads of a query's stream between its polls.
 trait Progress {
-    /// The finished execution once there is one (its final statistics), else the one the
-    /// last poll saw (state and data scanned so far).
-    fn execution(&self) -> Option<QueryExecution>;
+    /// The query's progress, as its status polls (and `GetQueryRuntimeStatistics`, while
+    /// a receiver exists) see it.
+    fn progress(&self) -> tokio::sync::watch::Receiver<athena_stream::QueryProgress>;
     fn stats(&self) -> QueryStats;
 }
 
 impl Progress for RowStream {
-    fn execution(&self) -> Option<QueryExecution> {
-        self.query_execution().or_else(|| self.polled_execution())
+    fn progress(&self) -> tokio::sync::watch::Receiver<athena_stream::QueryProgress> {
+        RowStream::progress(self)
     }
 
     fn stats(&self) -> QueryStats {
@@ -386,8 +390,8 @@ impl Progress for RowStream {
 
 #[cfg(feature = "arrow")]
 impl Progress for athena_stream::arrow::RecordBatchStream {
-    fn execution(&self) -> Option<QueryExecution> {
-        self.query_execution().or_else(|| self.polled_execution())
+    fn progress(&self) -> tokio::sync::watch::Receiver<athena_stream::QueryProgress> {
+        athena_stream::arrow::RecordBatchStream::progress(self)
     }
 
     fn stats(&self) -> QueryStats {
@@ -406,6 +410,9 @@ async fn follow<S: Progress, T>(
     processed: &AtomicU64,
 ) -> Option<T> {
     let show_status = std::io::stderr().is_terminal();
+    // Watched only when it is shown: a receiver is what makes the stream ask
+    // GetQueryRuntimeStatistics at each poll.
+    let progress = show_status.then(|| stream.borrow().progress());
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(work, ctrl_c);
     let mut ticks = tokio::time::interval(STATUS_INTERVAL);
@@ -415,11 +422,11 @@ async fn follow<S: Progress, T>(
             done = &mut work => break Some(done),
             Ok(()) = &mut ctrl_c => break None,
             _ = ticks.tick(), if show_status => {
-                let stream = stream.borrow();
+                let now = progress.as_ref().map(|p| p.borrow().clone()).unwrap_or_default();
                 STATUS.draw(&status_text(
                     started.elapsed(),
-                    stream.execution().as_ref().map(QueryProgress::of).as_ref(),
-                    &stream.stats(),
+                    QueryStatus::of(&now).as_ref(),
+                    &stream.borrow().stats(),
                     processed.load(Ordering::Relaxed),
                 ));
             }
@@ -526,6 +533,9 @@ async fn setup(args: &Args) -> Result<(Athena, Option<athena_emulator::Emulator>
     athena = athena.with_read_path(args.read_path.into());
     if let Some(secs) = args.timeout_secs {
         athena = athena.with_query_timeout(Duration::from_secs(secs));
+    }
+    if let Some(bytes) = args.max_bytes_scanned {
+        athena = athena.with_max_bytes_scanned(bytes);
     }
     Ok((athena.build()?, emulator))
 }
@@ -728,6 +738,41 @@ mod tests {
             check(&args(&["--format", "arrow-ipc", "--output", "x.arrow"])),
             Ok(())
         );
+    }
+
+    /// The production flags reach the query and the handle; a bad one is refused before
+    /// any query starts.
+    #[tokio::test]
+    async fn production_flags_reach_the_query_and_the_handle() {
+        let args = args(&[
+            "--encryption",
+            "sse_kms",
+            "--kms-key",
+            "alias/athena-results",
+            "--expected-bucket-owner",
+            "123456789012",
+            "--max-bytes-scanned",
+            "1000000000",
+        ]);
+        let query = args.context.query("SELECT 1");
+        let result = query.result_configuration();
+        assert_eq!(
+            result
+                .encryption_configuration
+                .as_ref()
+                .map(ToString::to_string),
+            Some("SSE_KMS with alias/athena-results".to_owned())
+        );
+        assert_eq!(
+            result.expected_bucket_owner.as_deref(),
+            Some("123456789012")
+        );
+        let (athena, _emulator) = setup(&args).await.unwrap();
+        assert!(format!("{athena:?}").contains("max_bytes_scanned: Some(1000000000)"));
+
+        let bad = self::args(&["--max-bytes-scanned", "0"]);
+        let err = setup(&bad).await.unwrap_err();
+        assert!(err.to_string().contains("max_bytes_scanned"), "{err}");
     }
 
     /// A fresh directory for one test, under the system's temporary directory.

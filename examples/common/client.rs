@@ -6,7 +6,9 @@
 //! A module of its own so that `cloudfront_map` and `local_sql` (and the tests that run
 //! their code) connect the same way, and an example's own file stays about what it shows.
 
-use athena_stream::{AthenaBuilder, Error, StartQueryExecution};
+use athena_stream::{
+    AthenaBuilder, EncryptionConfiguration, EncryptionOption, Error, StartQueryExecution,
+};
 use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
 
 /// The flags that say where the queries run.
@@ -110,6 +112,17 @@ pub struct QueryContext {
     /// Where Athena writes the result file, s3://bucket/prefix/ (default: the workgroup's).
     #[arg(long)]
     pub output_location: Option<String>,
+    /// How Athena encrypts the result files: SSE_S3, SSE_KMS or CSE_KMS (default: the
+    /// workgroup's).
+    #[arg(long, value_name = "OPTION")]
+    pub encryption: Option<String>,
+    /// The KMS key for SSE_KMS or CSE_KMS: a key ARN, alias ARN, alias/<name> or key id.
+    #[arg(long, requires = "encryption")]
+    pub kms_key: Option<String>,
+    /// The account id (12 digits) that must own the output bucket; also sent on every
+    /// S3 request for the query's files.
+    #[arg(long, value_name = "ACCOUNT_ID")]
+    pub expected_bucket_owner: Option<String>,
 }
 
 impl QueryContext {
@@ -121,6 +134,23 @@ impl QueryContext {
         }
         if let Some(o) = &self.output_location {
             query = query.with_output_location(o);
+        }
+        if let Some(option) = &self.encryption {
+            // An option the library does not know is sent as named: Athena says no.
+            let option = match option.to_ascii_uppercase().as_str() {
+                "SSE_S3" => EncryptionOption::SseS3,
+                "SSE_KMS" => EncryptionOption::SseKms,
+                "CSE_KMS" => EncryptionOption::CseKms,
+                other => EncryptionOption::Other(other.to_owned()),
+            };
+            let mut encryption = EncryptionConfiguration::new(option);
+            if let Some(key) = &self.kms_key {
+                encryption = encryption.with_kms_key(key);
+            }
+            query = query.with_encryption_configuration(encryption);
+        }
+        if let Some(owner) = &self.expected_bucket_owner {
+            query = query.with_expected_bucket_owner(owner);
         }
         query
     }

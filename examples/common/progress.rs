@@ -8,7 +8,7 @@ use std::io::Write;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use athena_stream::{QueryExecution, QueryState, QueryStats, ReadPath};
+use athena_stream::{QueryProgress, QueryState, QueryStats, ReadPath};
 
 /// The lines that report an error: the error, then each source that adds something.
 ///
@@ -107,21 +107,28 @@ impl Write for LogWriter {
     }
 }
 
-/// What the status line shows of the query: its id, and its state and data scanned as
-/// the last poll saw them (none before the first poll).
-pub struct QueryProgress<'a> {
+/// What the status line shows of the query: its id, its state and data scanned as the
+/// last poll saw them, and the rows its stages have read (from
+/// `GetQueryRuntimeStatistics`, while it runs).
+pub struct QueryStatus<'a> {
     pub id: &'a str,
     pub state: QueryState,
     pub data_scanned: Option<u64>,
+    pub rows_read: Option<u64>,
 }
 
-impl<'a> QueryProgress<'a> {
-    pub fn of(execution: &'a QueryExecution) -> Self {
-        QueryProgress {
-            id: &execution.query_execution_id,
-            state: execution.state,
-            data_scanned: execution.statistics.data_scanned_in_bytes,
-        }
+impl<'a> QueryStatus<'a> {
+    /// The status of what the stream's progress says, once the first poll answered.
+    pub fn of(progress: &'a QueryProgress) -> Option<Self> {
+        Some(QueryStatus {
+            id: progress.query_execution_id.as_deref()?,
+            state: progress.state?,
+            data_scanned: progress.data_scanned_in_bytes,
+            rows_read: progress
+                .runtime_statistics
+                .as_ref()
+                .and_then(|r| r.input_rows),
+        })
     }
 }
 
@@ -131,7 +138,7 @@ impl<'a> QueryProgress<'a> {
 /// where a wrapped line could not be redrawn in place.
 pub fn status_text(
     elapsed: Duration,
-    query: Option<&QueryProgress<'_>>,
+    query: Option<&QueryStatus<'_>>,
     stats: &QueryStats,
     processed: u64,
 ) -> String {
@@ -143,11 +150,15 @@ pub fn status_text(
         .map_or_else(|| "?".to_owned(), human_bytes);
     if !query.state.is_final() {
         let short = query.id.get(..8).unwrap_or(query.id);
-        return format!(
+        let mut text = format!(
             "query {short}: {} {:.1} s, {scanned} scanned",
             query.state.as_str(),
             elapsed.as_secs_f64(),
         );
+        if let Some(rows) = query.rows_read {
+            text.push_str(&format!(", {rows} rows read"));
+        }
+        return text;
     }
     // Rates count from the query's end: before it, there was nothing to read.
     let reading = elapsed
@@ -286,13 +297,21 @@ mod tests {
         let starting = status_text(Duration::from_millis(1500), None, &stats, 0);
         assert_eq!(starting, "starting the query, 1.5 s");
 
-        let mut query = QueryProgress {
+        let mut query = QueryStatus {
             id: "3f0c6d1e-1111-2222-3333-444455556666",
             state: QueryState::Running,
             data_scanned: Some(81_700_000),
+            rows_read: None,
         };
         let running = status_text(Duration::from_millis(3500), Some(&query), &stats, 0);
         assert_eq!(running, "query 3f0c6d1e: RUNNING 3.5 s, 81.7 MB scanned");
+        query.rows_read = Some(1_250_000);
+        let running = status_text(Duration::from_millis(3500), Some(&query), &stats, 0);
+        assert_eq!(
+            running,
+            "query 3f0c6d1e: RUNNING 3.5 s, 81.7 MB scanned, 1250000 rows read"
+        );
+        query.rows_read = None;
 
         query.state = QueryState::Succeeded;
         stats.waiting = Duration::from_secs(4);

@@ -309,3 +309,55 @@ async fn an_empty_unload_has_no_shards_and_a_used_location_is_refused() {
     );
     b.finish().await;
 }
+
+/// The expected bucket owner reaches every request of an UNLOAD's read: the shards carry
+/// the query's, and a handle that expects another account reads neither the manifest
+/// nor a file, with the error that says the bucket belongs to another account.
+#[tokio::test]
+async fn unload_reads_name_the_expected_bucket_owner() {
+    let b = OnEmulator::start(Queries::Quick).await;
+    let athena = b.file_builder().build().unwrap();
+    let owner = crate::result_file::fake_s3::ACCOUNT_ID;
+    let select = crate::StartQueryExecution::new("SELECT x FROM UNNEST(sequence(1, 5)) AS t(x)")
+        .with_expected_bucket_owner(owner);
+    let unloaded = athena
+        .unload(Unload::new(select).with_to("s3://unload/owned/"))
+        .await
+        .unwrap();
+    assert!(!unloaded.shards.is_empty());
+    for shard in &unloaded.shards {
+        assert_eq!(shard.expected_bucket_owner.as_deref(), Some(owner));
+    }
+    let rows: Vec<Row> = unloaded
+        .rows(&athena, Map::new(2))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 5);
+
+    // A shard handed to a worker that expects another account is not read.
+    let elsewhere = b
+        .file_builder()
+        .with_expected_bucket_owner("111122223333")
+        .build()
+        .unwrap();
+    let err = elsewhere
+        .read_shard(&unloaded.shards[0])
+        .try_collect::<Vec<Row>>()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::BucketOwnerMismatch { expected_bucket_owner, .. } if expected_bucket_owner == "111122223333"),
+        "{err}"
+    );
+    // Nor the manifest of a new UNLOAD.
+    let err = elsewhere
+        .unload(Unload::new("SELECT 1 AS x").with_to("s3://unload/owned-2/"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::BucketOwnerMismatch { location, .. } if location.ends_with("-manifest.csv")),
+        "{err}"
+    );
+    b.finish().await;
+}
