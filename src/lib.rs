@@ -68,6 +68,22 @@
 //! are this crate's own [`Backoff`] type, not `backon`'s builder (which does the work
 //! underneath), so a new major version of `backon` is not a breaking change here.
 //!
+//! # Production accounts, cost and progress
+//!
+//! A query takes Athena's whole result configuration
+//! ([`StartQueryExecution::with_encryption_configuration`],
+//! [`with_expected_bucket_owner`](StartQueryExecution::with_expected_bucket_owner),
+//! [`with_acl_option`](StartQueryExecution::with_acl_option)), checked before it is sent;
+//! what Athena used, which an enforcing workgroup decides, is
+//! [`QueryExecution::result_configuration`], and [`QueryStats`] names the settings the
+//! workgroup replaced. Every S3 request names the account expected to own the bucket
+//! ([`AthenaBuilder::with_expected_bucket_owner`], else the query's); a bucket of another
+//! account is [`Error::BucketOwnerMismatch`], never worked around.
+//! [`AthenaBuilder::with_max_bytes_scanned`] stops a query that scans more than it should
+//! ([`Error::BytesScannedLimitExceeded`], best effort), and [`RowStream::progress`]
+//! watches a query's [`QueryProgress`] as it runs, with its stages' rows and bytes
+//! from `GetQueryRuntimeStatistics`.
+//!
 //! # In a service
 //!
 //! **A Tokio runtime.** A stream's first poll spawns the task that runs its query (with

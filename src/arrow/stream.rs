@@ -167,7 +167,7 @@ impl RecordBatchStream {
         self.pages.stats()
     }
 
-    /// The query's progress as its status polls see it (see [`QueryProgress`] and
+    /// The query's progress as its status polls see it (see [`QueryProgress`](crate::QueryProgress) and
     /// [`PageStream::progress`](crate::PageStream::progress)).
     pub fn progress(&self) -> tokio::sync::watch::Receiver<crate::QueryProgress> {
         self.pages.progress()

@@ -66,7 +66,7 @@ pub struct Shard {
     /// `x-amz-expected-bucket-owner` with every request for it (unless the handle that
     /// reads it has its own,
     /// [`AthenaBuilder::with_expected_bucket_owner`](crate::AthenaBuilder::with_expected_bucket_owner)).
-    /// [`Athena::unload`] sets it from the query's `ExpectedBucketOwner` or the handle's.
+    /// [`Athena::unload`](crate::Athena::unload) sets it from the query's `ExpectedBucketOwner` or the handle's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_bucket_owner: Option<String>,
 }
