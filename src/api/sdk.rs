@@ -497,6 +497,9 @@ fn one_line(text: &str) -> String {
 }
 
 #[cfg(test)]
+mod classify_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
