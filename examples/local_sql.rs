@@ -237,6 +237,9 @@ mod tests {
             database: "serverlessland_database".to_owned(),
             workgroup: None,
             output_location: None,
+            encryption: None,
+            kms_key: None,
+            expected_bucket_owner: None,
         }
         .query(sql)
     }

@@ -9,6 +9,7 @@
 pub(crate) mod sdk;
 
 use std::fmt;
+use std::time::Duration;
 
 use futures::future::BoxFuture;
 
@@ -93,8 +94,14 @@ impl CallError {
         matches!(self, CallError::Failed(e) if e.kind.is_retryable())
     }
 
-    /// The crate's error for this failure of `operation` after `attempts` attempts.
-    pub(crate) fn into_error(self, operation: Operation, attempts: u32) -> Error {
+    /// The crate's error for this failure of `operation` after `attempts` attempts made
+    /// over `elapsed`.
+    pub(crate) fn into_error(
+        self,
+        operation: Operation,
+        attempts: u32,
+        elapsed: Duration,
+    ) -> Error {
         match self {
             CallError::Failed(e) => Error::Api {
                 operation,
@@ -102,6 +109,7 @@ impl CallError {
                 code: e.code,
                 message: e.message,
                 attempts,
+                elapsed,
                 source: e.source,
             },
             CallError::InvalidResponse(message) => Error::invalid_response(operation, message),

@@ -27,7 +27,9 @@ pub(crate) struct ClientCore {
 impl ClientCore {
     /// One call, retried with the retry policy while its errors are throttling or
     /// transient. The seam counts every request sent in `stats`; the error after the
-    /// last attempt says how many attempts the library made.
+    /// last attempt says how many attempts the library made and over how long. Each
+    /// retry logs one line (a warning) with the failure's one-line message; an error
+    /// that is not retried (credentials, a refused request) is returned at once.
     ///
     /// Retrying is safe for every operation the library calls: a start is retried with
     /// the same `ClientRequestToken` (the caller's closure keeps it), a page with the same
@@ -42,6 +44,7 @@ impl ClientCore {
         F: FnMut() -> BoxFuture<'a, CallResult<T>>,
     {
         let attempts = AtomicU32::new(0);
+        let began = tokio::time::Instant::now();
         let result = (|| {
             attempts.fetch_add(1, Ordering::Relaxed);
             f()
@@ -56,11 +59,12 @@ impl ClientCore {
                     ApiErrorKind::Throttling | ApiErrorKind::ConcurrentQueryLimit
                 );
                 stats.count_retry(throttled);
-                warn!(operation = op.as_str(), kind = ?e.kind, code = ?e.code, message = %e.message, ?delay, "retrying");
+                let attempt = attempts.load(Ordering::Relaxed);
+                warn!(operation = op.as_str(), attempt, kind = ?e.kind, code = ?e.code, message = %e.message, ?delay, "retrying");
             }
         })
         .await;
-        result.map_err(|e| e.into_error(op, attempts.load(Ordering::Relaxed)))
+        result.map_err(|e| e.into_error(op, attempts.load(Ordering::Relaxed), began.elapsed()))
     }
 
     /// `StopQueryExecution`, retried like any call. Stopping a finished query changes

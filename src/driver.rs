@@ -106,7 +106,7 @@ pub(crate) async fn drive(
     let mut asked = None;
     let (target, resume_from) = match source {
         Source::Start(query) => {
-            asked = Some(query.result_configuration.clone());
+            asked = Some(query.result_configuration.as_ref().clone());
             (Target::Start(query), None)
         }
         Source::Attach {

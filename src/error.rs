@@ -80,16 +80,24 @@ pub enum ApiErrorKind {
     /// on `StartQueryExecution`: too many queries queued or running; retried with backoff
     /// and the same `ClientRequestToken`.
     ConcurrentQueryLimit,
-    /// An HTTP 5xx answer, a timeout or a dropped connection: retried with backoff.
+    /// An HTTP 5xx answer, a timeout, a refused or dropped connection: retried with
+    /// backoff.
     Transient,
-    /// Anything else (`InvalidRequestException`, access denied, ...): never retried.
+    /// The SDK client has no credentials: no provider of its chain gave any (no
+    /// `AWS_ACCESS_KEY_ID`, no profile, no role), a provider failed (an expired SSO
+    /// session, a profile that does not parse), or the client has no credentials
+    /// provider at all. Nothing was sent; never retried. The message names the
+    /// providers tried and how to configure one; the SDK's own error is the `source`.
+    Credentials,
+    /// Anything else (`InvalidRequestException`, access denied, a request the SDK
+    /// could not build, such as one without a region): never retried.
     Permanent,
 }
 
 impl ApiErrorKind {
     /// Whether an error of this kind is worth another attempt.
     pub fn is_retryable(self) -> bool {
-        !matches!(self, ApiErrorKind::Permanent)
+        !matches!(self, ApiErrorKind::Permanent | ApiErrorKind::Credentials)
     }
 }
 
@@ -106,7 +114,16 @@ pub enum Error {
     },
 
     /// A call to the Athena API failed (after the retries that its kind allows).
-    #[error("Athena {operation} failed ({kind:?}): {message}")]
+    ///
+    /// Displayed on one line: the operation, the kind, how many attempts over how long
+    /// when it was retried, and the last failure's message
+    /// (`Athena GetQueryExecution failed (Transient): gave up after 9 attempts over
+    /// 41.2s: dispatch failure: io error: ... Connection refused (os error 111)`). The
+    /// SDK's whole error is the `source`.
+    #[error(
+        "Athena {operation} failed ({kind:?}): {}{message}",
+        GaveUp::new(.attempts, .elapsed)
+    )]
     Api {
         /// The operation that failed.
         operation: Operation,
@@ -114,10 +131,13 @@ pub enum Error {
         kind: ApiErrorKind,
         /// The error code Athena sent (`InvalidRequestException`, ...), when there was one.
         code: Option<String>,
-        /// The message, from Athena or from the transport.
+        /// The last failure's message, from Athena or from the transport, on one line.
         message: String,
         /// Attempts made, the failed one included.
         attempts: u32,
+        /// The time from the first attempt to the last failure, the waits between
+        /// retries included.
+        elapsed: Duration,
         /// The SDK error this came from.
         #[source]
         source: BoxError,
@@ -346,6 +366,55 @@ pub enum Error {
         /// Why it failed.
         message: String,
     },
+}
+
+/// `gave up after 9 attempts over 41.2s: ` for a call that was retried, nothing for one
+/// that failed at its first attempt.
+struct GaveUp {
+    attempts: u32,
+    elapsed: Duration,
+}
+
+impl GaveUp {
+    fn new(attempts: &u32, elapsed: &Duration) -> Self {
+        GaveUp {
+            attempts: *attempts,
+            elapsed: *elapsed,
+        }
+    }
+}
+
+impl fmt::Display for GaveUp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.attempts <= 1 {
+            return Ok(());
+        }
+        write!(
+            f,
+            "gave up after {} attempts over {}: ",
+            self.attempts,
+            Elapsed(self.elapsed)
+        )
+    }
+}
+
+/// A duration as a person reads it: `850ms`, `41.2s`, `1m52s`, `1h02m`.
+pub(crate) struct Elapsed(pub(crate) Duration);
+
+impl fmt::Display for Elapsed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        let secs = d.as_secs();
+        if secs == 0 {
+            write!(f, "{}ms", d.as_millis())
+        } else if secs < 60 {
+            write!(f, "{:.1}s", d.as_secs_f64())
+        } else if secs < 3600 {
+            write!(f, "{}m{:02}s", secs / 60, secs % 60)
+        } else {
+            write!(f, "{}h{:02}m", secs / 3600, secs % 3600 / 60)
+        }
+    }
 }
 
 impl Error {

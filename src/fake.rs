@@ -9,6 +9,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use aws_sdk_athena::operation::start_query_execution::StartQueryExecutionError;
 use futures::future::BoxFuture;
 use tokio::time::Instant;
 
@@ -308,6 +309,12 @@ enum Fault {
 
 fn fault(kind: ApiErrorKind) -> ApiCallError {
     let (code, message) = match kind {
+        ApiErrorKind::Credentials => {
+            return match crate::api::sdk::classify(no_credentials(), |_| false) {
+                CallError::Failed(e) => e,
+                CallError::InvalidResponse(m) => unreachable!("classify refused: {m}"),
+            };
+        }
         ApiErrorKind::Throttling => ("ThrottlingException", "Rate exceeded"),
         ApiErrorKind::ConcurrentQueryLimit => (
             "TooManyRequestsException",
@@ -339,6 +346,51 @@ fn not_owner(bucket: &str) -> CallError {
     .into()
 }
 
+/// What the SDK's default credentials chain answers when no provider has credentials
+/// (as measured: `CredentialsNotLoaded`, whose source lists the providers tried on
+/// lines of their own).
+fn chain_found_nothing() -> aws_credential_types::provider::error::CredentialsError {
+    aws_credential_types::provider::error::CredentialsError::not_loaded(
+        "no credentials found in chain. Attempted:\n  \
+         Environment: the credential provider was not enabled: environment variable not set\n  \
+         Profile: the credential provider was not enabled\n  \
+         WebIdentityToken: the credential provider was not enabled: $AWS_WEB_IDENTITY_TOKEN_FILE was not set\n  \
+         EcsContainer: the credential provider was not enabled: ECS provider not configured\n  \
+         Ec2InstanceMetadata: the credential provider was not enabled: IMDS disabled by AWS_EC2_METADATA_DISABLED env var set to `true`",
+    )
+}
+
+/// The error `aws-sdk-athena` returns when its credentials chain finds nothing (as
+/// measured: `DispatchFailure`, a connector error of kind `Other` without a retry kind,
+/// the chain's error inside).
+pub(crate) fn no_credentials() -> aws_sdk_athena::error::SdkError<
+    StartQueryExecutionError,
+    aws_sdk_athena::config::http::HttpResponse,
+> {
+    aws_sdk_athena::error::SdkError::dispatch_failure(aws_sdk_athena::error::ConnectorError::other(
+        Box::new(chain_found_nothing()),
+        None,
+    ))
+}
+
+/// A credentials provider that finds nothing, as the default chain does on a machine
+/// without AWS configuration: for real SDK clients in tests.
+#[derive(Debug)]
+pub(crate) struct NoCredentials;
+
+impl aws_sdk_athena::config::ProvideCredentials for NoCredentials {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::ready(
+            Err(chain_found_nothing()),
+        )
+    }
+}
+
 /// What the caller sees of a call whose answer was lost: a dropped connection.
 fn lost_answer<T>(result: CallResult<T>) -> CallResult<T> {
     drop(result);
@@ -367,7 +419,7 @@ impl Fake {
         }
         let mut result = match &s.enforced {
             Some(enforced) => enforced.clone(),
-            None => query.result_configuration.clone(),
+            None => query.result_configuration.as_ref().clone(),
         };
         if let Some(owner) = &result.expected_bucket_owner
             && owner != ACCOUNT_ID
@@ -525,14 +577,17 @@ impl Fake {
         let s = self.lock();
         let q = s.queries.get(id).ok_or_else(|| not_found(id))?;
         let polls = q.polls as u64;
-        let mut stage = QueryStage::default();
-        stage.stage_id = Some(0);
-        stage.input_rows = Some(10 * polls);
-        let mut runtime = QueryRuntimeStatistics::default();
-        runtime.input_rows = Some(10 * polls);
-        runtime.input_bytes = Some(q.plan.scanned_per_poll * polls);
-        runtime.stages = vec![stage];
-        Ok(runtime)
+        let stage = QueryStage {
+            stage_id: Some(0),
+            input_rows: Some(10 * polls),
+            ..QueryStage::default()
+        };
+        Ok(QueryRuntimeStatistics {
+            input_rows: Some(10 * polls),
+            input_bytes: Some(q.plan.scanned_per_poll * polls),
+            stages: vec![stage],
+            ..QueryRuntimeStatistics::default()
+        })
     }
 
     fn stop(&self, id: &str) -> CallResult<()> {

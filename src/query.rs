@@ -30,7 +30,8 @@ pub struct StartQueryExecution {
     pub(crate) database: Option<String>,
     pub(crate) catalog: Option<String>,
     pub(crate) workgroup: Option<String>,
-    pub(crate) result_configuration: ResultConfiguration,
+    /// Boxed: it is large, and a query is moved around in enums with small variants.
+    pub(crate) result_configuration: Box<ResultConfiguration>,
     pub(crate) execution_parameters: Vec<String>,
     pub(crate) client_request_token: Option<String>,
     pub(crate) result_reuse_max_age_minutes: Option<i32>,
@@ -53,7 +54,7 @@ impl StartQueryExecution {
             database: None,
             catalog: None,
             workgroup: None,
-            result_configuration: ResultConfiguration::default(),
+            result_configuration: Box::default(),
             execution_parameters: Vec::new(),
             client_request_token: None,
             result_reuse_max_age_minutes: None,

@@ -183,6 +183,9 @@ fn query(sql: &str) -> StartQueryExecution {
         database: "serverlessland_database".to_owned(),
         workgroup: None,
         output_location: None,
+        encryption: None,
+        kms_key: None,
+        expected_bucket_owner: None,
     }
     .query(sql)
 }

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use athena_stream::{QueryProgress, QueryState, QueryStats, ReadPath};
+use athena_stream::{ApiErrorKind, Error, QueryProgress, QueryState, QueryStats, ReadPath};
 
 /// The lines that report an error: the error, then each source that adds something.
 ///
@@ -17,8 +17,19 @@ use athena_stream::{QueryProgress, QueryState, QueryStats, ReadPath};
 /// print `Code: message`), so printing every source repeats lines. A source whose text
 /// was already printed is skipped; one that reads `Code: message` with the message
 /// already printed adds only its code.
+///
+/// A missing identity is reported on its one line: it names the providers tried and how
+/// to configure one, and its sources are the SDK's layers and the chain's own list of
+/// the same providers, one line each.
 pub fn error_report(error: &(dyn std::error::Error + 'static)) -> Vec<String> {
     let mut lines = vec![format!("error: {error}")];
+    if let Some(Error::Api {
+        kind: ApiErrorKind::Credentials,
+        ..
+    }) = error.downcast_ref::<Error>()
+    {
+        return lines;
+    }
     let mut printed = vec![error.to_string()];
     let mut source = error.source();
     while let Some(cause) = source {
@@ -280,6 +291,32 @@ mod tests {
             "connection refused",
         ]);
         assert_eq!(error_report(&error).len(), 1);
+    }
+
+    #[test]
+    fn a_missing_identity_is_one_line() {
+        let error = Error::Api {
+            operation: athena_stream::Operation::StartQueryExecution,
+            kind: ApiErrorKind::Credentials,
+            code: None,
+            message: "no AWS credentials found (tried Environment, Profile); configure them"
+                .to_owned(),
+            attempts: 1,
+            elapsed: Duration::ZERO,
+            source: Box::new(chain(&[
+                "dispatch failure",
+                "other",
+                "the credential provider was not enabled",
+                "no credentials found in chain. Attempted:\n  Environment: not set\n  Profile: none",
+            ])),
+        };
+        assert_eq!(
+            error_report(&error),
+            [
+                "error: Athena StartQueryExecution failed (Credentials): no AWS credentials found \
+              (tried Environment, Profile); configure them"
+            ]
+        );
     }
 
     #[test]

@@ -279,3 +279,47 @@ async fn a_reused_client_request_token_gets_its_query_or_a_mismatch() {
     assert_eq!(b.started().await.len(), 1, "no second query");
     b.finish().await;
 }
+
+/// A real SDK client whose credentials provider finds nothing (as the default chain does
+/// on a machine without AWS configuration) fails at its first attempt, as
+/// `Credentials`, on one line; the emulator never sees a request.
+#[tokio::test]
+async fn a_client_without_credentials_fails_at_once_and_sends_nothing() {
+    use aws_sdk_athena::config::{BehaviorVersion, Region};
+
+    let b = OnEmulator::start(Queries::Quick).await;
+    let config = aws_sdk_athena::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(crate::fake::NoCredentials)
+        .endpoint_url(b.emulator.endpoint_url())
+        .build();
+    let client = aws_sdk_athena::Client::from_conf(config);
+    let athena = OnEmulator::builder_over(client).build().unwrap();
+    let mut stream = athena.query(b.numbers(1));
+    let err = stream.try_next().await.unwrap_err();
+    match &err {
+        crate::Error::Api {
+            operation: Operation::StartQueryExecution,
+            kind: crate::ApiErrorKind::Credentials,
+            attempts: 1,
+            ..
+        } => {}
+        other => panic!("unexpected {other:?}"),
+    }
+    let text = err.to_string();
+    assert!(!text.contains('\n'), "{text}");
+    assert!(
+        text.contains("no AWS credentials found (tried Environment, Profile"),
+        "{text}"
+    );
+    assert!(text.contains("AWS_ACCESS_KEY_ID"), "{text}");
+    assert_eq!(b.calls(Operation::StartQueryExecution), 0);
+    let stats = stream.stats();
+    assert_eq!(stats.start_query_execution_calls, 0);
+    assert_eq!(
+        stats.retries, 0,
+        "the suite's policy would have retried 20 times"
+    );
+    b.finish().await;
+}

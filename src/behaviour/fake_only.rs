@@ -345,6 +345,75 @@ async fn the_next_page_is_fetched_while_the_caller_works_on_this_one() {
     assert_eq!(rest.len(), 4999);
 }
 
+/// A missing identity is not retried: the start is tried once, nothing waits, and the
+/// error is one line that names the providers tried and how to configure one.
+#[tokio::test(start_paused = true)]
+async fn a_missing_identity_fails_at_the_first_attempt_on_one_line() {
+    let fake = Fake::new(Plan::rows(1));
+    fake.fail_next(
+        Operation::StartQueryExecution,
+        ApiErrorKind::Credentials,
+        100,
+    );
+    let began = tokio::time::Instant::now();
+    let err = drain_error(&fake).await;
+    assert_eq!(began.elapsed(), Duration::ZERO, "no retry waited");
+    assert_eq!(fake.calls_of(Operation::StartQueryExecution).len(), 1);
+    assert_eq!(fake.faults_left(Operation::StartQueryExecution), 99);
+    assert!(fake.started().is_empty());
+    match &err {
+        Error::Api {
+            operation: Operation::StartQueryExecution,
+            kind: ApiErrorKind::Credentials,
+            code: None,
+            attempts: 1,
+            elapsed,
+            ..
+        } => assert_eq!(*elapsed, Duration::ZERO),
+        other => panic!("unexpected {other:?}"),
+    }
+    let text = err.to_string();
+    assert!(!text.contains('\n'), "{text}");
+    assert!(
+        text.starts_with(
+            "Athena StartQueryExecution failed (Credentials): no AWS credentials found \
+             (tried Environment, Profile, WebIdentityToken, EcsContainer, \
+             Ec2InstanceMetadata); configure them with AWS_ACCESS_KEY_ID and \
+             AWS_SECRET_ACCESS_KEY"
+        ),
+        "{text}"
+    );
+}
+
+/// A call that keeps failing is retried under the policy (the default, without jitter:
+/// 8 retries, waits of 0.2, 0.4, ... capped at 10 s), and the error after the last
+/// attempt says how many attempts over how long, and the last failure.
+#[tokio::test(start_paused = true)]
+async fn a_call_that_keeps_failing_gives_up_saying_how_long_and_on_what() {
+    let fake = Fake::new(Plan::rows(1));
+    fake.fail_next(Operation::GetQueryExecution, ApiErrorKind::Transient, 100);
+    let err = drain_error(&fake).await;
+    assert_eq!(fake.calls_of(Operation::GetQueryExecution).len(), 9);
+    // 0.2 + 0.4 + 0.8 + 1.6 + 3.2 + 6.4 + 10 + 10 s, each sleep up to 1 ms longer.
+    match &err {
+        Error::Api {
+            kind: ApiErrorKind::Transient,
+            attempts: 9,
+            elapsed,
+            ..
+        } => assert!(
+            (32_600..=32_608).contains(&elapsed.as_millis()),
+            "{elapsed:?}"
+        ),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        "Athena GetQueryExecution failed (Transient): gave up after 9 attempts over 32.6s: \
+         injected server error"
+    );
+}
+
 /// The documented defaults are the ones in force, jitter included: these run on
 /// `Fake::builder_with_default_settings`, which changes nothing.
 mod defaults {

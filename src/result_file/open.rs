@@ -205,6 +205,6 @@ async fn columns(
             CallError::InvalidResponse(
                 "the response has no ResultSetMetadata.ColumnInfo".to_owned(),
             )
-            .into_error(Operation::GetQueryResults, 1)
+            .into_error(Operation::GetQueryResults, 1, std::time::Duration::ZERO)
         })
 }

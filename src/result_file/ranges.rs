@@ -269,6 +269,7 @@ pub(crate) async fn fetch(shared: Arc<Shared>, range: Range<u64>) -> Result<Vec<
     let mut bytes = Vec::new();
     let mut delays = shared.retry.to_backon().build();
     let mut attempts = 0u32;
+    let began = tokio::time::Instant::now();
     loop {
         attempts += 1;
         let start = range.start + bytes.len() as u64;
@@ -296,13 +297,13 @@ pub(crate) async fn fetch(shared: Arc<Shared>, range: Range<u64>) -> Result<Vec<
         };
         let delay = error.is_retryable().then(|| delays.next()).flatten();
         let Some(delay) = delay else {
-            return Err(range_error(error, attempts, &shared));
+            return Err(range_error(error, attempts, began.elapsed(), &shared));
         };
         let throttled =
             matches!(&error, CallError::Failed(e) if e.kind == ApiErrorKind::Throttling);
         shared.stats.count_s3_retry(throttled);
         if let CallError::Failed(e) = &error {
-            warn!(object = %shared.object, range_start = start, range_end = range.end, kind = ?e.kind, message = %e.message, ?delay, "retrying a range of the result file");
+            warn!(object = %shared.object, range_start = start, range_end = range.end, attempt = attempts, kind = ?e.kind, message = %e.message, ?delay, "retrying a range of the result file");
         }
         tokio::time::sleep(delay).await;
     }
@@ -320,12 +321,18 @@ fn append(bytes: &mut Vec<u8>, received: Vec<u8>) {
 }
 
 /// The error of a range that failed for good; a changed file says so in words.
-fn range_error(error: CallError, attempts: u32, shared: &Shared) -> Error {
+fn range_error(
+    error: CallError,
+    attempts: u32,
+    elapsed: std::time::Duration,
+    shared: &Shared,
+) -> Error {
     let changed =
         matches!(&error, CallError::Failed(e) if e.code.as_deref() == Some("PreconditionFailed"));
-    let error = shared
-        .object
-        .owner_checked(error.into_error(Operation::GetObject, attempts));
+    let error =
+        shared
+            .object
+            .owner_checked(error.into_error(Operation::GetObject, attempts, elapsed));
     if changed {
         return Error::ResultFileChanged {
             location: shared.object.to_string(),
