@@ -65,7 +65,7 @@ enum Parsed {
 }
 
 /// What slices are parsed into.
-enum Into {
+enum ParseInto {
     Rows,
     #[cfg(feature = "arrow")]
     Batches {
@@ -89,7 +89,7 @@ pub(crate) struct ResultFileSource {
     fetcher: RangeFetcher,
     assembler: RowAssembler,
     metadata: Arc<ResultSetMetadata>,
-    into: Into,
+    into: ParseInto,
     /// The most bytes a slice takes (see [`PAGE_BYTES`]) and the rows it aims at.
     max_slice_bytes: usize,
     slice_rows: usize,
@@ -139,12 +139,12 @@ impl ResultFileSource {
         shape: &Shape,
     ) -> Result<Self> {
         let (into, max_slice_bytes, slice_rows) = match shape {
-            Shape::Rows => (Into::Rows, PAGE_BYTES, PAGE_ROWS),
+            Shape::Rows => (ParseInto::Rows, PAGE_BYTES, PAGE_ROWS),
             // A slice makes a batch: it aims at the batch's rows, and holds no more
             // bytes than a batch may (nor fewer than a page of rows would).
             #[cfg(feature = "arrow")]
             Shape::Batches(options) => (
-                Into::Batches {
+                ParseInto::Batches {
                     plan: BatchPlan::new(&metadata, options)?,
                     options: options.clone(),
                 },
@@ -229,8 +229,8 @@ impl ResultFileSource {
                     self.done = true;
                     self.jobs.clear();
                     return Err(match &self.into {
-                        Into::Batches { plan, .. } => e.into_error(plan, self.row_number),
-                        Into::Rows => self.fail(0, self.row_number, e.message),
+                        ParseInto::Batches { plan, .. } => e.into_error(plan, self.row_number),
+                        ParseInto::Rows => self.fail(0, self.row_number, e.message),
                     });
                 }
             };
@@ -300,14 +300,14 @@ impl ResultFileSource {
         let (metadata, stats) = (self.metadata.clone(), self.stats.clone());
         let header = std::mem::take(&mut self.header);
         let task = match &self.into {
-            Into::Rows => tokio::spawn(async move {
+            ParseInto::Rows => tokio::spawn(async move {
                 let started = Instant::now();
                 let rows = parse_pieces(metadata, &pieces, header);
                 stats.parsed_since(started);
                 Parsed::Rows(rows)
             }),
             #[cfg(feature = "arrow")]
-            Into::Batches { plan, options } => {
+            ParseInto::Batches { plan, options } => {
                 let (plan, options) = (plan.clone(), options.clone());
                 tokio::spawn(async move {
                     let started = Instant::now();
