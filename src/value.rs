@@ -35,18 +35,26 @@
 // The modules, each one idea, in the order they depend on each other:
 // `types` (AthenaType and the signature parser), `scalars` (text forms of the
 // scalar types), `notation` (the array/map/row notation), `dynamic` (Value).
-// None of them depends on `de`; `de` builds on them.
+// None of them depends on `de`; `de` builds on them. Apart, one for each date-time
+// crate a feature brings: `datetime` (jiff), `chrono` and `time`, the last two on
+// `datetime_fields`, which reads Athena's date-time texts for them.
 
 use std::fmt;
 
 use crate::error::Error;
 use crate::row::Row;
 
+#[cfg(feature = "chrono")]
+pub mod chrono;
 #[cfg(feature = "jiff")]
 pub mod datetime;
+#[cfg(any(feature = "chrono", feature = "time"))]
+mod datetime_fields;
 mod dynamic;
 pub(crate) mod notation;
 pub(crate) mod scalars;
+#[cfg(feature = "time")]
+pub mod time;
 mod types;
 
 pub use dynamic::Value;

@@ -6,7 +6,7 @@
 
 // The scalar parsers are not public API; `value::__fuzz` exposes them for here.
 use athena_stream::value::__fuzz as scalars;
-use athena_stream::value::{AthenaType, datetime};
+use athena_stream::value::{AthenaType, chrono, datetime, time};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -44,4 +44,12 @@ fuzz_target!(|data: &[u8]| {
     let _ = datetime::parse_date(text);
     let _ = datetime::parse_timestamp(text);
     let _ = datetime::parse_timestamp_tz(text);
+    let _ = chrono::parse_date(text);
+    let _ = chrono::parse_time(text);
+    let _ = chrono::parse_timestamp(text);
+    let _ = chrono::parse_timestamp_tz(text);
+    let _ = time::parse_date(text);
+    let _ = time::parse_time(text);
+    let _ = time::parse_timestamp(text);
+    let _ = time::parse_timestamp_tz(text);
 });

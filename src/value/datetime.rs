@@ -1,9 +1,11 @@
 //! Dates, times and timestamps as [`jiff`] types (feature `jiff`).
 //!
-//! jiff was chosen over chrono and time because it holds nanoseconds (Athena's
-//! `timestamp(9)`), resolves time zones by IANA name (`timestamp with time
-//! zone` carries names like `America/Los_Angeles`) from the system's tz database
-//! without a second crate, and is actively maintained.
+//! Of the three date-time features (`jiff`, `chrono` with `value::chrono` and
+//! `time` with `value::time`), jiff is the one that reads every `timestamp with
+//! time zone`: it resolves zones by IANA name (Athena writes names like
+//! `America/Los_Angeles`) from the system's tz database without a second crate,
+//! where chrono and time read zones given as offsets or UTC only. All three hold
+//! nanoseconds (Athena's `timestamp(9)`).
 //!
 //! `date`, `time` and `timestamp` columns also decode straight into
 //! `jiff::civil::Date`, `jiff::civil::Time` and `jiff::civil::DateTime` with
