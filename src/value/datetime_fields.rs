@@ -285,6 +285,37 @@ macro_rules! deserializers {
 
 pub(crate) use deserializers;
 
+/// Texts no date-time crate may read, for the tests of each crate's module: every one
+/// must be an error that quotes it.
+#[cfg(test)]
+pub(crate) mod refused {
+    /// Not a `time`.
+    pub(crate) const TIMES: &[&str] = &["24:00:00", "03:60:00", "03:04:05.1234567890", "3:04"];
+    /// Not a `timestamp`.
+    pub(crate) const TIMESTAMPS: &[&str] = &[
+        "2024-01-02T03:04:05",
+        "2024-02-30 03:04:05",
+        "2024-01-02 25:00:00",
+    ];
+    /// Not a `timestamp with time zone`.
+    pub(crate) const TIMESTAMPS_TZ: &[&str] = &[
+        "2001-08-22 03:04:05.321",
+        "2001-08-22 03:04:05.321 +24:00",
+        "2001-02-30 03:04:05.321 UTC",
+    ];
+
+    /// Checks that `parse` refuses each of `texts` with an error quoting it.
+    pub(crate) fn check<T: std::fmt::Debug>(
+        texts: &[&str],
+        parse: impl Fn(&str) -> Result<T, crate::value::ParseError>,
+    ) {
+        for bad in texts {
+            let e = parse(bad).unwrap_err();
+            assert!(e.message().contains(&format!("{bad:?}")), "{e}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
