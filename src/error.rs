@@ -63,6 +63,16 @@ impl Operation {
     }
 }
 
+impl Operation {
+    /// The service the operation belongs to, `Athena` or `S3`, as errors name it.
+    pub fn service(self) -> &'static str {
+        match self {
+            Operation::HeadObject | Operation::GetObject => "S3",
+            _ => "Athena",
+        }
+    }
+}
+
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -113,7 +123,9 @@ pub enum Error {
         message: String,
     },
 
-    /// A call to the Athena API failed (after the retries that its kind allows).
+    /// A call to the Athena API, or to S3 for a result file, failed (after the retries
+    /// that its kind allows). Named by its service: `Athena GetQueryResults failed`,
+    /// `S3 GetObject failed`.
     ///
     /// Displayed on one line: the operation, the kind, how many attempts over how long
     /// when it was retried, and the last failure's message
@@ -121,7 +133,8 @@ pub enum Error {
     /// 41.2s: dispatch failure: io error: ... Connection refused (os error 111)`). The
     /// SDK's whole error is the `source`.
     #[error(
-        "Athena {operation} failed ({kind:?}): {}{message}",
+        "{} {operation} failed ({kind:?}): {}{message}",
+        .operation.service(),
         GaveUp::new(.attempts, .elapsed)
     )]
     Api {
@@ -145,7 +158,7 @@ pub enum Error {
 
     /// The service answered, but the answer is not what the API promises
     /// (a missing field, an unknown state, a row shorter than its columns, ...).
-    #[error("unexpected response from Athena {operation}: {message}")]
+    #[error("unexpected response from {} {operation}: {message}", .operation.service())]
     InvalidResponse {
         /// The operation that answered.
         operation: Operation,
@@ -457,5 +470,39 @@ impl Error {
         Error::InvalidConfig {
             message: message.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An S3 call's failure names S3, not Athena (a deleted result file once read
+    /// "Athena HeadObject failed").
+    #[test]
+    fn failures_name_the_service_they_came_from() {
+        let failed = |operation| Error::Api {
+            operation,
+            kind: ApiErrorKind::Permanent,
+            code: Some("NotFound".to_owned()),
+            message: "NotFound".to_owned(),
+            attempts: 1,
+            elapsed: Duration::ZERO,
+            source: "NotFound".into(),
+        };
+        assert_eq!(
+            failed(Operation::HeadObject).to_string(),
+            "S3 HeadObject failed (Permanent): NotFound"
+        );
+        assert!(
+            failed(Operation::GetQueryResults)
+                .to_string()
+                .starts_with("Athena GetQueryResults failed")
+        );
+        let invalid = Error::invalid_response(Operation::GetObject, "a short body");
+        assert_eq!(
+            invalid.to_string(),
+            "unexpected response from S3 GetObject: a short body"
+        );
     }
 }
