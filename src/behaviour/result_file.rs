@@ -403,6 +403,47 @@ mod fake_only {
         assert!(again.next().await.is_none());
     }
 
+    /// A file that ends inside an unbalanced quote names the row it ends in and where
+    /// that row starts, in the error's fields as in its message.
+    #[tokio::test(start_paused = true)]
+    async fn an_unbalanced_quote_at_the_end_names_its_row_and_byte() {
+        let b = OnFake::start(Queries::Quick).await;
+        let athena = b.result_file_builder().build().unwrap();
+        let mut stream = athena.query(b.numbers(3));
+        let rows: Vec<Row> = (&mut stream).try_collect().await.unwrap();
+        assert_eq!(numbers(&rows), range(1, 3));
+        let id = stream.query_execution_id().unwrap();
+        let location = stream
+            .query_execution()
+            .unwrap()
+            .result_configuration
+            .output_location
+            .unwrap();
+        // `"3"\n` becomes `"3\n`: the last row's quote never closes.
+        let mut file = b.s3.get(&location).unwrap();
+        let last = file.windows(4).position(|w| w == b"\"3\"\n").unwrap();
+        file.remove(last + 2);
+        b.s3.put(&location, file);
+
+        let err = athena
+            .attach(id)
+            .try_collect::<Vec<Row>>()
+            .await
+            .unwrap_err();
+        match &err {
+            Error::ResultFile {
+                offset,
+                row,
+                message,
+                ..
+            } => {
+                assert_eq!((*offset, *row), (last as u64, 3), "{err}");
+                assert!(message.contains("inside a quoted value"), "{err}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
     #[tokio::test(start_paused = true)]
     async fn chunks_in_flight_bound_the_ranges_fetched_at_once() {
         let b = OnFake::start(Queries::Quick).await;

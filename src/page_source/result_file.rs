@@ -405,9 +405,11 @@ impl ResultFileSource {
     fn end(&mut self) -> Result<Option<ResultPage>> {
         debug!(location = %self.location, rows = self.row_number, "result file read to the end");
         let assembler = std::mem::take(&mut self.assembler);
+        // The unfinished row is the one after those handed out (the header is row 0).
+        let row = if self.header { 0 } else { self.row_number + 1 };
         assembler
             .finish()
-            .map_err(|e| self.fail(0, 0, e.to_string()))?;
+            .map_err(|e| self.fail(e.offset(), row, e.to_string()))?;
         if self.header {
             return Err(self.fail(0, 0, "the file has no header row".to_owned()));
         }

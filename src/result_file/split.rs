@@ -147,6 +147,18 @@ pub(crate) enum SplitError {
     },
 }
 
+impl SplitError {
+    /// The file offset the error is about: the row's start, or where a range began.
+    pub(crate) fn offset(&self) -> u64 {
+        match self {
+            SplitError::NotContiguous { found, .. } => *found,
+            SplitError::RowTooLong { offset, .. } | SplitError::Unfinished { offset, .. } => {
+                *offset
+            }
+        }
+    }
+}
+
 /// Turns a file's byte ranges, given in file order, into pieces of whole rows.
 ///
 /// It keeps the running quote parity, and the bytes of a row that has not ended yet
