@@ -7,8 +7,8 @@
 //! `--item-ms` per row. The designs (see `examples/common/designs.rs`):
 //!
 //! - `stream`: this library (`Athena::attach` + `run_map`, no barrier between pages);
-//! - `page_barrier`: the seed's design: fetch a page, run its rows with at most C at
-//!   once, wait for all of them, fetch the next page;
+//! - `page_barrier`: the design of AWS's Step Functions sample: fetch a page, run its
+//!   rows with at most C at once, wait for all of them, fetch the next page;
 //! - `sequential`: the SDK paginator and one row at a time (C does not apply).
 //!
 //! Each run reads a query that already finished, so only reading and processing are
@@ -37,8 +37,9 @@ use athena_stream::BoxError;
 use clap::Parser;
 use designs::{Design, Setup};
 
-/// Rows/s of three designs (this library's stream, the seed's page barrier, the SDK
-/// paginator one row at a time) against max_concurrency, with an SVG chart.
+/// Rows/s of three designs (this library's stream, the page barrier of AWS's Step
+/// Functions sample, the SDK paginator one row at a time) against max_concurrency, with
+/// an SVG chart.
 #[derive(Debug, Parser)]
 struct Args {
     /// Simulated work per row, in milliseconds (a tokio sleep).
