@@ -1,4 +1,4 @@
-//! Throughput against concurrency (issue 4): rows/s of three designs for reading and
+//! Throughput against concurrency: rows/s of three designs for reading and
 //! processing one query's results, for each `max_concurrency`, against the ideal
 //! `min(C / t_item, rows_per_page / t_page)`.
 //!
@@ -332,7 +332,7 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
-/// The issue's targets, on stderr: `stream` against the ideal at every C, and against
+/// The targets (BENCHMARKS.md), on stderr: `stream` against the ideal at every C, and against
 /// `page_barrier` where a page takes as long to process as to fetch.
 fn summary(points: &[Point], item: Duration, page: Duration) {
     let find = |d: Design, c: usize| points.iter().find(|p| p.design == d && p.concurrency == c);
