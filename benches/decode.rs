@@ -1,6 +1,6 @@
-//! Decoding speed of typed rows (issue 5): a 1000-row page of the seed's
-//! one-column `uri` query, and a 1000-row page of the 33-column CloudFront log
-//! table (docs/athena.md, "The seed workflow"), each decoded into a struct with `Row::deserialize`.
+//! Decoding speed of typed rows: a 1000-row page of the one-column `uri` query of AWS's
+//! sample, and a 1000-row page of the 33-column CloudFront log table (docs/athena.md,
+//! "AWS's sample workflow"), each decoded into a struct with `Row::deserialize`.
 //!
 //! Targets: at least 1,000,000 rows/s per core for `uri`, 100,000 rows/s per core
 //! for the 33-column struct. Run with `cargo bench --bench decode`.

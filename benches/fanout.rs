@@ -1,10 +1,10 @@
-//! Throughput of one query's results against concurrency (issue 4), through the real
+//! Throughput of one query's results against concurrency, through the real
 //! `aws-sdk-athena` client against the in-process emulator.
 //!
 //! - `fanout/<design>/<C>`: rows/s of the three designs of
 //!   `examples/common/designs.rs` (`stream` = this library, `page_barrier` = the
-//!   seed's design, `sequential` = the SDK paginator one row at a time) for
-//!   max_concurrency C in 1..=128, with `GetQueryResults` answers delayed by
+//!   design of AWS's Step Functions sample, `sequential` = the SDK paginator one row at
+//!   a time) for max_concurrency C in 1..=128, with `GetQueryResults` answers delayed by
 //!   `PAGE` (200 ms) and every row taking `ITEM` (20 ms, a tokio sleep). The ideal is
 //!   `min(C / ITEM, 1000 / PAGE)`.
 //! - `overhead/<path>/<query>`: no injected latency and a no-op processor: this

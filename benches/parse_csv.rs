@@ -1,4 +1,4 @@
-//! Parsing speed of a result file (issue 10): MB/s of Athena CSV through the push
+//! Parsing speed of a result file: MB/s of Athena CSV through the push
 //! parser of `src/result_file/csv.rs`, and of the quote-parity cut of
 //! `src/result_file/split.rs`, on one core.
 //!

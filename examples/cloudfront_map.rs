@@ -1,11 +1,11 @@
-//! The seed workflow (sfn-athena-cdk-python), done right: start the query, wait for
+//! AWS's sample workflow (sfn-athena-cdk-python), done right: start the query, wait for
 //! it, read its results, and run `DoSomething` on every row with at most
 //! `--max-concurrency` rows in flight and no barrier between pages. Or, with
 //! `--format arrow-ipc`, hand the same results on as typed Arrow columns for another
 //! tool to read.
 //!
-//! With no flags it starts the Athena emulator in-process, with the seed's
-//! `serverlessland_database.cf_access_logs` table, and runs the seed's query:
+//! With no flags it starts the Athena emulator in-process, with the sample's
+//! `serverlessland_database.cf_access_logs` table, and runs the sample's query:
 //!
 //! ```text
 //! cargo run --example cloudfront_map
@@ -78,7 +78,7 @@ use progress::{LogWriter, QueryStatus, STATUS, error_report, read_path_text, sta
 /// What `run` fails with: the library's errors, the output's, Arrow's.
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Run an Athena query and process each of its rows, like the seed's Step Functions
+/// Run an Athena query and process each of its rows, like AWS's sample Step Functions
 /// workflow but in-process, with retries, cancellation and no barrier between pages; or
 /// write its results as an Arrow IPC stream.
 #[derive(Debug, Parser)]
@@ -102,7 +102,7 @@ struct Args {
     /// arrow-ipc). Written as FILE.partial and renamed once complete.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Rows processed at once: 1 = one at a time in order (the seed's setting), 0 = no
+    /// Rows processed at once: 1 = one at a time in order (the sample's setting), 0 = no
     /// limit. jsonl only: arrow-ipc does not use the fan-out.
     #[arg(long, default_value_t = 1)]
     max_concurrency: usize,
@@ -579,8 +579,9 @@ fn summary_json(id: &str, rows: u64, elapsed: Duration, stats: &QueryStats) -> s
     })
 }
 
-/// One row of the seed's `cf_access_logs` table (docs/athena.md, "The seed workflow"), typed: what
-/// `--typed` decodes `SELECT * FROM cf_access_logs` into. Nullable columns are `Option`.
+/// One row of the sample's `cf_access_logs` table (docs/athena.md, "AWS's sample
+/// workflow"), typed: what `--typed` decodes `SELECT * FROM cf_access_logs` into.
+/// Nullable columns are `Option`.
 #[derive(Debug, serde::Deserialize, serde::Serialize)]
 struct CloudFrontLog {
     date: String,

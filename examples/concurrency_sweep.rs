@@ -1,4 +1,4 @@
-//! Throughput against concurrency (issue 4): rows/s of three designs for reading and
+//! Throughput against concurrency: rows/s of three designs for reading and
 //! processing one query's results, for each `max_concurrency`, against the ideal
 //! `min(C / t_item, rows_per_page / t_page)`.
 //!
@@ -7,8 +7,8 @@
 //! `--item-ms` per row. The designs (see `examples/common/designs.rs`):
 //!
 //! - `stream`: this library (`Athena::attach` + `run_map`, no barrier between pages);
-//! - `page_barrier`: the seed's design: fetch a page, run its rows with at most C at
-//!   once, wait for all of them, fetch the next page;
+//! - `page_barrier`: the design of AWS's Step Functions sample: fetch a page, run its
+//!   rows with at most C at once, wait for all of them, fetch the next page;
 //! - `sequential`: the SDK paginator and one row at a time (C does not apply).
 //!
 //! Each run reads a query that already finished, so only reading and processing are
@@ -37,8 +37,9 @@ use athena_stream::BoxError;
 use clap::Parser;
 use designs::{Design, Setup};
 
-/// Rows/s of three designs (this library's stream, the seed's page barrier, the SDK
-/// paginator one row at a time) against max_concurrency, with an SVG chart.
+/// Rows/s of three designs (this library's stream, the page barrier of AWS's Step
+/// Functions sample, the SDK paginator one row at a time) against max_concurrency, with
+/// an SVG chart.
 #[derive(Debug, Parser)]
 struct Args {
     /// Simulated work per row, in milliseconds (a tokio sleep).
@@ -331,7 +332,7 @@ fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 
-/// The issue's targets, on stderr: `stream` against the ideal at every C, and against
+/// The targets (BENCHMARKS.md), on stderr: `stream` against the ideal at every C, and against
 /// `page_barrier` where a page takes as long to process as to fetch.
 fn summary(points: &[Point], item: Duration, page: Duration) {
     let find = |d: Design, c: usize| points.iter().find(|p| p.design == d && p.concurrency == c);

@@ -1,5 +1,5 @@
-//! The seed workflow's `DoSomething` step as a real Lambda function, for the Distributed
-//! Map in `deploy/`: each child execution hands it a batch of CloudFront log rows read
+//! The `DoSomething` step of AWS's sample workflow as a real Lambda function, for the
+//! Distributed Map in `deploy/`: each child execution hands it a batch of CloudFront log rows read
 //! from an Athena UNLOAD's Parquet files, and it answers for every row.
 //!
 //! The work per row: check that the row is a request CloudFront could have logged (an
@@ -33,7 +33,7 @@ use serde_json::Value;
 #[derive(Debug, Clone, Deserialize)]
 struct Hit {
     uri: String,
-    /// The seed table declares `status` as a string.
+    /// The sample's `cf_access_logs` table declares `status` as a string.
     status: String,
     /// A `bigint`. How Step Functions renders a Parquet INT64 in JSON is not documented
     /// in the pages read (a number, or text to keep its precision), so both are taken.

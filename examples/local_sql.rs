@@ -3,9 +3,9 @@
 //! record batches; DataFusion does the last step locally, over those batches, with no
 //! copy and no second parse (feature `arrow`).
 //!
-//! With no flags it starts the Athena emulator in-process, with the seed's
-//! `serverlessland_database.cf_access_logs` table, and counts the CloudFront requests
-//! that failed, by status:
+//! With no flags it starts the Athena emulator in-process, with the
+//! `serverlessland_database.cf_access_logs` table of AWS's sample, and counts the
+//! CloudFront requests that failed, by status:
 //!
 //! ```text
 //! cargo run --features arrow --example local_sql
@@ -17,7 +17,7 @@
 //! ```
 //!
 //! Athena runs `--athena-sql` (by default the failed requests' status, bytes and URI:
-//! `status` is a string column in the seed's table, hence the cast); its results come as
+//! `status` is a string column in the sample's table, hence the cast); its results come as
 //! `athena.query(..).into_batches()`, typed from Athena's column metadata
 //! (`athena_stream::arrow::schema`), read the library's default way (page 1 through
 //! `GetQueryResults`, the rest of a larger result from its result file in S3). They

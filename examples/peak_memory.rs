@@ -1,11 +1,11 @@
 //! Peak resident memory (VmHWM, Linux) of reading N rows through the row stream and the
 //! fan-out (a no-op per row): with at most `prefetch + 1` pages held, it should not
-//! grow with N (issue 4: the peak for 1,000,000 rows at most 1.2x the peak for 10,000).
+//! grow with N (target: the peak for 1,000,000 rows at most 1.2x the peak for 10,000).
 //!
 //! `--read-path` picks how rows are read, as `Athena::with_read_path` does: `auto` (the
 //! default: page 1 through `GetQueryResults`, the rest from the result file), `api` or
 //! `file`. On the file path memory is bounded by chunks in flight x chunk size (8 x
-//! 8 MiB by default) whatever the file's size (issue 10: the peak for 10,000,000 rows at
+//! 8 MiB by default) whatever the file's size (target: the peak for 10,000,000 rows at
 //! most 1.2x the peak for 100,000).
 //!
 //! The rows come from `designs::sequence_sql(N)` (a cross join of two sequences), run to completion

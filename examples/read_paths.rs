@@ -1,4 +1,4 @@
-//! The two read paths side by side in one run (issue 10.4): the same finished query read
+//! The two read paths side by side in one run: the same finished query read
 //! through `GetQueryResults` (`ReadPath::Api`) and from its result file in S3
 //! (`ReadPath::ResultFile`), against an emulator in this process set to realistic
 //! service times: `GetQueryResults` 150 ms a call (what 6.7k rows/s on real Athena
@@ -11,8 +11,8 @@
 //!
 //! With the library's `unload` feature (`--features unload`), each query is also
 //! unloaded to Parquet (`UNLOAD ... WITH (format = 'PARQUET')`, outside the clock) and
-//! its files read in parallel with `Unloaded::rows` under the same S3 limits: the path of
-//! issue 11 against the result-file path on the same rows (`path` `unload`, with
+//! its files read in parallel with `Unloaded::rows` under the same S3 limits: the UNLOAD
+//! path against the result-file path on the same rows (`path` `unload`, with
 //! `files`, `x_file` and `x_api`).
 //!
 //! Then, on a second emulator that adds no latency, the file path against a bare

@@ -21,7 +21,7 @@
 //! };
 //! use futures::StreamExt;
 //!
-//! // The seed's dataset, 100 rows of it, in a fresh temp dir.
+//! // AWS's sample dataset, 100 rows of it, in a fresh temp dir.
 //! let engine = Engine::new(EngineConfig { cloudfront_rows: 100, ..EngineConfig::default() }).await?;
 //! let prepared = engine.prepare("SELECT uri, bytes FROM cf_access_logs LIMIT 3")?;
 //! assert_eq!(prepared.statement_type, StatementType::Dml);

@@ -6,7 +6,7 @@
 //! - [`Design::Stream`]: this library: [`Athena::attach`] + [`MapExt::run_map`] with
 //!   `max_concurrency` C: no barrier between pages, the next page fetched while this
 //!   one is processed.
-//! - [`Design::PageBarrier`]: the seed's Step Functions design, written faithfully:
+//! - [`Design::PageBarrier`]: the design of AWS's Step Functions sample, faithfully:
 //!   `GetQueryResults` for a page (the SDK directly, passing the `NextToken` back), its
 //!   items with at most C at once, wait for all of them, then fetch the next page.
 //! - [`Design::Sequential`]: what people write by hand: the SDK paginator, one item
@@ -39,7 +39,7 @@ pub const CLOUDFRONT_DATABASE: &str = "serverlessland_database";
 pub enum Design {
     /// This library: the row stream and the fan-out.
     Stream,
-    /// The seed's design: fetch a page, run its items, wait for all, fetch the next.
+    /// The sample's design: fetch a page, run its items, wait for all, fetch the next.
     PageBarrier,
     /// The SDK paginator, one item at a time.
     Sequential,
@@ -297,10 +297,10 @@ pub async fn stream_with_stats(
     Ok((report.items(), stats))
 }
 
-/// (b) The seed's design: one `GetQueryResults` call per page with the previous
-/// page's `NextToken`, the page's items at most `concurrency` at once, and a barrier:
-/// the next page is fetched only after every item of this one has finished. The
-/// header row is dropped from page 1 only.
+/// (b) The design of AWS's Step Functions sample: one `GetQueryResults` call per page
+/// with the previous page's `NextToken`, the page's items at most `concurrency` at once,
+/// and a barrier: the next page is fetched only after every item of this one has
+/// finished. The header row is dropped from page 1 only.
 ///
 /// # Errors
 /// A call's error.

@@ -1,4 +1,4 @@
-//! What a production account needs (issue 20): the result configuration sent and what
+//! What a production account needs: the result configuration sent and what
 //! Athena used reported, the expected bucket owner on the query and on every S3
 //! request, workgroups that enforce their configuration or keep results in managed
 //! storage, the cost guard, and live progress.

@@ -1,4 +1,4 @@
-//! The seed workflow at scale, end to end on the emulator (features `unload` and
+//! AWS's sample workflow at scale, end to end on the emulator (features `unload` and
 //! `distributed-map`): an UNLOAD of the CloudFront table to Parquet, its data manifest
 //! read, its rows turned into batches the way a Distributed Map's `ItemReader` and
 //! `ItemBatcher` would, every batch handed to the worker's handler at once (as the Map's

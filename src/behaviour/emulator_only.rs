@@ -1,4 +1,4 @@
-//! Rules only the emulator can show: real SQL (the seed's query, every Athena type,
+//! Rules only the emulator can show: real SQL (AWS's sample query, every Athena type,
 //! SHOW statements), the real active-query limit, faults drawn at random rates, and the
 //! SDK's own retries (the fake sits behind the seam, below the SDK).
 

@@ -426,9 +426,9 @@ fn shared_test_vectors() {
     }
 }
 
-/// Every shared vector names where its expected text comes from (issue 9, item 6):
-/// a documentation page, an open-source client that read the real service, or,
-/// when nothing public shows it, a `source` that starts with "emulator's guess".
+/// Every shared vector names where its expected text comes from: a documentation page,
+/// an open-source client that read the real service, or, when nothing public shows it,
+/// a `source` that starts with "emulator's guess".
 #[test]
 fn shared_test_vectors_name_their_source() {
     let vectors: Vec<serde_json::Value> =

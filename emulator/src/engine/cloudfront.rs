@@ -1,4 +1,4 @@
-//! The seed's dataset: CloudFront standard access logs, generated deterministically.
+//! AWS's sample dataset: CloudFront standard access logs, generated deterministically.
 //!
 //! Files look like CloudFront's: a `#Version` and a `#Fields` line, then one TAB-separated
 //! line of 33 fields per request, `-` where CloudFront leaves a field empty. They are
@@ -20,7 +20,7 @@ const ROWS_PER_FILE: usize = 100_000;
 /// Bump when the generator changes, so existing data dirs are regenerated.
 const GENERATOR_VERSION: u32 = 1;
 
-/// The table's DDL (docs/athena.md, "The seed workflow"), as users would run it.
+/// The table's DDL (docs/athena.md, "AWS's sample workflow"), as users would run it.
 pub(crate) fn ddl() -> String {
     format!(
         "CREATE DATABASE IF NOT EXISTS serverlessland_database;

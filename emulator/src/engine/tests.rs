@@ -151,7 +151,7 @@ async fn unknown_column_fails_with_category_2() {
     );
 }
 
-/// The columns of the seed's `cf_access_logs` table, in order.
+/// The columns of the `cf_access_logs` table of AWS's sample, in order.
 const CLOUDFRONT_COLUMNS: [&str; 33] = [
     "date",
     "time",
@@ -221,7 +221,7 @@ async fn cloudfront_dataset_has_the_seed_shape() {
     );
     assert!(rows.iter().all(|r| r.iter().take(5).all(Option::is_some)));
 
-    // The seed's query, in the seed's database.
+    // The sample's query, in the sample's database.
     let ctx = ExecutionContext {
         database: Some("serverlessland_database".into()),
         ..ExecutionContext::default()

@@ -1,4 +1,4 @@
-//! Tables over compressed and unreadable files (issue 12 items 1 and 2): Athena picks
+//! Tables over compressed and unreadable files: Athena picks
 //! the codec by the file's extension and reads every file under the LOCATION; a file it
 //! cannot read fails the query naming the file, never reads as zero rows.
 

@@ -1,5 +1,5 @@
 //! Everyday queries of the kinds AWS's documentation shows for CloudFront and VPC flow
-//! logs (issue 12 item 6), each with its result checked: on small fixtures whose answers
+//! logs, each with its result checked: on small fixtures whose answers
 //! are worked out by hand, and on the built-in `cf_access_logs`.
 
 use std::io::Write;

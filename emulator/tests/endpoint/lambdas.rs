@@ -1,4 +1,4 @@
-//! Trino's lambda functions (issue 12 item 3), with the examples of Trino's array and map
+//! Trino's lambda functions, with the examples of Trino's array and map
 //! function docs and their NULL and empty cases.
 
 use crate::engine_sql::{engine, error, exec, put, rows, table, value};

@@ -1,4 +1,4 @@
-//! A query's full result configuration (issue 20): encryption (SSE_S3, SSE_KMS, CSE_KMS)
+//! A query's full result configuration: encryption (SSE_S3, SSE_KMS, CSE_KMS)
 //! stored, reported and applied to the result objects as S3 reports them, the expected
 //! bucket owner checked against the emulator's account on both sides of the port, and
 //! the ACL option kept; bad input answered as Athena and S3 answer it, in both Athena

@@ -1,4 +1,4 @@
-//! Live progress (issue 20): with a slow scan, `Statistics.DataScannedInBytes` grows
+//! Live progress: with a slow scan, `Statistics.DataScannedInBytes` grows
 //! across GetQueryExecution polls while the query is RUNNING and reaches what it read at
 //! SUCCEEDED; GetQueryRuntimeStatistics answers from the engine's plan while it runs and
 //! after; a slow query stopped leaves no query running.

@@ -1,4 +1,4 @@
-//! Timestamps at the precision Athena renders them (issue 12 item 5; docs/athena.md,
+//! Timestamps at the precision Athena renders them (docs/athena.md,
 //! "Values": a literal's precision is its number of fraction digits, and
 //! `at_timezone(timestamp(p), zone)` keeps `p`).
 

@@ -1,4 +1,4 @@
-//! UNLOAD through the real SDK clients (issue 11 item 1): each format written where the
+//! UNLOAD through the real SDK clients: each format written where the
 //! TO location says and served by the S3 side, the data manifest and
 //! `Statistics.DataManifestLocation`, several files for a large result, and Athena's
 //! errors for what cannot be written.

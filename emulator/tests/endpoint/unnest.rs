@@ -1,4 +1,4 @@
-//! UNNEST as Trino has it (issue 12 item 4): maps as key and value columns, several
+//! UNNEST as Trino has it: maps as key and value columns, several
 //! arrays side by side (the shorter padded with NULLs), WITH ORDINALITY, arrays of rows
 //! split into their fields, and a lateral UNNEST of a table's column.
 

@@ -1,4 +1,4 @@
-//! Workgroups (issue 20): CreateWorkGroup, GetWorkGroup, ListWorkGroups,
+//! Workgroups: CreateWorkGroup, GetWorkGroup, ListWorkGroups,
 //! UpdateWorkGroup and DeleteWorkGroup through the SDK and both protocols; `primary`;
 //! a workgroup's result configuration, enforced or not; managed query results; the
 //! bytes-scanned cutoff; and Athena's errors for what does not exist or is out of range.
