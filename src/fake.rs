@@ -9,7 +9,6 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_sdk_athena::operation::start_query_execution::StartQueryExecutionError;
 use futures::future::BoxFuture;
 use tokio::time::Instant;
 
@@ -20,11 +19,16 @@ use crate::execution::{QueryExecution, QueryState, QueryStatistics, StatementTyp
 use crate::progress::{QueryRuntimeStatistics, QueryStage};
 use crate::query::StartQueryExecution;
 use crate::result_configuration::ResultConfiguration;
-use crate::result_file::fake_s3::{ACCOUNT_ID, FakeS3, athena_csv};
-use crate::result_file::metadata::{self, MetadataColumn, Nullability};
+use crate::result_file::fake_s3::{ACCOUNT_ID, FakeS3};
 use crate::row::ColumnInfo;
 use crate::settings::Backoff;
 use crate::stats::Stats;
+
+mod credentials;
+mod result_files;
+
+pub(crate) use credentials::{NoCredentials, no_credentials};
+use result_files::{result_uri, write_result_file};
 
 /// How a started query behaves.
 #[derive(Debug, Clone)]
@@ -346,51 +350,6 @@ fn not_owner(bucket: &str) -> CallError {
     .into()
 }
 
-/// What the SDK's default credentials chain answers when no provider has credentials
-/// (as measured: `CredentialsNotLoaded`, whose source lists the providers tried on
-/// lines of their own).
-fn chain_found_nothing() -> aws_credential_types::provider::error::CredentialsError {
-    aws_credential_types::provider::error::CredentialsError::not_loaded(
-        "no credentials found in chain. Attempted:\n  \
-         Environment: the credential provider was not enabled: environment variable not set\n  \
-         Profile: the credential provider was not enabled\n  \
-         WebIdentityToken: the credential provider was not enabled: $AWS_WEB_IDENTITY_TOKEN_FILE was not set\n  \
-         EcsContainer: the credential provider was not enabled: ECS provider not configured\n  \
-         Ec2InstanceMetadata: the credential provider was not enabled: IMDS disabled by AWS_EC2_METADATA_DISABLED env var set to `true`",
-    )
-}
-
-/// The error `aws-sdk-athena` returns when its credentials chain finds nothing (as
-/// measured: `DispatchFailure`, a connector error of kind `Other` without a retry kind,
-/// the chain's error inside).
-pub(crate) fn no_credentials() -> aws_sdk_athena::error::SdkError<
-    StartQueryExecutionError,
-    aws_sdk_athena::config::http::HttpResponse,
-> {
-    aws_sdk_athena::error::SdkError::dispatch_failure(aws_sdk_athena::error::ConnectorError::other(
-        Box::new(chain_found_nothing()),
-        None,
-    ))
-}
-
-/// A credentials provider that finds nothing, as the default chain does on a machine
-/// without AWS configuration: for real SDK clients in tests.
-#[derive(Debug)]
-pub(crate) struct NoCredentials;
-
-impl aws_sdk_athena::config::ProvideCredentials for NoCredentials {
-    fn provide_credentials<'a>(
-        &'a self,
-    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
-    where
-        Self: 'a,
-    {
-        aws_credential_types::provider::future::ProvideCredentials::ready(
-            Err(chain_found_nothing()),
-        )
-    }
-}
-
 /// What the caller sees of a call whose answer was lost: a dropped connection.
 fn lost_answer<T>(result: CallResult<T>) -> CallResult<T> {
     drop(result);
@@ -710,49 +669,4 @@ impl AthenaApi for Fake {
             if lose { lost_answer(stopped) } else { stopped }
         })
     }
-}
-
-/// Where the fake writes a query's result file.
-fn result_uri(id: &str, plan: &Plan) -> String {
-    let ext = if plan.statement_type == "DML" {
-        "csv"
-    } else {
-        "txt"
-    };
-    format!("s3://results/{id}.{ext}")
-}
-
-/// Writes the result file (and its `.csv.metadata`) as Athena would; returns its URI.
-fn write_result_file(s3: &FakeS3, id: &str, plan: &Plan) -> String {
-    let uri = result_uri(id, plan);
-    if plan.statement_type != "DML" {
-        let mut text = String::new();
-        for row in &plan.rows {
-            let values: Vec<&str> = row.iter().map(|v| v.as_deref().unwrap_or("")).collect();
-            text.push_str(&values.join("\t"));
-            text.push('\n');
-        }
-        s3.put(&uri, text.into_bytes());
-        return uri;
-    }
-    let names: Vec<&str> = plan.columns.iter().map(|(n, _)| *n).collect();
-    s3.put(&uri, athena_csv(&names, &plan.rows));
-    let columns: Vec<MetadataColumn> = plan
-        .columns
-        .iter()
-        .map(|(name, r#type)| MetadataColumn {
-            catalog_name: "hive".to_owned(),
-            schema_name: String::new(),
-            table_name: String::new(),
-            name: (*name).to_owned(),
-            label: (*name).to_owned(),
-            r#type: (*r#type).to_owned(),
-            precision: 0,
-            scale: 0,
-            nullable: Some(Nullability::Unknown),
-            case_sensitive: *r#type == "varchar",
-        })
-        .collect();
-    s3.put(&format!("{uri}.metadata"), metadata::encode(&columns));
-    uri
 }
