@@ -77,3 +77,10 @@ fn numbers(rows: &[Row]) -> Vec<i64> {
 fn range(from: i64, to: i64) -> Vec<i64> {
     (from..=to).collect()
 }
+
+/// The result file a finished query wrote, as `GetQueryExecution` reported it.
+fn result_file_of(execution: Option<crate::QueryExecution>) -> String {
+    execution
+        .and_then(|e| e.result_configuration.output_location)
+        .expect("a finished query with a result file")
+}

@@ -219,12 +219,7 @@ async fn a_file_that_changes_during_the_read_fails_the_batches<B: ResultFiles>()
     let options = BatchOptions::new().with_rows(100);
     let mut stream = athena.query(b.numbers(3000)).into_batches_with(options);
     assert!(stream.try_next().await.unwrap().is_some());
-    let file = stream
-        .query_execution()
-        .unwrap()
-        .result_configuration
-        .output_location
-        .unwrap();
+    let file = crate::behaviour::result_file_of(stream.query_execution());
     b.overwrite(&file).await;
     let err = loop {
         match stream.next().await {

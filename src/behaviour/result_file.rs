@@ -163,12 +163,7 @@ async fn a_file_that_changes_during_the_read_is_an_error<B: ResultFiles>() {
         .unwrap();
     let mut stream = athena.query(b.numbers(3000));
     assert!(stream.try_next().await.unwrap().is_some());
-    let file = stream
-        .query_execution()
-        .unwrap()
-        .result_configuration
-        .output_location
-        .unwrap();
+    let file = crate::behaviour::result_file_of(stream.query_execution());
     b.overwrite(&file).await;
     let err = loop {
         match stream.next().await {
@@ -361,12 +356,7 @@ mod fake_only {
         let first: Vec<Row> = (&mut stream).try_collect().await.unwrap();
         assert_eq!(numbers(&first), range(1, 200_000));
         let id = stream.query_execution_id().unwrap();
-        let location = stream
-            .query_execution()
-            .unwrap()
-            .result_configuration
-            .output_location
-            .unwrap();
+        let location = crate::behaviour::result_file_of(stream.query_execution());
 
         // Row 150,000 (1-based, as the header is row 0) becomes `x"150000"`.
         let mut file = b.s3.get(&location).unwrap();
@@ -413,12 +403,7 @@ mod fake_only {
         let rows: Vec<Row> = (&mut stream).try_collect().await.unwrap();
         assert_eq!(numbers(&rows), range(1, 3));
         let id = stream.query_execution_id().unwrap();
-        let location = stream
-            .query_execution()
-            .unwrap()
-            .result_configuration
-            .output_location
-            .unwrap();
+        let location = crate::behaviour::result_file_of(stream.query_execution());
         // `"3"\n` becomes `"3\n`: the last row's quote never closes.
         let mut file = b.s3.get(&location).unwrap();
         let last = file.windows(4).position(|w| w == b"\"3\"\n").unwrap();
