@@ -201,7 +201,7 @@ fn check(args: &Args) -> Result<(), String> {
 /// failed query is re-run); the read path's fallback warning gives the reason that the
 /// summary gives. Other warnings (calls being retried, a stop that failed) are news and
 /// stay.
-const DEFAULT_LOG_FILTER: &str = "warn,athena_stream::map=error,athena_stream::lifecycle=error,athena_stream::page_source::auto=error";
+const DEFAULT_LOG_FILTER: &str = "warn,athena_stream::map=error,athena_stream::stream::lifecycle=error,athena_stream::stream::read_path=error";
 
 /// How often the status line is drawn: often enough to look live, rarely enough to cost
 /// nothing.

@@ -177,7 +177,8 @@ struct Plan {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    // Silent unless asked: `RUST_LOG=athena_stream::result_file=debug` gives the
+    // Silent unless asked:
+    // `RUST_LOG=athena_stream::result_file=debug,athena_stream::s3=debug` gives the
     // timeline of each read (BENCHMARKS.md, "Read paths"), times in seconds since start.
     if std::env::var_os("RUST_LOG").is_some() {
         tracing_subscriber::fmt()

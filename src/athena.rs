@@ -9,18 +9,18 @@ use tracing::Instrument;
 use crate::api::AthenaApi;
 use crate::api::sdk::SdkApi;
 use crate::client::ClientCore;
-use crate::driver::Source;
 use crate::error::{Error, Result};
 use crate::execution::QueryExecution;
-use crate::interrupt;
-use crate::lifecycle::{Ended, Lifecycle, Seen, Target};
 use crate::page::ResumeFrom;
 use crate::query::StartQueryExecution;
 use crate::result_configuration::check_account_id;
-use crate::result_file::s3::S3Api;
-use crate::rows::RowStream;
+use crate::s3::S3Api;
 use crate::settings::{Backoff, MAX_PAGE_SIZE, ReadPath, Settings};
 use crate::stats::Stats;
+use crate::stream::driver::Source;
+use crate::stream::interrupt;
+use crate::stream::lifecycle::{Ended, Lifecycle, Seen, Target};
+use crate::stream::rows::RowStream;
 
 /// Runs queries on Athena and streams their results.
 ///
@@ -281,7 +281,7 @@ impl AthenaBuilder {
     /// Default is none: results are read through `GetQueryResults` only.
     #[cfg(feature = "s3")]
     pub fn with_s3_client(mut self, client: aws_sdk_s3::Client) -> Self {
-        self.s3 = Some(Arc::new(crate::result_file::s3::sdk::SdkS3 { client }));
+        self.s3 = Some(Arc::new(crate::s3::sdk::SdkS3 { client }));
         self
     }
 

@@ -10,9 +10,10 @@ use backon::Retryable;
 use futures::future::BoxFuture;
 use tracing::{info, warn};
 
-use crate::api::{AthenaApi, CallError, CallResult};
+use crate::api::AthenaApi;
+use crate::aws::{CallError, CallResult};
 use crate::error::{ApiErrorKind, Operation, Result};
-use crate::result_file::s3::S3Api;
+use crate::s3::S3Api;
 use crate::settings::Settings;
 use crate::stats::Stats;
 

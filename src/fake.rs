@@ -1,4 +1,5 @@
-//! A scripted Athena behind the private seam, for tests under paused tokio time.
+//! The fakes, together: a scripted Athena behind the private seam (this module), and a
+//! scripted S3 behind the S3 seam ([`s3`]), for tests under paused tokio time.
 //!
 //! Each started query follows a [`Plan`]: the states successive polls see, the
 //! statement type, the columns and rows, how long a page takes. Faults can be queued
@@ -12,20 +13,22 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use tokio::time::Instant;
 
-use crate::api::{ApiCallError, AthenaApi, CallError, CallResult, RawPage};
+use crate::api::{AthenaApi, RawPage};
 use crate::athena::{Athena, AthenaBuilder};
+use crate::aws::{ApiCallError, CallError, CallResult};
 use crate::error::{ApiErrorKind, AthenaError, Operation};
 use crate::execution::{QueryExecution, QueryState, QueryStatistics, StatementType};
+use crate::fake::s3::{ACCOUNT_ID, FakeS3};
 use crate::progress::{QueryRuntimeStatistics, QueryStage};
 use crate::query::StartQueryExecution;
 use crate::result_configuration::ResultConfiguration;
-use crate::result_file::fake_s3::{ACCOUNT_ID, FakeS3};
 use crate::row::ColumnInfo;
 use crate::settings::Backoff;
 use crate::stats::Stats;
 
 mod credentials;
 mod result_files;
+pub(crate) mod s3;
 
 pub(crate) use credentials::{NoCredentials, no_credentials};
 use result_files::{result_uri, write_result_file};
@@ -314,7 +317,7 @@ enum Fault {
 fn fault(kind: ApiErrorKind) -> ApiCallError {
     let (code, message) = match kind {
         ApiErrorKind::Credentials => {
-            return match crate::api::sdk::classify(no_credentials(), |_| false) {
+            return match crate::aws::classify(no_credentials(), |_| false) {
                 CallError::Failed(e) => e,
                 CallError::InvalidResponse(m) => unreachable!("classify refused: {m}"),
             };

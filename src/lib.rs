@@ -164,31 +164,30 @@ mod api;
 #[cfg(feature = "arrow")]
 pub mod arrow;
 mod athena;
+mod aws;
 #[cfg(test)]
 mod behaviour;
 mod client;
+#[cfg(feature = "arrow")]
+mod columnar;
 mod de;
 #[cfg(feature = "distributed-map")]
 pub mod distributed_map;
-mod driver;
 mod error;
 mod execution;
 #[cfg(test)]
 mod fake;
-mod interrupt;
-mod lifecycle;
 mod map;
 mod page;
-mod page_source;
-mod pages;
 mod progress;
 mod query;
 mod result_configuration;
 mod result_file;
 mod row;
-mod rows;
+mod s3;
 mod settings;
 mod stats;
+mod stream;
 #[cfg(feature = "unload")]
 pub mod unload;
 pub mod value;
@@ -204,18 +203,18 @@ pub use map::{
     Retrier, RetryAll, RetryPolicy, RunMap,
 };
 pub use page::{ResultPage, ResumeFrom};
-pub use pages::PageStream;
 pub use progress::{QueryProgress, QueryRuntimeStatistics, QueryStage};
 pub use query::StartQueryExecution;
 pub use result_configuration::{
     EncryptionConfiguration, EncryptionOption, ResultConfiguration, S3AclOption,
 };
 pub use row::{ColumnIndex, ColumnInfo, ResultSetMetadata, Row};
-pub use rows::RowStream;
 pub use settings::{
     Backoff, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNKS_IN_FLIGHT, MAX_PAGE_SIZE, ReadPath,
 };
 pub use stats::QueryStats;
+pub use stream::pages::PageStream;
+pub use stream::rows::RowStream;
 #[cfg(feature = "unload")]
 pub use unload::{
     Shard, ShardBatches, ShardColumn, ShardRows, Unload, UnloadBatches, UnloadCompression,
@@ -301,9 +300,10 @@ pub mod __bench {
         metadata: Arc<ResultSetMetadata>,
         file: &[u8],
         chunk: usize,
-        options: &crate::arrow::BatchOptions,
-    ) -> Result<Vec<crate::arrow::RecordBatch>, String> {
-        let plan = crate::arrow::BatchPlan::new(&metadata, options).map_err(|e| e.to_string())?;
+        options: &crate::columnar::BatchOptions,
+    ) -> Result<Vec<arrow_array::RecordBatch>, String> {
+        let plan =
+            crate::columnar::BatchPlan::new(&metadata, options).map_err(|e| e.to_string())?;
         let pieces = file.chunks(chunk.max(1));
         crate::result_file::rows::parse_bytes_into_batches(
             &metadata, plan, options, 0, pieces, true,

@@ -1,5 +1,7 @@
 //! One page of a query's results, with where to resume after it.
 
+pub(crate) mod source;
+
 use crate::row::Row;
 
 /// Where a consumer that stopped after a page resumes: what
@@ -47,14 +49,14 @@ pub(crate) enum Shape {
     Rows,
     /// Batches cut and typed by these options.
     #[cfg(feature = "arrow")]
-    Batches(std::sync::Arc<crate::arrow::BatchOptions>),
+    Batches(std::sync::Arc<crate::columnar::BatchOptions>),
 }
 
 /// One batch of a page, and where the rows after it start.
 #[cfg(feature = "arrow")]
 #[derive(Debug, Clone)]
 pub(crate) struct PageBatch {
-    pub(crate) batch: crate::arrow::RecordBatch,
+    pub(crate) batch: arrow_array::RecordBatch,
     /// Where the rows after this batch start.
     pub(crate) next: Option<ResumeFrom>,
 }

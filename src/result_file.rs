@@ -1,5 +1,6 @@
 //! Reading a query's result file (`<QueryExecutionId>.csv`) from S3 instead of paging
-//! through `GetQueryResults` (docs/athena.md, "Result files").
+//! through `GetQueryResults` (docs/athena.md, "Result files"): the whole result-file
+//! path, from opening the file ([`open`]) to the file as a page source ([`source`]).
 //!
 //! The I/O-free part:
 //! - [`csv`]: a push parser for Athena's CSV dialect that keeps NULL apart from `""`,
@@ -19,14 +20,11 @@ pub(crate) mod csv;
 pub(crate) mod metadata;
 pub(crate) mod split;
 
-// The I/O: the S3 seam, ranges fetched in parallel, opening a file, rows out of fields.
+// The I/O, over the S3 seam and its ranged reader (`crate::s3`): opening a file, the
+// file as a page source, rows and batches out of fields.
 pub(crate) mod open;
-pub(crate) mod ranges;
 pub(crate) mod rows;
-pub(crate) mod s3;
-
-#[cfg(test)]
-pub(crate) mod fake_s3;
+pub(crate) mod source;
 
 #[cfg(test)]
 mod tests;

@@ -218,8 +218,8 @@ use arrow_array::RecordBatch;
 use futures::Stream;
 use futures::stream::{BoxStream, StreamExt};
 
-use crate::arrow::BatchOptions;
 use crate::athena::Athena;
+use crate::columnar::BatchOptions;
 use crate::error::{Error, Operation, Result};
 use crate::execution::QueryExecution;
 use crate::map::Map;

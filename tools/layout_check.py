@@ -40,7 +40,7 @@ LONG_FN = "// layout: long function, because"
 CRATES = [("athena-stream", "src"), ("athena-emulator", "emulator/src")]
 # Everything Rust in the workspace, for the file, function, #[path] and test rules.
 SOURCE_DIRS = ["src", "emulator", "tests", "examples", "benches", "bench"]
-TEST_ONLY = re.compile(r"^(tests|.*_tests|proptests|behaviour|testing)$")
+TEST_ONLY = re.compile(r"^(tests|.*_tests|proptests|behaviour|fake|testing)$")
 
 
 def strip_code(text: str) -> str:

@@ -9,7 +9,7 @@ the profile to OUT; the command's other stderr lines are passed through. Used in
 BENCHMARKS.md ("Read paths") to profile the reads of `read_paths` and not the queries
 that write their files:
 
-    RUST_LOG=athena_stream::result_file::ranges=debug,athena_stream::page_source::result_file=debug \
+    RUST_LOG=athena_stream::s3::ranges=debug,athena_stream::result_file::source=debug \
     python3 tools/perf_between.py 'range requested offset=0 ' 'read to the end' /tmp/reads.perf -- \
         target/release/examples/read_paths --rows 1000000 --query five-columns --skip-api --skip-bare
     perf report -i /tmp/reads.perf --no-children --sort dso,symbol

@@ -10,7 +10,7 @@ at a fixed rate, and a range's bytes are released when it is parsed. The default
 those of BENCHMARKS.md, "Read paths" (8 connections, 8 MiB chunks, 30 ms first byte,
 90 MB/s a connection, 32 ms before the first request). It prints the modelled time of
 a read for each plan, file and parse rate. The library cuts ranges as `balanced` does
-(`range_len` in src/result_file/ranges.rs); the other plans are the ones it was
+(`range_len` in src/s3/ranges.rs); the other plans are the ones it was
 weighed against.
 """
 

@@ -2,22 +2,16 @@
 //! calls, classifies their errors, and turns the answers into the crate's own types,
 //! refusing answers that miss what the API promises.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
-use aws_credential_types::provider::error::CredentialsError;
-use aws_sdk_athena::config::http::HttpResponse;
-use aws_sdk_athena::config::interceptors::BeforeTransmitInterceptorContextRef;
-use aws_sdk_athena::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_sdk_athena::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_athena::operation::get_query_results::GetQueryResultsOutput;
 use aws_sdk_athena::operation::start_query_execution::StartQueryExecutionError;
 use aws_sdk_athena::types as sdk;
 use futures::future::BoxFuture;
 
-use super::{ApiCallError, AthenaApi, CallError, CallResult, RawPage};
-use crate::error::{ApiErrorKind, AthenaError, BoxError, Operation};
+use super::{AthenaApi, RawPage};
+use crate::aws::{CallError, CallResult, CountSent, classify};
+use crate::error::{AthenaError, Operation};
 use crate::execution::{QueryExecution, QueryState, QueryStatistics, StatementType};
 use crate::progress::{QueryRuntimeStatistics, QueryStage};
 use crate::query::StartQueryExecution;
@@ -146,33 +140,6 @@ impl AthenaApi for SdkApi {
             count.into_stats(sent, Operation::StopQueryExecution);
             output.map(|_| ()).map_err(|e| classify(e, |_| false))
         })
-    }
-}
-
-/// Counts the requests the SDK puts on the wire for one call, its own retries
-/// included, so that the stats count what reached the service.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct CountSent(Arc<AtomicU32>);
-
-impl CountSent {
-    pub(crate) fn into_stats(self, stats: &Stats, op: Operation) {
-        stats.count_sent(op, self.0.load(Ordering::Relaxed));
-    }
-}
-
-impl Intercept for CountSent {
-    fn name(&self) -> &'static str {
-        "athena_stream::CountSent"
-    }
-
-    fn read_before_transmit(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.0.fetch_add(1, Ordering::Relaxed);
-        Ok(())
     }
 }
 
@@ -398,199 +365,6 @@ fn column_info(c: sdk::ColumnInfo) -> ColumnInfo {
     column.case_sensitive = c.case_sensitive;
     column
 }
-
-/// Error codes that mean "slow down", whatever the operation.
-const THROTTLING_CODES: &[&str] = &[
-    "ThrottlingException",
-    "TooManyRequestsException",
-    "Throttling",
-    "ThrottledException",
-    "RequestLimitExceeded",
-    "RequestThrottled",
-    "SlowDown",
-];
-
-/// Error codes of the service's own transient faults.
-const TRANSIENT_CODES: &[&str] = &[
-    "InternalServerException",
-    "InternalFailure",
-    "ServiceUnavailable",
-    "InternalError",
-];
-
-/// Sorts an SDK error (of any AWS SDK: Athena's, S3's) into the kinds the retry logic
-/// knows, with a message on one line (the whole error stays the `source`).
-///
-/// What the SDK returns when nothing was answered (docs/athena.md, "Errors"): a missing
-/// identity, a client without a region and a refused connection are all
-/// `DispatchFailure`s; the connector error inside tells them apart. `Io` and `Timeout`
-/// (and an `Other` the connector marks retryable) are transient; an `Other` without a
-/// kind is the SDK failing before it sent anything (identity, endpoint, signing), which
-/// the SDK's own retry classifier does not retry either.
-pub(crate) fn classify<E>(
-    err: SdkError<E, HttpResponse>,
-    is_concurrent_limit: impl Fn(&E) -> bool,
-) -> CallError
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    let status = err.raw_response().map(|r| r.status().as_u16());
-    // An answer without a body (S3's to HeadObject) carries no code: name it by its
-    // status, so that "access denied" is recognised whichever call it answered.
-    let code = err.code().map(str::to_owned).or_else(|| {
-        match status {
-            Some(403) => Some("Forbidden"),
-            Some(404) => Some("NotFound"),
-            Some(412) => Some("PreconditionFailed"),
-            _ => None,
-        }
-        .map(str::to_owned)
-    });
-    let identity = match &err {
-        SdkError::ServiceError(_) => None,
-        _ => identity_failure(&err),
-    };
-    let kind = match &err {
-        SdkError::ServiceError(service) if is_concurrent_limit(service.err()) => {
-            ApiErrorKind::ConcurrentQueryLimit
-        }
-        SdkError::ServiceError(_) => match code.as_deref() {
-            Some(c) if THROTTLING_CODES.contains(&c) => ApiErrorKind::Throttling,
-            Some(c) if TRANSIENT_CODES.contains(&c) => ApiErrorKind::Transient,
-            _ if status.is_some_and(|s| (500..600).contains(&s)) => ApiErrorKind::Transient,
-            _ if status == Some(429) => ApiErrorKind::Throttling,
-            _ => ApiErrorKind::Permanent,
-        },
-        // No credentials: nothing was sent, and asking again gets the same answer.
-        _ if identity.is_some() => ApiErrorKind::Credentials,
-        // The connection was refused, dropped or timed out: the request may be sent
-        // again.
-        SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() || d.as_other().is_some() => {
-            ApiErrorKind::Transient
-        }
-        // No complete answer arrived: it timed out, or the body could not be read.
-        SdkError::TimeoutError(_) | SdkError::ResponseError(_) => ApiErrorKind::Transient,
-        // The request could not be built or sent (no region, no auth scheme, a
-        // request the HTTP client refused): retrying cannot help.
-        _ => ApiErrorKind::Permanent,
-    };
-    let message = match identity {
-        Some(identity) => identity.message(),
-        None => err
-            .message()
-            .map(str::to_owned)
-            .unwrap_or_else(|| error_chain(&err)),
-    };
-    CallError::Failed(ApiCallError {
-        kind,
-        code,
-        message: one_line(&message),
-        source: Box::new(err),
-    })
-}
-
-/// How to give the SDK credentials, for the message of a missing identity.
-pub(crate) const CONFIGURE_CREDENTIALS: &str = "configure them with AWS_ACCESS_KEY_ID and \
-    AWS_SECRET_ACCESS_KEY, with AWS_PROFILE and ~/.aws/config (`aws configure`, or `aws sso \
-    login` for an SSO profile), or with an instance, task or pod role";
-
-/// Why the SDK had no identity to sign with.
-enum IdentityFailure<'a> {
-    /// A credentials provider (or the default chain) failed.
-    Credentials(&'a CredentialsError),
-    /// The identity cache or the auth orchestration failed without a credentials error
-    /// (a resolver that timed out, a client with no credentials provider): its text.
-    Other(String),
-}
-
-/// The identity failure in an SDK error's sources, if it is one.
-fn identity_failure<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<IdentityFailure<'a>> {
-    let mut source = Some(err);
-    while let Some(s) = source {
-        if let Some(e) = s.downcast_ref::<CredentialsError>() {
-            return Some(IdentityFailure::Credentials(e));
-        }
-        // Types the SDK keeps private: their words are what there is to go by.
-        let text = s.to_string();
-        if text.starts_with("identity resolver timed out")
-            || text.contains("there was no identity resolver")
-        {
-            return Some(IdentityFailure::Other(text));
-        }
-        source = s.source();
-    }
-    None
-}
-
-impl IdentityFailure<'_> {
-    /// One line: what failed, the providers tried when the chain says, and how to
-    /// configure credentials.
-    fn message(&self) -> String {
-        let what = match self {
-            IdentityFailure::Credentials(e @ CredentialsError::CredentialsNotLoaded(_)) => {
-                match providers_tried(*e).as_slice() {
-                    [] => "no AWS credentials found".to_owned(),
-                    tried => format!("no AWS credentials found (tried {})", tried.join(", ")),
-                }
-            }
-            IdentityFailure::Credentials(e) => {
-                format!("could not load AWS credentials: {}", error_chain(*e))
-            }
-            IdentityFailure::Other(text) if text.contains("there was no identity resolver") => {
-                "the SDK client has no credentials provider".to_owned()
-            }
-            IdentityFailure::Other(text) => format!("could not load AWS credentials: {text}"),
-        };
-        format!("{what}; {CONFIGURE_CREDENTIALS}")
-    }
-}
-
-/// The providers a credentials chain tried, from its error's text (`no credentials
-/// found in chain. Attempted:` then one `  Name: why` line each; the type is private).
-fn providers_tried(err: &(dyn std::error::Error + 'static)) -> Vec<String> {
-    let mut source = Some(err);
-    while let Some(s) = source {
-        let text = s.to_string();
-        if let Some((_, attempted)) = text.split_once("Attempted:") {
-            return attempted
-                .lines()
-                .filter_map(|line| line.trim().split_once(':'))
-                .map(|(name, _)| name.trim())
-                .filter(|name| !name.is_empty() && !name.contains(char::is_whitespace))
-                .map(str::to_owned)
-                .collect();
-        }
-        source = s.source();
-    }
-    Vec::new()
-}
-
-/// `a: b: c` from an error and its sources, for errors without a service message.
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
-
-/// `text` on one line: each run of whitespace that holds a line break becomes one space.
-fn one_line(text: &str) -> String {
-    if !text.contains(['\n', '\r']) {
-        return text.trim().to_owned();
-    }
-    text.split(['\n', '\r'])
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-#[cfg(test)]
-mod classify_tests;
 
 #[cfg(test)]
 mod tests {

@@ -12,12 +12,12 @@ use super::backend::{Backend, OnEmulatorIn, OnFake, Protocol, Queries, ResultFil
 use super::{numbers, on_both_backends, range};
 use crate::error::{Error, Operation};
 use crate::execution::QueryState;
+use crate::fake::s3::ACCOUNT_ID;
 use crate::progress::QueryProgress;
 use crate::query::StartQueryExecution;
 use crate::result_configuration::{
     EncryptionConfiguration, EncryptionOption, ResultConfiguration, S3AclOption,
 };
-use crate::result_file::fake_s3::ACCOUNT_ID;
 use crate::row::Row;
 use crate::settings::ReadPath;
 

@@ -9,9 +9,9 @@ use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
 use crate::athena::{Athena, AthenaBuilder};
 use crate::error::{AthenaError, Operation};
 use crate::execution::QueryState;
+use crate::fake::s3::{FakeS3, S3Fault};
 use crate::fake::{Fake, Plan};
 use crate::query::StartQueryExecution;
-use crate::result_file::fake_s3::{FakeS3, S3Fault};
 use crate::settings::Backoff;
 
 /// How the queries of a rule behave.

@@ -114,6 +114,7 @@ async fn handler(
     (answer, items)
 }
 
+// layout: long function, because one scenario end to end (UNLOAD, shards as batches, the worker, the answers), whose steps read in order.
 #[tokio::test]
 async fn an_unload_through_the_map_processes_every_row_once_and_names_each_failure() {
     let emulator = Emulator::builder()

@@ -8,7 +8,7 @@ use futures::{StreamExt, TryStreamExt};
 
 use super::backend::{Backend, Queries, ResultFiles};
 use super::{numbers, range};
-use crate::result_file::fake_s3::S3Fault;
+use crate::fake::s3::S3Fault;
 use crate::{Error, Operation, ReadPath, ResultPage, ResumeFrom, Row};
 
 /// Values that a careless CSV reader gets wrong: quotes, commas, newlines (`\n`, `\r`,
@@ -258,7 +258,7 @@ async fn resuming_from_a_result_file_page_continues_there<B: ResultFiles>() {
 /// most `PAGE_BYTES` of the file and about `PAGE_ROWS` rows, not as one page of all its
 /// rows (a range of small values held ten times its bytes as rows).
 async fn a_range_arrives_in_pages_of_bounded_size<B: ResultFiles>() {
-    use crate::page_source::result_file::{PAGE_BYTES, PAGE_ROWS};
+    use crate::result_file::source::{PAGE_BYTES, PAGE_ROWS};
     let b = B::start(Queries::Quick).await;
     let athena = b
         .result_file_builder()
@@ -377,7 +377,7 @@ mod fake_only {
         // only the slice of the broken row is missing from, as when the file was parsed
         // on one core. Its rows all take 9 bytes there, so the slice is sized for
         // PAGE_ROWS of them; twice that leaves room and still catches a lost page.
-        use crate::page_source::result_file::PAGE_ROWS;
+        use crate::result_file::source::PAGE_ROWS;
         assert!(rows.len() <= 149_999, "{} rows", rows.len());
         assert!(rows.len() >= 149_999 - 2 * PAGE_ROWS, "{} rows", rows.len());
         // Compared one by one: a failing `assert_eq!` of 150,000 numbers is unreadable.

@@ -15,7 +15,7 @@ use futures::TryStreamExt;
 use serde_json::Value as Json;
 
 use super::backend::{Backend, OnEmulator, Queries, ResultFiles};
-use crate::arrow::BatchOptions;
+use crate::columnar::BatchOptions;
 use crate::{Error, Map, Row, Unload, UnloadFormat};
 
 /// The typed JSON of a value whose element types are not known (Athena's bare `array`,
@@ -317,7 +317,7 @@ async fn an_empty_unload_has_no_shards_and_a_used_location_is_refused() {
 async fn unload_reads_name_the_expected_bucket_owner() {
     let b = OnEmulator::start(Queries::Quick).await;
     let athena = b.file_builder().build().unwrap();
-    let owner = crate::result_file::fake_s3::ACCOUNT_ID;
+    let owner = crate::fake::s3::ACCOUNT_ID;
     let select = crate::StartQueryExecution::new("SELECT x FROM UNNEST(sequence(1, 5)) AS t(x)")
         .with_expected_bucket_owner(owner);
     let unloaded = athena

@@ -180,6 +180,7 @@ fn the_helper_batches_by_count_and_by_bytes() {
     assert!(item_batcher(&rows, Some(0), None, None).is_err());
 }
 
+// layout: long function, because one scenario end to end (batches made as the Map makes them, run at once, every answer checked), whose steps read in order.
 #[tokio::test(flavor = "current_thread", start_paused = true)]
 async fn concurrent_batches_process_every_row_once_and_name_each_failure() {
     const ROWS: usize = 1000;

@@ -1,7 +1,7 @@
 //! The result files a fake query writes to the fake S3, as Athena writes them.
 
 use super::Plan;
-use crate::result_file::fake_s3::{FakeS3, athena_csv};
+use crate::fake::s3::{FakeS3, athena_csv};
 use crate::result_file::metadata::{self, MetadataColumn, Nullability};
 
 /// Where the fake writes a query's result file.

@@ -7,16 +7,16 @@ use std::sync::Arc;
 use tracing::warn;
 
 use super::metadata;
-use super::ranges::RangeFetcher;
-use super::s3::{ObjectLocation, is_access_denied};
-use crate::api::CallError;
+use crate::aws::CallError;
 use crate::client::ClientCore;
 use crate::error::{Error, Operation, Result};
 use crate::execution::QueryExecution;
 use crate::page::Shape;
-use crate::page_source::result_file::{ResultFileSource, StartAt};
 use crate::result_configuration::EncryptionOption;
+use crate::result_file::source::{ResultFileSource, StartAt};
 use crate::row::ResultSetMetadata;
+use crate::s3::ranges::RangeFetcher;
+use crate::s3::{ObjectLocation, is_access_denied};
 use crate::stats::Stats;
 
 /// Why a result file cannot be read here; the API path can still read the result.

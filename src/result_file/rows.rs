@@ -4,9 +4,9 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::csv::{ColumnCheck, ColumnError, CsvErrorKind, CsvParser, RowSink};
-use super::ranges::RangeBytes;
 use super::split::Piece;
 use crate::row::{Packer, ResultSetMetadata, Row};
+use crate::s3::ranges::RangeBytes;
 
 /// A [`RowSink`] that builds [`Row`]s, numbered from 0, each with its values packed in
 /// one buffer.
@@ -188,7 +188,9 @@ mod batches {
     use std::sync::Arc;
 
     use super::{OwnedPiece, SliceError, parse_into};
-    use crate::arrow::{BatchBuilder, BatchOptions, BatchPlan, RecordBatch, ValueError};
+    use arrow_array::RecordBatch;
+
+    use crate::columnar::{BatchBuilder, BatchOptions, BatchPlan, ValueError};
     use crate::result_file::csv::RowSink;
     use crate::row::ResultSetMetadata;
 

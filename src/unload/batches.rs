@@ -11,8 +11,8 @@ use super::convert::{convert, target_field};
 use super::schema::ColumnPlan;
 use super::shard::{Shard, unload_error};
 use super::task::{Decode, Decoder, FileTask};
-use crate::arrow::BatchOptions;
 use crate::client::ClientCore;
+use crate::columnar::BatchOptions;
 use crate::error::{Error, Result};
 use crate::value::AthenaType;
 

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use crate::execution::QueryExecution;
-use crate::result_file::s3::ObjectLocation;
+use crate::s3::ObjectLocation;
 
 /// Where the manifest of a finished UNLOAD is: `Statistics.DataManifestLocation`, or
 /// else `<QueryExecutionId>-manifest.csv` in the folder of the query's

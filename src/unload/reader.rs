@@ -21,7 +21,7 @@ use parquet::arrow::async_reader::AsyncFileReader;
 use parquet::errors::{ParquetError, Result};
 use parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
 
-use crate::result_file::ranges::{Shared, fetch};
+use crate::s3::ranges::{Shared, fetch};
 
 /// Bytes read from the end of the file for the footer: a footer longer than this takes
 /// one more request.

@@ -24,10 +24,10 @@ use super::task::{Decode, Decoder, FileTask};
 use super::values::column_texts;
 use crate::client::ClientCore;
 use crate::error::{Error, Operation, Result};
-pub(crate) use crate::result_file::ranges::AbortOnDrop;
-use crate::result_file::ranges::Shared;
-use crate::result_file::s3::ObjectLocation;
 use crate::row::{ResultSetMetadata, Row};
+use crate::s3::ObjectLocation;
+pub(crate) use crate::s3::ranges::AbortOnDrop;
+use crate::s3::ranges::Shared;
 use crate::stats::Stats;
 
 /// One data file of an UNLOAD: where it is, its format, and its columns.

@@ -23,9 +23,9 @@ use parquet::schema::parser::parse_message_type;
 use serde_json::{Value as Json, json};
 
 use super::*;
-use crate::arrow::BatchOptions;
+use crate::columnar::BatchOptions;
+use crate::fake::s3::{FakeS3, S3Fault};
 use crate::fake::{Fake, Plan};
-use crate::result_file::fake_s3::{FakeS3, S3Fault};
 use crate::value::{AthenaType, Value};
 use crate::{Athena, Error, Map, Operation, Row};
 
@@ -733,7 +733,7 @@ async fn the_footer_is_read_first_then_the_column_chunks_in_ranges() {
 
 /// The bytes of an object of the fake, read through the seam.
 fn s3_object(s3: &FakeS3, uri: &str) -> Vec<u8> {
-    use crate::result_file::s3::{ObjectLocation, S3Api};
+    use crate::s3::{ObjectLocation, S3Api};
     let stats = crate::stats::Stats::default();
     futures::executor::block_on(s3.get_object(&ObjectLocation::parse(uri).unwrap(), &stats))
         .unwrap()
@@ -1333,7 +1333,7 @@ async fn both_ways(
 }
 
 /// The Arrow type the crate maps an Athena type signature to, as decided for the whole
-/// crate (src/arrow/schema.rs): written here from the signature, not from the code
+/// crate (src/columnar/schema.rs): written here from the signature, not from the code
 /// under test. Nested field names are Arrow's defaults; [`assert_same_shape`] looks
 /// past them.
 fn mapped(signature: &str) -> DataType {

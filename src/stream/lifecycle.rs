@@ -15,10 +15,10 @@ use tracing::{debug, info, warn};
 use crate::client::ClientCore;
 use crate::error::{Error, Operation, Result};
 use crate::execution::{QueryExecution, QueryState};
-use crate::interrupt::{Interrupt, Interrupts};
 use crate::progress::QueryProgress;
 use crate::query::{StartQueryExecution, new_client_request_token};
 use crate::stats::Stats;
+use crate::stream::interrupt::{Interrupt, Interrupts};
 
 /// Which query to follow.
 #[derive(Debug, Clone)]

@@ -14,19 +14,19 @@ use crate::client::ClientCore;
 use crate::error::Error;
 use crate::error::Result;
 use crate::execution::QueryExecution;
-use crate::interrupt::Interrupts;
-use crate::lifecycle::{Ended, Lifecycle, Seen, Target};
+use crate::page::source::PageSource;
 use crate::page::{ResultPage, ResumeFrom, Shape};
-use crate::page_source::PageSource;
-use crate::page_source::auto::AutoSource;
-use crate::page_source::get_query_results::QueryResultsPager;
-use crate::page_source::result_file::StartAt;
 use crate::progress::QueryProgress;
 use crate::query::StartQueryExecution;
 use crate::result_file::open::{Opened, open};
+use crate::result_file::source::StartAt;
 use crate::row::ResultSetMetadata;
 use crate::settings::ReadPath;
 use crate::stats::Stats;
+use crate::stream::get_query_results::QueryResultsPager;
+use crate::stream::interrupt::Interrupts;
+use crate::stream::lifecycle::{Ended, Lifecycle, Seen, Target};
+use crate::stream::read_path::AutoSource;
 
 /// Where a stream's rows come from.
 #[derive(Debug, Clone)]

@@ -11,13 +11,16 @@ use std::task::{Context, Poll, ready};
 use futures::stream::FusedStream;
 use futures::{Stream, StreamExt};
 
-use super::{BatchBuilder, BatchOptions, BatchPlan, RecordBatch, SchemaRef};
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+
+use crate::columnar::{BatchBuilder, BatchOptions, BatchPlan};
 use crate::error::{Error, Result};
 use crate::execution::QueryExecution;
 use crate::page::{PageBatch, ResultPage, ResumeFrom};
-use crate::pages::PageStream;
 use crate::row::ResultSetMetadata;
 use crate::stats::QueryStats;
+use crate::stream::pages::PageStream;
 
 /// A query's results as Arrow [`RecordBatch`]es: `Stream<Item = Result<RecordBatch>>`.
 ///

@@ -12,14 +12,14 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use tracing::warn;
 
-use super::PageSource;
 use super::get_query_results::QueryResultsPager;
-use super::result_file::StartAt;
 use crate::client::ClientCore;
 use crate::error::Result;
 use crate::execution::QueryExecution;
+use crate::page::source::PageSource;
 use crate::page::{ResultPage, Shape};
 use crate::result_file::open::{Opened, open};
+use crate::result_file::source::StartAt;
 use crate::row::ResultSetMetadata;
 use crate::settings::ReadPath;
 use crate::stats::Stats;

@@ -6,8 +6,8 @@ use aws_sdk_s3::operation::get_object::GetObjectOutput;
 use futures::future::BoxFuture;
 
 use super::{ObjectInfo, ObjectLocation, RangeError, S3Api};
-use crate::api::sdk::{CountSent, classify};
-use crate::api::{ApiCallError, CallError};
+use crate::aws::{ApiCallError, CallError};
+use crate::aws::{CountSent, classify};
 use crate::error::{ApiErrorKind, Operation};
 use crate::stats::Stats;
 

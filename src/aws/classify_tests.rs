@@ -13,7 +13,7 @@ use aws_sdk_athena::operation::start_query_execution::StartQueryExecutionError;
 use futures::TryStreamExt;
 
 use super::classify;
-use crate::api::{ApiCallError, CallError};
+use crate::aws::{ApiCallError, CallError};
 use crate::fake::{NoCredentials, no_credentials};
 use crate::{ApiErrorKind, Athena, Backoff, Error, Operation};
 

@@ -1,7 +1,11 @@
-//! The private seam to S3, for reading result files: `HeadObject` and a ranged
-//! `GetObject` pinned to an ETag, in the crate's own types. The real implementation
-//! ([`sdk::SdkS3`]) wraps an `aws_sdk_s3::Client`; tests put a scripted fake behind it.
+//! The private seam to S3: `HeadObject` and a ranged `GetObject` pinned to an ETag, in
+//! the crate's own types, and above it the reader that fetches a file's byte ranges in
+//! parallel within a memory budget ([`ranges`]). Both the result file
+//! (`crate::result_file`) and UNLOAD's files (`crate::unload`) read S3 through here. The
+//! real implementation ([`sdk::SdkS3`]) wraps an `aws_sdk_s3::Client`; tests put a
+//! scripted fake behind it (`crate::fake::s3`).
 
+pub(crate) mod ranges;
 #[cfg(feature = "s3")]
 pub(crate) mod sdk;
 
@@ -10,7 +14,7 @@ use std::ops::Range;
 
 use futures::future::BoxFuture;
 
-use crate::api::CallError;
+use crate::aws::CallError;
 use crate::error::Error;
 use crate::stats::Stats;
 

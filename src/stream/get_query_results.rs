@@ -11,11 +11,11 @@ use futures::future::BoxFuture;
 use tokio::time::Instant;
 use tracing::debug;
 
-use super::PageSource;
 use crate::api::RawPage;
 use crate::client::ClientCore;
 use crate::error::{Error, Operation, Result};
 use crate::execution::{HeaderRule, QueryExecution};
+use crate::page::source::PageSource;
 use crate::page::{ResultPage, ResumeFrom};
 use crate::row::{ResultSetMetadata, Row};
 use crate::stats::Stats;

@@ -9,13 +9,13 @@ use futures::stream::FusedStream;
 use futures::{Stream, StreamExt as _};
 
 use crate::client::ClientCore;
-use crate::driver::Source;
 use crate::error::Result;
 use crate::execution::QueryExecution;
 use crate::page::ResultPage;
-use crate::pages::PageStream;
 use crate::row::{ResultSetMetadata, Row};
 use crate::stats::QueryStats;
+use crate::stream::driver::Source;
+use crate::stream::pages::PageStream;
 
 /// The rows of a query's results, as a `Stream<Item = Result<Row>>`.
 ///
@@ -102,17 +102,17 @@ impl RowStream {
     /// into column builders; on a stream already read from, the rows not yet read come
     /// first and the rest is built from rows.
     #[cfg(feature = "arrow")]
-    pub fn into_batches(self) -> crate::arrow::RecordBatchStream {
-        self.into_batches_with(crate::arrow::BatchOptions::default())
+    pub fn into_batches(self) -> crate::stream::batches::RecordBatchStream {
+        self.into_batches_with(crate::columnar::BatchOptions::default())
     }
 
     /// [`into_batches`](Self::into_batches), with batches cut and typed by `options`.
     #[cfg(feature = "arrow")]
     pub fn into_batches_with(
         self,
-        options: crate::arrow::BatchOptions,
-    ) -> crate::arrow::RecordBatchStream {
-        crate::arrow::RecordBatchStream::new(self.into_pages(), options)
+        options: crate::columnar::BatchOptions,
+    ) -> crate::stream::batches::RecordBatchStream {
+        crate::stream::batches::RecordBatchStream::new(self.into_pages(), options)
     }
 
     /// The same results as a stream of whole pages, each with the `NextToken` to resume

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 
-use super::s3::{ObjectInfo, ObjectLocation, RangeError, S3Api};
-use crate::api::{ApiCallError, CallError};
+use crate::aws::{ApiCallError, CallError};
 use crate::error::{ApiErrorKind, Operation};
+use crate::s3::{ObjectInfo, ObjectLocation, RangeError, S3Api};
 use crate::stats::Stats;
 
 /// A fault for the next call of an operation.

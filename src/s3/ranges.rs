@@ -23,8 +23,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 use tracing::{debug, warn};
 
-use super::s3::{ObjectLocation, RangeError, S3Api};
-use crate::api::CallError;
+use super::{ObjectLocation, RangeError, S3Api};
+use crate::aws::CallError;
 use crate::error::{ApiErrorKind, Error, Operation, Result};
 use crate::settings::Backoff;
 use crate::stats::Stats;
@@ -347,7 +347,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::result_file::fake_s3::FakeS3;
+    use crate::fake::s3::FakeS3;
 
     const MIB: u64 = 1 << 20;
 

@@ -1,5 +1,5 @@
 //! The stream of a query's result pages: a thin adaptor over the task of
-//! [`driver`](crate::driver), which it starts on its first poll.
+//! [`driver`](crate::stream::driver), which it starts on its first poll.
 
 use std::fmt;
 use std::pin::Pin;
@@ -13,14 +13,14 @@ use tokio::task::JoinHandle;
 use tracing::Instrument;
 
 use crate::client::ClientCore;
-use crate::driver::{self, Shared, Source};
 use crate::error::Result;
 use crate::execution::QueryExecution;
-use crate::interrupt::{self, InterruptGuard};
 use crate::page::{ResultPage, Shape};
 use crate::progress::QueryProgress;
 use crate::row::ResultSetMetadata;
 use crate::stats::QueryStats;
+use crate::stream::driver::{self, Shared, Source};
+use crate::stream::interrupt::{self, InterruptGuard};
 
 enum State {
     NotStarted(Source),

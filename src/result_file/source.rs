@@ -13,20 +13,20 @@ use futures::future::BoxFuture;
 use tokio::time::Instant;
 use tracing::debug;
 
-use super::PageSource;
 #[cfg(feature = "arrow")]
-use crate::arrow::{BatchOptions, BatchPlan, ValueError};
+use crate::columnar::{BatchOptions, BatchPlan, ValueError};
 use crate::error::{Error, Result};
 #[cfg(feature = "arrow")]
 use crate::page::PageBatch;
+use crate::page::source::PageSource;
 use crate::page::{ResultPage, ResumeFrom, Shape};
-use crate::result_file::ranges::{AbortOnDrop, RangeBytes, RangeFetcher};
 use crate::result_file::rows::{OwnedPiece, PieceError, parse_pieces};
 #[cfg(feature = "arrow")]
 use crate::result_file::rows::{SliceBatch, SliceError, parse_pieces_into_batches};
-use crate::result_file::s3::ObjectLocation;
 use crate::result_file::split::RowAssembler;
 use crate::row::{ResultSetMetadata, Row};
+use crate::s3::ObjectLocation;
+use crate::s3::ranges::{AbortOnDrop, RangeBytes, RangeFetcher};
 use crate::stats::Stats;
 
 /// The bytes of a range parsed into one page. A whole 8 MiB range as one page made

@@ -2,13 +2,12 @@
 //!
 //! A page source hands out a query's results as [`ResultPage`]s, in order, each with
 //! what a consumer needs to resume after it. The stream's task asks for one page at a
-//! time (it decides how far ahead to fetch), so a source need not buffer. Today there
-//! is one source, [`get_query_results::QueryResultsPager`]; a source that reads the
-//! result file beside it plugs in here without touching the query's lifecycle.
-
-pub(crate) mod auto;
-pub(crate) mod get_query_results;
-pub(crate) mod result_file;
+//! time (it decides how far ahead to fetch), so a source need not buffer. There are
+//! three: the `GetQueryResults` pager (`crate::stream::get_query_results`), the result
+//! file (`crate::result_file::source`), and the default read path that starts with the
+//! first and goes on with the second (`crate::stream::read_path`). This interface sits
+//! below all three, so that the result-file path and the API path never import each
+//! other, and the stream's task sees only `PageSource`.
 
 use std::sync::Arc;
 
