@@ -429,6 +429,49 @@ mod fake_only {
         }
     }
 
+    /// A stray quote early in a file makes the rest of the file one row: the reader
+    /// holds no more of it than its memory budget (chunk size x chunks in flight), then
+    /// fails naming the row's byte and the settings that set the limit.
+    #[tokio::test(start_paused = true)]
+    async fn a_row_longer_than_the_memory_budget_fails_naming_the_budget() {
+        let b = OnFake::start(Queries::Quick).await;
+        let seed = b.result_file_builder().build().unwrap();
+        let mut stream = seed.query(b.numbers(20_000));
+        let rows: Vec<Row> = (&mut stream).try_collect().await.unwrap();
+        assert_eq!(rows.len(), 20_000);
+        let id = stream.query_execution_id().unwrap();
+        let location = crate::behaviour::result_file_of(stream.query_execution());
+        // `"2"\n` becomes `"2\n`: from there on, every newline is inside quotes.
+        let mut file = b.s3.get(&location).unwrap();
+        let broken = file.windows(4).position(|w| w == b"\"2\"\n").unwrap();
+        file.remove(broken + 2);
+        b.s3.put(&location, file);
+
+        // A budget of 2 x 1 KiB, so the least limit, 64 KiB: the broken row (the rest of
+        // a file of about 150 KB) passes it long before the file ends.
+        let athena = b
+            .result_file_builder()
+            .with_chunk_size(1024)
+            .with_chunks_in_flight(2)
+            .build()
+            .unwrap();
+        let err = athena
+            .attach(id)
+            .try_collect::<Vec<Row>>()
+            .await
+            .unwrap_err();
+        match &err {
+            Error::ResultFile {
+                offset, message, ..
+            } => {
+                assert_eq!(*offset, broken as u64, "{err}");
+                assert!(message.contains("longer than 65536 bytes"), "{err}");
+                assert!(message.contains("with_chunks_in_flight"), "{err}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
     #[tokio::test(start_paused = true)]
     async fn chunks_in_flight_bound_the_ranges_fetched_at_once() {
         let b = OnFake::start(Queries::Quick).await;

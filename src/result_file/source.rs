@@ -158,6 +158,12 @@ impl ResultFileSource {
                 (RowAssembler::starting_at(offset), false, row_number, 0)
             }
         };
+        // The row being put together may take no more memory than the ranges in
+        // flight: the memory bound the README gives is the budget twice, never more.
+        let max_row = usize::try_from(fetcher.budget_bytes())
+            .unwrap_or(usize::MAX)
+            .max(RowAssembler::MIN_MAX_ROW_LEN);
+        let assembler = assembler.with_max_row_len(max_row);
         Ok(ResultFileSource {
             location,
             fetcher,
@@ -275,8 +281,9 @@ impl ResultFileSource {
         let pieces = match self.assembler.push(slice_offset, &bytes[start..end]) {
             Ok(pieces) => pieces,
             Err(e) => {
+                // Where the broken row starts, not where this slice does.
                 self.failed = Some(Failed::Cut {
-                    offset: slice_offset,
+                    offset: e.offset(),
                     message: e.to_string(),
                 });
                 return;

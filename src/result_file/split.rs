@@ -125,7 +125,11 @@ pub(crate) enum SplitError {
     /// A row grew past the limit without ending. Athena's rows are far smaller; a
     /// quote count that never returns to even (a file that is not Athena's CSV) does
     /// this, and would otherwise hold the rest of the file in memory.
-    #[error("the row that starts at byte {offset} is longer than {limit} bytes")]
+    #[error(
+        "the row that starts at byte {offset} is longer than {limit} bytes, the most one row \
+         may take: the ranged read's memory budget (chunk size x chunks in flight, at least 64 KiB; \
+         raise `with_chunk_size` or `with_chunks_in_flight` for longer rows)"
+    )]
     RowTooLong {
         /// File offset of the row.
         offset: u64,
@@ -184,12 +188,19 @@ impl Default for RowAssembler {
 }
 
 impl RowAssembler {
-    /// The default [`with_max_row_len`](Self::with_max_row_len): 128 MiB. Athena's rows
-    /// are at most 32 MB, a little more at times (docs/athena.md, "Result files"); as
-    /// the file's text a varbinary takes three bytes a byte (`68 65 6c`), so a real row
-    /// stays under about 100 MB, and a quote that never closes (a file that is not
-    /// Athena's) is refused at this length rather than held for longer.
-    pub(crate) const DEFAULT_MAX_ROW_LEN: usize = 128 << 20;
+    /// The default [`with_max_row_len`](Self::with_max_row_len), 64 MiB: the ranged
+    /// read's default memory budget (8 chunks of 8 MiB), which the result file's source
+    /// passes as the limit in any case, so that the row being put together never takes
+    /// more memory than the ranges in flight. Athena's rows are at most 32 MB, a little
+    /// more at times (docs/athena.md, "Result files"); as the file's text a varbinary
+    /// takes three bytes a byte (`68 65 6c`), so a row of binary data near the limit
+    /// needs a larger budget. A quote that never closes (a file that is not Athena's) is
+    /// refused at this length rather than held for longer.
+    pub(crate) const DEFAULT_MAX_ROW_LEN: usize = 64 << 20;
+
+    /// The least limit a budget sets: a budget below it (ranges of a few bytes, which
+    /// only tests and measurements ask for) still puts a row of 64 KiB together.
+    pub(crate) const MIN_MAX_ROW_LEN: usize = 64 << 10;
 
     /// An assembler for a file read from its first byte.
     pub(crate) fn new() -> Self {
@@ -217,7 +228,6 @@ impl RowAssembler {
         self.next_offset - self.carry.len() as u64
     }
 
-    #[cfg(test)]
     /// Refuses, with [`SplitError::RowTooLong`], a row longer than `limit` bytes
     /// (default [`DEFAULT_MAX_ROW_LEN`](Self::DEFAULT_MAX_ROW_LEN)).
     pub(crate) fn with_max_row_len(mut self, limit: usize) -> Self {

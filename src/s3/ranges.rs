@@ -93,6 +93,8 @@ pub(crate) struct RangeFetcher {
     started: mpsc::UnboundedReceiver<Started>,
     /// Starts ranges while the budget allows; stopped when the fetcher is dropped.
     scheduler: Option<AbortOnDrop<()>>,
+    /// The memory budget in bytes: chunk size x chunks in flight.
+    budget_bytes: u64,
 }
 
 /// The smallest range [`range_len`] makes (unless the chunk size is smaller): below it,
@@ -128,6 +130,7 @@ impl RangeFetcher {
             size,
             len: range_len(size - start, chunk_size, max_in_flight as u64),
         };
+        let budget_bytes = chunk_size.saturating_mul(max_in_flight as u64);
         let budget = units(chunk_size).saturating_mul(max_in_flight);
         let limits = Limits {
             connections: Arc::new(Semaphore::new(max_in_flight)),
@@ -139,7 +142,15 @@ impl RangeFetcher {
             queue: VecDeque::new(),
             started,
             scheduler: Some(AbortOnDrop(scheduler)),
+            budget_bytes,
         }
+    }
+
+    /// The memory budget in bytes (chunk size x chunks in flight): what the ranges in
+    /// flight and fetched may hold at once, and so the longest row a reader of them
+    /// should put together.
+    pub(crate) fn budget_bytes(&self) -> u64 {
+        self.budget_bytes
     }
 
     /// Takes the ranges the scheduler has started since the last call.
