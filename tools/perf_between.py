@@ -11,7 +11,7 @@ that write their files:
 
     RUST_LOG=athena_stream::result_file::ranges=debug,athena_stream::page_source::result_file=debug \
     python3 tools/perf_between.py 'range requested offset=0 ' 'read to the end' /tmp/reads.perf -- \
-        target/release/read_paths --rows 1000000 --query five-columns --skip-api --skip-bare
+        target/release/examples/read_paths --rows 1000000 --query five-columns --skip-api --skip-bare
     perf report -i /tmp/reads.perf --no-children --sort dso,symbol
 """
 

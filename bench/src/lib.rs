@@ -1,5 +1,5 @@
 //! The code the measuring programs of athena-stream share: the programs are this
-//! crate's binaries (`read_paths`, `concurrency_sweep`, `peak_memory`) and benches
+//! crate's examples (`read_paths`, `concurrency_sweep`, `peak_memory`) and benches
 //! (`decode`, `fanout`, `parse_csv`); how to run them and what they found is in
 //! BENCHMARKS.md. Not published.
 

@@ -20,10 +20,10 @@
 //! no parsing): the file path's own cost over moving the bytes.
 //!
 //! ```text
-//! cargo run --release -p athena-stream-bench --bin read_paths                    # 1,000,000 rows
-//! cargo run --release -p athena-stream-bench --features unload --bin read_paths   # and the UNLOAD path
-//! cargo run --release -p athena-stream-bench --bin read_paths -- --rows 100000 --query five-columns
-//! cargo run -p athena-stream-bench --bin read_paths -- --quick                    # a small check, a few seconds
+//! cargo run --release -p athena-stream-bench --example read_paths                    # 1,000,000 rows
+//! cargo run --release -p athena-stream-bench --features unload --example read_paths   # and the UNLOAD path
+//! cargo run --release -p athena-stream-bench --example read_paths -- --rows 100000 --query five-columns
+//! cargo run -p athena-stream-bench --example read_paths -- --quick                    # a small check, a few seconds
 //! ```
 //!
 //! Stdout gets one JSON object a line, each with a `kind`:

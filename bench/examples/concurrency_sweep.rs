@@ -16,9 +16,9 @@
 //! about `--run-secs`.
 //!
 //! ```text
-//! cargo run --release -p athena-stream-bench --bin concurrency_sweep -- --quick
-//! cargo run --release -p athena-stream-bench --bin concurrency_sweep -- --json --concurrency 1,8,64
-//! cargo run --release -p athena-stream-bench --bin concurrency_sweep     # 5 runs a point, medians
+//! cargo run --release -p athena-stream-bench --example concurrency_sweep -- --quick
+//! cargo run --release -p athena-stream-bench --example concurrency_sweep -- --json --concurrency 1,8,64
+//! cargo run --release -p athena-stream-bench --example concurrency_sweep     # 5 runs a point, medians
 //! ```
 //!
 //! Tokio's sleeps overshoot by up to a millisecond (timer granularity), so a short

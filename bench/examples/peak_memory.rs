@@ -14,11 +14,11 @@
 //! the emulator in another process:
 //!
 //! ```text
-//! cargo run --release -p athena-stream-bench --bin peak_memory -- --serve 127.0.0.1:4599 &
-//! cargo run --release -p athena-stream-bench --bin peak_memory -- --endpoint-url http://127.0.0.1:4599 --rows 10000
-//! cargo run --release -p athena-stream-bench --bin peak_memory -- --endpoint-url http://127.0.0.1:4599 --rows 1000000
-//! cargo run --release -p athena-stream-bench --bin peak_memory -- --endpoint-url http://127.0.0.1:4599 --read-path file --rows 100000
-//! cargo run --release -p athena-stream-bench --bin peak_memory -- --endpoint-url http://127.0.0.1:4599 --read-path file --rows 10000000
+//! cargo run --release -p athena-stream-bench --example peak_memory -- --serve 127.0.0.1:4599 &
+//! cargo run --release -p athena-stream-bench --example peak_memory -- --endpoint-url http://127.0.0.1:4599 --rows 10000
+//! cargo run --release -p athena-stream-bench --example peak_memory -- --endpoint-url http://127.0.0.1:4599 --rows 1000000
+//! cargo run --release -p athena-stream-bench --example peak_memory -- --endpoint-url http://127.0.0.1:4599 --read-path file --rows 100000
+//! cargo run --release -p athena-stream-bench --example peak_memory -- --endpoint-url http://127.0.0.1:4599 --read-path file --rows 10000000
 //! ```
 //!
 //! `--chunk-size` and `--chunks-in-flight` set the file path's ranges (default 8 MiB, 8).
