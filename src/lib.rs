@@ -157,6 +157,7 @@
 //! operation or at exactly the next calls (`Emulator::inject`), so a test can check
 //! what your service does when Athena misbehaves.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 
