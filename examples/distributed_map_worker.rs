@@ -10,13 +10,13 @@
 //! [cargo-lambda](https://www.cargo-lambda.info/):
 //!
 //! ```bash
-//! cargo lambda build --release --arm64 --example distributed_map_worker --features lambda-example
+//! cargo lambda build --release --arm64 --example distributed_map_worker --features distributed-map
 //! ```
 //!
 //! Its settings come from the environment: `WORKER_MAX_CONCURRENCY` (rows of a batch at
 //! once, default 16) and `WORKER_TOLERATED_FAILURE_PERCENTAGE` (failed rows a batch
 //! tolerates, default 10). Its tests call the handler as Lambda would:
-//! `cargo test --example distributed_map_worker --features lambda-example`.
+//! `cargo test --example distributed_map_worker --features distributed-map`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;

@@ -32,12 +32,15 @@
 //! `--endpoint-url` runs on any Athena-compatible endpoint, `--aws` on the real service
 //! with the default AWS configuration, as `cloudfront_map` does.
 
-#[path = "common/client.rs"]
+// layout: #[path] because local_sql connects and reports exactly as cloudfront_map does
+// (the same flags, the same error report), and an example is one crate: it can share
+// modules with another example only by including their files (a crate of its own for
+// them would be a dev-dependency that depends on the library, building it twice for
+// its unit tests and turning its default features on in `--no-default-features` runs).
+#[path = "cloudfront_map/client.rs"]
 mod client;
-// Only its error report and read-path text: the status line is cloudfront_map's.
-#[allow(dead_code)]
-#[path = "common/progress.rs"]
-mod progress;
+#[path = "cloudfront_map/report.rs"]
+mod report;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -53,7 +56,7 @@ use datafusion::prelude::SessionContext;
 use futures::TryStreamExt;
 
 use client::{QueryContext, Target};
-use progress::{error_report, read_path_text};
+use report::{error_report, read_path_text};
 
 /// What the run fails with: the library's errors, DataFusion's.
 type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -157,6 +157,7 @@
 //! operation or at exactly the next calls (`Emulator::inject`), so a test can check
 //! what your service does when Athena misbehaves.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 
@@ -265,14 +266,73 @@ const _: () = {
     stream::<arrow::RecordBatchStream>();
 };
 
-/// The result file's parse on one core, for `benches/parse_csv.rs` only: not part of the
-/// API, and free to change in any release.
+/// The result file's parse on one core, for the measuring programs of the workspace's
+/// `bench/` crate only (the `parse_csv` bench, `read_paths`' parse rate): not part of the
+/// API, and free to change in any release. Small wrappers over private modules, so that
+/// those programs compile none of the library's source themselves.
 #[doc(hidden)]
 pub mod __bench {
+    use std::convert::Infallible;
     use std::sync::Arc;
 
+    use crate::result_file::csv::{CsvParser, RowSink};
     use crate::result_file::rows::{RowBuilder, parse_into};
+    use crate::result_file::split::RangeCut;
     use crate::row::ResultSetMetadata;
+
+    /// What [`parse_csv`] hands each field and row end to: a bench's own sink.
+    pub trait FieldSink {
+        /// One field of the current row: `None` for NULL, `Some("")` for `""`.
+        fn field(&mut self, value: Option<&str>);
+        /// The end of the row whose fields were just given.
+        fn end_row(&mut self);
+    }
+
+    struct Fields<'s, S>(&'s mut S);
+
+    impl<S: FieldSink> RowSink for Fields<'_, S> {
+        type Error = Infallible;
+
+        fn field(&mut self, value: Option<&str>) -> Result<(), Infallible> {
+            self.0.field(value);
+            Ok(())
+        }
+
+        fn end_row(&mut self) -> Result<(), Infallible> {
+            self.0.end_row();
+            Ok(())
+        }
+    }
+
+    /// Athena's CSV through the result file's push parser, fed in `chunk`-byte pieces,
+    /// every field and row end to `sink`. With `finish` the input must end at a row
+    /// end; without, it may stop inside a row (a sample cut at a size).
+    ///
+    /// # Errors
+    /// The bytes are not Athena's CSV.
+    pub fn parse_csv<S: FieldSink>(
+        file: &[u8],
+        chunk: usize,
+        finish: bool,
+        sink: &mut S,
+    ) -> Result<(), String> {
+        let mut parser = CsvParser::new();
+        let mut sink = Fields(sink);
+        for piece in file.chunks(chunk.max(1)) {
+            parser.push(piece, &mut sink).map_err(|e| e.to_string())?;
+        }
+        if finish {
+            parser.finish(&mut sink).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// The quote-parity cut of one range of a file, given whether an odd number of `"`
+    /// come before it: its number of `"`, and whether a row ends in it.
+    pub fn range_cut(range: &[u8], odd_quotes_before: bool) -> (u64, bool) {
+        let cut = RangeCut::new(range, odd_quotes_before);
+        (cut.quotes, cut.rows.is_some())
+    }
 
     /// Parses a whole result file (its header row first), fed in `chunk`-byte pieces,
     /// into `Row`s as the file path does; returns how many.

@@ -4,7 +4,7 @@
 //!
 //! Everything runs in-process on the real `aws-sdk-athena` client: an Athena emulator
 //! whose `GetQueryResults` answers take `--page-ms`, and a processor that sleeps
-//! `--item-ms` per row. The designs (see `examples/common/designs.rs`):
+//! `--item-ms` per row. The designs (see `bench/src/designs.rs`):
 //!
 //! - `stream`: this library (`Athena::attach` + `run_map`, no barrier between pages);
 //! - `page_barrier`: the design of AWS's Step Functions sample: fetch a page, run its
@@ -16,17 +16,14 @@
 //! about `--run-secs`.
 //!
 //! ```text
-//! cargo run --release --example concurrency_sweep -- --quick
-//! cargo run --release --example concurrency_sweep -- --json --concurrency 1,8,64
-//! cargo run --release --example concurrency_sweep                # 5 runs a point, medians
+//! cargo run --release -p athena-stream-bench --example concurrency_sweep -- --quick
+//! cargo run --release -p athena-stream-bench --example concurrency_sweep -- --json --concurrency 1,8,64
+//! cargo run --release -p athena-stream-bench --example concurrency_sweep     # 5 runs a point, medians
 //! ```
 //!
 //! Tokio's sleeps overshoot by up to a millisecond (timer granularity), so a short
 //! `--item-ms` understates every design against the ideal; the measured sleep is
 //! printed on stderr.
-
-#[path = "common/designs.rs"]
-mod designs;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -34,8 +31,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use athena_stream::BoxError;
+use athena_stream_bench::designs::{self, Design, Setup};
 use clap::Parser;
-use designs::{Design, Setup};
 
 /// Rows/s of three designs (this library's stream, the page barrier of AWS's Step
 /// Functions sample, the SDK paginator one row at a time) against max_concurrency, with

@@ -46,14 +46,13 @@
 //! the read path. When stderr is a terminal, a status line there follows the query while
 //! it runs. Ctrl-C stops the query before the program exits.
 
-#[path = "common/client.rs"]
-mod client;
-#[path = "common/progress.rs"]
-mod progress;
-
+#[cfg(all(test, feature = "arrow"))]
+mod arrow_interop;
 #[cfg(feature = "arrow")]
-#[path = "common/arrow_ipc.rs"]
 mod arrow_ipc_out;
+mod client;
+mod progress;
+mod report;
 
 use std::cell::RefCell;
 use std::fs::File;
@@ -73,7 +72,8 @@ use futures::StreamExt;
 use tokio::time::MissedTickBehavior;
 
 use client::{QueryContext, Target};
-use progress::{LogWriter, QueryStatus, STATUS, error_report, read_path_text, status_text};
+use progress::{LogWriter, QueryStatus, STATUS, status_text};
+use report::{error_report, read_path_text};
 
 /// What `run` fails with: the library's errors, the output's, Arrow's.
 type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -1,6 +1,6 @@
 //! The three ways of reading and processing one query's results that the `fanout`
-//! bench (`benches/fanout.rs`) and the `concurrency_sweep` example compare, written
-//! once and included by both with `#[path = ...] mod designs;`, plus their shared setup:
+//! bench (`benches/fanout.rs`) and the `concurrency_sweep` program compare, written
+//! once here for both, plus their shared setup:
 //! an in-process emulator with injected `GetQueryResults` latency, and clients on it.
 //!
 //! - [`Design::Stream`]: this library: [`Athena::attach`] + [`MapExt::run_map`] with
@@ -15,7 +15,6 @@
 //! Every design reads a query that has already finished (run with
 //! [`Athena::execute`] by [`prepare`]), by its `QueryExecutionId`: only reading and
 //! processing are timed, the same way for all three.
-#![allow(dead_code)] // the bench and the example each use their own part of this module
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -163,7 +162,6 @@ pub fn client(endpoint_url: &str) -> aws_sdk_athena::Client {
 
 /// An S3 client for the S3 side of an emulator (or any S3-compatible endpoint), with
 /// test credentials: path-style, as the emulator serves it (`http://HOST:PORT/bucket/key`).
-#[cfg(feature = "s3")]
 pub fn s3_client(endpoint_url: &str) -> aws_sdk_s3::Client {
     let config = aws_sdk_s3::Config::builder()
         .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())

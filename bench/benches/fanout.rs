@@ -2,7 +2,7 @@
 //! `aws-sdk-athena` client against the in-process emulator.
 //!
 //! - `fanout/<design>/<C>`: rows/s of the three designs of
-//!   `examples/common/designs.rs` (`stream` = this library, `page_barrier` = the
+//!   `bench/src/designs.rs` (`stream` = this library, `page_barrier` = the
 //!   design of AWS's Step Functions sample, `sequential` = the SDK paginator one row at
 //!   a time) for max_concurrency C in 1..=128, with `GetQueryResults` answers delayed by
 //!   `PAGE` (200 ms) and every row taking `ITEM` (20 ms, a tokio sleep). The ideal is
@@ -18,15 +18,15 @@
 //! results by `QueryExecutionId` is timed. Rows per iteration are scaled to the
 //! design's expected rate so that an iteration takes about a second.
 //!
-//! `cargo bench --bench fanout` (about 6 minutes); `cargo bench --bench fanout -- overhead`.
+//! `cargo bench -p athena-stream-bench --bench fanout` (about 6 minutes);
+//! `cargo bench -p athena-stream-bench --bench fanout -- overhead`.
 //! Under `cargo test` each benchmark runs once with tiny sizes.
-
-mod common;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use common::designs::{self, Design, Setup};
+use athena_stream_bench::designs::{self, Design, Setup};
+use athena_stream_bench::setup::{bench_mode, runtime};
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
@@ -36,7 +36,7 @@ const CONCURRENCY: [usize; 8] = [1, 2, 4, 8, 16, 32, 64, 128];
 
 /// The simulated times: (item, page, seconds an iteration) in bench and in test mode.
 fn regime() -> (Duration, Duration, f64) {
-    if common::bench_mode() {
+    if bench_mode() {
         (Duration::from_millis(20), Duration::from_millis(200), 1.0)
     } else {
         (Duration::from_millis(1), Duration::from_millis(5), 0.01)
@@ -65,7 +65,7 @@ async fn timed_iters(
 }
 
 fn fanout(criterion: &mut Criterion) {
-    let rt = common::runtime();
+    let rt = runtime();
     let (item, page, secs) = regime();
     let setup = rt
         .block_on(designs::start(page, 0))
@@ -140,8 +140,8 @@ impl Consumer {
 }
 
 fn overhead(criterion: &mut Criterion) {
-    let rt = common::runtime();
-    let rows: usize = if common::bench_mode() { 20_000 } else { 1_000 };
+    let rt = runtime();
+    let rows: usize = if bench_mode() { 20_000 } else { 1_000 };
     let setup = rt
         .block_on(designs::start(Duration::ZERO, rows))
         .unwrap_or_else(|e| panic!("the emulator did not start: {e}"));

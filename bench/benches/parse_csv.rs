@@ -1,6 +1,6 @@
-//! Parsing speed of a result file: MB/s of Athena CSV through the push
-//! parser of `src/result_file/csv.rs`, and of the quote-parity cut of
-//! `src/result_file/split.rs`, on one core.
+//! Parsing speed of a result file: MB/s of Athena CSV through the library's push
+//! parser (`src/result_file/csv.rs`), and of its quote-parity cut
+//! (`src/result_file/split.rs`), on one core, both through `athena_stream::__bench`.
 //!
 //! The input is a ~16 MB five-column CSV shaped like CloudFront log columns (date,
 //! uri, status, bytes, user agent): every value quoted, about 3% of `bytes` NULL, and
@@ -20,34 +20,17 @@
 //!   column builders, batches of 8,192 rows: the date read as a `Date32`, `bytes` as an
 //!   `Int64`, the text as `Utf8`.
 //!
-//! `cargo bench --bench parse_csv` (`--features arrow` for `batches`). Under `cargo test` each benchmark runs once on a
-//! small file.
+//! `cargo bench -p athena-stream-bench --bench parse_csv` (`--features arrow` for
+//! `batches`). Under `cargo test` each benchmark runs once on a small file.
 
-// The modules are private to the library, and do not depend on the rest of it: the
-// bench compiles their files itself. It uses only some of their items.
-#[allow(dead_code)]
-#[path = "../src/result_file/csv.rs"]
-mod csv;
-#[allow(dead_code)]
-#[path = "../src/result_file/split.rs"]
-mod split;
-
-use std::convert::Infallible;
 use std::hint::black_box;
 use std::time::Duration;
 
+use athena_stream::__bench::{FieldSink, parse_csv, range_cut};
+use athena_stream_bench::setup::bench_mode;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-use csv::{CsvParser, RowSink};
-use split::RangeCut;
-
 const CHUNK: usize = 1 << 20;
-
-/// Whether the bench runs as a benchmark (`cargo bench` passes `--bench`) rather than
-/// once in test mode (`cargo test --all-targets`), which uses a small file.
-fn bench_mode() -> bool {
-    std::env::args().any(|a| a == "--bench")
-}
 
 /// A small deterministic generator (xorshift64), so that every run parses the same bytes.
 struct Rng(u64);
@@ -141,21 +124,17 @@ fn cloudfront_csv(rows: usize) -> (Vec<u8>, Counts) {
 #[derive(Default)]
 struct CountSink(Counts);
 
-impl RowSink for CountSink {
-    type Error = Infallible;
-
-    fn field(&mut self, value: Option<&str>) -> Result<(), Infallible> {
+impl FieldSink for CountSink {
+    fn field(&mut self, value: Option<&str>) {
         self.0.fields += 1;
         match value {
             Some(v) => self.0.value_bytes += v.len() as u64,
             None => self.0.nulls += 1,
         }
-        Ok(())
     }
 
-    fn end_row(&mut self) -> Result<(), Infallible> {
+    fn end_row(&mut self) {
         self.0.rows += 1;
-        Ok(())
     }
 }
 
@@ -167,27 +146,19 @@ struct CollectSink {
     rows: u64,
 }
 
-impl RowSink for CollectSink {
-    type Error = Infallible;
-
-    fn field(&mut self, value: Option<&str>) -> Result<(), Infallible> {
+impl FieldSink for CollectSink {
+    fn field(&mut self, value: Option<&str>) {
         self.row.push(value.map(str::to_owned));
-        Ok(())
     }
 
-    fn end_row(&mut self) -> Result<(), Infallible> {
+    fn end_row(&mut self) {
         black_box(std::mem::replace(&mut self.row, Vec::with_capacity(5)));
         self.rows += 1;
-        Ok(())
     }
 }
 
-fn parse<S: RowSink<Error = Infallible>>(file: &[u8], sink: &mut S) {
-    let mut parser = CsvParser::new();
-    for chunk in file.chunks(CHUNK) {
-        parser.push(chunk, sink).expect("the file is well-formed");
-    }
-    parser.finish(sink).expect("the file is well-formed");
+fn parse<S: FieldSink>(file: &[u8], sink: &mut S) {
+    parse_csv(file, CHUNK, true, sink).expect("the file is well-formed");
 }
 
 fn bench(c: &mut Criterion) {
@@ -221,9 +192,9 @@ fn bench(c: &mut Criterion) {
             let mut odd = false;
             let mut boundaries = 0;
             for range in black_box(&file).chunks(CHUNK) {
-                let cut = RangeCut::new(range, odd);
-                odd ^= cut.quotes % 2 == 1;
-                boundaries += usize::from(cut.rows.is_some());
+                let (quotes, ends_a_row) = range_cut(range, odd);
+                odd ^= quotes % 2 == 1;
+                boundaries += usize::from(ends_a_row);
             }
             black_box(boundaries)
         })

@@ -1,15 +1,13 @@
 //! A query's results both ways on the embedded emulator: as rows (Athena's text), and as
 //! Arrow batches written to an Arrow IPC file through `cloudfront_map --format
-//! arrow-ipc`'s own code (`examples/common/arrow_ipc.rs`), then read back with arrow-rs's
+//! arrow-ipc`'s own code (`arrow_ipc_out.rs`), then read back with arrow-rs's
 //! `StreamReader` as another tool would. Every value of every column must agree: text as
 //! text, numbers as the numbers the text says, decimals rendered at their scale, dates
 //! and timestamps as the instant the text names, NULL where the row has NULL and only
 //! there (`""` is a value). Feature `arrow`.
-
-#[path = "../examples/common/arrow_ipc.rs"]
-mod arrow_ipc_out;
-#[path = "../examples/common/client.rs"]
-mod client;
+//!
+//! Tests of the example (`cargo test --features arrow --example cloudfront_map`), so
+//! that they run its own code: the example's output and its connection (`client.rs`).
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter};
@@ -27,7 +25,8 @@ use athena_stream::arrow::arrow_schema::{DataType, TimeUnit};
 use athena_stream::{Athena, ReadPath, Row, StartQueryExecution};
 use futures::TryStreamExt;
 
-use arrow_ipc_out::{IpcOutput, write_batches};
+use crate::arrow_ipc_out::{IpcOutput, write_batches};
+use crate::client;
 
 /// Rows of the emulator's `cf_access_logs`: a few pages and a result file of several
 /// ranges, small enough to compare value by value in a moment.
@@ -190,9 +189,9 @@ fn query(sql: &str) -> StartQueryExecution {
     .query(sql)
 }
 
-/// A file under Cargo's temporary directory for integration tests.
+/// A file under the system's temporary directory, apart for this process.
 fn tmp_file(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("arrow_interop");
+    let dir = std::env::temp_dir().join(format!("arrow_interop-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
 }

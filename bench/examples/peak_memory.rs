@@ -14,11 +14,11 @@
 //! the emulator in another process:
 //!
 //! ```text
-//! cargo run --release --example peak_memory -- --serve 127.0.0.1:4599 &
-//! cargo run --release --example peak_memory -- --endpoint-url http://127.0.0.1:4599 --rows 10000
-//! cargo run --release --example peak_memory -- --endpoint-url http://127.0.0.1:4599 --rows 1000000
-//! cargo run --release --example peak_memory -- --endpoint-url http://127.0.0.1:4599 --read-path file --rows 100000
-//! cargo run --release --example peak_memory -- --endpoint-url http://127.0.0.1:4599 --read-path file --rows 10000000
+//! cargo run --release -p athena-stream-bench --example peak_memory -- --serve 127.0.0.1:4599 &
+//! cargo run --release -p athena-stream-bench --example peak_memory -- --endpoint-url http://127.0.0.1:4599 --rows 10000
+//! cargo run --release -p athena-stream-bench --example peak_memory -- --endpoint-url http://127.0.0.1:4599 --rows 1000000
+//! cargo run --release -p athena-stream-bench --example peak_memory -- --endpoint-url http://127.0.0.1:4599 --read-path file --rows 100000
+//! cargo run --release -p athena-stream-bench --example peak_memory -- --endpoint-url http://127.0.0.1:4599 --read-path file --rows 10000000
 //! ```
 //!
 //! `--chunk-size` and `--chunks-in-flight` set the file path's ranges (default 8 MiB, 8).
@@ -32,15 +32,13 @@
 //! does.)
 //! Peak RSS is a per-process high-water mark: measure each N in a fresh process.
 
-#[path = "common/designs.rs"]
-mod designs;
-
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use athena_emulator::{Emulator, EngineConfig};
 use athena_stream::{BoxError, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNKS_IN_FLIGHT, ReadPath};
+use athena_stream_bench::designs;
 use clap::Parser;
 
 /// Peak resident memory of streaming N rows through the row stream and the fan-out.
@@ -172,7 +170,7 @@ async fn read_batches(
     _: &athena_stream::Athena,
     _: &str,
 ) -> Result<(u64, athena_stream::QueryStats, Option<u64>), BoxError> {
-    Err("--batches needs the library's `arrow` feature: cargo run --features arrow ...".into())
+    Err("--batches needs the `arrow` feature: cargo run -p athena-stream-bench --features arrow ...".into())
 }
 
 async fn measure(args: &Args) -> Result<(), BoxError> {

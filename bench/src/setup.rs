@@ -1,9 +1,4 @@
-//! Setup shared by the benches: the designs of `examples/common/designs.rs` (written
-//! once, also used by the `concurrency_sweep` example), and the runtime and mode.
-#![allow(dead_code)] // each bench uses its own part of this module
-
-#[path = "../../examples/common/designs.rs"]
-pub mod designs;
+//! Setup shared by the benches: the mode they run in and their runtime.
 
 /// Whether the bench runs as a benchmark (`cargo bench`, which passes `--bench`) rather
 /// than once in test mode (`cargo test --all-targets`): test mode uses tiny sizes.

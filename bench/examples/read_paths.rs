@@ -6,10 +6,10 @@
 //! connection).
 //!
 //! Two queries over the emulator's `cf_access_logs` table with `--rows` rows: five
-//! CloudFront columns (`five_columns`, the shape of `benches/parse_csv.rs`) and
+//! CloudFront columns (`five_columns`, the shape of `bench/benches/parse_csv.rs`) and
 //! `SELECT *` (`all_columns`, 33 columns).
 //!
-//! With the library's `unload` feature (`--features unload`), each query is also
+//! With the `unload` feature (`--features unload`, the library's, forwarded by this crate), each query is also
 //! unloaded to Parquet (`UNLOAD ... WITH (format = 'PARQUET')`, outside the clock) and
 //! its files read in parallel with `Unloaded::rows` under the same S3 limits: the UNLOAD
 //! path against the result-file path on the same rows (`path` `unload`, with
@@ -20,10 +20,10 @@
 //! no parsing): the file path's own cost over moving the bytes.
 //!
 //! ```text
-//! cargo run --release --example read_paths                  # 1,000,000 rows
-//! cargo run --release --features unload --example read_paths # and the UNLOAD path
-//! cargo run --release --example read_paths -- --rows 100000 --query five-columns
-//! cargo run --example read_paths -- --quick                 # a small check, a few seconds
+//! cargo run --release -p athena-stream-bench --example read_paths                    # 1,000,000 rows
+//! cargo run --release -p athena-stream-bench --features unload --example read_paths   # and the UNLOAD path
+//! cargo run --release -p athena-stream-bench --example read_paths -- --rows 100000 --query five-columns
+//! cargo run -p athena-stream-bench --example read_paths -- --quick                    # a small check, a few seconds
 //! ```
 //!
 //! Stdout gets one JSON object a line, each with a `kind`:
@@ -51,13 +51,6 @@
 //! A short table goes to stderr; `--svg PATH` also draws every read's rows/s as a bar
 //! (log scale), with the file path's bound over its bar.
 
-#[path = "common/designs.rs"]
-mod designs;
-#[path = "common/raw_s3.rs"]
-mod raw_s3;
-#[path = "common/read_paths_chart.rs"]
-mod read_paths_chart;
-
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -71,7 +64,8 @@ use clap::Parser;
 use futures::StreamExt;
 use serde_json::json;
 
-use read_paths_chart::Bar;
+use athena_stream_bench::read_paths_chart::Bar;
+use athena_stream_bench::{designs, raw_s3, read_paths_chart};
 
 /// Read the same query through GetQueryResults and from its result file, and compare.
 #[derive(Debug, Parser)]
@@ -448,7 +442,7 @@ fn pyathena(
     query: QueryKind,
     rates: &[(&str, f64)],
 ) -> Result<serde_json::Value, BoxError> {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/pyathena_arrow.py");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tools/pyathena_arrow.py");
     let output = std::process::Command::new(python)
         .arg(script)
         .args(["--endpoint", &emulator.endpoint_url()])

@@ -1,22 +1,15 @@
 //! The baselines of `read_paths`, on the plain `aws-sdk-s3` client: a ranged download of
 //! a result file that only counts its bytes (what the file path would cost if parsing
 //! and making rows were free), and the parse rate of this machine on the file's bytes,
-//! through the library's own CSV parser.
+//! through the library's own CSV parser (private, reached through
+//! `athena_stream::__bench`, as `benches/parse_csv.rs` does).
 
-// The parser is private to the library and depends on nothing else of it, so this
-// module compiles its file itself (as `benches/parse_csv.rs` does) and uses a part of it.
-#[allow(dead_code)]
-#[path = "../../src/result_file/csv.rs"]
-mod csv;
-
-use std::convert::Infallible;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use athena_stream::__bench::{FieldSink, parse_csv};
 use athena_stream::BoxError;
 use futures::StreamExt;
-
-use csv::{CsvParser, RowSink};
 
 /// At most this much of a file is parsed for the rate: enough for a steady figure,
 /// little enough to hold in memory whatever the file's size.
@@ -174,14 +167,10 @@ fn time_parsing(sample: &[u8]) -> Result<ParseRate, BoxError> {
     let mut rows = 0u64;
     while passes == 0 || started.elapsed() < PARSE_MIN_TIME {
         let mut sink = Collect::default();
-        let mut parser = CsvParser::new();
-        for piece in sample.chunks(PUSH_SIZE) {
-            parser
-                .push(piece, &mut sink)
-                .map_err(|e| format!("the result file is not Athena's CSV: {e}"))?;
-        }
         // The sample may end inside a row (it is cut at a size, not a row end), so the
         // parser is not asked to finish.
+        parse_csv(sample, PUSH_SIZE, false, &mut sink)
+            .map_err(|e| format!("the result file is not Athena's CSV: {e}"))?;
         rows = sink.rows;
         passes += 1;
     }
@@ -203,18 +192,15 @@ struct Collect {
     rows: u64,
 }
 
-impl RowSink for Collect {
-    type Error = Infallible;
-
-    fn field(&mut self, value: Option<&str>) -> Result<(), Infallible> {
+impl FieldSink for Collect {
+    fn field(&mut self, value: Option<&str>) {
         self.text.push_str(value.unwrap_or(""));
         // The same end as the library's, with the top bit set for NULL.
         let end = self.text.len() as u32 | if value.is_none() { 1 << 31 } else { 0 };
         self.ends.push(end);
-        Ok(())
     }
 
-    fn end_row(&mut self) -> Result<(), Infallible> {
+    fn end_row(&mut self) {
         let text: Box<str> = self.text.as_str().into();
         // Rows of up to six columns keep their ends inside the row, as the library's do.
         if self.ends.len() <= 6 {
@@ -228,6 +214,5 @@ impl RowSink for Collect {
         self.text.clear();
         self.ends.clear();
         self.rows += 1;
-        Ok(())
     }
 }

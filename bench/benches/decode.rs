@@ -3,7 +3,7 @@
 //! "AWS's sample workflow"), each decoded into a struct with `Row::deserialize`.
 //!
 //! Targets: at least 1,000,000 rows/s per core for `uri`, 100,000 rows/s per core
-//! for the 33-column struct. Run with `cargo bench --bench decode`.
+//! for the 33-column struct. Run with `cargo bench -p athena-stream-bench --bench decode`.
 
 use std::hint::black_box;
 use std::sync::Arc;
