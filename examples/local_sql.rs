@@ -39,6 +39,7 @@
 // its unit tests and turning its default features on in `--no-default-features` runs).
 #[path = "cloudfront_map/client.rs"]
 mod client;
+// layout: #[path] because of the reason above, for the error report.
 #[path = "cloudfront_map/report.rs"]
 mod report;
 

@@ -360,7 +360,7 @@ pub mod __bench {
         metadata: Arc<ResultSetMetadata>,
         file: &[u8],
         chunk: usize,
-        options: &crate::columnar::BatchOptions,
+        options: &crate::arrow::BatchOptions,
     ) -> Result<Vec<arrow_array::RecordBatch>, String> {
         let plan =
             crate::columnar::BatchPlan::new(&metadata, options).map_err(|e| e.to_string())?;

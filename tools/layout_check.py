@@ -9,7 +9,9 @@ Rules (DEVELOPERS.md, "Layout"):
   written in code (`crate::x::y`, `super::z`) is resolved to the module it names;
   test-only modules (`tests`, `*_tests`, `proptests`, `behaviour`, `testing`) are left
   out, since a test may reach anywhere;
-- no `#[path]` attribute in Rust source;
+- no `#[path]` attribute in Rust source, unless the comments right above it hold
+  `// layout: #[path] because <reason>` (two examples that share a module: an example
+  is one crate, and no other way shares a file between two);
 - no file over 700 lines, unless one of its first 40 lines says
   `// layout: long file, because <reason>`;
 - no function over 80 lines, unless the comments and attributes right above it hold
@@ -35,6 +37,7 @@ MAX_FILE_LINES = 700
 MAX_FN_LINES = 80
 LONG_FILE = "// layout: long file, because"
 LONG_FN = "// layout: long function, because"
+PATH_REASON = "// layout: #[path] because"
 # The crates' source trees: (name, folder of lib.rs/main.rs). The emulator's binary
 # (main.rs) is one file on top of its library.
 CRATES = [("athena-stream", "src"), ("athena-emulator", "emulator/src")]
@@ -266,12 +269,12 @@ def functions(code: str):
         yield m.group(1), start, end
 
 
-def reason_above(lines: list[str], first: int) -> bool:
-    """A `// layout: long function` comment among the comments/attributes above line `first`."""
+def reason_above(lines: list[str], first: int, reason: str = LONG_FN) -> bool:
+    """A `reason` comment among the comments/attributes above line `first`."""
     k = first - 2
     while k >= 0:
         s = lines[k].strip()
-        if s.startswith(LONG_FN):
+        if s.startswith(reason):
             return True
         if s.startswith(("//", "#[", "#![")) or (s.endswith(")]") or s == "]"):
             k -= 1
@@ -342,7 +345,8 @@ def main() -> int:
         code = strip_code(text)
         for m in re.finditer(r"#\[path\s*=", code):
             line = code.count("\n", 0, m.start()) + 1
-            problems.append(f"{rel}:{line}: #[path] attribute")
+            if not reason_above(lines, line, PATH_REASON):
+                problems.append(f"{rel}:{line}: #[path] attribute (no `{PATH_REASON}`)")
         for fn, first, last in functions(code):
             length = last - first + 1
             if length > MAX_FN_LINES and not reason_above(lines, first):

@@ -173,6 +173,7 @@ async fn read_batches(
     Err("--batches needs the `arrow` feature: cargo run -p athena-stream-bench --features arrow ...".into())
 }
 
+// layout: long function, because one measurement in order (RSS before, the read, the peak, the check), which reads best whole.
 async fn measure(args: &Args) -> Result<(), BoxError> {
     if args.rows == 0 {
         return Err("--rows must be at least 1".into());

@@ -271,6 +271,7 @@ fn compare(rows: &[Row], batches: &[RecordBatch]) -> Compared {
     compared
 }
 
+// layout: long function, because one match over every Arrow type a column can have, an arm each.
 /// Asserts that the value at `i` of `array` is what Athena's `text` says.
 fn check_value(array: &dyn Array, i: usize, text: &str, at: &dyn Fn() -> String) {
     let int = || {

@@ -14,8 +14,8 @@
 //! [`CsvParser::starting_at`](super::csv::CsvParser::starting_at), in parallel with
 //! the others: the rows of the pieces, in order, are exactly the rows of the file.
 //!
-//! This file uses nothing else of the crate (the `parse_csv` bench compiles it on its
-//! own with `#[path]`).
+//! This file uses nothing else of the crate (the measurement programs reach it through
+//! the hidden `__bench` module at the crate root).
 
 use std::ops::Range;
 
