@@ -65,7 +65,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use athena_stream::{
-    Athena, Error, Map, MapExt, MapReport, QueryStats, ReadPath, Row, RowStream,
+    Athena, Error, MapExt, MapReport, MapSettings, QueryStats, ReadPath, Row, RowStream,
     StartQueryExecution,
 };
 use clap::{CommandFactory, Parser};
@@ -280,7 +280,7 @@ async fn write_rows(
     let item_delay = Duration::from_millis(args.item_delay_ms);
     let typed = args.typed;
     let processed = AtomicU64::new(0);
-    let map = Map::new(args.max_concurrency);
+    let map = MapSettings::new(args.max_concurrency);
     let do_something = |row: Row| {
         let (processed, sink) = (&processed, &sink);
         async move {

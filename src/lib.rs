@@ -39,12 +39,12 @@
 //! # Processing rows concurrently
 //!
 //! ```no_run
-//! use athena_stream::{Athena, Map, MapExt, Row};
+//! use athena_stream::{Athena, MapSettings, MapExt, Row};
 //!
 //! # async fn run(athena: Athena) -> athena_stream::Result<()> {
 //! let report = athena
 //!     .query("SELECT uri FROM cf_access_logs")
-//!     .run_map(Map::new(16), |row: Row| async move {
+//!     .run_map(MapSettings::new(16), |row: Row| async move {
 //!         // call a service, write to a database, ...
 //!         Ok::<_, athena_stream::Error>(row.get_str("uri")?.map(str::len))
 //!     })
@@ -200,7 +200,7 @@ pub use distributed_map::{Batch, BatchAnswer, BatchError, BatchWorker, ItemFailu
 pub use error::{ApiErrorKind, AthenaError, BoxError, Error, Operation, Result};
 pub use execution::{QueryExecution, QueryState, QueryStatistics, StatementType};
 pub use map::{
-    ItemBatcher, JitterStrategy, Map, MapExt, MapOrdered, MapReport, MapUnordered, NoRetry,
+    ItemBatcher, JitterStrategy, MapExt, MapOrdered, MapReport, MapSettings, MapUnordered, NoRetry,
     Retrier, RetryAll, RetryPolicy, RunMap,
 };
 pub use page::{ResultPage, ResumeFrom};

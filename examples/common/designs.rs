@@ -22,7 +22,8 @@ use std::time::{Duration, Instant};
 
 use athena_emulator::{Emulator, EngineConfig, Operation};
 use athena_stream::{
-    Athena, AthenaBuilder, Backoff, BoxError, Map, MapExt, QueryStats, Row, StartQueryExecution,
+    Athena, AthenaBuilder, Backoff, BoxError, MapExt, MapSettings, QueryStats, Row,
+    StartQueryExecution,
 };
 use aws_sdk_athena::config::retry::RetryConfig;
 use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
@@ -265,7 +266,7 @@ pub async fn stream(
 ) -> Result<u64, BoxError> {
     let report = athena
         .attach(id)
-        .run_map(Map::new(concurrency), move |row: Row| async move {
+        .run_map(MapSettings::new(concurrency), move |row: Row| async move {
             process(row, item).await;
             Ok::<_, std::convert::Infallible>(())
         })
@@ -288,7 +289,7 @@ pub async fn stream_with_stats(
     // after the fan-out has finished with it.
     let input = futures::stream::poll_fn(|cx| rows.borrow_mut().poll_next_unpin(cx));
     let report = input
-        .run_map(Map::new(concurrency), move |row: Row| async move {
+        .run_map(MapSettings::new(concurrency), move |row: Row| async move {
             process(row, item).await;
             Ok::<_, std::convert::Infallible>(())
         })

@@ -43,7 +43,7 @@ pub enum BatchError {
     },
 
     /// More items of the batch failed than the worker's
-    /// [`Map`](crate::Map) tolerates. The batch stopped there: items still in flight
+    /// [`MapSettings`](crate::MapSettings) tolerates. The batch stopped there: items still in flight
     /// were cancelled and the others not started (see [`BatchAnswer::unprocessed`]).
     #[error("{}", threshold_message(.answer, *.tolerated_failure_count))]
     ToleratedFailureThresholdExceeded {

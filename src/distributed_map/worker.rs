@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::answer::{BatchAnswer, ITEM_DECODE_FAILED, ITEM_FAILED, ItemFailure, error_chain};
 use super::error::BatchError;
 use crate::error::{BoxError, Error};
-use crate::map::{Map, MapExt, NoRetry, RetryPolicy};
+use crate::map::{MapExt, MapSettings, NoRetry, RetryPolicy};
 
 /// Stands in for an item that is not there, which the positions make impossible: a
 /// failure is reported even then rather than lost.
@@ -22,7 +22,7 @@ static NULL: Value = Value::Null;
 pub const DEFAULT_MAX_ANSWER_BYTES: usize = 262_144 - 16 * 1024;
 
 /// Runs a batch of a Step Functions Distributed Map through your async function, with
-/// the settings of a [`Map`], and answers for every item: the worker behind the Map's
+/// the settings of a [`MapSettings`], and answers for every item: the worker behind the Map's
 /// Lambda task.
 ///
 /// A Distributed Map with an `ItemReader` over an Athena data manifest hands each child
@@ -54,8 +54,8 @@ pub const DEFAULT_MAX_ANSWER_BYTES: usize = 262_144 - 16 * 1024;
 /// item's failure, `AthenaStream.ItemFailed`.
 ///
 /// **Tolerance**: failures are tolerated up to the Map's
-/// [`with_tolerated_failure_count`](Map::with_tolerated_failure_count) and
-/// [`with_tolerated_failure_percentage`](Map::with_tolerated_failure_percentage) of the
+/// [`with_tolerated_failure_count`](MapSettings::with_tolerated_failure_count) and
+/// [`with_tolerated_failure_percentage`](MapSettings::with_tolerated_failure_percentage) of the
 /// batch's items (the batch's size is known, so the percentage is decided from the first
 /// failure on); with neither set, none is. Undecodable items count. A percentage of a
 /// small batch rounds down, as Step Functions' rule does: 10% of a batch of 9 tolerates
@@ -95,7 +95,7 @@ pub const DEFAULT_MAX_ANSWER_BYTES: usize = 262_144 - 16 * 1024;
 /// # Example
 ///
 /// ```
-/// use athena_stream::{Batch, BatchWorker, Map, Retrier};
+/// use athena_stream::{Batch, BatchWorker, MapSettings, Retrier};
 /// use serde_json::json;
 /// use std::time::Duration;
 ///
@@ -108,7 +108,7 @@ pub const DEFAULT_MAX_ANSWER_BYTES: usize = 262_144 - 16 * 1024;
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let worker = BatchWorker::new(
-///     Map::new(8)
+///     MapSettings::new(8)
 ///         .with_tolerated_failure_percentage(50.0)
 ///         .with_retrier(Retrier::new().with_interval(Duration::from_millis(100)).with_max_attempts(1)),
 /// )
@@ -137,7 +137,7 @@ pub const DEFAULT_MAX_ANSWER_BYTES: usize = 262_144 - 16 * 1024;
 /// ```
 #[derive(Debug, Clone)]
 pub struct BatchWorker<P = NoRetry> {
-    map: Map<P>,
+    map: MapSettings<P>,
     item_key: Option<String>,
     max_answer_bytes: usize,
 }
@@ -147,7 +147,7 @@ impl<P> BatchWorker<P> {
     /// [`Retrier`](crate::Retrier) per item, and its tolerated failure count and
     /// percentage, applied to the batch. No item key; answers of at most
     /// [`DEFAULT_MAX_ANSWER_BYTES`].
-    pub fn new(map: Map<P>) -> Self {
+    pub fn new(map: MapSettings<P>) -> Self {
         Self {
             map,
             item_key: None,
@@ -182,7 +182,7 @@ impl<P> BatchWorker<P> {
     }
 
     /// The fan-out's settings.
-    pub fn map(&self) -> &Map<P> {
+    pub fn map(&self) -> &MapSettings<P> {
         &self.map
     }
 
@@ -291,7 +291,7 @@ impl<P> BatchWorker<P> {
     fn tolerance(&self, total: u64) -> Result<u64, BatchError> {
         let percentage = self.map.tolerated_failure_percentage();
         if let Some(p) = percentage {
-            Map::new(0)
+            MapSettings::new(0)
                 .with_tolerated_failure_percentage(p)
                 .validate()
                 .map_err(|source| BatchError::Map { source })?;
@@ -364,7 +364,7 @@ impl ItemsRun {
 
 /// Runs `f` over `decoded` with the fan-out's settings in `map`, and tallies it.
 async fn run_items<T, F, Fut, R, E, P>(
-    map: Map<P>,
+    map: MapSettings<P>,
     decoded: Vec<T>,
     f: &mut F,
 ) -> Result<ItemsRun, BatchError>
@@ -480,7 +480,7 @@ mod tests {
 
     #[test]
     fn a_bare_item_key_is_a_top_level_field() {
-        let w = BatchWorker::new(Map::new(1));
+        let w = BatchWorker::new(MapSettings::new(1));
         assert_eq!(w.item_key(), None);
         assert_eq!(
             w.clone().with_item_key("request_id").item_key(),

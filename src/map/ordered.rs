@@ -10,7 +10,7 @@ use futures::TryFuture;
 use futures::stream::{FusedStream, Stream, TryStream};
 use pin_project_lite::pin_project;
 
-use super::config::Map;
+use super::config::MapSettings;
 use super::engine::{Engine, Outcome, run_span};
 use super::retrier::RetryPolicy;
 use crate::error::{BoxError, Error};
@@ -79,7 +79,7 @@ where
     Fut::Error: Into<BoxError>,
     P: RetryPolicy<T, Fut::Error>,
 {
-    pub(super) fn new(stream: St, map: Map<P>, f: F) -> Self {
+    pub(super) fn new(stream: St, map: MapSettings<P>, f: F) -> Self {
         Self {
             stream: Some(stream),
             span: run_span::<T, Fut::Error, P>("map_ordered", &map),

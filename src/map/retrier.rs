@@ -26,7 +26,7 @@ pub struct RetryAll;
 
 /// The fan-out's retry policy when none is set: every item gets exactly one attempt.
 ///
-/// This is the default of [`Map`](crate::Map), as in Step Functions, where a state
+/// This is the default of [`MapSettings`](crate::MapSettings), as in Step Functions, where a state
 /// without a `Retry` rule is never retried. It places no bound on the item type.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoRetry;
@@ -39,7 +39,7 @@ pub struct NoRetry;
 /// [`JitterStrategy`]; at most `max_attempts` retries follow the first attempt.
 ///
 /// Retrying calls the per-item function again with a clone of the item, so a
-/// [`Map`](crate::Map) with a `Retrier` needs `T: Clone` (one clone per attempt that
+/// [`MapSettings`](crate::MapSettings) with a `Retrier` needs `T: Clone` (one clone per attempt that
 /// may be followed by another). The delay is slept on the tokio timer, so retries need
 /// a tokio runtime with time enabled. An item waiting for its retry keeps its slot in
 /// `max_concurrency`.
@@ -291,7 +291,7 @@ mod sealed {
 /// item type) and by [`Retrier`] (for items that are `Clone`). Sealed.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot retry items of type `{T}` that fail with `{E}`",
-    note = "a `Map` with a `Retrier` calls the function again with a clone of the item: `{T}` must be `Clone`",
+    note = "a `MapSettings` with a `Retrier` calls the function again with a clone of the item: `{T}` must be `Clone`",
     note = "a predicate given to `Retrier::when` must take `&{E}`, the function's error type"
 )]
 pub trait RetryPolicy<T, E>: sealed::Sealed {
