@@ -238,7 +238,7 @@ impl fmt::Debug for Athena {
 /// reported together by [`build`](Self::build).
 ///
 /// ```
-/// use athena_stream::{Athena, Backoff};
+/// use athena_stream::{Athena, Backoff, JitterStrategy};
 /// use std::time::Duration;
 ///
 /// # fn make(client: aws_sdk_athena::Client) -> athena_stream::Result<Athena> {
@@ -246,7 +246,11 @@ impl fmt::Debug for Athena {
 ///     .with_page_size(1000)
 ///     .with_prefetch(2)
 ///     .with_query_timeout(Duration::from_secs(600))
-///     .with_polling_backoff(Backoff::new(Duration::from_millis(250)).with_jitter(true))
+///     .with_polling_backoff(
+///         Backoff::new(Duration::from_millis(250))
+///             .with_max_delay(Duration::from_secs(5))
+///             .with_jitter(JitterStrategy::Full),
+///     )
 ///     .build()?;
 /// # Ok(athena)
 /// # }
@@ -340,13 +344,20 @@ impl AthenaBuilder {
 
     /// How `GetQueryExecution` is polled while the query is queued or running. Polling
     /// goes on until the query finishes or the [query timeout](Self::with_query_timeout)
-    /// passes, whatever the backoff's `max_retries` says.
+    /// passes, whatever the backoff's `max_attempts` says. The backoff needs a
+    /// [`max_delay`](Backoff::with_max_delay): without one, the time between polls
+    /// would double without end, so [`build`](Self::build) refuses it.
     ///
     /// Default is [`Backoff::DEFAULT_POLLING`]: exponential from 100 ms, x2, capped at
-    /// 5 s, with jitter.
+    /// 5 s, full jitter.
     pub fn with_polling_backoff(mut self, backoff: Backoff) -> Self {
         if let Some(problem) = backoff.problems("polling_backoff") {
             self.problems.push(problem);
+        } else if backoff.max_delay().is_none() {
+            self.problems.push(
+                "polling_backoff needs a max_delay: without one, the time between polls doubles without end"
+                    .to_owned(),
+            );
         }
         self.settings.polling = backoff;
         self
@@ -359,7 +370,7 @@ impl AthenaBuilder {
     /// so a retry never runs a second query nor loses or repeats a row.
     ///
     /// Default is [`Backoff::DEFAULT_RETRY`]: exponential from 200 ms, x2, capped at
-    /// 10 s, with jitter, at most 8 retries.
+    /// 10 s, full jitter, at most 8 retries.
     pub fn with_retry_policy(mut self, backoff: Backoff) -> Self {
         if let Some(problem) = backoff.problems("retry_policy") {
             self.problems.push(problem);
@@ -517,7 +528,7 @@ mod tests {
         let err = fake
             .builder()
             .with_page_size(0)
-            .with_retry_policy(Backoff::new(Duration::from_secs(1)).with_factor(0.5))
+            .with_retry_policy(Backoff::new(Duration::from_secs(1)).with_backoff_rate(0.5))
             .build()
             .unwrap_err()
             .to_string();

@@ -71,7 +71,7 @@ pub use unordered::MapUnordered;
 /// | `max_concurrency` | the [`MapSettings`]'s `MaxConcurrency` (`0` = no limit) |
 /// | `tolerated_failure_count` | when set |
 /// | `tolerated_failure_percentage` | when set |
-/// | `max_attempts` | the [`Retrier`]'s retries after the first attempt (`0` without one) |
+/// | `max_attempts` | the [`Retrier`]'s retries after the first attempt (`0` without one; absent when it has no limit) |
 ///
 /// Events inside it: `map item retried` (`INFO`: `index`, `attempt`, `delay`, `error`)
 /// and `map item failed` (`WARN`: `index`, `attempts`, `error`) per item, then one at

@@ -507,7 +507,7 @@ impl<P: Protocol> OnEmulatorIn<P> {
             .with_retry_policy(
                 Backoff::new(Duration::from_millis(1))
                     .with_max_delay(Duration::from_millis(20))
-                    .with_max_retries(Some(20)),
+                    .with_max_attempts(20),
             )
     }
 }

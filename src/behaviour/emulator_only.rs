@@ -153,7 +153,7 @@ async fn the_active_query_limit_makes_a_start_wait_and_both_queries_run_once() {
         .with_retry_policy(
             crate::Backoff::new(Duration::from_millis(10))
                 .with_max_delay(Duration::from_millis(50))
-                .with_max_retries(Some(100)),
+                .with_max_attempts(100),
         )
         .build()
         .unwrap();

@@ -102,7 +102,7 @@ async fn retries_give_up_with_the_api_error<B: Backend>() {
     b.inject(Operation::GetQueryExecution, Fault::Throttle, 100);
     let athena = b
         .builder()
-        .with_retry_policy(Backoff::new(Duration::from_millis(1)).with_max_retries(Some(3)))
+        .with_retry_policy(Backoff::new(Duration::from_millis(1)).with_max_attempts(3))
         .build()
         .unwrap();
     let err = athena

@@ -209,7 +209,7 @@ fn client(url: &str, credentials: SharedCredentialsProvider) -> aws_sdk_athena::
 
 fn athena(client: aws_sdk_athena::Client) -> Athena {
     Athena::builder(client)
-        .with_retry_policy(Backoff::new(Duration::from_millis(1)).with_max_retries(Some(3)))
+        .with_retry_policy(Backoff::new(Duration::from_millis(1)).with_max_attempts(3))
         .build()
         .unwrap()
 }
