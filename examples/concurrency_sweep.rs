@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use athena_stream::BoxError;
+use athena_stream::error::BoxError;
 use clap::Parser;
 use designs::{Design, Setup};
 

@@ -21,7 +21,10 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use athena_stream::{Batch, BatchAnswer, BatchError, BatchWorker, MapSettings, Retrier};
+use athena_stream::{
+    distributed_map::{Batch, BatchAnswer, BatchError, BatchWorker},
+    map::{MapSettings, Retrier},
+};
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use serde::Deserialize;
 use serde_json::Value;

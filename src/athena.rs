@@ -19,7 +19,9 @@ use crate::query::StartQueryExecution;
 use crate::result_configuration::check_account_id;
 use crate::result_file::s3::S3Api;
 use crate::rows::RowStream;
-use crate::settings::{Backoff, MAX_PAGE_SIZE, ReadPath, Settings};
+use crate::settings::{
+    Backoff, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNKS_IN_FLIGHT, MAX_PAGE_SIZE, ReadPath, Settings,
+};
 use crate::stats::Stats;
 
 /// Runs queries on Athena and streams their results.
@@ -264,6 +266,17 @@ pub struct AthenaBuilder {
 }
 
 impl AthenaBuilder {
+    /// The most rows `GetQueryResults` returns in one page (`MaxResults` 1..=1000), and
+    /// the default [page size](Self::with_page_size).
+    pub const MAX_PAGE_SIZE: i32 = MAX_PAGE_SIZE;
+
+    /// The default [`chunk_size`](Self::with_chunk_size): 8 MiB, the low end of the
+    /// ranged-GET size S3's performance guidelines suggest.
+    pub const DEFAULT_CHUNK_SIZE: u64 = DEFAULT_CHUNK_SIZE;
+
+    /// The default [`chunks_in_flight`](Self::with_chunks_in_flight).
+    pub const DEFAULT_CHUNKS_IN_FLIGHT: usize = DEFAULT_CHUNKS_IN_FLIGHT;
+
     pub(crate) fn with_api(api: Arc<dyn AthenaApi>) -> Self {
         AthenaBuilder {
             api,
@@ -307,7 +320,7 @@ impl AthenaBuilder {
     /// smaller). A 143 MB file in 8 MiB chunks, 8 at a time, is read in 24 ranges of
     /// 6 MB, not 17 of 8 MiB and one of 0.4 MiB.
     ///
-    /// Default is 8 MiB ([`DEFAULT_CHUNK_SIZE`](crate::DEFAULT_CHUNK_SIZE)), within the
+    /// Default is 8 MiB ([`DEFAULT_CHUNK_SIZE`](crate::AthenaBuilder::DEFAULT_CHUNK_SIZE)), within the
     /// 8-16 MB that S3's performance guidelines suggest.
     pub fn with_chunk_size(mut self, bytes: u64) -> Self {
         if bytes == 0 {
@@ -327,7 +340,7 @@ impl AthenaBuilder {
     /// chunk size, a connection asks for its next range while the ones it fetched wait
     /// to be parsed, as long as they fit.
     ///
-    /// Default is 8 ([`DEFAULT_CHUNKS_IN_FLIGHT`](crate::DEFAULT_CHUNKS_IN_FLIGHT)): with
+    /// Default is 8 ([`DEFAULT_CHUNKS_IN_FLIGHT`](crate::AthenaBuilder::DEFAULT_CHUNKS_IN_FLIGHT)): with
     /// 8 MiB chunks, 64 MiB of the file, enough to keep eight connections busy at S3's
     /// 85-90 MB/s each. Where the network is faster than parsing (a service beside its
     /// bucket), fewer and smaller ranges cost little speed and much less memory:
@@ -395,7 +408,7 @@ impl AthenaBuilder {
 
     /// Rows asked for per `GetQueryResults` call (`MaxResults`), 1 to 1000.
     ///
-    /// Default is 1000 ([`MAX_PAGE_SIZE`]), the most Athena allows: paging is bound by
+    /// Default is 1000 ([`MAX_PAGE_SIZE`](Self::MAX_PAGE_SIZE)), the most Athena allows: paging is bound by
     /// round trips.
     pub fn with_page_size(mut self, rows: usize) -> Self {
         match i32::try_from(rows) {

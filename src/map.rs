@@ -23,7 +23,7 @@ pub use batch::ItemBatcher;
 pub use config::MapSettings;
 pub use ordered::MapOrdered;
 pub use report::{MapReport, RunMap};
-pub use retrier::{JitterStrategy, NoRetry, Retrier, RetryAll, RetryPolicy};
+pub use retrier::{NoRetry, Retrier, RetryAll, RetryPolicy};
 pub use unordered::MapUnordered;
 
 /// The fan-out, for every stream of `Result<T, E>` (such as a query's rows) whose
@@ -89,7 +89,7 @@ pub trait MapExt: TryStream<Error: Into<BoxError>> + Sized {
     /// than let the buffer grow.
     ///
     /// ```
-    /// use athena_stream::{Error, MapSettings, MapExt};
+    /// use athena_stream::{Error, map::{MapSettings, MapExt}};
     /// use futures::{StreamExt, stream};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
@@ -126,7 +126,7 @@ pub trait MapExt: TryStream<Error: Into<BoxError>> + Sized {
     /// [`Error::Item`] says its input index.
     ///
     /// ```
-    /// use athena_stream::{Error, MapSettings, MapExt};
+    /// use athena_stream::{Error, map::{MapSettings, MapExt}};
     /// use futures::{TryStreamExt, stream};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
@@ -169,7 +169,7 @@ pub trait MapExt: TryStream<Error: Into<BoxError>> + Sized {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use athena_stream::{Error, MapSettings, MapExt, Retrier};
+    /// use athena_stream::{Error, map::{MapSettings, MapExt, Retrier}};
     /// use futures::stream;
     ///
     /// #[derive(Debug)]
@@ -222,7 +222,7 @@ pub trait MapExt: TryStream<Error: Into<BoxError>> + Sized {
     /// other error wrapped in [`Error::Input`]). `0` yields [`Error::InvalidConfig`].
     ///
     /// ```
-    /// use athena_stream::{Error, MapSettings, MapExt};
+    /// use athena_stream::{Error, map::{MapSettings, MapExt}};
     /// use futures::{TryStreamExt, stream};
     ///
     /// # #[tokio::main(flavor = "current_thread")]

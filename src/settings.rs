@@ -9,7 +9,7 @@ use std::fmt;
 use std::time::Duration;
 
 /// The most rows `GetQueryResults` returns in one page (`MaxResults` 1..=1000).
-pub const MAX_PAGE_SIZE: i32 = 1000;
+pub(crate) const MAX_PAGE_SIZE: i32 = 1000;
 
 /// How a delay is randomised, like Step Functions' `JitterStrategy`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -230,13 +230,15 @@ impl Backoff {
                 "{setting}: backoff_rate must be a finite number >= 1.0, got {}",
                 self.backoff_rate
             ))
-        } else if let Some(max_delay) = self.max_delay.filter(|d| *d < self.interval) {
-            Some(format!(
-                "{setting}: max_delay ({max_delay:?}) is shorter than interval ({:?})",
-                self.interval
-            ))
         } else {
-            None
+            self.max_delay
+                .filter(|d| *d < self.interval)
+                .map(|max_delay| {
+                    format!(
+                        "{setting}: max_delay ({max_delay:?}) is shorter than interval ({:?})",
+                        self.interval
+                    )
+                })
         }
     }
 }
@@ -363,10 +365,10 @@ impl fmt::Display for ReadPath {
 
 /// The default [`chunk_size`](crate::AthenaBuilder::with_chunk_size): 8 MiB, the low end
 /// of the ranged-GET size S3's performance guidelines suggest.
-pub const DEFAULT_CHUNK_SIZE: u64 = 8 << 20;
+pub(crate) const DEFAULT_CHUNK_SIZE: u64 = 8 << 20;
 
 /// The default [`chunks_in_flight`](crate::AthenaBuilder::with_chunks_in_flight).
-pub const DEFAULT_CHUNKS_IN_FLIGHT: usize = 8;
+pub(crate) const DEFAULT_CHUNKS_IN_FLIGHT: usize = 8;
 
 /// The settings of a handle. Their meaning and defaults are documented on the
 /// setters of [`AthenaBuilder`](crate::AthenaBuilder).

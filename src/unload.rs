@@ -9,7 +9,7 @@
 //! [Batches](#batches)), or hand each to a worker on another machine.
 //!
 //! ```no_run
-//! use athena_stream::{Athena, MapSettings, StartQueryExecution, Unload};
+//! use athena_stream::{Athena, StartQueryExecution, map::MapSettings, unload::Unload};
 //! use futures::TryStreamExt;
 //!
 //! # async fn run() -> athena_stream::Result<()> {
@@ -84,7 +84,7 @@
 //!
 //! ```no_run
 //! use athena_stream::arrow::BatchOptions;
-//! use athena_stream::{Athena, MapSettings, Unload};
+//! use athena_stream::{Athena, map::MapSettings, unload::Unload};
 //! use futures::TryStreamExt;
 //!
 //! # async fn run(athena: Athena) -> athena_stream::Result<()> {
@@ -387,7 +387,7 @@ impl Athena {
     /// tolerate failures in the fan-out over the rows instead.
     ///
     /// ```no_run
-    /// use athena_stream::{Athena, MapSettings, MapExt, Row, Shard, UnloadFormat};
+    /// use athena_stream::{Athena, Row, map::{MapSettings, MapExt}, unload::{Shard, UnloadFormat}};
     ///
     /// # async fn run(athena: Athena, uris: Vec<String>) -> athena_stream::Result<()> {
     /// let shards = uris.into_iter().map(|uri| Shard::new(uri, UnloadFormat::Parquet));
@@ -428,7 +428,7 @@ impl Athena {
     ///
     /// ```no_run
     /// use athena_stream::arrow::BatchOptions;
-    /// use athena_stream::{Athena, Shard, UnloadFormat};
+    /// use athena_stream::{Athena, unload::{Shard, UnloadFormat}};
     /// use futures::TryStreamExt;
     ///
     /// # async fn run(athena: Athena) -> athena_stream::Result<()> {

@@ -5,7 +5,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::Duration;
 
-use athena_stream::{Error, JitterStrategy, MapExt, MapSettings, Retrier};
+use athena_stream::{
+    Error, JitterStrategy,
+    map::{MapExt, MapSettings, Retrier},
+};
 use futures::{StreamExt, TryStreamExt, stream};
 
 #[derive(Debug, Clone, PartialEq)]

@@ -22,8 +22,9 @@ use std::time::{Duration, Instant};
 
 use athena_emulator::{Emulator, EngineConfig, Operation};
 use athena_stream::{
-    Athena, AthenaBuilder, Backoff, BoxError, MapExt, MapSettings, QueryStats, Row,
-    StartQueryExecution,
+    Athena, AthenaBuilder, Backoff, QueryStats, Row, StartQueryExecution,
+    error::BoxError,
+    map::{MapExt, MapSettings},
 };
 use aws_sdk_athena::config::retry::RetryConfig;
 use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};

@@ -8,7 +8,9 @@ use std::io::Write;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use athena_stream::{ApiErrorKind, Error, QueryProgress, QueryState, QueryStats, ReadPath};
+use athena_stream::{
+    Error, QueryState, QueryStats, ReadPath, error::ApiErrorKind, execution::QueryProgress,
+};
 
 /// The lines that report an error: the error, then each source that adds something.
 ///
@@ -296,7 +298,7 @@ mod tests {
     #[test]
     fn a_missing_identity_is_one_line() {
         let error = Error::Api {
-            operation: athena_stream::Operation::StartQueryExecution,
+            operation: athena_stream::error::Operation::StartQueryExecution,
             kind: ApiErrorKind::Credentials,
             code: None,
             message: "no AWS credentials found (tried Environment, Profile); configure them"

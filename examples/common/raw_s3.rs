@@ -13,7 +13,7 @@ use std::convert::Infallible;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use athena_stream::BoxError;
+use athena_stream::error::BoxError;
 use futures::StreamExt;
 
 use csv::{CsvParser, RowSink};

@@ -22,7 +22,11 @@ use serde_json::{Value, json};
 
 use super::backend::OnEmulator;
 use crate::distributed_map::{Batch, BatchAnswer, BatchWorker, ITEM_FAILED};
-use crate::{Athena, MapSettings, Retrier, Unload, UnloadFormat, Unloaded};
+use crate::{
+    Athena,
+    map::{MapSettings, Retrier},
+    unload::{Unload, UnloadFormat, Unloaded},
+};
 
 const ROWS: usize = 3000;
 const ROWS_PER_FILE: usize = 700;

@@ -9,7 +9,7 @@ use futures::TryStreamExt;
 
 use super::backend::{Backend, OnEmulator, Queries, emulator_op};
 use super::{numbers, range};
-use crate::{Operation, Row, StartQueryExecution};
+use crate::{Row, StartQueryExecution, error::Operation};
 
 fn emulator() -> athena_emulator::EmulatorBuilder {
     Emulator::builder().engine_config(EngineConfig {
@@ -301,7 +301,7 @@ async fn a_client_without_credentials_fails_at_once_and_sends_nothing() {
     match &err {
         crate::Error::Api {
             operation: Operation::StartQueryExecution,
-            kind: crate::ApiErrorKind::Credentials,
+            kind: crate::error::ApiErrorKind::Credentials,
             attempts: 1,
             ..
         } => {}

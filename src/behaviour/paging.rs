@@ -7,7 +7,11 @@ use futures::{StreamExt, TryStreamExt};
 
 use super::backend::{Backend, Queries};
 use super::{numbers, on_both_backends, range};
-use crate::{MapExt, MapSettings, Operation, ResultPage, Row};
+use crate::{
+    ResultPage, Row,
+    error::Operation,
+    map::{MapExt, MapSettings},
+};
 
 const OPERATIONS: [Operation; 4] = [
     Operation::StartQueryExecution,

@@ -9,7 +9,10 @@ use futures::TryStreamExt;
 
 use super::backend::{Backend, Fault, Queries};
 use super::{numbers, on_both_backends, range};
-use crate::{ApiErrorKind, Backoff, Error, Operation, Row};
+use crate::{
+    Backoff, Error, Row,
+    error::{ApiErrorKind, Operation},
+};
 
 /// Throttled polls and a failed page call are retried; the stats count them.
 async fn throttled_and_failed_calls_are_retried<B: Backend>() {

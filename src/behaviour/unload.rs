@@ -16,7 +16,11 @@ use serde_json::Value as Json;
 
 use super::backend::{Backend, OnEmulator, Queries, ResultFiles};
 use crate::arrow::BatchOptions;
-use crate::{Error, MapSettings, Row, Unload, UnloadFormat};
+use crate::{
+    Error, Row,
+    map::MapSettings,
+    unload::{Unload, UnloadFormat},
+};
 
 /// The typed JSON of a value whose element types are not known (Athena's bare `array`,
 /// `map` and `row` in `GetQueryResults`): numbers and booleans as text.

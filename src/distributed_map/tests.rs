@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::{MapSettings, Retrier};
+use crate::map::{MapSettings, Retrier};
 
 /// Cuts `rows` into the payloads an `ItemBatcher` would hand the child executions, in
 /// order: at most `max_items_per_batch` rows each, and at most `max_input_bytes_per_batch`
@@ -134,7 +134,7 @@ async fn do_something(
 /// The Lambda handler's body, minus the runtime: payload in, answer out (with the
 /// batch's items, to check the answer's indexes against). `batch_max` gets the most
 /// rows of this batch that ran at once.
-async fn handle<P: crate::RetryPolicy<Hit, String> + Clone>(
+async fn handle<P: crate::map::RetryPolicy<Hit, String> + Clone>(
     worker: &BatchWorker<P>,
     payload: Value,
     ledger: &Ledger,

@@ -28,7 +28,7 @@ pub const DEFAULT_MAX_ANSWER_BYTES: usize = 262_144 - 16 * 1024;
 /// A Distributed Map with an `ItemReader` over an Athena data manifest hands each child
 /// execution a batch of rows. `BatchWorker` runs your function on each row with at most
 /// `max_concurrency` in flight, retries a failed row with the Map's
-/// [`Retrier`](crate::Retrier), and tolerates failed rows up to the Map's
+/// [`Retrier`](crate::map::Retrier), and tolerates failed rows up to the Map's
 /// `ToleratedFailureCount`/`Percentage`, now counted within the batch. It is the
 /// crate's fan-out ([`MapExt::map_unordered`]) over the batch's items.
 ///
@@ -50,7 +50,7 @@ pub const DEFAULT_MAX_ANSWER_BYTES: usize = 262_144 - 16 * 1024;
 /// is that item's failure, `AthenaStream.ItemDecodeFailed` with serde's message and the
 /// path of the field (`bytes: invalid type: string "n/a", expected i64`); your function
 /// never sees it and it is not retried. The others go through your function: `Ok` is
-/// a success; `Err` is retried as the [`Retrier`](crate::Retrier) says, then is that
+/// a success; `Err` is retried as the [`Retrier`](crate::map::Retrier) says, then is that
 /// item's failure, `AthenaStream.ItemFailed`.
 ///
 /// **Tolerance**: failures are tolerated up to the Map's
@@ -95,7 +95,7 @@ pub const DEFAULT_MAX_ANSWER_BYTES: usize = 262_144 - 16 * 1024;
 /// # Example
 ///
 /// ```
-/// use athena_stream::{Batch, BatchWorker, MapSettings, Retrier};
+/// use athena_stream::{distributed_map::{Batch, BatchWorker}, map::{MapSettings, Retrier}};
 /// use serde_json::json;
 /// use std::time::Duration;
 ///
@@ -144,7 +144,7 @@ pub struct BatchWorker<P = NoRetry> {
 
 impl<P> BatchWorker<P> {
     /// A worker that runs each batch with `map`'s settings: its `max_concurrency`, its
-    /// [`Retrier`](crate::Retrier) per item, and its tolerated failure count and
+    /// [`Retrier`](crate::map::Retrier) per item, and its tolerated failure count and
     /// percentage, applied to the batch. No item key; answers of at most
     /// [`DEFAULT_MAX_ANSWER_BYTES`].
     pub fn new(map: MapSettings<P>) -> Self {
@@ -200,7 +200,7 @@ impl<P> BatchWorker<P> {
     /// describe, and returns the batch's answer.
     ///
     /// `f` is called once per attempt, with a clone of the item for a retry (so `T`
-    /// needs `Clone` when the Map has a [`Retrier`](crate::Retrier)); its `Ok` values are
+    /// needs `Clone` when the Map has a [`Retrier`](crate::map::Retrier)); its `Ok` values are
     /// dropped. The futures run inside this future, as in the fan-out, not on spawned
     /// tasks.
     ///

@@ -9,9 +9,9 @@ use crate::error::{Error, Result};
 /// once, how many failures are tolerated, and how a failed item is retried.
 ///
 /// A `MapSettings` is a plain value (`Copy` unless its retry predicate is not); hand it to
-/// [`MapExt::map_ordered`](crate::MapExt::map_ordered),
-/// [`map_unordered`](crate::MapExt::map_unordered) or
-/// [`run_map`](crate::MapExt::run_map). Invalid settings are not refused here but by
+/// [`MapExt::map_ordered`](crate::map::MapExt::map_ordered),
+/// [`map_unordered`](crate::map::MapExt::map_unordered) or
+/// [`run_map`](crate::map::MapExt::run_map). Invalid settings are not refused here but by
 /// the fan-out, which then fails at once with [`Error::InvalidConfig`] (see
 /// `validate`).
 ///
@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 ///
 /// ```
 /// use std::time::Duration;
-/// use athena_stream::{MapSettings, Retrier};
+/// use athena_stream::map::{MapSettings, Retrier};
 ///
 /// let map = MapSettings::new(16)
 ///     .with_tolerated_failure_percentage(5.0)
@@ -42,7 +42,7 @@ impl MapSettings {
     /// order), failing fast, without retries.
     ///
     /// ```
-    /// use athena_stream::MapSettings;
+    /// use athena_stream::map::MapSettings;
     ///
     /// assert_eq!(MapSettings::new(8).max_concurrency(), 8);
     /// assert_eq!(MapSettings::new(0).max_concurrency(), 0); // no limit
@@ -70,8 +70,8 @@ impl<P> MapSettings<P> {
     /// `ToleratedFailureCount`: the fan-out fails with
     /// [`Error::ToleratedFailureThresholdExceeded`] as soon as more than this many items
     /// have failed. Failed items within the tolerance are reported (as
-    /// [`Error::Item`] in the streams, in [`MapReport::failures`](crate::MapReport::failures)
-    /// from [`run_map`](crate::MapExt::run_map)) and the run goes on.
+    /// [`Error::Item`] in the streams, in [`MapReport::failures`](crate::map::MapReport::failures)
+    /// from [`run_map`](crate::map::MapExt::run_map)) and the run goes on.
     ///
     /// Default is none; with neither this nor a percentage set, the fan-out fails fast:
     /// the first failed item ends it with its own [`Error::Item`].

@@ -123,7 +123,7 @@ pub(super) struct Counts {
     pub(super) max_in_flight: usize,
 }
 
-/// The span of one fan-out run, documented on [`MapExt`](crate::MapExt). Made once per
+/// The span of one fan-out run, documented on [`MapExt`](crate::map::MapExt). Made once per
 /// run; the combinators enter it in each of their polls, so the engine's events (and
 /// whatever the items log while they are polled) belong to it.
 pub(super) fn run_span<T, E, P: RetryPolicy<T, E>>(

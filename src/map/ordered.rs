@@ -16,7 +16,7 @@ use super::retrier::RetryPolicy;
 use crate::error::{BoxError, Error};
 
 pin_project! {
-    /// Stream for the [`map_ordered`](crate::MapExt::map_ordered) method.
+    /// Stream for the [`map_ordered`](crate::map::MapExt::map_ordered) method.
     #[must_use = "streams do nothing unless polled"]
     pub struct MapOrdered<St, F, Fut, T, P>
     where

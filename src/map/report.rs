@@ -15,7 +15,7 @@ use super::engine::{Engine, Outcome, run_span};
 use super::retrier::RetryPolicy;
 use crate::error::{BoxError, Error, Result};
 
-/// What a [`run_map`](crate::MapExt::run_map) did.
+/// What a [`run_map`](crate::map::MapExt::run_map) did.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct MapReport {
@@ -35,14 +35,14 @@ pub struct MapReport {
 
 impl MapReport {
     /// Items processed: succeeded plus failed. Items are rows, or batches when the
-    /// input is batched by [`item_batcher`](crate::MapExt::item_batcher).
+    /// input is batched by [`item_batcher`](crate::map::MapExt::item_batcher).
     pub fn items(&self) -> u64 {
         self.succeeded.saturating_add(self.failed)
     }
 
     /// Items processed per second of [`elapsed`](Self::elapsed); `0.0` when no time
     /// passed. Items are rows, or batches when the input is batched by
-    /// [`item_batcher`](crate::MapExt::item_batcher).
+    /// [`item_batcher`](crate::map::MapExt::item_batcher).
     pub fn items_per_sec(&self) -> f64 {
         let secs = self.elapsed.as_secs_f64();
         if secs > 0.0 {
@@ -54,7 +54,7 @@ impl MapReport {
 }
 
 pin_project! {
-    /// Future for the [`run_map`](crate::MapExt::run_map) method.
+    /// Future for the [`run_map`](crate::map::MapExt::run_map) method.
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct RunMap<St, F, Fut, T, P>
     where

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::settings::Backoff;
-pub use crate::settings::JitterStrategy;
+use crate::settings::JitterStrategy;
 pub(crate) use crate::settings::seed_or_random;
 
 /// The retry predicate of a [`Retrier`] that retries every error (the default).
@@ -18,7 +18,7 @@ pub struct RetryAll;
 
 /// The fan-out's retry policy when none is set: every item gets exactly one attempt.
 ///
-/// This is the default of [`MapSettings`](crate::MapSettings), as in Step Functions, where a state
+/// This is the default of [`MapSettings`](crate::map::MapSettings), as in Step Functions, where a state
 /// without a `Retry` rule is never retried. It places no bound on the item type.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoRetry;

@@ -9,7 +9,10 @@ use tokio::time::{Instant, sleep};
 use crate::error::{Error, Operation};
 use crate::execution::QueryState;
 use crate::fake::{Fake, Plan};
-use crate::{MapExt, MapSettings, Row};
+use crate::{
+    Row,
+    map::{MapExt, MapSettings},
+};
 
 type Io = std::io::Error;
 
@@ -178,7 +181,7 @@ async fn a_failed_item_stops_the_paging() {
 async fn a_failed_query_ends_the_fan_out_with_its_error() {
     let mut plan = Plan::rows(3);
     plan.states = vec![QueryState::Running, QueryState::Failed];
-    plan.athena_error = Some(crate::AthenaError {
+    plan.athena_error = Some(crate::error::AthenaError {
         error_category: Some(2),
         error_type: None,
         retryable: false,

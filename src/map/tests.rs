@@ -12,6 +12,7 @@ use futures::stream::{self, FusedStream, Stream, StreamExt};
 use tokio::time::{Instant, sleep};
 
 use super::*;
+use crate::JitterStrategy;
 
 type Io = std::io::Error;
 
@@ -477,7 +478,7 @@ async fn input_error_is_yielded_once_and_ends_the_stream() {
         Ok(0u64),
         Ok(1),
         Err(Error::invalid_response(
-            crate::Operation::GetQueryResults,
+            crate::error::Operation::GetQueryResults,
             "broken page",
         )),
         Ok(3),
@@ -553,7 +554,8 @@ async fn an_input_error_of_another_type_comes_out_as_error_input() {
 /// it is, even when the caller boxed it, and is never wrapped in `Error::Input`.
 #[tokio::test(start_paused = true)]
 async fn an_input_error_of_this_crate_comes_out_unchanged() {
-    let broken = || Error::invalid_response(crate::Operation::GetQueryResults, "broken page");
+    let broken =
+        || Error::invalid_response(crate::error::Operation::GetQueryResults, "broken page");
     let is_broken = |err: &Error| matches!(err, Error::InvalidResponse { message, .. } if message == "broken page");
 
     let err = stream::iter(vec![Ok(0u64), Err(broken())])

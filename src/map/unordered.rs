@@ -14,7 +14,7 @@ use super::retrier::RetryPolicy;
 use crate::error::{BoxError, Error};
 
 pin_project! {
-    /// Stream for the [`map_unordered`](crate::MapExt::map_unordered) method.
+    /// Stream for the [`map_unordered`](crate::map::MapExt::map_unordered) method.
     #[must_use = "streams do nothing unless polled"]
     pub struct MapUnordered<St, F, Fut, T, P>
     where

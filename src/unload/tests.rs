@@ -27,7 +27,7 @@ use crate::arrow::BatchOptions;
 use crate::fake::{Fake, Plan};
 use crate::result_file::fake_s3::{FakeS3, S3Fault};
 use crate::value::{AthenaType, Value};
-use crate::{Athena, Error, MapSettings, Operation, Row};
+use crate::{Athena, Error, Row, error::Operation, map::MapSettings};
 
 /// A handle on a fake Athena whose queries succeed at once, reading S3 from `s3`.
 fn athena(s3: &FakeS3) -> (Fake, Athena) {

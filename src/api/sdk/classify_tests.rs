@@ -15,7 +15,10 @@ use futures::TryStreamExt;
 use super::classify;
 use crate::api::{ApiCallError, CallError};
 use crate::fake::{NoCredentials, no_credentials};
-use crate::{ApiErrorKind, Athena, Backoff, Error, Operation};
+use crate::{
+    Athena, Backoff, Error,
+    error::{ApiErrorKind, Operation},
+};
 
 type StartError = SdkError<StartQueryExecutionError, HttpResponse>;
 
