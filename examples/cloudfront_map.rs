@@ -374,12 +374,12 @@ async fn write_arrow_ipc(
 trait Progress {
     /// The query's progress, as its status polls (and `GetQueryRuntimeStatistics`, while
     /// a receiver exists) see it.
-    fn progress(&self) -> tokio::sync::watch::Receiver<athena_stream::execution::QueryProgress>;
+    fn progress(&self) -> tokio::sync::watch::Receiver<athena_stream::progress::QueryProgress>;
     fn stats(&self) -> QueryStats;
 }
 
 impl Progress for RowStream {
-    fn progress(&self) -> tokio::sync::watch::Receiver<athena_stream::execution::QueryProgress> {
+    fn progress(&self) -> tokio::sync::watch::Receiver<athena_stream::progress::QueryProgress> {
         RowStream::progress(self)
     }
 
@@ -390,7 +390,7 @@ impl Progress for RowStream {
 
 #[cfg(feature = "arrow")]
 impl Progress for athena_stream::arrow::RecordBatchStream {
-    fn progress(&self) -> tokio::sync::watch::Receiver<athena_stream::execution::QueryProgress> {
+    fn progress(&self) -> tokio::sync::watch::Receiver<athena_stream::progress::QueryProgress> {
         athena_stream::arrow::RecordBatchStream::progress(self)
     }
 

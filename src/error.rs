@@ -42,7 +42,7 @@ pub enum Operation {
     GetQueryResults,
     /// `StopQueryExecution`.
     StopQueryExecution,
-    /// `GetQueryRuntimeStatistics`, for [`QueryProgress`](crate::execution::QueryProgress).
+    /// `GetQueryRuntimeStatistics`, for [`QueryProgress`](crate::progress::QueryProgress).
     GetQueryRuntimeStatistics,
     /// S3 `HeadObject`, of a query's result file.
     HeadObject,

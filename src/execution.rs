@@ -1,13 +1,12 @@
 //! A query execution as `GetQueryExecution` describes it, checked and typed: its
 //! [`QueryExecution`] and [`QueryState`] (also at the crate root), its statistics, the
-//! result configuration it used (and that a query may ask for), and its progress while
-//! it runs.
+//! result configuration it used (and that a query may ask for). Its progress while it
+//! runs is [`progress`](crate::progress).
 
 use std::time::{Duration, SystemTime};
 
 use crate::error::{AthenaError, Error};
 
-pub use crate::progress::{QueryProgress, QueryRuntimeStatistics, QueryStage};
 pub use crate::result_configuration::{
     EncryptionConfiguration, EncryptionOption, ResultConfiguration, S3AclOption,
 };

@@ -30,7 +30,8 @@
 //! |---|---|
 //! | [`map`] | the fan-out: [`MapExt`](map::MapExt), its [`MapSettings`](map::MapSettings), the per-item [`Retrier`](map::Retrier), batches, streams and report |
 //! | [`error`] | what an [`Error`] carries: [`ApiErrorKind`](error::ApiErrorKind), [`AthenaError`](error::AthenaError), [`Operation`](error::Operation), [`BoxError`](error::BoxError) |
-//! | [`execution`] | the rest of a query's description: statistics, statement type, progress, result configuration and encryption |
+//! | [`execution`] | the rest of a query's description: statistics, statement type, result configuration and encryption |
+//! | [`progress`] | a running query's [`QueryProgress`](progress::QueryProgress), with its stages' rows and bytes |
 //! | [`value`] | a result's columns ([`ColumnInfo`](value::ColumnInfo), [`ResultSetMetadata`](value::ResultSetMetadata), [`ColumnIndex`](value::ColumnIndex)) and Athena's values and types |
 //! | `arrow` | results as Arrow record batches (feature `arrow`) |
 //! | `unload` | `UNLOAD` to Parquet and reading its files (feature `unload`) |
@@ -102,7 +103,7 @@
 //! account is [`Error::BucketOwnerMismatch`], never worked around.
 //! [`AthenaBuilder::with_max_bytes_scanned`] stops a query that scans more than it should
 //! ([`Error::BytesScannedLimitExceeded`], best effort), and [`RowStream::progress`]
-//! watches a query's [`QueryProgress`](execution::QueryProgress) as it runs, with its stages' rows and bytes
+//! watches a query's [`QueryProgress`](progress::QueryProgress) as it runs, with its stages' rows and bytes
 //! from `GetQueryRuntimeStatistics`.
 //!
 //! # In a service
@@ -202,7 +203,7 @@ pub mod map;
 mod page;
 mod page_source;
 mod pages;
-mod progress;
+pub mod progress;
 mod query;
 mod result_configuration;
 mod result_file;

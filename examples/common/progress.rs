@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use athena_stream::{
-    Error, QueryState, QueryStats, ReadPath, error::ApiErrorKind, execution::QueryProgress,
+    Error, QueryState, QueryStats, ReadPath, error::ApiErrorKind, progress::QueryProgress,
 };
 
 /// The lines that report an error: the error, then each source that adds something.
