@@ -21,7 +21,10 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use athena_stream::{Batch, BatchAnswer, BatchError, BatchWorker, Map, Retrier};
+use athena_stream::{
+    distributed_map::{Batch, BatchAnswer, BatchError, BatchWorker},
+    map::{MapSettings, Retrier},
+};
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use serde::Deserialize;
 use serde_json::Value;
@@ -109,7 +112,7 @@ fn worker(
     max_concurrency: usize,
     tolerated_percentage: f64,
 ) -> Result<BatchWorker<RowRetrier>, String> {
-    let map = Map::new(max_concurrency)
+    let map = MapSettings::new(max_concurrency)
         .with_tolerated_failure_percentage(tolerated_percentage)
         .with_retrier(
             Retrier::new()

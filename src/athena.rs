@@ -15,7 +15,9 @@ use crate::page::ResumeFrom;
 use crate::query::StartQueryExecution;
 use crate::result_configuration::check_account_id;
 use crate::s3::S3Api;
-use crate::settings::{Backoff, MAX_PAGE_SIZE, ReadPath, Settings};
+use crate::settings::{
+    Backoff, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNKS_IN_FLIGHT, MAX_PAGE_SIZE, ReadPath, Settings,
+};
 use crate::stats::Stats;
 use crate::stream::driver::Source;
 use crate::stream::interrupt;
@@ -238,7 +240,7 @@ impl fmt::Debug for Athena {
 /// reported together by [`build`](Self::build).
 ///
 /// ```
-/// use athena_stream::{Athena, Backoff};
+/// use athena_stream::{Athena, Backoff, JitterStrategy};
 /// use std::time::Duration;
 ///
 /// # fn make(client: aws_sdk_athena::Client) -> athena_stream::Result<Athena> {
@@ -246,7 +248,11 @@ impl fmt::Debug for Athena {
 ///     .with_page_size(1000)
 ///     .with_prefetch(2)
 ///     .with_query_timeout(Duration::from_secs(600))
-///     .with_polling_backoff(Backoff::new(Duration::from_millis(250)).with_jitter(true))
+///     .with_polling_backoff(
+///         Backoff::new(Duration::from_millis(250))
+///             .with_max_delay(Duration::from_secs(5))
+///             .with_jitter(JitterStrategy::Full),
+///     )
 ///     .build()?;
 /// # Ok(athena)
 /// # }
@@ -260,6 +266,17 @@ pub struct AthenaBuilder {
 }
 
 impl AthenaBuilder {
+    /// The most rows `GetQueryResults` returns in one page (`MaxResults` 1..=1000), and
+    /// the default [page size](Self::with_page_size).
+    pub const MAX_PAGE_SIZE: i32 = MAX_PAGE_SIZE;
+
+    /// The default [`chunk_size`](Self::with_chunk_size): 8 MiB, the low end of the
+    /// ranged-GET size S3's performance guidelines suggest.
+    pub const DEFAULT_CHUNK_SIZE: u64 = DEFAULT_CHUNK_SIZE;
+
+    /// The default [`chunks_in_flight`](Self::with_chunks_in_flight).
+    pub const DEFAULT_CHUNKS_IN_FLIGHT: usize = DEFAULT_CHUNKS_IN_FLIGHT;
+
     pub(crate) fn with_api(api: Arc<dyn AthenaApi>) -> Self {
         AthenaBuilder {
             api,
@@ -303,7 +320,7 @@ impl AthenaBuilder {
     /// smaller). A 143 MB file in 8 MiB chunks, 8 at a time, is read in 24 ranges of
     /// 6 MB, not 17 of 8 MiB and one of 0.4 MiB.
     ///
-    /// Default is 8 MiB ([`DEFAULT_CHUNK_SIZE`](crate::DEFAULT_CHUNK_SIZE)), within the
+    /// Default is 8 MiB ([`DEFAULT_CHUNK_SIZE`](crate::AthenaBuilder::DEFAULT_CHUNK_SIZE)), within the
     /// 8-16 MB that S3's performance guidelines suggest.
     pub fn with_chunk_size(mut self, bytes: u64) -> Self {
         if bytes == 0 {
@@ -323,7 +340,7 @@ impl AthenaBuilder {
     /// chunk size, a connection asks for its next range while the ones it fetched wait
     /// to be parsed, as long as they fit.
     ///
-    /// Default is 8 ([`DEFAULT_CHUNKS_IN_FLIGHT`](crate::DEFAULT_CHUNKS_IN_FLIGHT)): with
+    /// Default is 8 ([`DEFAULT_CHUNKS_IN_FLIGHT`](crate::AthenaBuilder::DEFAULT_CHUNKS_IN_FLIGHT)): with
     /// 8 MiB chunks, 64 MiB of the file, enough to keep eight connections busy at S3's
     /// 85-90 MB/s each. Where the network is faster than parsing (a service beside its
     /// bucket), fewer and smaller ranges cost little speed and much less memory:
@@ -340,13 +357,20 @@ impl AthenaBuilder {
 
     /// How `GetQueryExecution` is polled while the query is queued or running. Polling
     /// goes on until the query finishes or the [query timeout](Self::with_query_timeout)
-    /// passes, whatever the backoff's `max_retries` says.
+    /// passes, whatever the backoff's `max_attempts` says. The backoff needs a
+    /// [`max_delay`](Backoff::with_max_delay): without one, the time between polls
+    /// would double without end, so [`build`](Self::build) refuses it.
     ///
     /// Default is [`Backoff::DEFAULT_POLLING`]: exponential from 100 ms, x2, capped at
-    /// 5 s, with jitter.
+    /// 5 s, full jitter.
     pub fn with_polling_backoff(mut self, backoff: Backoff) -> Self {
         if let Some(problem) = backoff.problems("polling_backoff") {
             self.problems.push(problem);
+        } else if backoff.max_delay().is_none() {
+            self.problems.push(
+                "polling_backoff needs a max_delay: without one, the time between polls doubles without end"
+                    .to_owned(),
+            );
         }
         self.settings.polling = backoff;
         self
@@ -359,7 +383,7 @@ impl AthenaBuilder {
     /// so a retry never runs a second query nor loses or repeats a row.
     ///
     /// Default is [`Backoff::DEFAULT_RETRY`]: exponential from 200 ms, x2, capped at
-    /// 10 s, with jitter, at most 8 retries.
+    /// 10 s, full jitter, at most 8 retries.
     pub fn with_retry_policy(mut self, backoff: Backoff) -> Self {
         if let Some(problem) = backoff.problems("retry_policy") {
             self.problems.push(problem);
@@ -384,7 +408,7 @@ impl AthenaBuilder {
 
     /// Rows asked for per `GetQueryResults` call (`MaxResults`), 1 to 1000.
     ///
-    /// Default is 1000 ([`MAX_PAGE_SIZE`]), the most Athena allows: paging is bound by
+    /// Default is 1000 ([`MAX_PAGE_SIZE`](Self::MAX_PAGE_SIZE)), the most Athena allows: paging is bound by
     /// round trips.
     pub fn with_page_size(mut self, rows: usize) -> Self {
         match i32::try_from(rows) {
@@ -517,7 +541,7 @@ mod tests {
         let err = fake
             .builder()
             .with_page_size(0)
-            .with_retry_policy(Backoff::new(Duration::from_secs(1)).with_factor(0.5))
+            .with_retry_policy(Backoff::new(Duration::from_secs(1)).with_backoff_rate(0.5))
             .build()
             .unwrap_err()
             .to_string();

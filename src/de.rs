@@ -83,7 +83,7 @@ impl Row {
     /// text, when its value does not fit `T`.
     ///
     /// ```
-    /// use athena_stream::{ColumnInfo, ResultSetMetadata, Row};
+    /// use athena_stream::{Row, value::{ColumnInfo, ResultSetMetadata}};
     /// use std::sync::Arc;
     ///
     /// let columns = Arc::new(ResultSetMetadata::new(vec![
@@ -124,7 +124,7 @@ impl Row {
     /// text of the first value that does not fit its field.
     ///
     /// ```
-    /// use athena_stream::{ColumnInfo, ResultSetMetadata, Row};
+    /// use athena_stream::{Row, value::{ColumnInfo, ResultSetMetadata}};
     /// use std::sync::Arc;
     ///
     /// #[derive(serde::Deserialize, Debug, PartialEq)]

@@ -1,5 +1,7 @@
-//! The one error type of the crate.
+//! The one error type of the crate, and what its variants carry.
 //!
+//! [`Error`] and [`Result`] are also at the crate root, where most code names them;
+//! the rest ([`ApiErrorKind`], [`AthenaError`], [`Operation`], [`BoxError`]) are here.
 //! Every way a query, its pages or the fan-out can go wrong is a variant of
 //! [`Error`]. Variants are struct-shaped so that new context can be added without
 //! breaking callers, and the enum is `#[non_exhaustive]` for the same reason.
@@ -40,7 +42,7 @@ pub enum Operation {
     GetQueryResults,
     /// `StopQueryExecution`.
     StopQueryExecution,
-    /// `GetQueryRuntimeStatistics`, for [`QueryProgress`](crate::QueryProgress).
+    /// `GetQueryRuntimeStatistics`, for [`QueryProgress`](crate::progress::QueryProgress).
     GetQueryRuntimeStatistics,
     /// S3 `HeadObject`, of a query's result file.
     HeadObject,

@@ -1,9 +1,15 @@
-//! A query execution as `GetQueryExecution` describes it, checked and typed.
+//! A query execution as `GetQueryExecution` describes it, checked and typed: its
+//! [`QueryExecution`] and [`QueryState`] (also at the crate root), its statistics, the
+//! result configuration it used (and that a query may ask for). Its progress while it
+//! runs is [`progress`](crate::progress).
 
 use std::time::{Duration, SystemTime};
 
 use crate::error::{AthenaError, Error};
-use crate::result_configuration::ResultConfiguration;
+
+pub use crate::result_configuration::{
+    EncryptionConfiguration, EncryptionOption, ResultConfiguration, S3AclOption,
+};
 
 /// `Status.State` of a query execution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

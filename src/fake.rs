@@ -23,7 +23,7 @@ use crate::progress::{QueryRuntimeStatistics, QueryStage};
 use crate::query::StartQueryExecution;
 use crate::result_configuration::ResultConfiguration;
 use crate::row::ColumnInfo;
-use crate::settings::Backoff;
+use crate::settings::{Backoff, JitterStrategy};
 use crate::stats::Stats;
 
 mod credentials;
@@ -268,8 +268,8 @@ impl Fake {
     /// A builder on this fake with the default settings but jitter off.
     pub(crate) fn builder(&self) -> AthenaBuilder {
         self.builder_with_default_settings()
-            .with_polling_backoff(Backoff::DEFAULT_POLLING.with_jitter(false))
-            .with_retry_policy(Backoff::DEFAULT_RETRY.with_jitter(false))
+            .with_polling_backoff(Backoff::DEFAULT_POLLING.with_jitter(JitterStrategy::None))
+            .with_retry_policy(Backoff::DEFAULT_RETRY.with_jitter(JitterStrategy::None))
     }
 
     /// A builder on this fake with exactly the library's default settings, jitter included.

@@ -7,13 +7,35 @@
 //!   starts the query on its first poll, polls it with backoff until it finishes, and
 //!   pages through `GetQueryResults` with `NextToken`, fetching the next page while you
 //!   work on this one. Dropping it stops a query that still runs.
-//! - [`MapExt`] runs your async function over every item with at most
+//! - [`MapExt`](map::MapExt) runs your async function over every item with at most
 //!   `max_concurrency` in flight, like a Step Functions `Map` state but with no
 //!   barrier between pages, with fail-fast or tolerated failures and per-item retries.
 //! - Throttling, 5xx answers and dropped connections are retried; a retried start
 //!   keeps its `ClientRequestToken`, a retried page its `NextToken`: no query runs
 //!   twice, no row is lost or repeated.
 //! - One [`Error`] enum, with struct variants, for everything that can go wrong.
+//!
+//! # The crate at a glance
+//!
+//! The crate root holds what every user needs: [`Athena`] and its [`AthenaBuilder`],
+//! a query ([`StartQueryExecution`]) and what it became ([`QueryExecution`],
+//! [`QueryState`], [`QueryStats`]), its rows ([`RowStream`], [`Row`], [`TypedExt`] and its
+//! [`Typed`] stream), its pages ([`PageStream`], [`ResultPage`], [`ResumeFrom`]), the
+//! settings' [`ReadPath`], [`Backoff`] and [`JitterStrategy`], and [`Error`] and
+//! [`Result`]. The rest lives in a module named for its idea, each name in one place (`Error` and
+//! `Result` are defined in [`error`], `QueryExecution` and `QueryState` in [`execution`],
+//! and re-exported here):
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`map`] | the fan-out: [`MapExt`](map::MapExt), its [`MapSettings`](map::MapSettings), the per-item [`Retrier`](map::Retrier), batches, streams and report |
+//! | [`error`] | what an [`Error`] carries: [`ApiErrorKind`](error::ApiErrorKind), [`AthenaError`](error::AthenaError), [`Operation`](error::Operation), [`BoxError`](error::BoxError) |
+//! | [`execution`] | the rest of a query's description: statistics, statement type, result configuration and encryption |
+//! | [`progress`] | a running query's [`QueryProgress`](progress::QueryProgress), with its stages' rows and bytes |
+//! | [`value`] | a result's columns ([`ColumnInfo`](value::ColumnInfo), [`ResultSetMetadata`](value::ResultSetMetadata), [`ColumnIndex`](value::ColumnIndex)) and Athena's values and types |
+//! | `arrow` | results as Arrow record batches (feature `arrow`) |
+//! | `unload` | `UNLOAD` to Parquet and reading its files (feature `unload`) |
+//! | `distributed_map` | the worker of a Step Functions Distributed Map (feature `distributed-map`) |
 //!
 //! # Streaming rows
 //!
@@ -39,12 +61,12 @@
 //! # Processing rows concurrently
 //!
 //! ```no_run
-//! use athena_stream::{Athena, Map, MapExt, Row};
+//! use athena_stream::{Athena, Row, map::{MapSettings, MapExt}};
 //!
 //! # async fn run(athena: Athena) -> athena_stream::Result<()> {
 //! let report = athena
 //!     .query("SELECT uri FROM cf_access_logs")
-//!     .run_map(Map::new(16), |row: Row| async move {
+//!     .run_map(MapSettings::new(16), |row: Row| async move {
 //!         // call a service, write to a database, ...
 //!         Ok::<_, athena_stream::Error>(row.get_str("uri")?.map(str::len))
 //!     })
@@ -81,7 +103,7 @@
 //! account is [`Error::BucketOwnerMismatch`], never worked around.
 //! [`AthenaBuilder::with_max_bytes_scanned`] stops a query that scans more than it should
 //! ([`Error::BytesScannedLimitExceeded`], best effort), and [`RowStream::progress`]
-//! watches a query's [`QueryProgress`] as it runs, with its stages' rows and bytes
+//! watches a query's [`QueryProgress`](progress::QueryProgress) as it runs, with its stages' rows and bytes
 //! from `GetQueryRuntimeStatistics`.
 //!
 //! # In a service
@@ -102,12 +124,12 @@
 //! | the future of [`RowStream::cancel`] | once polled, the stream has ended and the stop is sent by the task even if the future is dropped | yes |
 //! | the future of [`Athena::execute`] | the query is stopped, as for a dropped stream | yes |
 //! | the future of [`Athena::stop`] | the stop may or may not have been sent; stopping is idempotent, so send it again | no |
-//! | a fan-out ([`MapExt`]) stream or future | the items in flight are dropped (cancelled) and so is the input stream, which for a row stream stops its query | — |
+//! | a fan-out ([`MapExt`](map::MapExt)) stream or future | the items in flight are dropped (cancelled) and so is the input stream, which for a row stream stops its query | — |
 //!
 //! **Threads.** [`Athena`] is a cheap `Clone` (`Arc` inside) and `Send + Sync`.
 //! [`RowStream`] and [`PageStream`] are `Send + Sync + Unpin + 'static`: move them into
-//! a spawned task, poll them without pinning. The combinators ([`Typed`], [`MapOrdered`],
-//! [`MapUnordered`], [`RunMap`]) are `Send`, `Sync` and `Unpin` when the stream, the
+//! a spawned task, poll them without pinning. The combinators ([`Typed`], [`MapOrdered`](map::MapOrdered),
+//! [`MapUnordered`](map::MapUnordered), [`RunMap`](map::RunMap)) are `Send`, `Sync` and `Unpin` when the stream, the
 //! function and its futures they hold are. These are checked at compile time.
 //!
 //! **Tracing.** With a `tracing` subscriber installed you get:
@@ -174,13 +196,13 @@ mod columnar;
 mod de;
 #[cfg(feature = "distributed-map")]
 pub mod distributed_map;
-mod error;
-mod execution;
+pub mod error;
+pub mod execution;
 #[cfg(test)]
 mod fake;
-mod map;
+pub mod map;
 mod page;
-mod progress;
+pub mod progress;
 mod query;
 mod result_configuration;
 mod result_file;
@@ -195,32 +217,15 @@ pub mod value;
 
 pub use athena::{Athena, AthenaBuilder};
 pub use de::{Typed, TypedExt};
-#[cfg(feature = "distributed-map")]
-pub use distributed_map::{Batch, BatchAnswer, BatchError, BatchWorker, ItemFailure};
-pub use error::{ApiErrorKind, AthenaError, BoxError, Error, Operation, Result};
-pub use execution::{QueryExecution, QueryState, QueryStatistics, StatementType};
-pub use map::{
-    ItemBatcher, JitterStrategy, Map, MapExt, MapOrdered, MapReport, MapUnordered, NoRetry,
-    Retrier, RetryAll, RetryPolicy, RunMap,
-};
+pub use error::{Error, Result};
+pub use execution::{QueryExecution, QueryState};
 pub use page::{ResultPage, ResumeFrom};
-pub use progress::{QueryProgress, QueryRuntimeStatistics, QueryStage};
 pub use query::StartQueryExecution;
-pub use result_configuration::{
-    EncryptionConfiguration, EncryptionOption, ResultConfiguration, S3AclOption,
-};
-pub use row::{ColumnIndex, ColumnInfo, ResultSetMetadata, Row};
-pub use settings::{
-    Backoff, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNKS_IN_FLIGHT, MAX_PAGE_SIZE, ReadPath,
-};
+pub use row::Row;
+pub use settings::{Backoff, JitterStrategy, ReadPath};
 pub use stats::QueryStats;
 pub use stream::pages::PageStream;
 pub use stream::rows::RowStream;
-#[cfg(feature = "unload")]
-pub use unload::{
-    Shard, ShardBatches, ShardColumn, ShardRows, Unload, UnloadBatches, UnloadCompression,
-    UnloadFormat, UnloadRows, Unloaded,
-};
 
 // Compile-time facts users rely on: the handle, the builder, the streams, pages, rows
 // and errors can cross threads, and the streams can be polled without pinning and
@@ -248,6 +253,7 @@ const _: () = {
     const fn send_sync<T: Send + Sync>() {}
     const fn stream<T: Send + Sync + Unpin + 'static>() {}
     const fn send_stream<T: Send + Unpin + 'static>() {}
+    use unload::{Shard, ShardBatches, ShardRows, Unload, UnloadBatches, UnloadRows, Unloaded};
     send_sync::<Unload>();
     send_sync::<Unloaded>();
     send_sync::<Shard>();

@@ -20,18 +20,18 @@ use futures::stream::TryStream;
 use crate::error::{BoxError, Error};
 
 pub use batch::ItemBatcher;
-pub use config::Map;
+pub use config::MapSettings;
 pub use ordered::MapOrdered;
 pub use report::{MapReport, RunMap};
-pub use retrier::{JitterStrategy, NoRetry, Retrier, RetryAll, RetryPolicy};
+pub use retrier::{NoRetry, Retrier, RetryAll, RetryPolicy};
 pub use unordered::MapUnordered;
 
 /// The fan-out, for every stream of `Result<T, E>` (such as a query's rows) whose
 /// error `E` converts into a [`BoxError`].
 ///
-/// Each method runs `f` on every item under a [`Map`]'s settings:
+/// Each method runs `f` on every item under a [`MapSettings`]'s settings:
 ///
-/// - at most [`max_concurrency`](Map::new) items are in flight;
+/// - at most [`max_concurrency`](MapSettings::new) items are in flight;
 ///   `1` runs them one at a time in input order, `0` sets no limit;
 /// - **no barrier**: the input is polled whenever a slot is free, so an item starts as
 ///   soon as another one finishes and the input has one ready (items of page N+1 start
@@ -40,8 +40,8 @@ pub use unordered::MapUnordered;
 /// - **fail fast** by default: the first item that fails (after its retries) ends the
 ///   fan-out with its [`Error::Item`]; the items in flight are dropped (cancelled) and
 ///   so is the input stream, which for a row stream stops the query. With a
-///   [tolerated failure count](Map::with_tolerated_failure_count) or
-///   [percentage](Map::with_tolerated_failure_percentage), failed items are reported
+///   [tolerated failure count](MapSettings::with_tolerated_failure_count) or
+///   [percentage](MapSettings::with_tolerated_failure_percentage), failed items are reported
 ///   and the run goes on until the threshold is passed, which ends it with
 ///   [`Error::ToleratedFailureThresholdExceeded`];
 /// - an error from the input stream (the query failed, ...) ends the fan-out the same
@@ -52,8 +52,8 @@ pub use unordered::MapUnordered;
 ///
 /// `f` is an `FnMut(T) -> impl Future<Output = Result<R, E>>` with `E` any error that
 /// converts into a [`BoxError`]. It is called once per attempt; with a
-/// [`Retrier`] it is called again with a clone of the item, which is why a `Map` with a
-/// retrier needs `T: Clone` and a `Map` without one does not.
+/// [`Retrier`] it is called again with a clone of the item, which is why a `MapSettings` with a
+/// retrier needs `T: Clone` and a `MapSettings` without one does not.
 ///
 /// The futures run inside the stream (like `futures`' `buffer_unordered`), not on
 /// spawned tasks: they make progress while the stream is polled. Wrap `f`'s body in
@@ -68,10 +68,10 @@ pub use unordered::MapUnordered;
 /// | field | value |
 /// |---|---|
 /// | `method` | `"map_ordered"`, `"map_unordered"` or `"run_map"` |
-/// | `max_concurrency` | the [`Map`]'s `MaxConcurrency` (`0` = no limit) |
+/// | `max_concurrency` | the [`MapSettings`]'s `MaxConcurrency` (`0` = no limit) |
 /// | `tolerated_failure_count` | when set |
 /// | `tolerated_failure_percentage` | when set |
-/// | `max_attempts` | the [`Retrier`]'s retries after the first attempt (`0` without one) |
+/// | `max_attempts` | the [`Retrier`]'s retries after the first attempt (`0` without one; absent when it has no limit) |
 ///
 /// Events inside it: `map item retried` (`INFO`: `index`, `attempt`, `delay`, `error`)
 /// and `map item failed` (`WARN`: `index`, `attempts`, `error`) per item, then one at
@@ -89,14 +89,14 @@ pub trait MapExt: TryStream<Error: Into<BoxError>> + Sized {
     /// than let the buffer grow.
     ///
     /// ```
-    /// use athena_stream::{Error, Map, MapExt};
+    /// use athena_stream::{Error, map::{MapSettings, MapExt}};
     /// use futures::{StreamExt, stream};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// let items = stream::iter((1..=5).map(Ok::<u32, Error>));
     /// let doubled: Vec<u32> = items
-    ///     .map_ordered(Map::new(3), |n| async move {
+    ///     .map_ordered(MapSettings::new(3), |n| async move {
     ///         Ok::<_, std::io::Error>(n * 2)
     ///     })
     ///     .map(|r| r.unwrap())
@@ -108,7 +108,7 @@ pub trait MapExt: TryStream<Error: Into<BoxError>> + Sized {
     /// ```
     fn map_ordered<P, F, Fut, R, E>(
         self,
-        map: Map<P>,
+        map: MapSettings<P>,
         f: F,
     ) -> MapOrdered<Self, F, Fut, Self::Ok, P>
     where
@@ -126,7 +126,7 @@ pub trait MapExt: TryStream<Error: Into<BoxError>> + Sized {
     /// [`Error::Item`] says its input index.
     ///
     /// ```
-    /// use athena_stream::{Error, Map, MapExt};
+    /// use athena_stream::{Error, map::{MapSettings, MapExt}};
     /// use futures::{TryStreamExt, stream};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
@@ -134,7 +134,7 @@ pub trait MapExt: TryStream<Error: Into<BoxError>> + Sized {
     /// // Any error type converts: an input error would come out as `Error::Input`.
     /// let rows = stream::iter(["a", "bb", "ccc"].map(Ok::<_, std::io::Error>));
     /// let mut lengths: Vec<usize> = rows
-    ///     .map_unordered(Map::new(0), |s| async move {
+    ///     .map_unordered(MapSettings::new(0), |s| async move {
     ///         Ok::<_, std::io::Error>(s.len())
     ///     })
     ///     .try_collect()
@@ -146,7 +146,7 @@ pub trait MapExt: TryStream<Error: Into<BoxError>> + Sized {
     /// ```
     fn map_unordered<P, F, Fut, R, E>(
         self,
-        map: Map<P>,
+        map: MapSettings<P>,
         f: F,
     ) -> MapUnordered<Self, F, Fut, Self::Ok, P>
     where
@@ -169,7 +169,7 @@ pub trait MapExt: TryStream<Error: Into<BoxError>> + Sized {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use athena_stream::{Error, Map, MapExt, Retrier};
+    /// use athena_stream::{Error, map::{MapSettings, MapExt, Retrier}};
     /// use futures::stream;
     ///
     /// #[derive(Debug)]
@@ -183,7 +183,7 @@ pub trait MapExt: TryStream<Error: Into<BoxError>> + Sized {
     ///
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
     /// # async fn main() -> Result<(), Error> {
-    /// let map = Map::new(4)
+    /// let map = MapSettings::new(4)
     ///     .with_tolerated_failure_count(1)
     ///     .with_retrier(Retrier::new().with_interval(Duration::from_millis(10)));
     /// let report = stream::iter((0..10u32).map(Ok::<_, Error>))
@@ -194,7 +194,11 @@ pub trait MapExt: TryStream<Error: Into<BoxError>> + Sized {
     /// # Ok(())
     /// # }
     /// ```
-    fn run_map<P, F, Fut, R, E>(self, map: Map<P>, f: F) -> RunMap<Self, F, Fut, Self::Ok, P>
+    fn run_map<P, F, Fut, R, E>(
+        self,
+        map: MapSettings<P>,
+        f: F,
+    ) -> RunMap<Self, F, Fut, Self::Ok, P>
     where
         F: FnMut(Self::Ok) -> Fut,
         Fut: Future<Output = Result<R, E>>,
@@ -218,14 +222,14 @@ pub trait MapExt: TryStream<Error: Into<BoxError>> + Sized {
     /// other error wrapped in [`Error::Input`]). `0` yields [`Error::InvalidConfig`].
     ///
     /// ```
-    /// use athena_stream::{Error, Map, MapExt};
+    /// use athena_stream::{Error, map::{MapSettings, MapExt}};
     /// use futures::{TryStreamExt, stream};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Error> {
     /// let sizes: Vec<usize> = stream::iter((0..7).map(Ok::<u8, Error>))
     ///     .item_batcher(3)
-    ///     .map_ordered(Map::new(2), |batch| async move { Ok::<_, std::io::Error>(batch.len()) })
+    ///     .map_ordered(MapSettings::new(2), |batch| async move { Ok::<_, std::io::Error>(batch.len()) })
     ///     .try_collect()
     ///     .await?;
     /// assert_eq!(sizes, [3, 3, 1]);

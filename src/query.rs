@@ -92,10 +92,10 @@ impl StartQueryExecution {
     /// A workgroup that enforces its configuration replaces this with its own;
     /// [`QueryExecution::result_configuration`](crate::QueryExecution::result_configuration)
     /// says what was used. `CSE_KMS` results cannot be read from S3 by this crate: see
-    /// [`EncryptionOption::CseKms`](crate::EncryptionOption::CseKms).
+    /// [`EncryptionOption::CseKms`](crate::execution::EncryptionOption::CseKms).
     ///
     /// ```
-    /// use athena_stream::{EncryptionConfiguration, EncryptionOption, StartQueryExecution};
+    /// use athena_stream::{StartQueryExecution, execution::{EncryptionConfiguration, EncryptionOption}};
     ///
     /// let query = StartQueryExecution::new("SELECT 1")
     ///     .with_output_location("s3://my-results/athena/")

@@ -55,7 +55,7 @@ impl fmt::Display for EncryptionOption {
 /// KMS options, the key.
 ///
 /// ```
-/// use athena_stream::{EncryptionConfiguration, EncryptionOption};
+/// use athena_stream::execution::{EncryptionConfiguration, EncryptionOption};
 ///
 /// let kms = EncryptionConfiguration::new(EncryptionOption::SseKms).with_kms_key("alias/athena-results");
 /// assert_eq!(kms.kms_key(), Some("alias/athena-results"));

@@ -107,7 +107,7 @@ impl fmt::Debug for ResultSetMetadata {
 /// One data row of a result (never the header row).
 ///
 /// ```
-/// use athena_stream::{ColumnInfo, ResultSetMetadata, Row};
+/// use athena_stream::{Row, value::{ColumnInfo, ResultSetMetadata}};
 /// use std::sync::Arc;
 ///
 /// let columns = Arc::new(ResultSetMetadata::new(vec![
@@ -188,7 +188,7 @@ impl Row {
     /// range, or a name that no column has), so that a typo is not read as NULL.
     ///
     /// ```
-    /// use athena_stream::{ColumnInfo, Error, ResultSetMetadata, Row};
+    /// use athena_stream::{Error, Row, value::{ColumnInfo, ResultSetMetadata}};
     /// use std::sync::Arc;
     ///
     /// let columns = Arc::new(ResultSetMetadata::new(vec![ColumnInfo::new("uri", "varchar")]));

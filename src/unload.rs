@@ -9,7 +9,7 @@
 //! [Batches](#batches)), or hand each to a worker on another machine.
 //!
 //! ```no_run
-//! use athena_stream::{Athena, Map, StartQueryExecution, Unload};
+//! use athena_stream::{Athena, StartQueryExecution, map::MapSettings, unload::Unload};
 //! use futures::TryStreamExt;
 //!
 //! # async fn run() -> athena_stream::Result<()> {
@@ -26,7 +26,7 @@
 //! println!("{} files, columns {:?}", unloaded.shards.len(), unloaded.columns());
 //!
 //! // Four files read at once; rows of different files interleave.
-//! let mut rows = unloaded.rows(&athena, Map::new(4));
+//! let mut rows = unloaded.rows(&athena, MapSettings::new(4));
 //! while let Some(row) = rows.try_next().await? {
 //!     println!("{:?} {:?}", row.get_str("uri")?, row.get::<Option<i64>>("bytes")?);
 //! }
@@ -84,7 +84,7 @@
 //!
 //! ```no_run
 //! use athena_stream::arrow::BatchOptions;
-//! use athena_stream::{Athena, Map, Unload};
+//! use athena_stream::{Athena, map::MapSettings, unload::Unload};
 //! use futures::TryStreamExt;
 //!
 //! # async fn run(athena: Athena) -> athena_stream::Result<()> {
@@ -94,7 +94,7 @@
 //! // Four files at once, at most 65,536 rows a batch; batches of different files
 //! // interleave, each file's in its order.
 //! let options = BatchOptions::new().with_rows(65_536);
-//! let mut batches = unloaded.batches(&athena, Map::new(4), &options);
+//! let mut batches = unloaded.batches(&athena, MapSettings::new(4), &options);
 //! let mut rows = 0;
 //! while let Some(batch) = batches.try_next().await? {
 //!     rows += batch.num_rows(); // columns uri, status, bytes: Utf8, Int32, Int64
@@ -222,7 +222,7 @@ use crate::athena::Athena;
 use crate::columnar::BatchOptions;
 use crate::error::{Error, Operation, Result};
 use crate::execution::QueryExecution;
-use crate::map::Map;
+use crate::map::MapSettings;
 use crate::result_file::open::expected_bucket_owner;
 use crate::row::{ResultSetMetadata, Row};
 use crate::stats::Stats;
@@ -261,13 +261,18 @@ impl Unloaded {
     }
 
     /// The rows of every file, several files at once: see [`Athena::read_shards`].
-    pub fn rows(&self, athena: &Athena, map: Map) -> UnloadRows {
+    pub fn rows(&self, athena: &Athena, map: MapSettings) -> UnloadRows {
         athena.read_shards(self.shards.clone(), map)
     }
 
     /// The rows of every file as Arrow batches, several files at once: see
     /// [`Athena::read_shards_batches`].
-    pub fn batches(&self, athena: &Athena, map: Map, options: &BatchOptions) -> UnloadBatches {
+    pub fn batches(
+        &self,
+        athena: &Athena,
+        map: MapSettings,
+        options: &BatchOptions,
+    ) -> UnloadBatches {
         athena.read_shards_batches(self.shards.clone(), map, options)
     }
 }
@@ -377,18 +382,18 @@ impl Athena {
     ///
     /// Fail fast, the Map's default: the first error ends the stream, and the other
     /// files' reads are stopped. A shard cannot be retried or tolerated as a Map item
-    /// can (its rows may be partly read), so a `Map` with a tolerated failure count or
+    /// can (its rows may be partly read), so a `MapSettings` with a tolerated failure count or
     /// percentage is refused with [`Error::InvalidConfig`] as the stream's one item;
     /// tolerate failures in the fan-out over the rows instead.
     ///
     /// ```no_run
-    /// use athena_stream::{Athena, Map, MapExt, Row, Shard, UnloadFormat};
+    /// use athena_stream::{Athena, Row, map::{MapSettings, MapExt}, unload::{Shard, UnloadFormat}};
     ///
     /// # async fn run(athena: Athena, uris: Vec<String>) -> athena_stream::Result<()> {
     /// let shards = uris.into_iter().map(|uri| Shard::new(uri, UnloadFormat::Parquet));
     /// let report = athena
-    ///     .read_shards(shards, Map::new(4))
-    ///     .run_map(Map::new(32), |row: Row| async move {
+    ///     .read_shards(shards, MapSettings::new(4))
+    ///     .run_map(MapSettings::new(32), |row: Row| async move {
     ///         // call a service, write to a database, ...
     ///         Ok::<_, athena_stream::Error>(row.len())
     ///     })
@@ -397,7 +402,11 @@ impl Athena {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn read_shards(&self, shards: impl IntoIterator<Item = Shard>, map: Map) -> UnloadRows {
+    pub fn read_shards(
+        &self,
+        shards: impl IntoIterator<Item = Shard>,
+        map: MapSettings,
+    ) -> UnloadRows {
         let core = self.core().clone();
         UnloadRows {
             inner: FailFast::new(shards, &map, move |shard| {
@@ -419,7 +428,7 @@ impl Athena {
     ///
     /// ```no_run
     /// use athena_stream::arrow::BatchOptions;
-    /// use athena_stream::{Athena, Shard, UnloadFormat};
+    /// use athena_stream::{Athena, unload::{Shard, UnloadFormat}};
     /// use futures::TryStreamExt;
     ///
     /// # async fn run(athena: Athena) -> athena_stream::Result<()> {
@@ -437,16 +446,16 @@ impl Athena {
 
     /// The rows of several shards as Arrow batches, at most `map.max_concurrency()`
     /// files read at once (`0`: all of them), as [`read_shards`](Self::read_shards)
-    /// reads rows, failing fast the same way (and refusing a `Map` with a tolerance the
+    /// reads rows, failing fast the same way (and refusing a `MapSettings` with a tolerance the
     /// same way). Each batch is one file's ([`read_shard_batches`](Self::read_shard_batches)):
     /// the batches of one file come in its order; batches of different files
     /// interleave, in no defined order (as UNLOAD's own files have none); with
-    /// `Map::new(1)`, file after file, in the order given. Every file of an UNLOAD has
+    /// `MapSettings::new(1)`, file after file, in the order given. Every file of an UNLOAD has
     /// the same columns, so its batches share one schema.
     pub fn read_shards_batches(
         &self,
         shards: impl IntoIterator<Item = Shard>,
-        map: Map,
+        map: MapSettings,
         options: &BatchOptions,
     ) -> UnloadBatches {
         let (core, options) = (self.core().clone(), options.clone());
@@ -458,7 +467,7 @@ impl Athena {
     }
 }
 
-/// The items of several shards' streams, at most a `Map`'s concurrency of them read
+/// The items of several shards' streams, at most a `MapSettings`'s concurrency of them read
 /// at once, ending at the first error: what [`UnloadRows`] and [`UnloadBatches`] are.
 struct FailFast<T> {
     /// `None` once ended: by its last item, or by the error that ended it.
@@ -476,7 +485,7 @@ impl<T> fmt::Debug for FailFast<T> {
 impl<T: Send + 'static> FailFast<T> {
     fn new<S>(
         shards: impl IntoIterator<Item = Shard>,
-        map: &Map,
+        map: &MapSettings,
         read: impl Fn(Shard) -> S + Send + 'static,
     ) -> Self
     where

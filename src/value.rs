@@ -1,5 +1,6 @@
-//! Athena's values: the types that `ColumnInfo.Type` names ([`AthenaType`]), and a
-//! dynamic [`Value`] over all of them.
+//! Athena's values: the columns of a result ([`ResultSetMetadata`], one [`ColumnInfo`]
+//! each, and [`ColumnIndex`], a column by name or position), the types that
+//! `ColumnInfo.Type` names ([`AthenaType`]), and a dynamic [`Value`] over all of them.
 //!
 //! Athena sends every value as text (`Datum.VarCharValue`, see docs/athena.md, "Values").
 //! [`Value::parse`] reads any value of a known [`AthenaType`], arrays, maps and rows
@@ -57,6 +58,7 @@ pub(crate) mod scalars;
 pub mod time;
 mod types;
 
+pub use crate::row::{ColumnIndex, ColumnInfo, ResultSetMetadata};
 pub use dynamic::Value;
 pub(crate) use types::UNKNOWN;
 #[cfg(feature = "arrow")]

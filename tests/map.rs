@@ -5,7 +5,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::Duration;
 
-use athena_stream::{Error, JitterStrategy, Map, MapExt, Retrier};
+use athena_stream::{
+    Error, JitterStrategy,
+    map::{MapExt, MapSettings, Retrier},
+};
 use futures::{StreamExt, TryStreamExt, stream};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -23,13 +26,15 @@ impl std::error::Error for Transient {}
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_can_be_spawned() {
     let calls = Arc::new(AtomicUsize::new(0));
-    let map = Map::new(8).with_tolerated_failure_count(10).with_retrier(
-        Retrier::new()
-            .with_interval(Duration::from_millis(1))
-            .with_max_attempts(1)
-            .with_jitter(JitterStrategy::Full)
-            .when(|e: &Transient| *e == Transient),
-    );
+    let map = MapSettings::new(8)
+        .with_tolerated_failure_count(10)
+        .with_retrier(
+            Retrier::new()
+                .with_interval(Duration::from_millis(1))
+                .with_max_attempts(1)
+                .with_jitter(JitterStrategy::Full)
+                .when(|e: &Transient| *e == Transient),
+        );
     let counter = calls.clone();
     let rows = stream::iter((0..100u32).map(Ok::<_, Error>));
     let run = rows.run_map(map, move |n| {
@@ -54,7 +59,7 @@ async fn a_run_can_be_spawned() {
 async fn batches_then_ordered_results() {
     let sums: Vec<u32> = stream::iter((1..=10u32).map(Ok::<_, Error>))
         .item_batcher(4)
-        .map_ordered(Map::new(0), |batch| async move {
+        .map_ordered(MapSettings::new(0), |batch| async move {
             Ok::<u32, Error>(batch.iter().sum())
         })
         .try_collect()
@@ -65,8 +70,9 @@ async fn batches_then_ordered_results() {
 
 #[tokio::test(start_paused = true)]
 async fn the_function_may_fail_with_the_crates_own_error() {
-    let mut results =
-        stream::iter((0..3u8).map(Ok::<_, Error>)).map_unordered(Map::new(1), |n| async move {
+    let mut results = stream::iter((0..3u8).map(Ok::<_, Error>)).map_unordered(
+        MapSettings::new(1),
+        |n| async move {
             if n == 1 {
                 Err(Error::InvalidConfig {
                     message: "no".into(),
@@ -74,7 +80,8 @@ async fn the_function_may_fail_with_the_crates_own_error() {
             } else {
                 Ok(n)
             }
-        });
+        },
+    );
     assert_eq!(results.next().await.unwrap().unwrap(), 0);
     let err = results.next().await.unwrap().unwrap_err();
     assert!(matches!(
@@ -95,7 +102,7 @@ async fn the_function_may_fail_with_the_crates_own_error() {
 async fn the_input_may_fail_with_an_error_of_its_own_type() {
     let input = stream::iter(vec![Ok(1u32), Err(Transient)]);
     let err = input
-        .run_map(Map::new(2), |n| async move { Ok::<_, Error>(n) })
+        .run_map(MapSettings::new(2), |n| async move { Ok::<_, Error>(n) })
         .await
         .unwrap_err();
     match err {

@@ -8,7 +8,10 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use athena_stream::{ColumnInfo, ResultSetMetadata, Row};
+use athena_stream::{
+    Row,
+    value::{ColumnInfo, ResultSetMetadata},
+};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde::Deserialize;
 

@@ -127,7 +127,7 @@ impl Consumer {
     /// Runs `read` where this consumer runs, and the wall time it took.
     async fn time<F>(self, read: F) -> (u64, Duration)
     where
-        F: Future<Output = Result<u64, athena_stream::BoxError>> + Send + 'static,
+        F: Future<Output = Result<u64, athena_stream::error::BoxError>> + Send + 'static,
     {
         let started = std::time::Instant::now();
         let rows = match self {

@@ -199,7 +199,7 @@ fn bench(c: &mut Criterion) {
             black_box(boundaries)
         })
     });
-    let metadata = std::sync::Arc::new(athena_stream::ResultSetMetadata::new(
+    let metadata = std::sync::Arc::new(athena_stream::value::ResultSetMetadata::new(
         [
             ("date", "date"),
             ("uri", "varchar"),
@@ -208,7 +208,7 @@ fn bench(c: &mut Criterion) {
             ("user_agent", "varchar"),
         ]
         .into_iter()
-        .map(|(name, ty)| athena_stream::ColumnInfo::new(name, ty))
+        .map(|(name, ty)| athena_stream::value::ColumnInfo::new(name, ty))
         .collect(),
     ));
     let data_rows = expected.rows as usize - 1;

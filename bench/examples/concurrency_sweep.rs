@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use athena_stream::BoxError;
+use athena_stream::error::BoxError;
 use athena_stream_bench::designs::{self, Design, Setup};
 use clap::Parser;
 

@@ -37,7 +37,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use athena_emulator::{Emulator, EngineConfig};
-use athena_stream::{BoxError, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNKS_IN_FLIGHT, ReadPath};
+use athena_stream::{AthenaBuilder, ReadPath, error::BoxError};
 use athena_stream_bench::designs;
 use clap::Parser;
 
@@ -58,10 +58,10 @@ struct Args {
     #[arg(long, value_enum, default_value_t = ReadPathArg::Auto)]
     read_path: ReadPathArg,
     /// Bytes of the result file a ranged GET asks for (the file path).
-    #[arg(long, default_value_t = DEFAULT_CHUNK_SIZE)]
+    #[arg(long, default_value_t = AthenaBuilder::DEFAULT_CHUNK_SIZE)]
     chunk_size: u64,
     /// Ranges fetched at once (the file path): with the chunk size, the memory bound.
-    #[arg(long, default_value_t = DEFAULT_CHUNKS_IN_FLIGHT)]
+    #[arg(long, default_value_t = AthenaBuilder::DEFAULT_CHUNKS_IN_FLIGHT)]
     chunks_in_flight: usize,
     /// Read the rows as Arrow batches (`into_batches`, feature `arrow`) instead of
     /// through the fan-out.

@@ -21,7 +21,9 @@ use std::time::{Duration, Instant};
 
 use athena_emulator::{Emulator, EngineConfig, Operation};
 use athena_stream::{
-    Athena, AthenaBuilder, Backoff, BoxError, Map, MapExt, QueryStats, Row, StartQueryExecution,
+    Athena, AthenaBuilder, Backoff, QueryStats, Row, StartQueryExecution,
+    error::BoxError,
+    map::{MapExt, MapSettings},
 };
 use aws_sdk_athena::config::retry::RetryConfig;
 use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
@@ -263,7 +265,7 @@ pub async fn stream(
 ) -> Result<u64, BoxError> {
     let report = athena
         .attach(id)
-        .run_map(Map::new(concurrency), move |row: Row| async move {
+        .run_map(MapSettings::new(concurrency), move |row: Row| async move {
             process(row, item).await;
             Ok::<_, std::convert::Infallible>(())
         })
@@ -286,7 +288,7 @@ pub async fn stream_with_stats(
     // after the fan-out has finished with it.
     let input = futures::stream::poll_fn(|cx| rows.borrow_mut().poll_next_unpin(cx));
     let report = input
-        .run_map(Map::new(concurrency), move |row: Row| async move {
+        .run_map(MapSettings::new(concurrency), move |row: Row| async move {
             process(row, item).await;
             Ok::<_, std::convert::Infallible>(())
         })

@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use athena_stream::__bench::{FieldSink, parse_csv};
-use athena_stream::BoxError;
+use athena_stream::error::BoxError;
 use futures::StreamExt;
 
 /// At most this much of a file is parsed for the rate: enough for a steady figure,

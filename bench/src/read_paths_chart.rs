@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use athena_stream::BoxError;
+use athena_stream::error::BoxError;
 
 /// One bar: what was read how, its rows/s, and the bound if it has one.
 pub struct Bar {

@@ -7,7 +7,8 @@
 //! their code) connect the same way, and an example's own file stays about what it shows.
 
 use athena_stream::{
-    AthenaBuilder, EncryptionConfiguration, EncryptionOption, Error, StartQueryExecution,
+    AthenaBuilder, Error, StartQueryExecution,
+    execution::{EncryptionConfiguration, EncryptionOption},
 };
 use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
 

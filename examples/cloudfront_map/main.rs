@@ -65,8 +65,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use athena_stream::{
-    Athena, Error, Map, MapExt, MapReport, QueryStats, ReadPath, Row, RowStream,
-    StartQueryExecution,
+    Athena, Error, QueryStats, ReadPath, Row, RowStream, StartQueryExecution,
+    map::{MapExt, MapReport, MapSettings},
 };
 use clap::{CommandFactory, Parser};
 use futures::StreamExt;
@@ -282,7 +282,7 @@ async fn write_rows(
     let item_delay = Duration::from_millis(args.item_delay_ms);
     let typed = args.typed;
     let processed = AtomicU64::new(0);
-    let map = Map::new(args.max_concurrency);
+    let map = MapSettings::new(args.max_concurrency);
     let do_something = |row: Row| {
         let (processed, sink) = (&processed, &sink);
         async move {
@@ -376,12 +376,12 @@ async fn write_arrow_ipc(
 trait Progress {
     /// The query's progress, as its status polls (and `GetQueryRuntimeStatistics`, while
     /// a receiver exists) see it.
-    fn progress(&self) -> tokio::sync::watch::Receiver<athena_stream::QueryProgress>;
+    fn progress(&self) -> tokio::sync::watch::Receiver<athena_stream::progress::QueryProgress>;
     fn stats(&self) -> QueryStats;
 }
 
 impl Progress for RowStream {
-    fn progress(&self) -> tokio::sync::watch::Receiver<athena_stream::QueryProgress> {
+    fn progress(&self) -> tokio::sync::watch::Receiver<athena_stream::progress::QueryProgress> {
         RowStream::progress(self)
     }
 
@@ -392,7 +392,7 @@ impl Progress for RowStream {
 
 #[cfg(feature = "arrow")]
 impl Progress for athena_stream::arrow::RecordBatchStream {
-    fn progress(&self) -> tokio::sync::watch::Receiver<athena_stream::QueryProgress> {
+    fn progress(&self) -> tokio::sync::watch::Receiver<athena_stream::progress::QueryProgress> {
         athena_stream::arrow::RecordBatchStream::progress(self)
     }
 

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use athena_stream::{QueryProgress, QueryState, QueryStats, ReadPath};
+use athena_stream::{QueryState, QueryStats, ReadPath, progress::QueryProgress};
 
 use crate::report::human_bytes;
 

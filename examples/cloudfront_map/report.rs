@@ -2,7 +2,7 @@
 //! report that says each cause once. `cloudfront_map`'s, and `local_sql`'s too (it
 //! includes this file: see there).
 
-use athena_stream::{ApiErrorKind, Error, QueryStats, ReadPath};
+use athena_stream::{Error, QueryStats, ReadPath, error::ApiErrorKind};
 
 /// The lines that report an error: the error, then each source that adds something.
 ///
@@ -153,7 +153,7 @@ mod tests {
     #[test]
     fn a_missing_identity_is_one_line() {
         let error = Error::Api {
-            operation: athena_stream::Operation::StartQueryExecution,
+            operation: athena_stream::error::Operation::StartQueryExecution,
             kind: ApiErrorKind::Credentials,
             code: None,
             message: "no AWS credentials found (tried Environment, Profile); configure them"

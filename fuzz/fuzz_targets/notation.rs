@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use athena_stream::value::{AthenaType, Value};
-use athena_stream::{ColumnInfo, ResultSetMetadata, Row};
+use athena_stream::{Row, value::{ColumnInfo, ResultSetMetadata}};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -15,7 +15,10 @@ use futures::TryStreamExt;
 use super::classify;
 use crate::aws::{ApiCallError, CallError};
 use crate::fake::{NoCredentials, no_credentials};
-use crate::{ApiErrorKind, Athena, Backoff, Error, Operation};
+use crate::{
+    Athena, Backoff, Error,
+    error::{ApiErrorKind, Operation},
+};
 
 type StartError = SdkError<StartQueryExecutionError, HttpResponse>;
 
@@ -209,7 +212,7 @@ fn client(url: &str, credentials: SharedCredentialsProvider) -> aws_sdk_athena::
 
 fn athena(client: aws_sdk_athena::Client) -> Athena {
     Athena::builder(client)
-        .with_retry_policy(Backoff::new(Duration::from_millis(1)).with_max_retries(Some(3)))
+        .with_retry_policy(Backoff::new(Duration::from_millis(1)).with_max_attempts(3))
         .build()
         .unwrap()
 }

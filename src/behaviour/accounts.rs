@@ -481,7 +481,7 @@ on_both_backends!(
 
 mod fake_only {
     use super::*;
-    use crate::ApiErrorKind;
+    use crate::error::ApiErrorKind;
 
     /// A `GetQueryRuntimeStatistics` that fails never fails the query: a refusal stops
     /// the asking, a transient failure is asked again at the next poll.

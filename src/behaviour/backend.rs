@@ -353,7 +353,7 @@ impl Backend for OnFake {
     fn refused(&self) -> StartQueryExecution {
         self.fake.fail_next(
             Operation::StartQueryExecution,
-            crate::ApiErrorKind::Permanent,
+            crate::error::ApiErrorKind::Permanent,
             1,
         );
         StartQueryExecution::new("SELEC 1")
@@ -367,7 +367,7 @@ impl Backend for OnFake {
     }
 
     fn inject(&self, op: Operation, fault: Fault, times: usize) {
-        use crate::ApiErrorKind as K;
+        use crate::error::ApiErrorKind as K;
         match fault {
             Fault::Throttle => self.fake.fail_next(op, K::Throttling, times),
             Fault::ServerError => self.fake.fail_next(op, K::Transient, times),
@@ -507,7 +507,7 @@ impl<P: Protocol> OnEmulatorIn<P> {
             .with_retry_policy(
                 Backoff::new(Duration::from_millis(1))
                     .with_max_delay(Duration::from_millis(20))
-                    .with_max_retries(Some(20)),
+                    .with_max_attempts(20),
             )
     }
 }

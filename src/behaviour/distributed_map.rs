@@ -22,7 +22,11 @@ use serde_json::{Value, json};
 
 use super::backend::OnEmulator;
 use crate::distributed_map::{Batch, BatchAnswer, BatchWorker, ITEM_FAILED};
-use crate::{Athena, Map, Retrier, Unload, UnloadFormat, Unloaded};
+use crate::{
+    Athena,
+    map::{MapSettings, Retrier},
+    unload::{Unload, UnloadFormat, Unloaded},
+};
 
 const ROWS: usize = 3000;
 const ROWS_PER_FILE: usize = 700;
@@ -172,7 +176,7 @@ async fn an_unload_through_the_map_processes_every_row_once_and_names_each_failu
 
     // 3. Every batch to the worker at once, as the Map's child executions run.
     let worker = BatchWorker::new(
-        Map::new(8)
+        MapSettings::new(8)
             .with_tolerated_failure_percentage(50.0)
             .with_retrier(
                 Retrier::new()

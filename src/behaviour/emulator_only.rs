@@ -9,7 +9,7 @@ use futures::TryStreamExt;
 
 use super::backend::{Backend, OnEmulator, Queries, emulator_op};
 use super::{numbers, range};
-use crate::{Operation, Row, StartQueryExecution};
+use crate::{Row, StartQueryExecution, error::Operation};
 
 fn emulator() -> athena_emulator::EmulatorBuilder {
     Emulator::builder().engine_config(EngineConfig {
@@ -153,7 +153,7 @@ async fn the_active_query_limit_makes_a_start_wait_and_both_queries_run_once() {
         .with_retry_policy(
             crate::Backoff::new(Duration::from_millis(10))
                 .with_max_delay(Duration::from_millis(50))
-                .with_max_retries(Some(100)),
+                .with_max_attempts(100),
         )
         .build()
         .unwrap();
@@ -301,7 +301,7 @@ async fn a_client_without_credentials_fails_at_once_and_sends_nothing() {
     match &err {
         crate::Error::Api {
             operation: Operation::StartQueryExecution,
-            kind: crate::ApiErrorKind::Credentials,
+            kind: crate::error::ApiErrorKind::Credentials,
             attempts: 1,
             ..
         } => {}

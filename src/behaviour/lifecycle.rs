@@ -7,7 +7,7 @@ use futures::{StreamExt, TryStreamExt};
 
 use super::backend::{Backend, Queries};
 use super::on_both_backends;
-use crate::{Error, Operation, QueryState, StatementType};
+use crate::{Error, QueryState, error::Operation, execution::StatementType};
 
 /// The id is known as soon as the start has been answered, while the query still runs.
 async fn the_query_execution_id_is_known_while_the_query_runs<B: Backend>() {
@@ -127,7 +127,7 @@ async fn a_refused_start_is_not_retried<B: Backend>() {
     match err {
         Error::Api {
             operation: Operation::StartQueryExecution,
-            kind: crate::ApiErrorKind::Permanent,
+            kind: crate::error::ApiErrorKind::Permanent,
             code,
             attempts: 1,
             ..

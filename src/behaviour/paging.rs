@@ -7,7 +7,11 @@ use futures::{StreamExt, TryStreamExt};
 
 use super::backend::{Backend, Queries};
 use super::{numbers, on_both_backends, range};
-use crate::{Map, MapExt, Operation, ResultPage, Row};
+use crate::{
+    ResultPage, Row,
+    error::Operation,
+    map::{MapExt, MapSettings},
+};
 
 const OPERATIONS: [Operation; 4] = [
     Operation::StartQueryExecution,
@@ -171,7 +175,7 @@ async fn a_partly_read_page_keeps_its_tokens_in_into_pages<B: Backend>() {
 async fn the_fan_out_over_a_row_stream_can_be_spawned<B: Backend>() {
     let b = B::start(Queries::Quick).await;
     let rows = b.athena().query(b.numbers(2500));
-    let report = tokio::spawn(rows.run_map(Map::new(4), |row: Row| async move {
+    let report = tokio::spawn(rows.run_map(MapSettings::new(4), |row: Row| async move {
         tokio::time::sleep(Duration::from_millis(1)).await;
         Ok::<_, std::io::Error>(row.len())
     }))

@@ -9,7 +9,7 @@ use futures::{StreamExt, TryStreamExt};
 use super::backend::{Backend, Queries, ResultFiles};
 use super::{numbers, range};
 use crate::fake::s3::S3Fault;
-use crate::{Error, Operation, ReadPath, ResultPage, ResumeFrom, Row};
+use crate::{Error, ReadPath, ResultPage, ResumeFrom, Row, error::Operation};
 
 /// Values that a careless CSV reader gets wrong: quotes, commas, newlines (`\n`, `\r`,
 /// `\r\n`), NULL and `""`, a value that is only a quote, non-ASCII, a backslash.

@@ -9,7 +9,10 @@ use futures::TryStreamExt;
 
 use super::backend::{Backend, Fault, Queries};
 use super::{numbers, on_both_backends, range};
-use crate::{ApiErrorKind, Backoff, Error, Operation, Row};
+use crate::{
+    Backoff, Error, Row,
+    error::{ApiErrorKind, Operation},
+};
 
 /// Throttled polls and a failed page call are retried; the stats count them.
 async fn throttled_and_failed_calls_are_retried<B: Backend>() {
@@ -102,7 +105,7 @@ async fn retries_give_up_with_the_api_error<B: Backend>() {
     b.inject(Operation::GetQueryExecution, Fault::Throttle, 100);
     let athena = b
         .builder()
-        .with_retry_policy(Backoff::new(Duration::from_millis(1)).with_max_retries(Some(3)))
+        .with_retry_policy(Backoff::new(Duration::from_millis(1)).with_max_attempts(3))
         .build()
         .unwrap();
     let err = athena

@@ -7,7 +7,7 @@ use futures::StreamExt;
 
 use super::backend::{Backend, Fault, Queries};
 use super::on_both_backends;
-use crate::{Operation, QueryState, RowStream};
+use crate::{QueryState, RowStream, error::Operation};
 
 /// Polls a fresh stream once, so that its task starts.
 async fn start_polling(stream: &mut RowStream) {

@@ -15,8 +15,12 @@ use futures::TryStreamExt;
 use serde_json::Value as Json;
 
 use super::backend::{Backend, OnEmulator, Queries, ResultFiles};
-use crate::columnar::BatchOptions;
-use crate::{Error, Map, Row, Unload, UnloadFormat};
+use crate::arrow::BatchOptions;
+use crate::{
+    Error, Row,
+    map::MapSettings,
+    unload::{Unload, UnloadFormat},
+};
 
 /// The typed JSON of a value whose element types are not known (Athena's bare `array`,
 /// `map` and `row` in `GetQueryResults`): numbers and booleans as text.
@@ -96,7 +100,7 @@ async fn every_type_unloads_and_reads_back_as_the_api_reads_it() {
             Err(e) => panic!("{sql}: {e}"),
         };
         let rows: Vec<Row> = unloaded
-            .rows(&athena, Map::new(2))
+            .rows(&athena, MapSettings::new(2))
             .try_collect()
             .await
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
@@ -175,12 +179,12 @@ async fn every_type_unloaded_reads_back_as_batches_holding_the_rows_values() {
             Err(e) => panic!("{sql}: {e}"),
         };
         let rows: Vec<Row> = unloaded
-            .rows(&athena, Map::new(2))
+            .rows(&athena, MapSettings::new(2))
             .try_collect()
             .await
             .unwrap();
         let batches: Vec<RecordBatch> = unloaded
-            .batches(&athena, Map::new(2), &BatchOptions::new())
+            .batches(&athena, MapSettings::new(2), &BatchOptions::new())
             .try_collect()
             .await
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
@@ -259,7 +263,7 @@ async fn a_large_unload_is_several_shards_and_every_row_comes_once() {
     // S3 throttles some reads: they are retried, and change nothing.
     emulator.inject_s3(S3Operation::GetObject, S3Injected::SlowDown, 3);
     let xs: Vec<i64> = unloaded
-        .rows(&athena, Map::new(4))
+        .rows(&athena, MapSettings::new(4))
         .map_ok(|row| {
             assert_eq!(
                 row.get::<String>("s").unwrap(),
@@ -329,7 +333,7 @@ async fn unload_reads_name_the_expected_bucket_owner() {
         assert_eq!(shard.expected_bucket_owner.as_deref(), Some(owner));
     }
     let rows: Vec<Row> = unloaded
-        .rows(&athena, Map::new(2))
+        .rows(&athena, MapSettings::new(2))
         .try_collect()
         .await
         .unwrap();

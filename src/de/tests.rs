@@ -5,7 +5,10 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::{ColumnInfo, Error, ResultSetMetadata, Row};
+use crate::{
+    Error, Row,
+    value::{ColumnInfo, ResultSetMetadata},
+};
 
 fn row(columns: &[(&str, &str)], values: &[Option<&str>]) -> Row {
     let meta = Arc::new(ResultSetMetadata::new(
@@ -569,7 +572,7 @@ fn typed_stream_passes_errors_on_and_goes_on() {
         Ok(Row::new(meta.clone(), 0, vec![Some("1".into())])),
         Ok(Row::new(meta.clone(), 1, vec![Some("x".into())])),
         Err(Error::InvalidResponse {
-            operation: crate::Operation::GetQueryResults,
+            operation: crate::error::Operation::GetQueryResults,
             message: "boom".into(),
         }),
         Ok(Row::new(meta, 2, vec![Some("3".into())])),

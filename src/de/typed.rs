@@ -26,7 +26,7 @@ pub trait TypedExt: Stream<Item = Result<Row, Error>> + Sized {
     /// The column of each field is worked out once per result, not per row.
     ///
     /// ```
-    /// use athena_stream::{ColumnInfo, ResultSetMetadata, Row, TypedExt};
+    /// use athena_stream::{Row, TypedExt, value::{ColumnInfo, ResultSetMetadata}};
     /// use futures::{StreamExt, TryStreamExt, stream};
     /// use std::sync::Arc;
     ///

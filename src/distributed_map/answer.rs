@@ -26,7 +26,7 @@ pub(super) const MAX_CAUSE_CHARS: usize = 1024;
 /// vocabulary. See [`BatchWorker`](super::BatchWorker) for the contract.
 ///
 /// ```
-/// use athena_stream::BatchAnswer;
+/// use athena_stream::distributed_map::BatchAnswer;
 ///
 /// let answer: BatchAnswer = serde_json::from_str(r#"{
 ///     "Total": 3, "Succeeded": 2, "Failed": 1, "Unprocessed": 0, "Retried": 2,

@@ -22,7 +22,7 @@ use super::BatchError;
 /// fail the whole batch on it.
 ///
 /// ```
-/// use athena_stream::Batch;
+/// use athena_stream::distributed_map::Batch;
 /// use serde_json::json;
 ///
 /// #[derive(serde::Deserialize)]
@@ -38,7 +38,7 @@ use super::BatchError;
 /// let batch = Batch::<serde_json::Value, Run>::from_payload(payload)?;
 /// assert_eq!(batch.items.len(), 1);
 /// assert_eq!(batch.batch_input.unwrap().query_execution_id, "4f2c");
-/// # Ok::<(), athena_stream::BatchError>(())
+/// # Ok::<(), athena_stream::distributed_map::BatchError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Batch<T, B = Value> {

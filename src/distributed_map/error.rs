@@ -43,7 +43,7 @@ pub enum BatchError {
     },
 
     /// More items of the batch failed than the worker's
-    /// [`Map`](crate::Map) tolerates. The batch stopped there: items still in flight
+    /// [`MapSettings`](crate::map::MapSettings) tolerates. The batch stopped there: items still in flight
     /// were cancelled and the others not started (see [`BatchAnswer::unprocessed`]).
     #[error("{}", threshold_message(.answer, *.tolerated_failure_count))]
     ToleratedFailureThresholdExceeded {
@@ -72,7 +72,7 @@ impl BatchError {
     /// [`EXCEED_TOLERATED_FAILURE_THRESHOLD`], [`INVALID_CONFIG`] or [`MAP_FAILED`].
     ///
     /// ```
-    /// use athena_stream::{Batch, BatchError};
+    /// use athena_stream::distributed_map::{Batch, BatchError};
     ///
     /// let err = Batch::<serde_json::Value>::from_payload(serde_json::json!([1, 2])).unwrap_err();
     /// assert_eq!(err.error_type(), "AthenaStream.InvalidBatch");

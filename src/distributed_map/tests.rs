@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::{Map, Retrier};
+use crate::map::{MapSettings, Retrier};
 
 /// Cuts `rows` into the payloads an `ItemBatcher` would hand the child executions, in
 /// order: at most `max_items_per_batch` rows each, and at most `max_input_bytes_per_batch`
@@ -134,7 +134,7 @@ async fn do_something(
 /// The Lambda handler's body, minus the runtime: payload in, answer out (with the
 /// batch's items, to check the answer's indexes against). `batch_max` gets the most
 /// rows of this batch that ran at once.
-async fn handle<P: crate::RetryPolicy<Hit, String> + Clone>(
+async fn handle<P: crate::map::RetryPolicy<Hit, String> + Clone>(
     worker: &BatchWorker<P>,
     payload: Value,
     ledger: &Ledger,
@@ -199,7 +199,7 @@ async fn concurrent_batches_process_every_row_once_and_name_each_failure() {
     );
 
     let worker = BatchWorker::new(
-        Map::new(MAX_CONCURRENCY)
+        MapSettings::new(MAX_CONCURRENCY)
             .with_tolerated_failure_percentage(50.0)
             .with_retrier(
                 Retrier::new()
@@ -333,7 +333,7 @@ async fn a_batch_over_its_tolerance_fails_as_a_whole_and_stops() {
         })
         .collect();
     let payload = item_batcher(&rows, None, None, None).unwrap().remove(0);
-    let worker = BatchWorker::new(Map::new(1).with_tolerated_failure_percentage(20.0))
+    let worker = BatchWorker::new(MapSettings::new(1).with_tolerated_failure_percentage(20.0))
         .with_item_key("request_id");
     let ledger = Ledger::default();
     let err = handle(&worker, payload, &ledger, &AtomicUsize::new(0))
@@ -398,7 +398,7 @@ async fn without_a_tolerance_the_first_failure_fails_the_batch() {
         {"request_id": "a", "uri": "/", "status": "200", "bytes": 1},
         {"request_id": "b", "uri": "/", "status": "503", "bytes": 1},
     ]});
-    let worker = BatchWorker::new(Map::new(4));
+    let worker = BatchWorker::new(MapSettings::new(4));
     let ledger = Ledger::default();
     let gauge = AtomicUsize::new(0);
     let (answer, _) = handle(&worker, ok, &ledger, &gauge).await.unwrap();
@@ -421,8 +421,8 @@ async fn undecodable_items_over_the_tolerance_fail_the_batch_before_any_work() {
         {"request_id": "b", "uri": "/", "status": "200"},
         {"request_id": "c", "uri": "/", "status": "200", "bytes": 3},
     ]});
-    let worker =
-        BatchWorker::new(Map::new(4).with_tolerated_failure_count(1)).with_item_key("request_id");
+    let worker = BatchWorker::new(MapSettings::new(4).with_tolerated_failure_count(1))
+        .with_item_key("request_id");
     let ledger = Ledger::default();
     let err = handle(&worker, payload, &ledger, &AtomicUsize::new(0))
         .await
@@ -458,7 +458,7 @@ async fn the_answer_is_the_documented_contract() {
         "BatchInput": {"QueryExecutionId": "4f2c"}
     });
     let worker = BatchWorker::new(
-        Map::new(4)
+        MapSettings::new(4)
             .with_tolerated_failure_count(2)
             .with_retrier(Retrier::new().with_max_attempts(2)),
     )
@@ -486,7 +486,7 @@ async fn a_batch_of_failures_still_fits_a_states_output() {
     let rows: Vec<Value> = (0..2000)
         .map(|n| json!({"request_id": format!("r-{n:04}-{}", "k".repeat(60)), "uri": "/", "status": "503", "bytes": 1}))
         .collect();
-    let worker = BatchWorker::new(Map::new(0).with_tolerated_failure_percentage(100.0))
+    let worker = BatchWorker::new(MapSettings::new(0).with_tolerated_failure_percentage(100.0))
         .with_item_key("request_id");
     let (answer, _) = handle(
         &worker,
@@ -555,7 +555,7 @@ fn a_payload_that_is_not_a_batch_is_refused_with_a_clear_error() {
 
 #[tokio::test(flavor = "current_thread", start_paused = true)]
 async fn an_empty_batch_answers_zeros() {
-    let worker = BatchWorker::new(Map::new(2));
+    let worker = BatchWorker::new(MapSettings::new(2));
     let (answer, _) = handle(
         &worker,
         json!({"Items": []}),
@@ -581,7 +581,8 @@ async fn invalid_settings_are_refused_not_run() {
         || json!({"Items": [{"request_id": "a", "uri": "/", "status": "200", "bytes": 1}]});
     let ledger = Ledger::default();
     let gauge = AtomicUsize::new(0);
-    let bad_percentage = BatchWorker::new(Map::new(1).with_tolerated_failure_percentage(150.0));
+    let bad_percentage =
+        BatchWorker::new(MapSettings::new(1).with_tolerated_failure_percentage(150.0));
     let err = handle(&bad_percentage, payload(), &ledger, &gauge)
         .await
         .unwrap_err();
@@ -591,7 +592,7 @@ async fn invalid_settings_are_refused_not_run() {
         "{err}"
     );
     let bad_retrier =
-        BatchWorker::new(Map::new(1).with_retrier(Retrier::new().with_backoff_rate(0.5)));
+        BatchWorker::new(MapSettings::new(1).with_retrier(Retrier::new().with_backoff_rate(0.5)));
     let err = handle(&bad_retrier, payload(), &ledger, &gauge)
         .await
         .unwrap_err();
@@ -612,7 +613,7 @@ const _: () = {
 #[test]
 fn process_is_send_for_a_send_function() {
     fn assert_send<T: Send>(_: &T) {}
-    let worker = BatchWorker::new(Map::new(1).with_retrier(Retrier::new()));
+    let worker = BatchWorker::new(MapSettings::new(1).with_retrier(Retrier::new()));
     let fut = worker.process(Vec::new(), |hit: Hit| async move {
         tokio::task::yield_now().await;
         Ok::<_, std::io::Error>(hit.bytes)

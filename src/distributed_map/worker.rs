@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::answer::{BatchAnswer, ITEM_DECODE_FAILED, ITEM_FAILED, ItemFailure, error_chain};
 use super::error::BatchError;
 use crate::error::{BoxError, Error};
-use crate::map::{Map, MapExt, NoRetry, RetryPolicy};
+use crate::map::{MapExt, MapSettings, NoRetry, RetryPolicy};
 
 /// Stands in for an item that is not there, which the positions make impossible: a
 /// failure is reported even then rather than lost.
@@ -22,13 +22,13 @@ static NULL: Value = Value::Null;
 pub const DEFAULT_MAX_ANSWER_BYTES: usize = 262_144 - 16 * 1024;
 
 /// Runs a batch of a Step Functions Distributed Map through your async function, with
-/// the settings of a [`Map`], and answers for every item: the worker behind the Map's
+/// the settings of a [`MapSettings`], and answers for every item: the worker behind the Map's
 /// Lambda task.
 ///
 /// A Distributed Map with an `ItemReader` over an Athena data manifest hands each child
 /// execution a batch of rows. `BatchWorker` runs your function on each row with at most
 /// `max_concurrency` in flight, retries a failed row with the Map's
-/// [`Retrier`](crate::Retrier), and tolerates failed rows up to the Map's
+/// [`Retrier`](crate::map::Retrier), and tolerates failed rows up to the Map's
 /// `ToleratedFailureCount`/`Percentage`, now counted within the batch. It is the
 /// crate's fan-out ([`MapExt::map_unordered`]) over the batch's items.
 ///
@@ -50,12 +50,12 @@ pub const DEFAULT_MAX_ANSWER_BYTES: usize = 262_144 - 16 * 1024;
 /// is that item's failure, `AthenaStream.ItemDecodeFailed` with serde's message and the
 /// path of the field (`bytes: invalid type: string "n/a", expected i64`); your function
 /// never sees it and it is not retried. The others go through your function: `Ok` is
-/// a success; `Err` is retried as the [`Retrier`](crate::Retrier) says, then is that
+/// a success; `Err` is retried as the [`Retrier`](crate::map::Retrier) says, then is that
 /// item's failure, `AthenaStream.ItemFailed`.
 ///
 /// **Tolerance**: failures are tolerated up to the Map's
-/// [`with_tolerated_failure_count`](Map::with_tolerated_failure_count) and
-/// [`with_tolerated_failure_percentage`](Map::with_tolerated_failure_percentage) of the
+/// [`with_tolerated_failure_count`](MapSettings::with_tolerated_failure_count) and
+/// [`with_tolerated_failure_percentage`](MapSettings::with_tolerated_failure_percentage) of the
 /// batch's items (the batch's size is known, so the percentage is decided from the first
 /// failure on); with neither set, none is. Undecodable items count. A percentage of a
 /// small batch rounds down, as Step Functions' rule does: 10% of a batch of 9 tolerates
@@ -95,7 +95,7 @@ pub const DEFAULT_MAX_ANSWER_BYTES: usize = 262_144 - 16 * 1024;
 /// # Example
 ///
 /// ```
-/// use athena_stream::{Batch, BatchWorker, Map, Retrier};
+/// use athena_stream::{distributed_map::{Batch, BatchWorker}, map::{MapSettings, Retrier}};
 /// use serde_json::json;
 /// use std::time::Duration;
 ///
@@ -108,7 +108,7 @@ pub const DEFAULT_MAX_ANSWER_BYTES: usize = 262_144 - 16 * 1024;
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let worker = BatchWorker::new(
-///     Map::new(8)
+///     MapSettings::new(8)
 ///         .with_tolerated_failure_percentage(50.0)
 ///         .with_retrier(Retrier::new().with_interval(Duration::from_millis(100)).with_max_attempts(1)),
 /// )
@@ -137,17 +137,17 @@ pub const DEFAULT_MAX_ANSWER_BYTES: usize = 262_144 - 16 * 1024;
 /// ```
 #[derive(Debug, Clone)]
 pub struct BatchWorker<P = NoRetry> {
-    map: Map<P>,
+    map: MapSettings<P>,
     item_key: Option<String>,
     max_answer_bytes: usize,
 }
 
 impl<P> BatchWorker<P> {
     /// A worker that runs each batch with `map`'s settings: its `max_concurrency`, its
-    /// [`Retrier`](crate::Retrier) per item, and its tolerated failure count and
+    /// [`Retrier`](crate::map::Retrier) per item, and its tolerated failure count and
     /// percentage, applied to the batch. No item key; answers of at most
     /// [`DEFAULT_MAX_ANSWER_BYTES`].
-    pub fn new(map: Map<P>) -> Self {
+    pub fn new(map: MapSettings<P>) -> Self {
         Self {
             map,
             item_key: None,
@@ -182,7 +182,7 @@ impl<P> BatchWorker<P> {
     }
 
     /// The fan-out's settings.
-    pub fn map(&self) -> &Map<P> {
+    pub fn map(&self) -> &MapSettings<P> {
         &self.map
     }
 
@@ -200,7 +200,7 @@ impl<P> BatchWorker<P> {
     /// describe, and returns the batch's answer.
     ///
     /// `f` is called once per attempt, with a clone of the item for a retry (so `T`
-    /// needs `Clone` when the Map has a [`Retrier`](crate::Retrier)); its `Ok` values are
+    /// needs `Clone` when the Map has a [`Retrier`](crate::map::Retrier)); its `Ok` values are
     /// dropped. The futures run inside this future, as in the fan-out, not on spawned
     /// tasks.
     ///
@@ -291,7 +291,7 @@ impl<P> BatchWorker<P> {
     fn tolerance(&self, total: u64) -> Result<u64, BatchError> {
         let percentage = self.map.tolerated_failure_percentage();
         if let Some(p) = percentage {
-            Map::new(0)
+            MapSettings::new(0)
                 .with_tolerated_failure_percentage(p)
                 .validate()
                 .map_err(|source| BatchError::Map { source })?;
@@ -364,7 +364,7 @@ impl ItemsRun {
 
 /// Runs `f` over `decoded` with the fan-out's settings in `map`, and tallies it.
 async fn run_items<T, F, Fut, R, E, P>(
-    map: Map<P>,
+    map: MapSettings<P>,
     decoded: Vec<T>,
     f: &mut F,
 ) -> Result<ItemsRun, BatchError>
@@ -480,7 +480,7 @@ mod tests {
 
     #[test]
     fn a_bare_item_key_is_a_top_level_field() {
-        let w = BatchWorker::new(Map::new(1));
+        let w = BatchWorker::new(MapSettings::new(1));
         assert_eq!(w.item_key(), None);
         assert_eq!(
             w.clone().with_item_key("request_id").item_key(),

@@ -15,7 +15,7 @@ use crate::error::{BoxError, Error};
 const INITIAL_CAPACITY: usize = 1024;
 
 pin_project! {
-    /// Stream for the [`item_batcher`](crate::MapExt::item_batcher) method.
+    /// Stream for the [`item_batcher`](crate::map::MapExt::item_batcher) method.
     #[must_use = "streams do nothing unless polled"]
     pub struct ItemBatcher<St, T> {
         #[pin]

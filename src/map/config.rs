@@ -8,44 +8,44 @@ use crate::error::{Error, Result};
 /// The settings of a fan-out, like a Step Functions `Map` state: how many items run at
 /// once, how many failures are tolerated, and how a failed item is retried.
 ///
-/// A `Map` is a plain value (`Copy` unless its retry predicate is not); hand it to
-/// [`MapExt::map_ordered`](crate::MapExt::map_ordered),
-/// [`map_unordered`](crate::MapExt::map_unordered) or
-/// [`run_map`](crate::MapExt::run_map). Invalid settings are not refused here but by
+/// A `MapSettings` is a plain value (`Copy` unless its retry predicate is not); hand it to
+/// [`MapExt::map_ordered`](crate::map::MapExt::map_ordered),
+/// [`map_unordered`](crate::map::MapExt::map_unordered) or
+/// [`run_map`](crate::map::MapExt::run_map). Invalid settings are not refused here but by
 /// the fan-out, which then fails at once with [`Error::InvalidConfig`] (see
 /// `validate`).
 ///
 /// There is no `Default`: how many items run at once is the one setting every fan-out
-/// needs, so [`Map::new`] takes it.
+/// needs, so [`MapSettings::new`] takes it.
 ///
 /// ```
 /// use std::time::Duration;
-/// use athena_stream::{Map, Retrier};
+/// use athena_stream::map::{MapSettings, Retrier};
 ///
-/// let map = Map::new(16)
+/// let map = MapSettings::new(16)
 ///     .with_tolerated_failure_percentage(5.0)
 ///     .with_retrier(Retrier::new().with_interval(Duration::from_millis(200)));
 /// assert_eq!(map.max_concurrency(), 16);
 /// assert!(map.validate().is_ok());
 /// ```
 #[derive(Debug, Clone, Copy)]
-pub struct Map<P = NoRetry> {
+pub struct MapSettings<P = NoRetry> {
     max_concurrency: usize,
     tolerated_failure_count: Option<u64>,
     tolerated_failure_percentage: Option<f64>,
     retrier: P,
 }
 
-impl Map {
-    /// A `Map` with at most `max_concurrency` items in flight at once (`MaxConcurrency`:
+impl MapSettings {
+    /// A `MapSettings` with at most `max_concurrency` items in flight at once (`MaxConcurrency`:
     /// `0` means no limit, as in Step Functions; `1` runs items one at a time in input
     /// order), failing fast, without retries.
     ///
     /// ```
-    /// use athena_stream::Map;
+    /// use athena_stream::map::MapSettings;
     ///
-    /// assert_eq!(Map::new(8).max_concurrency(), 8);
-    /// assert_eq!(Map::new(0).max_concurrency(), 0); // no limit
+    /// assert_eq!(MapSettings::new(8).max_concurrency(), 8);
+    /// assert_eq!(MapSettings::new(0).max_concurrency(), 0); // no limit
     /// ```
     pub const fn new(max_concurrency: usize) -> Self {
         Self {
@@ -57,8 +57,8 @@ impl Map {
     }
 }
 
-impl<P> Map<P> {
-    /// `MaxConcurrency`: replaces the limit given to [`Map::new`]. `0` means no limit,
+impl<P> MapSettings<P> {
+    /// `MaxConcurrency`: replaces the limit given to [`MapSettings::new`]. `0` means no limit,
     /// `1` runs items one at a time in input order, `N` runs at most `N` at once. An
     /// item waiting for a retry counts as in flight.
     #[must_use]
@@ -70,8 +70,8 @@ impl<P> Map<P> {
     /// `ToleratedFailureCount`: the fan-out fails with
     /// [`Error::ToleratedFailureThresholdExceeded`] as soon as more than this many items
     /// have failed. Failed items within the tolerance are reported (as
-    /// [`Error::Item`] in the streams, in [`MapReport::failures`](crate::MapReport::failures)
-    /// from [`run_map`](crate::MapExt::run_map)) and the run goes on.
+    /// [`Error::Item`] in the streams, in [`MapReport::failures`](crate::map::MapReport::failures)
+    /// from [`run_map`](crate::map::MapExt::run_map)) and the run goes on.
     ///
     /// Default is none; with neither this nor a percentage set, the fan-out fails fast:
     /// the first failed item ends it with its own [`Error::Item`].
@@ -103,8 +103,8 @@ impl<P> Map<P> {
     /// A `Retry` rule for failed items (see [`Retrier`]); items are then `Clone`d for
     /// their retries. Default is no retry.
     #[must_use]
-    pub fn with_retrier<W>(self, retrier: Retrier<W>) -> Map<Retrier<W>> {
-        Map {
+    pub fn with_retrier<W>(self, retrier: Retrier<W>) -> MapSettings<Retrier<W>> {
+        MapSettings {
             max_concurrency: self.max_concurrency,
             tolerated_failure_count: self.tolerated_failure_count,
             tolerated_failure_percentage: self.tolerated_failure_percentage,
@@ -157,7 +157,7 @@ impl<P> Map<P> {
     }
 }
 
-impl Map<NoRetry> {
+impl MapSettings<NoRetry> {
     /// Checks the settings that the fan-out would otherwise refuse when first polled.
     ///
     /// # Errors
@@ -169,7 +169,7 @@ impl Map<NoRetry> {
     }
 }
 
-impl<W> Map<Retrier<W>> {
+impl<W> MapSettings<Retrier<W>> {
     /// Checks the settings that the fan-out would otherwise refuse when first polled.
     ///
     /// # Errors
@@ -226,7 +226,7 @@ mod tests {
 
     #[test]
     fn new_takes_the_limit_and_fails_fast_without_retries() {
-        let m = Map::new(7);
+        let m = MapSettings::new(7);
         assert_eq!(m.max_concurrency(), 7);
         assert_eq!(m.tolerated_failure_count(), None);
         assert_eq!(m.tolerated_failure_percentage(), None);
@@ -243,7 +243,7 @@ mod tests {
     #[test]
     fn invalid_percentage_is_refused() {
         for p in [-0.1, 100.1, f64::NAN, f64::INFINITY] {
-            let err = Map::new(1)
+            let err = MapSettings::new(1)
                 .with_tolerated_failure_percentage(p)
                 .validate()
                 .unwrap_err();
@@ -251,7 +251,7 @@ mod tests {
         }
         for p in [0.0, 50.0, 100.0] {
             assert!(
-                Map::new(1)
+                MapSettings::new(1)
                     .with_tolerated_failure_percentage(p)
                     .validate()
                     .is_ok()
@@ -261,15 +261,18 @@ mod tests {
 
     #[test]
     fn tolerance_rules() {
-        let fail_fast = Map::new(1).into_parts().1;
+        let fail_fast = MapSettings::new(1).into_parts().1;
         assert!(!fail_fast.exceeded(0, None));
         assert!(fail_fast.exceeded(1, None));
 
-        let count = Map::new(1).with_tolerated_failure_count(2).into_parts().1;
+        let count = MapSettings::new(1)
+            .with_tolerated_failure_count(2)
+            .into_parts()
+            .1;
         assert!(!count.exceeded(2, None));
         assert!(count.exceeded(3, None));
 
-        let pct = Map::new(1)
+        let pct = MapSettings::new(1)
             .with_tolerated_failure_percentage(10.0)
             .into_parts()
             .1;
@@ -280,7 +283,7 @@ mod tests {
         assert!(!pct.exceeded(1, Some(10)), "10% of 10 is tolerated");
         assert!(pct.exceeded(2, Some(10)));
 
-        let zero = Map::new(1)
+        let zero = MapSettings::new(1)
             .with_tolerated_failure_percentage(0.0)
             .into_parts()
             .1;
@@ -289,7 +292,7 @@ mod tests {
             "0% is exceeded by any failure, early"
         );
 
-        let hundred = Map::new(1)
+        let hundred = MapSettings::new(1)
             .with_tolerated_failure_percentage(100.0)
             .into_parts()
             .1;

@@ -17,7 +17,7 @@ use futures::{TryFuture, future::Future};
 use pin_project_lite::pin_project;
 use tokio::time::Instant;
 
-use super::config::{Map, Tolerance};
+use super::config::{MapSettings, Tolerance};
 use super::input_error;
 use super::retrier::{RetryPolicy, seed_or_random};
 use crate::error::{BoxError, Error};
@@ -123,12 +123,12 @@ pub(super) struct Counts {
     pub(super) max_in_flight: usize,
 }
 
-/// The span of one fan-out run, documented on [`MapExt`](crate::MapExt). Made once per
+/// The span of one fan-out run, documented on [`MapExt`](crate::map::MapExt). Made once per
 /// run; the combinators enter it in each of their polls, so the engine's events (and
 /// whatever the items log while they are polled) belong to it.
 pub(super) fn run_span<T, E, P: RetryPolicy<T, E>>(
     method: &'static str,
-    map: &Map<P>,
+    map: &MapSettings<P>,
 ) -> tracing::Span {
     tracing::info_span!(
         "athena_map",
@@ -194,7 +194,7 @@ where
     Fut::Error: Into<BoxError>,
     P: RetryPolicy<T, Fut::Error>,
 {
-    pub(super) fn new(map: Map<P>, f: F) -> Self {
+    pub(super) fn new(map: MapSettings<P>, f: F) -> Self {
         let invalid = map
             .validate_tolerance()
             .and_then(|()| map.retrier().validate())

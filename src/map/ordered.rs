@@ -10,13 +10,13 @@ use futures::TryFuture;
 use futures::stream::{FusedStream, Stream, TryStream};
 use pin_project_lite::pin_project;
 
-use super::config::Map;
+use super::config::MapSettings;
 use super::engine::{Engine, Outcome, run_span};
 use super::retrier::RetryPolicy;
 use crate::error::{BoxError, Error};
 
 pin_project! {
-    /// Stream for the [`map_ordered`](crate::MapExt::map_ordered) method.
+    /// Stream for the [`map_ordered`](crate::map::MapExt::map_ordered) method.
     #[must_use = "streams do nothing unless polled"]
     pub struct MapOrdered<St, F, Fut, T, P>
     where
@@ -79,7 +79,7 @@ where
     Fut::Error: Into<BoxError>,
     P: RetryPolicy<T, Fut::Error>,
 {
-    pub(super) fn new(stream: St, map: Map<P>, f: F) -> Self {
+    pub(super) fn new(stream: St, map: MapSettings<P>, f: F) -> Self {
         Self {
             stream: Some(stream),
             span: run_span::<T, Fut::Error, P>("map_ordered", &map),

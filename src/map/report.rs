@@ -10,12 +10,12 @@ use futures::TryFuture;
 use futures::stream::TryStream;
 use pin_project_lite::pin_project;
 
-use super::config::Map;
+use super::config::MapSettings;
 use super::engine::{Engine, Outcome, run_span};
 use super::retrier::RetryPolicy;
 use crate::error::{BoxError, Error, Result};
 
-/// What a [`run_map`](crate::MapExt::run_map) did.
+/// What a [`run_map`](crate::map::MapExt::run_map) did.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct MapReport {
@@ -35,14 +35,14 @@ pub struct MapReport {
 
 impl MapReport {
     /// Items processed: succeeded plus failed. Items are rows, or batches when the
-    /// input is batched by [`item_batcher`](crate::MapExt::item_batcher).
+    /// input is batched by [`item_batcher`](crate::map::MapExt::item_batcher).
     pub fn items(&self) -> u64 {
         self.succeeded.saturating_add(self.failed)
     }
 
     /// Items processed per second of [`elapsed`](Self::elapsed); `0.0` when no time
     /// passed. Items are rows, or batches when the input is batched by
-    /// [`item_batcher`](crate::MapExt::item_batcher).
+    /// [`item_batcher`](crate::map::MapExt::item_batcher).
     pub fn items_per_sec(&self) -> f64 {
         let secs = self.elapsed.as_secs_f64();
         if secs > 0.0 {
@@ -54,7 +54,7 @@ impl MapReport {
 }
 
 pin_project! {
-    /// Future for the [`run_map`](crate::MapExt::run_map) method.
+    /// Future for the [`run_map`](crate::map::MapExt::run_map) method.
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct RunMap<St, F, Fut, T, P>
     where
@@ -91,7 +91,7 @@ where
     Fut::Error: Into<BoxError>,
     P: RetryPolicy<T, Fut::Error>,
 {
-    pub(super) fn new(stream: St, map: Map<P>, f: F) -> Self {
+    pub(super) fn new(stream: St, map: MapSettings<P>, f: F) -> Self {
         Self {
             stream: Some(stream),
             span: run_span::<T, Fut::Error, P>("run_map", &map),

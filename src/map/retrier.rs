@@ -8,17 +8,9 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-
-/// How a retry delay is randomised, like Step Functions' `JitterStrategy`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum JitterStrategy {
-    /// `NONE`: wait exactly the computed delay.
-    #[default]
-    None,
-    /// `FULL`: wait a uniformly random time in `[0, delay]`.
-    Full,
-}
+use crate::settings::Backoff;
+use crate::settings::JitterStrategy;
+pub(crate) use crate::settings::seed_or_random;
 
 /// The retry predicate of a [`Retrier`] that retries every error (the default).
 #[derive(Debug, Clone, Copy, Default)]
@@ -26,27 +18,31 @@ pub struct RetryAll;
 
 /// The fan-out's retry policy when none is set: every item gets exactly one attempt.
 ///
-/// This is the default of [`Map`](crate::Map), as in Step Functions, where a state
+/// This is the default of [`MapSettings`](crate::map::MapSettings), as in Step Functions, where a state
 /// without a `Retry` rule is never retried. It places no bound on the item type.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoRetry;
 
-/// A per-item retry rule, shaped like a Step Functions `Retry` rule.
+/// A per-item retry rule, shaped like a Step Functions `Retry` rule: a [`Backoff`] and
+/// the errors to retry.
 ///
 /// After a failed attempt, an item whose error passes the predicate ([`when`](Self::when),
-/// by default every error) is tried again after a delay of
+/// by default every error) is tried again after the backoff's next delay:
 /// `interval * backoff_rate^(retry - 1)`, capped by `max_delay`, and randomised by the
-/// [`JitterStrategy`]; at most `max_attempts` retries follow the first attempt.
+/// [`JitterStrategy`]; at most `max_attempts` retries follow the first attempt. The
+/// `with_*` methods and getters are [`Backoff`]'s, forwarded; [`with_backoff`](Self::with_backoff)
+/// sets them all at once.
 ///
 /// Retrying calls the per-item function again with a clone of the item, so a
-/// [`Map`](crate::Map) with a `Retrier` needs `T: Clone` (one clone per attempt that
+/// [`MapSettings`](crate::map::MapSettings) with a `Retrier` needs `T: Clone` (one clone per attempt that
 /// may be followed by another). The delay is slept on the tokio timer, so retries need
 /// a tokio runtime with time enabled. An item waiting for its retry keeps its slot in
 /// `max_concurrency`.
 ///
 /// ```
 /// use std::time::Duration;
-/// use athena_stream::{JitterStrategy, Retrier};
+/// use athena_stream::JitterStrategy;
+/// use athena_stream::map::Retrier;
 ///
 /// #[derive(Debug)]
 /// struct Throttled;
@@ -66,24 +62,14 @@ pub struct NoRetry;
 /// ```
 #[derive(Clone, Copy)]
 pub struct Retrier<W = RetryAll> {
-    interval: Duration,
-    backoff_rate: f64,
-    max_attempts: u32,
-    max_delay: Option<Duration>,
-    jitter: JitterStrategy,
-    jitter_seed: Option<u64>,
+    backoff: Backoff,
     when: W,
 }
 
 impl<W> fmt::Debug for Retrier<W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Retrier")
-            .field("interval", &self.interval)
-            .field("backoff_rate", &self.backoff_rate)
-            .field("max_attempts", &self.max_attempts)
-            .field("max_delay", &self.max_delay)
-            .field("jitter", &self.jitter)
-            .field("jitter_seed", &self.jitter_seed)
+            .field("backoff", &self.backoff)
             .finish_non_exhaustive()
     }
 }
@@ -95,66 +81,81 @@ impl Default for Retrier {
 }
 
 impl Retrier {
-    /// A rule with Step Functions' defaults: interval 1 s, backoff rate 2.0,
-    /// 3 retries, no delay cap, no jitter, retrying every error.
+    /// A rule with Step Functions' defaults (those of [`Backoff::new`]): interval 1 s,
+    /// backoff rate 2.0, 3 retries, no delay cap, no jitter, retrying every error.
     pub const fn new() -> Self {
         Self {
-            interval: Duration::from_secs(1),
-            backoff_rate: 2.0,
-            max_attempts: 3,
-            max_delay: None,
-            jitter: JitterStrategy::None,
-            jitter_seed: None,
+            backoff: Backoff::new(Duration::from_secs(1)),
             when: RetryAll,
         }
     }
 }
 
 impl<W> Retrier<W> {
-    /// `IntervalSeconds`: the delay before the first retry. Default is 1 s.
+    /// Every number of the rule at once: the interval, backoff rate, max attempts, max
+    /// delay, jitter and seed of `backoff`.
+    #[must_use]
+    pub const fn with_backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// See [`Backoff::with_interval`]. Default is 1 s.
     #[must_use]
     pub const fn with_interval(mut self, interval: Duration) -> Self {
-        self.interval = interval;
+        self.backoff = self.backoff.with_interval(interval);
         self
     }
 
-    /// `BackoffRate`: the factor applied to the delay at each further retry; it must be
-    /// a finite number of at least 1.0 (else the fan-out fails with
-    /// [`Error::InvalidConfig`]). Default is 2.0.
+    /// See [`Backoff::with_backoff_rate`]: an invalid rate fails the fan-out with
+    /// [`Error::InvalidConfig`]. Default is 2.0.
     #[must_use]
     pub const fn with_backoff_rate(mut self, backoff_rate: f64) -> Self {
-        self.backoff_rate = backoff_rate;
+        self.backoff = self.backoff.with_backoff_rate(backoff_rate);
         self
     }
 
-    /// `MaxAttempts`: the most retries after the first attempt (`0` = never retry).
-    /// Default is 3, so an item is tried at most 4 times.
+    /// See [`Backoff::with_max_attempts`]: the most retries after the first attempt
+    /// (`0` = never retry). Default is 3, so an item is tried at most 4 times.
     #[must_use]
     pub const fn with_max_attempts(mut self, max_attempts: u32) -> Self {
-        self.max_attempts = max_attempts;
+        self.backoff = self.backoff.with_max_attempts(max_attempts);
         self
     }
 
-    /// `MaxDelaySeconds`: the cap on a computed delay (applied before jitter).
-    /// Default is no cap.
+    /// See [`Backoff::without_max_attempts`]: retry an item until it succeeds or its
+    /// error is not one to retry.
+    #[must_use]
+    pub const fn without_max_attempts(mut self) -> Self {
+        self.backoff = self.backoff.without_max_attempts();
+        self
+    }
+
+    /// See [`Backoff::with_max_delay`]. Default is no cap.
     #[must_use]
     pub const fn with_max_delay(mut self, max_delay: Duration) -> Self {
-        self.max_delay = Some(max_delay);
+        self.backoff = self.backoff.with_max_delay(max_delay);
         self
     }
 
-    /// `JitterStrategy`. Default is [`JitterStrategy::None`].
+    /// See [`Backoff::without_max_delay`].
+    #[must_use]
+    pub const fn without_max_delay(mut self) -> Self {
+        self.backoff = self.backoff.without_max_delay();
+        self
+    }
+
+    /// See [`Backoff::with_jitter`]. Default is [`JitterStrategy::None`].
     #[must_use]
     pub const fn with_jitter(mut self, jitter: JitterStrategy) -> Self {
-        self.jitter = jitter;
+        self.backoff = self.backoff.with_jitter(jitter);
         self
     }
 
-    /// Seeds the jitter's random numbers, for repeatable runs and tests.
-    /// Default is a seed drawn from the process' random state.
+    /// See [`Backoff::with_jitter_seed`]: the fan-out draws its jitter from this seed.
     #[must_use]
     pub const fn with_jitter_seed(mut self, seed: u64) -> Self {
-        self.jitter_seed = Some(seed);
+        self.backoff = self.backoff.with_jitter_seed(seed);
         self
     }
 
@@ -167,118 +168,63 @@ impl<W> Retrier<W> {
         P: Fn(&E) -> bool,
     {
         Retrier {
-            interval: self.interval,
-            backoff_rate: self.backoff_rate,
-            max_attempts: self.max_attempts,
-            max_delay: self.max_delay,
-            jitter: self.jitter,
-            jitter_seed: self.jitter_seed,
+            backoff: self.backoff,
             when: predicate,
         }
     }
 
+    /// The rule's numbers, as a [`Backoff`].
+    pub const fn backoff(&self) -> Backoff {
+        self.backoff
+    }
+
     /// The delay before the first retry.
     pub const fn interval(&self) -> Duration {
-        self.interval
+        self.backoff.interval()
     }
 
     /// The factor applied to the delay at each further retry.
     pub const fn backoff_rate(&self) -> f64 {
-        self.backoff_rate
+        self.backoff.backoff_rate()
     }
 
-    /// The most retries after the first attempt.
-    pub const fn max_attempts(&self) -> u32 {
-        self.max_attempts
+    /// The most retries after the first attempt (`None`: no limit).
+    pub const fn max_attempts(&self) -> Option<u32> {
+        self.backoff.max_attempts()
     }
 
     /// The cap on a computed delay, if any.
     pub const fn max_delay(&self) -> Option<Duration> {
-        self.max_delay
+        self.backoff.max_delay()
     }
 
     /// The jitter strategy.
     pub const fn jitter(&self) -> JitterStrategy {
-        self.jitter
+        self.backoff.jitter()
     }
 
-    /// The delays of one item's retries, in order (`max_attempts` of them), as the
+    /// The jitter's seed, if one was set.
+    pub const fn jitter_seed(&self) -> Option<u64> {
+        self.backoff.jitter_seed()
+    }
+
+    /// The delays of one item's retries, in order (see [`Backoff::delays`]), as the
     /// fan-out would draw them for the first item that retries (same seed, same numbers).
     pub fn delays(&self) -> impl Iterator<Item = Duration> + use<W> {
-        let schedule = Schedule::of(self);
-        let mut rng = seed_or_random(self.jitter_seed);
-        (1..=self.max_attempts).map(move |retry| schedule.delay(retry, &mut rng))
+        self.backoff.delays()
+    }
+
+    /// Whether attempt number `attempt` (1-based) may be followed by a retry.
+    fn may_retry_after(&self, attempt: u32) -> bool {
+        self.backoff.max_attempts().is_none_or(|m| attempt <= m)
     }
 
     pub(super) fn validate(&self) -> Result<()> {
-        if !self.backoff_rate.is_finite() || self.backoff_rate < 1.0 {
-            return Err(Error::invalid_config(format!(
-                "Retrier backoff_rate must be a finite number >= 1.0, got {}",
-                self.backoff_rate
-            )));
-        }
-        Ok(())
-    }
-}
-
-/// The numeric part of a [`Retrier`], free of the predicate's type.
-#[derive(Debug, Clone, Copy)]
-struct Schedule {
-    interval: Duration,
-    backoff_rate: f64,
-    max_delay: Option<Duration>,
-    jitter: JitterStrategy,
-}
-
-impl Schedule {
-    fn of<W>(r: &Retrier<W>) -> Self {
-        Self {
-            interval: r.interval,
-            backoff_rate: r.backoff_rate,
-            max_delay: r.max_delay,
-            jitter: r.jitter,
+        match self.backoff.problems("Retrier") {
+            Some(problem) => Err(Error::invalid_config(problem)),
+            None => Ok(()),
         }
     }
-
-    /// The delay before retry number `retry` (1-based).
-    fn delay(&self, retry: u32, rng: &mut u64) -> Duration {
-        let exponent = i32::try_from(retry.saturating_sub(1)).unwrap_or(i32::MAX);
-        let secs = self.interval.as_secs_f64() * self.backoff_rate.powi(exponent);
-        // Overflow (or an infinite product) saturates instead of panicking.
-        let mut delay = Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX);
-        if let Some(cap) = self.max_delay {
-            delay = delay.min(cap);
-        }
-        match self.jitter {
-            JitterStrategy::None => delay,
-            JitterStrategy::Full => {
-                Duration::try_from_secs_f64(delay.as_secs_f64() * unit_f64(rng)).unwrap_or(delay)
-            }
-        }
-    }
-}
-
-/// splitmix64: a tiny, good-enough generator for jitter, seedable for tests.
-fn next_u64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// A uniform number in `[0, 1)`.
-fn unit_f64(state: &mut u64) -> f64 {
-    (next_u64(state) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-}
-
-pub(crate) fn seed_or_random(seed: Option<u64>) -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    seed.unwrap_or_else(|| {
-        std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish()
-    })
 }
 
 mod sealed {
@@ -291,7 +237,7 @@ mod sealed {
 /// item type) and by [`Retrier`] (for items that are `Clone`). Sealed.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot retry items of type `{T}` that fail with `{E}`",
-    note = "a `Map` with a `Retrier` calls the function again with a clone of the item: `{T}` must be `Clone`",
+    note = "a `MapSettings` with a `Retrier` calls the function again with a clone of the item: `{T}` must be `Clone`",
     note = "a predicate given to `Retrier::when` must take `&{E}`, the function's error type"
 )]
 pub trait RetryPolicy<T, E>: sealed::Sealed {
@@ -313,9 +259,10 @@ pub trait RetryPolicy<T, E>: sealed::Sealed {
     #[doc(hidden)]
     fn jitter_seed(&self) -> Option<u64>;
 
-    /// The most retries after the first attempt (`0` without a retrier), for the span.
+    /// The most retries after the first attempt (`Some(0)` without a retrier, `None`
+    /// without a limit), for the span.
     #[doc(hidden)]
-    fn max_attempts(&self) -> u32;
+    fn max_attempts(&self) -> Option<u32>;
 }
 
 impl<T, E> RetryPolicy<T, E> for NoRetry {
@@ -331,8 +278,8 @@ impl<T, E> RetryPolicy<T, E> for NoRetry {
     fn jitter_seed(&self) -> Option<u64> {
         None
     }
-    fn max_attempts(&self) -> u32 {
-        0
+    fn max_attempts(&self) -> Option<u32> {
+        Some(0)
     }
 }
 
@@ -357,12 +304,12 @@ impl<E, P: Fn(&E) -> bool> Predicate<E> for P {
 impl<T: Clone, E, W: Predicate<E>> RetryPolicy<T, E> for Retrier<W> {
     fn keep(&self, item: &T, attempt: u32) -> Option<T> {
         // Attempt `a` is followed by retry number `a`, allowed while `a <= max_attempts`.
-        (attempt <= self.max_attempts).then(|| item.clone())
+        self.may_retry_after(attempt).then(|| item.clone())
     }
 
     fn retry_delay(&self, error: &E, attempts: u32, rng: &mut u64) -> Option<Duration> {
-        (attempts <= self.max_attempts && self.when.test(error))
-            .then(|| Schedule::of(self).delay(attempts, rng))
+        (self.may_retry_after(attempts) && self.when.test(error))
+            .then(|| self.backoff.delay(attempts, rng))
     }
 
     fn validate(&self) -> Result<()> {
@@ -370,11 +317,11 @@ impl<T: Clone, E, W: Predicate<E>> RetryPolicy<T, E> for Retrier<W> {
     }
 
     fn jitter_seed(&self) -> Option<u64> {
-        self.jitter_seed
+        self.backoff.jitter_seed()
     }
 
-    fn max_attempts(&self) -> u32 {
-        self.max_attempts
+    fn max_attempts(&self) -> Option<u32> {
+        self.backoff.max_attempts()
     }
 }
 

@@ -9,7 +9,10 @@ use tokio::time::{Instant, sleep};
 use crate::error::{Error, Operation};
 use crate::execution::QueryState;
 use crate::fake::{Fake, Plan};
-use crate::{Map, MapExt, Row};
+use crate::{
+    Row,
+    map::{MapExt, MapSettings},
+};
 
 type Io = std::io::Error;
 
@@ -67,7 +70,7 @@ async fn one_slow_item_per_page(
     let times = Times::new(rows);
     let report = athena
         .query("SELECT x")
-        .run_map(Map::new(c), |row| {
+        .run_map(MapSettings::new(c), |row| {
             let n = number(&row);
             times.start(n);
             let times = &times;
@@ -154,7 +157,7 @@ async fn a_failed_item_stops_the_paging() {
     let athena = fake.builder().with_page_size(100).build().unwrap();
     let err = athena
         .query("SELECT x")
-        .run_map(Map::new(4), |row| async move {
+        .run_map(MapSettings::new(4), |row| async move {
             sleep(ms(10)).await;
             if number(&row) == 150 {
                 Err(Io::other("bad row"))
@@ -178,7 +181,7 @@ async fn a_failed_item_stops_the_paging() {
 async fn a_failed_query_ends_the_fan_out_with_its_error() {
     let mut plan = Plan::rows(3);
     plan.states = vec![QueryState::Running, QueryState::Failed];
-    plan.athena_error = Some(crate::AthenaError {
+    plan.athena_error = Some(crate::error::AthenaError {
         error_category: Some(2),
         error_type: None,
         retryable: false,
@@ -189,7 +192,7 @@ async fn a_failed_query_ends_the_fan_out_with_its_error() {
     let err = fake
         .athena()
         .query("SELECT x FROM x")
-        .run_map(Map::new(1), |_row| {
+        .run_map(MapSettings::new(1), |_row| {
             *calls.lock().unwrap() += 1;
             async { Ok::<_, Io>(()) }
         })

@@ -12,6 +12,7 @@ use futures::stream::{self, FusedStream, Stream, StreamExt};
 use tokio::time::{Instant, sleep};
 
 use super::*;
+use crate::JitterStrategy;
 
 type Io = std::io::Error;
 
@@ -110,7 +111,7 @@ async fn never_more_than_max_concurrency_in_flight() {
     for c in [1usize, 2, 3, 8, 64] {
         let probe = Probe::default();
         let report = items(100)
-            .run_map(Map::new(c), |i| {
+            .run_map(MapSettings::new(c), |i| {
                 let guard = probe.enter();
                 async move {
                     sleep(work(i)).await;
@@ -146,7 +147,7 @@ async fn items_done_at_once_and_items_that_wait_share_the_limit_and_the_order() 
             Ok::<_, Io>(i)
         }
     };
-    let map = Map::new(4);
+    let map = MapSettings::new(4);
     let mut ordered = items(20).map_ordered(map, f);
     let mut seen = Vec::new();
     while let Some(i) = ordered.next().await {
@@ -180,7 +181,7 @@ async fn items_done_at_once_and_items_that_wait_share_the_limit_and_the_order() 
 async fn zero_means_no_limit() {
     let probe = Probe::default();
     let out: Vec<_> = items(500)
-        .map_unordered(Map::new(0), |i| {
+        .map_unordered(MapSettings::new(0), |i| {
             let guard = probe.enter();
             async move {
                 sleep(work(i)).await;
@@ -201,7 +202,7 @@ async fn zero_means_no_limit() {
 #[tokio::test(start_paused = true)]
 async fn one_at_a_time_runs_in_input_order() {
     let log = Mutex::new(Vec::new());
-    let map = Map::new(1);
+    let map = MapSettings::new(1);
     let report = items(20)
         .run_map(map, |i| {
             log.lock().unwrap().push(("start", i));
@@ -227,7 +228,7 @@ async fn ordered_yields_input_order_unordered_completion_order() {
         sleep(ms((10 - i) * 10)).await;
         Ok::<_, Io>(i)
     };
-    let map = Map::new(10);
+    let map = MapSettings::new(10);
     let ordered: Vec<u64> = items(10)
         .map_ordered(map, f)
         .map(Result::unwrap)
@@ -249,7 +250,7 @@ async fn ordered_reorder_buffer_is_bounded() {
     let c = 4;
     let (src, pulled, _) = source(items(100));
     let probe = Probe::default();
-    let mut s = src.map_ordered(Map::new(c), |i| {
+    let mut s = src.map_ordered(MapSettings::new(c), |i| {
         let guard = probe.enter();
         async move {
             sleep(if i == 0 { ms(10_000) } else { ms(10) }).await;
@@ -296,7 +297,7 @@ async fn items_check(
     check: impl Fn(&Probe),
 ) {
     let report = src
-        .run_map(Map::new(c), |i| {
+        .run_map(MapSettings::new(c), |i| {
             check(probe);
             let guard = probe.enter();
             async move {
@@ -345,7 +346,7 @@ async fn paged_run(
     work: impl Fn(u64) -> Duration,
 ) -> Duration {
     let report = pages(n, per_page, t_page)
-        .run_map(Map::new(c), |i| {
+        .run_map(MapSettings::new(c), |i| {
             let t = work(i);
             async move {
                 sleep(t).await;
@@ -403,7 +404,7 @@ async fn no_page_barrier_when_pages_are_the_bottleneck() {
 async fn fail_fast_cancels_in_flight_drops_input_and_ends() {
     let (src, pulled, input_dropped) = source(items(100));
     let probe = Probe::default();
-    let mut s = src.map_unordered(Map::new(5), |i| {
+    let mut s = src.map_unordered(MapSettings::new(5), |i| {
         let guard = probe.enter();
         async move {
             if i == 3 {
@@ -448,7 +449,7 @@ async fn fail_fast_cancels_in_flight_drops_input_and_ends() {
 
 #[tokio::test(start_paused = true)]
 async fn fail_fast_in_ordered_form_does_not_wait_for_earlier_items() {
-    let map = Map::new(4);
+    let map = MapSettings::new(4);
     let mut s = items(10).map_ordered(map, |i| async move {
         sleep(if i == 2 { ms(1) } else { ms(1000) }).await;
         if i == 2 { Err(boom("two")) } else { Ok(i) }
@@ -463,7 +464,7 @@ async fn fail_fast_in_ordered_form_does_not_wait_for_earlier_items() {
 #[tokio::test(start_paused = true)]
 async fn run_map_returns_the_first_error() {
     let err = items(10)
-        .run_map(Map::new(3), |i| async move {
+        .run_map(MapSettings::new(3), |i| async move {
             if i >= 4 { Err(boom("late")) } else { Ok(()) }
         })
         .await
@@ -477,14 +478,14 @@ async fn input_error_is_yielded_once_and_ends_the_stream() {
         Ok(0u64),
         Ok(1),
         Err(Error::invalid_response(
-            crate::Operation::GetQueryResults,
+            crate::error::Operation::GetQueryResults,
             "broken page",
         )),
         Ok(3),
     ]);
     let (src, pulled, input_dropped) = source(input);
     let probe = Probe::default();
-    let mut s = src.map_ordered(Map::new(4), |i| {
+    let mut s = src.map_ordered(MapSettings::new(4), |i| {
         let guard = probe.enter();
         async move {
             sleep(ms(100)).await;
@@ -518,12 +519,12 @@ async fn an_input_error_of_another_type_comes_out_as_error_input() {
     }
     let f = |i: u64| async move { Ok::<_, Io>(i) };
 
-    let err = input().run_map(Map::new(2), f).await.unwrap_err();
+    let err = input().run_map(MapSettings::new(2), f).await.unwrap_err();
     assert!(is_the_input_error(&err), "{err:?}");
     assert_eq!(err.to_string(), "the input stream failed: disk on fire");
     assert!(std::error::Error::source(&err).is_some());
 
-    let ordered: Vec<_> = input().map_ordered(Map::new(2), f).collect().await;
+    let ordered: Vec<_> = input().map_ordered(MapSettings::new(2), f).collect().await;
     assert_eq!(
         ordered.len(),
         1,
@@ -531,7 +532,10 @@ async fn an_input_error_of_another_type_comes_out_as_error_input() {
     );
     assert!(is_the_input_error(ordered[0].as_ref().unwrap_err()));
 
-    let unordered: Vec<_> = input().map_unordered(Map::new(2), f).collect().await;
+    let unordered: Vec<_> = input()
+        .map_unordered(MapSettings::new(2), f)
+        .collect()
+        .await;
     assert_eq!(unordered.len(), 1, "{unordered:?}");
     assert!(is_the_input_error(unordered[0].as_ref().unwrap_err()));
 
@@ -540,7 +544,7 @@ async fn an_input_error_of_another_type_comes_out_as_error_input() {
     assert!(is_the_input_error(batched[0].as_ref().unwrap_err()));
     let err = input()
         .item_batcher(5)
-        .run_map(Map::new(2), |b| async move { Ok::<_, Io>(b.len()) })
+        .run_map(MapSettings::new(2), |b| async move { Ok::<_, Io>(b.len()) })
         .await
         .unwrap_err();
     assert!(is_the_input_error(&err), "not wrapped twice: {err:?}");
@@ -550,25 +554,26 @@ async fn an_input_error_of_another_type_comes_out_as_error_input() {
 /// it is, even when the caller boxed it, and is never wrapped in `Error::Input`.
 #[tokio::test(start_paused = true)]
 async fn an_input_error_of_this_crate_comes_out_unchanged() {
-    let broken = || Error::invalid_response(crate::Operation::GetQueryResults, "broken page");
+    let broken =
+        || Error::invalid_response(crate::error::Operation::GetQueryResults, "broken page");
     let is_broken = |err: &Error| matches!(err, Error::InvalidResponse { message, .. } if message == "broken page");
 
     let err = stream::iter(vec![Ok(0u64), Err(broken())])
-        .run_map(Map::new(2), fails_at(&[]))
+        .run_map(MapSettings::new(2), fails_at(&[]))
         .await
         .unwrap_err();
     assert!(is_broken(&err), "{err:?}");
 
     let boxed: BoxError = Box::new(broken());
     let err = stream::iter(vec![Ok(0u64), Err(boxed)])
-        .run_map(Map::new(2), fails_at(&[]))
+        .run_map(MapSettings::new(2), fails_at(&[]))
         .await
         .unwrap_err();
     assert!(is_broken(&err), "{err:?}");
 
     let err = stream::iter(vec![Ok(0u64), Err(broken())])
         .item_batcher(3)
-        .run_map(Map::new(2), |b| async move { Ok::<_, Io>(b.len()) })
+        .run_map(MapSettings::new(2), |b| async move { Ok::<_, Io>(b.len()) })
         .await
         .unwrap_err();
     assert!(is_broken(&err), "{err:?}");
@@ -590,7 +595,7 @@ fn fails_at(bad: &'static [u64]) -> impl FnMut(u64) -> futures::future::Ready<Re
 #[tokio::test(start_paused = true)]
 async fn items_done_at_once_do_not_starve_a_retry() {
     let tries = Mutex::new(0u32);
-    let map = Map::new(4).with_retrier(Retrier::new().with_interval(Duration::ZERO));
+    let map = MapSettings::new(4).with_retrier(Retrier::new().with_interval(Duration::ZERO));
     let out: Vec<u64> = items(100)
         .map_unordered(map, |i| {
             let first_try_of_zero = i == 0 && {
@@ -615,7 +620,7 @@ async fn items_done_at_once_do_not_starve_a_retry() {
 #[tokio::test(start_paused = true)]
 async fn tolerated_failure_count() {
     const BAD: &[u64] = &[2, 5, 9];
-    let map = Map::new(2).with_tolerated_failure_count(3);
+    let map = MapSettings::new(2).with_tolerated_failure_count(3);
     let report = items(20).run_map(map, fails_at(BAD)).await.unwrap();
     assert_eq!((report.succeeded, report.failed), (17, 3));
     let mut indexes: Vec<u64> = report
@@ -668,7 +673,7 @@ async fn tolerated_failure_count() {
 
 #[tokio::test(start_paused = true)]
 async fn tolerated_failure_percentage_is_against_the_total() {
-    let map = Map::new(3).with_tolerated_failure_percentage(20.0);
+    let map = MapSettings::new(3).with_tolerated_failure_percentage(20.0);
     // 2 of 10 = 20%: tolerated, although the first two items failed (100% at that point).
     let report = items(10).run_map(map, fails_at(&[0, 1])).await.unwrap();
     assert_eq!((report.succeeded, report.failed), (8, 2));
@@ -713,7 +718,7 @@ async fn tolerated_failure_percentage_is_against_the_total() {
 #[tokio::test(start_paused = true)]
 async fn zero_percent_fails_on_the_first_failure_with_the_threshold_error() {
     let (src, pulled, dropped) = source(items(100));
-    let map = Map::new(1).with_tolerated_failure_percentage(0.0);
+    let map = MapSettings::new(1).with_tolerated_failure_percentage(0.0);
     let err = src.run_map(map, fails_at(&[4])).await.unwrap_err();
     assert!(matches!(
         err,
@@ -731,7 +736,7 @@ async fn zero_percent_fails_on_the_first_failure_with_the_threshold_error() {
 async fn invalid_settings_fail_before_the_input_is_polled() {
     let (src, pulled, dropped) = source(items(10));
     let mut s = src.map_unordered(
-        Map::new(1).with_tolerated_failure_percentage(f64::NAN),
+        MapSettings::new(1).with_tolerated_failure_percentage(f64::NAN),
         fails_at(&[]),
     );
     assert!(matches!(
@@ -742,7 +747,7 @@ async fn invalid_settings_fail_before_the_input_is_polled() {
     assert_eq!(pulled.load(SeqCst), 0);
     assert!(dropped.load(SeqCst));
 
-    let map = Map::new(1).with_retrier(Retrier::new().with_backoff_rate(0.5));
+    let map = MapSettings::new(1).with_retrier(Retrier::new().with_backoff_rate(0.5));
     let err = items(1).run_map(map, fails_at(&[])).await.unwrap_err();
     assert!(matches!(err, Error::InvalidConfig { .. }));
 }
@@ -758,7 +763,7 @@ where
     let start = Instant::now();
     let log = Mutex::new(Vec::new());
     let result = items(1)
-        .run_map(Map::new(1).with_retrier(retrier), |_| {
+        .run_map(MapSettings::new(1).with_retrier(retrier), |_| {
             let n = {
                 let mut log = log.lock().unwrap();
                 log.push(start.elapsed());
@@ -847,7 +852,7 @@ async fn the_predicate_chooses_which_errors_are_retried() {
         .when(|e: &Io| e.kind() == std::io::ErrorKind::TimedOut);
     let attempts = AtomicUsize::new(0);
     let err = items(1)
-        .run_map(Map::new(1).with_retrier(retrier), |_| {
+        .run_map(MapSettings::new(1).with_retrier(retrier), |_| {
             let n = attempts.fetch_add(1, SeqCst);
             async move {
                 Err::<(), _>(if n == 0 {
@@ -868,7 +873,7 @@ async fn the_predicate_chooses_which_errors_are_retried() {
 async fn an_item_waiting_for_a_retry_keeps_its_slot_and_its_place() {
     let probe = Probe::default();
     let tries = Mutex::new(std::collections::HashMap::<u64, u32>::new());
-    let map = Map::new(2).with_retrier(Retrier::new().with_interval(ms(50)));
+    let map = MapSettings::new(2).with_retrier(Retrier::new().with_interval(ms(50)));
     let out: Vec<u64> = items(10)
         .map_ordered(map, |i| {
             let n = {
@@ -911,7 +916,9 @@ async fn batches_close_when_full_or_when_the_input_has_nothing_ready() {
 
     let report = items(10)
         .item_batcher(4)
-        .run_map(Map::new(2), |batch| async move { Ok::<_, Io>(batch.len()) })
+        .run_map(MapSettings::new(2), |batch| async move {
+            Ok::<_, Io>(batch.len())
+        })
         .await
         .unwrap();
     assert_eq!(report.succeeded, 3, "batches of 4, 4, 2");
@@ -935,10 +942,13 @@ async fn batcher_passes_errors_and_refuses_zero() {
 
 #[tokio::test(start_paused = true)]
 async fn empty_input_ends_at_once() {
-    let report = items(0).run_map(Map::new(1), fails_at(&[])).await.unwrap();
+    let report = items(0)
+        .run_map(MapSettings::new(1), fails_at(&[]))
+        .await
+        .unwrap();
     assert_eq!(report.items(), 0);
     assert_eq!(report.items_per_sec(), 0.0);
-    let mut s = items(0).map_ordered(Map::new(1), fails_at(&[]));
+    let mut s = items(0).map_ordered(MapSettings::new(1), fails_at(&[]));
     assert!(s.next().await.is_none());
     assert!(s.is_terminated());
 }
@@ -946,7 +956,7 @@ async fn empty_input_ends_at_once() {
 #[tokio::test(start_paused = true)]
 async fn report_measures_virtual_time() {
     let report = items(10)
-        .run_map(Map::new(5), |_| async {
+        .run_map(MapSettings::new(5), |_| async {
             sleep(ms(100)).await;
             Ok::<_, Io>(())
         })
@@ -960,9 +970,9 @@ async fn report_measures_virtual_time() {
 fn combinators_are_send_and_sync_when_their_parts_are() {
     fn send_sync<X: Send + Sync>(_: &X) {}
     let f = |i: u64| async move { Ok::<_, Io>(i) };
-    send_sync(&items(1).map_ordered(Map::new(1), f));
-    send_sync(&items(1).map_unordered(Map::new(1), f));
-    send_sync(&items(1).run_map(Map::new(1).with_retrier(Retrier::new()), f));
+    send_sync(&items(1).map_ordered(MapSettings::new(1), f));
+    send_sync(&items(1).map_unordered(MapSettings::new(1), f));
+    send_sync(&items(1).run_map(MapSettings::new(1).with_retrier(Retrier::new()), f));
     send_sync(&items(1).item_batcher(2));
 }
 
@@ -970,11 +980,11 @@ fn combinators_are_send_and_sync_when_their_parts_are() {
 fn size_hints() {
     let f = |i: u64| async move { Ok::<_, Io>(i) };
     assert_eq!(
-        items(5).map_ordered(Map::new(1), f).size_hint(),
+        items(5).map_ordered(MapSettings::new(1), f).size_hint(),
         (0, Some(6))
     );
     assert_eq!(
-        items(5).map_unordered(Map::new(1), f).size_hint(),
+        items(5).map_unordered(MapSettings::new(1), f).size_hint(),
         (0, Some(6))
     );
     assert_eq!(items(5).item_batcher(2).size_hint(), (1, Some(6)));
@@ -983,13 +993,13 @@ fn size_hints() {
 #[tokio::test(start_paused = true)]
 async fn debug_output_shows_progress() {
     let input = stream::iter(vec![Ok::<u64, Error>(0), Ok(1), Ok(2)]);
-    let mut s = input.map_ordered(Map::new(1), fails_at(&[]));
+    let mut s = input.map_ordered(MapSettings::new(1), fails_at(&[]));
     s.next().await;
     let debug = format!("{s:?}");
     assert!(debug.starts_with("MapOrdered"), "{debug}");
     assert!(debug.contains("started: 1"), "{debug}");
     let r = Retrier::new().when(|_: &Io| true);
-    assert!(format!("{:?}", Map::new(1).with_retrier(r)).contains("backoff_rate: 2.0"));
+    assert!(format!("{:?}", MapSettings::new(1).with_retrier(r)).contains("backoff_rate: 2.0"));
 }
 
 /// What a subscriber saw: the spans made and the events, each with its fields and
@@ -1068,7 +1078,7 @@ impl Traced {
 async fn a_run_has_one_span_with_its_settings_and_ends_with_its_counts() {
     let traced = Traced::default();
     let _guard = traced.install();
-    let map = Map::new(3)
+    let map = MapSettings::new(3)
         .with_tolerated_failure_count(5)
         .with_retrier(Retrier::new().with_interval(ms(10)).with_max_attempts(1));
     // Items 3 and 13 fail on both attempts; every item logs an event of its own.
@@ -1136,7 +1146,7 @@ async fn a_failed_run_ends_its_span_with_the_error() {
     let input = stream::iter(vec![Ok(0u64), Err(boom("disk on fire"))]);
     let out: Vec<_> = input
         .map_unordered(
-            Map::new(0).with_tolerated_failure_percentage(10.0),
+            MapSettings::new(0).with_tolerated_failure_percentage(10.0),
             |i| async move { Ok::<_, Io>(i) },
         )
         .collect()

@@ -170,9 +170,9 @@ impl RecordBatchStream {
         self.pages.stats()
     }
 
-    /// The query's progress as its status polls see it (see [`QueryProgress`](crate::QueryProgress) and
+    /// The query's progress as its status polls see it (see [`QueryProgress`](crate::progress::QueryProgress) and
     /// [`PageStream::progress`](crate::PageStream::progress)).
-    pub fn progress(&self) -> tokio::sync::watch::Receiver<crate::QueryProgress> {
+    pub fn progress(&self) -> tokio::sync::watch::Receiver<crate::progress::QueryProgress> {
         self.pages.progress()
     }
 

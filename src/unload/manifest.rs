@@ -90,9 +90,9 @@ mod tests {
             athena_error: None,
             statement_type: None,
             substatement_type: None,
-            result_configuration: crate::ResultConfiguration {
+            result_configuration: crate::execution::ResultConfiguration {
                 output_location: output.map(str::to_owned),
-                ..crate::ResultConfiguration::default()
+                ..crate::execution::ResultConfiguration::default()
             },
             managed_query_results: false,
             workgroup: None,

@@ -38,7 +38,7 @@ use crate::stats::Stats;
 /// `GetQueryResults` would give for the same values: the same text, NULL as `None`.
 ///
 /// ```
-/// use athena_stream::{Shard, UnloadFormat};
+/// use athena_stream::unload::{Shard, UnloadFormat};
 ///
 /// let shard: Shard = serde_json::from_str(
 ///     r#"{"uri": "s3://my-bucket/unload/run-1/20240102_0001_abc", "format": "PARQUET",

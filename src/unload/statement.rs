@@ -12,7 +12,7 @@ use crate::query::StartQueryExecution;
 /// `format`: the file format UNLOAD writes.
 ///
 /// Every format can be written; this crate reads the files of [`Parquet`](Self::Parquet)
-/// only (see [`Shard`](crate::Shard)): a Parquet file carries its column types, the
+/// only (see [`Shard`](crate::unload::Shard)): a Parquet file carries its column types, the
 /// others would need them from elsewhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -116,7 +116,7 @@ impl fmt::Display for UnloadCompression {
 /// that already holds files.
 ///
 /// ```
-/// use athena_stream::{StartQueryExecution, Unload, UnloadCompression, UnloadFormat};
+/// use athena_stream::{StartQueryExecution, unload::{Unload, UnloadCompression, UnloadFormat}};
 ///
 /// let unload = Unload::new(
 ///     StartQueryExecution::new("SELECT uri, status FROM cf_access_logs WHERE status = ?")

@@ -27,7 +27,7 @@ use crate::columnar::BatchOptions;
 use crate::fake::s3::{FakeS3, S3Fault};
 use crate::fake::{Fake, Plan};
 use crate::value::{AthenaType, Value};
-use crate::{Athena, Error, Map, Operation, Row};
+use crate::{Athena, Error, Row, error::Operation, map::MapSettings};
 
 /// A handle on a fake Athena whose queries succeed at once, reading S3 from `s3`.
 fn athena(s3: &FakeS3) -> (Fake, Athena) {
@@ -636,7 +636,7 @@ async fn several_shards_are_read_at_once_and_every_row_comes_once() {
 
     let started = tokio::time::Instant::now();
     let hits: Vec<Hit> = athena
-        .read_shards(shards.clone(), Map::new(3))
+        .read_shards(shards.clone(), MapSettings::new(3))
         .and_then(|row| async move { row.deserialize::<Hit>() })
         .try_collect()
         .await
@@ -654,7 +654,7 @@ async fn several_shards_are_read_at_once_and_every_row_comes_once() {
     // One at a time: the files in order, each in its own order, and slower.
     let started = tokio::time::Instant::now();
     let ids: Vec<String> = athena
-        .read_shards(shards, Map::new(1))
+        .read_shards(shards, MapSettings::new(1))
         .map_ok(|row| row.get::<String>("request_id").unwrap())
         .try_collect()
         .await
@@ -1010,7 +1010,7 @@ async fn the_first_failed_shard_ends_the_rows_of_all() {
         Shard::new("s3://out/run/f1", UnloadFormat::Parquet),
         Shard::new("s3://out/run/missing", UnloadFormat::Parquet),
     ];
-    let mut rows = athena.read_shards(shards, Map::new(1));
+    let mut rows = athena.read_shards(shards, MapSettings::new(1));
     let mut ok = 0;
     let err = loop {
         match rows.next().await {
@@ -1026,7 +1026,7 @@ async fn the_first_failed_shard_ends_the_rows_of_all() {
     // Tolerances do not apply to files: refused, not ignored.
     let mut rows = athena.read_shards(
         [Shard::new("s3://out/run/f1", UnloadFormat::Parquet)],
-        Map::new(2).with_tolerated_failure_count(1),
+        MapSettings::new(2).with_tolerated_failure_count(1),
     );
     let err = rows.next().await.unwrap().unwrap_err();
     assert!(matches!(err, Error::InvalidConfig { .. }), "{err:?}");
@@ -1141,7 +1141,7 @@ async fn an_unload_runs_its_statement_and_lists_the_manifest_files_with_their_co
     assert_eq!(rows[1].get::<i64>("bytes").unwrap(), 1);
 
     let total = unloaded
-        .rows(&athena, Map::new(0))
+        .rows(&athena, MapSettings::new(0))
         .try_fold(0, |n, _| async move { Ok(n + 1) })
         .await
         .unwrap();
@@ -1149,7 +1149,7 @@ async fn an_unload_runs_its_statement_and_lists_the_manifest_files_with_their_co
 
     // The same rows as batches, of the columns the UNLOAD lists.
     let batches: Vec<RecordBatch> = unloaded
-        .batches(&athena, Map::new(0), &BatchOptions::new())
+        .batches(&athena, MapSettings::new(0), &BatchOptions::new())
         .try_collect()
         .await
         .unwrap();
@@ -1179,7 +1179,7 @@ async fn an_unload_that_wrote_no_row_has_no_shards() {
     assert!(unloaded.columns().is_empty());
     assert!(unloaded.metadata().is_empty());
     let rows: Vec<Row> = unloaded
-        .rows(&athena, Map::new(4))
+        .rows(&athena, MapSettings::new(4))
         .try_collect()
         .await
         .unwrap();
@@ -1917,7 +1917,7 @@ async fn several_shards_batches_come_once_each_and_the_first_failure_ends_them()
     let shards = hit_shards(&s3, 5, 1500);
     let options = BatchOptions::new().with_rows(400);
     let batches: Vec<RecordBatch> = athena
-        .read_shards_batches(shards.clone(), Map::new(3), &options)
+        .read_shards_batches(shards.clone(), MapSettings::new(3), &options)
         .try_collect()
         .await
         .unwrap();
@@ -1929,7 +1929,7 @@ async fn several_shards_batches_come_once_each_and_the_first_failure_ends_them()
 
     // One at a time: file after file, each in its order.
     let batches: Vec<RecordBatch> = athena
-        .read_shards_batches(shards.clone(), Map::new(1), &options)
+        .read_shards_batches(shards.clone(), MapSettings::new(1), &options)
         .try_collect()
         .await
         .unwrap();
@@ -1941,7 +1941,7 @@ async fn several_shards_batches_come_once_each_and_the_first_failure_ends_them()
     // Fail fast: a missing file ends them all.
     let mut failing = shards[..1].to_vec();
     failing.push(Shard::new("s3://out/run/missing", UnloadFormat::Parquet));
-    let mut stream = athena.read_shards_batches(failing, Map::new(1), &options);
+    let mut stream = athena.read_shards_batches(failing, MapSettings::new(1), &options);
     let mut rows = 0;
     let err = loop {
         match stream.next().await.expect("an error") {
@@ -1957,7 +1957,7 @@ async fn several_shards_batches_come_once_each_and_the_first_failure_ends_them()
     // Tolerances are refused, as for rows.
     let mut stream = athena.read_shards_batches(
         shards,
-        Map::new(2).with_tolerated_failure_percentage(10.0),
+        MapSettings::new(2).with_tolerated_failure_percentage(10.0),
         &options,
     );
     let err = stream.next().await.unwrap().unwrap_err();

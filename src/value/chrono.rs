@@ -30,7 +30,7 @@
 //! `SELECT ts AT TIME ZONE 'UTC' AS ts ...`.
 //!
 //! ```
-//! use athena_stream::{ColumnInfo, ResultSetMetadata, Row};
+//! use athena_stream::{Row, value::{ColumnInfo, ResultSetMetadata}};
 //! use athena_stream::value::chrono as athena_chrono;
 //! use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 //! use std::sync::Arc;
@@ -153,7 +153,10 @@ super::datetime_fields::deserializers! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ColumnInfo, Error, ResultSetMetadata, Row};
+    use crate::{
+        Error, Row,
+        value::{ColumnInfo, ResultSetMetadata},
+    };
     use ::chrono::{Datelike, Timelike};
     use std::sync::Arc;
 

@@ -14,7 +14,7 @@
 //! [`deserialize_zoned`] in a struct:
 //!
 //! ```
-//! use athena_stream::{ColumnInfo, ResultSetMetadata, Row};
+//! use athena_stream::{Row, value::{ColumnInfo, ResultSetMetadata}};
 //! use std::sync::Arc;
 //!
 //! #[derive(serde::Deserialize)]

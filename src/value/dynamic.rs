@@ -383,7 +383,7 @@ impl Row {
     /// [`Error::Decode`] when its text does not fit its type.
     ///
     /// ```
-    /// use athena_stream::{ColumnInfo, ResultSetMetadata, Row, value::Value};
+    /// use athena_stream::{Row, value::Value, value::{ColumnInfo, ResultSetMetadata}};
     /// use std::sync::Arc;
     ///
     /// let columns = Arc::new(ResultSetMetadata::new(vec![ColumnInfo::new("n", "bigint")]));
@@ -424,7 +424,7 @@ impl Row {
     /// [`Error::Decode`] for the first value whose text does not fit its column's type.
     ///
     /// ```
-    /// use athena_stream::{ColumnInfo, ResultSetMetadata, Row};
+    /// use athena_stream::{Row, value::{ColumnInfo, ResultSetMetadata}};
     /// use std::sync::Arc;
     ///
     /// let columns = Arc::new(ResultSetMetadata::new(vec![

@@ -234,7 +234,7 @@ proptest! {
         use std::sync::Arc;
         let text = Value::Array(v.iter().map(|x| x.map_or(Value::Null, Value::BigInt)).collect())
             .to_athena_text();
-        let meta = Arc::new(crate::ResultSetMetadata::new(vec![ColumnInfo::new("a", "array")]));
+        let meta = Arc::new(crate::value::ResultSetMetadata::new(vec![ColumnInfo::new("a", "array")]));
         let row = Row::new(meta, 0, vec![Some(text)]);
         prop_assert_eq!(row.get::<Vec<Option<i64>>>("a").unwrap(), v);
     }

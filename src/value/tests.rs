@@ -334,7 +334,7 @@ fn untyped_nested_values_keep_text_elements() {
 
 #[test]
 fn a_value_of_a_missing_column_is_no_such_column() {
-    let columns = std::sync::Arc::new(crate::ResultSetMetadata::new(vec![ColumnInfo::new(
+    let columns = std::sync::Arc::new(crate::value::ResultSetMetadata::new(vec![ColumnInfo::new(
         "n", "bigint",
     )]));
     let row = crate::Row::new(columns, 0, vec![None]);

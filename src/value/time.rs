@@ -30,7 +30,7 @@
 //! `SELECT ts AT TIME ZONE 'UTC' AS ts ...`.
 //!
 //! ```
-//! use athena_stream::{ColumnInfo, ResultSetMetadata, Row};
+//! use athena_stream::{Row, value::{ColumnInfo, ResultSetMetadata}};
 //! use athena_stream::value::time as athena_time;
 //! use std::sync::Arc;
 //! use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
@@ -136,7 +136,10 @@ super::datetime_fields::deserializers! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ColumnInfo, Error, ResultSetMetadata, Row};
+    use crate::{
+        Error, Row,
+        value::{ColumnInfo, ResultSetMetadata},
+    };
     use std::sync::Arc;
 
     fn row(r#type: &str, text: Option<&str>) -> Row {

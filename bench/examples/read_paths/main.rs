@@ -57,8 +57,7 @@ use std::time::{Duration, Instant};
 
 use athena_emulator::{Emulator, EngineConfig, Operation};
 use athena_stream::{
-    Athena, BoxError, DEFAULT_CHUNK_SIZE, DEFAULT_CHUNKS_IN_FLIGHT, QueryStats, ReadPath,
-    StartQueryExecution,
+    Athena, AthenaBuilder, QueryStats, ReadPath, StartQueryExecution, error::BoxError,
 };
 use clap::Parser;
 use futures::StreamExt;
@@ -89,10 +88,10 @@ struct Args {
     #[arg(long, default_value_t = 90)]
     bandwidth_mb_per_sec: u64,
     /// Bytes of one ranged GET.
-    #[arg(long, default_value_t = DEFAULT_CHUNK_SIZE)]
+    #[arg(long, default_value_t = AthenaBuilder::DEFAULT_CHUNK_SIZE)]
     chunk_size: u64,
     /// Ranged GETs at once.
-    #[arg(long, default_value_t = DEFAULT_CHUNKS_IN_FLIGHT)]
+    #[arg(long, default_value_t = AthenaBuilder::DEFAULT_CHUNKS_IN_FLIGHT)]
     chunks_in_flight: usize,
     /// The parse rate for the bound, MB/s on one core (default: measured in this run on
     /// the first 64 MiB of each result file).

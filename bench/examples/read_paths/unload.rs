@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use athena_emulator::Emulator;
-use athena_stream::{BoxError, Map, ReadPath, Unload};
+use athena_stream::{ReadPath, error::BoxError, map::MapSettings, unload::Unload};
 use futures::StreamExt;
 use serde_json::json;
 
@@ -35,7 +35,7 @@ pub(super) async fn read(
     }
 
     let started = Instant::now();
-    let mut stream = unloaded.rows(&athena, Map::new(args.chunks_in_flight));
+    let mut stream = unloaded.rows(&athena, MapSettings::new(args.chunks_in_flight));
     let mut rows = 0u64;
     while let Some(row) = stream.next().await {
         std::hint::black_box(row?);
@@ -65,7 +65,7 @@ pub(super) async fn read(
     // The same files as Arrow batches: Parquet's arrays handed through, no text.
     let started = Instant::now();
     let options = athena_stream::arrow::BatchOptions::new();
-    let mut stream = unloaded.batches(&athena, Map::new(args.chunks_in_flight), &options);
+    let mut stream = unloaded.batches(&athena, MapSettings::new(args.chunks_in_flight), &options);
     let mut rows = 0u64;
     while let Some(batch) = stream.next().await {
         rows += std::hint::black_box(batch?).num_rows() as u64;
