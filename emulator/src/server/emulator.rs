@@ -13,12 +13,12 @@ use super::account::{DEFAULT_ACCOUNT_ID, is_account_id};
 use super::data_dir::DataDir;
 use super::faults::{CallCounts, Counters, FaultInjector, Faults, Injected};
 use super::http::{Shared, accept_loop};
-use super::operation::Operation;
-use super::queries::{Registry, Settings};
+use super::athena::operation::Operation;
+use super::athena::queries::{Registry, Settings};
 use super::s3::{
     DataDirS3, S3CallCounts, S3Counters, S3FaultInjector, S3Faults, S3Injected, S3Operation,
 };
-use super::token::TokenKey;
+use super::athena::token::TokenKey;
 use crate::engine::{Engine, EngineConfig, QueryError};
 
 /// Why an emulator did not start.

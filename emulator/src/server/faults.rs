@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use super::operation::Operation;
+use super::athena::operation::Operation;
 
 /// Faults injected into the answers of an operation.
 ///

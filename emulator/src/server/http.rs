@@ -19,12 +19,12 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::faults::{Counters, FaultInjector, Outcome};
-use super::operations;
-use super::protocol::{self, ApiError};
-use super::queries::Registry;
-use super::rest_json;
+use super::athena::service;
+use super::athena::protocol::{self, ApiError};
+use super::athena::queries::Registry;
+use super::athena::rest_json;
 use super::s3;
-use super::token::TokenKey;
+use super::athena::token::TokenKey;
 
 /// What every connection shares.
 #[derive(Debug)]
@@ -312,11 +312,11 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Answe
         return Ok(error_response(&fault, protocol, &request_id));
     }
 
-    let cx = operations::Context {
+    let cx = service::Context {
         registry: &shared.registry,
         key: &shared.key,
     };
-    let answer = operations::dispatch(&cx, operation, &body, bound).await;
+    let answer = service::dispatch(&cx, operation, &body, bound).await;
     if outcome == Outcome::Drop {
         shared.counters.record_fault(operation);
         return Err(DropConnection);

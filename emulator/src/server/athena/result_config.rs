@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::account;
+use crate::server::account;
 use super::protocol::{ApiError, Input};
 
 /// `EncryptionConfiguration.EncryptionOption`.

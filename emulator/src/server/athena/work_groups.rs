@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use serde_json::{Map, Value, json};
 
-use super::account;
+use crate::server::account;
 use super::protocol::{ApiError, Input};
 use super::result_config::ResultConfig;
 

@@ -17,8 +17,8 @@ use futures::StreamExt;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use super::account;
-use super::data_dir::{DataDir, ServerSideEncryption};
+use crate::server::account;
+use crate::server::data_dir::{DataDir, ServerSideEncryption};
 use super::execution::{
     CancelReason, Destination, Effective, Query, StartRequest, State, time_to_show,
 };

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use tokio::io::AsyncWriteExt;
 
-use super::data_dir::{DataDir, Md5Hex, ObjectAttributes, ServerSideEncryption};
+use crate::server::data_dir::{DataDir, Md5Hex, ObjectAttributes, ServerSideEncryption};
 use super::envelope::{self, ContentKey, DecryptingReader};
 use super::token::{Position, TokenKey};
 use crate::engine::{StatementType, SubstatementType};
