@@ -78,10 +78,18 @@
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 
-// The SQL side (owned by the engine work): DataFusion, Athena DDL, Trino functions,
-// rendering values as Athena's text, the built-in CloudFront dataset.
-pub mod engine;
+// Leaves shared by the engine, the server and the datasets: they import nothing else
+// from the crate.
+mod calendar;
 mod json_text;
+
+// Test data the emulator writes itself (the built-in CloudFront dataset); the engine
+// registers it as tables.
+mod datasets;
+
+// The SQL side (owned by the engine work): DataFusion, Athena DDL, Trino functions,
+// rendering values as Athena's text.
+pub mod engine;
 
 // The service side (owned by the server work): the awsJson1_1 protocol, a query's
 // life, result files and pages, fault injection.

@@ -15,7 +15,7 @@ use datafusion::arrow::datatypes::{
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
-use super::calendar::{push_two_digits, ticks_per_second, write_date, zone_offset};
+use crate::calendar::{push_two_digits, ticks_per_second, write_date, zone_offset};
 use super::column_info::{fraction_digits, timestamp_precision};
 use super::names::ATHENA_TYPE_KEY;
 use super::numbers;

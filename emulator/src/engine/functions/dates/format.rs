@@ -34,7 +34,7 @@ fn current_year() -> i64 {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    crate::engine::calendar::civil_from_days(now.div_euclid(86_400)).0
+    crate::calendar::civil_from_days(now.div_euclid(86_400)).0
 }
 
 /// Which pattern language a function takes.
@@ -601,7 +601,7 @@ pub(crate) fn from_iso8601_date() -> ScalarUDF {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::calendar::days_from_civil;
+    use crate::calendar::days_from_civil;
 
     #[test]
     fn iso_8601_as_joda_reads_it() {

@@ -9,7 +9,7 @@
 //! 1970-01-01 00:00:00.
 
 use super::text::{days_in_month, is_leap};
-use crate::engine::calendar::{civil_from_days, days_from_civil};
+use crate::calendar::{civil_from_days, days_from_civil};
 
 /// A numeric field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
