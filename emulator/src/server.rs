@@ -30,7 +30,7 @@ mod http;
 pub mod bench_support;
 
 pub use account::DEFAULT_ACCOUNT_ID;
+pub use athena::operation::Operation;
 pub use emulator::{Emulator, EmulatorBuilder, StartError};
 pub use faults::{CallCounts, Faults, Injected};
-pub use athena::operation::Operation;
 pub use s3::{S3CallCounts, S3Faults, S3Injected, S3Operation};

@@ -3,12 +3,12 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::data_dir::DataDir;
 use super::athena::results::{
     ColumnMeta, ResultFile, ResultKind, ResultWriter, Sealing, column_info_json, names_row_json,
     render_page,
 };
 use super::athena::token::{Position, TokenKey};
+use super::data_dir::DataDir;
 use crate::engine::Column;
 
 /// Appends rows to `out` as the result file holds them.

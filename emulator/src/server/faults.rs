@@ -15,7 +15,7 @@ use super::athena::operation::Operation;
 /// (after the operation has run, as when an answer is lost on the way), answers
 /// `400 ThrottlingException` (`Rate exceeded`), or answers `500 InternalServerException`
 /// (both before the operation runs). All draws come from the emulator's seeded
-/// generator ([`EmulatorBuilder::seed`](crate::server::EmulatorBuilder::seed)).
+/// generator ([`EmulatorBuilder::with_seed`](crate::server::EmulatorBuilder::with_seed)).
 ///
 /// ```
 /// use std::time::Duration;

@@ -18,13 +18,13 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use super::faults::{Counters, FaultInjector, Outcome};
-use super::athena::service;
 use super::athena::protocol::{self, ApiError};
 use super::athena::queries::Registry;
 use super::athena::rest_json;
-use super::s3;
+use super::athena::service;
 use super::athena::token::TokenKey;
+use super::faults::{Counters, FaultInjector, Outcome};
+use super::s3;
 
 /// What every connection shares.
 #[derive(Debug)]

@@ -172,7 +172,7 @@ async fn a_query_lives_the_same_in_both_protocols() {
 #[tokio::test]
 async fn results_errors_are_the_same_in_both_protocols() {
     let emulator = common::builder()
-        .query_delay(Duration::from_secs(3600))
+        .with_query_delay(Duration::from_secs(3600))
         .start()
         .await
         .unwrap();
@@ -244,8 +244,8 @@ async fn results_errors_are_the_same_in_both_protocols() {
 #[tokio::test]
 async fn faults_the_query_limit_and_idempotency_are_the_same_in_both_protocols() {
     let emulator = common::builder()
-        .query_delay(Duration::from_secs(3600))
-        .max_active_queries(1)
+        .with_query_delay(Duration::from_secs(3600))
+        .with_max_active_queries(1)
         .start()
         .await
         .unwrap();

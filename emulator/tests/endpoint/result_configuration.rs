@@ -371,7 +371,7 @@ async fn unload_files_are_encrypted_as_the_query_says() {
 #[tokio::test]
 async fn the_expected_bucket_owner_and_acl_are_kept_and_another_owner_is_refused() {
     let emulator = common::builder()
-        .account_id("444455556666")
+        .with_account_id("444455556666")
         .start()
         .await
         .unwrap();
@@ -678,7 +678,7 @@ async fn put_object_keeps_its_server_side_encryption_and_user_metadata() {
 #[tokio::test]
 async fn an_account_id_that_is_not_twelve_digits_is_refused_at_start() {
     for bad in ["", "12345", "1234567890123", "12345678901a"] {
-        match common::builder().account_id(bad).start().await {
+        match common::builder().with_account_id(bad).start().await {
             Err(StartError::InvalidConfig { message }) => {
                 assert!(message.contains("account_id"), "{message}")
             }

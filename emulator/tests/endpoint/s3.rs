@@ -521,15 +521,13 @@ async fn keys_and_locations_that_leave_the_data_dir_are_refused() {
     #[cfg(unix)]
     std::os::unix::fs::symlink(&outside, data_dir.join("bucket/link")).unwrap();
 
-    let emulator = Emulator::builder()
-        .engine_config(athena_emulator::EngineConfig {
-            cloudfront_rows: 0,
-            data_dir: data_dir.clone(),
-            ..athena_emulator::EngineConfig::default()
-        })
-        .start()
-        .await
-        .unwrap();
+    let emulator = common::builder_with(athena_emulator::EngineConfig {
+        data_dir: data_dir.clone(),
+        ..common::engine_config()
+    })
+    .start()
+    .await
+    .unwrap();
     let s3 = common::s3_client_without_retries(&emulator);
     let athena = common::client(&emulator);
 
@@ -763,8 +761,8 @@ async fn a_cut_body_is_a_read_error_after_its_bytes() {
 async fn seeded_s3_faults_repeat_with_the_seed() {
     async fn faulted_calls(seed: u64) -> Vec<bool> {
         let emulator = common::builder()
-            .seed(seed)
-            .s3_operation_faults(
+            .with_seed(seed)
+            .with_s3_operation_faults(
                 S3Operation::HeadBucket,
                 S3Faults::new().with_slow_down_rate(0.5),
             )
@@ -796,7 +794,7 @@ async fn seeded_s3_faults_repeat_with_the_seed() {
 #[tokio::test]
 async fn latency_and_bandwidth_hold_back_the_body() {
     let emulator = common::builder()
-        .s3_operation_faults(
+        .with_s3_operation_faults(
             S3Operation::GetObject,
             S3Faults::new()
                 .with_first_byte_latency(Duration::from_millis(100))

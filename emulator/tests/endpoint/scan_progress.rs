@@ -18,7 +18,7 @@ const RATE: u64 = 256 * 1024;
 
 async fn slow_emulator() -> athena_emulator::Emulator {
     common::builder()
-        .scan_bytes_per_sec(RATE)
+        .with_scan_bytes_per_sec(RATE)
         .start()
         .await
         .expect("emulator starts")

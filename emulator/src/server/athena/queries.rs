@@ -17,8 +17,6 @@ use futures::StreamExt;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::server::account;
-use crate::server::data_dir::{DataDir, ServerSideEncryption};
 use super::execution::{
     CancelReason, Destination, Effective, Query, StartRequest, State, time_to_show,
 };
@@ -35,6 +33,8 @@ use super::work_groups::{self, ConfigUpdates, PRIMARY, WorkGroup};
 use crate::engine::{
     Engine, ExecutionContext, Prepared, QueryError, StatementType, SubstatementType,
 };
+use crate::server::account;
+use crate::server::data_dir::{DataDir, ServerSideEncryption};
 
 /// Everything the registry's lock guards.
 #[derive(Debug, Default)]
