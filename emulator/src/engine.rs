@@ -251,7 +251,9 @@ impl Engine {
             let dir = location::location_dir(&engine.inner.data_dir, cloudfront::LOCATION)?;
             cloudfront::write_logs(dir, config.cloudfront_rows)
                 .await
-                .map_err(|e| QueryError::system(format!("cannot write the CloudFront logs: {e}")))?;
+                .map_err(|e| {
+                    QueryError::system(format!("cannot write the CloudFront logs: {e}"))
+                })?;
             engine.run_script(&cloudfront::ddl()).await?;
         }
         if let Some(path) = &config.init_sql {
