@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use athena_emulator::engine::{Column, Engine, EngineConfig, ExecutionContext, QueryError};
+use athena_emulator::engine::{Column, Engine, ExecutionContext, QueryError};
 use futures::StreamExt;
 use serde::Deserialize;
 
@@ -229,12 +229,7 @@ async fn judge(engine: &Engine, case: &Case) -> Outcome {
 
 /// An engine with the corpus's tables in the database `corpus`, over copies of their files.
 async fn engine_with_tables() -> Engine {
-    let engine = Engine::new(EngineConfig {
-        cloudfront_rows: 0,
-        ..EngineConfig::default()
-    })
-    .await
-    .expect("engine");
+    let engine = crate::engine_sql::engine().await;
     run(&engine, "CREATE DATABASE corpus")
         .await
         .expect("database");
