@@ -330,6 +330,7 @@ async fn athena_shapes_of_explain_values_and_names() {
     assert_eq!(text(&rows), [["2 00:00:00.000", "0-3"]]);
 }
 
+// layout: long function, because a table of SQL and the answers Trino gives, one line each
 #[tokio::test]
 async fn trino_functions_work() {
     let e = engine().await;

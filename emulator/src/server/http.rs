@@ -222,6 +222,7 @@ fn signing_service<B>(request: &Request<B>) -> Option<String> {
     }
 }
 
+// layout: long function, because a request's way through the service in order: routing, limits, faults, the operation
 /// Answers one request.
 async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Answer, DropConnection> {
     let protocol = match service_of(&request) {

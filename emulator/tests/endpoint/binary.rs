@@ -7,6 +7,7 @@ use aws_sdk_athena::config::retry::RetryConfig;
 
 use crate::common;
 
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test]
 async fn prints_one_line_when_ready_serves_and_stops_on_ctrl_c() {
     let data_dir =

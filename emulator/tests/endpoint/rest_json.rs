@@ -241,6 +241,7 @@ async fn results_errors_are_the_same_in_both_protocols() {
     }
 }
 
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test]
 async fn faults_the_query_limit_and_idempotency_are_the_same_in_both_protocols() {
     let emulator = common::builder()

@@ -94,6 +94,7 @@ async fn head(
 const SQL: &str =
     "SELECT x, 'row ' || CAST(x AS varchar) AS label FROM UNNEST(sequence(1, 2000)) AS t(x)";
 
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test]
 async fn sse_s3_and_sse_kms_results_report_their_server_side_encryption() {
     let emulator = common::emulator().await;
@@ -189,6 +190,7 @@ async fn sse_s3_and_sse_kms_results_report_their_server_side_encryption() {
     emulator.shutdown().await;
 }
 
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test]
 async fn a_cse_kms_result_is_ciphertext_in_the_s3_encryption_clients_envelope() {
     let emulator = common::emulator().await;
@@ -506,6 +508,7 @@ async fn bad_result_configurations_answer_athenas_errors_in_both_protocols() {
     emulator.shutdown().await;
 }
 
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test]
 async fn s3_checks_the_expected_bucket_owner_against_the_account() {
     let emulator = common::emulator().await;

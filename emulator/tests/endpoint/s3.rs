@@ -224,6 +224,7 @@ async fn utility_and_ddl_results_are_tab_separated_txt_files() {
     emulator.shutdown().await;
 }
 
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test]
 async fn ranges_etags_and_conditions_follow_s3() {
     let emulator = common::emulator().await;
@@ -322,6 +323,7 @@ async fn ranges_etags_and_conditions_follow_s3() {
     emulator.shutdown().await;
 }
 
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test]
 async fn uploaded_files_are_listed_and_queried() {
     let emulator = common::emulator().await;
@@ -506,6 +508,7 @@ async fn raw(emulator: &Emulator, request: &str) -> (u16, String) {
     (status, body)
 }
 
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test]
 async fn keys_and_locations_that_leave_the_data_dir_are_refused() {
     let base = std::env::temp_dir().join(format!("athena-emulator-escape-{}", std::process::id()));

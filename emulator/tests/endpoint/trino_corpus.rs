@@ -343,6 +343,7 @@ fn report(
     out
 }
 
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_emulator_answers_the_corpus_as_trino_does_or_refuses() {
     let only: Option<Vec<String>> = std::env::var("TRINO_CORPUS_FAMILIES")

@@ -246,6 +246,7 @@ impl Registry {
         }
     }
 
+    // layout: long function, because StartQueryExecution's steps in the service's order, under one lock
     /// StartQueryExecution: registers the query and starts its task; answers its id.
     pub(crate) fn start(self: &Arc<Self>, request: StartRequest) -> Result<String, ApiError> {
         if let Some(id) = Self::idempotent_id(&self.lock(), &request)? {

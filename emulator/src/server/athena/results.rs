@@ -586,6 +586,7 @@ trait ReadSeek: Read + Seek {}
 
 impl<T: Read + Seek> ReadSeek for T {}
 
+// layout: long function, because one page read from one open file; the position is the state every step moves
 /// Renders one GetQueryResults answer from the result file.
 ///
 /// `start` is the position a NextToken carried (None: page 1). `scope` is the query id

@@ -356,6 +356,7 @@ struct Iso {
     offset_minutes: Option<i64>,
 }
 
+// layout: long function, because one left-to-right pass over the text, field by field, as Joda reads it; the position is its state
 /// Reads `[+-]yyyy[-MM[-dd]]`, `yyyy-Www[-e]`, `yyyy-DDD`; with `time`, then
 /// `[THH[:mm[:ss[.fff]]]][Z|±HH[:mm]]` (fields of one digit too, as Joda reads them). `full` requires a whole date and a time with
 /// minutes (java.time's ISO_DATE_TIME). The message of Trino's error otherwise.

@@ -98,6 +98,7 @@ const WEEKDAYS: [&str; 7] = [
 /// Trino's pivot for MySQL's `%y`: 70 is 1970, 69 is 2069.
 const MYSQL_PIVOT: i64 = 2020;
 
+// layout: long function, because one match over MySQL's specifiers, read as the table of them in Trino's docs
 /// The tokens of a MySQL format (`%Y-%m-%d`), or the message of the
 /// INVALID_FUNCTION_ARGUMENT Trino fails with.
 pub(crate) fn mysql(format: &str) -> Result<Vec<Token>, String> {
@@ -216,6 +217,7 @@ fn numeric_letter(c: char, count: usize) -> bool {
     }
 }
 
+// layout: long function, because one match over Joda's letters, read as the table of them in Joda's docs
 /// The tokens of a Joda pattern (`yyyy-MM-dd HH:mm:ss`), or the message of the
 /// INVALID_FUNCTION_ARGUMENT Trino fails with. `current_year` sets the pivot of a
 /// two-digit year (the year 30 years ago, as Joda takes it).
@@ -396,6 +398,7 @@ fn iso_week_fields(days: i64) -> (i64, i64) {
     }
 }
 
+// layout: long function, because one match over the token kinds, one arm each
 /// Prints a moment; `Err` names what cannot be printed (zone names other than UTC's).
 pub(crate) fn print(tokens: &[Token], m: &Moment<'_>) -> Result<String, String> {
     let (y, mo, d) = civil_from_days(m.days);
