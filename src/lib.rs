@@ -153,7 +153,7 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let emulator = Emulator::builder()
-//!     .engine_config(EngineConfig { cloudfront_rows: 100, ..EngineConfig::default() })
+//!     .with_engine_config(EngineConfig { cloudfront_rows: 100, ..EngineConfig::default() })
 //!     .start()
 //!     .await?;
 //! let config = aws_sdk_athena::Config::builder()

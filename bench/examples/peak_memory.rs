@@ -120,8 +120,8 @@ fn main() -> ExitCode {
 
 async fn serve(addr: SocketAddr) -> Result<(), BoxError> {
     let emulator = Emulator::builder()
-        .bind(addr)
-        .engine_config(EngineConfig {
+        .with_bind(addr)
+        .with_engine_config(EngineConfig {
             cloudfront_rows: 0,
             ..EngineConfig::default()
         })
@@ -183,7 +183,7 @@ async fn measure(args: &Args) -> Result<(), BoxError> {
         Some(url) => url.clone(),
         None => {
             let started = Emulator::builder()
-                .engine_config(EngineConfig {
+                .with_engine_config(EngineConfig {
                     cloudfront_rows: 0,
                     ..EngineConfig::default()
                 })

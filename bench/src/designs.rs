@@ -132,13 +132,16 @@ pub struct Setup {
 /// # Errors
 /// When the emulator does not start.
 pub async fn start(page_latency: Duration, cloudfront_rows: usize) -> Result<Setup, BoxError> {
-    let mut builder = Emulator::builder().engine_config(EngineConfig {
+    let mut builder = Emulator::builder().with_engine_config(EngineConfig {
         cloudfront_rows,
         ..EngineConfig::default()
     });
     if !page_latency.is_zero() {
-        builder =
-            builder.operation_latency(Operation::GetQueryResults, page_latency, Duration::ZERO);
+        builder = builder.with_operation_latency(
+            Operation::GetQueryResults,
+            page_latency,
+            Duration::ZERO,
+        );
     }
     let emulator = builder.start().await?;
     let client = client(&emulator.endpoint_url());

@@ -57,7 +57,6 @@ use futures::StreamExt;
 
 // Leaves: they import nothing from the modules below, so those can share them without
 // importing one another (the module graph has no cycles).
-mod calendar;
 mod error;
 mod names;
 mod output;
@@ -65,7 +64,6 @@ mod plan_rules;
 mod query_ids;
 mod statement_type;
 
-mod cloudfront;
 mod column_info;
 mod commands;
 mod ddl;
@@ -103,6 +101,7 @@ pub fn served_functions() -> impl Iterator<Item = (&'static str, &'static str)> 
         .flat_map(|(family, names)| names.iter().map(move |name| (*family, *name)))
 }
 
+use crate::datasets::cloudfront;
 use names::CATALOG;
 pub(crate) use query_ids::engine_query_id;
 use state::EngineState;
@@ -249,7 +248,12 @@ impl Engine {
             )),
         };
         if config.cloudfront_rows > 0 {
-            cloudfront::write_logs(&engine.inner.data_dir, config.cloudfront_rows).await?;
+            let dir = location::location_dir(&engine.inner.data_dir, cloudfront::LOCATION)?;
+            cloudfront::write_logs(dir, config.cloudfront_rows)
+                .await
+                .map_err(|e| {
+                    QueryError::system(format!("cannot write the CloudFront logs: {e}"))
+                })?;
             engine.run_script(&cloudfront::ddl()).await?;
         }
         if let Some(path) = &config.init_sql {

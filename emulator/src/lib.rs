@@ -28,7 +28,7 @@
 //!
 //! let emulator = Emulator::builder()
 //!     // No built-in CloudFront table: starts in milliseconds.
-//!     .engine_config(EngineConfig { cloudfront_rows: 0, ..EngineConfig::default() })
+//!     .with_engine_config(EngineConfig { cloudfront_rows: 0, ..EngineConfig::default() })
 //!     .start()
 //!     .await?;
 //!
@@ -54,19 +54,19 @@
 //! use athena_emulator::{Emulator, EngineConfig, Faults, Operation};
 //!
 //! let emulator = Emulator::builder()
-//! #   .engine_config(EngineConfig { cloudfront_rows: 0, ..EngineConfig::default() })
+//! #   .with_engine_config(EngineConfig { cloudfront_rows: 0, ..EngineConfig::default() })
 //!     // Every call: 1 ms plus up to 4 ms of latency, 5 % throttled.
-//!     .latency(Duration::from_millis(1), Duration::from_millis(4))
-//!     .throttle_rate(0.05)
+//!     .with_latency(Duration::from_millis(1), Duration::from_millis(4))
+//!     .with_throttle_rate(0.05)
 //!     // GetQueryResults alone: a dropped connection in 10 calls.
-//!     .operation_faults(
+//!     .with_operation_faults(
 //!         Operation::GetQueryResults,
 //!         Faults::new().with_drop_connection_rate(0.1),
 //!     )
 //!     // Queries stay QUEUED/RUNNING for at least 200 ms.
-//!     .query_delay(Duration::from_millis(200))
+//!     .with_query_delay(Duration::from_millis(200))
 //!     // The same seed draws the same faults for the same calls.
-//!     .seed(42)
+//!     .with_seed(42)
 //!     .start()
 //!     .await?;
 //! assert_eq!(emulator.calls().get(Operation::GetQueryResults), 0);
@@ -78,10 +78,18 @@
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
 
-// The SQL side (owned by the engine work): DataFusion, Athena DDL, Trino functions,
-// rendering values as Athena's text, the built-in CloudFront dataset.
-pub mod engine;
+// Leaves shared by the engine, the server and the datasets: they import nothing else
+// from the crate.
+mod calendar;
 mod json_text;
+
+// Test data the emulator writes itself (the built-in CloudFront dataset); the engine
+// registers it as tables.
+mod datasets;
+
+// The SQL side (owned by the engine work): DataFusion, Athena DDL, Trino functions,
+// rendering values as Athena's text.
+pub mod engine;
 
 // The service side (owned by the server work): the awsJson1_1 protocol, a query's
 // life, result files and pages, fault injection.

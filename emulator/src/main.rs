@@ -176,10 +176,10 @@ async fn main() -> ExitCode {
         engine.data_dir = dir.clone();
     }
     let mut builder = Emulator::builder()
-        .bind(bind)
-        .engine_config(engine)
-        .max_active_queries(args.max_active_queries)
-        .faults(
+        .with_bind(bind)
+        .with_engine_config(engine)
+        .with_max_active_queries(args.max_active_queries)
+        .with_faults(
             Faults::new()
                 .with_latency(
                     Duration::from_millis(args.latency_ms),
@@ -189,7 +189,7 @@ async fn main() -> ExitCode {
                 .with_server_error_rate(args.server_error_rate)
                 .with_drop_connection_rate(args.drop_connection_rate),
         )
-        .s3_faults(
+        .with_s3_faults(
             S3Faults::new()
                 .with_first_byte_latency(Duration::from_millis(args.s3_first_byte_latency_ms))
                 .with_bandwidth(args.s3_bandwidth)
@@ -197,19 +197,19 @@ async fn main() -> ExitCode {
                 .with_internal_error_rate(args.s3_internal_error_rate)
                 .with_cut_body(args.s3_cut_body_rate, args.s3_cut_body_after),
         )
-        .query_delay(Duration::from_millis(args.query_delay_ms))
-        .max_body_bytes(args.max_body_bytes)
-        .account_id(args.account_id.clone())
-        .scan_bytes_per_sec(args.scan_bytes_per_sec);
+        .with_query_delay(Duration::from_millis(args.query_delay_ms))
+        .with_max_body_bytes(args.max_body_bytes)
+        .with_account_id(args.account_id.clone())
+        .with_scan_bytes_per_sec(args.scan_bytes_per_sec);
     for &(operation, fixed, jitter) in &args.operation_latency {
-        builder = builder.operation_latency(
+        builder = builder.with_operation_latency(
             operation,
             Duration::from_millis(fixed),
             Duration::from_millis(jitter),
         );
     }
     if let Some(seed) = args.seed {
-        builder = builder.seed(seed);
+        builder = builder.with_seed(seed);
     }
     let emulator = match builder.start().await {
         Ok(emulator) => emulator,

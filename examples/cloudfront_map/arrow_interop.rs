@@ -147,7 +147,7 @@ async fn a_result_of_no_rows_is_an_ipc_stream_of_its_schema() {
 /// The embedded emulator with [`CLOUDFRONT_ROWS`] CloudFront rows.
 async fn start_emulator() -> athena_emulator::Emulator {
     athena_emulator::Emulator::builder()
-        .engine_config(athena_emulator::EngineConfig {
+        .with_engine_config(athena_emulator::EngineConfig {
             cloudfront_rows: CLOUDFRONT_ROWS,
             ..Default::default()
         })

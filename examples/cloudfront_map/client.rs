@@ -46,7 +46,7 @@ impl Target {
             return Ok((endpoint_builder(url), None));
         }
         let emulator = athena_emulator::Emulator::builder()
-            .engine_config(athena_emulator::EngineConfig {
+            .with_engine_config(athena_emulator::EngineConfig {
                 cloudfront_rows: self.cloudfront_rows,
                 ..Default::default()
             })

@@ -514,17 +514,17 @@ impl<P: Protocol> OnEmulatorIn<P> {
 
 impl<P: Protocol> Backend for OnEmulatorIn<P> {
     async fn start(queries: Queries) -> Self {
-        let mut builder = Emulator::builder().engine_config(EngineConfig {
+        let mut builder = Emulator::builder().with_engine_config(EngineConfig {
             cloudfront_rows: 100,
             ..EngineConfig::default()
         });
         match queries {
             Queries::Quick => {}
-            Queries::SlowScan => builder = builder.scan_bytes_per_sec(SLOW_SCAN_BYTES_PER_SEC),
-            _ => builder = builder.query_delay(Duration::from_secs(3600)),
+            Queries::SlowScan => builder = builder.with_scan_bytes_per_sec(SLOW_SCAN_BYTES_PER_SEC),
+            _ => builder = builder.with_query_delay(Duration::from_secs(3600)),
         }
         if queries == Queries::SlowStartRunUntilStopped {
-            builder = builder.operation_latency(
+            builder = builder.with_operation_latency(
                 athena_emulator::Operation::StartQueryExecution,
                 Duration::from_secs(3),
                 Duration::ZERO,

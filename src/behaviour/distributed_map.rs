@@ -122,7 +122,7 @@ async fn handler(
 #[tokio::test]
 async fn an_unload_through_the_map_processes_every_row_once_and_names_each_failure() {
     let emulator = Emulator::builder()
-        .engine_config(EngineConfig {
+        .with_engine_config(EngineConfig {
             cloudfront_rows: ROWS,
             unload_rows_per_file: NonZeroUsize::new(ROWS_PER_FILE).unwrap(),
             ..EngineConfig::default()

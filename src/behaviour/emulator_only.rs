@@ -12,7 +12,7 @@ use super::{numbers, range};
 use crate::{Row, StartQueryExecution, error::Operation};
 
 fn emulator() -> athena_emulator::EmulatorBuilder {
-    Emulator::builder().engine_config(EngineConfig {
+    Emulator::builder().with_engine_config(EngineConfig {
         cloudfront_rows: 100,
         ..EngineConfig::default()
     })
@@ -111,10 +111,10 @@ async fn every_type_arrives_as_athenas_text_and_decodes() {
 #[tokio::test]
 async fn faults_at_random_rates_lose_and_repeat_no_row() {
     let emulator = emulator()
-        .throttle_rate(0.15)
-        .server_error_rate(0.1)
-        .drop_connection_rate(0.1)
-        .seed(7)
+        .with_throttle_rate(0.15)
+        .with_server_error_rate(0.1)
+        .with_drop_connection_rate(0.1)
+        .with_seed(7)
         .start()
         .await
         .unwrap();
@@ -144,8 +144,8 @@ async fn faults_at_random_rates_lose_and_repeat_no_row() {
 #[tokio::test]
 async fn the_active_query_limit_makes_a_start_wait_and_both_queries_run_once() {
     let emulator = emulator()
-        .max_active_queries(1)
-        .query_delay(Duration::from_millis(300))
+        .with_max_active_queries(1)
+        .with_query_delay(Duration::from_millis(300))
         .start()
         .await
         .unwrap();

@@ -220,7 +220,7 @@ async fn every_type_unloaded_reads_back_as_batches_holding_the_rows_values() {
 #[tokio::test]
 async fn a_large_unload_is_several_shards_and_every_row_comes_once() {
     let emulator = Emulator::builder()
-        .engine_config(EngineConfig {
+        .with_engine_config(EngineConfig {
             cloudfront_rows: 0,
             unload_rows_per_file: NonZeroUsize::new(1000).unwrap(),
             ..EngineConfig::default()

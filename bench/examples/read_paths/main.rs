@@ -278,16 +278,16 @@ fn plan(args: &Args) -> Result<Plan, BoxError> {
 /// An emulator with the CloudFront table of `plan.rows` rows; with `service_times`, the
 /// latencies and bandwidth of the plan, else none.
 async fn start_emulator(plan: &Plan, service_times: bool) -> Result<Emulator, BoxError> {
-    let mut builder = Emulator::builder().engine_config(EngineConfig {
+    let mut builder = Emulator::builder().with_engine_config(EngineConfig {
         cloudfront_rows: plan.rows,
         unload_rows_per_file: plan.unload_rows_per_file,
         ..EngineConfig::default()
     });
     if service_times {
         builder = builder
-            .operation_latency(Operation::GetQueryResults, plan.page, Duration::ZERO)
-            .s3_first_byte_latency(plan.first_byte)
-            .s3_bandwidth(plan.bandwidth);
+            .with_operation_latency(Operation::GetQueryResults, plan.page, Duration::ZERO)
+            .with_s3_first_byte_latency(plan.first_byte)
+            .with_s3_bandwidth(plan.bandwidth);
     }
     Ok(builder.start().await?)
 }

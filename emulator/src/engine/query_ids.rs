@@ -64,7 +64,7 @@ pub(crate) fn random_uuid() -> String {
 }
 
 /// A fresh engine query id for a statement run now outside the server (which numbers
-/// its own: see `server/ids.rs`).
+/// its own: see `server/athena/ids.rs`).
 pub(crate) fn fresh_engine_query_id() -> String {
     static SEQUENCE: AtomicU64 = AtomicU64::new(0);
     engine_query_id(

@@ -15,10 +15,10 @@ use datafusion::arrow::datatypes::{
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
-use super::calendar::{push_two_digits, ticks_per_second, write_date, zone_offset};
 use super::column_info::{fraction_digits, timestamp_precision};
 use super::names::ATHENA_TYPE_KEY;
 use super::numbers;
+use crate::calendar::{push_two_digits, ticks_per_second, write_date, zone_offset};
 
 /// Renders every row of `batch` as Athena's text (`None` = NULL).
 pub(crate) fn render_batch(batch: &RecordBatch) -> Vec<Vec<Option<String>>> {

@@ -4,6 +4,7 @@
 //! arguments of the wrong types (`FUNCTION_NOT_FOUND`, as Trino resolves functions by
 //! their signatures).
 
+// layout: long function, because a table of DataFusion messages and Trino's error names, one entry each
 /// Trino's error for DataFusion's message `msg` (the root error's text, without
 /// DataFusion's prefix), as `NAME: message`; `None` when there is none.
 pub(crate) fn translate(msg: &str) -> Option<String> {

@@ -3,18 +3,18 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::data_dir::DataDir;
-use super::results::{
+use super::athena::results::{
     ColumnMeta, ResultFile, ResultKind, ResultWriter, Sealing, column_info_json, names_row_json,
     render_page,
 };
-use super::token::{Position, TokenKey};
+use super::athena::token::{Position, TokenKey};
+use super::data_dir::DataDir;
 use crate::engine::Column;
 
 /// Appends rows to `out` as the result file holds them.
 pub fn encode_rows(rows: &[Vec<Option<String>>], out: &mut Vec<u8>) {
     for row in rows {
-        super::results::encode_record(row.iter().map(Option::as_deref), out);
+        super::athena::results::encode_record(row.iter().map(Option::as_deref), out);
     }
 }
 

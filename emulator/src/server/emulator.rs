@@ -10,15 +10,15 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::account::{DEFAULT_ACCOUNT_ID, is_account_id};
+use super::athena::operation::Operation;
+use super::athena::queries::{Registry, Settings};
+use super::athena::token::TokenKey;
 use super::data_dir::DataDir;
 use super::faults::{CallCounts, Counters, FaultInjector, Faults, Injected};
 use super::http::{Shared, accept_loop};
-use super::operation::Operation;
-use super::queries::{Registry, Settings};
 use super::s3::{
     DataDirS3, S3CallCounts, S3Counters, S3FaultInjector, S3Faults, S3Injected, S3Operation,
 };
-use super::token::TokenKey;
 use crate::engine::{Engine, EngineConfig, QueryError};
 
 /// Why an emulator did not start.
@@ -141,21 +141,21 @@ impl Default for EmulatorBuilder {
 
 impl EmulatorBuilder {
     /// The address to listen on. Default is `127.0.0.1:0` (a free port on loopback).
-    pub fn bind(mut self, addr: SocketAddr) -> Self {
+    pub fn with_bind(mut self, addr: SocketAddr) -> Self {
         self.bind = addr;
         self
     }
 
     /// How to build the SQL engine (data dir, CloudFront rows, init SQL).
     /// Default is [`EngineConfig::default()`]: a fresh temp data dir and 10,000 rows.
-    pub fn engine_config(mut self, config: EngineConfig) -> Self {
+    pub fn with_engine_config(mut self, config: EngineConfig) -> Self {
         self.engine = EngineSource::Config(config);
         self
     }
 
     /// Serves an engine built elsewhere (it may be shared with other emulators).
     /// Default is an engine built from [`EngineConfig::default()`].
-    pub fn engine(mut self, engine: Engine) -> Self {
+    pub fn with_engine(mut self, engine: Engine) -> Self {
         self.engine = EngineSource::Engine(engine);
         self
     }
@@ -163,26 +163,26 @@ impl EmulatorBuilder {
     /// At most this many queries QUEUED or RUNNING at once; one more start answers
     /// `TooManyRequestsException` (`CONCURRENT_QUERY_LIMIT_EXCEEDED`). Must be at least 1.
     /// Default is 25.
-    pub fn max_active_queries(mut self, limit: usize) -> Self {
+    pub fn with_max_active_queries(mut self, limit: usize) -> Self {
         self.max_active_queries = limit;
         self
     }
 
     /// The faults of every operation (replaces any set before). Default is none.
-    pub fn faults(mut self, faults: Faults) -> Self {
+    pub fn with_faults(mut self, faults: Faults) -> Self {
         self.faults = [faults; Operation::ALL.len()];
         self
     }
 
     /// The faults of one operation (replaces those set before for it). Default is none.
-    pub fn operation_faults(mut self, operation: Operation, faults: Faults) -> Self {
+    pub fn with_operation_faults(mut self, operation: Operation, faults: Faults) -> Self {
         self.faults[operation.index()] = faults;
         self
     }
 
     /// Latency of every operation: `fixed` plus a uniform random part of `jitter`.
     /// Default is none.
-    pub fn latency(mut self, fixed: Duration, jitter: Duration) -> Self {
+    pub fn with_latency(mut self, fixed: Duration, jitter: Duration) -> Self {
         for f in &mut self.faults {
             *f = f.with_latency(fixed, jitter);
         }
@@ -191,7 +191,7 @@ impl EmulatorBuilder {
 
     /// Latency of one operation: `fixed` plus a uniform random part of `jitter`.
     /// Default is none.
-    pub fn operation_latency(
+    pub fn with_operation_latency(
         mut self,
         operation: Operation,
         fixed: Duration,
@@ -204,7 +204,7 @@ impl EmulatorBuilder {
 
     /// Probability (0.0..=1.0) that a call of any operation answers
     /// `400 ThrottlingException` (`Rate exceeded`). Default is 0.
-    pub fn throttle_rate(mut self, rate: f64) -> Self {
+    pub fn with_throttle_rate(mut self, rate: f64) -> Self {
         for f in &mut self.faults {
             *f = f.with_throttle_rate(rate);
         }
@@ -213,7 +213,7 @@ impl EmulatorBuilder {
 
     /// Probability (0.0..=1.0) that a call of any operation answers
     /// `500 InternalServerException`. Default is 0.
-    pub fn server_error_rate(mut self, rate: f64) -> Self {
+    pub fn with_server_error_rate(mut self, rate: f64) -> Self {
         for f in &mut self.faults {
             *f = f.with_server_error_rate(rate);
         }
@@ -222,7 +222,7 @@ impl EmulatorBuilder {
 
     /// Probability (0.0..=1.0) that a call of any operation runs but its connection is
     /// closed without an answer. Default is 0.
-    pub fn drop_connection_rate(mut self, rate: f64) -> Self {
+    pub fn with_drop_connection_rate(mut self, rate: f64) -> Self {
         for f in &mut self.faults {
             *f = f.with_drop_connection_rate(rate);
         }
@@ -231,21 +231,21 @@ impl EmulatorBuilder {
 
     /// The S3 faults and limits of every S3 operation (replaces any set before).
     /// Default is none.
-    pub fn s3_faults(mut self, faults: S3Faults) -> Self {
+    pub fn with_s3_faults(mut self, faults: S3Faults) -> Self {
         self.s3_faults = [faults; S3Operation::ALL.len()];
         self
     }
 
     /// The S3 faults and limits of one S3 operation (replaces those set before for it).
     /// Default is none.
-    pub fn s3_operation_faults(mut self, operation: S3Operation, faults: S3Faults) -> Self {
+    pub fn with_s3_operation_faults(mut self, operation: S3Operation, faults: S3Faults) -> Self {
         self.s3_faults[operation.index()] = faults;
         self
     }
 
     /// Every S3 call waits this long before its answer starts (a GET's first byte).
     /// Default is none.
-    pub fn s3_first_byte_latency(mut self, latency: Duration) -> Self {
+    pub fn with_s3_first_byte_latency(mut self, latency: Duration) -> Self {
         for f in &mut self.s3_faults {
             *f = f.with_first_byte_latency(latency);
         }
@@ -254,7 +254,7 @@ impl EmulatorBuilder {
 
     /// GetObject bodies are paced to at most `bytes_per_second` each (one connection
     /// each); 0 is no limit. Default is no limit.
-    pub fn s3_bandwidth(mut self, bytes_per_second: u64) -> Self {
+    pub fn with_s3_bandwidth(mut self, bytes_per_second: u64) -> Self {
         for f in &mut self.s3_faults {
             *f = f.with_bandwidth(bytes_per_second);
         }
@@ -262,7 +262,7 @@ impl EmulatorBuilder {
     }
 
     /// Probability (0.0..=1.0) that an S3 call answers `503 SlowDown`. Default is 0.
-    pub fn s3_slow_down_rate(mut self, rate: f64) -> Self {
+    pub fn with_s3_slow_down_rate(mut self, rate: f64) -> Self {
         for f in &mut self.s3_faults {
             *f = f.with_slow_down_rate(rate);
         }
@@ -270,7 +270,7 @@ impl EmulatorBuilder {
     }
 
     /// Probability (0.0..=1.0) that an S3 call answers `500 InternalError`. Default is 0.
-    pub fn s3_internal_error_rate(mut self, rate: f64) -> Self {
+    pub fn with_s3_internal_error_rate(mut self, rate: f64) -> Self {
         for f in &mut self.s3_faults {
             *f = f.with_internal_error_rate(rate);
         }
@@ -279,7 +279,7 @@ impl EmulatorBuilder {
 
     /// Probability (0.0..=1.0) that a GetObject body is cut off after `after_bytes` bytes
     /// (see [`S3Faults::with_cut_body`]). Default is 0.
-    pub fn s3_cut_body(mut self, rate: f64, after_bytes: u64) -> Self {
+    pub fn with_s3_cut_body(mut self, rate: f64, after_bytes: u64) -> Self {
         for f in &mut self.s3_faults {
             *f = f.with_cut_body(rate, after_bytes);
         }
@@ -288,21 +288,21 @@ impl EmulatorBuilder {
 
     /// Every query stays QUEUED then RUNNING for at least this long (half of it
     /// QUEUED). Default is zero: as fast as the engine.
-    pub fn query_delay(mut self, delay: Duration) -> Self {
+    pub fn with_query_delay(mut self, delay: Duration) -> Self {
         self.query_delay = delay;
         self
     }
 
     /// Seeds the generator of the fault decisions, so a run is reproducible.
     /// Default is a random seed (see [`Emulator::seed`]).
-    pub fn seed(mut self, seed: u64) -> Self {
+    pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
         self
     }
 
     /// The largest request body accepted; larger ones answer HTTP 413. Must be at least
     /// 1 KiB. Default is 4 MiB (a QueryString may hold 262,144 characters).
-    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+    pub fn with_max_body_bytes(mut self, limit: usize) -> Self {
         self.max_body_bytes = limit;
         self
     }
@@ -312,7 +312,7 @@ impl EmulatorBuilder {
     /// and a query whose `ExpectedBucketOwner` names another is refused. Must be 12
     /// digits. Default is `123456789012`
     /// ([`DEFAULT_ACCOUNT_ID`](crate::server::DEFAULT_ACCOUNT_ID)).
-    pub fn account_id(mut self, account_id: impl Into<String>) -> Self {
+    pub fn with_account_id(mut self, account_id: impl Into<String>) -> Self {
         self.account_id = account_id.into();
         self
     }
@@ -323,7 +323,7 @@ impl EmulatorBuilder {
     /// really read, and it ends once that figure has reached them, so a test can watch
     /// the figure grow across polls. 0 is no limit: a query ends as soon as the engine
     /// has its rows. Default is 0.
-    pub fn scan_bytes_per_sec(mut self, bytes_per_second: u64) -> Self {
+    pub fn with_scan_bytes_per_sec(mut self, bytes_per_second: u64) -> Self {
         self.scan_bytes_per_sec = bytes_per_second;
         self
     }
@@ -442,7 +442,7 @@ impl EmulatorBuilder {
 /// use athena_emulator::{EngineConfig, Emulator};
 ///
 /// let emulator = Emulator::builder()
-///     .engine_config(EngineConfig { cloudfront_rows: 0, ..EngineConfig::default() })
+///     .with_engine_config(EngineConfig { cloudfront_rows: 0, ..EngineConfig::default() })
 ///     .start()
 ///     .await?;
 /// assert!(emulator.endpoint_url().starts_with("http://127.0.0.1:"));
@@ -495,7 +495,7 @@ impl Emulator {
     }
 
     /// The AWS account id the emulator is, which owns every bucket (see
-    /// [`EmulatorBuilder::account_id`]).
+    /// [`EmulatorBuilder::with_account_id`]).
     pub fn account_id(&self) -> &str {
         &self.account_id
     }
@@ -517,7 +517,7 @@ impl Emulator {
     /// use athena_emulator::{EngineConfig, Emulator, Operation};
     ///
     /// let emulator = Emulator::builder()
-    ///     .engine_config(EngineConfig { cloudfront_rows: 0, ..EngineConfig::default() })
+    ///     .with_engine_config(EngineConfig { cloudfront_rows: 0, ..EngineConfig::default() })
     ///     .start()
     ///     .await?;
     /// // No call is needed to reach a count of 0.
@@ -541,7 +541,7 @@ impl Emulator {
     /// use athena_emulator::{Emulator, EngineConfig, Injected, Operation};
     ///
     /// let emulator = Emulator::builder()
-    /// #   .engine_config(EngineConfig { cloudfront_rows: 0, ..EngineConfig::default() })
+    /// #   .with_engine_config(EngineConfig { cloudfront_rows: 0, ..EngineConfig::default() })
     ///     .start()
     ///     .await?;
     /// // The next StartQueryExecution runs, but its answer never arrives.
@@ -575,7 +575,7 @@ impl Emulator {
     /// use athena_emulator::{Emulator, EngineConfig, S3Injected, S3Operation};
     ///
     /// let emulator = Emulator::builder()
-    /// #   .engine_config(EngineConfig { cloudfront_rows: 0, ..EngineConfig::default() })
+    /// #   .with_engine_config(EngineConfig { cloudfront_rows: 0, ..EngineConfig::default() })
     ///     .start()
     ///     .await?;
     /// // The next GetObject is throttled; the one after it loses its connection after

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use super::operation::Operation;
+use super::athena::operation::Operation;
 
 /// Faults injected into the answers of an operation.
 ///
@@ -15,7 +15,7 @@ use super::operation::Operation;
 /// (after the operation has run, as when an answer is lost on the way), answers
 /// `400 ThrottlingException` (`Rate exceeded`), or answers `500 InternalServerException`
 /// (both before the operation runs). All draws come from the emulator's seeded
-/// generator ([`EmulatorBuilder::seed`](crate::server::EmulatorBuilder::seed)).
+/// generator ([`EmulatorBuilder::with_seed`](crate::server::EmulatorBuilder::with_seed)).
 ///
 /// ```
 /// use std::time::Duration;

@@ -18,13 +18,13 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use super::athena::protocol::{self, ApiError};
+use super::athena::queries::Registry;
+use super::athena::rest_json;
+use super::athena::service;
+use super::athena::token::TokenKey;
 use super::faults::{Counters, FaultInjector, Outcome};
-use super::operations;
-use super::protocol::{self, ApiError};
-use super::queries::Registry;
-use super::rest_json;
 use super::s3;
-use super::token::TokenKey;
 
 /// What every connection shares.
 #[derive(Debug)]
@@ -222,6 +222,7 @@ fn signing_service<B>(request: &Request<B>) -> Option<String> {
     }
 }
 
+// layout: long function, because a request's way through the service in order: routing, limits, faults, the operation
 /// Answers one request.
 async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Answer, DropConnection> {
     let protocol = match service_of(&request) {
@@ -312,11 +313,11 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Answe
         return Ok(error_response(&fault, protocol, &request_id));
     }
 
-    let cx = operations::Context {
+    let cx = service::Context {
         registry: &shared.registry,
         key: &shared.key,
     };
-    let answer = operations::dispatch(&cx, operation, &body, bound).await;
+    let answer = service::dispatch(&cx, operation, &body, bound).await;
     if outcome == Outcome::Drop {
         shared.counters.record_fault(operation);
         return Err(DropConnection);

@@ -3,8 +3,11 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_athena::config::retry::RetryConfig;
 
+use crate::common;
+
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test]
 async fn prints_one_line_when_ready_serves_and_stops_on_ctrl_c() {
     let data_dir =
@@ -38,13 +41,7 @@ async fn prints_one_line_when_ready_serves_and_stops_on_ctrl_c() {
         .to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
 
-    let config = aws_sdk_athena::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("x", "y", None, None, "test"))
-        .endpoint_url(&url)
-        .build();
-    let client = aws_sdk_athena::Client::from_conf(config);
+    let client = common::client_at(&url, RetryConfig::standard());
     let id = client
         .start_query_execution()
         .query_string("SELECT 1")
@@ -65,16 +62,7 @@ async fn prints_one_line_when_ready_serves_and_stops_on_ctrl_c() {
     );
 
     // S3 on the same URL, path-style: the query's result file is there.
-    let s3_config = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "x", "y", None, None, "test",
-        ))
-        .endpoint_url(&url)
-        .force_path_style(true)
-        .build();
-    let s3 = aws_sdk_s3::Client::from_conf(s3_config);
+    let s3 = common::s3_client_at(&url, aws_sdk_s3::config::retry::RetryConfig::standard());
     let location = execution
         .query_execution()
         .and_then(|q| q.result_configuration())

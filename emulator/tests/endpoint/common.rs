@@ -11,12 +11,24 @@ use aws_sdk_athena::config::retry::RetryConfig;
 use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_athena::types::{QueryExecution, QueryExecutionState, Row};
 
-/// A builder for an emulator without the CloudFront dataset (fast to start).
-pub fn builder() -> EmulatorBuilder {
-    Emulator::builder().engine_config(EngineConfig {
+/// The tests' engine configuration: a fresh temp data dir and no CloudFront dataset
+/// (fast to start). Tests that need more start from it: `EngineConfig { data_dir,
+/// ..common::engine_config() }`.
+pub fn engine_config() -> EngineConfig {
+    EngineConfig {
         cloudfront_rows: 0,
         ..EngineConfig::default()
-    })
+    }
+}
+
+/// A builder for an emulator without the CloudFront dataset (fast to start).
+pub fn builder() -> EmulatorBuilder {
+    builder_with(engine_config())
+}
+
+/// A builder for an emulator over `config`.
+pub fn builder_with(config: EngineConfig) -> EmulatorBuilder {
+    Emulator::builder().with_engine_config(config)
 }
 
 /// Starts an emulator without the CloudFront dataset.
@@ -41,6 +53,12 @@ pub fn client_without_retries(emulator: &Emulator) -> Client {
 }
 
 fn client_with_retries(emulator: &Emulator, retry: RetryConfig) -> Client {
+    client_at(&emulator.endpoint_url(), retry)
+}
+
+/// A real Athena client for an emulator at `url` (one started elsewhere, such as the
+/// binary), with test credentials.
+pub fn client_at(url: &str, retry: RetryConfig) -> Client {
     let config = aws_sdk_athena::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
@@ -51,7 +69,7 @@ fn client_with_retries(emulator: &Emulator, retry: RetryConfig) -> Client {
             None,
             "tests",
         ))
-        .endpoint_url(emulator.endpoint_url())
+        .endpoint_url(url)
         .retry_config(retry)
         .build();
     Client::from_conf(config)
@@ -78,6 +96,14 @@ fn s3_client_with_retries(
     emulator: &Emulator,
     retry: aws_sdk_s3::config::retry::RetryConfig,
 ) -> aws_sdk_s3::Client {
+    s3_client_at(&emulator.endpoint_url(), retry)
+}
+
+/// A real S3 client for an emulator at `url`: path-style, test credentials.
+pub fn s3_client_at(
+    url: &str,
+    retry: aws_sdk_s3::config::retry::RetryConfig,
+) -> aws_sdk_s3::Client {
     let config = aws_sdk_s3::Config::builder()
         .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
         .region(aws_sdk_s3::config::Region::new("us-east-1"))
@@ -88,7 +114,7 @@ fn s3_client_with_retries(
             None,
             "tests",
         ))
-        .endpoint_url(emulator.endpoint_url())
+        .endpoint_url(url)
         // The emulator serves `http://HOST:PORT/bucket/key`, not `bucket.HOST`.
         .force_path_style(true)
         .retry_config(retry)

@@ -6,17 +6,14 @@
 
 use std::path::PathBuf;
 
-use athena_emulator::engine::{Engine, EngineConfig, ExecutionContext, QueryError};
+use athena_emulator::engine::{Engine, ExecutionContext, QueryError};
 use futures::StreamExt;
 
 /// An engine of its own (a fresh temp data dir, removed with it).
 pub async fn engine() -> Engine {
-    Engine::new(EngineConfig {
-        cloudfront_rows: 0,
-        ..EngineConfig::default()
-    })
-    .await
-    .expect("engine")
+    Engine::new(crate::common::engine_config())
+        .await
+        .expect("engine")
 }
 
 /// The result of a query: column names and types, rows as text, bytes scanned.

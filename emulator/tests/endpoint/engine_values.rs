@@ -1,8 +1,9 @@
-//! Every entry of `testdata/athena_values.json`, the shared value vectors (docs/athena.md,
+//! Every entry of `tests/data/athena_values.json`, the shared value vectors (docs/athena.md,
 //! "Values"): `SELECT <sql>` must come back with ColumnInfo type `type` and the text
-//! `text`.
+//! `text`. The file is a copy of the workspace's `testdata/athena_values.json` (which the
+//! library's tests read), kept in this package so its tests read only its own files.
 
-use athena_emulator::engine::{Engine, EngineConfig, ExecutionContext};
+use athena_emulator::engine::ExecutionContext;
 use futures::StreamExt;
 
 #[derive(serde::Deserialize)]
@@ -15,20 +16,12 @@ struct Entry {
 
 #[tokio::test]
 async fn shared_value_vectors_render_as_athena_does() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../testdata/athena_values.json"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/athena_values.json");
     let entries: Vec<Entry> =
         serde_json::from_str(&std::fs::read_to_string(path).expect("read athena_values.json"))
             .expect("parse athena_values.json");
     assert!(!entries.is_empty());
-    let engine = Engine::new(EngineConfig {
-        cloudfront_rows: 0,
-        ..EngineConfig::default()
-    })
-    .await
-    .expect("engine");
+    let engine = crate::engine_sql::engine().await;
     let mut failures = Vec::new();
     for entry in &entries {
         let sql = format!("SELECT {}", entry.sql);

@@ -14,6 +14,7 @@ mod python_clients;
 mod rest_json;
 mod result_configuration;
 mod s3;
+mod s3_faults;
 mod scan_progress;
 mod sdk;
 mod timestamps;

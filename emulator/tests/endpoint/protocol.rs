@@ -256,7 +256,7 @@ async fn a_raw_start_runs_a_query_with_its_parameters() {
 #[tokio::test]
 async fn bodies_above_the_limit_answer_413() {
     let emulator = common::builder()
-        .max_body_bytes(2048)
+        .with_max_body_bytes(2048)
         .start()
         .await
         .unwrap();
@@ -333,7 +333,7 @@ async fn garbage_does_not_stop_the_server() {
 #[tokio::test]
 async fn a_dropped_connection_gets_no_answer_at_all() {
     let emulator = common::builder()
-        .operation_faults(
+        .with_operation_faults(
             Operation::GetQueryExecution,
             Faults::new().with_drop_connection_rate(1.0),
         )
@@ -367,7 +367,7 @@ async fn a_dropped_connection_gets_no_answer_at_all() {
 #[tokio::test]
 async fn latency_is_added_before_the_answer() {
     let emulator = common::builder()
-        .operation_latency(
+        .with_operation_latency(
             Operation::GetQueryExecution,
             Duration::from_millis(100),
             Duration::ZERO,
@@ -402,15 +402,13 @@ async fn shutdown_closes_the_port() {
 #[tokio::test]
 async fn a_chosen_data_dir_is_kept() {
     let dir = std::env::temp_dir().join(format!("athena-emulator-kept-{}", std::process::id()));
-    let emulator = Emulator::builder()
-        .engine_config(athena_emulator::EngineConfig {
-            data_dir: dir.clone(),
-            cloudfront_rows: 0,
-            ..athena_emulator::EngineConfig::default()
-        })
-        .start()
-        .await
-        .unwrap();
+    let emulator = common::builder_with(athena_emulator::EngineConfig {
+        data_dir: dir.clone(),
+        ..common::engine_config()
+    })
+    .start()
+    .await
+    .unwrap();
     emulator.shutdown().await;
     assert!(dir.is_dir());
     std::fs::remove_dir_all(dir).unwrap();

@@ -84,7 +84,7 @@ async fn boto3_and_pyathena_drive_the_emulator() {
     let emulator = crate::common::emulator().await;
     // Queries on this one run until stopped, for the StopQueryExecution check.
     let slow = crate::common::builder()
-        .query_delay(Duration::from_secs(3600))
+        .with_query_delay(Duration::from_secs(3600))
         .start()
         .await
         .expect("emulator starts");

@@ -172,7 +172,7 @@ async fn a_query_lives_the_same_in_both_protocols() {
 #[tokio::test]
 async fn results_errors_are_the_same_in_both_protocols() {
     let emulator = common::builder()
-        .query_delay(Duration::from_secs(3600))
+        .with_query_delay(Duration::from_secs(3600))
         .start()
         .await
         .unwrap();
@@ -241,11 +241,12 @@ async fn results_errors_are_the_same_in_both_protocols() {
     }
 }
 
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test]
 async fn faults_the_query_limit_and_idempotency_are_the_same_in_both_protocols() {
     let emulator = common::builder()
-        .query_delay(Duration::from_secs(3600))
-        .max_active_queries(1)
+        .with_query_delay(Duration::from_secs(3600))
+        .with_max_active_queries(1)
         .start()
         .await
         .unwrap();
@@ -541,9 +542,11 @@ async fn a_result_file_cut_short_is_an_error_naming_its_uri_never_the_same_token
             json!({"QueryExecutionId": id}),
         ] {
             let answer = wire::call(&emulator, wire, "GetQueryResults", members).await;
-            assert_eq!(answer.status, 500, "{wire:?}: {answer:?}");
+            // Permanent: answered as a request to give up on, never a 500 to retry.
+            assert_eq!(answer.status, 400, "{wire:?}: {answer:?}");
             let body = answer.json();
             assert!(body.get("NextToken").is_none());
+            assert_eq!(body["__type"], "InvalidRequestException", "{body}");
             let message = body["Message"].as_str().unwrap();
             assert!(
                 message.contains(&format!("s3://athena-emulator-results/{id}.csv")),
@@ -552,4 +555,48 @@ async fn a_result_file_cut_short_is_an_error_naming_its_uri_never_the_same_token
             assert_names_no_local_path(&emulator, &answer);
         }
     }
+}
+
+#[tokio::test]
+async fn a_corrupt_result_file_is_an_invalid_request_answered_once() {
+    let emulator = common::emulator().await;
+    // The SDK's retrying client: a 500 would be asked again up to 10 times.
+    let client = common::client(&emulator);
+    let id = common::start(
+        &client,
+        "SELECT x, x * 2 FROM UNNEST(sequence(1, 3)) AS t(x)",
+    )
+    .await;
+    let execution = common::wait(&client, &id).await;
+    let uri = execution
+        .result_configuration()
+        .and_then(|c| c.output_location())
+        .expect("an OutputLocation")
+        .to_owned();
+    let (bucket, key) = common::bucket_and_key(&uri);
+    let path = emulator.engine().data_dir().join(bucket).join(key);
+    // Same length, but the second row has one field where the result has two.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let broken = text.replacen("\"1\",\"2\"", "\"1\"    ", 1);
+    assert_ne!(broken, text, "{text}");
+    assert_eq!(broken.len(), text.len());
+    std::fs::write(&path, broken).unwrap();
+
+    let before = emulator.calls().get(Operation::GetQueryResults);
+    let error = client
+        .get_query_results()
+        .query_execution_id(&id)
+        .send()
+        .await
+        .expect_err("a corrupt result file");
+    let raw = error.raw_response().expect("an HTTP answer");
+    assert_eq!(raw.status().as_u16(), 400);
+    let service = error.into_service_error();
+    assert!(service.is_invalid_request_exception(), "{service:?}");
+    let message = service.meta().message().unwrap_or_default().to_owned();
+    assert!(
+        message.contains(&uri) && message.contains("corrupt"),
+        "{message}"
+    );
+    assert_eq!(emulator.calls().get(Operation::GetQueryResults), before + 1);
 }

@@ -94,6 +94,7 @@ async fn head(
 const SQL: &str =
     "SELECT x, 'row ' || CAST(x AS varchar) AS label FROM UNNEST(sequence(1, 2000)) AS t(x)";
 
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test]
 async fn sse_s3_and_sse_kms_results_report_their_server_side_encryption() {
     let emulator = common::emulator().await;
@@ -189,6 +190,7 @@ async fn sse_s3_and_sse_kms_results_report_their_server_side_encryption() {
     emulator.shutdown().await;
 }
 
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test]
 async fn a_cse_kms_result_is_ciphertext_in_the_s3_encryption_clients_envelope() {
     let emulator = common::emulator().await;
@@ -371,7 +373,7 @@ async fn unload_files_are_encrypted_as_the_query_says() {
 #[tokio::test]
 async fn the_expected_bucket_owner_and_acl_are_kept_and_another_owner_is_refused() {
     let emulator = common::builder()
-        .account_id("444455556666")
+        .with_account_id("444455556666")
         .start()
         .await
         .unwrap();
@@ -506,6 +508,7 @@ async fn bad_result_configurations_answer_athenas_errors_in_both_protocols() {
     emulator.shutdown().await;
 }
 
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test]
 async fn s3_checks_the_expected_bucket_owner_against_the_account() {
     let emulator = common::emulator().await;
@@ -678,7 +681,7 @@ async fn put_object_keeps_its_server_side_encryption_and_user_metadata() {
 #[tokio::test]
 async fn an_account_id_that_is_not_twelve_digits_is_refused_at_start() {
     for bad in ["", "12345", "1234567890123", "12345678901a"] {
-        match common::builder().account_id(bad).start().await {
+        match common::builder().with_account_id(bad).start().await {
             Err(StartError::InvalidConfig { message }) => {
                 assert!(message.contains("account_id"), "{message}")
             }

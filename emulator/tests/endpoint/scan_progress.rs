@@ -18,7 +18,7 @@ const RATE: u64 = 256 * 1024;
 
 async fn slow_emulator() -> athena_emulator::Emulator {
     common::builder()
-        .scan_bytes_per_sec(RATE)
+        .with_scan_bytes_per_sec(RATE)
         .start()
         .await
         .expect("emulator starts")
@@ -64,6 +64,7 @@ fn check_stages(stage: &QueryStage) {
     stage.sub_stages().iter().for_each(check_stages);
 }
 
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test]
 async fn data_scanned_grows_while_running_and_ends_at_what_was_read() {
     let emulator = slow_emulator().await;

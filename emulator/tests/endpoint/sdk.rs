@@ -237,7 +237,7 @@ async fn unknown_tables_end_failed_with_a_user_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stopping_a_query_cancels_it() {
     let emulator = common::builder()
-        .query_delay(Duration::from_secs(3600))
+        .with_query_delay(Duration::from_secs(3600))
         .start()
         .await
         .unwrap();
@@ -306,8 +306,8 @@ async fn stopping_a_query_cancels_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn beyond_the_active_query_limit_starts_are_refused() {
     let emulator = common::builder()
-        .max_active_queries(2)
-        .query_delay(Duration::from_secs(3600))
+        .with_max_active_queries(2)
+        .with_query_delay(Duration::from_secs(3600))
         .start()
         .await
         .unwrap();
@@ -549,8 +549,8 @@ async fn batch_get_and_list_query_executions() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn injected_throttling_answers_rate_exceeded_and_is_counted() {
     let emulator = common::builder()
-        .throttle_rate(1.0)
-        .seed(1)
+        .with_throttle_rate(1.0)
+        .with_seed(1)
         .start()
         .await
         .unwrap();
@@ -573,7 +573,7 @@ async fn injected_throttling_answers_rate_exceeded_and_is_counted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn injected_server_errors_answer_500() {
     let emulator = common::builder()
-        .operation_faults(
+        .with_operation_faults(
             Operation::GetQueryResults,
             athena_emulator::Faults::new().with_server_error_rate(1.0),
         )
@@ -602,8 +602,8 @@ async fn with_faults_and_retries_no_row_is_lost_or_repeated() {
         .with_drop_connection_rate(0.2)
         .with_latency(Duration::ZERO, Duration::from_millis(2));
     let emulator = common::builder()
-        .faults(faults)
-        .seed(7)
+        .with_faults(faults)
+        .with_seed(7)
         .start()
         .await
         .unwrap();

@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use athena_emulator::engine::{Column, Engine, EngineConfig, ExecutionContext, QueryError};
+use athena_emulator::engine::{Column, Engine, ExecutionContext, QueryError};
 use futures::StreamExt;
 use serde::Deserialize;
 
@@ -229,12 +229,7 @@ async fn judge(engine: &Engine, case: &Case) -> Outcome {
 
 /// An engine with the corpus's tables in the database `corpus`, over copies of their files.
 async fn engine_with_tables() -> Engine {
-    let engine = Engine::new(EngineConfig {
-        cloudfront_rows: 0,
-        ..EngineConfig::default()
-    })
-    .await
-    .expect("engine");
+    let engine = crate::engine_sql::engine().await;
     run(&engine, "CREATE DATABASE corpus")
         .await
         .expect("database");
@@ -348,6 +343,7 @@ fn report(
     out
 }
 
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_emulator_answers_the_corpus_as_trino_does_or_refuses() {
     let only: Option<Vec<String>> = std::env::var("TRINO_CORPUS_FAMILIES")

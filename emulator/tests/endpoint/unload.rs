@@ -18,15 +18,13 @@ use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
 
 /// An emulator whose UNLOAD starts a new file every `rows_per_file` rows.
 async fn emulator_with_files_of(rows_per_file: usize) -> Emulator {
-    Emulator::builder()
-        .engine_config(EngineConfig {
-            cloudfront_rows: 0,
-            unload_rows_per_file: NonZeroUsize::new(rows_per_file).expect("not zero"),
-            ..EngineConfig::default()
-        })
-        .start()
-        .await
-        .expect("emulator starts")
+    common::builder_with(EngineConfig {
+        unload_rows_per_file: NonZeroUsize::new(rows_per_file).expect("not zero"),
+        ..common::engine_config()
+    })
+    .start()
+    .await
+    .expect("emulator starts")
 }
 
 /// Runs `sql` to its final state.

@@ -78,6 +78,7 @@ async fn run_in(
     common::wait(athena, &id).await
 }
 
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test]
 async fn workgroups_are_created_read_listed_updated_and_deleted() {
     let emulator = common::emulator().await;
@@ -281,6 +282,7 @@ async fn workgroups_are_created_read_listed_updated_and_deleted() {
     emulator.shutdown().await;
 }
 
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test]
 async fn workgroup_operations_answer_alike_in_both_protocols() {
     let emulator = common::emulator().await;
@@ -418,6 +420,7 @@ async fn workgroup_operations_answer_alike_in_both_protocols() {
     emulator.shutdown().await;
 }
 
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test]
 async fn an_enforcing_workgroup_overrides_the_clients_result_configuration() {
     let emulator = common::emulator().await;
@@ -512,6 +515,7 @@ async fn an_enforcing_workgroup_overrides_the_clients_result_configuration() {
     emulator.shutdown().await;
 }
 
+// layout: long function, because one scenario whose steps build on the state the earlier ones left
 #[tokio::test]
 async fn managed_query_results_have_no_s3_location_and_page_through_the_api() {
     let emulator = common::emulator().await;

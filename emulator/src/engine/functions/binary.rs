@@ -11,6 +11,7 @@ use md5::Digest as _;
 
 use super::trino_fn::{O, P, R, TrinoFn, V, invalid, sig};
 
+// layout: long function, because a flat table of the family's functions, one entry each
 /// The UDFs of this module.
 pub(crate) fn functions() -> Vec<ScalarUDF> {
     use P::{Bigint as I, Double as D, Real as F, Varbinary as B, Varchar as S};

@@ -110,6 +110,7 @@ fn not_supported(what: &str, pattern: &str) -> String {
     )
 }
 
+// layout: long function, because one pass over the Java pattern's characters; the class depth and the position are its state
 /// The `regex` crate's pattern for a Java pattern, and whether it has an end anchor.
 fn translate(java: &str) -> std::result::Result<(String, bool), String> {
     let chars: Vec<char> = java.chars().collect();

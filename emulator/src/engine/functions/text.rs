@@ -9,6 +9,7 @@ use datafusion::logical_expr::ScalarUDF;
 
 use super::trino_fn::{O, P, R, TrinoFn, V, invalid, sig, variadic};
 
+// layout: long function, because a flat table of the family's functions, one entry each
 /// The UDFs of this module.
 pub(crate) fn functions() -> Vec<ScalarUDF> {
     use P::{ArrayVarchar as A, Bigint as I, Varbinary as B, Varchar as S};

@@ -138,6 +138,7 @@ fn target(exprs: &[&Expr], schema: &DFSchema) -> Option<DataType> {
     common_numeric(&types.iter().collect::<Vec<_>>())
 }
 
+// layout: long function, because one match over the expression kinds that unify their operands' types
 fn unify_expr(e: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
     Ok(match e {
         Expr::Case(case) => {

@@ -287,6 +287,7 @@ fn expression(expr: Expr, schema: &DFSchema) -> Result<Transformed<Expr>> {
     }
 }
 
+// layout: long function, because one match over operators and operand types, read as Trino's operator table
 fn binary_expr(binary: BinaryExpr, schema: &DFSchema) -> Result<Transformed<Expr>> {
     use Operator::*;
     let BinaryExpr { left, op, right } = &binary;

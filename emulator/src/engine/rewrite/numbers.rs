@@ -19,6 +19,7 @@ use crate::engine::numbers::common_numeric;
 /// The most digits of a decimal.
 const MAX_DIGITS: usize = 38;
 
+// layout: long function, because one pass over the SQL text; the position and what was copied are its state
 /// Trino's other forms of number literals, as plain numbers: `1_000_000` (underscores
 /// between digits), `0x1F`, `0b101`, `0o17` (SQL:2023), which sqlparser reads as a number
 /// followed by an alias. `None` when `sql` has none; a malformed one (`1__0`, a

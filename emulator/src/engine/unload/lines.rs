@@ -30,7 +30,7 @@ use datafusion::arrow::datatypes::{
     TimeUnit,
 };
 
-use crate::engine::calendar::{civil_from_days, ticks_per_second};
+use crate::calendar::{civil_from_days, ticks_per_second};
 use crate::engine::render::{write_f32, write_f64};
 
 /// Why a value cannot be written.

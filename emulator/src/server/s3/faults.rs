@@ -15,8 +15,8 @@ use crate::server::faults::SplitMix64;
 const OPERATIONS: usize = S3Operation::ALL.len();
 
 /// The S3 faults and limits of one operation (or of all of them), set with
-/// [`EmulatorBuilder::s3_faults`](crate::EmulatorBuilder::s3_faults) and
-/// [`EmulatorBuilder::s3_operation_faults`](crate::EmulatorBuilder::s3_operation_faults).
+/// [`EmulatorBuilder::with_s3_faults`](crate::EmulatorBuilder::with_s3_faults) and
+/// [`EmulatorBuilder::with_s3_operation_faults`](crate::EmulatorBuilder::with_s3_operation_faults).
 ///
 /// ```
 /// use std::time::Duration;

@@ -30,7 +30,7 @@ use super::udf::{
     Eval, Plan, integers, is_integer, is_text, no_signature, plain, strings, trino_error, udf,
 };
 use super::values::{from_local, out_of_range, to_local};
-use crate::engine::calendar::{civil_from_days, days_from_civil};
+use crate::calendar::{civil_from_days, days_from_civil};
 
 /// A unit of `date_add`, `date_diff` and `date_trunc`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

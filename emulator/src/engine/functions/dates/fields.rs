@@ -14,7 +14,7 @@ use super::types::{Kind, NANOS_PER_DAY, NANOS_PER_MILLI, NANOS_PER_SECOND, read}
 use super::udf::{Eval, Plan, no_signature, plain, trino_error, udf};
 use super::values::to_local;
 use super::zones::Zone;
-use crate::engine::calendar::{civil_from_days, days_from_civil};
+use crate::calendar::{civil_from_days, days_from_civil};
 
 /// A field of a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

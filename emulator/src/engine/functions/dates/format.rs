@@ -34,7 +34,7 @@ fn current_year() -> i64 {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    crate::engine::calendar::civil_from_days(now.div_euclid(86_400)).0
+    crate::calendar::civil_from_days(now.div_euclid(86_400)).0
 }
 
 /// Which pattern language a function takes.
@@ -356,6 +356,7 @@ struct Iso {
     offset_minutes: Option<i64>,
 }
 
+// layout: long function, because one left-to-right pass over the text, field by field, as Joda reads it; the position is its state
 /// Reads `[+-]yyyy[-MM[-dd]]`, `yyyy-Www[-e]`, `yyyy-DDD`; with `time`, then
 /// `[THH[:mm[:ss[.fff]]]][Z|±HH[:mm]]` (fields of one digit too, as Joda reads them). `full` requires a whole date and a time with
 /// minutes (java.time's ISO_DATE_TIME). The message of Trino's error otherwise.
@@ -601,7 +602,7 @@ pub(crate) fn from_iso8601_date() -> ScalarUDF {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::calendar::days_from_civil;
+    use crate::calendar::days_from_civil;
 
     #[test]
     fn iso_8601_as_joda_reads_it() {

@@ -243,7 +243,7 @@ fn series(kind: &Kind, start: i128, stop: i128, step_kind: &Kind, step: i64) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::calendar::days_from_civil;
+    use crate::calendar::days_from_civil;
 
     #[test]
     fn sequences_step_as_trino_steps() {

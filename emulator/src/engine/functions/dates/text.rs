@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::types::{NANOS_PER_DAY, NANOS_PER_SECOND, nanos_per_digit};
-use crate::engine::calendar::{civil_from_days, days_from_civil};
+use crate::calendar::{civil_from_days, days_from_civil};
 
 /// The days of a month of a year (proleptic Gregorian).
 pub(crate) fn days_in_month(year: i64, month: u32) -> u32 {

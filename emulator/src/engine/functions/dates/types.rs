@@ -282,6 +282,7 @@ pub(crate) fn read(array: &dyn Array) -> Result<Vec<Option<i128>>> {
     })
 }
 
+// layout: long function, because one match over the Arrow types a kind maps to, one arm each
 /// An array of `kind` from numbers in the module's table (already at the kind's
 /// precision: finer digits are dropped). A number the Arrow type cannot hold fails with
 /// `overflow`'s message.

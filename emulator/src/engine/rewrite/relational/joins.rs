@@ -2,6 +2,7 @@
 
 use super::*;
 
+// layout: long function, because the USING-to-ON rewrite of one FROM clause, whose steps share the relations' names and columns
 /// `a JOIN b USING (c, ...)` as Trino answers it: the USING columns come first in
 /// `SELECT *` (then the other columns of `a`, then `b`'s), and a USING column named
 /// without a qualifier is `a.c` (inner and left joins), `b.c` (right joins) or

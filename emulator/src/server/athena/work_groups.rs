@@ -7,9 +7,9 @@ use std::time::SystemTime;
 
 use serde_json::{Map, Value, json};
 
-use super::account;
 use super::protocol::{ApiError, Input};
 use super::result_config::ResultConfig;
+use crate::server::account;
 
 /// The workgroup every account has, and that a query without `WorkGroup` runs in.
 pub(crate) const PRIMARY: &str = "primary";

@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use super::data_dir::Md5Hex;
+use crate::server::data_dir::Md5Hex;
 
 /// Bytes of the tag after the ciphertext (GCM's 128 bits).
 const TAG_LEN: usize = 16;

@@ -73,7 +73,7 @@ impl Operation {
     }
 
     /// The operation's position in [`Operation::ALL`], to index per-operation arrays.
-    pub(super) const fn index(self) -> usize {
+    pub(crate) const fn index(self) -> usize {
         self as usize
     }
 }

@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::account;
 use super::protocol::{ApiError, Input};
+use crate::server::account;
 
 /// `EncryptionConfiguration.EncryptionOption`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,6 @@
-//! The proleptic Gregorian calendar and time zones, as the renderer, the date functions
-//! and the CloudFront generator all need them. A leaf: it imports nothing from the
-//! engine's other modules, so any of them can use it.
+//! The proleptic Gregorian calendar and time zones, as the engine's renderer and date
+//! functions and the CloudFront generator (`datasets/`) all need them. A leaf: it imports
+//! nothing from the crate's other modules, so any of them can use it.
 
 use std::fmt::Write as _;
 

@@ -9,9 +9,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::calendar::write_date;
-use super::error::QueryError;
-use super::location::location_dir;
+use crate::calendar::write_date;
 
 /// Where the log files live.
 pub(crate) const LOCATION: &str = "s3://athena-emulator-cloudfront-logs/serverlessland/";
@@ -66,14 +64,13 @@ TBLPROPERTIES ( 'skip.header.line.count'='2' );"
     )
 }
 
-/// Writes the log files under the data dir (unless the same rows are already there); the
-/// engine then registers `serverlessland_database.cf_access_logs` with [`ddl`].
-pub(crate) async fn write_logs(data_dir: &Path, rows: usize) -> Result<(), QueryError> {
-    let dir = location_dir(data_dir, LOCATION)?;
+/// Writes the log files into `dir`, the directory [`LOCATION`] maps to (unless the same
+/// rows are already there); the engine then registers
+/// `serverlessland_database.cf_access_logs` with [`ddl`].
+pub(crate) async fn write_logs(dir: PathBuf, rows: usize) -> std::io::Result<()> {
     tokio::task::spawn_blocking(move || write_dataset(&dir, rows))
         .await
-        .map_err(|e| QueryError::system(format!("CloudFront generator stopped: {e}")))?
-        .map_err(|e| QueryError::system(format!("cannot write the CloudFront logs: {e}")))
+        .map_err(|e| std::io::Error::other(format!("CloudFront generator stopped: {e}")))?
 }
 
 fn marker(dir: &Path, rows: usize) -> PathBuf {

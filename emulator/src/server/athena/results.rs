@@ -17,10 +17,10 @@ use std::sync::Arc;
 
 use tokio::io::AsyncWriteExt;
 
-use super::data_dir::{DataDir, Md5Hex, ObjectAttributes, ServerSideEncryption};
 use super::envelope::{self, ContentKey, DecryptingReader};
 use super::token::{Position, TokenKey};
 use crate::engine::{StatementType, SubstatementType};
+use crate::server::data_dir::{DataDir, Md5Hex, ObjectAttributes, ServerSideEncryption};
 
 /// Which file a result is written to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -475,11 +475,13 @@ pub(crate) fn names_row_json(columns: &[ColumnMeta]) -> Vec<u8> {
     out
 }
 
-/// A result file that does not hold what this module wrote.
-fn corrupt(uri: &str) -> io::Error {
+/// A result file that does not hold what this module wrote: `problem` says how.
+/// `InvalidData`, which GetQueryResults answers as a permanent error (reading the same
+/// bytes again cannot help).
+fn corrupt(uri: &str, problem: &str) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidData,
-        format!("result file {uri} is corrupt"),
+        format!("Result file {uri} is corrupt: {problem}"),
     )
 }
 
@@ -584,6 +586,7 @@ trait ReadSeek: Read + Seek {}
 
 impl<T: Read + Seek> ReadSeek for T {}
 
+// layout: long function, because one page read from one open file; the position is the state every step moves
 /// Renders one GetQueryResults answer from the result file.
 ///
 /// `start` is the position a NextToken carried (None: page 1). `scope` is the query id
@@ -633,7 +636,13 @@ pub(crate) fn render_page(
                 // replaced since): an error, never a page that hands back the token it
                 // was asked with, which would page forever.
                 if position.offset < result.len {
-                    return Err(corrupt(&result.uri));
+                    return Err(corrupt(
+                        &result.uri,
+                        &format!(
+                            "it ends at byte {}, before the {} bytes it was written with",
+                            position.offset, result.len
+                        ),
+                    ));
                 }
                 break;
             }
@@ -646,7 +655,17 @@ pub(crate) fn render_page(
                     record_to_json(&record, result.columns, &mut out)
                 }
             }
-            .ok_or_else(|| corrupt(&result.uri))?;
+            .ok_or_else(|| {
+                corrupt(
+                    &result.uri,
+                    &format!(
+                        "row {} at byte {} is not a row of {} columns",
+                        position.row + 1,
+                        position.offset,
+                        result.columns
+                    ),
+                )
+            })?;
             position.offset += record.len() as u64;
             position.row += 1;
             served += 1;

@@ -350,7 +350,25 @@ async fn get_query_results(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>
     tokio::task::spawn_blocking(move || render_page(&result, &key, &id, start, max as usize))
         .await
         .map_err(|e| ApiError::internal(format!("page task failed: {e}")))?
-        .map_err(|e| ApiError::internal(format!("cannot read the result: {e}")))
+        .map_err(result_unreadable)
+}
+
+/// The answer to a result file GetQueryResults cannot read back.
+///
+/// A file that is gone, or holds what it was not written with (cut, replaced, not
+/// decryptable), stays so however often the call is repeated: answered as Athena answers
+/// a request it cannot serve, `InvalidRequestException` (400), which clients do not
+/// retry. Any other I/O error may pass, so it stays `InternalServerException` (500),
+/// which clients retry (docs/emulator.md, "Result files it cannot read").
+fn result_unreadable(e: std::io::Error) -> ApiError {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::InvalidData | ErrorKind::UnexpectedEof => {
+            ApiError::invalid_request("INVALID_INPUT", e.to_string())
+        }
+        ErrorKind::NotFound => ApiError::invalid_request("RESULT_NOT_FOUND", e.to_string()),
+        _ => ApiError::internal(format!("cannot read the result: {e}")),
+    }
 }
 
 fn stop_query_execution(cx: &Context<'_>, mut input: Input) -> Result<Vec<u8>, ApiError> {
