@@ -286,7 +286,7 @@ impl AthenaBuilder {
         }
     }
 
-    #[cfg(test)]
+    #[cfg(all(test, feature = "s3"))]
     pub(crate) fn with_s3_api(mut self, s3: Arc<dyn S3Api>) -> Self {
         self.s3 = Some(s3);
         self

@@ -6,6 +6,9 @@
 //! per operation. Every call is logged with its virtual time, so tests can check the
 //! polling schedule, the tokens sent, and that a stop was sent.
 
+// Without the feature `s3` the behaviour suite, which scripts most of the fakes, is not
+// built: what only it uses is then unused.
+#![cfg_attr(not(feature = "s3"), allow(dead_code))]
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
