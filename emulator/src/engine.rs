@@ -9,9 +9,9 @@
 //! literals) and planned by DataFusion. Athena's Hive DDL (CREATE EXTERNAL TABLE, SHOW
 //! TABLES, DESCRIBE, ...) is parsed and run by the emulator itself over DataFusion's
 //! catalog, with `s3://bucket/prefix/` mapped to `<data_dir>/bucket/prefix/`.
-//! What works and how it differs from Athena: [docs/emulator-sql.md].
+//! What works and how it differs from Athena: [emulator/SQL.md].
 //!
-//! [docs/emulator-sql.md]: https://github.com/athena-stream/athena-stream/blob/main/docs/emulator-sql.md
+//! [emulator/SQL.md]: https://github.com/athena-stream/athena-stream/blob/main/emulator/SQL.md
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -86,7 +86,7 @@ pub(crate) use stages::{PlanNode, PlanStats, Stage};
 pub use statement_type::{StatementType, SubstatementType};
 
 /// The functions the emulator serves, each with the family of the SQL corpus that
-/// compares it with Trino (docs/emulator-sql.md): `("strings", "substr")`, ... A call of
+/// compares it with Trino (emulator/SQL.md): `("strings", "substr")`, ... A call of
 /// any other function of Trino's fails with `NOT_SUPPORTED`, and of a name Trino does
 /// not know with `FUNCTION_NOT_FOUND`, as on Athena.
 ///
@@ -473,7 +473,7 @@ fn session() -> SessionContext {
     functions::register(&ctx);
     // Trino's arithmetic, decimals, casts and mathematical functions (numbers.rs).
     numbers::install(&mut ctx);
-    // UNNEST of maps and rows, and WITH ORDINALITY (docs/emulator-sql.md, "Queries").
+    // UNNEST of maps and rows, and WITH ORDINALITY (emulator/SQL.md, "Queries").
     if let Err(e) = ctx.register_relation_planner(Arc::new(rewrite::TrinoUnnest)) {
         tracing::error!("UNNEST planner not registered: {e}");
     }

@@ -14,10 +14,10 @@
 //! verified.
 //!
 //! See [docs/emulator.md] for the binary's flags, what it serves and how it differs from
-//! Athena, and [docs/emulator-sql.md] for the SQL it accepts.
+//! Athena, and [emulator/SQL.md] for the SQL it accepts.
 //!
 //! [docs/emulator.md]: https://github.com/athena-stream/athena-stream/blob/main/docs/emulator.md
-//! [docs/emulator-sql.md]: https://github.com/athena-stream/athena-stream/blob/main/docs/emulator-sql.md
+//! [emulator/SQL.md]: https://github.com/athena-stream/athena-stream/blob/main/emulator/SQL.md
 //!
 //! # Start one in-process and query it with the AWS SDK
 //!

@@ -3,7 +3,7 @@
 //! shards are compared with the rows `GetQueryResults` gives for the same SELECT.
 //!
 //! The emulator writes Parquet through arrow-rs, not Trino's Hive writer
-//! (docs/emulator-sql.md, "UNLOAD"): timestamps are INT64 at 3, 6 or 9 digits rather than
+//! (emulator/SQL.md, "UNLOAD"): timestamps are INT64 at 3, 6 or 9 digits rather than
 //! INT96, so what a file can carry of a timestamp differs from Athena's own files in the
 //! ways listed in `expected_from_a_file`.
 

@@ -1,5 +1,5 @@
 """The corpus files, the table definitions and the golden files (formats in
-testdata/trino/README.md; the Rust tests read the golden files, so the format here is a
+emulator/tests/trino/README.md; the Rust tests read the golden files, so the format here is a
 contract)."""
 
 import json
@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-TESTDATA = REPO / "testdata" / "trino"
+TESTDATA = REPO / "emulator" / "tests" / "trino"
 CORPUS = TESTDATA / "corpus"
 TABLES = TESTDATA / "tables"
 GOLDEN = TESTDATA / "golden"

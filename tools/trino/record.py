@@ -14,9 +14,9 @@ FUNCTIONS and tells a Trino function it does not serve (NOT_SUPPORTED) from a na
 does not know (FUNCTION_NOT_FOUND).
 
 Installs Trino under target/trino/ if needed (server.py), starts it on 127.0.0.1,
-creates the corpus tables (testdata/trino/tables/) in hive.corpus, runs every case of
-every corpus file (testdata/trino/corpus/<family>.sql) and writes
-testdata/trino/golden/<family>.json. The server is stopped at the end, also on failure
+creates the corpus tables (emulator/tests/trino/tables/) in hive.corpus, runs every case of
+every corpus file (emulator/tests/trino/corpus/<family>.sql) and writes
+emulator/tests/trino/golden/<family>.json. The server is stopped at the end, also on failure
 or Ctrl-C, unless --keep-running; a server already running from an earlier
 --keep-running is reused and left running.
 """
@@ -52,7 +52,7 @@ def log(msg):
 
 
 def setup_tables(client, tables):
-    """(Re)create every table of testdata/trino/tables/ as an external text table."""
+    """(Re)create every table of emulator/tests/trino/tables/ as an external text table."""
     client.execute(f"CREATE SCHEMA IF NOT EXISTS hive.{SCHEMA} "
                    f"WITH (location = 'local:///{SCHEMA}')")
     for (name,) in client.execute(f"SHOW TABLES FROM hive.{SCHEMA}")["data"]:

@@ -1,6 +1,6 @@
 """Athena's text rendering (GetQueryResults' VarCharValue) of values Trino sent.
 
-Rules: docs/athena.md "Values" and docs/emulator-sql.md "Values as text". The input is
+Rules: docs/athena.md "Values" and emulator/SQL.md "Values as text". The input is
 one value as Trino 476's direct protocol encodes it (parsed by protocol.loads, so JSON
 numbers are protocol.Raw text) plus the column's typeSignature. What the protocol sends,
 measured on 476 (see tools/trino/README.md):

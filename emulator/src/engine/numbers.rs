@@ -1,4 +1,4 @@
-//! Numbers with Trino's semantics (docs/emulator-sql.md, "Numbers"): arithmetic types
+//! Numbers with Trino's semantics (emulator/SQL.md, "Numbers"): arithmetic types
 //! and overflow, decimal precision and scale, casts, the text of numbers, and the
 //! mathematical functions.
 //!

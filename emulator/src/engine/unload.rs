@@ -8,7 +8,7 @@
 //! The statement answers as CTAS does (one bigint column `rows`, UpdateCount = rows
 //! written) and hands the server the URIs of the files, which it writes as the data
 //! manifest `<QueryExecutionId>-manifest.csv` beside the query's `.metadata`. What works
-//! and how it differs from Athena: docs/emulator-sql.md, "UNLOAD".
+//! and how it differs from Athena: emulator/SQL.md, "UNLOAD".
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! The emulator against Trino, the engine Athena runs: every case of the SQL corpus
-//! (`testdata/trino/corpus/`) run on the emulator's engine and compared with the answer a
-//! real Trino gave (`testdata/trino/golden/`, recorded by `tools/trino/record.py`).
+//! (`emulator/tests/trino/corpus/`) run on the emulator's engine and compared with the answer a
+//! real Trino gave (`emulator/tests/trino/golden/`, recorded by `tools/trino/record.py`).
 //!
 //! A case **agrees** when the emulator answers as Trino did: the same column names and
 //! types (the base type as ColumnInfo gives it, with precision and scale of decimals and
@@ -10,7 +10,7 @@
 //! **refused** when the emulator fails with `NOT_SUPPORTED`: it says what it does not do
 //! rather than answer otherwise. Anything else is a disagreement, and fails this test.
 //!
-//! The figures and every refusal are written in `docs/emulator-sql.md`, between the
+//! The figures and every refusal are written in `emulator/SQL.md`, between the
 //! markers below; this test fails when they are out of date. Run it with
 //! `ATHENA_EMULATOR_BLESS=1` to rewrite that section.
 //!
@@ -24,7 +24,7 @@ use athena_emulator::engine::{Column, Engine, ExecutionContext, QueryError};
 use futures::StreamExt;
 use serde::Deserialize;
 
-const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const BEGIN: &str = "<!-- trino-corpus:begin (written by emulator/tests/endpoint/trino_corpus.rs; ATHENA_EMULATOR_BLESS=1 rewrites it) -->";
 const END: &str = "<!-- trino-corpus:end -->";
 
@@ -233,9 +233,9 @@ async fn engine_with_tables() -> Engine {
     run(&engine, "CREATE DATABASE corpus")
         .await
         .expect("database");
-    let tables = Path::new(ROOT).join("testdata/trino/tables");
+    let tables = Path::new(ROOT).join("tests/trino/tables");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&tables)
-        .expect("testdata/trino/tables")
+        .expect("emulator/tests/trino/tables")
         .map(|e| e.expect("entry").path())
         .filter(|p| p.is_dir())
         .collect();
@@ -273,9 +273,9 @@ async fn engine_with_tables() -> Engine {
 }
 
 fn golden_files() -> Vec<Golden> {
-    let dir = Path::new(ROOT).join("testdata/trino/golden");
+    let dir = Path::new(ROOT).join("tests/trino/golden");
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("testdata/trino/golden")
+        .expect("emulator/tests/trino/golden")
         .map(|e| e.expect("entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
@@ -291,9 +291,9 @@ fn golden_files() -> Vec<Golden> {
 
 /// Every corpus file's text.
 fn all_corpus_sql() -> String {
-    let dir = Path::new(ROOT).join("testdata/trino/corpus");
+    let dir = Path::new(ROOT).join("tests/trino/corpus");
     let mut text = String::new();
-    for entry in std::fs::read_dir(&dir).expect("testdata/trino/corpus") {
+    for entry in std::fs::read_dir(&dir).expect("emulator/tests/trino/corpus") {
         let path = entry.expect("entry").path();
         if path.extension().is_some_and(|e| e == "sql") {
             text.push_str(&std::fs::read_to_string(&path).expect("read"));
@@ -312,7 +312,7 @@ fn calls(sql: &str, function: &str) -> bool {
     })
 }
 
-/// The generated section of docs/emulator-sql.md.
+/// The generated section of emulator/SQL.md.
 fn report(
     version: &str,
     figures: &BTreeMap<String, (usize, usize, usize)>,
@@ -391,8 +391,8 @@ async fn the_emulator_answers_the_corpus_as_trino_does_or_refuses() {
         return;
     }
     let section = report(&version, &figures, &refusals);
-    let doc_path = Path::new(ROOT).join("docs/emulator-sql.md");
-    let doc = std::fs::read_to_string(&doc_path).expect("docs/emulator-sql.md");
+    let doc_path = Path::new(ROOT).join("SQL.md");
+    let doc = std::fs::read_to_string(&doc_path).expect("emulator/SQL.md");
     let current = doc
         .find(BEGIN)
         .zip(doc.find(END))
@@ -402,7 +402,7 @@ async fn the_emulator_answers_the_corpus_as_trino_does_or_refuses() {
             Some(old) => doc.replace(old, &section),
             None => format!("{}\n\n{section}\n", doc.trim_end()),
         };
-        std::fs::write(&doc_path, updated).expect("write docs/emulator-sql.md");
+        std::fs::write(&doc_path, updated).expect("write emulator/SQL.md");
     }
     // Every function the emulator serves is called by some case.
     let corpus = all_corpus_sql().to_ascii_lowercase();
@@ -427,7 +427,7 @@ async fn the_emulator_answers_the_corpus_as_trino_does_or_refuses() {
         assert_eq!(
             current,
             Some(section.as_str()),
-            "docs/emulator-sql.md's corpus figures are out of date: run this test with \
+            "emulator/SQL.md's corpus figures are out of date: run this test with \
              ATHENA_EMULATOR_BLESS=1"
         );
     }

@@ -147,7 +147,7 @@ async fn unload_to_parquet_writes_gzip_files_the_manifest_lists() {
     assert_eq!(schema.field(0).data_type(), &DataType::Int32);
     assert_eq!(schema.field(1).data_type(), &DataType::Utf8);
     assert_eq!(schema.field(2).data_type(), &DataType::Decimal128(3, 2));
-    // arrow-rs writes no INT96: a timestamp(3) is INT64 milliseconds (docs/emulator-sql.md).
+    // arrow-rs writes no INT96: a timestamp(3) is INT64 milliseconds (emulator/SQL.md).
     assert_eq!(
         schema.field(3).data_type(),
         &DataType::Timestamp(TimeUnit::Millisecond, None)
@@ -166,7 +166,7 @@ async fn unload_to_parquet_writes_gzip_files_the_manifest_lists() {
     assert!(batch.column(1).is_null(1));
 
     // GetQueryResults of an UNLOAD: the `rows` column, no rows; UpdateCount the rows
-    // written (Athena's own answer is not documented: docs/emulator-sql.md, "UNLOAD").
+    // written (Athena's own answer is not documented: emulator/SQL.md, "UNLOAD").
     let page = &common::pages(&athena, id, None).await[0];
     assert_eq!(page.update_count(), Some(2));
     let rows = page.result_set().map(|r| r.rows()).unwrap_or_default();

@@ -2,7 +2,7 @@
 //! the query is rewritten for DataFusion (`rewrite/gate.rs`):
 //!
 //! - a function listed in [`SERVED`] runs; each one is covered by the SQL corpus that
-//!   compares the emulator with a real Trino (`testdata/trino/`, docs/emulator-sql.md);
+//!   compares the emulator with a real Trino (`emulator/tests/trino/`, emulator/SQL.md);
 //! - a function Trino has (its own `SHOW FUNCTIONS`, recorded in `trino_functions.tsv`,
 //!   or one of its special forms) that the emulator does not serve is refused with
 //!   `NOT_SUPPORTED`, never answered some other way;

@@ -1,6 +1,6 @@
 //! Trino's lambda functions on arrays and maps, as DataFusion higher-order functions
 //! (`x -> expr`, `(k, v) -> expr`). `transform` is DataFusion's `array_transform`; the
-//! others are below, with Trino's semantics (docs/emulator-sql.md, "Lambdas"):
+//! others are below, with Trino's semantics (emulator/SQL.md, "Lambdas"):
 //!
 //! - a NULL array or map gives NULL; the lambda sees NULL elements as NULL;
 //! - a predicate (`filter`, `any_match`, `all_match`, `none_match`, `map_filter`) must

@@ -1,5 +1,5 @@
 //! Arrays, maps, rows, lambdas and VALUES in the parsed statement, before DataFusion
-//! plans it (docs/emulator-sql.md, "Arrays, maps and rows"):
+//! plans it (emulator/SQL.md, "Arrays, maps and rows"):
 //!
 //! - [`rewrite_statement`]: `ARRAY[...]` becomes a call of `athena_array` (Trino's
 //!   element coercions; DataFusion also plans a bracket literal without the names a

@@ -1,6 +1,6 @@
 //! Rows as the lines of UNLOAD's JSON and TEXTFILE files, value by value as Athena
 //! writes them: Athena engine 3 writes text through Trino's Hive writers, which are
-//! written to be byte-compatible with Hive's SerDes (docs/emulator-sql.md, "UNLOAD").
+//! written to be byte-compatible with Hive's SerDes (emulator/SQL.md, "UNLOAD").
 //!
 //! JSON (Trino's `JsonSerializer`, "bug for bug compatible with Hive JsonSerDe"): one
 //! object per line with every column, NULL as `null`; numbers as numbers, a decimal as

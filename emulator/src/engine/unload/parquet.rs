@@ -8,7 +8,7 @@
 //! maps a MAP group with a repeated `key_value` of a REQUIRED `key` and an OPTIONAL
 //! `value`, rows a group of their fields, under a root named `trino_schema`. The emulator
 //! writes the same, with no Arrow schema in the footer, except where arrow-rs cannot or
-//! does otherwise (docs/emulator-sql.md, "UNLOAD"):
+//! does otherwise (emulator/SQL.md, "UNLOAD"):
 //! - timestamps are INT64 (TIMESTAMP, not adjusted to UTC) in milliseconds, micro- or
 //!   nanoseconds after the column's precision, as Trino writes them when INT96 is off;
 //!   Athena writes INT96, which arrow-rs does not write.

@@ -1,5 +1,5 @@
 //! Trino's arrays, maps and rows where DataFusion's functions answer otherwise
-//! (docs/emulator-sql.md, "Arrays, maps and rows"): the functions below, the subscript
+//! (emulator/SQL.md, "Arrays, maps and rows"): the functions below, the subscript
 //! `a[i]` / `m[k]` / `r[1]`, `||` and `concat` of arrays, and `=`, `<`, ... of arrays,
 //! maps and rows.
 //!
