@@ -85,6 +85,12 @@ pub(crate) fn is_access_denied(code: &str) -> bool {
     matches!(code, "AccessDenied" | "Forbidden" | "AllAccessDisabled")
 }
 
+/// Whether an S3 error code says the object is not there: `NoSuchKey` (a `GetObject`,
+/// or an answer with a body) or `NotFound` (a bare 404, as `HeadObject` answers).
+pub(crate) fn is_not_found(code: &str) -> bool {
+    matches!(code, "NoSuchKey" | "NotFound")
+}
+
 impl fmt::Display for ObjectLocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "s3://{}/{}", self.bucket, self.key)

@@ -429,6 +429,42 @@ mod fake_only {
         }
     }
 
+    /// A result file that is gone (a lifecycle rule deleted it, say) is the promised
+    /// `ResultFileUnreadable` in file mode, naming the object and S3's answer, and a
+    /// reason to read through `GetQueryResults` for `Auto`.
+    #[tokio::test(start_paused = true)]
+    async fn a_missing_result_file_is_unreadable_not_an_s3_error() {
+        let b = OnFake::start(Queries::Quick).await;
+        let file_mode = b.result_file_builder().build().unwrap();
+        let mut stream = file_mode.query(b.numbers(2500));
+        let rows: Vec<Row> = (&mut stream).try_collect().await.unwrap();
+        assert_eq!(rows.len(), 2500);
+        let id = stream.query_execution_id().unwrap().to_owned();
+        let location = crate::behaviour::result_file_of(stream.query_execution());
+        b.s3.delete(&location);
+
+        let err = file_mode
+            .attach(&id)
+            .try_collect::<Vec<Row>>()
+            .await
+            .unwrap_err();
+        match &err {
+            Error::ResultFileUnreadable { reason, .. } => {
+                assert!(reason.contains(&location), "{err}");
+                assert!(reason.contains("is not in S3"), "{err}");
+                assert!(reason.contains("HeadObject"), "{err}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+
+        let mut auto = b.file_builder().build().unwrap().attach(&id);
+        let rows: Vec<Row> = (&mut auto).try_collect().await.unwrap();
+        assert_eq!(numbers(&rows), range(1, 2500));
+        let stats = auto.stats();
+        assert_eq!(stats.read_path, Some(ReadPath::Api));
+        assert!(stats.fallback_reason.unwrap().contains("is not in S3"));
+    }
+
     /// A stray quote early in a file makes the rest of the file one row: the reader
     /// holds no more of it than its memory budget (chunk size x chunks in flight), then
     /// fails naming the row's byte and the settings that set the limit.

@@ -16,7 +16,7 @@ use crate::result_configuration::EncryptionOption;
 use crate::result_file::source::{ResultFileSource, StartAt};
 use crate::row::ResultSetMetadata;
 use crate::s3::ranges::RangeFetcher;
-use crate::s3::{ObjectLocation, is_access_denied};
+use crate::s3::{ObjectLocation, is_access_denied, is_not_found};
 use crate::stats::Stats;
 
 /// Why a result file cannot be read here; the API path can still read the result.
@@ -36,6 +36,9 @@ pub(crate) enum Unreadable {
     ClientSideEncrypted,
     /// S3 refused access to the file.
     AccessDenied(String),
+    /// The file is not there (deleted, say, by a lifecycle rule on the bucket): its
+    /// `s3://` URI and S3's answer.
+    NotFound(String, String),
 }
 
 impl fmt::Display for Unreadable {
@@ -52,6 +55,9 @@ impl fmt::Display for Unreadable {
                 f.write_str("the result file is encrypted on the client side (CSE_KMS)")
             }
             Unreadable::AccessDenied(message) => write!(f, "S3 denied access: {message}"),
+            Unreadable::NotFound(uri, answer) => {
+                write!(f, "the result file {uri} is not in S3 ({answer})")
+            }
         }
     }
 }
@@ -114,6 +120,12 @@ pub(crate) async fn open(
             ..
         }) if is_access_denied(&code) => {
             return unreadable(Unreadable::AccessDenied(format!("{code}: {message}")));
+        }
+        Err(Error::Api {
+            code: Some(code), ..
+        }) if is_not_found(&code) => {
+            let answer = format!("S3 HeadObject: {code}");
+            return unreadable(Unreadable::NotFound(location.to_string(), answer));
         }
         Err(e) => return Err(e),
     };
