@@ -102,11 +102,13 @@ fn append<T: ArrowPrimitiveType>(
 }
 
 /// A row path message.
+#[inline]
 fn message(e: ParseError) -> String {
     e.message().to_owned()
 }
 
 /// A time of day in a 32-bit unit (seconds, milliseconds: a day's fit).
+#[inline]
 fn time32(text: &str, unit: TimeUnit) -> Result<i32, String> {
     let value = parse_time_of_day(text, unit)?;
     i32::try_from(value).map_err(|_| "not a time of day".to_owned())
@@ -188,6 +190,7 @@ impl Column {
     }
 
     /// Whether the empty text is a value of this column (else it is an error).
+    #[inline]
     pub(super) fn takes_empty_text(&self) -> bool {
         matches!(self, Column::Text(_) | Column::Binary { .. })
     }
@@ -225,6 +228,7 @@ impl Column {
 
     /// Appends a column's value (not NULL), nested values included: exactly one slot,
     /// NULL when the text does not read.
+    #[inline]
     pub(super) fn append_value(&mut self, text: &str, athena_type: &AthenaType) -> Read {
         if !matches!(self, Column::List(_) | Column::Map(_) | Column::Struct(_)) {
             return self.append_scalar(text);
@@ -243,6 +247,7 @@ impl Column {
     }
 
     /// Appends a scalar's text: exactly one slot, NULL when the text does not read.
+    #[inline]
     pub(super) fn append_scalar(&mut self, text: &str) -> Read {
         let read = self.read_scalar(text);
         if read.is_err() {
@@ -252,6 +257,7 @@ impl Column {
     }
 
     /// Reads a scalar's text into the column: one slot when it reads, none when not.
+    #[inline]
     fn read_scalar(&mut self, text: &str) -> Read {
         if text.is_empty() && !self.takes_empty_text() {
             return Err(format!("empty text is not {}", self.athena_name()));
@@ -340,6 +346,7 @@ impl Column {
     }
 
     /// Appends a NULL slot.
+    #[inline]
     pub(super) fn append_null(&mut self) {
         match self {
             Column::Boolean(b) => b.append_null(),
