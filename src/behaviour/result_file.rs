@@ -318,7 +318,36 @@ crate::behaviour::on_both_backends!(
 /// for) and promises about what does not happen later.
 mod fake_only {
     use super::*;
+    use crate::Athena;
     use crate::behaviour::backend::OnFake;
+
+    /// Runs a query of the numbers 1..=`n` on `athena` and reads it whole: its id and
+    /// the `s3://` location of its result file.
+    async fn finished(b: &OnFake, athena: &Athena, n: usize) -> (String, String) {
+        let mut stream = athena.query(b.numbers(n));
+        let rows: Vec<Row> = (&mut stream).try_collect().await.unwrap();
+        assert_eq!(numbers(&rows), range(1, n as i64));
+        let id = stream.query_execution_id().unwrap().to_owned();
+        (
+            id,
+            crate::behaviour::result_file_of(stream.query_execution()),
+        )
+    }
+
+    /// Removes the quote that closes the value `"k"` in the result file at `location`
+    /// (`"k"\n` becomes `"k\n`), so that it never closes; returns the byte where that
+    /// value's row starts.
+    fn unclose(b: &OnFake, location: &str, k: usize) -> usize {
+        let mut file = b.s3.get(location).unwrap();
+        let needle = format!("\"{k}\"\n");
+        let at = file
+            .windows(needle.len())
+            .position(|w| w == needle.as_bytes())
+            .unwrap();
+        file.remove(at + needle.len() - 2);
+        b.s3.put(location, file);
+        at
+    }
 
     #[tokio::test(start_paused = true)]
     async fn a_cut_off_range_is_asked_again_from_the_byte_where_it_stopped() {
@@ -352,11 +381,7 @@ mod fake_only {
             .with_chunk_size(100_000)
             .build()
             .unwrap();
-        let mut stream = athena.query(b.numbers(200_000));
-        let first: Vec<Row> = (&mut stream).try_collect().await.unwrap();
-        assert_eq!(numbers(&first), range(1, 200_000));
-        let id = stream.query_execution_id().unwrap();
-        let location = crate::behaviour::result_file_of(stream.query_execution());
+        let (id, location) = finished(&b, &athena, 200_000).await;
 
         // Row 150,000 (1-based, as the header is row 0) becomes `x"150000"`.
         let mut file = b.s3.get(&location).unwrap();
@@ -364,7 +389,7 @@ mod fake_only {
         file.insert(broken, b'x');
         b.s3.put(&location, file);
 
-        let mut again = athena.attach(id);
+        let mut again = athena.attach(&id);
         let mut rows = Vec::new();
         let err = loop {
             match again.next().await {
@@ -399,19 +424,12 @@ mod fake_only {
     async fn an_unbalanced_quote_at_the_end_names_its_row_and_byte() {
         let b = OnFake::start(Queries::Quick).await;
         let athena = b.result_file_builder().build().unwrap();
-        let mut stream = athena.query(b.numbers(3));
-        let rows: Vec<Row> = (&mut stream).try_collect().await.unwrap();
-        assert_eq!(numbers(&rows), range(1, 3));
-        let id = stream.query_execution_id().unwrap();
-        let location = crate::behaviour::result_file_of(stream.query_execution());
-        // `"3"\n` becomes `"3\n`: the last row's quote never closes.
-        let mut file = b.s3.get(&location).unwrap();
-        let last = file.windows(4).position(|w| w == b"\"3\"\n").unwrap();
-        file.remove(last + 2);
-        b.s3.put(&location, file);
+        let (id, location) = finished(&b, &athena, 3).await;
+        // The last row's quote never closes.
+        let last = unclose(&b, &location, 3);
 
         let err = athena
-            .attach(id)
+            .attach(&id)
             .try_collect::<Vec<Row>>()
             .await
             .unwrap_err();
@@ -436,11 +454,7 @@ mod fake_only {
     async fn a_missing_result_file_is_unreadable_not_an_s3_error() {
         let b = OnFake::start(Queries::Quick).await;
         let file_mode = b.result_file_builder().build().unwrap();
-        let mut stream = file_mode.query(b.numbers(2500));
-        let rows: Vec<Row> = (&mut stream).try_collect().await.unwrap();
-        assert_eq!(rows.len(), 2500);
-        let id = stream.query_execution_id().unwrap().to_owned();
-        let location = crate::behaviour::result_file_of(stream.query_execution());
+        let (id, location) = finished(&b, &file_mode, 2500).await;
         b.s3.delete(&location);
 
         let err = file_mode
@@ -471,17 +485,10 @@ mod fake_only {
     #[tokio::test(start_paused = true)]
     async fn a_row_longer_than_the_memory_budget_fails_naming_the_budget() {
         let b = OnFake::start(Queries::Quick).await;
-        let seed = b.result_file_builder().build().unwrap();
-        let mut stream = seed.query(b.numbers(20_000));
-        let rows: Vec<Row> = (&mut stream).try_collect().await.unwrap();
-        assert_eq!(rows.len(), 20_000);
-        let id = stream.query_execution_id().unwrap();
-        let location = crate::behaviour::result_file_of(stream.query_execution());
-        // `"2"\n` becomes `"2\n`: from there on, every newline is inside quotes.
-        let mut file = b.s3.get(&location).unwrap();
-        let broken = file.windows(4).position(|w| w == b"\"2\"\n").unwrap();
-        file.remove(broken + 2);
-        b.s3.put(&location, file);
+        let default_budget = b.result_file_builder().build().unwrap();
+        let (id, location) = finished(&b, &default_budget, 20_000).await;
+        // From the second row on, every newline is inside quotes.
+        let broken = unclose(&b, &location, 2);
 
         // A budget of 2 x 1 KiB, so the least limit, 64 KiB: the broken row (the rest of
         // a file of about 150 KB) passes it long before the file ends.
@@ -492,7 +499,7 @@ mod fake_only {
             .build()
             .unwrap();
         let err = athena
-            .attach(id)
+            .attach(&id)
             .try_collect::<Vec<Row>>()
             .await
             .unwrap_err();
