@@ -160,10 +160,7 @@ impl ResultFileSource {
         };
         // The row being put together may take no more memory than the ranges in
         // flight: the memory bound the README gives is the budget twice, never more.
-        let max_row = usize::try_from(fetcher.budget_bytes())
-            .unwrap_or(usize::MAX)
-            .max(RowAssembler::MIN_MAX_ROW_LEN);
-        let assembler = assembler.with_max_row_len(max_row);
+        let assembler = assembler.with_memory_budget(fetcher.budget_bytes());
         Ok(ResultFileSource {
             location,
             fetcher,

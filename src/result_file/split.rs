@@ -14,10 +14,12 @@
 //! [`CsvParser::starting_at`](super::csv::CsvParser::starting_at), in parallel with
 //! the others: the rows of the pieces, in order, are exactly the rows of the file.
 //!
-//! This file uses nothing else of the crate (the measurement programs reach it through
-//! the hidden `__bench` module at the crate root).
+//! This file uses nothing else of the crate but the default chunk settings (the
+//! measurement programs reach it through the hidden `__bench` module at the crate root).
 
 use std::ops::Range;
+
+use crate::settings::{DEFAULT_CHUNK_SIZE, DEFAULT_CHUNKS_IN_FLIGHT};
 
 /// The number of `"` bytes in `bytes`.
 pub(crate) fn count_quotes(bytes: &[u8]) -> u64 {
@@ -188,15 +190,16 @@ impl Default for RowAssembler {
 }
 
 impl RowAssembler {
-    /// The default [`with_max_row_len`](Self::with_max_row_len), 64 MiB: the ranged
-    /// read's default memory budget (8 chunks of 8 MiB), which the result file's source
-    /// passes as the limit in any case, so that the row being put together never takes
-    /// more memory than the ranges in flight. Athena's rows are at most 32 MB, a little
+    /// The default [`with_max_row_len`](Self::with_max_row_len): the ranged read's
+    /// default memory budget (8 chunks of 8 MiB); the result file's source gives its own
+    /// budget ([`with_memory_budget`](Self::with_memory_budget)), so that the row being
+    /// put together never takes more memory than the ranges in flight. Athena's rows are at most 32 MB, a little
     /// more at times (docs/athena.md, "Result files"); as the file's text a varbinary
     /// takes three bytes a byte (`68 65 6c`), so a row of binary data near the limit
     /// needs a larger budget. A quote that never closes (a file that is not Athena's) is
     /// refused at this length rather than held for longer.
-    pub(crate) const DEFAULT_MAX_ROW_LEN: usize = 64 << 20;
+    pub(crate) const DEFAULT_MAX_ROW_LEN: usize =
+        DEFAULT_CHUNK_SIZE as usize * DEFAULT_CHUNKS_IN_FLIGHT;
 
     /// The least limit a budget sets: a budget below it (ranges of a few bytes, which
     /// only tests and measurements ask for) still puts a row of 64 KiB together.
@@ -226,6 +229,13 @@ impl RowAssembler {
     /// after those handed out so far begin, and so where a consumer resumes.
     pub(crate) fn pending_row_start(&self) -> u64 {
         self.next_offset - self.carry.len() as u64
+    }
+
+    /// Refuses a row longer than a ranged read's memory budget of `budget` bytes, or
+    /// than [`MIN_MAX_ROW_LEN`](Self::MIN_MAX_ROW_LEN) when the budget is smaller.
+    pub(crate) fn with_memory_budget(self, budget: u64) -> Self {
+        let limit = usize::try_from(budget).unwrap_or(usize::MAX);
+        self.with_max_row_len(limit.max(Self::MIN_MAX_ROW_LEN))
     }
 
     /// Refuses, with [`SplitError::RowTooLong`], a row longer than `limit` bytes
