@@ -19,8 +19,9 @@ use tokio::time::Instant;
 
 use super::config::{MapSettings, Tolerance};
 use super::input_error;
-use super::retrier::{RetryPolicy, seed_or_random};
+use super::retrier::RetryPolicy;
 use crate::error::{BoxError, Error};
+use crate::settings::seed_or_random;
 
 pin_project! {
     /// One item in flight, a Map state's iteration: an attempt running, or a retry

@@ -10,7 +10,6 @@ use std::time::Duration;
 use crate::error::{Error, Result};
 use crate::settings::Backoff;
 use crate::settings::JitterStrategy;
-pub(crate) use crate::settings::seed_or_random;
 
 /// The retry predicate of a [`Retrier`] that retries every error (the default).
 #[derive(Debug, Clone, Copy, Default)]
