@@ -118,6 +118,13 @@ pub(crate) struct RangeError {
     pub(crate) error: CallError,
 }
 
+/// The answer to a ranged `GetObject` whose headers have come and whose body has not
+/// been read. Dropped unread, it closes its connection.
+pub(crate) trait RangeBody: Send {
+    /// Reads the body: the whole range, or the error with what arrived.
+    fn read(self: Box<Self>) -> BoxFuture<'static, Result<Vec<u8>, RangeError>>;
+}
+
 /// What the library needs from S3.
 ///
 /// Each method counts in `sent` every request it puts on the wire.
@@ -130,14 +137,16 @@ pub(crate) trait S3Api: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<ObjectInfo, CallError>>;
 
     /// `GetObject` of the bytes `range` (end exclusive), only while the object's ETag is
-    /// `if_match`. The whole range is returned, or the error with what arrived.
+    /// `if_match`: done once the answer's headers have come, the body still to be read
+    /// ([`RangeBody::read`]), so that a caller can ask for a range before it has room
+    /// for the bytes.
     fn get_range<'a>(
         &'a self,
         object: &'a ObjectLocation,
         range: Range<u64>,
         if_match: &'a str,
         sent: &'a Stats,
-    ) -> BoxFuture<'a, Result<Vec<u8>, RangeError>>;
+    ) -> BoxFuture<'a, Result<Box<dyn RangeBody>, RangeError>>;
 
     /// `GetObject` of a whole small object (the `.csv.metadata` beside a result).
     fn get_object<'a>(

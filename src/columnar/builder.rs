@@ -193,7 +193,7 @@ impl BatchBuilder {
                     Err(
                         "the batch's values of this column pass 2 GiB, more than Arrow's \
                          32-bit offsets count: make batches smaller (BatchOptions::with_bytes)"
-                            .to_owned(),
+                            .into(),
                     )
                 } else {
                     state.text_bytes += text.len();
@@ -215,7 +215,7 @@ impl BatchBuilder {
             row: self.rows,
             column: index,
             text: shorten(text),
-            message,
+            message: message.into_message(),
         })
     }
 

@@ -90,7 +90,43 @@ pub(super) struct StructColumn {
 }
 
 /// A value read into its column, or why its text did not read.
-type Read = Result<(), String>;
+pub(super) type Read = Result<(), Failure>;
+
+/// Why a value's text did not read: a message for [`super::builder::ValueError`].
+///
+/// A boxed `str` so that a [`Read`] is two words, returned in registers. As a
+/// `Result<(), String>` (three words, returned through memory) the result of every
+/// value appended was written and read back through the stack, and the load of it was
+/// the hottest place of the `parse_csv/batches` bench (a `perf annotate`); the change
+/// made that bench 7 % faster (BENCHMARKS.md, "Columns").
+pub(super) struct Failure(Box<str>);
+
+impl Failure {
+    /// The message.
+    pub(super) fn into_message(self) -> String {
+        self.0.into_string()
+    }
+}
+
+impl From<String> for Failure {
+    #[cold]
+    fn from(message: String) -> Self {
+        Failure(message.into_boxed_str())
+    }
+}
+
+impl From<&str> for Failure {
+    #[cold]
+    fn from(message: &str) -> Self {
+        Failure(message.into())
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 /// Appends `value` when it read, nothing when it did not.
 fn append<T: ArrowPrimitiveType>(
@@ -235,13 +271,13 @@ impl Column {
         }
         if text.is_empty() {
             self.append_null();
-            return Err(format!("empty text is not {}", self.athena_name()));
+            return Err(format!("empty text is not {}", self.athena_name()).into());
         }
         match parse_node(text, athena_type, 0) {
             Ok(node) => self.append_node(&node, false),
             Err(e) => {
                 self.append_null();
-                Err(message(e))
+                Err(message(e).into())
             }
         }
     }
@@ -260,7 +296,7 @@ impl Column {
     #[inline]
     fn read_scalar(&mut self, text: &str) -> Read {
         if text.is_empty() && !self.takes_empty_text() {
-            return Err(format!("empty text is not {}", self.athena_name()));
+            return Err(format!("empty text is not {}", self.athena_name()).into());
         }
         match self {
             Column::Boolean(b) => b.append_value(parse_bool(text).map_err(message)?),
@@ -301,10 +337,9 @@ impl Column {
                 append(b, parse_timestamp(text, TimeUnit::Nanosecond))?
             }
             Column::List(_) | Column::Map(_) | Column::Struct(_) => {
-                return Err(format!(
-                    "{} is not read from a scalar's text",
-                    self.athena_name()
-                ));
+                return Err(
+                    format!("{} is not read from a scalar's text", self.athena_name()).into(),
+                );
             }
         }
         Ok(())
@@ -315,7 +350,7 @@ impl Column {
     /// zero value; the caller makes the value holding it NULL.
     fn append_node(&mut self, node: &Node<'_>, required: bool) -> Read {
         let result = match (&mut *self, node) {
-            (_, Node::Null) if required => Err("a map key is NULL".to_owned()),
+            (_, Node::Null) if required => Err("a map key is NULL".into()),
             (_, Node::Null) => {
                 self.append_null();
                 return Ok(());
@@ -329,11 +364,9 @@ impl Column {
                 return Ok(());
             }
             (_, Node::Text(text)) => self.read_scalar(text),
-            (_, node) => Err(format!(
-                "{:?} is not {}",
-                shorten(node.raw()),
-                self.athena_name()
-            )),
+            (_, node) => {
+                Err(format!("{:?} is not {}", shorten(node.raw()), self.athena_name()).into())
+            }
         };
         if result.is_err() {
             if required {
@@ -534,7 +567,7 @@ impl ListColumn {
         }
         self.offsets.push_length(items.len());
         close_slot(&mut self.nulls, first_error.is_some(), required);
-        first_error.map_or(Ok(()), Err)
+        first_error.map_or(Ok(()), |e| Err(e.into()))
     }
 }
 
@@ -553,7 +586,7 @@ impl MapColumn {
         }
         self.offsets.push_length(entries.len());
         close_slot(&mut self.nulls, first_error.is_some(), required);
-        first_error.map_or(Ok(()), Err)
+        first_error.map_or(Ok(()), |e| Err(e.into()))
     }
 }
 
@@ -588,6 +621,6 @@ impl StructColumn {
         }
         self.len += 1;
         close_slot(&mut self.nulls, first_error.is_some(), required);
-        first_error.map_or(Ok(()), Err)
+        first_error.map_or(Ok(()), |e| Err(e.into()))
     }
 }

@@ -11,7 +11,7 @@ use futures::future::BoxFuture;
 
 use crate::aws::{ApiCallError, CallError};
 use crate::error::{ApiErrorKind, Operation};
-use crate::s3::{ObjectInfo, ObjectLocation, RangeError, S3Api};
+use crate::s3::{ObjectInfo, ObjectLocation, RangeBody, RangeError, S3Api};
 use crate::stats::Stats;
 
 /// A fault for the next call of an operation.
@@ -64,6 +64,18 @@ struct InFlight(FakeS3);
 impl Drop for InFlight {
     fn drop(&mut self) {
         self.0.lock().in_flight -= 1;
+    }
+}
+
+/// A range's answer: in flight until its body is read or dropped.
+struct FakeBody {
+    body: Result<Vec<u8>, RangeError>,
+    _in_flight: InFlight,
+}
+
+impl RangeBody for FakeBody {
+    fn read(self: Box<Self>) -> BoxFuture<'static, Result<Vec<u8>, RangeError>> {
+        Box::pin(async move { self.body })
     }
 }
 
@@ -240,10 +252,10 @@ impl S3Api for FakeS3 {
         range: Range<u64>,
         if_match: &'a str,
         sent: &'a Stats,
-    ) -> BoxFuture<'a, Result<Vec<u8>, RangeError>> {
+    ) -> BoxFuture<'a, Result<Box<dyn RangeBody>, RangeError>> {
         Box::pin(async move {
             sent.count_sent(Operation::GetObject, 1);
-            let _in_flight = {
+            let in_flight = {
                 let mut s = self.lock();
                 s.in_flight += 1;
                 s.max_in_flight = s.max_in_flight.max(s.in_flight);
@@ -272,13 +284,17 @@ impl S3Api for FakeS3 {
                 return Err(refuse(error(416, "InvalidRange")));
             }
             let body = bytes[start..end].to_vec();
-            match fault {
+            let body = match fault {
                 Some(S3Fault::CutAfter(n)) if n < body.len() => Err(RangeError {
                     received: body[..n].to_vec(),
                     error: error(599, "connection reset (injected)"),
                 }),
                 _ => Ok(body),
-            }
+            };
+            Ok(Box::new(FakeBody {
+                body,
+                _in_flight: in_flight,
+            }) as Box<dyn RangeBody>)
         })
     }
 

@@ -3,7 +3,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::csv::{ColumnCheck, ColumnError, CsvErrorKind, CsvParser, RowSink};
+use super::csv::{ColumnCheck, ColumnError, CsvError, CsvErrorKind, CsvParser, RowSink};
 use super::split::Piece;
 use crate::row::{Packer, ResultSetMetadata, Row};
 use crate::s3::ranges::RangeBytes;
@@ -136,32 +136,72 @@ pub(crate) fn parse_into<'a, S: RowSink>(
 where
     S::Error: std::fmt::Display,
 {
-    let names = || metadata.columns().iter().map(|c| c.name.clone()).collect();
-    let mut sink = if header {
-        ColumnCheck::with_header(names(), sink)
-    } else {
-        ColumnCheck::without_header(metadata.len(), sink)
-    };
-    // The pieces of one push follow each other in the file, so one parser reads them
-    // all. Records are counted as the file counts them (the header, if any, is 0); the
-    // caller adds the rows before the slice to an error's row.
-    let mut pieces = pieces.into_iter().peekable();
-    if pieces.peek().is_none() {
-        return Ok(sink.into_inner());
+    let mut slice = SliceParser::new(metadata, first_offset, header, sink);
+    pieces.into_iter().try_for_each(|piece| slice.push(piece))?;
+    slice.finish()
+}
+
+/// [`parse_into`] fed a piece at a time, so that a task can give way between pieces.
+pub(crate) struct SliceParser<S: RowSink> {
+    parser: CsvParser,
+    sink: ColumnCheck<S>,
+    /// Whether any bytes were pushed: a slice of no pieces is no rows, with no header
+    /// to check.
+    pushed: bool,
+}
+
+impl<S: RowSink> SliceParser<S>
+where
+    S::Error: std::fmt::Display,
+{
+    /// A parser of a slice that starts at file offset `first_offset` (with Athena's
+    /// header row there when `header`).
+    pub(crate) fn new(
+        metadata: &ResultSetMetadata,
+        first_offset: u64,
+        header: bool,
+        sink: S,
+    ) -> Self {
+        let names = || metadata.columns().iter().map(|c| c.name.clone()).collect();
+        let sink = if header {
+            ColumnCheck::with_header(names(), sink)
+        } else {
+            ColumnCheck::without_header(metadata.len(), sink)
+        };
+        // The pieces of one slice follow each other in the file, so one parser reads
+        // them all. Records are counted as the file counts them (the header, if any, is
+        // 0); the caller adds the rows before the slice to an error's row.
+        SliceParser {
+            parser: CsvParser::starting_at(first_offset, u64::from(!header)),
+            sink,
+            pushed: false,
+        }
     }
-    let mut parser = CsvParser::starting_at(first_offset, u64::from(!header));
-    pieces
-        .try_for_each(|piece| parser.push(piece, &mut sink))
-        .and_then(|()| parser.finish(&mut sink))
-        .map_err(|e| match e.kind {
-            CsvErrorKind::Sink(ColumnError::Inner(inner)) => SliceError::Sink(inner),
-            kind => SliceError::File(PieceError {
-                offset: e.offset,
-                row: e.row,
-                message: kind.to_string(),
-            }),
-        })?;
-    Ok(sink.into_inner())
+
+    /// The next bytes of the slice: a piece, or part of one.
+    pub(crate) fn push(&mut self, bytes: &[u8]) -> Result<(), SliceError<S::Error>> {
+        self.pushed = true;
+        self.parser.push(bytes, &mut self.sink).map_err(slice_error)
+    }
+
+    /// The end of the slice: the sink, or why the slice does not end at a row's end.
+    pub(crate) fn finish(mut self) -> Result<S, SliceError<S::Error>> {
+        if self.pushed {
+            self.parser.finish(&mut self.sink).map_err(slice_error)?;
+        }
+        Ok(self.sink.into_inner())
+    }
+}
+
+fn slice_error<E: std::fmt::Display>(e: CsvError<ColumnError<E>>) -> SliceError<E> {
+    match e.kind {
+        CsvErrorKind::Sink(ColumnError::Inner(inner)) => SliceError::Sink(inner),
+        kind => SliceError::File(PieceError {
+            offset: e.offset,
+            row: e.row,
+            message: kind.to_string(),
+        }),
+    }
 }
 
 /// Why a slice could not be parsed: the file is not Athena's CSV, or the sink refused
@@ -187,7 +227,7 @@ pub(crate) use batches::{SliceBatch, parse_bytes_into_batches, parse_pieces_into
 mod batches {
     use std::sync::Arc;
 
-    use super::{OwnedPiece, SliceError, parse_into};
+    use super::{OwnedPiece, SliceError, SliceParser, parse_into};
     use arrow_array::RecordBatch;
 
     use crate::columnar::{BatchBuilder, BatchOptions, BatchPlan, ValueError};
@@ -255,23 +295,11 @@ mod batches {
         }
     }
 
-    /// Parses pieces as [`parse_pieces`](super::parse_pieces) does, straight into
-    /// Arrow batches of `plan`'s schema: no `Row` in between. A value that does not
-    /// read as its column's type is the sink's error, its row counted from the
-    /// slice's first data row (0-based).
-    pub(crate) fn parse_pieces_into_batches(
-        metadata: &ResultSetMetadata,
-        plan: Arc<BatchPlan>,
-        options: &BatchOptions,
-        pieces: &[OwnedPiece],
-        header: bool,
-    ) -> Result<Vec<SliceBatch>, SliceError<ValueError>> {
-        let first = pieces.first().map_or(0, OwnedPiece::offset);
-        let pieces = pieces.iter().map(OwnedPiece::bytes);
-        parse_bytes_into_batches(metadata, plan, options, first, pieces, header)
-    }
-
-    /// [`parse_pieces_into_batches`] over bytes that start at file offset `first`.
+    /// Parses bytes that start at file offset `first` as
+    /// [`parse_pieces`](super::parse_pieces) does, straight into Arrow batches of
+    /// `plan`'s schema: no `Row` in between. A value that does not read as its column's
+    /// type is the sink's error, its row counted from the slice's first data row
+    /// (0-based).
     pub(crate) fn parse_bytes_into_batches<'a>(
         metadata: &ResultSetMetadata,
         plan: Arc<BatchPlan>,
@@ -280,21 +308,65 @@ mod batches {
         pieces: impl IntoIterator<Item = &'a [u8]>,
         header: bool,
     ) -> Result<Vec<SliceBatch>, SliceError<ValueError>> {
-        let sink = BatchSink {
-            builder: BatchBuilder::new(plan),
-            rows: options.rows(),
-            bytes: options.bytes(),
-            done: Vec::new(),
-            rows_before: 0,
-        };
-        let mut sink = parse_into(metadata, first, pieces, header, sink).map_err(|e| match e {
+        let sink = BatchSink::new(plan, options);
+        let sink = parse_into(metadata, first, pieces, header, sink).map_err(value_error)?;
+        Ok(sink.finish())
+    }
+
+    /// How many bytes [`parse_pieces_into_batches`] parses between two
+    /// turns of the runtime's other tasks: about a third of a millisecond.
+    const GIVE_WAY_BYTES: usize = 256 * 1024;
+
+    /// [`parse_bytes_into_batches`] over a slice's pieces, in a task that lets the
+    /// runtime's other tasks run after every [`GIVE_WAY_BYTES`]. A slice of a batch's rows (megabytes) took a
+    /// worker thread for milliseconds, and the tasks reading the ranges' bodies waited
+    /// that long: with S3's latency, a read of `SELECT *` as batches fell to 0.84 of
+    /// the rows/s of the same read as rows, whose slices are a tenth of the size
+    /// (BENCHMARKS.md, "Columns"). Parsing on the blocking pool instead cost a third of
+    /// the speed without latency, in hand-offs between threads.
+    pub(crate) async fn parse_pieces_into_batches(
+        metadata: &ResultSetMetadata,
+        plan: Arc<BatchPlan>,
+        options: &BatchOptions,
+        pieces: &[OwnedPiece],
+        header: bool,
+    ) -> Result<Vec<SliceBatch>, SliceError<ValueError>> {
+        let first = pieces.first().map_or(0, OwnedPiece::offset);
+        let mut slice = SliceParser::new(metadata, first, header, BatchSink::new(plan, options));
+        for piece in pieces {
+            for part in piece.bytes().chunks(GIVE_WAY_BYTES) {
+                slice.push(part).map_err(value_error)?;
+                tokio::task::yield_now().await;
+            }
+        }
+        Ok(slice.finish().map_err(value_error)?.finish())
+    }
+
+    impl BatchSink {
+        fn new(plan: Arc<BatchPlan>, options: &BatchOptions) -> Self {
+            BatchSink {
+                builder: BatchBuilder::new(plan),
+                rows: options.rows(),
+                bytes: options.bytes(),
+                done: Vec::new(),
+                rows_before: 0,
+            }
+        }
+
+        /// The slice's batches, the rows not yet in one as the last.
+        fn finish(mut self) -> Vec<SliceBatch> {
+            if self.builder.rows() > 0 {
+                let batch = self.builder.finish();
+                self.done.push(SliceBatch { batch, end: None });
+            }
+            self.done
+        }
+    }
+
+    fn value_error(e: SliceError<SinkValueError>) -> SliceError<ValueError> {
+        match e {
             SliceError::File(e) => SliceError::File(e),
             SliceError::Sink(SinkValueError(e)) => SliceError::Sink(e),
-        })?;
-        if sink.builder.rows() > 0 {
-            let batch = sink.builder.finish();
-            sink.done.push(SliceBatch { batch, end: None });
         }
-        Ok(sink.done)
     }
 }

@@ -316,7 +316,7 @@ impl ResultFileSource {
                 tokio::spawn(async move {
                     let started = Instant::now();
                     let batches =
-                        parse_pieces_into_batches(&metadata, plan, &options, &pieces, header);
+                        parse_pieces_into_batches(&metadata, plan, &options, &pieces, header).await;
                     stats.parsed_since(started);
                     Parsed::Batches(batches)
                 })

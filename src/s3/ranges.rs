@@ -2,11 +2,14 @@
 //!
 //! At most `in_flight` ranges of at most `chunk_size` bytes are requested at once, each
 //! in a task of its own so that bodies keep arriving while the caller parses, and the
-//! ranges requested and not yet dropped by the caller hold at most `in_flight x
-//! chunk_size` bytes whatever the size of the file. Within that budget, a connection
-//! whose range has arrived asks for the next one while the caller is still parsing:
-//! connections do not wait on the parser unless the budget is full. The ranges are cut
-//! to the same length, a multiple of `in_flight` of them, so that the connections
+//! ranges read and not yet dropped by the caller hold at most `in_flight x chunk_size`
+//! bytes whatever the size of the file. A connection whose range has arrived asks for
+//! the next one at once, while the caller is still parsing; the answer's body is read
+//! once the budget has room for it, granted in file order. So S3's first-byte latency
+//! passes while the ranges before are parsed, instead of after (BENCHMARKS.md,
+//! "Columns"), and a body waits unread at most [`BODY_PATIENCE`] before its
+//! connection is closed and the range asked again when there is room. The ranges are
+//! cut to the same length, a multiple of `in_flight` of them, so that the connections
 //! finish together. A range whose body is cut off or answered with a throttling or
 //! transient error is asked again from the byte where it stopped, under the retry
 //! policy; every request is pinned to the ETag the file had
@@ -18,8 +21,8 @@ use std::ops::{Deref, Range};
 use std::sync::Arc;
 
 use backon::BackoffBuilder;
-use tokio::sync::mpsc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tracing::{debug, warn};
 
@@ -70,7 +73,8 @@ impl<T> Drop for AbortOnDrop<T> {
 /// the last slice of them is parsed, not when they are handed out.
 pub(crate) struct RangeBytes {
     bytes: Vec<u8>,
-    _budget: OwnedSemaphorePermit,
+    /// `None` only for a range of no bytes, whose body was never read.
+    _budget: Option<OwnedSemaphorePermit>,
 }
 
 impl Deref for RangeBytes {
@@ -104,6 +108,13 @@ const MIN_RANGE: u64 = 1 << 20;
 /// The budget of memory for ranges is counted in KiB: a semaphore takes at most
 /// `u32::MAX` permits at once.
 const BUDGET_UNIT: u64 = 1024;
+
+/// How long an answer's body may wait unread for the budget before its connection is
+/// closed (and the range asked again once there is room). The wait is meant to cover
+/// the parse of the ranges before, tens of milliseconds; a caller that stops taking
+/// rows for longer should not leave connections open with unread bodies, which a
+/// server or a proxy on the way may time out.
+const BODY_PATIENCE: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl RangeFetcher {
     /// A fetcher of the bytes `start..size` of `object`, pinned to `etag`, that starts
@@ -206,55 +217,106 @@ struct Plan {
     len: u64,
 }
 
-/// What a range waits for before it is requested.
+/// What a range waits for.
 struct Limits {
     /// One permit a request in flight: `chunks_in_flight` connections.
     connections: Arc<Semaphore>,
-    /// One permit a KiB of ranges requested and not yet dropped: `chunks_in_flight x
-    /// chunk_size` bytes.
+    /// One permit a KiB of ranges whose body is being read or was read and is not yet
+    /// dropped: `chunks_in_flight x chunk_size` bytes.
     budget: Arc<Semaphore>,
 }
 
-/// Starts the ranges of `plan` in file order, each once a connection is free and the
-/// budget has room for its bytes. A connection is free again when its range has
-/// arrived, so that the next request goes out while that range waits to be parsed, as
-/// long as the bytes waiting fit the budget.
+/// What a range's body waits for once its answer's headers have come: its share of the
+/// memory budget.
+enum BodyGate {
+    /// Nothing to wait for (the Parquet reader's ranges, read one file part at a time).
+    Open,
+    /// The share is to be granted, in file order.
+    Waiting(oneshot::Receiver<OwnedSemaphorePermit>),
+    /// The share, held until the range's bytes are dropped.
+    Passed(OwnedSemaphorePermit),
+}
+
+impl BodyGate {
+    fn is_open(&self) -> bool {
+        !matches!(self, BodyGate::Waiting(_))
+    }
+
+    /// Waits for the share; `false` if it will never come (the read was stopped).
+    async fn pass(&mut self) -> bool {
+        if let BodyGate::Waiting(grant) = self {
+            match grant.await {
+                Ok(permit) => *self = BodyGate::Passed(permit),
+                Err(_) => return false,
+            }
+        }
+        true
+    }
+
+    fn into_permit(self) -> Option<OwnedSemaphorePermit> {
+        match self {
+            BodyGate::Passed(permit) => Some(permit),
+            BodyGate::Open | BodyGate::Waiting(_) => None,
+        }
+    }
+}
+
+/// Starts the ranges of `plan` in file order, each once a connection is free (a
+/// connection is free again when its range has arrived), and grants each its share of
+/// the budget in the same order. Granting in file order means a later range never
+/// holds the budget that the next one to be handed out waits for.
 async fn schedule(
     shared: Arc<Shared>,
     plan: Plan,
     limits: Limits,
     tx: mpsc::UnboundedSender<Started>,
 ) {
-    let mut next = plan.start;
-    while next < plan.size {
-        let end = next.saturating_add(plan.len).min(plan.size);
-        // In file order, so a later range never holds the budget the next one to be
-        // handed out waits for. The semaphores are never closed.
-        let wanted = u32::try_from(units(end - next)).unwrap_or(u32::MAX);
-        let Ok(budget) = limits.budget.clone().acquire_many_owned(wanted).await else {
-            return;
-        };
-        let Ok(connection) = limits.connections.clone().acquire_owned().await else {
-            return;
-        };
-        let shared = shared.clone();
-        // The timeline of a read (when each range goes out and arrives) is what tells
-        // waiting on the network from waiting on the parser: BENCHMARKS.md, "Read paths".
-        debug!(offset = next, len = end - next, "range requested");
-        let task = tokio::spawn(async move {
-            let bytes = fetch(shared, next..end).await;
-            debug!(offset = next, ok = bytes.is_ok(), "range arrived");
-            drop(connection);
-            bytes.map(|bytes| RangeBytes {
-                bytes,
-                _budget: budget,
-            })
-        });
-        if tx.send((next, AbortOnDrop(task))).is_err() {
-            return;
+    let (to_grant, mut grants) = mpsc::unbounded_channel::<(u32, oneshot::Sender<_>)>();
+    let budget = limits.budget;
+    let grant = async move {
+        while let Some((wanted, to)) = grants.recv().await {
+            // The semaphore is never closed.
+            let Ok(permit) = budget.clone().acquire_many_owned(wanted).await else {
+                return;
+            };
+            // A range that failed has dropped its receiver: the share comes back.
+            let _ = to.send(permit);
         }
-        next = end;
-    }
+    };
+    let start = async move {
+        let mut next = plan.start;
+        while next < plan.size {
+            let end = next.saturating_add(plan.len).min(plan.size);
+            let Ok(connection) = limits.connections.clone().acquire_owned().await else {
+                return;
+            };
+            let (granted, gate) = oneshot::channel();
+            let wanted = u32::try_from(units(end - next)).unwrap_or(u32::MAX);
+            if to_grant.send((wanted, granted)).is_err() {
+                return;
+            }
+            let shared = shared.clone();
+            // The timeline of a read (when each range goes out and arrives) is what tells
+            // waiting on the network from waiting on the parser: BENCHMARKS.md, "Read paths".
+            debug!(offset = next, len = end - next, "range requested");
+            let task = tokio::spawn(async move {
+                let mut gate = BodyGate::Waiting(gate);
+                let bytes = fetch_through(shared, next..end, &mut gate).await;
+                debug!(offset = next, ok = bytes.is_ok(), "range arrived");
+                drop(connection);
+                bytes.map(|bytes| RangeBytes {
+                    bytes,
+                    _budget: gate.into_permit(),
+                })
+            });
+            if tx.send((next, AbortOnDrop(task))).is_err() {
+                return;
+            }
+            next = end;
+        }
+    };
+    // Both end when the last range has been started and granted, or with the fetcher.
+    tokio::join!(grant, start);
 }
 
 /// How many budget permits `bytes` take.
@@ -275,8 +337,19 @@ fn range_len(span: u64, chunk_size: u64, in_flight: u64) -> u64 {
 
 /// Fetches one range, asking again for the rest after a cut-off body or a retryable
 /// error, under the retry policy. (The Parquet reader of `unload` reads its ranges
-/// through this too.)
+/// through this.)
 pub(crate) async fn fetch(shared: Arc<Shared>, range: Range<u64>) -> Result<Vec<u8>> {
+    fetch_through(shared, range, &mut BodyGate::Open).await
+}
+
+/// [`fetch`], reading a body only once `gate` has passed; a body that waits longer than
+/// [`BODY_PATIENCE`] is dropped unread and its range asked again once the gate has
+/// passed (not counted as a retry: nothing failed).
+async fn fetch_through(
+    shared: Arc<Shared>,
+    range: Range<u64>,
+    gate: &mut BodyGate,
+) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     let mut delays = shared.retry.to_backon().build();
     let mut attempts = 0u32;
@@ -293,6 +366,23 @@ pub(crate) async fn fetch(shared: Arc<Shared>, range: Range<u64>) -> Result<Vec<
                 &shared.stats,
             )
             .await;
+        let answer = match answer {
+            Ok(body) if gate.is_open() => body.read().await,
+            Ok(body) => match tokio::time::timeout(BODY_PATIENCE, gate.pass()).await {
+                Ok(true) => body.read().await,
+                Ok(false) => return Err(stopped()),
+                Err(_) => {
+                    drop(body);
+                    debug!(offset = start, "range body waited too long; asked again");
+                    if !gate.pass().await {
+                        return Err(stopped());
+                    }
+                    attempts -= 1;
+                    continue;
+                }
+            },
+            Err(e) => Err(e),
+        };
         let error = match answer {
             Ok(rest) => {
                 shared.stats.count_bytes_read(rest.len());
@@ -318,6 +408,12 @@ pub(crate) async fn fetch(shared: Arc<Shared>, range: Range<u64>) -> Result<Vec<
         }
         tokio::time::sleep(delay).await;
     }
+}
+
+/// The error of a range whose read was stopped (the fetcher dropped, or another range
+/// failed): nobody is left to see it.
+fn stopped() -> Error {
+    Error::invalid_response(Operation::GetObject, "the read of the file was stopped")
 }
 
 /// Appends what a request received to what the range has so far: the first answer
@@ -406,11 +502,12 @@ mod tests {
         )
     }
 
-    /// A connection whose range has arrived asks for the next one before anybody takes
-    /// the first, while the ranges held fit the budget (chunks in flight x chunk size);
-    /// past it, a range waits for the caller to drop one. The bytes come back whole.
+    /// A connection whose range has arrived asks for the next one at once; a body is
+    /// read while the ranges read and held fit the budget (chunks in flight x chunk
+    /// size), and past it waits, its request made, for the caller to drop a range. The
+    /// bytes come back whole.
     #[tokio::test(start_paused = true)]
-    async fn connections_run_ahead_of_the_caller_within_the_budget() {
+    async fn connections_run_ahead_of_the_caller_and_bodies_wait_for_the_budget() {
         let s3 = FakeS3::default();
         let file: Vec<u8> = (0..10 * MIB).map(|i| (i % 251) as u8).collect();
         s3.put("s3://b/f.csv", file.clone());
@@ -422,24 +519,30 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(30)).await;
         assert_eq!(s3.ranges(), asked(2), "two connections");
         tokio::time::sleep(Duration::from_secs(1)).await;
-        assert_eq!(s3.ranges(), asked(3), "a third while nothing is taken");
+        assert_eq!(
+            s3.ranges(),
+            asked(4),
+            "the third and fourth are asked for while nothing is taken"
+        );
+        assert_eq!(s3.in_flight(), 1, "the fourth's body waits for the budget");
         assert!(fetcher.next_is_ready());
         let (offset, first) = fetcher.next().await.unwrap().unwrap();
         assert_eq!(offset, 0);
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
         assert_eq!(
-            s3.ranges(),
-            asked(3),
+            s3.in_flight(),
+            1,
             "the budget is full while the first is held"
         );
         let mut bytes = first.to_vec();
         drop(first);
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        tokio::time::sleep(Duration::from_millis(10)).await;
         assert_eq!(
-            s3.ranges(),
-            asked(4),
-            "and the fourth goes once it is dropped"
+            s3.in_flight(),
+            0,
+            "and the fourth is read once it is dropped"
         );
+        assert_eq!(s3.ranges(), asked(4), "without being asked for again");
         while let Some(range) = fetcher.next().await {
             let (offset, range) = range.unwrap();
             assert_eq!(offset, bytes.len() as u64);
@@ -448,6 +551,38 @@ mod tests {
         assert!(bytes == file, "the bytes come back whole and in order");
         assert_eq!(s3.max_in_flight(), 2);
         assert!(fetcher.next_is_ready());
+    }
+
+    /// A body left unread longer than `BODY_PATIENCE` (a caller that stopped taking
+    /// ranges) has its connection closed; its range is asked again once the budget has
+    /// room, and the bytes still come back whole.
+    #[tokio::test(start_paused = true)]
+    async fn a_body_that_waits_too_long_is_asked_for_again() {
+        let s3 = FakeS3::default();
+        let file: Vec<u8> = (0..10 * MIB).map(|i| (i % 253) as u8).collect();
+        s3.put("s3://b/f.csv", file.clone());
+        s3.set_latency(Duration::from_millis(50));
+        let mut fetcher = fetcher(&s3, file.len() as u64, 4 * MIB, 2);
+        let len = 10 * MIB / 4;
+        let fourth = (3 * len, 4 * len);
+        tokio::time::sleep(BODY_PATIENCE + Duration::from_secs(1)).await;
+        assert_eq!(
+            s3.in_flight(),
+            0,
+            "no body is left waiting past the patience"
+        );
+        assert_eq!(s3.ranges().len(), 4);
+        let mut bytes = Vec::new();
+        let (_, first) = fetcher.next().await.unwrap().unwrap();
+        bytes.extend_from_slice(&first);
+        drop(first);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(s3.ranges().len(), 5, "the fourth is asked for again");
+        assert_eq!(s3.ranges()[4], fourth);
+        while let Some(range) = fetcher.next().await {
+            bytes.extend_from_slice(&range.unwrap().1);
+        }
+        assert!(bytes == file, "the bytes come back whole and in order");
     }
 
     /// A range that fails for good ends the read: its error is handed out, nothing after

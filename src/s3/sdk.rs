@@ -5,7 +5,7 @@ use std::ops::Range;
 use aws_sdk_s3::operation::get_object::GetObjectOutput;
 use futures::future::BoxFuture;
 
-use super::{ObjectInfo, ObjectLocation, RangeError, S3Api};
+use super::{ObjectInfo, ObjectLocation, RangeBody, RangeError, S3Api};
 use crate::aws::{ApiCallError, CallError};
 use crate::aws::{CountSent, classify};
 use crate::error::{ApiErrorKind, Operation};
@@ -64,11 +64,11 @@ impl S3Api for SdkS3 {
         range: Range<u64>,
         if_match: &'a str,
         sent: &'a Stats,
-    ) -> BoxFuture<'a, Result<Vec<u8>, RangeError>> {
+    ) -> BoxFuture<'a, Result<Box<dyn RangeBody>, RangeError>> {
         Box::pin(async move {
             let expected = range.end.saturating_sub(range.start);
             if expected == 0 {
-                return Ok(Vec::new());
+                return Ok(Box::new(EmptyBody) as Box<dyn RangeBody>);
             }
             let count = CountSent::default();
             let output = self
@@ -88,7 +88,7 @@ impl S3Api for SdkS3 {
                 received: Vec::new(),
                 error: classify(e, |_| false),
             })?;
-            read_body(output, expected).await
+            Ok(Box::new(Body { output, expected }) as Box<dyn RangeBody>)
         })
     }
 
@@ -123,6 +123,27 @@ impl S3Api for SdkS3 {
 
 /// Reads a ranged body, keeping what arrived if it is cut off: the caller resumes from
 /// there. A body of another length than asked for is an error too.
+/// A range of no bytes: never asked for.
+struct EmptyBody;
+
+impl RangeBody for EmptyBody {
+    fn read(self: Box<Self>) -> BoxFuture<'static, Result<Vec<u8>, RangeError>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+}
+
+/// A range's answer, its body not yet read.
+struct Body {
+    output: GetObjectOutput,
+    expected: u64,
+}
+
+impl RangeBody for Body {
+    fn read(self: Box<Self>) -> BoxFuture<'static, Result<Vec<u8>, RangeError>> {
+        Box::pin(read_body(self.output, self.expected))
+    }
+}
+
 async fn read_body(mut output: GetObjectOutput, expected: u64) -> Result<Vec<u8>, RangeError> {
     let mut received = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     loop {
