@@ -12,6 +12,10 @@ As `read_paths` attaches to the finished query, so does this: it does what
 the query's own run time is counted by neither. That uses two private names of PyAthena
 (`_poll`, and the result set's constructor arguments), pinned by the version below.
 
+It reads with the part size and the number of parts at once it is given (read_paths
+gives its chunk size and chunks in flight, so that both read over as many connections),
+else with PyAthena's own (8 MiB, 16).
+
 Where the time goes: besides the read, it times the two halves of it on their own, the
 download of the file through pyarrow's S3 filesystem and PyAthena's read-ahead stream
 (no parsing), and pyarrow's CSV parse of the bytes already in memory with the types
@@ -41,6 +45,16 @@ def main():
     parser.add_argument("--query-id", required=True, help="a finished query's id")
     parser.add_argument("--staging", default="s3://athena-results/pyathena/")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--part-size",
+        type=int,
+        help="bytes a ranged read asks for (PyAthena's own: 8 MiB); read_paths passes its chunk size",
+    )
+    parser.add_argument(
+        "--max-parts",
+        type=int,
+        help="ranged reads at once (PyAthena's own: 16); read_paths passes its chunks in flight",
+    )
     args = parser.parse_args()
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     # PyAthena asks boto3's S3 client for the file's length: it finds the emulator by
@@ -62,6 +76,13 @@ def main():
     from pyathena.arrow.cursor import ArrowCursor
     from pyathena.arrow.result_set import AthenaArrowResultSet
     from pyathena.filesystem.reader import ReadAheadStream
+
+    # The same connections and part size as the library's read it is compared with.
+    # PyAthena builds its stream with the class's defaults, so those are what is set.
+    if args.part_size:
+        ReadAheadStream.DEFAULT_PART_SIZE = args.part_size
+    if args.max_parts:
+        ReadAheadStream.DEFAULT_MAX_PARTS = args.max_parts
 
     connection = pyathena.connect(
         s3_staging_dir=args.staging,
@@ -136,6 +157,8 @@ def main():
             {
                 "pyathena": pyathena.__version__,
                 "pyarrow": pyarrow.__version__,
+                "part_size": ReadAheadStream.DEFAULT_PART_SIZE,
+                "max_parts": ReadAheadStream.DEFAULT_MAX_PARTS,
                 "rows": rows,
                 "file_bytes": size,
                 "elapsed_s": round(median, 4),

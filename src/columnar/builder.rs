@@ -166,24 +166,51 @@ impl BatchBuilder {
     /// A [`ValueError`] when the text does not read as the column's type (the value is
     /// then NULL in the batch), or when the row already has a value for every column
     /// (the value is then dropped).
+    #[inline]
     pub(crate) fn push(&mut self, value: Option<&str>) -> Result<(), ValueError> {
         let index = self.next;
         self.next += 1;
         let Some(state) = self.columns.get_mut(index) else {
-            return Err(ValueError {
-                row: self.rows,
-                column: index,
-                text: value.map(shorten).unwrap_or_default(),
-                message: format!(
-                    "the row has more values than the result's {} columns",
-                    self.columns.len()
-                ),
-            });
+            return Err(self.extra_value(index, value));
         };
         self.bytes += state.slot_bytes;
         let Some(text) = value else {
             state.values.append_null();
             return Ok(());
+        };
+        // Text as it is, most columns of most results: straight into its builder. Through
+        // the general path below, the checks and calls around the copy made a result of
+        // mostly text parse slower into batches than into rows (BENCHMARKS.md, "Columns").
+        if let Column::Text(builder) = &mut state.values
+            && state.text_bytes + text.len() <= MAX_COLUMN_TEXT
+        {
+            state.text_bytes += text.len();
+            self.bytes += text.len();
+            builder.append_value(text);
+            return Ok(());
+        }
+        self.push_value(index, text)
+    }
+
+    /// The error of a value past the result's last column.
+    #[cold]
+    fn extra_value(&self, index: usize, value: Option<&str>) -> ValueError {
+        ValueError {
+            row: self.rows,
+            column: index,
+            text: value.map(shorten).unwrap_or_default(),
+            message: format!(
+                "the row has more values than the result's {} columns",
+                self.columns.len()
+            ),
+        }
+    }
+
+    /// [`push`](Self::push) of a value (not NULL) to a column other than plain text, or
+    /// to a text column past its 2 GiB (which fails).
+    fn push_value(&mut self, index: usize, text: &str) -> Result<(), ValueError> {
+        let Some(state) = self.columns.get_mut(index) else {
+            return Err(self.extra_value(index, Some(text)));
         };
         let result = match state.text_cost {
             TextCost::None => state.values.append_scalar(text),

@@ -76,13 +76,15 @@ impl OwnedPiece {
         }
     }
 
-    fn offset(&self) -> u64 {
+    /// The file offset of the piece's first byte.
+    pub(crate) fn offset(&self) -> u64 {
         match self {
             OwnedPiece::InRange { offset, .. } | OwnedPiece::Joined { offset, .. } => *offset,
         }
     }
 
-    fn bytes(&self) -> &[u8] {
+    /// The piece's bytes.
+    pub(crate) fn bytes(&self) -> &[u8] {
         match self {
             OwnedPiece::InRange { bytes, span, .. } => &bytes[span.clone()],
             OwnedPiece::Joined { bytes, .. } => bytes,
@@ -227,7 +229,7 @@ pub(crate) use batches::{SliceBatch, parse_bytes_into_batches, parse_pieces_into
 mod batches {
     use std::sync::Arc;
 
-    use super::{OwnedPiece, SliceError, SliceParser, parse_into};
+    use super::{SliceError, SliceParser, parse_into};
     use arrow_array::RecordBatch;
 
     use crate::columnar::{BatchBuilder, BatchOptions, BatchPlan, ValueError};
@@ -317,24 +319,24 @@ mod batches {
     /// turns of the runtime's other tasks: about a third of a millisecond.
     const GIVE_WAY_BYTES: usize = 256 * 1024;
 
-    /// [`parse_bytes_into_batches`] over a slice's pieces, in a task that lets the
-    /// runtime's other tasks run after every [`GIVE_WAY_BYTES`]. A slice of a batch's rows (megabytes) took a
+    /// [`parse_bytes_into_batches`] in a task that lets the runtime's other tasks run
+    /// after every [`GIVE_WAY_BYTES`]. A slice of a batch's rows (megabytes) took a
     /// worker thread for milliseconds, and the tasks reading the ranges' bodies waited
     /// that long: with S3's latency, a read of `SELECT *` as batches fell to 0.84 of
     /// the rows/s of the same read as rows, whose slices are a tenth of the size
     /// (BENCHMARKS.md, "Columns"). Parsing on the blocking pool instead cost a third of
     /// the speed without latency, in hand-offs between threads.
-    pub(crate) async fn parse_pieces_into_batches(
+    pub(crate) async fn parse_pieces_into_batches<'a>(
         metadata: &ResultSetMetadata,
         plan: Arc<BatchPlan>,
         options: &BatchOptions,
-        pieces: &[OwnedPiece],
+        first: u64,
+        pieces: impl IntoIterator<Item = &'a [u8]>,
         header: bool,
     ) -> Result<Vec<SliceBatch>, SliceError<ValueError>> {
-        let first = pieces.first().map_or(0, OwnedPiece::offset);
         let mut slice = SliceParser::new(metadata, first, header, BatchSink::new(plan, options));
         for piece in pieces {
-            for part in piece.bytes().chunks(GIVE_WAY_BYTES) {
+            for part in piece.chunks(GIVE_WAY_BYTES) {
                 slice.push(part).map_err(value_error)?;
                 tokio::task::yield_now().await;
             }

@@ -315,8 +315,11 @@ impl ResultFileSource {
                 let (plan, options) = (plan.clone(), options.clone());
                 tokio::spawn(async move {
                     let started = Instant::now();
+                    let first = pieces.first().map_or(0, OwnedPiece::offset);
+                    let bytes = pieces.iter().map(OwnedPiece::bytes);
                     let batches =
-                        parse_pieces_into_batches(&metadata, plan, &options, &pieces, header).await;
+                        parse_pieces_into_batches(&metadata, plan, &options, first, bytes, header)
+                            .await;
                     stats.parsed_since(started);
                     Parsed::Batches(batches)
                 })

@@ -304,3 +304,69 @@ fn a_cut_short_file_fails_whichever_way_it_is_read() {
     let e = parse_chunked(&file[..cut], 64).unwrap_err();
     assert_eq!((e.offset, e.row), (cut as u64, 2));
 }
+
+/// A slice parsed into batches a few hundred KiB at a time, giving way to other tasks
+/// between (as the file path parses), makes the same batches as in one go, values cut
+/// between two of its parts included; and a bad value deep in it is the same error.
+#[cfg(feature = "arrow")]
+#[tokio::test]
+async fn a_slice_parsed_giving_way_makes_the_same_batches_as_in_one_go() {
+    use super::rows::{
+        SliceBatch, SliceError, parse_bytes_into_batches, parse_pieces_into_batches,
+    };
+    use crate::columnar::{BatchOptions, BatchPlan, ValueError};
+    use crate::row::{ColumnInfo, ResultSetMetadata};
+
+    let metadata = ResultSetMetadata::new(vec![
+        ColumnInfo::new("s", "varchar"),
+        ColumnInfo::new("n", "bigint"),
+        ColumnInfo::new("d", "date"),
+    ]);
+    let header = ["s", "n", "d"].map(str::to_owned).to_vec();
+    let rows: Rows = (0..20_000)
+        .map(|i| {
+            vec![
+                (i % 7 != 0).then(|| format!("value \"{i}\" with, a comma and some more text")),
+                (i % 11 != 0).then(|| (i * 7919).to_string()),
+                Some(format!("2024-{:02}-{:02}", 1 + i % 12, 1 + i % 28)),
+            ]
+        })
+        .collect();
+    let file = athena_csv(&header, &rows);
+    assert!(file.len() > 3 * 256 * 1024, "the slice spans several parts");
+    let options = BatchOptions::new().with_rows(6_000);
+    let plan = BatchPlan::new(&metadata, &options).unwrap();
+    let parse_in_one_go = |file: &[u8]| {
+        let pieces = [file];
+        parse_bytes_into_batches(&metadata, plan.clone(), &options, 0, pieces, true)
+    };
+    let in_one_go = parse_in_one_go(&file).ok().unwrap();
+    // Two pieces, the first ending inside a row, as the assembler hands them out.
+    let cut = file.len() / 3 + 17;
+    let pieces = [&file[..cut], &file[cut..]];
+    let giving_way = parse_pieces_into_batches(&metadata, plan.clone(), &options, 0, pieces, true)
+        .await
+        .ok()
+        .unwrap();
+    assert_eq!(in_one_go.len(), 4);
+    assert_eq!(giving_way.len(), in_one_go.len());
+    for (a, b) in in_one_go.iter().zip(&giving_way) {
+        assert_eq!(a.batch, b.batch);
+        assert_eq!(a.end, b.end);
+    }
+
+    // Row 15,000 gets a date that does not exist.
+    let mut bad = rows.clone();
+    bad[15_000][2] = Some("2024-02-30".to_owned());
+    let file = athena_csv(&header, &bad);
+    let error = |e: Result<Vec<SliceBatch>, SliceError<ValueError>>| match e {
+        Err(SliceError::Sink(e)) => (e.row, e.column, e.text),
+        _ => panic!("not a value error"),
+    };
+    let expected = error(parse_in_one_go(&file));
+    let pieces = [&file[..]];
+    let found =
+        error(parse_pieces_into_batches(&metadata, plan.clone(), &options, 0, pieces, true).await);
+    assert_eq!(found, expected);
+    assert_eq!(found, (15_000, 2, "2024-02-30".to_owned()));
+}

@@ -115,7 +115,9 @@ struct Args {
     unload_rows_per_file: usize,
     /// A Python with PyAthena's Arrow cursor (`pip install 'PyAthena[arrow]==4.2.1'`):
     /// then `tools/pyathena_arrow.py` reads each query's result file too, on the same
-    /// emulator with the same service times, and the line `pyathena` compares it.
+    /// emulator with the same service times, over as many connections (its parts at
+    /// once: `--chunks-in-flight`) of as many bytes (`--chunk-size`), and the line
+    /// `pyathena` compares it. PyAthena's own settings are 16 parts of 8 MiB.
     #[arg(long)]
     pyathena: Option<PathBuf>,
     /// Also draw rows/s of every read as bars in an SVG file here (e.g.
@@ -447,6 +449,9 @@ fn pyathena(
         .args(["--endpoint", &emulator.endpoint_url()])
         .args(["--query-id", &prepared.id])
         .args(["--repeat", &args.repeat.max(1).to_string()])
+        // As many connections and bytes a request as the library's reads.
+        .args(["--part-size", &args.chunk_size.to_string()])
+        .args(["--max-parts", &args.chunks_in_flight.to_string()])
         .output()
         .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
     if !output.status.success() {
