@@ -7,8 +7,13 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use athena_stream::__bench::{FieldSink, parse_csv};
+use std::sync::Arc;
+
+#[cfg(feature = "arrow")]
+use athena_stream::__bench::parse_batches;
+use athena_stream::__bench::{FieldSink, parse_csv, parse_rows};
 use athena_stream::error::BoxError;
+use athena_stream::value::ResultSetMetadata;
 use futures::StreamExt;
 
 /// At most this much of a file is parsed for the rate: enough for a steady figure,
@@ -142,11 +147,18 @@ pub async fn parse_rate(
     at: &Location,
     size: u64,
 ) -> Result<ParseRate, BoxError> {
+    let sample = sample(s3, at, size).await?;
+    // CPU work off the runtime's threads.
+    tokio::task::spawn_blocking(move || time_parsing(&sample)).await?
+}
+
+/// The first `PARSE_SAMPLE` bytes of the object.
+async fn sample(s3: &aws_sdk_s3::Client, at: &Location, size: u64) -> Result<Vec<u8>, BoxError> {
     let end = size.min(PARSE_SAMPLE);
     if end == 0 {
         return Err("the result file is empty".into());
     }
-    let sample = s3
+    Ok(s3
         .get_object()
         .bucket(&at.bucket)
         .key(&at.key)
@@ -156,9 +168,108 @@ pub async fn parse_rate(
         .body
         .collect()
         .await?
-        .into_bytes();
-    // CPU work off the runtime's threads.
-    tokio::task::spawn_blocking(move || time_parsing(&sample)).await?
+        .to_vec())
+}
+
+/// The library's own parse on one core, in MB/s, of the same sample cut at its last
+/// row end: the parser alone (each field only counted), into rows as the file path
+/// makes them, and into Arrow batches (feature `arrow`). Each the median of three
+/// rounds, the three taking turns.
+pub struct LibraryParseRates {
+    /// Bytes of the sample.
+    pub bytes: u64,
+    pub count: f64,
+    pub rows: f64,
+    pub batches: Option<f64>,
+}
+
+/// Measures [`LibraryParseRates`] on the object's first bytes, read as `metadata`'s
+/// columns.
+///
+/// # Errors
+/// The GET's error, or bytes that are not Athena's CSV of those columns.
+pub async fn library_parse_rates(
+    s3: &aws_sdk_s3::Client,
+    at: &Location,
+    size: u64,
+    metadata: Arc<ResultSetMetadata>,
+) -> Result<LibraryParseRates, BoxError> {
+    let sample = sample(s3, at, size).await?;
+    tokio::task::spawn_blocking(move || {
+        let sample = &sample[..row_end(&sample)];
+        let mut count = Vec::new();
+        let mut rows = Vec::new();
+        let mut batches = Vec::new();
+        for _ in 0..3 {
+            count.push(rate(sample, |s| {
+                let mut sink = CountFields::default();
+                parse_csv(s, PUSH_SIZE, true, &mut sink).map(|()| sink.0)
+            })?);
+            rows.push(rate(sample, |s| {
+                parse_rows(metadata.clone(), s, PUSH_SIZE)
+            })?);
+            #[cfg(feature = "arrow")]
+            batches.push(rate(sample, |s| {
+                let options = athena_stream::arrow::BatchOptions::new();
+                parse_batches(metadata.clone(), s, PUSH_SIZE, &options).map(|b| b.len())
+            })?);
+        }
+        Ok(LibraryParseRates {
+            bytes: sample.len() as u64,
+            count: median(count),
+            rows: median(rows),
+            batches: (!batches.is_empty()).then(|| median(batches)),
+        })
+    })
+    .await?
+}
+
+/// The end of the last whole row of `sample` (a cut at a size): the last `\n` after an
+/// even number of quotes.
+fn row_end(sample: &[u8]) -> usize {
+    let mut quotes = 0usize;
+    let mut end = 0;
+    for (i, &b) in sample.iter().enumerate() {
+        match b {
+            b'"' => quotes += 1,
+            b'\n' if quotes.is_multiple_of(2) => end = i + 1,
+            _ => {}
+        }
+    }
+    end
+}
+
+/// MB/s of `parse` over `sample`, parsed again until `PARSE_MIN_TIME` has passed.
+fn rate<T, E: std::fmt::Display>(
+    sample: &[u8],
+    parse: impl Fn(&[u8]) -> Result<T, E>,
+) -> Result<f64, BoxError> {
+    let started = Instant::now();
+    let mut passes = 0u64;
+    while passes == 0 || started.elapsed() < PARSE_MIN_TIME {
+        black_box(parse(black_box(sample)).map_err(|e| format!("the sample does not parse: {e}"))?);
+        passes += 1;
+    }
+    Ok((sample.len() as u64 * passes) as f64 / started.elapsed().as_secs_f64().max(1e-9) / 1e6)
+}
+
+fn median(mut rates: Vec<f64>) -> f64 {
+    rates.sort_by(f64::total_cmp);
+    rates.get(rates.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// Counts fields and rows; allocates nothing.
+#[derive(Default)]
+struct CountFields(u64);
+
+impl FieldSink for CountFields {
+    fn field(&mut self, value: Option<&str>) {
+        self.0 += value.map_or(1, |v| v.len() as u64);
+    }
+
+    fn end_row(&mut self) {
+        self.0 += 1;
+    }
 }
 
 fn time_parsing(sample: &[u8]) -> Result<ParseRate, BoxError> {

@@ -46,7 +46,11 @@
 //! - `parse`: the parse rate on this machine (`mb_per_sec`, one core, each row's values
 //!   copied into one buffer as rows from a result file hold them) on the first 64 MiB
 //!   of the query's result file, before the reads; not printed when given with
-//!   `--parse-mb-per-sec`.
+//!   `--parse-mb-per-sec`;
+//! - `library_parse` (no-latency run): the library's own parse of that sample, cut at
+//!   its last row end, on one core in MB/s: `count_mb_per_sec` (the parser alone, each
+//!   field only counted), `rows_mb_per_sec` (into rows as the file path makes them),
+//!   `batches_mb_per_sec` and `batches_x_rows` (feature `arrow`).
 //!
 //! A short table goes to stderr; `--svg PATH` also draws every read's rows/s as a bar
 //! (log scale), with the file path's bound over its bar.

@@ -95,6 +95,7 @@ pub(super) async fn no_latency(
     let s3 = designs::s3_client(&emulator.endpoint_url());
     let prepared = prepare(&file, &s3, query).await?;
     let parse = parse_rate(args, &s3, &prepared, "no_latency", query).await?;
+    library_parse_rates(emulator, &s3, &prepared, query).await?;
     #[cfg(feature = "arrow")]
     let mut rows_rate = None;
     let (read, runs) = read_median(&file, &prepared.id, args.repeat, plan, Shape::Rows).await?;
@@ -180,4 +181,47 @@ async fn parse_rate(
         "mb_per_sec": round1(measured.bytes_per_sec / 1e6),
     }));
     Ok(measured.bytes_per_sec)
+}
+
+/// Part 3 of a query's no-latency run: the library's own parse of the same sample on
+/// one core, the parser alone, into rows and into batches, as the line `library_parse`
+/// (BENCHMARKS.md, "Columns": what a batch can gain over a row when both share the
+/// parser).
+async fn library_parse_rates(
+    emulator: &Emulator,
+    s3: &aws_sdk_s3::Client,
+    prepared: &Prepared,
+    query: QueryKind,
+) -> Result<(), BoxError> {
+    // The columns as GetQueryResults gives them, as the file path reads the file.
+    let answer = designs::client(&emulator.endpoint_url())
+        .get_query_results()
+        .query_execution_id(&prepared.id)
+        .max_results(1)
+        .send()
+        .await?;
+    let columns = answer
+        .result_set
+        .and_then(|r| r.result_set_metadata)
+        .and_then(|m| m.column_info)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| athena_stream::value::ColumnInfo::new(c.name, c.r#type))
+        .collect();
+    let metadata = std::sync::Arc::new(athena_stream::value::ResultSetMetadata::new(columns));
+    let rates =
+        raw_s3::library_parse_rates(s3, &prepared.location, prepared.file_bytes, metadata).await?;
+    let mut line = json!({
+        "kind": "library_parse",
+        "query": query.name(),
+        "bytes": rates.bytes,
+        "count_mb_per_sec": round1(rates.count),
+        "rows_mb_per_sec": round1(rates.rows),
+    });
+    if let Some(batches) = rates.batches {
+        line["batches_mb_per_sec"] = json!(round1(batches));
+        line["batches_x_rows"] = json!(round3(batches / rates.rows.max(1e-9)));
+    }
+    report(&line);
+    Ok(())
 }
