@@ -96,9 +96,9 @@ pub(super) type Read = Result<(), Failure>;
 ///
 /// A boxed `str` so that a [`Read`] is two words, returned in registers. As a
 /// `Result<(), String>` (three words, returned through memory) the result of every
-/// value appended was written and read back through the stack, and the load of it was
-/// the hottest place of the `parse_csv/batches` bench (a `perf annotate`); the change
-/// made that bench 7 % faster (BENCHMARKS.md, "Columns").
+/// value appended was written and read back through the stack, and that was the
+/// hottest place of the `parse_csv/batches` bench in a `perf annotate` (BENCHMARKS.md,
+/// "Columns", for the bench before and after).
 pub(super) struct Failure(Box<str>);
 
 impl Failure {

@@ -324,8 +324,8 @@ mod batches {
     /// worker thread for milliseconds, and the tasks reading the ranges' bodies waited
     /// that long: with S3's latency, a read of `SELECT *` as batches fell to 0.84 of
     /// the rows/s of the same read as rows, whose slices are a tenth of the size
-    /// (BENCHMARKS.md, "Columns"). Parsing on the blocking pool instead cost a third of
-    /// the speed without latency, in hand-offs between threads.
+    /// (BENCHMARKS.md, "Columns"). Parsing on the blocking pool instead cost a quarter
+    /// of the speed without latency, in hand-offs between threads.
     pub(crate) async fn parse_pieces_into_batches<'a>(
         metadata: &ResultSetMetadata,
         plan: Arc<BatchPlan>,
