@@ -73,7 +73,9 @@ impl<T> Drop for AbortOnDrop<T> {
 /// the last slice of them is parsed, not when they are handed out.
 pub(crate) struct RangeBytes {
     bytes: Vec<u8>,
-    /// `None` only for a range of no bytes, whose body was never read.
+    /// Always there for the fetcher's ranges, whose bodies are read only once it has
+    /// been granted; an `Option` because the same read serves the Parquet reader's
+    /// ranges, which have no budget.
     _budget: Option<OwnedSemaphorePermit>,
 }
 
