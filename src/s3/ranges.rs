@@ -42,7 +42,7 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// The ranges of `object` while its ETag is `etag`, each read with [`fetch`].
+    /// The ranges of `object` while its ETag is `etag`, each read with `fetch_through`.
     pub(crate) fn new(
         s3: Arc<dyn S3Api>,
         object: ObjectLocation,
@@ -232,6 +232,7 @@ struct Limits {
 /// memory budget.
 enum BodyGate {
     /// Nothing to wait for (the Parquet reader's ranges, read one file part at a time).
+    #[cfg(feature = "unload")]
     Open,
     /// The share is to be granted, in file order.
     Waiting(oneshot::Receiver<OwnedSemaphorePermit>),
@@ -258,7 +259,7 @@ impl BodyGate {
     fn into_permit(self) -> Option<OwnedSemaphorePermit> {
         match self {
             BodyGate::Passed(permit) => Some(permit),
-            BodyGate::Open | BodyGate::Waiting(_) => None,
+            _ => None,
         }
     }
 }
@@ -340,13 +341,14 @@ fn range_len(span: u64, chunk_size: u64, in_flight: u64) -> u64 {
 /// Fetches one range, asking again for the rest after a cut-off body or a retryable
 /// error, under the retry policy. (The Parquet reader of `unload` reads its ranges
 /// through this.)
+#[cfg(feature = "unload")]
 pub(crate) async fn fetch(shared: Arc<Shared>, range: Range<u64>) -> Result<Vec<u8>> {
     fetch_through(shared, range, &mut BodyGate::Open).await
 }
 
-/// [`fetch`], reading a body only once `gate` has passed; a body that waits longer than
-/// [`BODY_PATIENCE`] is dropped unread and its range asked again once the gate has
-/// passed (not counted as a retry: nothing failed).
+/// A range's read, as `fetch` makes it, reading a body only once `gate` has passed; a
+/// body that waits longer than [`BODY_PATIENCE`] is dropped unread and its range asked
+/// again once the gate has passed (not counted as a retry: nothing failed).
 async fn fetch_through(
     shared: Arc<Shared>,
     range: Range<u64>,
