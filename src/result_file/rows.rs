@@ -336,6 +336,11 @@ mod batches {
     ) -> Result<Vec<SliceBatch>, SliceError<ValueError>> {
         let mut slice = SliceParser::new(metadata, first, header, BatchSink::new(plan, options));
         for piece in pieces {
+            if piece.is_empty() {
+                // Pushed all the same, as `parse_into` pushes it: a slice of empty
+                // pieces is still checked for its header when it is finished.
+                slice.push(piece).map_err(value_error)?;
+            }
             for part in piece.chunks(GIVE_WAY_BYTES) {
                 slice.push(part).map_err(value_error)?;
                 tokio::task::yield_now().await;

@@ -369,4 +369,10 @@ async fn a_slice_parsed_giving_way_makes_the_same_batches_as_in_one_go() {
         error(parse_pieces_into_batches(&metadata, plan.clone(), &options, 0, pieces, true).await);
     assert_eq!(found, expected);
     assert_eq!(found, (15_000, 2, "2024-02-30".to_owned()));
+
+    // A slice of one empty piece that should hold the header is refused both ways.
+    let empty: [&[u8]; 1] = [&[]];
+    assert!(parse_bytes_into_batches(&metadata, plan.clone(), &options, 0, empty, true).is_err());
+    let giving_way = parse_pieces_into_batches(&metadata, plan.clone(), &options, 0, empty, true);
+    assert!(giving_way.await.is_err());
 }
