@@ -121,8 +121,6 @@ impl S3Api for SdkS3 {
     }
 }
 
-/// Reads a ranged body, keeping what arrived if it is cut off: the caller resumes from
-/// there. A body of another length than asked for is an error too.
 /// A range of no bytes: never asked for.
 struct EmptyBody;
 
@@ -144,6 +142,8 @@ impl RangeBody for Body {
     }
 }
 
+/// Reads a ranged body, keeping what arrived if it is cut off: the caller resumes from
+/// there. A body of another length than asked for is an error too.
 async fn read_body(mut output: GetObjectOutput, expected: u64) -> Result<Vec<u8>, RangeError> {
     let mut received = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     loop {
