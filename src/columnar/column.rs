@@ -96,9 +96,9 @@ pub(super) type Read = Result<(), Failure>;
 ///
 /// A boxed `str` so that a [`Read`] is two words, returned in registers. As a
 /// `Result<(), String>` (three words, returned through memory) the result of every
-/// value appended was written and read back through the stack, and that was the
-/// hottest place of the `parse_csv/batches` bench in a `perf annotate` (BENCHMARKS.md,
-/// "Columns", for the bench before and after).
+/// value appended was written and read back through the stack, where a `perf
+/// annotate` of the `parse_csv/batches` bench put most of its samples (BENCHMARKS.md,
+/// "Columns", has the bench before and after this and the text path of `push`).
 pub(super) struct Failure(Box<str>);
 
 impl Failure {

@@ -2,7 +2,10 @@
 
 use std::ops::Range;
 
-use aws_sdk_s3::operation::get_object::GetObjectOutput;
+use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::error::SdkError;
+use aws_sdk_s3::operation::get_object::builders::GetObjectFluentBuilder;
+use aws_sdk_s3::operation::get_object::{GetObjectError, GetObjectOutput};
 use futures::future::BoxFuture;
 
 use super::{ObjectInfo, ObjectLocation, RangeBody, RangeError, S3Api};
@@ -70,21 +73,11 @@ impl S3Api for SdkS3 {
             if expected == 0 {
                 return Ok(Box::new(EmptyBody) as Box<dyn RangeBody>);
             }
-            let count = CountSent::default();
-            let output = self
-                .client
-                .get_object()
-                .bucket(&object.bucket)
-                .key(&object.key)
-                .set_expected_bucket_owner(object.expected_bucket_owner.clone())
+            let request = self
+                .get(object)
                 .range(format!("bytes={}-{}", range.start, range.end - 1))
-                .if_match(if_match)
-                .customize()
-                .interceptor(count.clone())
-                .send()
-                .await;
-            count.into_stats(sent, Operation::GetObject);
-            let output = output.map_err(|e| RangeError {
+                .if_match(if_match);
+            let output = send_get(request, sent).await.map_err(|e| RangeError {
                 received: Vec::new(),
                 error: classify(e, |_| false),
             })?;
@@ -98,19 +91,9 @@ impl S3Api for SdkS3 {
         sent: &'a Stats,
     ) -> BoxFuture<'a, Result<Vec<u8>, CallError>> {
         Box::pin(async move {
-            let count = CountSent::default();
-            let output = self
-                .client
-                .get_object()
-                .bucket(&object.bucket)
-                .key(&object.key)
-                .set_expected_bucket_owner(object.expected_bucket_owner.clone())
-                .customize()
-                .interceptor(count.clone())
-                .send()
-                .await;
-            count.into_stats(sent, Operation::GetObject);
-            let output = output.map_err(|e| classify(e, |_| false))?;
+            let output = send_get(self.get(object), sent)
+                .await
+                .map_err(|e| classify(e, |_| false))?;
             let bytes = output
                 .body
                 .collect()
@@ -119,6 +102,28 @@ impl S3Api for SdkS3 {
             Ok(bytes.to_vec())
         })
     }
+}
+
+impl SdkS3 {
+    /// A `GetObject` of `object`, with the bucket owner it expects.
+    fn get(&self, object: &ObjectLocation) -> GetObjectFluentBuilder {
+        self.client
+            .get_object()
+            .bucket(&object.bucket)
+            .key(&object.key)
+            .set_expected_bucket_owner(object.expected_bucket_owner.clone())
+    }
+}
+
+/// Sends a `GetObject`, counting in `sent` what went on the wire.
+async fn send_get(
+    request: GetObjectFluentBuilder,
+    sent: &Stats,
+) -> Result<GetObjectOutput, SdkError<GetObjectError, HttpResponse>> {
+    let count = CountSent::default();
+    let output = request.customize().interceptor(count.clone()).send().await;
+    count.into_stats(sent, Operation::GetObject);
+    output
 }
 
 /// A range of no bytes: never asked for.
