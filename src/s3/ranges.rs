@@ -9,8 +9,9 @@
 //! passes while the ranges before are parsed, instead of after (BENCHMARKS.md,
 //! "Columns"), and a body waits unread at most [`BODY_PATIENCE`] before its
 //! connection is closed and the range asked again when there is room. The ranges are
-//! cut to the same length, a multiple of `in_flight` of them, so that the connections
-//! finish together. A range whose body is cut off or answered with a throttling or
+//! cut in rounds of `in_flight`, so that the connections finish together, the last
+//! round shorter, so that little is left to parse once the last byte has come
+//! ([`Cut`]). A range whose body is cut off or answered with a throttling or
 //! transient error is asked again from the byte where it stopped, under the retry
 //! policy; every request is pinned to the ETag the file had
 //! at the start (`If-Match`), so a file that changes during the read fails the read
@@ -103,7 +104,7 @@ pub(crate) struct RangeFetcher {
     budget_bytes: u64,
 }
 
-/// The smallest range [`range_len`] makes (unless the chunk size is smaller): below it,
+/// The shortest range a [`Cut`] makes (unless the chunk size is smaller): below it,
 /// a request's first-byte latency is most of its time.
 const MIN_RANGE: u64 = 1 << 20;
 
@@ -141,7 +142,7 @@ impl RangeFetcher {
         let plan = Plan {
             start,
             size,
-            len: range_len(size - start, chunk_size, max_in_flight as u64),
+            cut: Cut::of(size - start, chunk_size, max_in_flight as u64),
         };
         let budget_bytes = chunk_size.saturating_mul(max_in_flight as u64);
         let budget = units(chunk_size).saturating_mul(max_in_flight);
@@ -212,11 +213,11 @@ impl RangeFetcher {
     }
 }
 
-/// The ranges to fetch: `start..size` in ranges of `len` bytes (the last one shorter).
+/// The ranges to fetch: `start..size`, cut as `cut` says.
 struct Plan {
     start: u64,
     size: u64,
-    len: u64,
+    cut: Cut,
 }
 
 /// What a range waits for.
@@ -289,7 +290,8 @@ async fn schedule(
     let start = async move {
         let mut next = plan.start;
         while next < plan.size {
-            let end = next.saturating_add(plan.len).min(plan.size);
+            let len = plan.cut.len_at(next - plan.start);
+            let end = next.saturating_add(len).min(plan.size);
             let Ok(connection) = limits.connections.clone().acquire_owned().await else {
                 return;
             };
@@ -327,15 +329,72 @@ fn units(bytes: u64) -> usize {
     usize::try_from(bytes.div_ceil(BUDGET_UNIT)).unwrap_or(usize::MAX)
 }
 
-/// The length of the ranges of a span of `span` bytes: at most `chunk_size`, and the
-/// span cut into a multiple of `in_flight` ranges of the same length, so that the
-/// connections finish together instead of the last range or two running alone
-/// (a 143 MB file in 8 MiB ranges, 8 at a time, is 17 full ranges and a scrap: three
-/// rounds, the last of two ranges; BENCHMARKS.md, "Read paths"). Never shorter than
-/// [`MIN_RANGE`] or `chunk_size`, whichever is less.
-fn range_len(span: u64, chunk_size: u64, in_flight: u64) -> u64 {
-    let ranges = span.div_ceil(chunk_size).max(1).next_multiple_of(in_flight);
-    span.div_ceil(ranges).max(chunk_size.min(MIN_RANGE))
+/// How a span of bytes is cut into ranges: at most `chunk_size` each, a multiple of
+/// `in_flight` of them, so that the connections finish together instead of the last
+/// range or two running alone (a 143 MB file in 8 MiB ranges, 8 at a time, is 17 full
+/// ranges and a scrap: three rounds, the last of two ranges; BENCHMARKS.md, "Read
+/// paths"); and, when there are several rounds, the last round's ranges a third of the
+/// length of the others where the chunk size leaves room for that. The ranges of a
+/// round arrive together; those of the earlier rounds are parsed while the next round
+/// is on the wire, those of the last round after the last byte has come, so the last
+/// round's length is time added to every read (BENCHMARKS.md, "Columns"). Never
+/// shorter than [`MIN_RANGE`] or `chunk_size`, whichever is less.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cut {
+    /// The length of the ranges before `last_from`.
+    len: u64,
+    /// Where the last round starts, from the start of the span.
+    last_from: u64,
+    /// The length of the ranges from `last_from` (the very last one may be shorter).
+    last_len: u64,
+}
+
+/// The last round's ranges are this fraction of the length the rounds would have if
+/// they were all alike; see [`Cut`].
+const LAST_ROUND_SHARE: u64 = 3;
+
+impl Cut {
+    fn of(span: u64, chunk_size: u64, in_flight: u64) -> Cut {
+        let ranges = span.div_ceil(chunk_size).max(1).next_multiple_of(in_flight);
+        let shortest = chunk_size.min(MIN_RANGE);
+        let even = span.div_ceil(ranges).max(shortest);
+        let rounds = ranges / in_flight;
+        let alike = Cut {
+            len: even,
+            last_from: span,
+            last_len: even,
+        };
+        // As short as the share, but no shorter than the shortest range.
+        let last_len = (even / LAST_ROUND_SHARE).max(shortest);
+        if rounds < 2 || last_len >= even {
+            return alike;
+        }
+        // The earlier rounds no longer than a chunk: there are more than `earlier`
+        // chunks in the span, so the last round is not empty.
+        let earlier = ranges - in_flight;
+        let len = span
+            .saturating_sub(last_len.saturating_mul(in_flight))
+            .div_ceil(earlier)
+            .min(chunk_size);
+        let last_from = len.saturating_mul(earlier);
+        if last_from >= span {
+            return alike;
+        }
+        Cut {
+            len,
+            last_from,
+            last_len: (span - last_from).div_ceil(in_flight).max(shortest),
+        }
+    }
+
+    /// The length of the range that starts `at` bytes into the span.
+    fn len_at(&self, at: u64) -> u64 {
+        if at < self.last_from {
+            self.len
+        } else {
+            self.last_len
+        }
+    }
 }
 
 /// Fetches one range, asking again for the rest after a cut-off body or a retryable
@@ -462,31 +521,66 @@ mod tests {
 
     const MIB: u64 = 1 << 20;
 
-    /// The ranges `range_len` cuts `span` bytes into.
-    fn cut(span: u64, chunk: u64, in_flight: u64) -> (u64, u64) {
-        let len = range_len(span, chunk, in_flight);
-        (span.div_ceil(len), len)
+    /// The lengths of the ranges a [`Cut`] makes of `span` bytes.
+    fn cut(span: u64, chunk: u64, in_flight: u64) -> Vec<u64> {
+        let cut = Cut::of(span, chunk, in_flight);
+        let mut lens = Vec::new();
+        let mut at = 0;
+        while at < span {
+            let len = cut.len_at(at).min(span - at);
+            lens.push(len);
+            at += len;
+        }
+        lens
+    }
+
+    /// The `(start, end)` of ranges of these lengths, from 0.
+    fn bounds(lens: &[u64]) -> Vec<(u64, u64)> {
+        let mut at = 0;
+        lens.iter()
+            .map(|len| {
+                at += len;
+                (at - len, at)
+            })
+            .collect()
+    }
+
+    /// `n` ranges of `len` bytes.
+    fn times(n: usize, len: u64) -> Vec<u64> {
+        vec![len; n]
     }
 
     #[test]
     fn ranges_are_cut_to_a_multiple_of_the_connections_and_never_past_the_chunk_size() {
-        // 143 MB in 8 MiB chunks is 17 full ranges and a scrap; cut evenly, 24 ranges.
-        assert_eq!(cut(143_371_046, 8 * MIB, 8), (24, 5_973_794));
-        // 466 MB is 56 ranges either way, each just under 8 MiB.
-        assert_eq!(cut(465_936_533, 8 * MIB, 8), (56, 8_320_296));
-        // A small file goes to every connection, down to 1 MiB a range.
-        assert_eq!(cut(10 * MIB, 8 * MIB, 8), (8, 10 * MIB / 8));
-        assert_eq!(cut(3 * MIB, 8 * MIB, 8), (3, MIB));
-        assert_eq!(cut(1000, 8 * MIB, 8), (1, MIB));
+        // 143 MB in 8 MiB chunks is 17 full ranges and a scrap: three rounds of eight,
+        // the last a third of the others' length.
+        let lens = cut(143_371_046, 8 * MIB, 8);
+        assert_eq!(lens[..16], times(16, 7_965_059));
+        assert_eq!(lens[16..], [times(7, 1_991_263), vec![1_991_261]].concat());
+        // 466 MB is 56 ranges either way, just under 8 MiB: the chunk size leaves the
+        // last round little shorter.
+        let lens = cut(465_936_533, 8 * MIB, 8);
+        assert_eq!(lens[..48], times(48, 8 * MIB));
+        assert_eq!(lens[48..], [times(7, 7_910_419), vec![7_910_416]].concat());
+        // A file of one round goes to every connection, down to 1 MiB a range.
+        assert_eq!(cut(10 * MIB, 8 * MIB, 8), times(8, 10 * MIB / 8));
+        assert_eq!(cut(3 * MIB, 8 * MIB, 8), times(3, MIB));
+        assert_eq!(cut(1000, 8 * MIB, 8), [1000]);
+        assert_eq!(cut(0, 8 * MIB, 8), Vec::<u64>::new());
         // A chunk size under 1 MiB is the range length, as asked.
-        assert_eq!(cut(10_000, 1000, 3), (10, 1000));
-        assert_eq!(cut(10_000, 1, 3), (10_000, 1));
-        assert_eq!(range_len(0, 8 * MIB, 8), MIB);
-        for span in [1, 999, MIB + 1, 100 * MIB + 7, 1 << 40] {
-            for (chunk, in_flight) in [(1, 1), (4096, 3), (8 * MIB, 8), (16 * MIB, 64)] {
-                let (ranges, len) = cut(span, chunk, in_flight);
-                assert!(len <= chunk, "{span} {chunk}");
-                assert!(len * ranges >= span && len * (ranges - 1) < span);
+        assert_eq!(cut(10_000, 1000, 3), times(10, 1000));
+        assert_eq!(cut(10_000, 1, 3), times(10_000, 1));
+        for span in [1, 999, MIB + 1, 20 * MIB + 3, 100 * MIB + 7, 1 << 40] {
+            for (chunk, in_flight) in [(1, 1), (4096, 3), (MIB, 8), (8 * MIB, 8), (16 * MIB, 64)] {
+                if span / chunk.max(1) > 10_000_000 {
+                    continue;
+                }
+                let lens = cut(span, chunk, in_flight);
+                let whole = span.div_ceil(chunk) as usize;
+                assert!(lens.iter().all(|&len| len <= chunk), "{span} {chunk}");
+                assert_eq!(lens.iter().sum::<u64>(), span);
+                assert!(lens.len() <= whole.next_multiple_of(in_flight as usize) + 1);
+                assert!(lens.len() >= whole, "{span} {chunk} {in_flight}");
             }
         }
     }
@@ -516,10 +610,11 @@ mod tests {
         let file: Vec<u8> = (0..10 * MIB).map(|i| (i % 251) as u8).collect();
         s3.put("s3://b/f.csv", file.clone());
         s3.set_latency(Duration::from_millis(50));
-        // 10 MiB, 2 connections, 4 MiB chunks: four ranges of 2.5 MiB, three in 8 MiB.
+        // 10 MiB, 2 connections, 4 MiB chunks: two rounds, ranges of 4, 4, 1 and 1 MiB;
+        // the first two fill the budget.
         let mut fetcher = fetcher(&s3, file.len() as u64, 4 * MIB, 2);
-        let len = 10 * MIB / 4;
-        let asked = |n: u64| (0..n).map(|i| (i * len, (i + 1) * len)).collect::<Vec<_>>();
+        assert_eq!(cut(10 * MIB, 4 * MIB, 2), [4 * MIB, 4 * MIB, MIB, MIB]);
+        let asked = |n: usize| bounds(&cut(10 * MIB, 4 * MIB, 2))[..n].to_vec();
         tokio::time::sleep(Duration::from_millis(30)).await;
         assert_eq!(s3.ranges(), asked(2), "two connections");
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -528,14 +623,14 @@ mod tests {
             asked(4),
             "the third and fourth are asked for while nothing is taken"
         );
-        assert_eq!(s3.in_flight(), 1, "the fourth's body waits for the budget");
+        assert_eq!(s3.in_flight(), 2, "the last two bodies wait for the budget");
         assert!(fetcher.next_is_ready());
         let (offset, first) = fetcher.next().await.unwrap().unwrap();
         assert_eq!(offset, 0);
         tokio::time::sleep(Duration::from_millis(500)).await;
         assert_eq!(
             s3.in_flight(),
-            1,
+            2,
             "the budget is full while the first is held"
         );
         let mut bytes = first.to_vec();
@@ -544,7 +639,7 @@ mod tests {
         assert_eq!(
             s3.in_flight(),
             0,
-            "and the fourth is read once it is dropped"
+            "and the last two are read once it is dropped"
         );
         assert_eq!(s3.ranges(), asked(4), "without being asked for again");
         while let Some(range) = fetcher.next().await {
@@ -567,8 +662,7 @@ mod tests {
         s3.put("s3://b/f.csv", file.clone());
         s3.set_latency(Duration::from_millis(50));
         let mut fetcher = fetcher(&s3, file.len() as u64, 4 * MIB, 2);
-        let len = 10 * MIB / 4;
-        let fourth = (3 * len, 4 * len);
+        let ranges = bounds(&cut(10 * MIB, 4 * MIB, 2));
         tokio::time::sleep(BODY_PATIENCE + Duration::from_secs(1)).await;
         assert_eq!(
             s3.in_flight(),
@@ -581,8 +675,11 @@ mod tests {
         bytes.extend_from_slice(&first);
         drop(first);
         tokio::time::sleep(Duration::from_secs(1)).await;
-        assert_eq!(s3.ranges().len(), 5, "the fourth is asked for again");
-        assert_eq!(s3.ranges()[4], fourth);
+        assert_eq!(
+            s3.ranges()[4..],
+            ranges[2..],
+            "the last two are asked for again"
+        );
         while let Some(range) = fetcher.next().await {
             bytes.extend_from_slice(&range.unwrap().1);
         }
