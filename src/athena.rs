@@ -313,12 +313,14 @@ impl AthenaBuilder {
 
     /// The most bytes asked for per ranged `GetObject` of a result file.
     ///
-    /// The file is cut into ranges of one length, at most this, and as many as a
-    /// multiple of [`with_chunks_in_flight`](Self::with_chunks_in_flight), so that the
-    /// connections finish together instead of the last range running alone; ranges
-    /// are not made shorter than 1 MiB to get there (or than this size, if it is
-    /// smaller). A 143 MB file in 8 MiB chunks, 8 at a time, is read in 24 ranges of
-    /// 6 MB, not 17 of 8 MiB and one of 0.4 MiB.
+    /// The file is cut into ranges of at most this, in rounds of
+    /// [`with_chunks_in_flight`](Self::with_chunks_in_flight), so that the connections
+    /// finish together instead of the last range running alone; the last round's ranges
+    /// are a third as long as the others where this size leaves room, because they
+    /// arrive together and are parsed after the last byte has come. Ranges are not made
+    /// shorter than 1 MiB to get there (or than this size, if it is smaller). A 143 MB
+    /// file in 8 MiB chunks, 8 at a time, is read in 16 ranges of 8.0 MB and 8 of
+    /// 2.0 MB, not 17 of 8 MiB and one of 0.4 MiB.
     ///
     /// Default is 8 MiB ([`DEFAULT_CHUNK_SIZE`](crate::AthenaBuilder::DEFAULT_CHUNK_SIZE)), within the
     /// 8-16 MB that S3's performance guidelines suggest.
