@@ -28,7 +28,9 @@ use crate::stream::pages::PageStream;
 /// ahead, retrying, stopping a dropped query and failing once exactly as the row stream
 /// it came from; the same [`stats`](Self::stats). Each batch holds at most
 /// [`BatchOptions::rows`] rows and about [`BatchOptions::bytes`] bytes, in the schema
-/// [`schema`](Self::schema) gives before the first batch.
+/// [`schema`](Self::schema) gives before the first batch. These are limits, not sizes:
+/// a batch also ends where a byte range of the result file ends, since joining two
+/// ranges' rows would copy them.
 ///
 /// ```no_run
 /// use athena_stream::Athena;
