@@ -452,11 +452,6 @@ mod tests {
 
     const MIB: u64 = 1 << 20;
 
-    /// The lengths of the ranges a [`Cut`] makes of `span` bytes.
-    fn cut(span: u64, chunk: u64, in_flight: u64) -> Vec<u64> {
-        Cut::of(span, chunk, in_flight).lengths(span)
-    }
-
     /// The `(start, end)` of ranges of these lengths, from 0.
     fn bounds(lens: &[u64]) -> Vec<(u64, u64)> {
         let mut at = 0;
@@ -496,8 +491,11 @@ mod tests {
         // 10 MiB, 2 connections, 4 MiB chunks: two rounds, ranges of 4, 4, 1 and 1 MiB;
         // the first two fill the budget.
         let mut fetcher = fetcher(&s3, file.len() as u64, 4 * MIB, 2);
-        assert_eq!(cut(10 * MIB, 4 * MIB, 2), [4 * MIB, 4 * MIB, MIB, MIB]);
-        let asked = |n: usize| bounds(&cut(10 * MIB, 4 * MIB, 2))[..n].to_vec();
+        assert_eq!(
+            Cut::lengths(10 * MIB, 4 * MIB, 2),
+            [4 * MIB, 4 * MIB, MIB, MIB]
+        );
+        let asked = |n: usize| bounds(&Cut::lengths(10 * MIB, 4 * MIB, 2))[..n].to_vec();
         tokio::time::sleep(Duration::from_millis(30)).await;
         assert_eq!(s3.ranges(), asked(2), "two connections");
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -545,7 +543,7 @@ mod tests {
         s3.put("s3://b/f.csv", file.clone());
         s3.set_latency(Duration::from_millis(50));
         let mut fetcher = fetcher(&s3, file.len() as u64, 4 * MIB, 2);
-        let ranges = bounds(&cut(10 * MIB, 4 * MIB, 2));
+        let ranges = bounds(&Cut::lengths(10 * MIB, 4 * MIB, 2));
         tokio::time::sleep(BODY_PATIENCE + Duration::from_secs(1)).await;
         assert_eq!(
             s3.in_flight(),

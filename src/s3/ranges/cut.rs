@@ -71,13 +71,14 @@ impl Cut {
         }
     }
 
-    /// The lengths of the ranges this cut makes of a span of `span` bytes.
+    /// The lengths of the ranges the cut of a span of `span` bytes makes, in order.
     #[cfg(test)]
-    pub(super) fn lengths(&self, span: u64) -> Vec<u64> {
+    pub(super) fn lengths(span: u64, chunk_size: u64, in_flight: u64) -> Vec<u64> {
+        let cut = Cut::of(span, chunk_size, in_flight);
         let mut lens = Vec::new();
         let mut at = 0;
         while at < span {
-            let len = self.len_at(at).min(span - at);
+            let len = cut.len_at(at).min(span - at);
             lens.push(len);
             at += len;
         }
@@ -91,11 +92,6 @@ mod tests {
 
     const MIB: u64 = 1 << 20;
 
-    /// The lengths of the ranges a [`Cut`] makes of `span` bytes.
-    fn cut(span: u64, chunk: u64, in_flight: u64) -> Vec<u64> {
-        Cut::of(span, chunk, in_flight).lengths(span)
-    }
-
     /// `n` ranges of `len` bytes.
     fn times(n: usize, len: u64) -> Vec<u64> {
         vec![len; n]
@@ -105,28 +101,28 @@ mod tests {
     fn ranges_are_cut_to_a_multiple_of_the_connections_and_never_past_the_chunk_size() {
         // 143 MB in 8 MiB chunks is 17 full ranges and a scrap: three rounds of eight,
         // the last a third of the others' length.
-        let lens = cut(143_371_046, 8 * MIB, 8);
+        let lens = Cut::lengths(143_371_046, 8 * MIB, 8);
         assert_eq!(lens[..16], times(16, 7_965_059));
         assert_eq!(lens[16..], [times(7, 1_991_263), vec![1_991_261]].concat());
         // 466 MB is 56 ranges either way, just under 8 MiB: the chunk size leaves the
         // last round little shorter.
-        let lens = cut(465_936_533, 8 * MIB, 8);
+        let lens = Cut::lengths(465_936_533, 8 * MIB, 8);
         assert_eq!(lens[..48], times(48, 8 * MIB));
         assert_eq!(lens[48..], [times(7, 7_910_419), vec![7_910_416]].concat());
         // A file of one round goes to every connection, down to 1 MiB a range.
-        assert_eq!(cut(10 * MIB, 8 * MIB, 8), times(8, 10 * MIB / 8));
-        assert_eq!(cut(3 * MIB, 8 * MIB, 8), times(3, MIB));
-        assert_eq!(cut(1000, 8 * MIB, 8), [1000]);
-        assert_eq!(cut(0, 8 * MIB, 8), Vec::<u64>::new());
+        assert_eq!(Cut::lengths(10 * MIB, 8 * MIB, 8), times(8, 10 * MIB / 8));
+        assert_eq!(Cut::lengths(3 * MIB, 8 * MIB, 8), times(3, MIB));
+        assert_eq!(Cut::lengths(1000, 8 * MIB, 8), [1000]);
+        assert_eq!(Cut::lengths(0, 8 * MIB, 8), Vec::<u64>::new());
         // A chunk size under 1 MiB is the range length, as asked.
-        assert_eq!(cut(10_000, 1000, 3), times(10, 1000));
-        assert_eq!(cut(10_000, 1, 3), times(10_000, 1));
+        assert_eq!(Cut::lengths(10_000, 1000, 3), times(10, 1000));
+        assert_eq!(Cut::lengths(10_000, 1, 3), times(10_000, 1));
         for span in [1, 999, MIB + 1, 20 * MIB + 3, 100 * MIB + 7, 1 << 40] {
             for (chunk, in_flight) in [(1, 1), (4096, 3), (MIB, 8), (8 * MIB, 8), (16 * MIB, 64)] {
                 if span / chunk.max(1) > 10_000_000 {
                     continue;
                 }
-                let lens = cut(span, chunk, in_flight);
+                let lens = Cut::lengths(span, chunk, in_flight);
                 let whole = span.div_ceil(chunk) as usize;
                 assert!(lens.iter().all(|&len| len <= chunk), "{span} {chunk}");
                 assert_eq!(lens.iter().sum::<u64>(), span);
