@@ -676,3 +676,25 @@ impl AthenaApi for Fake {
         })
     }
 }
+
+/// `set_default(subscriber)`, for a test that captures the events of its own thread,
+/// made safe from the other tests running beside it.
+///
+/// tracing caches each callsite's interest for the whole process when the callsite is
+/// first reached. Reached first on another test's thread, which has no subscriber, while
+/// the capturing test's is the only one registered, the interest is taken from that
+/// thread and cached as "never": the capturing test then loses the callsite's events (a
+/// map test saw 26 of its 27 once, in CI). A global subscriber that wants every event
+/// and does nothing with it (a bare registry) keeps every callsite's interest at
+/// "sometimes" or better, so each event asks the subscriber of the thread it is on. It
+/// is set once, on the first capture; setting it rebuilds the cached interests.
+pub(crate) fn capture_on_this_thread(
+    subscriber: impl tracing::Subscriber + Send + Sync + 'static,
+) -> tracing::subscriber::DefaultGuard {
+    static GLOBAL: std::sync::Once = std::sync::Once::new();
+    GLOBAL.call_once(|| {
+        // Fails only if a global subscriber is already set, which serves as well.
+        let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry());
+    });
+    tracing::subscriber::set_default(subscriber)
+}

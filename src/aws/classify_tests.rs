@@ -178,7 +178,7 @@ impl Log {
             .with_ansi(false)
             .with_max_level(tracing::Level::WARN)
             .finish();
-        tracing::subscriber::set_default(subscriber)
+        crate::fake::capture_on_this_thread(subscriber)
     }
 
     fn lines(&self) -> Vec<String> {

@@ -64,7 +64,7 @@ impl Traced {
     /// Traces this thread (the test's current-thread runtime) until the guard drops.
     fn install(&self) -> tracing::subscriber::DefaultGuard {
         use tracing_subscriber::layer::SubscriberExt;
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(self.clone()))
+        crate::fake::capture_on_this_thread(tracing_subscriber::registry().with(self.clone()))
     }
 
     fn events(&self, message: &str) -> Vec<Fields> {
