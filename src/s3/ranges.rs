@@ -137,7 +137,8 @@ impl RangeFetcher {
         let shared = Arc::new(Shared::new(s3, object, etag, stats, retry));
         let start = start.min(size);
         let chunk_size = chunk_size.max(1);
-        let max_in_flight = max_in_flight.max(1);
+        // A semaphore holds at most `MAX_PERMITS`; more connections than that mean all.
+        let max_in_flight = max_in_flight.clamp(1, Semaphore::MAX_PERMITS);
         let plan = Plan {
             start,
             size,
@@ -565,6 +566,26 @@ mod tests {
             bytes.extend_from_slice(&range.unwrap().1);
         }
         assert!(bytes == file, "the bytes come back whole and in order");
+    }
+
+    /// Settings past what a semaphore can count (any number of connections, the largest
+    /// chunk) read the file whole, in ranges of 1 MiB over as many connections, without
+    /// a panic.
+    #[tokio::test(start_paused = true)]
+    async fn settings_past_the_counters_read_the_file_whole() {
+        let s3 = FakeS3::default();
+        let file: Vec<u8> = (0..3 * MIB).map(|i| (i % 241) as u8).collect();
+        s3.put("s3://b/f.csv", file.clone());
+        let mut fetcher = fetcher(&s3, file.len() as u64, u64::MAX, usize::MAX);
+        let mut bytes = Vec::new();
+        while let Some(range) = fetcher.next().await {
+            let (offset, range) = range.unwrap();
+            assert_eq!(offset, bytes.len() as u64);
+            bytes.extend_from_slice(&range);
+        }
+        assert!(bytes == file, "the bytes come back whole and in order");
+        assert_eq!(s3.ranges(), bounds(&[MIB, MIB, MIB]));
+        assert_eq!(s3.max_in_flight(), 3);
     }
 
     /// A range that fails for good ends the read: its error is handed out, nothing after
