@@ -9,7 +9,8 @@ const MIN_RANGE: u64 = 1 << 20;
 /// range or two running alone (a 143 MB file in 8 MiB ranges, 8 at a time, is 17 full
 /// ranges and a scrap: three rounds, the last of two ranges; BENCHMARKS.md, "Read
 /// paths"); and, when there are several rounds, the last round's ranges a third of the
-/// length of the others where the chunk size leaves room for that. The ranges of a
+/// length the ranges would have if all were alike, where the chunk size leaves room for
+/// the earlier rounds to make up for it. The ranges of a
 /// round arrive together; those of the earlier rounds are parsed while the next round
 /// is on the wire, those of the last round after the last byte has come, so the last
 /// round's length is time added to every read (BENCHMARKS.md, "Columns"). Never
@@ -100,7 +101,7 @@ mod tests {
     #[test]
     fn ranges_are_cut_to_a_multiple_of_the_connections_and_never_past_the_chunk_size() {
         // 143 MB in 8 MiB chunks is 17 full ranges and a scrap: three rounds of eight,
-        // the last a third of the others' length.
+        // the last a third of the length they would all have if alike (5.97 MB).
         let lens = Cut::lengths(143_371_046, 8 * MIB, 8);
         assert_eq!(lens[..16], times(16, 7_965_059));
         assert_eq!(lens[16..], [times(7, 1_991_263), vec![1_991_261]].concat());
