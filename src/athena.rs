@@ -318,10 +318,9 @@ impl AthenaBuilder {
     /// finish together instead of the last range running alone; the last round's ranges
     /// are shorter where this size leaves room (a third of the length the ranges would
     /// have if all were alike), because they arrive together and are parsed after the
-    /// last byte has come. Ranges are not made
-    /// shorter than 1 MiB to get there (or than this size, if it is smaller). A 143 MB
-    /// file in 8 MiB chunks, 8 at a time, is read in 16 ranges of 8.0 MB and 8 of
-    /// 2.0 MB, not 17 of 8 MiB and one of 0.4 MiB.
+    /// last byte has come. Ranges are not made shorter than 1 MiB to get there (or than
+    /// this size, if it is smaller). A 143 MB file in 8 MiB chunks, 8 at a time, is read
+    /// in 16 ranges of 8.0 MB and 8 of 2.0 MB, not 17 of 8 MiB and one of 0.4 MiB.
     ///
     /// Default is 8 MiB ([`DEFAULT_CHUNK_SIZE`](crate::AthenaBuilder::DEFAULT_CHUNK_SIZE)), within the
     /// 8-16 MB that S3's performance guidelines suggest.

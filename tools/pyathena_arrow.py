@@ -29,8 +29,8 @@ path-style as pyarrow is with an endpoint override.
 Before the timed reads it makes `--warmup` reads (one by default) whose rows/s it reports
 apart: the first read in a process pays one-time costs (imports, pyarrow's S3 filesystem
 and the AWS C++ SDK under it, connections) that a service reading query after query
-does not, and was measured at about 0.7 M rows/s of five columns where the later ones
-read at 1.1-1.4 M.
+does not: first reads measured 0.68-0.97 M rows/s of five columns, later ones up to
+1.2-1.4 M (BENCHMARKS.md, "Columns").
 
 Prints one JSON object: rows, the median timed read's seconds and rows/s, every timed
 read's rows/s in the order read, the warm-up reads' rows/s, and the halves.
