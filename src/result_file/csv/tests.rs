@@ -369,3 +369,37 @@ fn the_column_check_refuses_rows_of_another_width() {
         })
     );
 }
+
+/// The word-at-a-time search finds the first quote wherever it is, among every other
+/// byte value (those next to `"` and those with the high bit set included), in
+/// haystacks shorter, as long as and longer than the part searched by words.
+#[test]
+fn the_first_quote_is_found_wherever_it_is() {
+    let naive = |bytes: &[u8]| bytes.iter().position(|&b| b == b'"');
+    for len in 0..=2 * WORD_SEARCH_BYTES + 3 {
+        for filler in 0..=u8::MAX {
+            let mut bytes = vec![filler; len];
+            assert_eq!(
+                find_quote(&bytes),
+                naive(&bytes),
+                "{len} bytes of {filler:#04x}"
+            );
+            if filler == b'"' {
+                continue;
+            }
+            for first in 0..len {
+                bytes[first] = b'"';
+                // A second quote after the first must not be found instead of it.
+                if first + 1 < len {
+                    bytes[len - 1] = b'"';
+                }
+                assert_eq!(
+                    find_quote(&bytes),
+                    Some(first),
+                    "{len} bytes of {filler:#04x}, quote at {first}"
+                );
+                bytes.fill(filler);
+            }
+        }
+    }
+}
