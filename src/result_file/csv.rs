@@ -118,6 +118,12 @@ impl<E: std::error::Error + 'static> std::error::Error for CsvError<E> {
     }
 }
 
+/// A [`CsvError`] as the parser's own steps return it: boxed, so that their results
+/// are a word or two, returned in registers. Unboxed, the result of every value was
+/// written to memory and read back (the sink's error holds strings), as
+/// `columnar::column::Failure` explains for the column builders.
+type Failed<E> = Box<CsvError<E>>;
+
 /// Where the parser is between two bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -201,12 +207,16 @@ impl CsvParser {
         chunk: &[u8],
         sink: &mut S,
     ) -> Result<(), CsvError<S::Error>> {
-        let result = self.parse(chunk, sink);
-        match result {
-            Ok(()) => self.offset += chunk.len() as u64,
-            Err(_) => self.state = State::Failed,
+        match self.parse(chunk, sink) {
+            Ok(()) => {
+                self.offset += chunk.len() as u64;
+                Ok(())
+            }
+            Err(e) => {
+                self.state = State::Failed;
+                Err(*e)
+            }
         }
-        result
     }
 
     /// Ends the input: fails if it stopped inside a row, else calls
@@ -230,7 +240,7 @@ impl CsvParser {
         })
     }
 
-    fn parse<S: RowSink>(&mut self, chunk: &[u8], sink: &mut S) -> Result<(), CsvError<S::Error>> {
+    fn parse<S: RowSink>(&mut self, chunk: &[u8], sink: &mut S) -> Result<(), Failed<S::Error>> {
         // One check of the whole chunk instead of one per value: the per-value checks
         // took as long as finding the quotes (a profile of the `read_paths` parse
         // rate). A value that lies in the chunk is then a slice of this `str`, since
@@ -302,7 +312,7 @@ impl CsvParser {
         mut start: usize,
         mut in_scratch: bool,
         sink: &mut S,
-    ) -> Result<Option<usize>, CsvError<S::Error>> {
+    ) -> Result<Option<usize>, Failed<S::Error>> {
         loop {
             let Some(quote) = find_quote(&chunk[start..]).map(|q| start + q) else {
                 self.scratch.extend_from_slice(&chunk[start..]);
@@ -348,7 +358,7 @@ impl CsvParser {
         at: usize,
         tail: Tail<'_>,
         sink: &mut S,
-    ) -> Result<(), CsvError<S::Error>> {
+    ) -> Result<(), Failed<S::Error>> {
         if b != b',' && b != b'\n' {
             return Err(self.error(at, CsvErrorKind::TextAfterQuote { byte: b }));
         }
@@ -363,13 +373,13 @@ impl CsvParser {
         let value = match value {
             Ok(value) => value,
             Err(e) => {
-                return Err(CsvError {
+                return Err(Box::new(CsvError {
                     offset: self.value_start,
                     row: self.row,
                     kind: CsvErrorKind::InvalidUtf8 {
                         valid_up_to: e.valid_up_to(),
                     },
-                });
+                }));
             }
         };
         let sent = sink.field(Some(value));
@@ -383,7 +393,7 @@ impl CsvParser {
         }
     }
 
-    fn end_row<S: RowSink>(&mut self, at: usize, sink: &mut S) -> Result<(), CsvError<S::Error>> {
+    fn end_row<S: RowSink>(&mut self, at: usize, sink: &mut S) -> Result<(), Failed<S::Error>> {
         sink.end_row().map_err(|e| self.sink_error(at, e))?;
         sink.row_ended_at(self.offset + at as u64 + 1);
         self.row += 1;
@@ -392,15 +402,17 @@ impl CsvParser {
     }
 
     /// An error at index `at` of the chunk being parsed.
-    fn error<E>(&self, at: usize, kind: CsvErrorKind<E>) -> CsvError<E> {
-        CsvError {
+    #[cold]
+    fn error<E>(&self, at: usize, kind: CsvErrorKind<E>) -> Failed<E> {
+        Box::new(CsvError {
             offset: self.offset + at as u64,
             row: self.row,
             kind,
-        }
+        })
     }
 
-    fn sink_error<E>(&self, at: usize, e: E) -> CsvError<E> {
+    #[cold]
+    fn sink_error<E>(&self, at: usize, e: E) -> Failed<E> {
         self.error(at, CsvErrorKind::Sink(e))
     }
 }
