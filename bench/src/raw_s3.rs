@@ -199,6 +199,8 @@ pub async fn library_parse_rates(
         let sample = &sample[..row_end(&sample)];
         let mut count = Vec::new();
         let mut rows = Vec::new();
+        // Filled only with the feature `arrow`.
+        #[cfg_attr(not(feature = "arrow"), allow(unused_mut))]
         let mut batches = Vec::new();
         for _ in 0..3 {
             count.push(rate(sample, |s| {
